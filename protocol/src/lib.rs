@@ -1,0 +1,1 @@
+//! The jirad JSON-RPC contract.

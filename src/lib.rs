@@ -1,0 +1,11 @@
+//! jirad: a local daemon that holds a user's Jira connection and serves it over JSON-RPC 2.0.
+//!
+//! Layers depend one way: `rpc` (transport, framing, dispatch) → `api` (protocol types to domain
+//! calls) → domain (`auth`, `jira`, `cache`). Domain code knows nothing of JSON-RPC.
+
+pub mod api;
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod jira;
+pub mod rpc;

@@ -1,0 +1,2 @@
+//! The `jirad` binary.
+fn main() {}

@@ -1,0 +1,2 @@
+//! The `fake-jira` binary.
+fn main() {}
