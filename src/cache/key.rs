@@ -1,0 +1,309 @@
+//! Cache keys: the namespace (profile + site), the three kinds of entry, field sets and
+//! normalized list queries.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// One profile on one site: entries never cross namespaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Namespace {
+    pub profile: String,
+    pub site: String,
+}
+
+impl Namespace {
+    pub fn new(profile: impl Into<String>, site: impl Into<String>) -> Self {
+        Self {
+            profile: profile.into(),
+            site: site.into(),
+        }
+    }
+}
+
+/// The kinds of entry, each with its own lifetime and statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    Issue,
+    List,
+    Meta,
+}
+
+/// The fields an issue was (or is to be) fetched with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FieldSet {
+    /// Every field (`*all`, or no `fields` parameter on a single-issue GET).
+    All,
+    /// Exactly these tokens, as Jira takes them (`summary`, `*navigable`, `-comment`, ...).
+    Only(BTreeSet<String>),
+}
+
+impl FieldSet {
+    /// From the request's `fields` list; empty means Jira's default for a GET, i.e. all.
+    pub fn from_request<S: AsRef<str>>(fields: &[S]) -> Self {
+        let tokens: BTreeSet<String> = fields
+            .iter()
+            .map(|f| f.as_ref().trim())
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
+        // `*all` with exclusions (`-comment`) is not all: keep such sets as opaque tokens.
+        let only_all = tokens.iter().all(|t| t == "*all");
+        if tokens.is_empty() || only_all {
+            FieldSet::All
+        } else {
+            FieldSet::Only(tokens)
+        }
+    }
+
+    /// Whether an entry fetched with `self` can answer a request for `wanted`.
+    pub fn covers(&self, wanted: &FieldSet) -> bool {
+        match (self, wanted) {
+            (FieldSet::All, _) => true,
+            (FieldSet::Only(_), FieldSet::All) => false,
+            (FieldSet::Only(have), FieldSet::Only(want)) => want.is_subset(have),
+        }
+    }
+
+    fn write_canonical(&self, out: &mut String) {
+        match self {
+            FieldSet::All => out.push_str("*all"),
+            FieldSet::Only(tokens) => {
+                let mut first = true;
+                for t in tokens {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    out.push_str(t);
+                }
+            }
+        }
+    }
+}
+
+/// The projects whose issues a cached list may contain, so writes evict only what they affect.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProjectScope {
+    /// Could contain any project's issues: every write in the namespace evicts it.
+    Unknown,
+    /// Only issues of these project keys (upper case).
+    Projects(BTreeSet<String>),
+}
+
+impl ProjectScope {
+    pub fn projects<S: AsRef<str>>(keys: &[S]) -> Self {
+        ProjectScope::Projects(keys.iter().map(|k| k.as_ref().to_uppercase()).collect())
+    }
+
+    pub fn may_contain(&self, project: &str) -> bool {
+        match self {
+            ProjectScope::Unknown => true,
+            ProjectScope::Projects(keys) => keys.contains(&project.to_uppercase()),
+        }
+    }
+
+    /// A conservative reading of the JQL: only a query that is a plain conjunction with one
+    /// `project = KEY` or `project in (KEYS)` clause is scoped; anything else is `Unknown`.
+    pub fn from_jql(jql: &str) -> Self {
+        crate::cache::jql_scope::project_scope(jql)
+    }
+}
+
+/// A normalized list query: the same search always maps to the same key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListKey {
+    query: String,
+    scope: ProjectScope,
+}
+
+impl ListKey {
+    /// `extra` carries any other parameter that changes the answer (expand, ordering, ...).
+    pub fn new(
+        jql: &str,
+        fields: &FieldSet,
+        page_token: Option<&str>,
+        limit: Option<u32>,
+        extra: &str,
+    ) -> Self {
+        let mut query = normalize_jql(jql);
+        // Unit separators cannot occur in JQL or field names, so the parts stay distinct.
+        query.push('\u{1f}');
+        fields.write_canonical(&mut query);
+        query.push('\u{1f}');
+        query.push_str(page_token.unwrap_or(""));
+        query.push('\u{1f}');
+        if let Some(limit) = limit {
+            let _ = write!(query, "{limit}");
+        }
+        query.push('\u{1f}');
+        query.push_str(extra);
+        Self {
+            query,
+            scope: ProjectScope::from_jql(jql),
+        }
+    }
+
+    /// Overrides the scope read from the JQL (when the caller knows better).
+    pub fn with_scope(mut self, scope: ProjectScope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    pub fn scope(&self) -> &ProjectScope {
+        &self.scope
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.query
+    }
+}
+
+/// Metadata entries, which live for `meta_ttl`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MetaKey {
+    CreateMeta {
+        project: String,
+    },
+    Fields,
+    Projects,
+    /// Transitions depend on the issue's status, so writes to the issue evict them.
+    Transitions {
+        issue: String,
+    },
+    Other(String),
+}
+
+/// What a read asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CacheKey {
+    /// An issue by key (or id) with the fields wanted.
+    Issue {
+        key: String,
+        fields: FieldSet,
+    },
+    List(ListKey),
+    Meta(MetaKey),
+}
+
+impl CacheKey {
+    pub fn issue(key: &str, fields: FieldSet) -> Self {
+        CacheKey::Issue {
+            key: key.to_uppercase(),
+            fields,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            CacheKey::Issue { .. } => Kind::Issue,
+            CacheKey::List(_) => Kind::List,
+            CacheKey::Meta(_) => Kind::Meta,
+        }
+    }
+
+    /// The stored entry's key: issues are stored once whatever fields were asked.
+    pub(crate) fn entry_key(&self) -> EntryKey {
+        match self {
+            CacheKey::Issue { key, .. } => EntryKey::Issue(key.to_uppercase()),
+            CacheKey::List(l) => EntryKey::List(l.clone()),
+            CacheKey::Meta(m) => EntryKey::Meta(m.clone()),
+        }
+    }
+
+    pub(crate) fn wanted_fields(&self) -> Option<&FieldSet> {
+        match self {
+            CacheKey::Issue { fields, .. } => Some(fields),
+            _ => None,
+        }
+    }
+}
+
+/// The key of a stored entry within a namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum EntryKey {
+    Issue(String),
+    List(ListKey),
+    Meta(MetaKey),
+}
+
+impl EntryKey {
+    pub(crate) fn kind(&self) -> Kind {
+        match self {
+            EntryKey::Issue(_) => Kind::Issue,
+            EntryKey::List(_) => Kind::List,
+            EntryKey::Meta(_) => Kind::Meta,
+        }
+    }
+}
+
+/// Collapses whitespace outside quoted strings so cosmetic differences share an entry.
+pub fn normalize_jql(jql: &str) -> String {
+    let mut out = String::with_capacity(jql.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut pending_space = false;
+    for c in jql.trim().chars() {
+        if let Some(q) = quote {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        if c == '"' || c == '\'' {
+            quote = Some(c);
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(f: &[&str]) -> FieldSet {
+        FieldSet::from_request(f)
+    }
+
+    #[test]
+    fn subset_is_covered_superset_is_not() {
+        let have = set(&["summary", "status"]);
+        assert!(have.covers(&set(&["summary"])));
+        assert!(have.covers(&set(&["status", "summary"])));
+        assert!(!have.covers(&set(&["summary", "assignee"])));
+        assert!(!have.covers(&FieldSet::All));
+        assert!(FieldSet::All.covers(&set(&["anything"])));
+        assert_eq!(set(&[]), FieldSet::All);
+        assert_eq!(set(&["*all"]), FieldSet::All);
+        assert_ne!(set(&["*all", "-comment"]), FieldSet::All);
+    }
+
+    #[test]
+    fn jql_whitespace_is_normalized_outside_quotes() {
+        assert_eq!(
+            normalize_jql("  project  =\tA   AND summary ~ \"a  b\" "),
+            "project = A AND summary ~ \"a  b\""
+        );
+        let a = ListKey::new("project = A", &set(&["summary"]), None, Some(50), "");
+        let b = ListKey::new(" project  = A ", &set(&["summary"]), None, Some(50), "");
+        assert_eq!(a, b);
+        let c = ListKey::new("project = A", &set(&["summary"]), Some("t"), Some(50), "");
+        assert_ne!(a, c);
+    }
+}

@@ -1,0 +1,300 @@
+//! The byte-accounted store behind the cache: entries per namespace, evicted least recently
+//! used first when the budget is exceeded. Synchronous; callers hold its lock only briefly.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::key::{EntryKey, FieldSet, Namespace};
+use super::recent::RecentWrites;
+use super::stats::Sizes;
+use super::weigh::Weigh;
+
+struct Entry<V> {
+    value: Arc<V>,
+    /// For issues: the fields they were fetched with.
+    fields: Option<FieldSet>,
+    stored: Instant,
+    bytes: usize,
+    tick: u64,
+}
+
+struct NsState<V> {
+    entries: HashMap<EntryKey, Entry<V>>,
+    /// Changes on every write and clear, so a fetch begun before them does not store its
+    /// answer after them.
+    generation: u64,
+    recent: RecentWrites,
+}
+
+/// A stored value found by a lookup, and how old it is.
+pub(crate) struct Found<V> {
+    pub(crate) value: Arc<V>,
+    pub(crate) age: Duration,
+}
+
+pub(crate) struct Store<V> {
+    namespaces: HashMap<Namespace, NsState<V>>,
+    /// Recency order: the smallest tick is the least recently used entry.
+    lru: BTreeMap<u64, (Namespace, EntryKey)>,
+    tick: u64,
+    next_generation: u64,
+    sizes: Sizes,
+    max_bytes: u64,
+}
+
+impl<V: Weigh> Store<V> {
+    pub(crate) fn new(max_bytes: u64) -> Self {
+        Self {
+            namespaces: HashMap::new(),
+            lru: BTreeMap::new(),
+            tick: 0,
+            next_generation: 0,
+            sizes: Sizes::default(),
+            max_bytes,
+        }
+    }
+
+    fn next_tick(&mut self) -> u64 {
+        self.tick += 1;
+        self.tick
+    }
+
+    fn ns_state(&mut self, ns: &Namespace) -> &mut NsState<V> {
+        if !self.namespaces.contains_key(ns) {
+            self.next_generation += 1;
+            let st = NsState {
+                entries: HashMap::new(),
+                generation: self.next_generation,
+                recent: RecentWrites::default(),
+            };
+            self.namespaces.insert(ns.clone(), st);
+        }
+        // Inserted just above when missing.
+        match self.namespaces.get_mut(ns) {
+            Some(st) => st,
+            None => unreachable!("namespace state inserted above"),
+        }
+    }
+
+    /// The value under `key` if it covers `wanted` and is at most `max_age` old; marks it used.
+    pub(crate) fn lookup(
+        &mut self,
+        ns: &Namespace,
+        key: &EntryKey,
+        wanted: Option<&FieldSet>,
+        max_age: Duration,
+        now: Instant,
+    ) -> Option<Found<V>> {
+        let tick = self.tick + 1;
+        let entry = self.namespaces.get_mut(ns)?.entries.get_mut(key)?;
+        if let (Some(want), Some(have)) = (wanted, &entry.fields) {
+            if !have.covers(want) {
+                return None;
+            }
+        }
+        let age = now.saturating_duration_since(entry.stored);
+        if age > max_age {
+            return None;
+        }
+        let old_tick = std::mem::replace(&mut entry.tick, tick);
+        let found = Found {
+            value: Arc::clone(&entry.value),
+            age,
+        };
+        self.tick = tick;
+        if let Some(k) = self.lru.remove(&old_tick) {
+            self.lru.insert(tick, k);
+        }
+        Some(found)
+    }
+
+    /// The namespace's current generation, to pass back to `insert`.
+    pub(crate) fn generation(&mut self, ns: &Namespace) -> u64 {
+        self.ns_state(ns).generation
+    }
+
+    /// Stores a value, unless `generation` is given and the namespace was written or cleared
+    /// since. Returns whether it was stored.
+    pub(crate) fn insert(
+        &mut self,
+        ns: &Namespace,
+        key: EntryKey,
+        value: Arc<V>,
+        fields: Option<FieldSet>,
+        generation: Option<u64>,
+        now: Instant,
+    ) -> bool {
+        match (generation, self.namespaces.get(ns)) {
+            (Some(g), Some(st)) if st.generation != g => return false,
+            (Some(_), None) => return false,
+            _ => {}
+        }
+        self.remove(ns, &key);
+        let bytes = value.weight();
+        if bytes as u64 > self.max_bytes {
+            return false;
+        }
+        let tick = self.next_tick();
+        let kind = key.kind();
+        self.lru.insert(tick, (ns.clone(), key.clone()));
+        let entry = Entry {
+            value,
+            fields,
+            stored: now,
+            bytes,
+            tick,
+        };
+        self.ns_state(ns).entries.insert(key, entry);
+        self.sizes.add(kind, bytes);
+        self.evict_to_budget();
+        true
+    }
+
+    fn evict_to_budget(&mut self) {
+        while self.sizes.total_bytes() > self.max_bytes {
+            let Some((_, (ns, key))) = self.lru.pop_first() else {
+                break;
+            };
+            self.forget(&ns, &key);
+        }
+    }
+
+    /// Drops the entry without touching the LRU order (the caller already did).
+    fn forget(&mut self, ns: &Namespace, key: &EntryKey) -> Option<Entry<V>> {
+        let entry = self.namespaces.get_mut(ns)?.entries.remove(key)?;
+        self.sizes.sub(key.kind(), entry.bytes);
+        Some(entry)
+    }
+
+    pub(crate) fn remove(&mut self, ns: &Namespace, key: &EntryKey) {
+        if let Some(entry) = self.forget(ns, key) {
+            self.lru.remove(&entry.tick);
+        }
+    }
+
+    /// Removes the namespace's entries for which `evict` says so.
+    pub(crate) fn remove_where(&mut self, ns: &Namespace, evict: impl Fn(&EntryKey) -> bool) {
+        let Some(st) = self.namespaces.get(ns) else {
+            return;
+        };
+        let doomed: Vec<EntryKey> = st.entries.keys().filter(|k| evict(k)).cloned().collect();
+        for k in doomed {
+            self.remove(ns, &k);
+        }
+    }
+
+    /// Starts a new generation: fetches begun before now will not store their answers.
+    pub(crate) fn bump_generation(&mut self, ns: &Namespace) {
+        self.next_generation += 1;
+        let g = self.next_generation;
+        self.ns_state(ns).generation = g;
+    }
+
+    pub(crate) fn record_write(&mut self, ns: &Namespace, id: &str, now: Instant) {
+        self.ns_state(ns).recent.record(id, now);
+    }
+
+    pub(crate) fn recent_writes(&mut self, ns: &Namespace, now: Instant) -> Vec<String> {
+        match self.namespaces.get_mut(ns) {
+            Some(st) => st.recent.ids(now),
+            None => Vec::new(),
+        }
+    }
+
+    /// Drops every namespace `which` selects, with its entries and recent writes.
+    pub(crate) fn clear_where(&mut self, which: impl Fn(&Namespace) -> bool) {
+        let doomed: Vec<Namespace> = self
+            .namespaces
+            .keys()
+            .filter(|n| which(n))
+            .cloned()
+            .collect();
+        for ns in doomed {
+            if let Some(st) = self.namespaces.remove(&ns) {
+                for (key, entry) in st.entries {
+                    self.lru.remove(&entry.tick);
+                    self.sizes.sub(key.kind(), entry.bytes);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn sizes(&self) -> Sizes {
+        self.sizes.clone()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn contains(&self, ns: &Namespace, key: &EntryKey) -> bool {
+        self.namespaces
+            .get(ns)
+            .is_some_and(|st| st.entries.contains_key(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::key::Kind;
+
+    fn v(n: usize) -> Arc<String> {
+        Arc::new("x".repeat(n))
+    }
+
+    fn issue(k: &str) -> EntryKey {
+        EntryKey::Issue(k.to_owned())
+    }
+
+    #[test]
+    fn evicts_least_recently_used_at_the_budget() {
+        let ns = Namespace::new("p", "s");
+        let now = Instant::now();
+        let mut s = Store::new(300);
+        for k in ["A-1", "A-2", "A-3"] {
+            assert!(s.insert(&ns, issue(k), v(100), None, None, now));
+        }
+        // Reading A-1 makes A-2 the least recently used.
+        assert!(s
+            .lookup(&ns, &issue("A-1"), None, Duration::MAX, now)
+            .is_some());
+        s.insert(&ns, issue("A-4"), v(100), None, None, now);
+        assert!(s.contains(&ns, &issue("A-1")));
+        assert!(!s.contains(&ns, &issue("A-2")));
+        assert!(s.contains(&ns, &issue("A-3")));
+        assert!(s.contains(&ns, &issue("A-4")));
+        assert_eq!(s.sizes().total_bytes(), 300);
+        assert_eq!(s.sizes().get(Kind::Issue).entries, 3);
+        // Too big for the whole budget: not stored at all.
+        assert!(!s.insert(&ns, issue("A-5"), v(301), None, None, now));
+        assert_eq!(s.sizes().total_bytes(), 300);
+    }
+
+    #[test]
+    fn replacing_an_entry_keeps_the_accounting() {
+        let ns = Namespace::new("p", "s");
+        let now = Instant::now();
+        let mut s = Store::new(1000);
+        s.insert(&ns, issue("A-1"), v(100), None, None, now);
+        s.insert(&ns, issue("A-1"), v(40), None, None, now);
+        assert_eq!(s.sizes().total_bytes(), 40);
+        assert_eq!(s.lru.len(), 1);
+        s.clear_where(|_| true);
+        assert_eq!(s.sizes().total_bytes(), 0);
+        assert!(s.lru.is_empty());
+    }
+
+    #[test]
+    fn a_stale_generation_does_not_store() {
+        let ns = Namespace::new("p", "s");
+        let now = Instant::now();
+        let mut s = Store::new(1000);
+        let g = s.generation(&ns);
+        s.bump_generation(&ns);
+        assert!(!s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
+        let g = s.generation(&ns);
+        s.clear_where(|_| true);
+        assert!(!s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
+        let g = s.generation(&ns);
+        assert!(s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
+    }
+}
