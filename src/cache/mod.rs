@@ -11,6 +11,10 @@ mod reads;
 mod recent;
 mod stats;
 mod store;
+mod watch;
+mod watch_diff;
+mod watch_poll;
+mod watch_time;
 mod weigh;
 
 pub use config::CacheConfig;
@@ -19,6 +23,11 @@ pub use key::{normalize_jql, CacheKey, FieldSet, Kind, ListKey, MetaKey, Namespa
 pub use reads::{Cache, CacheInfo, Cached, IssueRef};
 pub use recent::{MAX_RECENT, RECENT_WINDOW};
 pub use stats::{CacheStats, KindStats};
+pub use watch::{
+    Subscription, WatchError, WatchId, WatchKey, WatchRegistry, WatchSource, WatchTiming,
+};
+pub use watch_diff::{Change, WatchedIssue};
+pub use watch_time::jql_since;
 pub use weigh::Weigh;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};

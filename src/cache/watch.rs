@@ -1,0 +1,369 @@
+//! Watched lists: identical watches (same namespace and normalized query) share one poller;
+//! each subscriber gets its own id and channel of changes. The poller stops when the last
+//! subscriber leaves, by `unwatch` or by dropping its receiver.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+use tokio::task::AbortHandle;
+
+use super::key::{normalize_jql, Namespace};
+use super::lock;
+use super::watch_diff::{Change, Snapshot, WatchedIssue};
+use super::watch_poll::run_poller;
+
+/// What the api layer implements over Jira for one watched query.
+pub trait WatchSource: Send + Sync + 'static {
+    type Value: Clone + Send + Sync + 'static;
+    type Error: fmt::Display + Send + Sync + 'static;
+
+    /// The whole list: the initial answer, and after an id pass finds unknown issues.
+    fn list(
+        &self,
+    ) -> impl Future<Output = Result<Vec<WatchedIssue<Self::Value>>, Self::Error>> + Send;
+
+    /// Issues of the query updated at or after `since` (`yyyy-MM-dd HH:mm`, the user's zone):
+    /// `(<jql>) AND updated >= "<since>"`.
+    fn changed_since(
+        &self,
+        since: &str,
+    ) -> impl Future<Output = Result<Vec<WatchedIssue<Self::Value>>, Self::Error>> + Send;
+
+    /// The ids of every issue the query returns now: cheap, to notice deletions.
+    fn ids(&self) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send;
+
+    /// The user's UTC offset, in which Jira reads JQL dates.
+    fn utc_offset_minutes(&self) -> i32 {
+        0
+    }
+}
+
+/// One subscriber's watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct WatchId(pub u64);
+
+impl fmt::Display for WatchId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What makes two watches identical.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WatchKey {
+    pub ns: Namespace,
+    query: String,
+}
+
+impl WatchKey {
+    /// `query` is the JQL (plus anything else that changes the answer, e.g. the fields).
+    pub fn new(ns: Namespace, query: &str) -> Self {
+        Self {
+            ns,
+            query: normalize_jql(query),
+        }
+    }
+}
+
+/// Poller pacing beyond the per-watch interval; injectable so tests run in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct WatchTiming {
+    /// Every this many ticks, an id-only pass replaces the incremental query.
+    pub id_pass_every: u32,
+    /// How far before the last sync the incremental query starts.
+    pub skew: Duration,
+}
+
+impl Default for WatchTiming {
+    fn default() -> Self {
+        Self {
+            id_pass_every: 5,
+            skew: Duration::from_secs(120),
+        }
+    }
+}
+
+/// A new subscriber's watch: its id, the list now, and its stream of changes.
+#[derive(Debug)]
+pub struct Subscription<V> {
+    pub id: WatchId,
+    pub initial: Vec<WatchedIssue<V>>,
+    /// Closes when the watch ends; dropping it ends the watch at the poller's next tick.
+    pub changes: mpsc::UnboundedReceiver<Arc<Change<V>>>,
+}
+
+/// Why a watch could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError<E: fmt::Display> {
+    /// The initial list failed; every subscriber waiting for it gets the same error.
+    #[error("{0}")]
+    Upstream(Arc<E>),
+    /// The poller ended before the list arrived (registry dropped, or a bug).
+    #[error("the watch ended before it started")]
+    Stopped,
+}
+
+pub(crate) enum Ready<E> {
+    Pending,
+    Ok,
+    Failed(Arc<E>),
+}
+
+pub(crate) type Sender<V> = mpsc::UnboundedSender<Arc<Change<V>>>;
+
+pub(crate) struct PollerState<V> {
+    pub(crate) snapshot: Snapshot<V>,
+    /// `None` while the subscriber still waits for the initial list.
+    pub(crate) subscribers: HashMap<WatchId, Option<Sender<V>>>,
+}
+
+pub(crate) struct Poller<V, E> {
+    pub(crate) state: Mutex<PollerState<V>>,
+    ready: watch::Receiver<Ready<E>>,
+    task: OnceLock<AbortHandle>,
+}
+
+type PollerOf<S> = Poller<<S as WatchSource>::Value, <S as WatchSource>::Error>;
+
+pub(crate) struct Maps<S: WatchSource> {
+    pollers: HashMap<WatchKey, Arc<PollerOf<S>>>,
+    by_id: HashMap<WatchId, WatchKey>,
+}
+
+pub(crate) struct Registry<S: WatchSource> {
+    maps: Mutex<Maps<S>>,
+    timing: WatchTiming,
+    next_id: AtomicU64,
+}
+
+/// All watches of the daemon. Cheap to clone.
+pub struct WatchRegistry<S: WatchSource> {
+    inner: Arc<Registry<S>>,
+}
+
+impl<S: WatchSource> Clone for WatchRegistry<S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+/// Ends a watch whose `watch` call was cancelled before it returned.
+struct UnwatchOnDrop<'a, S: WatchSource> {
+    registry: &'a Registry<S>,
+    id: Option<WatchId>,
+}
+
+impl<S: WatchSource> Drop for UnwatchOnDrop<'_, S> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            self.registry.unwatch(id);
+        }
+    }
+}
+
+impl<S: WatchSource> WatchRegistry<S> {
+    pub fn new(timing: WatchTiming) -> Self {
+        Self {
+            inner: Arc::new(Registry {
+                maps: Mutex::new(Maps {
+                    pollers: HashMap::new(),
+                    by_id: HashMap::new(),
+                }),
+                timing,
+                next_id: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    /// Subscribes to `key`, starting a poller with `source` every `interval` unless one already
+    /// runs for it (then `source` is dropped and the running poller's interval applies).
+    pub async fn watch(
+        &self,
+        key: WatchKey,
+        interval: Duration,
+        source: S,
+    ) -> Result<Subscription<S::Value>, WatchError<S::Error>> {
+        let id = WatchId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
+        let poller = {
+            let mut maps = lock(&self.inner.maps);
+            let poller = match maps.pollers.get(&key) {
+                Some(p) => Arc::clone(p),
+                None => self.start_poller(&mut maps, key.clone(), interval, source),
+            };
+            lock(&poller.state).subscribers.insert(id, None);
+            maps.by_id.insert(id, key);
+            poller
+        };
+        let mut guard = UnwatchOnDrop {
+            registry: &self.inner,
+            id: Some(id),
+        };
+        let mut ready = poller.ready.clone();
+        let failed = match ready.wait_for(|r| !matches!(r, Ready::Pending)).await {
+            Ok(r) => match &*r {
+                Ready::Failed(e) => Some(WatchError::Upstream(Arc::clone(e))),
+                _ => None,
+            },
+            Err(_) => Some(WatchError::Stopped),
+        };
+        if let Some(err) = failed {
+            return Err(err);
+        }
+        let (tx, changes) = mpsc::unbounded_channel();
+        // Under the poller's lock, so the initial list and the first change cannot overlap.
+        let initial = {
+            let mut st = lock(&poller.state);
+            match st.subscribers.get_mut(&id) {
+                Some(slot) => *slot = Some(tx),
+                None => return Err(WatchError::Stopped),
+            }
+            st.snapshot.list()
+        };
+        guard.id = None;
+        Ok(Subscription {
+            id,
+            initial,
+            changes,
+        })
+    }
+
+    fn start_poller(
+        &self,
+        maps: &mut Maps<S>,
+        key: WatchKey,
+        interval: Duration,
+        source: S,
+    ) -> Arc<PollerOf<S>> {
+        let (ready_tx, ready_rx) = watch::channel(Ready::Pending);
+        let poller = Arc::new(Poller {
+            state: Mutex::new(PollerState {
+                snapshot: Snapshot::default(),
+                subscribers: HashMap::new(),
+            }),
+            ready: ready_rx,
+            task: OnceLock::new(),
+        });
+        let task = tokio::spawn(run_poller(
+            Arc::downgrade(&self.inner),
+            key.clone(),
+            Arc::clone(&poller),
+            source,
+            interval,
+            self.inner.timing,
+            ready_tx,
+        ));
+        let _ = poller.task.set(task.abort_handle());
+        maps.pollers.insert(key, Arc::clone(&poller));
+        poller
+    }
+
+    /// Ends one subscriber's watch; returns whether it existed.
+    pub fn unwatch(&self, id: WatchId) -> bool {
+        self.inner.unwatch(id)
+    }
+
+    /// Running pollers (one per distinct watched query).
+    pub fn pollers(&self) -> usize {
+        lock(&self.inner.maps).pollers.len()
+    }
+
+    /// Subscribers over all pollers.
+    pub fn subscribers(&self) -> usize {
+        lock(&self.inner.maps).by_id.len()
+    }
+}
+
+impl<S: WatchSource> Registry<S> {
+    fn unwatch(&self, id: WatchId) -> bool {
+        let mut maps = lock(&self.maps);
+        let Some(key) = maps.by_id.remove(&id) else {
+            return false;
+        };
+        if let Some(poller) = maps.pollers.get(&key).cloned() {
+            let empty = {
+                let mut st = lock(&poller.state);
+                st.subscribers.remove(&id);
+                st.subscribers.is_empty()
+            };
+            if empty {
+                maps.pollers.remove(&key);
+                poller.stop();
+            }
+        }
+        true
+    }
+
+    /// Drops subscribers whose receiver is gone; removes the poller when none is left.
+    /// Returns whether the poller should keep running.
+    pub(crate) fn prune(&self, key: &WatchKey, poller: &Arc<PollerOf<S>>) -> bool {
+        let mut maps = lock(&self.maps);
+        let current = maps
+            .pollers
+            .get(key)
+            .is_some_and(|p| Arc::ptr_eq(p, poller));
+        let mut st = lock(&poller.state);
+        let gone: Vec<WatchId> = st
+            .subscribers
+            .iter()
+            .filter(|(_, tx)| tx.as_ref().is_some_and(Sender::is_closed))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &gone {
+            st.subscribers.remove(id);
+            maps.by_id.remove(id);
+        }
+        let keep = current && !st.subscribers.is_empty();
+        if !keep {
+            for id in st.subscribers.keys() {
+                maps.by_id.remove(id);
+            }
+            st.subscribers.clear();
+            drop(st);
+            if current {
+                maps.pollers.remove(key);
+            }
+        }
+        keep
+    }
+
+    /// The initial list failed: forget the poller; its waiting subscribers get the error.
+    pub(crate) fn remove_poller(&self, key: &WatchKey, poller: &Arc<PollerOf<S>>) {
+        let mut maps = lock(&self.maps);
+        if maps
+            .pollers
+            .get(key)
+            .is_some_and(|p| Arc::ptr_eq(p, poller))
+        {
+            maps.pollers.remove(key);
+        }
+        let st = lock(&poller.state);
+        for id in st.subscribers.keys() {
+            maps.by_id.remove(id);
+        }
+    }
+}
+
+impl<S: WatchSource> Drop for Registry<S> {
+    fn drop(&mut self) {
+        for p in lock(&self.maps).pollers.values() {
+            p.stop();
+        }
+    }
+}
+
+impl<V, E> Poller<V, E> {
+    fn stop(&self) {
+        if let Some(task) = self.task.get() {
+            task.abort();
+        }
+    }
+}
