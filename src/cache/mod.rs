@@ -40,3 +40,6 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 #[cfg(test)]
 mod reads_tests;
+
+#[cfg(test)]
+mod watch_tests;
