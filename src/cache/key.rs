@@ -196,6 +196,16 @@ impl CacheKey {
         }
     }
 
+    /// A search page; the project scope is read from the JQL.
+    pub fn list(
+        jql: &str,
+        fields: &FieldSet,
+        page_token: Option<&str>,
+        limit: Option<u32>,
+    ) -> Self {
+        CacheKey::List(ListKey::new(jql, fields, page_token, limit, ""))
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             CacheKey::Issue { .. } => Kind::Issue,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::config::CacheConfig;
 use super::error::{CacheError, Transient};
 use super::flight::{Flights, Joined};
-use super::key::{CacheKey, EntryKey, FieldSet, ListKey, MetaKey, Namespace};
+use super::key::{CacheKey, EntryKey, FieldSet, MetaKey, Namespace};
 use super::lock;
 use super::stats::{CacheStats, Counters, Event};
 use super::store::{Found, Store};
@@ -335,15 +335,5 @@ where
     pub fn stats(&self) -> CacheStats {
         let sizes = lock(&self.inner.store).sizes();
         CacheStats::from_parts(&self.inner.counters, &sizes)
-    }
-
-    /// Key helper for list reads.
-    pub fn list_key(
-        jql: &str,
-        fields: &FieldSet,
-        page_token: Option<&str>,
-        limit: Option<u32>,
-    ) -> CacheKey {
-        CacheKey::List(ListKey::new(jql, fields, page_token, limit, ""))
     }
 }

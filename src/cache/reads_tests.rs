@@ -140,7 +140,7 @@ async fn field_superset_misses_subset_hits() {
 async fn concurrent_identical_reads_share_one_fetch() {
     let c = C::new(CacheConfig::default());
     let calls = Arc::new(AtomicUsize::new(0));
-    let key = C::list_key("project = A", &FieldSet::All, None, Some(50));
+    let key = CacheKey::list("project = A", &FieldSet::All, None, Some(50));
     let reads = (0..100).map(|_| {
         let (c, key, calls) = (c.clone(), key.clone(), Arc::clone(&calls));
         tokio::spawn(async move {
@@ -249,9 +249,9 @@ async fn evicts_least_recently_used_at_the_byte_budget() {
 async fn writes_evict_the_issue_and_the_lists_of_its_project() {
     let c = C::new(CacheConfig::default());
     let n = ns();
-    let list_a = C::list_key("project = A ORDER BY key", &FieldSet::All, None, None);
-    let list_b = C::list_key("project = B", &FieldSet::All, None, None);
-    let list_any = C::list_key("assignee = currentUser()", &FieldSet::All, None, None);
+    let list_a = CacheKey::list("project = A ORDER BY key", &FieldSet::All, None, None);
+    let list_b = CacheKey::list("project = B", &FieldSet::All, None, None);
+    let list_any = CacheKey::list("assignee = currentUser()", &FieldSet::All, None, None);
     for k in [&list_a, &list_b, &list_any] {
         c.put(&n, k.clone(), json!([]));
     }

@@ -61,20 +61,15 @@ impl<V: Weigh> Store<V> {
     }
 
     fn ns_state(&mut self, ns: &Namespace) -> &mut NsState<V> {
-        if !self.namespaces.contains_key(ns) {
-            self.next_generation += 1;
-            let st = NsState {
+        let next_generation = &mut self.next_generation;
+        self.namespaces.entry(ns.clone()).or_insert_with(|| {
+            *next_generation += 1;
+            NsState {
                 entries: HashMap::new(),
-                generation: self.next_generation,
+                generation: *next_generation,
                 recent: RecentWrites::default(),
-            };
-            self.namespaces.insert(ns.clone(), st);
-        }
-        // Inserted just above when missing.
-        match self.namespaces.get_mut(ns) {
-            Some(st) => st,
-            None => unreachable!("namespace state inserted above"),
-        }
+            }
+        })
     }
 
     /// The value under `key` if it covers `wanted` and is at most `max_age` old; marks it used.
@@ -296,5 +291,56 @@ mod tests {
         assert!(!s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
         let g = s.generation(&ns);
         assert!(s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert(u8, u8, usize),
+        Lookup(u8, u8),
+        Remove(u8, u8),
+        ClearNs(u8),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0..2u8, 0..6u8, 0..60usize).prop_map(|(n, k, b)| Op::Insert(n, k, b)),
+            (0..2u8, 0..6u8).prop_map(|(n, k)| Op::Lookup(n, k)),
+            (0..2u8, 0..6u8).prop_map(|(n, k)| Op::Remove(n, k)),
+            (0..2u8).prop_map(Op::ClearNs),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever happens, the byte count matches the entries, stays in budget, and the
+        /// recency order names exactly the stored entries.
+        #[test]
+        fn accounting_holds(ops in proptest::collection::vec(op(), 1..80)) {
+            let now = Instant::now();
+            let mut s = Store::new(100);
+            let ns = |n: u8| Namespace::new(format!("p{n}"), "s");
+            let key = |k: u8| issue(&format!("A-{k}"));
+            for op in ops {
+                match op {
+                    Op::Insert(n, k, b) => {
+                        s.insert(&ns(n), key(k), v(b), None, None, now);
+                    }
+                    Op::Lookup(n, k) => {
+                        s.lookup(&ns(n), &key(k), None, Duration::MAX, now);
+                    }
+                    Op::Remove(n, k) => s.remove(&ns(n), &key(k)),
+                    Op::ClearNs(n) => s.clear_where(|x| *x == ns(n)),
+                }
+                let entries: Vec<&Entry<String>> =
+                    s.namespaces.values().flat_map(|st| st.entries.values()).collect();
+                let bytes: usize = entries.iter().map(|e| e.bytes).sum();
+                proptest::prop_assert_eq!(s.sizes().total_bytes(), bytes as u64);
+                proptest::prop_assert!(bytes <= 100);
+                proptest::prop_assert_eq!(s.lru.len(), entries.len());
+                for e in entries {
+                    proptest::prop_assert!(s.lru.contains_key(&e.tick));
+                }
+            }
+        }
     }
 }
