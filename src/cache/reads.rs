@@ -265,6 +265,27 @@ where
         issue: &IssueRef,
         new_value: Option<(V, FieldSet)>,
     ) {
+        self.invalidate(ns, issue, new_value, true);
+    }
+
+    /// After a delete through the daemon.
+    pub fn issue_deleted(&self, ns: &Namespace, issue: &IssueRef) {
+        self.invalidate(ns, issue, None, true);
+    }
+
+    /// After a change made outside the daemon and seen by a watch: evicts as for a write, but
+    /// the search index has it already, so it is not sent to `reconcileIssues`.
+    pub fn issue_changed(&self, ns: &Namespace, issue: &IssueRef) {
+        self.invalidate(ns, issue, None, false);
+    }
+
+    fn invalidate(
+        &self,
+        ns: &Namespace,
+        issue: &IssueRef,
+        new_value: Option<(V, FieldSet)>,
+        own_write: bool,
+    ) {
         let now = Instant::now();
         {
             let mut store = lock(&self.inner.store);
@@ -283,16 +304,11 @@ where
                 let key = EntryKey::Issue(key_up);
                 store.insert(ns, key, Arc::new(value), Some(fields), None, now);
             }
-            if let Some(id) = id {
+            if let (Some(id), true) = (id, own_write) {
                 store.record_write(ns, id, now);
             }
         }
         self.inner.flights.detach_where(|n| n == ns);
-    }
-
-    /// After a delete through the daemon.
-    pub fn issue_deleted(&self, ns: &Namespace, issue: &IssueRef) {
-        self.issue_written(ns, issue, None);
     }
 
     /// Evicts the namespace's lists that may contain issues of `project` (e.g. after a bulk

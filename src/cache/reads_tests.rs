@@ -285,6 +285,14 @@ async fn writes_evict_the_issue_and_the_lists_of_its_project() {
 
     c.issue_deleted(&n, &a1);
     assert!(c.get(&n, &issue_key("A-1", &[])).is_none());
+
+    // Changes seen by a watch evict the same way but are not Jira's to reconcile.
+    c.put(&n, issue_key("B-7", &[]), json!(1));
+    c.put(&n, list_b.clone(), json!([]));
+    c.issue_changed(&n, &IssueRef::from_key("B-7").with_id("20007"));
+    assert!(c.get(&n, &issue_key("B-7", &[])).is_none());
+    assert!(c.get(&n, &list_b).is_none());
+    assert_eq!(c.recent_writes(&n), vec!["10001".to_owned()]);
 }
 
 #[tokio::test]

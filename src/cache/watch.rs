@@ -79,6 +79,10 @@ pub struct WatchTiming {
     pub id_pass_every: u32,
     /// How far before the last sync the incremental query starts.
     pub skew: Duration,
+    /// Floor for a watch's interval, so no client can make the daemon hammer Jira.
+    pub min_interval: Duration,
+    /// Consecutive failed ticks stretch the wait up to this many intervals.
+    pub max_backoff: u32,
 }
 
 impl Default for WatchTiming {
@@ -86,6 +90,8 @@ impl Default for WatchTiming {
         Self {
             id_pass_every: 5,
             skew: Duration::from_secs(120),
+            min_interval: Duration::from_secs(5),
+            max_backoff: 8,
         }
     }
 }
@@ -257,7 +263,7 @@ impl<S: WatchSource> WatchRegistry<S> {
             key.clone(),
             Arc::clone(&poller),
             source,
-            interval,
+            interval.max(self.inner.timing.min_interval),
             self.inner.timing,
             ready_tx,
         ));

@@ -40,8 +40,11 @@ pub(crate) async fn run_poller<S: WatchSource>(
     }
     let every = u64::from(timing.id_pass_every.max(1));
     let mut tick: u64 = 0;
+    let mut failures: u32 = 0;
     loop {
-        tokio::time::sleep(interval).await;
+        // Doubling per consecutive failure eases off a Jira that is down or rate-limiting.
+        let backoff = 1u32 << failures.min(16);
+        tokio::time::sleep(interval * backoff.min(timing.max_backoff.max(1))).await;
         match registry.upgrade() {
             Some(reg) if reg.prune(&key, &poller) => {}
             _ => return,
@@ -62,12 +65,16 @@ pub(crate) async fn run_poller<S: WatchSource>(
         };
         match result {
             Ok(synced) => {
+                failures = 0;
                 if synced {
                     last_sync = started;
                 }
             }
-            // Jira may be down or rate-limiting: the next tick tries again.
-            Err(e) => tracing::warn!(error = %e, "watched list refresh failed"),
+            // Jira may be down or rate-limiting: a later tick tries again.
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(error = %e, failures, "watched list refresh failed");
+            }
         }
     }
 }

@@ -102,6 +102,8 @@ fn registry() -> WatchRegistry<Fake> {
     WatchRegistry::new(WatchTiming {
         id_pass_every: 3,
         skew: Duration::from_secs(120),
+        min_interval: Duration::from_millis(1),
+        max_backoff: 2,
     })
 }
 
