@@ -1,6 +1,33 @@
 //! The shared in-memory cache of issues, lists and metadata, with request coalescing,
 //! stale-if-error, write invalidation and watched lists. Knows neither JSON-RPC nor the Jira
 //! client: values are JSON and fetches are closures.
+//!
+//! ```
+//! use jirad::cache::{Cache, CacheConfig, CacheKey, FieldSet, IssueRef, Namespace, Transient};
+//! use serde_json::{json, Value};
+//!
+//! #[derive(Debug, thiserror::Error)]
+//! #[error("jira answered 503")]
+//! struct Unavailable;
+//! impl Transient for Unavailable {
+//!     fn is_transient(&self) -> bool { true }
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let cache: Cache<Value, Unavailable> = Cache::new(CacheConfig::default());
+//! let ns = Namespace::new("work", "example.atlassian.net");
+//! let key = CacheKey::issue("ABC-1", FieldSet::from_request(&["summary"]));
+//! let read = cache
+//!     .get_or_fetch(&ns, key.clone(), false, || async { Ok(json!({"key": "ABC-1"})) })
+//!     .await
+//!     .unwrap();
+//! assert!(!read.info.hit);
+//! assert!(cache.get(&ns, &key).is_some());
+//! cache.issue_written(&ns, &IssueRef::from_key("ABC-1").with_id("10001"), None);
+//! assert!(cache.get(&ns, &key).is_none());
+//! assert_eq!(cache.recent_writes(&ns), ["10001"]);
+//! # });
+//! ```
 
 mod config;
 mod error;

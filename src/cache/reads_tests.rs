@@ -337,3 +337,16 @@ async fn clear_by_profile_and_all() {
     c.clear_all();
     assert_eq!(c.stats().issues, KindStats::default());
 }
+
+#[tokio::test]
+async fn raw_json_values_are_weighed_by_their_bytes() {
+    use serde_json::value::RawValue;
+    let c: Cache<Box<RawValue>, Up> = Cache::new(CacheConfig::default());
+    let raw = RawValue::from_string(r#"{"key":"A-1"}"#.to_owned()).unwrap();
+    let read = c
+        .get_or_fetch(&ns(), issue_key("A-1", &[]), false, || async { Ok(raw) })
+        .await
+        .unwrap();
+    assert_eq!(read.value.get(), r#"{"key":"A-1"}"#);
+    assert_eq!(c.stats().issues.bytes, 13);
+}
