@@ -305,7 +305,10 @@ async fn a_fetch_begun_before_a_write_does_not_store_its_answer() {
         let fetch = counted(&calls, json!("before"), Duration::from_millis(30));
         tokio::spawn(async move { c.get_or_fetch(&ns(), k, false, fetch).await })
     };
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    // The fetch is running (so its flight is registered) before the write.
+    while calls.load(Ordering::SeqCst) == 0 {
+        tokio::task::yield_now().await;
+    }
     c.issue_written(&ns(), &IssueRef::from_key("A-1"), None);
     // A read after the write must not join the older fetch.
     let after = c
