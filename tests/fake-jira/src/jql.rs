@@ -66,9 +66,11 @@ fn tokenize(s: &str) -> Result<Vec<(Tok, usize)>, String> {
             i += 1;
             loop {
                 match cs.get(i) {
-                    None => return Err(err(format!(
+                    None => {
+                        return Err(err(format!(
                         "The quoted string '{v}' has not been completed. (line 1, character {pos})"
-                    ))),
+                    )))
+                    }
                     Some('\\') => {
                         match cs.get(i + 1) {
                             Some('n') => v.push('\n'),
@@ -264,34 +266,35 @@ impl P {
         Ok(Expr::Clause(field, op, vals))
     }
     fn value(&mut self) -> Result<Val, String> {
-        let v =
-            match self.peek() {
-                Some(Tok::Quoted(s)) => Val::Str(s.clone()),
-                Some(Tok::Word(w))
-                    if w.eq_ignore_ascii_case("empty") || w.eq_ignore_ascii_case("null") =>
-                {
-                    Val::Empty
-                }
-                Some(Tok::Word(w)) if !kw(self.peek(), "and") && !kw(self.peek(), "or") => {
-                    let w = w.clone();
-                    if self.toks.get(self.i + 1).map(|t| &t.0) == Some(&Tok::LParen) {
-                        if !w.eq_ignore_ascii_case("currentUser") {
-                            return Err(err(format!("Unable to find JQL function '{w}()'.")));
-                        }
-                        if self.toks.get(self.i + 2).map(|t| &t.0) != Some(&Tok::RParen) {
-                            return Err(err(format!("Expecting ')' after function '{w}'.")));
-                        }
-                        self.i += 3;
-                        return Ok(Val::CurrentUser);
+        let v = match self.peek() {
+            Some(Tok::Quoted(s)) => Val::Str(s.clone()),
+            Some(Tok::Word(w))
+                if w.eq_ignore_ascii_case("empty") || w.eq_ignore_ascii_case("null") =>
+            {
+                Val::Empty
+            }
+            Some(Tok::Word(w)) if !kw(self.peek(), "and") && !kw(self.peek(), "or") => {
+                let w = w.clone();
+                if self.toks.get(self.i + 1).map(|t| &t.0) == Some(&Tok::LParen) {
+                    if !w.eq_ignore_ascii_case("currentUser") {
+                        return Err(err(format!("Unable to find JQL function '{w}()'.")));
                     }
-                    Val::Str(w)
+                    if self.toks.get(self.i + 2).map(|t| &t.0) != Some(&Tok::RParen) {
+                        return Err(err(format!("Expecting ')' after function '{w}'.")));
+                    }
+                    self.i += 3;
+                    return Ok(Val::CurrentUser);
                 }
-                _ => return Err(err(format!(
+                Val::Str(w)
+            }
+            _ => {
+                return Err(err(format!(
                     "Expecting either a value, list or function but got {}. (line 1, character {})",
                     self.got(),
                     self.pos()
-                ))),
-            };
+                )))
+            }
+        };
         self.i += 1;
         Ok(v)
     }

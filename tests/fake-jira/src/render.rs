@@ -60,7 +60,7 @@ pub fn user(ctx: &Ctx, u: &User) -> Value {
             "self": format!("{}/user?accountId={}", ctx.base, u.account_id),
             "accountId": u.account_id, "accountType": "atlassian", "emailAddress": u.email,
             "avatarUrls": avatars(ctx, &u.account_id), "displayName": u.display_name,
-            "active": true, "timeZone": u.time_zone, "locale": "en_US"
+            "active": true, "timeZone": u.time_zone
         }),
         Flavor::Dc => json!({
             "self": format!("{}/user?username={}", ctx.base, u.name),

@@ -106,6 +106,7 @@ pub fn myself(ctx: &Ctx, inner: &Inner) -> Resp {
             v["groups"] = json!({"size": 2, "items": []});
             v["applicationRoles"] = json!({"size": 1, "items": []});
             v["expand"] = json!("groups,applicationRoles");
+            v["locale"] = json!("en_US");
             json_resp(StatusCode::OK, &v)
         }
         None => jira_err(
@@ -204,7 +205,7 @@ pub fn project_search(ctx: &Ctx, inner: &Inner, q: &Query) -> Resp {
 }
 
 /// `GET /field`.
-pub fn fields(ctx: &Ctx) -> Resp {
+pub fn fields(_ctx: &Ctx) -> Resp {
     let v: Vec<Value> = model::FIELDS
         .iter()
         .map(|f| {
@@ -212,8 +213,8 @@ pub fn fields(ctx: &Ctx) -> Resp {
                 "id": f.id, "key": f.id, "name": f.name, "custom": f.custom.is_some(), "orderable": f.orderable,
                 "navigable": f.navigable, "searchable": true, "clauseNames": [f.id], "schema": model::schema(f)
             });
-            if ctx.flavor == Flavor::Cloud && f.custom.is_some() {
-                v["untranslatedName"] = json!(f.name);
+            if f.custom.is_some() {
+                v["clauseNames"] = json!([f.id, format!("cf[{}]", f.id.trim_start_matches("customfield_")), f.name]);
             }
             v
         })
@@ -227,7 +228,7 @@ pub fn server_info(ctx: &Ctx, now: i64) -> Resp {
         Flavor::Cloud => {
             json!({"baseUrl": ctx.root, "version": "1001.0.0-SNAPSHOT", "versionNumbers": [1001, 0, 0], "deploymentType": "Cloud",
             "buildNumber": 100280, "buildDate": "2026-11-27T06:00:00.000+0000", "serverTime": crate::util::jira_time(now),
-            "scmInfo": "32b43b28d3f0c3ee7f2535b395e90b205ac3bc6f", "serverTitle": "Jira", "defaultLocale": {"locale": "en_US"}, "serverTimeZone": "Etc/UTC"})
+            "scmInfo": "32b43b28d3f0c3ee7f2535b395e90b205ac3bc6f", "serverTitle": "Jira", "serverTimeZone": "Etc/UTC"})
         }
         Flavor::Dc => {
             json!({"baseUrl": ctx.root, "version": "9.12.15", "versionNumbers": [9, 12, 15], "deploymentType": "Server",

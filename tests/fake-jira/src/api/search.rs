@@ -245,7 +245,7 @@ pub fn bulkfetch(ctx: &Ctx, inner: &Inner, b: &Value) -> Resp {
         .collect();
     json_resp(
         StatusCode::OK,
-        &json!({"expand": "schema,names", "issues": issues, "issueErrors": []}),
+        &json!({"issues": issues, "issueErrors": []}),
     )
 }
 
