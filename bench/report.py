@@ -131,14 +131,14 @@ def draw_chart(results: dict[str, dict[str, object]], path: str, title: str) -> 
     w = 0.8 / max(1, len(cols))
     for i, s in enumerate(cols):
         ys = [_num(results[s].get(k)) or 0 for k, _ in lat]
-        ax.bar([j + i * w for j in range(len(lat))], ys, w, label=s)
+        ax.bar([j + i * w for j in range(len(lat))], ys, w, label=s, color=f"C{SERVERS.index(s)}")
     ax.set_xticks([j + w * (len(cols) - 1) / 2 for j in range(len(lat))], [n for _, n in lat])
     ax.set_yscale("log")
     ax.set_ylabel("ms (log scale, lower is better)")
     ax.legend()
     ax.set_title(title)
     tp = [_num(results[s].get("throughput")) or 0 for s in cols]
-    bx.bar(range(len(cols)), tp, color=[f"C{i}" for i in range(len(cols))])
+    bx.bar(range(len(cols)), tp, color=[f"C{SERVERS.index(s)}" for s in cols])
     bx.set_xticks(range(len(cols)), cols, rotation=30, ha="right")
     bx.set_yscale("log")
     bx.set_ylabel("get-issue calls/s, 16 clients (higher is better)")
