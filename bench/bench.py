@@ -443,13 +443,14 @@ token = "{i['apiToken']['token']}"
 async def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--latency-ms", type=int, default=30)
-    p.add_argument("--issues", type=int, default=10000)
+    p.add_argument("--issues", type=int, help="generated issues (default 10000; 1000 with --quick)")
     p.add_argument("--quick", action="store_true", help="few calls, for a smoke test")
     p.add_argument("--bin-dir", type=Path, default=Path("target/release"))
     p.add_argument("--out", type=Path, default=Path("target/bench"))
     p.add_argument("--only", default="", help="comma-separated faces to run (atlassian,mcp,dc,cloud)")
     a = p.parse_args()
     q = a.quick
+    a.issues = a.issues or (1000 if q else 10000)
     cold_n, warm_n, starts = (5, 10, 1) if q else (20, 200, 3)
     peer_warm, peer_calls, our_calls = (5, 1, 10) if q else (30, 4, 100)
     only = set(a.only.split(",")) if a.only else {"atlassian", "mcp", "dc", "cloud"}
