@@ -384,3 +384,7 @@ fn non_empty(key: &str, value: &str) -> Result<String, String> {
     }
     Ok(v.to_owned())
 }
+
+#[cfg(test)]
+#[path = "profile_tests.rs"]
+mod tests;
