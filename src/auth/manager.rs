@@ -258,9 +258,11 @@ impl AuthManager {
             timeout,
             rx.wait_for(|s| matches!(s, ProfileState::Authorized | ProfileState::Failed)),
         )
-        .await;
+        .await
+        // Copy the state out: the watch guard must not live across the awaits below.
+        .map(|r| r.map(|s| *s));
         match waited {
-            Ok(Ok(s)) if *s == ProfileState::Authorized => Ok(()),
+            Ok(Ok(ProfileState::Authorized)) => Ok(()),
             Ok(_) => {
                 let why = lock_rt(&p)
                     .error

@@ -178,7 +178,7 @@ mod tests {
         )
         .unwrap();
         match cfg.validate("p", None).unwrap() {
-            crate::auth::profile::ProfileSettings::OAuth(s) => s,
+            crate::auth::profile::ProfileSettings::OAuth(s) => *s,
             _ => unreachable!(),
         }
     }

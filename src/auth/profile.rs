@@ -147,7 +147,7 @@ pub struct OAuthSettings {
 /// A validated profile.
 #[derive(Debug, Clone)]
 pub enum ProfileSettings {
-    OAuth(OAuthSettings),
+    OAuth(Box<OAuthSettings>),
     ApiToken {
         base_url: Url,
         email: String,
@@ -187,7 +187,7 @@ impl ProfileConfig {
     ) -> Result<ProfileSettings, AuthError> {
         let err = |msg: String| AuthError::config(format!("profile `{name}`: {msg}"));
         match self {
-            ProfileConfig::OAuth(c) => c.validate(system).map(ProfileSettings::OAuth).map_err(err),
+            ProfileConfig::OAuth(c) => c.validate(system).map(|s| ProfileSettings::OAuth(Box::new(s))).map_err(err),
             ProfileConfig::ApiToken(c) => Ok(ProfileSettings::ApiToken {
                 base_url: parse_url("base_url", &c.base_url).map_err(err)?,
                 email: non_empty("email", &c.email).map_err(err)?,

@@ -16,7 +16,7 @@ fn parse(toml_text: &str) -> Result<ProfileConfig, String> {
 fn oauth(extra: &str) -> Result<OAuthSettings, String> {
     let cfg = parse(&format!("[profiles.p]\nauth = \"oauth\"\n{extra}"))?;
     match cfg.validate("p", None).map_err(|e| e.to_string())? {
-        ProfileSettings::OAuth(s) => Ok(s),
+        ProfileSettings::OAuth(s) => Ok(*s),
         _ => Err("not oauth".into()),
     }
 }
@@ -64,14 +64,19 @@ fn clear_validation_errors() {
     assert!(e.contains("needs `client_id`"), "{e}");
     let e = oauth("app = \"custom\"\nclient_id = \"c\"\n").unwrap_err();
     assert!(e.contains("`client_secret_env`"), "{e}");
-    let e = oauth("app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\nclient_secret_env = \"E\"\n")
-        .unwrap_err();
+    let e = oauth(
+        "app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\nclient_secret_env = \"E\"\n",
+    )
+    .unwrap_err();
     assert!(e.contains("only one"), "{e}");
-    let e = oauth("app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\ntoken_url = \"nope\"\n")
-        .unwrap_err();
+    let e =
+        oauth("app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\ntoken_url = \"nope\"\n")
+            .unwrap_err();
     assert!(e.contains("`token_url`"), "{e}");
-    let e = oauth("app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\ntoken_store = \"keyring\"\n")
-        .unwrap_err();
+    let e = oauth(
+        "app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\ntoken_store = \"keyring\"\n",
+    )
+    .unwrap_err();
     assert!(e.contains("keyring"), "{e}");
     let e = oauth("app = \"system\"\n").unwrap_err();
     assert!(e.contains("[system_app]"), "{e}");
@@ -81,8 +86,10 @@ fn clear_validation_errors() {
 
 #[test]
 fn unknown_and_foreign_keys_are_named() {
-    let e = parse("[profiles.p]\nauth = \"pat\"\nbase_url = \"https://j\"\ntoken = \"t\"\nemail = \"a@b\"\n")
-        .unwrap_err();
+    let e = parse(
+        "[profiles.p]\nauth = \"pat\"\nbase_url = \"https://j\"\ntoken = \"t\"\nemail = \"a@b\"\n",
+    )
+    .unwrap_err();
     assert!(e.contains("unknown field `email`"), "{e}");
     let e = parse("[profiles.p]\nauth = \"oauth\"\nbase_url = \"https://j\"\n").unwrap_err();
     assert!(e.contains("unknown field `base_url`"), "{e}");
@@ -104,8 +111,13 @@ fn system_app_profiles() {
     assert_eq!(s.token_url.as_str(), "http://127.0.0.1:9/t");
     assert_eq!(s.app, AppKind::System);
     // App keys in a system profile are refused, naming the key.
-    let cfg = parse("[profiles.p]\nauth = \"oauth\"\napp = \"system\"\ntoken_url = \"https://t\"\n").unwrap();
-    let e = cfg.validate("p", Some(&system_app())).unwrap_err().to_string();
+    let cfg =
+        parse("[profiles.p]\nauth = \"oauth\"\napp = \"system\"\ntoken_url = \"https://t\"\n")
+            .unwrap();
+    let e = cfg
+        .validate("p", Some(&system_app()))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("`token_url` belongs to the app"), "{e}");
 }
 
@@ -114,12 +126,24 @@ fn api_token_and_pat() {
     let cfg = parse("[profiles.c]\nauth = \"api_token\"\nbase_url = \"https://x.atlassian.net\"\nemail = \"a@b.c\"\ntoken_env = \"T\"\n")
         .unwrap();
     assert_eq!(cfg.kind(), AuthKind::ApiToken);
-    assert!(matches!(cfg.validate("c", None).unwrap(), ProfileSettings::ApiToken { .. }));
-    let cfg = parse("[profiles.d]\nauth = \"pat\"\nbase_url = \"https://jira.corp\"\ntoken_file = \"/t\"\n").unwrap();
-    assert!(matches!(cfg.validate("d", None).unwrap(), ProfileSettings::Pat { .. }));
+    assert!(matches!(
+        cfg.validate("c", None).unwrap(),
+        ProfileSettings::ApiToken { .. }
+    ));
+    let cfg = parse(
+        "[profiles.d]\nauth = \"pat\"\nbase_url = \"https://jira.corp\"\ntoken_file = \"/t\"\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        cfg.validate("d", None).unwrap(),
+        ProfileSettings::Pat { .. }
+    ));
     let cfg = parse("[profiles.d]\nauth = \"pat\"\nbase_url = \"https://jira.corp\"\n").unwrap();
     let e = cfg.validate("d", None).unwrap_err().to_string();
-    assert!(e.contains("profile `d`") && e.contains("`token_file`"), "{e}");
+    assert!(
+        e.contains("profile `d`") && e.contains("`token_file`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -127,10 +151,18 @@ fn system_config_loader() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
     assert!(SystemAppConfig::load_from(&path).unwrap().is_none());
-    std::fs::write(&path, "[system_app]\nclient_id = \"sys\"\nclient_secret = \"canary-sys\"\n").unwrap();
+    std::fs::write(
+        &path,
+        "[system_app]\nclient_id = \"sys\"\nclient_secret = \"canary-sys\"\n",
+    )
+    .unwrap();
     let app = SystemAppConfig::load_from(&path).unwrap().unwrap().unwrap();
     assert_eq!(app.client_id, "sys");
-    std::fs::write(&path, "[system_app]\nclient_id = \"sys\"\nclient_secret = \"canary-sys\"\nbogus = 1\n").unwrap();
+    std::fs::write(
+        &path,
+        "[system_app]\nclient_id = \"sys\"\nclient_secret = \"canary-sys\"\nbogus = 1\n",
+    )
+    .unwrap();
     let e = SystemAppConfig::load_from(&path).unwrap_err().to_string();
     assert!(e.contains("bogus") && e.contains("line 4"), "{e}");
     assert!(!e.contains("canary-sys"), "{e}");

@@ -134,6 +134,10 @@ impl StoreLock {
     /// Replaces the stored tokens durably: temp file in the same directory, fsync, rename, fsync
     /// of the directory, so a crash leaves either the old or the new file, never a torn one.
     pub fn save(&self, t: &StoredTokens) -> Result<(), AuthError> {
+        #[cfg(test)]
+        if failpoint::should_fail(&self.dir) {
+            return Err(AuthError::config("token store: injected write failure"));
+        }
         let disk = Disk {
             version: 1,
             client_id: t.client_id.clone(),
@@ -255,6 +259,31 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> AuthError {
         "token store: cannot {what} `{}`: {e}",
         path.display()
     ))
+}
+
+/// Tests make saves in one directory fail, to check that unsaved tokens are never used.
+#[cfg(test)]
+pub(crate) mod failpoint {
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    static FAILING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    pub fn set(dir: &Path, on: bool) {
+        let mut v = FAILING.lock().unwrap_or_else(|e| e.into_inner());
+        v.retain(|d| d != dir);
+        if on {
+            v.push(dir.to_owned());
+        }
+    }
+
+    pub fn should_fail(dir: &Path) -> bool {
+        FAILING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|d| d == dir)
+    }
 }
 
 #[cfg(test)]
