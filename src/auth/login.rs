@@ -156,11 +156,12 @@ impl AuthManager {
         }
     }
 
-    /// Makes sure a loopback listener serves the redirect URI's port. False when the redirect URI
-    /// is not a loopback one or the port is taken: the login then needs `complete`.
+    /// Makes sure a loopback listener serves the redirect URI's port (on 127.0.0.1 only). False
+    /// when the redirect URI is not an IPv4 loopback one or the port is taken: the login then
+    /// needs `complete`.
     async fn ensure_listener(&self, s: &OAuthSettings) -> bool {
         let uri = &s.redirect_uri;
-        let loopback = matches!(uri.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        let loopback = matches!(uri.host_str(), Some("127.0.0.1" | "localhost"));
         if uri.scheme() != "http" || !loopback {
             return false;
         }

@@ -187,7 +187,10 @@ impl ProfileConfig {
     ) -> Result<ProfileSettings, AuthError> {
         let err = |msg: String| AuthError::config(format!("profile `{name}`: {msg}"));
         match self {
-            ProfileConfig::OAuth(c) => c.validate(system).map(|s| ProfileSettings::OAuth(Box::new(s))).map_err(err),
+            ProfileConfig::OAuth(c) => c
+                .validate(system)
+                .map(|s| ProfileSettings::OAuth(Box::new(s)))
+                .map_err(err),
             ProfileConfig::ApiToken(c) => Ok(ProfileSettings::ApiToken {
                 base_url: parse_url("base_url", &c.base_url).map_err(err)?,
                 email: non_empty("email", &c.email).map_err(err)?,

@@ -110,10 +110,15 @@ impl AuthManager {
                 let why = format!("the refresh token was refused ({code}: {description})");
                 Err(self.reauthorize(p, s, lock, &why).await)
             }
-            Err(TokenError::Rejected { code, description }) => Err(AuthError::failed(
-                &p.name,
-                format!("the token endpoint refused the app's credentials ({code}: {description})"),
-            )),
+            Err(TokenError::Rejected { code, description }) => {
+                // The app's credentials (not the grant) were refused: tokens are kept for when
+                // the configuration is fixed.
+                let why = format!(
+                    "the token endpoint refused the app's credentials ({code}: {description})"
+                );
+                self.set_state(p, ProfileState::Failed, Some(why.clone()));
+                Err(AuthError::failed(&p.name, why))
+            }
             Err(TokenError::Upstream(m)) => Err(AuthError::upstream(m)),
         }
     }

@@ -20,6 +20,8 @@ pub struct FakeState {
     /// Number of POST /oauth/token requests, by grant type.
     pub code_grants: usize,
     pub refresh_grants: usize,
+    /// Requests on `/oauth/refresh` (a separate `refresh_url`).
+    pub refresh_path_hits: usize,
     /// code → (redirect_uri, code_challenge)
     codes: HashMap<String, (String, Option<String>)>,
     pub current_rt: Option<String>,
@@ -49,6 +51,7 @@ impl Fake {
         let app = axum::Router::new()
             .route("/authorize", get(authorize))
             .route("/oauth/token", post(token))
+            .route("/oauth/refresh", post(refresh_path))
             .route("/gw/oauth/token/accessible-resources", get(resources))
             .route("/gw/ex/jira/{cloud}/rest/api/3/myself", get(myself))
             .with_state(state.clone());
@@ -108,6 +111,11 @@ async fn authorize(State(st): State<Arc<Mutex<FakeState>>>, RawQuery(q): RawQuer
             .append_pair("state", &state);
     }
     (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+async fn refresh_path(st: State<Arc<Mutex<FakeState>>>, body: String) -> Response {
+    st.0.lock().unwrap().refresh_path_hits += 1;
+    token(st, body).await
 }
 
 async fn token(State(st): State<Arc<Mutex<FakeState>>>, body: String) -> Response {

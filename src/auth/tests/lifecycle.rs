@@ -190,3 +190,45 @@ async fn no_secret_in_logs_errors_or_debug() {
     assert!(seen.contains("authorized"), "the capture is empty: {seen}");
     assert!(!seen.contains("canary"), "a secret leaked: {seen}");
 }
+
+#[tokio::test]
+async fn tokens_refreshed_by_another_process_are_adopted() {
+    let env = Env::new().await;
+    env.seed_expired("canary-rt-seed");
+    let profiles = env.oauth_profiles("user", "");
+    let (a, b) = (env.manager(&profiles), env.manager(&profiles));
+    let from_a = a.authorization("p").await.unwrap();
+    // B still holds the old pair in memory; it must take A's rotation from disk rather than
+    // spend the old refresh token again.
+    let from_b = b.authorization("p").await.unwrap();
+    assert_eq!(env.fake.with(|s| s.refresh_grants), 1);
+    assert_eq!(from_a.header.expose_secret(), from_b.header.expose_secret());
+}
+
+#[tokio::test]
+async fn refresh_goes_to_refresh_url_and_wrong_secret_fails_the_profile() {
+    let env = Env::new().await;
+    env.seed_expired("canary-rt-seed");
+    let extra = format!("refresh_url = \"{}\"\n", env.fake.url("/oauth/refresh"));
+    let m = env.manager(&env.oauth_profiles("user", &extra));
+    m.authorization("p").await.unwrap();
+    assert_eq!(env.fake.with(|s| s.refresh_path_hits), 1);
+
+    let env = Env::new().await;
+    env.seed_expired("canary-rt-seed");
+    let mut profiles = env.oauth_profiles("user", "");
+    if let Some(ProfileConfig::OAuth(c)) = profiles.get_mut("p") {
+        c.client_secret = Some(SecretString::from("canary-wrong-secret"));
+    }
+    let m = env.manager(&profiles);
+    let e = m.authorization("p").await.unwrap_err();
+    assert_eq!(e.kind(), "authFailed");
+    assert!(e.to_string().contains("access_denied"), "{e}");
+    assert!(!format!("{e} {e:?}").contains("canary"));
+    assert_eq!(m.status("p").unwrap().state, ProfileState::Failed);
+    // The refresh token is kept: the grant is not what failed.
+    assert_eq!(
+        env.stored_refresh_token().as_deref(),
+        Some("canary-rt-seed")
+    );
+}
