@@ -24,9 +24,9 @@ impl AuthManager {
         let sites = self.fetch_sites(&p, s).await?;
         let chosen = match choose_site(sites, Some(site)) {
             SiteChoice::One(c) => c,
-            SiteChoice::Ambiguous(_) => unreachable_choice(&p.name)?,
-            SiteChoice::NotFound { wanted, sites } => {
-                return Err(no_site(&p.name, wanted.as_deref(), &sites))
+            // With a wanted site the choice is never ambiguous; both mean "not that one".
+            SiteChoice::Ambiguous(sites) | SiteChoice::NotFound { sites, .. } => {
+                return Err(no_site(&p.name, Some(site), &sites))
             }
         };
         let t = self.valid_tokens(&p, s, None).await?;
@@ -72,11 +72,4 @@ impl AuthManager {
             "the gateway keeps rejecting the access token",
         ))
     }
-}
-
-fn unreachable_choice(profile: &str) -> Result<Site, AuthError> {
-    Err(AuthError::failed(
-        profile,
-        "the site matched several entries",
-    ))
 }

@@ -46,6 +46,11 @@ async fn login_through_the_loopback_then_restart() {
     assert_eq!(auth.site.flavor, Flavor::Cloud);
     assert!(auth.header.expose_secret().starts_with("Bearer canary-at-"));
 
+    assert!(
+        listener_closes(env.port).await,
+        "the loopback listener is still up after use"
+    );
+
     let events = drain(&mut rx);
     assert!(
         matches!(&events[0], AuthEvent::AuthorizationRequired { url, .. } if *url == start.authorization_url)
@@ -234,4 +239,54 @@ async fn configured_site_is_used_among_several() {
     let start = m.login("p").await.unwrap();
     open_in_browser(&start.authorization_url).await;
     assert_eq!(m.status("p").unwrap().site.unwrap().id, "cloud-b");
+}
+
+/// True once nothing accepts connections on the loopback port (within two seconds).
+async fn listener_closes(port: u16) -> bool {
+    for _ in 0..40 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn an_unused_login_expires_and_closes_its_listener() {
+    let env = Env::new().await;
+    let m = crate::auth::AuthManager::new(
+        &env.oauth_profiles("user", ""),
+        None,
+        crate::auth::AuthOptions {
+            state_dir: Some(env.dir.path().to_owned()),
+            login_ttl: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let start = m.login("p").await.unwrap();
+    assert!(tokio::net::TcpStream::connect(("127.0.0.1", env.port))
+        .await
+        .is_ok());
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let st = m.status("p").unwrap();
+    assert_eq!(st.state, ProfileState::Unauthorized);
+    assert!(st.error.unwrap().contains("expired"));
+    assert!(listener_closes(env.port).await);
+    // The expired link is refused even when pasted.
+    let e = m
+        .complete(
+            "p",
+            &format!("http://127.0.0.1:{}/callback?code=c&state=s", env.port),
+        )
+        .await;
+    assert!(e.is_err());
+    assert_ne!(
+        m.login("p").await.unwrap().authorization_url,
+        start.authorization_url
+    );
 }
