@@ -193,7 +193,9 @@ impl AuthManager {
     }
 
     /// After Jira answered 401 to `header`: refreshes once if that token is still the current one
-    /// (a concurrent caller may already have), and returns what to retry with.
+    /// (a concurrent caller may already have), and returns what to retry with. Call it at most
+    /// once per request, and not for the gateway's "scope does not match" 401, which a new token
+    /// cannot fix. For API tokens and PATs it reports `AuthFailed`.
     pub async fn rejected(
         &self,
         profile: &str,

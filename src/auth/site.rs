@@ -28,7 +28,8 @@ pub enum Flavor {
 /// Where the Jira client sends requests for a profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteInfo {
-    /// Base of REST paths: `{api_base}/rest/api/3/...` (Cloud) or `/rest/api/2/...` (DC).
+    /// Base of REST paths: `{api_base}/rest/api/3/...` (Cloud) or `/rest/api/2/...` (DC). It may
+    /// end with `/` (a bare host) or not (`…/ex/jira/{cloudId}`): trim it before appending.
     pub api_base: Url,
     /// The site people browse: `{browse_url}/browse/KEY`.
     pub browse_url: Url,
