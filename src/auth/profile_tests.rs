@@ -182,3 +182,22 @@ fn debug_never_shows_secrets() {
         .unwrap();
     assert!(!format!("{cfg:?}").contains("canary"));
 }
+
+#[test]
+fn system_config_from_the_environment_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("system.toml");
+    std::fs::write(
+        &path,
+        "[system_app]\nclient_id = \"sys\"\nclient_secret_env = \"SYS_SECRET\"\n",
+    )
+    .unwrap();
+    // The only test that touches this variable.
+    std::env::set_var("JIRAD_SYSTEM_CONFIG", &path);
+    let app = SystemAppConfig::load().unwrap().unwrap();
+    std::env::set_var("JIRAD_SYSTEM_CONFIG", dir.path().join("missing.toml"));
+    let missing = SystemAppConfig::load().unwrap_err().to_string();
+    std::env::remove_var("JIRAD_SYSTEM_CONFIG");
+    assert_eq!(app.client_id, "sys");
+    assert!(missing.contains("does not exist"), "{missing}");
+}

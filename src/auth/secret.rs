@@ -106,6 +106,38 @@ mod tests {
     }
 
     #[test]
+    fn a_loose_secret_file_is_warned_about_without_its_content() {
+        use std::os::unix::fs::PermissionsExt;
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .finish();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "canary-loose").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        tracing::subscriber::with_default(subscriber, || {
+            SecretSource::File(path.clone()).resolve("token").unwrap();
+        });
+        let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("group or others"), "{log}");
+        assert!(!log.contains("canary"), "{log}");
+    }
+
+    #[test]
     fn file_is_trimmed_and_errors_do_not_leak() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secret");
