@@ -112,8 +112,8 @@ impl ProfileRt {
 impl AuthManager {
     /// Builds the manager from the user's profiles and the machine's system app, loading stored
     /// tokens. A profile with a configuration error is kept as `failed` so the others still work.
-    pub fn new(
-        profiles: &BTreeMap<String, ProfileConfig>,
+    pub fn new<'a, K: AsRef<str>>(
+        profiles: impl IntoIterator<Item = (K, &'a ProfileConfig)>,
         system: Option<&SystemAppConfig>,
         opts: AuthOptions,
     ) -> Result<Self, AuthError> {
@@ -124,8 +124,9 @@ impl AuthManager {
         let store = TokenStore::new(dir);
         let mut map = BTreeMap::new();
         for (name, cfg) in profiles {
+            let name = name.as_ref();
             map.insert(
-                name.clone(),
+                name.to_owned(),
                 Arc::new(load_profile(&store, name, cfg, system)),
             );
         }
