@@ -111,8 +111,10 @@ impl AuthManager {
             rt.pending = Some(pending);
         }
         tracing::info!(profile = %p.name, "authorization started; waiting for consent");
-        self.emit_required(&p.name, &start.authorization_url);
+        // A re-login of a working profile (say, for new scopes) interrupts no client: only the
+        // caller, who has the link, needs to know.
         if p.state() != ProfileState::Authorized {
+            self.emit_required(&p.name, &start.authorization_url);
             self.set_state(p, ProfileState::Pending, None);
         }
         let (me, name) = (self.clone(), p.name.clone());

@@ -58,9 +58,10 @@ pub use error::AuthError;
 pub use event::{AuthEvent, Authorization, LoginStart, ProfileState, ProfileStatus};
 pub use manager::{AuthManager, AuthOptions};
 pub use profile::{
-    ApiTokenProfileConfig, AppKind, AuthKind, AuthorizationMode, OAuthProfileConfig,
-    PatProfileConfig, ProfileConfig, TokenStoreKind,
+    ApiTokenProfileConfig, AppKind, AuthKind, AuthorizationMode, OAuthProfileConfig, OAuthSettings,
+    PatProfileConfig, ProfileConfig, ProfileSettings, TokenStoreKind,
 };
+pub use secret::SecretSource;
 pub use site::{Flavor, Site, SiteInfo};
 pub use store::Account;
 pub use system::{toml_error, SystemAppConfig, SYSTEM_CONFIG_PATH};
