@@ -290,3 +290,25 @@ async fn an_unused_login_expires_and_closes_its_listener() {
         start.authorization_url
     );
 }
+
+#[tokio::test]
+async fn two_profiles_share_one_loopback_port() {
+    let env = Env::new().await;
+    let mut profiles = env.oauth_profiles("user", "");
+    let q = profiles["p"].clone();
+    profiles.insert("q".into(), q);
+    let m = env.manager(&profiles);
+    let (lp, lq) = (m.login("p").await.unwrap(), m.login("q").await.unwrap());
+    assert!(lp.listening && lq.listening);
+    let (status, page) = open_in_browser(&lq.authorization_url).await;
+    assert_eq!(status, 200, "{page}");
+    // p's login still waits, so the listener stays up for it.
+    assert_eq!(m.status("p").unwrap().state, ProfileState::Pending);
+    let (status, page) = open_in_browser(&lp.authorization_url).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(m
+        .profiles()
+        .iter()
+        .all(|s| s.state == ProfileState::Authorized));
+    assert!(listener_closes(env.port).await);
+}
