@@ -1,0 +1,291 @@
+//! The file token store: one JSON file per profile under `$XDG_STATE_HOME/jirad/` (0700 directory,
+//! 0600 files), written atomically under an OS file lock so two daemons or a CLI never race.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::error::AuthError;
+use crate::auth::site::Site;
+
+/// The Jira account a profile acts as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub account_id: String,
+    pub display_name: String,
+}
+
+/// What survives a restart for one OAuth profile.
+#[derive(Debug, Clone, Default)]
+pub struct StoredTokens {
+    /// The app the tokens belong to: tokens of another app are ignored.
+    pub client_id: String,
+    pub refresh_token: Option<SecretString>,
+    pub access_token: Option<SecretString>,
+    /// Unix seconds.
+    pub access_expires_at: Option<u64>,
+    pub site: Option<Site>,
+    pub account: Option<Account>,
+    pub scopes: Vec<String>,
+}
+
+/// The on-disk form. Secrets are exposed only while this short-lived value exists.
+#[derive(Serialize, Deserialize)]
+struct Disk {
+    version: u32,
+    client_id: String,
+    refresh_token: Option<String>,
+    access_token: Option<String>,
+    access_expires_at: Option<u64>,
+    site: Option<Site>,
+    account: Option<Account>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+/// A directory of per-profile token files.
+#[derive(Debug, Clone)]
+pub struct TokenStore {
+    dir: PathBuf,
+}
+
+/// An exclusive OS lock on one profile's tokens; load and save go through it. Dropping it
+/// releases the lock.
+#[derive(Debug)]
+pub struct StoreLock {
+    _lock: File,
+    path: PathBuf,
+    dir: PathBuf,
+}
+
+impl TokenStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        TokenStore { dir: dir.into() }
+    }
+
+    /// `$XDG_STATE_HOME/jirad`, else `~/.local/state/jirad`.
+    pub fn default_dir() -> Result<PathBuf, AuthError> {
+        let from_env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        if let Some(state) = from_env("XDG_STATE_HOME").filter(|p| p.is_absolute()) {
+            return Ok(state.join("jirad"));
+        }
+        from_env("HOME")
+            .map(|h| h.join(".local/state/jirad"))
+            .ok_or_else(|| {
+                AuthError::config("neither XDG_STATE_HOME nor HOME is set: nowhere to keep tokens")
+            })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Takes the profile's lock, creating the 0700 directory if needed. Blocks: call it from
+    /// `spawn_blocking` in async code.
+    pub fn lock(&self, profile: &str) -> Result<StoreLock, AuthError> {
+        ensure_private_dir(&self.dir)?;
+        let stem = file_stem(profile);
+        let lock_path = self.dir.join(format!("{stem}.lock"));
+        let file = open_private(&lock_path, false)?;
+        fs4::fs_std::FileExt::lock_exclusive(&file).map_err(|e| io_err("lock", &lock_path, e))?;
+        Ok(StoreLock {
+            _lock: file,
+            path: self.dir.join(format!("{stem}.json")),
+            dir: self.dir.clone(),
+        })
+    }
+}
+
+impl StoreLock {
+    /// The stored tokens, if any. A corrupt file is reported, not silently discarded.
+    pub fn load(&self) -> Result<Option<StoredTokens>, AuthError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err("read", &self.path, e)),
+        };
+        // Only the position: serde_json's message may quote a value, which could be a token.
+        let d: Disk = serde_json::from_str(&text).map_err(|e| {
+            AuthError::config(format!(
+                "token file `{}` is corrupt (line {}, column {}); delete it and log in again",
+                self.path.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        Ok(Some(StoredTokens {
+            client_id: d.client_id,
+            refresh_token: d.refresh_token.map(SecretString::from),
+            access_token: d.access_token.map(SecretString::from),
+            access_expires_at: d.access_expires_at,
+            site: d.site,
+            account: d.account,
+            scopes: d.scopes,
+        }))
+    }
+
+    /// Replaces the stored tokens durably: temp file in the same directory, fsync, rename, fsync
+    /// of the directory, so a crash leaves either the old or the new file, never a torn one.
+    pub fn save(&self, t: &StoredTokens) -> Result<(), AuthError> {
+        #[cfg(test)]
+        if failpoint::should_fail(&self.dir) {
+            return Err(AuthError::config("token store: injected write failure"));
+        }
+        let disk = Disk {
+            version: 1,
+            client_id: t.client_id.clone(),
+            refresh_token: t
+                .refresh_token
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned()),
+            access_token: t
+                .access_token
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned()),
+            access_expires_at: t.access_expires_at,
+            site: t.site.clone(),
+            account: t.account.clone(),
+            scopes: t.scopes.clone(),
+        };
+        let bytes = serde_json::to_vec_pretty(&disk)
+            .map_err(|e| AuthError::config(format!("cannot encode tokens: {e}")))?;
+        drop(disk);
+        let tmp = self.dir.join(format!(
+            ".{}.{}.{:x}.tmp",
+            self.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("tokens"),
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        let result = write_synced(&tmp, &bytes).and_then(|()| {
+            std::fs::rename(&tmp, &self.path).map_err(|e| io_err("rename", &self.path, e))?;
+            sync_dir(&self.dir)
+        });
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    /// Forgets the profile's tokens.
+    pub fn delete(&self) -> Result<(), AuthError> {
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => sync_dir(&self.dir),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_err("delete", &self.path, e)),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), AuthError> {
+    let mut f = open_private(path, true)?;
+    f.write_all(bytes).map_err(|e| io_err("write", path, e))?;
+    f.sync_all().map_err(|e| io_err("fsync", path, e))
+}
+
+/// Opens (or creates) a file readable by the owner only.
+fn open_private(path: &Path, create_new: bool) -> Result<File, AuthError> {
+    let mut o = OpenOptions::new();
+    o.read(true).write(true);
+    if create_new {
+        o.create_new(true);
+    } else {
+        o.create(true).truncate(false);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path).map_err(|e| io_err("open", path, e))
+}
+
+fn ensure_private_dir(dir: &Path) -> Result<(), AuthError> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir).map_err(|e| io_err("create", dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(dir).map_err(|e| io_err("stat", dir, e))?;
+        // An existing directory may have been created with a looser umask.
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| io_err("chmod", dir, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> Result<(), AuthError> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_err("fsync", dir, e))?;
+    let _ = dir;
+    Ok(())
+}
+
+/// Profile names become file names as they are when safe, hex-encoded otherwise.
+fn file_stem(profile: &str) -> String {
+    let safe = !profile.is_empty()
+        && !profile.starts_with('.')
+        && profile
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if safe {
+        profile.to_owned()
+    } else {
+        let hex: String = profile.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("x-{hex}")
+    }
+}
+
+fn io_err(what: &str, path: &Path, e: std::io::Error) -> AuthError {
+    AuthError::config(format!(
+        "token store: cannot {what} `{}`: {e}",
+        path.display()
+    ))
+}
+
+/// Tests make saves in one directory fail, to check that unsaved tokens are never used.
+#[cfg(test)]
+pub(crate) mod failpoint {
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    static FAILING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    pub fn set(dir: &Path, on: bool) {
+        let mut v = FAILING.lock().unwrap_or_else(|e| e.into_inner());
+        v.retain(|d| d != dir);
+        if on {
+            v.push(dir.to_owned());
+        }
+    }
+
+    pub fn should_fail(dir: &Path) -> bool {
+        FAILING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|d| d == dir)
+    }
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;
