@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -468,9 +469,11 @@ async def main() -> int:
     all_keys = fake.keys(cold_n * len(faces))
     keys = {f: all_keys[i::len(faces)] for i, f in enumerate(faces)}
     bench = Bench(a, fake, keys)
-    write_config(work / "config.toml", fake)
+    config = work / "jirad" / "config.toml"  # also where jirad looks by default under XDG_CONFIG_HOME
+    config.parent.mkdir(mode=0o700)
+    write_config(config, fake)
     env = clean_env(XDG_CONFIG_HOME=str(work), XDG_STATE_HOME=str(work), XDG_CACHE_HOME=str(work),
-                    XDG_RUNTIME_DIR=str(work), RUST_LOG="warn")
+                    XDG_RUNTIME_DIR=str(work), JIRAD_CONFIG=str(config), RUST_LOG="warn")
     errlog = open(logdir / "mcp-servers.log", "w")
     try:
         # mcp-atlassian, Data Center mode with the PAT (its env as in clients-security.md §2.1)
@@ -488,7 +491,7 @@ async def main() -> int:
             ms = []
             for i in range(starts):
                 n += 1
-                d = Daemon(jirad_exe, work / "config.toml", work, env, logdir, n)
+                d = Daemon(jirad_exe, config, work, env, logdir, n)
                 try:
                     ms.append(await d.first_answer())
                 except Exception:
@@ -531,6 +534,7 @@ async def main() -> int:
     finally:
         fake.stop()
         errlog.close()
+        shutil.rmtree(work, ignore_errors=True)
 
     secs = clock() - t_run
     write_outputs(a, bench, secs)
