@@ -258,16 +258,18 @@ class Daemon:
     def __init__(self, exe: Path, config: Path, workdir: Path, env: dict[str, str], logdir: Path, n: int):
         self.socket = workdir / f"jirad-{n}.sock"
         t0 = clock()
+        self.log = logdir / f"jirad-serve-{n}.log"
         self.proc = subprocess.Popen([str(exe), "serve", "--socket", str(self.socket), "--config", str(config)],
                                      env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=open(logdir / f"jirad-serve-{n}.log", "w"))
+                                     stderr=open(self.log, "w"))
         self.t0 = t0
 
     async def first_answer(self, timeout: float = 20.0) -> float:
         """ms from spawn to the first `daemon/status` answer on the socket."""
         while clock() - self.t0 < timeout:
             if self.proc.poll() is not None:
-                raise CallError(f"jirad serve exited with {self.proc.returncode} (see its log)")
+                tail = " | ".join(self.log.read_text().strip().splitlines()[-3:])
+                raise CallError(f"jirad serve exited with {self.proc.returncode}: {tail}")
             try:
                 c = NativeFace(self.socket, None)
                 await c.open()

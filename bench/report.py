@@ -70,7 +70,9 @@ def fmt(v: object) -> str:
 
 def markdown_table(results: dict[str, dict[str, object]], servers: list[str] = SERVERS) -> str:
     """The results as a GitHub Markdown table: one row per metric that any server has, one column per server."""
-    cols = [s for s in servers if s in results]
+    cols = [s for s in servers if results.get(s)]
+    if not cols:
+        return "(no figures)\n"
     head = "| Metric | " + " | ".join(cols) + " |"
     sep = "|---|" + "---:|" * len(cols)
     lines = [head, sep]
@@ -126,7 +128,9 @@ def draw_chart(results: dict[str, dict[str, object]], path: str, title: str) -> 
 
     lat = [("start", "start"), ("get_cold_p50", "get cold p50"), ("get_warm_p50", "get repeated p50"),
            ("list50", "list 50"), ("list_all", "fetch all")]
-    cols = [s for s in SERVERS if s in results]
+    cols = [s for s in SERVERS if results.get(s)]
+    if not cols:
+        return
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [3, 1]})
     w = 0.8 / max(1, len(cols))
     for i, s in enumerate(cols):
