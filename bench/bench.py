@@ -22,6 +22,7 @@ import time
 import urllib.parse
 import urllib.request
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
 from mcp import ClientSession, StdioServerParameters
@@ -167,9 +168,15 @@ class McpFace:
         """Spawns the server; returns ms from spawn to the `initialize` answer."""
         before = children()
         t0 = clock()
-        r, w = await self.stack.enter_async_context(stdio_client(self.params, errlog=self.errlog))
-        self.session = await self.stack.enter_async_context(ClientSession(r, w))
-        await self.session.initialize()
+        try:
+            r, w = await self.stack.enter_async_context(stdio_client(self.params, errlog=self.errlog))
+            self.session = await self.stack.enter_async_context(
+                ClientSession(r, w, read_timeout_seconds=timedelta(seconds=300)))
+            await self.session.initialize()
+        except BaseException as e:  # a server that exits cancels the SDK's scope: close it, then report
+            await self.close()
+            raise CallError(f"{self.params.command} {' '.join(self.params.args)}: no initialize answer "
+                            f"({type(e).__name__}); see logs/mcp-servers.log") from None
         ms = (clock() - t0) * 1000
         self.pids = children() - before
         return ms
@@ -198,7 +205,10 @@ class McpFace:
                 return start
 
     async def close(self) -> None:
-        await self.stack.aclose()
+        try:
+            await self.stack.aclose()
+        except BaseException as e:  # noqa: BLE001 - a dead server's transport fails on close; nothing to do
+            log(f"closing {self.params.command}: {type(e).__name__}")
 
 
 def match_tool(method: str, names: list[str]) -> str:
@@ -306,7 +316,8 @@ def check_get(res: object, key: str) -> None:
 
 async def timed(coro, timeout: float) -> tuple[float, object]:
     t0 = clock()
-    res = await asyncio.wait_for(coro, timeout)
+    async with asyncio.timeout(timeout):  # in this task: anyio's scopes must not change task
+        res = await coro
     return (clock() - t0) * 1000, res
 
 
@@ -324,6 +335,8 @@ class Bench:
             msg = f"{face}: {what} failed: {type(e).__name__}: {e}"
             log(msg)
             self.notes.append(msg[:400])
+        except asyncio.CancelledError:  # the SDK cancels us when its server process dies: give up this face
+            raise CallError(f"{what}: the server went away; see logs/") from None
 
     async def measure(self, name: str, face, make_client, warm: int, calls_each: int) -> None:
         """Cold gets, repeated gets, 50-issue list, fetch all, then 16 concurrent clients."""
@@ -377,7 +390,7 @@ class Bench:
                     await go.wait()
                     for j in range(calls_each):
                         k = keys[(i + j) % len(keys)]
-                        check_get(await asyncio.wait_for(c.run("get", {"key": k}), 120), k)
+                        check_get((await timed(c.run("get", {"key": k}), 120))[1], k)
                     await done.wait()
                     await release.wait()
                 except BaseException:
@@ -402,7 +415,7 @@ class Bench:
                 release.set()
                 for res in await asyncio.gather(*tasks, return_exceptions=True):
                     if isinstance(res, BaseException) and not isinstance(res, asyncio.BrokenBarrierError):
-                        raise res
+                        raise CallError(f"a client failed: {type(res).__name__}: {res}")
 
         for what, fn in [("cold get", cold), ("repeated get", repeated), ("list 50", list50),
                          ("fetch all", list_all)]:
@@ -565,10 +578,7 @@ async def run_mcp_face(bench: Bench, name: str, make, starts: int, warm: int, ca
         bench.notes.append(f"{name}: {type(e).__name__}: {e}")
         log(bench.notes[-1])
     finally:
-        try:
-            await face.close()
-        except Exception as e:  # noqa: BLE001
-            log(f"{name}: close: {e}")
+        await face.close()
 
 
 def machine() -> str:
