@@ -20,7 +20,10 @@ impl JiraMessages {
             } else {
                 vec![t.chars().take(500).collect()]
             };
-            return Self { error_messages, errors: Map::new() };
+            return Self {
+                error_messages,
+                errors: Map::new(),
+            };
         };
         let mut m: Self = serde_json::from_value(v.clone()).unwrap_or_default();
         if m.error_messages.is_empty() && m.errors.is_empty() {
@@ -35,7 +38,10 @@ impl JiraMessages {
     pub fn summary(&self) -> String {
         let mut parts = self.error_messages.clone();
         for (k, v) in &self.errors {
-            parts.push(format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string)));
+            parts.push(format!(
+                "{k}: {}",
+                v.as_str().map_or_else(|| v.to_string(), str::to_string)
+            ));
         }
         parts.join("; ")
     }
@@ -111,7 +117,8 @@ impl JiraError {
     /// An `InvalidFields` with one field error (used by local validation).
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         let mut m = JiraMessages::default();
-        m.errors.insert(field.to_string(), Value::String(message.into()));
+        m.errors
+            .insert(field.to_string(), Value::String(message.into()));
         Self::InvalidFields(m)
     }
 
@@ -126,7 +133,10 @@ impl JiraError {
             400 | 413 | 422 => Self::InvalidFields(m),
             409 => Self::Conflict(m),
             410 => Self::UpstreamRemoved(m),
-            429 => Self::RateLimited { retry_after_ms: 0, reason: "unknown".into() },
+            429 => Self::RateLimited {
+                retry_after_ms: 0,
+                reason: "unknown".into(),
+            },
             _ => Self::UpstreamUnavailable(format!("HTTP {status}: {}", m.summary())),
         }
     }
@@ -147,12 +157,24 @@ mod tests {
         let e = JiraError::from_status(404, body);
         assert_eq!(e.kind(), "notFound");
         assert!(e.to_string().contains("Issue does not exist"));
-        let e = JiraError::from_status(401, r#"{"code":401,"message":"Unauthorized; scope does not match"}"#);
+        let e = JiraError::from_status(
+            401,
+            r#"{"code":401,"message":"Unauthorized; scope does not match"}"#,
+        );
         assert_eq!(e.kind(), "forbidden");
         assert!(e.to_string().contains("scope does not match"));
-        let e = JiraError::from_status(400, r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary of the issue."}}"#);
-        assert_eq!(e.messages().unwrap().errors["summary"], "You must specify a summary of the issue.");
+        let e = JiraError::from_status(
+            400,
+            r#"{"errorMessages":[],"errors":{"summary":"You must specify a summary of the issue."}}"#,
+        );
+        assert_eq!(
+            e.messages().unwrap().errors["summary"],
+            "You must specify a summary of the issue."
+        );
         assert_eq!(JiraError::from_status(410, "{}").kind(), "upstreamRemoved");
-        assert_eq!(JiraError::from_status(502, "<html>").kind(), "upstreamUnavailable");
+        assert_eq!(
+            JiraError::from_status(502, "<html>").kind(),
+            "upstreamUnavailable"
+        );
     }
 }

@@ -46,7 +46,10 @@ pub fn quote(value: &str) -> String {
 fn in_clause(field: &str, values: &[String]) -> String {
     match values {
         [one] => format!("{field} = {}", quote(one)),
-        many => format!("{field} in ({})", many.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")),
+        many => format!(
+            "{field} in ({})",
+            many.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
@@ -61,7 +64,12 @@ pub fn build(f: &Filters) -> Result<String, JiraError> {
         }
         order = ord.map(str::to_string);
     }
-    let nonempty = |v: &[String]| v.iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>();
+    let nonempty = |v: &[String]| {
+        v.iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let project = nonempty(&f.project);
     if !project.is_empty() {
         clauses.push(in_clause("project", &project));
@@ -108,15 +116,31 @@ pub fn order_by(spec: &str) -> Result<String, JiraError> {
             _ => (item, if desc { "DESC".into() } else { "ASC".into() }),
         };
         if field.is_empty() {
-            return Err(JiraError::invalid_field("orderBy", format!("no field in '{spec}'")));
+            return Err(JiraError::invalid_field(
+                "orderBy",
+                format!("no field in '{spec}'"),
+            ));
         }
-        let plain = field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-            || (field.starts_with("cf[") && field.ends_with(']') && field[3..field.len() - 1].chars().all(|c| c.is_ascii_digit()));
-        let field = if plain { field.to_string() } else { quote(field) };
+        let plain = field
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            || (field.starts_with("cf[")
+                && field.ends_with(']')
+                && field[3..field.len() - 1]
+                    .chars()
+                    .all(|c| c.is_ascii_digit()));
+        let field = if plain {
+            field.to_string()
+        } else {
+            quote(field)
+        };
         parts.push(format!("{field} {dir}"));
     }
     if parts.is_empty() || parts.len() > 7 {
-        return Err(JiraError::invalid_field("orderBy", "give 1 to 7 fields, e.g. \"updated DESC, key\""));
+        return Err(JiraError::invalid_field(
+            "orderBy",
+            "give 1 to 7 fields, e.g. \"updated DESC, key\"",
+        ));
     }
     Ok(format!("ORDER BY {}", parts.join(", ")))
 }
@@ -134,7 +158,11 @@ fn split_order_by(jql: &str) -> (&str, Option<&str>) {
             None if b == b'"' || b == b'\'' => quote_char = Some(b),
             None => {
                 let boundary = i == 0 || bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b')';
-                if boundary && jql.len() >= i + 8 && jql.is_char_boundary(i + 8) && jql[i..i + 8].eq_ignore_ascii_case("order by") {
+                if boundary
+                    && jql.len() >= i + 8
+                    && jql.is_char_boundary(i + 8)
+                    && jql[i..i + 8].eq_ignore_ascii_case("order by")
+                {
                     return (&jql[..i], Some(&jql[i..]));
                 }
             }
@@ -151,7 +179,10 @@ mod tests {
 
     #[test]
     fn no_filter_is_bounded_and_lists_everything() {
-        assert_eq!(build(&Filters::default()).unwrap(), format!("{EVERYTHING} {DEFAULT_ORDER}"));
+        assert_eq!(
+            build(&Filters::default()).unwrap(),
+            format!("{EVERYTHING} {DEFAULT_ORDER}")
+        );
     }
 
     #[test]
@@ -172,17 +203,36 @@ mod tests {
 
     #[test]
     fn free_jql_keeps_its_order_and_is_parenthesised() {
-        let f = Filters { jql: Some("a = 1 OR b = \"order by x\" order by updated".into()), project: vec!["P".into()], ..Default::default() };
-        assert_eq!(build(&f).unwrap(), r#"(a = 1 OR b = "order by x") AND project = "P" order by updated"#);
-        let f = Filters { jql: Some("ORDER BY key".into()), ..Default::default() };
+        let f = Filters {
+            jql: Some("a = 1 OR b = \"order by x\" order by updated".into()),
+            project: vec!["P".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            build(&f).unwrap(),
+            r#"(a = 1 OR b = "order by x") AND project = "P" order by updated"#
+        );
+        let f = Filters {
+            jql: Some("ORDER BY key".into()),
+            ..Default::default()
+        };
         assert_eq!(build(&f).unwrap(), format!("{EVERYTHING} ORDER BY key"));
     }
 
     #[test]
     fn order_by_forms() {
-        assert_eq!(order_by("-updated, key").unwrap(), "ORDER BY updated DESC, key ASC");
-        assert_eq!(order_by("cf[10010] desc").unwrap(), "ORDER BY cf[10010] DESC");
-        assert_eq!(order_by("Story Points").unwrap(), r#"ORDER BY "Story Points" ASC"#);
+        assert_eq!(
+            order_by("-updated, key").unwrap(),
+            "ORDER BY updated DESC, key ASC"
+        );
+        assert_eq!(
+            order_by("cf[10010] desc").unwrap(),
+            "ORDER BY cf[10010] DESC"
+        );
+        assert_eq!(
+            order_by("Story Points").unwrap(),
+            r#"ORDER BY "Story Points" ASC"#
+        );
         assert!(order_by(" , ").is_err());
     }
 
@@ -198,7 +248,8 @@ mod tests {
                     'r' => out.push('\r'),
                     't' => out.push('\t'),
                     'u' => {
-                        let hex: String = (0..4).filter_map(|_| chars.next().map(|x| x.1)).collect();
+                        let hex: String =
+                            (0..4).filter_map(|_| chars.next().map(|x| x.1)).collect();
                         out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
                     }
                     c => out.push(c),

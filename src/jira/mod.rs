@@ -7,3 +7,4 @@ mod site;
 
 pub use error::{JiraError, JiraMessages};
 pub use site::{Authorizer, Flavor, Site, StaticAuthorizer};
+pub mod adf;

@@ -25,19 +25,35 @@ pub struct Site {
 
 impl Site {
     /// Cloud through OAuth 2.0 (3LO): calls go through the gateway, links point at the site.
-    pub fn cloud_oauth(gateway: &Url, cloud_id: &str, site_url: Url) -> Result<Self, url::ParseError> {
+    pub fn cloud_oauth(
+        gateway: &Url,
+        cloud_id: &str,
+        site_url: Url,
+    ) -> Result<Self, url::ParseError> {
         let api_base = gateway.join(&format!("ex/jira/{cloud_id}/"))?;
-        Ok(Self { api_base, browse_base: site_url, flavor: Flavor::Cloud })
+        Ok(Self {
+            api_base,
+            browse_base: site_url,
+            flavor: Flavor::Cloud,
+        })
     }
 
     /// Cloud with an API token (basic auth) straight at the site.
     pub fn cloud_basic(site_url: Url) -> Self {
-        Self { api_base: site_url.clone(), browse_base: site_url, flavor: Flavor::Cloud }
+        Self {
+            api_base: site_url.clone(),
+            browse_base: site_url,
+            flavor: Flavor::Cloud,
+        }
     }
 
     /// Data Center at its base URL (a context path such as `/jira` is kept).
     pub fn data_center(base: Url) -> Self {
-        Self { api_base: base.clone(), browse_base: base, flavor: Flavor::DataCenter }
+        Self {
+            api_base: base.clone(),
+            browse_base: base,
+            flavor: Flavor::DataCenter,
+        }
     }
 
     /// `/rest/api/3` on Cloud, `/rest/api/2` on Data Center.
@@ -50,14 +66,22 @@ impl Site {
 
     /// Absolute URL of a REST path such as `issue/ABC-1` (the path is relative to the prefix).
     pub fn rest_url(&self, path: &str) -> Result<Url, JiraError> {
-        join(&self.api_base, &format!("{}/{}", self.rest_prefix(), path.trim_start_matches('/')))
+        join(
+            &self.api_base,
+            &format!("{}/{}", self.rest_prefix(), path.trim_start_matches('/')),
+        )
     }
 
     /// The browse link of an issue.
     pub fn browse_url(&self, key: &str) -> String {
         join(&self.browse_base, &format!("browse/{key}"))
             .map(String::from)
-            .unwrap_or_else(|_| format!("{}/browse/{key}", self.browse_base.as_str().trim_end_matches('/')))
+            .unwrap_or_else(|_| {
+                format!(
+                    "{}/browse/{key}",
+                    self.browse_base.as_str().trim_end_matches('/')
+                )
+            })
     }
 }
 
@@ -67,7 +91,8 @@ fn join(base: &Url, rel: &str) -> Result<Url, JiraError> {
     if !b.path().ends_with('/') {
         b.set_path(&format!("{}/", b.path()));
     }
-    b.join(rel).map_err(|e| JiraError::Protocol(format!("bad URL {rel}: {e}")))
+    b.join(rel)
+        .map_err(|e| JiraError::Protocol(format!("bad URL {rel}: {e}")))
 }
 
 /// Supplies the `Authorization` header; implemented by the auth layer (OAuth, API token, PAT).
@@ -97,11 +122,21 @@ mod tests {
     #[test]
     fn urls_keep_context_paths() {
         let gw = Url::parse("https://api.atlassian.com").unwrap();
-        let s = Site::cloud_oauth(&gw, "abc", Url::parse("https://x.atlassian.net").unwrap()).unwrap();
-        assert_eq!(s.rest_url("issue/A-1").unwrap().as_str(), "https://api.atlassian.com/ex/jira/abc/rest/api/3/issue/A-1");
+        let s =
+            Site::cloud_oauth(&gw, "abc", Url::parse("https://x.atlassian.net").unwrap()).unwrap();
+        assert_eq!(
+            s.rest_url("issue/A-1").unwrap().as_str(),
+            "https://api.atlassian.com/ex/jira/abc/rest/api/3/issue/A-1"
+        );
         assert_eq!(s.browse_url("A-1"), "https://x.atlassian.net/browse/A-1");
         let dc = Site::data_center(Url::parse("https://jira.example.com/jira").unwrap());
-        assert_eq!(dc.rest_url("/search").unwrap().as_str(), "https://jira.example.com/jira/rest/api/2/search");
-        assert_eq!(dc.browse_url("A-1"), "https://jira.example.com/jira/browse/A-1");
+        assert_eq!(
+            dc.rest_url("/search").unwrap().as_str(),
+            "https://jira.example.com/jira/rest/api/2/search"
+        );
+        assert_eq!(
+            dc.browse_url("A-1"),
+            "https://jira.example.com/jira/browse/A-1"
+        );
     }
 }
