@@ -8,3 +8,7 @@ mod site;
 pub use error::{JiraError, JiraMessages};
 pub use site::{Authorizer, Flavor, Site, StaticAuthorizer};
 pub mod adf;
+pub mod http;
+mod ratelimit;
+#[cfg(test)]
+mod testserver;
