@@ -8,7 +8,16 @@ mod site;
 pub use error::{JiraError, JiraMessages};
 pub use site::{Authorizer, Flavor, Site, StaticAuthorizer};
 pub mod adf;
+mod client;
 pub mod http;
+pub mod normalize;
 mod ratelimit;
+mod search;
 #[cfg(test)]
 mod testserver;
+pub mod wiki;
+
+pub use client::{Created, EditOptions, JiraClient};
+pub use http::{Http, HttpPolicy};
+pub use normalize::{normalize, DescriptionFormat, Issue};
+pub use search::{SearchPage, SearchRequest};
