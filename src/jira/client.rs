@@ -34,6 +34,7 @@ pub struct JiraClient {
     pub(crate) http: Http,
     pub(crate) site: Site,
     pub(crate) auth: Arc<dyn Authorizer>,
+    pub(crate) meta: Arc<super::meta::MetaCache>,
 }
 
 fn s(v: &Value) -> String {
@@ -46,7 +47,12 @@ fn s(v: &Value) -> String {
 
 impl JiraClient {
     pub fn new(http: Http, site: Site, auth: Arc<dyn Authorizer>) -> Self {
-        Self { http, site, auth }
+        Self {
+            http,
+            site,
+            auth,
+            meta: Arc::default(),
+        }
     }
 
     pub fn site(&self) -> &Site {
@@ -64,9 +70,9 @@ impl JiraClient {
             .map_err(|_| JiraError::Protocol("base URL cannot hold a path".into()))?
             .pop_if_empty()
             .extend(segments);
-        if !query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(query.iter().filter(|(_, v)| !v.is_empty()));
+        let set: Vec<_> = query.iter().filter(|(_, v)| !v.is_empty()).collect();
+        if !set.is_empty() {
+            url.query_pairs_mut().extend_pairs(set);
         }
         Ok(url)
     }

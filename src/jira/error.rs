@@ -78,6 +78,9 @@ pub enum JiraError {
     /// A create whose connection failed after the request was sent: it may or may not exist.
     #[error("outcome unknown: {0}; the request may have been applied, check before retrying")]
     OutcomeUnknown(String),
+    /// A Markdown description would replace rich text holding nodes Markdown cannot express.
+    #[error("the update would lose {} from the description; send ADF or force it", .nodes.join(", "))]
+    LossyUpdate { nodes: Vec<String> },
     /// A response we could not understand (bad JSON, unexpected shape).
     #[error("unexpected response from Jira: {0}")]
     Protocol(String),
@@ -98,6 +101,7 @@ impl JiraError {
             }
             Self::Conflict(_) => "conflict",
             Self::UpstreamRemoved(_) => "upstreamRemoved",
+            Self::LossyUpdate { .. } => "lossyUpdate",
         }
     }
 

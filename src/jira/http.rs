@@ -318,4 +318,4 @@ fn parse(body: &[u8]) -> Result<Value, JiraError> {
 
 #[cfg(test)]
 #[path = "http_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -21,3 +21,9 @@ pub use client::{Created, EditOptions, JiraClient};
 pub use http::{Http, HttpPolicy};
 pub use normalize::{normalize, DescriptionFormat, Issue};
 pub use search::{SearchPage, SearchRequest};
+mod issues;
+mod meta;
+pub mod validate;
+
+pub use issues::{IssueUpdate, NewIssue, RichText};
+pub use validate::FieldMeta;

@@ -489,16 +489,16 @@ fn parse_inline(s: &str, marks: &[Value]) -> Vec<Value> {
             i += 2;
             continue;
         }
-        if rest.starts_with("{{") {
-            if let Some(end) = rest[2..].find("}}") {
+        if let Some(after) = rest.strip_prefix("{{") {
+            if let Some(end) = after.find("}}") {
                 flush(&mut buf, &mut out);
-                let code = rest[2..2 + end].replace("\\}", "}");
+                let code = after[..end].replace("\\}", "}");
                 let mut m: Vec<Value> = vec![json!({"type": "code"})];
                 m.extend(marks.iter().filter(|x| x["type"] == "link").cloned());
                 if !code.is_empty() {
                     out.push(text_node(&code, &m));
                 }
-                i += 4 + rest[2..2 + end].chars().count();
+                i += 4 + after[..end].chars().count();
                 continue;
             }
         }
