@@ -1,6 +1,7 @@
 //! Atlassian Document Format (Jira Cloud rich text) ↔ Markdown, and what Markdown would lose.
 
 mod build;
+mod inline;
 mod render;
 
 pub use build::markdown_to_adf;

@@ -210,3 +210,13 @@ proptest! {
         assert_valid(&again);
     }
 }
+
+proptest! {
+    #[test]
+    fn any_text_node_stays_text(t in "[!-~]([ !-~]{0,30}[!-~])?") {
+        prop_assume!(!t.contains("  "));
+        let doc = json!({"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": t}]}]});
+        let md = adf_to_markdown(&doc);
+        prop_assert_eq!(markdown_to_adf(&md), doc, "{}", md);
+    }
+}

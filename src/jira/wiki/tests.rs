@@ -71,3 +71,13 @@ proptest! {
         prop_assert_eq!(canonical(&adf1), canonical(&adf2), "md:\n{}\nwiki:\n{}", md, wiki);
     }
 }
+
+proptest! {
+    #[test]
+    fn wiki_special_characters_stay_text(t in "[a-z][a-z *_+{}!#^~|?.-]{0,20}[a-z]") {
+        prop_assume!(!t.contains("  "));
+        let doc = json!({"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": t}]}]});
+        let wiki = adf_to_wiki(&doc);
+        prop_assert_eq!(wiki_to_adf(&wiki), doc, "{}", wiki);
+    }
+}
