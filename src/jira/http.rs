@@ -305,6 +305,37 @@ impl Http {
     }
 }
 
+/// One [`Http`] per site (keyed by its API base), so every profile and caller of a site shares its
+/// concurrency cap and rate-limit pauses.
+#[derive(Default)]
+pub struct HttpPool {
+    policy: HttpPolicy,
+    sites: std::sync::Mutex<std::collections::HashMap<String, Http>>,
+}
+
+impl HttpPool {
+    pub fn new(policy: HttpPolicy) -> Self {
+        Self {
+            policy,
+            sites: Default::default(),
+        }
+    }
+
+    /// The site's shared client, created on first use.
+    pub fn for_site(&self, api_base: &Url) -> Result<Http, JiraError> {
+        let mut sites = self
+            .sites
+            .lock()
+            .map_err(|_| JiraError::Protocol("HTTP pool poisoned".into()))?;
+        if let Some(h) = sites.get(api_base.as_str()) {
+            return Ok(h.clone());
+        }
+        let h = Http::new(self.policy.clone())?;
+        sites.insert(api_base.to_string(), h.clone());
+        Ok(h)
+    }
+}
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

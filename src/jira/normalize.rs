@@ -195,6 +195,39 @@ pub fn normalize(
     }
 }
 
+/// A comment as clients see it: body as Markdown (and ADF when asked).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    pub id: String,
+    pub author: Option<User>,
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_adf: Option<Value>,
+    pub created: Option<String>,
+    pub updated: Option<String>,
+}
+
+/// Normalizes a Comment (Cloud ADF body or DC wiki body).
+pub fn normalize_comment(c: &Value, format: DescriptionFormat) -> Comment {
+    let doc = match &c["body"] {
+        Value::String(w) => Some(wiki::wiki_to_adf(w)),
+        d if adf::is_adf(d) => Some(d.clone()),
+        _ => None,
+    };
+    Comment {
+        id: string(&c["id"]).unwrap_or_default(),
+        author: user(&c["author"]),
+        body: doc
+            .as_ref()
+            .filter(|_| format != DescriptionFormat::Adf)
+            .map(adf::adf_to_markdown),
+        body_adf: doc.filter(|_| format != DescriptionFormat::Markdown),
+        created: string(&c["created"]),
+        updated: string(&c["updated"]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +287,10 @@ mod tests {
         assert_eq!(v["assignee"]["accountId"], "jdoe");
         assert_eq!(v["description"], "# Title\n\n**bold**\n");
         assert!(v.get("descriptionAdf").is_none());
+        let c = normalize_comment(
+            &json!({"id": "5", "author": {"accountId": "a", "displayName": "A"}, "body": "_hi_"}),
+            DescriptionFormat::Markdown,
+        );
+        assert_eq!(c.body.as_deref(), Some("*hi*\n"));
     }
 }
