@@ -272,14 +272,8 @@ impl Http {
             }
             _ => JiraError::UpstreamUnavailable(format!("HTTP {}", status.as_u16())),
         };
-        if call.retry == Retry::Never || tries >= p.max_tries {
+        if call.retry == Retry::Never || tries >= p.max_tries || wait > p.max_wait {
             return Err(give_up(millis(wait)));
-        }
-        if wait > p.max_wait {
-            return Err(JiraError::RateLimited {
-                retry_after_ms: millis(wait),
-                reason,
-            });
         }
         // A recorded pause is waited out at the top of the send loop, shared with every other caller.
         let write_to = if call.method == Method::GET {

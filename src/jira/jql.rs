@@ -270,5 +270,11 @@ mod tests {
             prop_assert_eq!(&value, &v);
             prop_assert_eq!(tail, format!(" {DEFAULT_ORDER}"));
         }
+
+        #[test]
+        fn any_free_jql_or_order_never_panics(j in "\\PC{0,40}", o in "\\PC{0,20}") {
+            let f = Filters { jql: Some(j), order_by: Some(o), ..Default::default() };
+            let _ = build(&f);
+        }
     }
 }

@@ -25,12 +25,15 @@ pub struct Site {
 
 impl Site {
     /// Cloud through OAuth 2.0 (3LO): calls go through the gateway, links point at the site.
-    pub fn cloud_oauth(
-        gateway: &Url,
-        cloud_id: &str,
-        site_url: Url,
-    ) -> Result<Self, url::ParseError> {
-        let api_base = gateway.join(&format!("ex/jira/{cloud_id}/"))?;
+    pub fn cloud_oauth(gateway: &Url, cloud_id: &str, site_url: Url) -> Result<Self, JiraError> {
+        let mut api_base = join(gateway, "ex/jira/")?;
+        // A path segment, so a strange cloudId can't climb out of the gateway path.
+        api_base
+            .path_segments_mut()
+            .map_err(|_| JiraError::Protocol("gateway URL cannot hold a path".into()))?
+            .pop_if_empty()
+            .push(cloud_id)
+            .push("");
         Ok(Self {
             api_base,
             browse_base: site_url,
@@ -121,6 +124,9 @@ mod tests {
 
     #[test]
     fn urls_keep_context_paths() {
+        let gw = Url::parse("http://127.0.0.1:9/gw").unwrap();
+        let s = Site::cloud_oauth(&gw, "../x", Url::parse("http://h/").unwrap()).unwrap();
+        assert_eq!(s.api_base.as_str(), "http://127.0.0.1:9/gw/ex/jira/..%2Fx/");
         let gw = Url::parse("https://api.atlassian.com").unwrap();
         let s =
             Site::cloud_oauth(&gw, "abc", Url::parse("https://x.atlassian.net").unwrap()).unwrap();

@@ -81,3 +81,11 @@ proptest! {
         prop_assert_eq!(wiki_to_adf(&wiki), doc, "{}", wiki);
     }
 }
+
+proptest! {
+    #[test]
+    fn any_wiki_parses_to_valid_adf(w in "(\\PC|\n|[*#|{}\\[\\]\\\\_-]){0,60}") {
+        assert_valid(&wiki_to_adf(&w));
+        let _ = wiki_to_markdown(&w);
+    }
+}
