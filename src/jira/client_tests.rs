@@ -7,7 +7,7 @@ use serde_json::json;
 use super::*;
 use crate::jira::http::tests::{fast, TestAuth};
 use crate::jira::testserver::{Recorded, Reply, Server};
-use crate::jira::{Http, SearchRequest, Site};
+use crate::jira::{DescriptionFormat, Http, SearchRequest, Site};
 
 async fn client(
     flavor: Flavor,
@@ -327,4 +327,51 @@ async fn dc_shapes_and_safe_paths() {
         s.requests().last().unwrap().target,
         "/jira/rest/api/2/issue/A%2F..%2F..%2Fx%3Fy"
     );
+}
+
+#[tokio::test]
+async fn list_and_get_normalize_with_field_names() {
+    let (c, s) = client(Flavor::Cloud, |_, r| match (r.method.as_str(), r.target.split('?').next().unwrap()) {
+        ("GET", "/rest/api/3/field") => Reply::Json(200, json!([{"id": "customfield_10016", "name": "Story Points", "custom": true}, {"id": "summary", "name": "Summary"}])),
+        ("GET", _) => Reply::Json(200, json!({"id": "1", "key": "P-1", "names": {"customfield_10016": "Story Points"}, "fields": {"summary": "s", "customfield_10016": 3}})),
+        _ => Reply::Json(200, json!({"issues": [issue(1)], "isLast": true, "names": {"summary": "Summary"}})),
+    })
+    .await;
+    let i = c
+        .issue(
+            "P-1",
+            &["summary".into(), "Story Points".into()],
+            &[],
+            DescriptionFormat::Markdown,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&i).unwrap()["fields"],
+        json!({"customfield_10016": 3, "Story Points": 3})
+    );
+    assert!(s
+        .requests()
+        .last()
+        .unwrap()
+        .target
+        .contains("fields=summary%2Ccustomfield_10016&expand=names"));
+    let f = crate::jira::Filters {
+        status: vec!["To Do\" OR x".into()],
+        ..Default::default()
+    };
+    let l = c
+        .list(&f, &crate::jira::ListOptions::default(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (l.issues[0].key.as_str(), l.is_last, l.next_page_token),
+        ("P-1", true, None)
+    );
+    let body = s.requests().last().unwrap().json();
+    assert_eq!(
+        body["jql"],
+        r#"status = "To Do\" OR x" ORDER BY created DESC, key DESC"#
+    );
+    assert_eq!(body["expand"], "names");
 }

@@ -207,7 +207,7 @@ impl JiraClient {
     }
 
     /// Field name → id for the whole site (cached `/field`), to accept custom fields by name.
-    async fn field_ids(&self) -> Result<std::sync::Arc<Vec<Value>>, JiraError> {
+    pub async fn field_list(&self) -> Result<std::sync::Arc<Vec<Value>>, JiraError> {
         match self.meta.get("fields") {
             Some(v) => Ok(v),
             None => Ok(self.meta.put("fields".into(), self.fields().await?)),
@@ -225,7 +225,7 @@ impl JiraClient {
         let mut fields = Map::new();
         let mut update = upd.update.clone();
         if !upd.fields.is_empty() {
-            let known = self.field_ids().await?;
+            let known = self.field_list().await?;
             for (k, v) in &upd.fields {
                 let id = known
                     .iter()

@@ -13,6 +13,7 @@ pub mod jql;
 mod meta;
 pub mod normalize;
 mod ratelimit;
+mod read;
 mod search;
 mod site;
 pub mod validate;
@@ -25,9 +26,11 @@ pub use client::{Created, EditOptions, JiraClient};
 pub use error::{JiraError, JiraMessages};
 pub use http::{Http, HttpPolicy, HttpPool};
 pub use issues::{IssueUpdate, NewIssue, RichText};
+pub use jql::Filters;
 pub use normalize::{
     normalize, normalize_comment, Comment, DescriptionFormat, Issue, DEFAULT_FIELDS,
 };
+pub use read::{IssueList, ListOptions};
 pub use search::{SearchPage, SearchRequest};
 pub use site::{Authorizer, Flavor, Site, StaticAuthorizer};
 pub use validate::FieldMeta;
