@@ -308,7 +308,7 @@ impl JiraClient {
     pub async fn description_loss(&self, key: &str) -> Result<Vec<String>, JiraError> {
         let issue = self.get_issue(key, &["description".into()], &[]).await?;
         Ok(match &issue["fields"]["description"] {
-            Value::String(w) => adf::inexpressible(&wiki::wiki_to_adf(w)),
+            Value::String(w) => wiki::inexpressible(w),
             d if adf::is_adf(d) => adf::inexpressible(d),
             _ => vec![],
         })

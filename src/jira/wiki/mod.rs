@@ -18,6 +18,35 @@ pub fn wiki_to_markdown(wiki: &str) -> String {
     adf::adf_to_markdown(&wiki_to_adf(wiki))
 }
 
+/// What Markdown would lose from wiki markup: the converter's own losses, plus wiki constructs it reads
+/// only as text (user mentions, panels, colours, attachments' images).
+pub fn inexpressible(wiki: &str) -> Vec<String> {
+    let mut lost = adf::inexpressible(&wiki_to_adf(wiki));
+    let markers = [
+        ("[~", "mention"),
+        ("{panel", "panel"),
+        ("{color", "textColor"),
+        ("{status", "status"),
+    ];
+    lost.extend(
+        markers
+            .iter()
+            .filter(|(m, _)| wiki.contains(m))
+            .map(|(_, n)| n.to_string()),
+    );
+    let image = wiki
+        .split('!')
+        .skip(1)
+        .step_by(2)
+        .any(|s| !s.is_empty() && !s.contains([' ', '\n']));
+    if image && wiki.matches('!').count() >= 2 {
+        lost.push("media".into());
+    }
+    lost.sort();
+    lost.dedup();
+    lost
+}
+
 fn content(n: &Value) -> &[Value] {
     n["content"]
         .as_array()

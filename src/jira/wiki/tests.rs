@@ -60,6 +60,15 @@ fn text_that_looks_like_wiki_stays_text() {
     assert_eq!(wiki_to_adf(&wiki), doc, "{wiki}");
 }
 
+#[test]
+fn reports_what_markdown_would_lose() {
+    assert_eq!(
+        inexpressible("hi [~jdoe], see !shot.png! {color:red}x{color} +u+"),
+        ["media", "mention", "textColor", "underline"]
+    );
+    assert!(inexpressible("h1. T\n* a\n{code}x{code} wow! ok!").is_empty());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
     #[test]
