@@ -174,6 +174,9 @@ impl Http {
             };
             let (status, headers, body) = match sent {
                 Ok(ok) => ok,
+                Err(e) if e.is_builder() => {
+                    return Err(JiraError::Protocol(e.without_url().to_string()))
+                }
                 Err(e) => {
                     let never_sent = e.is_connect();
                     let e = e.without_url();

@@ -88,8 +88,17 @@ impl JiraClient {
         opts: &ListOptions,
         progress: impl FnMut(usize),
     ) -> Result<IssueList, JiraError> {
+        let mut filters = filters.clone();
+        if let Some(email) = filters.assignee.as_deref().filter(|a| a.contains('@')) {
+            // Cloud JQL doesn't match emails; search by the user's id instead.
+            let user = self.resolve_user(email).await?;
+            filters.assignee = ["accountId", "name"]
+                .iter()
+                .find_map(|k| user[*k].as_str())
+                .map(str::to_string);
+        }
         let req = SearchRequest {
-            jql: jql::build(filters)?,
+            jql: jql::build(&filters)?,
             fields: self.field_selection(&opts.fields).await?,
             expand: vec!["names".into()],
             max_results: opts.limit,
