@@ -164,7 +164,8 @@ fn item() -> impl Strategy<Value = String> {
         })
 }
 
-/// Markdown documents of the supported subset (task lists optional: wiki markup has none).
+/// Markdown documents of the supported subset; `tasks` adds what wiki markup lacks
+/// (task lists, code in list items, list start numbers).
 pub(crate) fn markdown_doc(tasks: bool) -> impl Strategy<Value = String> {
     prop::collection::vec(block(tasks), 0..6).prop_map(|b| b.join("\n\n"))
 }
@@ -175,9 +176,17 @@ fn block(tasks: bool) -> impl Strategy<Value = String> {
         1 => (1..=6usize, line()).prop_map(|(l, t)| format!("{} {t}", "#".repeat(l))),
         2 => prop::collection::vec(item(), 1..4).prop_map(|v| v.iter().map(|i| format!("- {i}")).collect::<Vec<_>>().join("\n")),
         1 => prop::collection::vec(line(), 1..4).prop_map(|v| v.iter().enumerate().map(|(i, l)| format!("{}. {l}", i + 1)).collect::<Vec<_>>().join("\n")),
-        u32::from(tasks) => prop::collection::vec((any::<bool>(), line()), 1..4).prop_map(|v| v.iter().map(|(d, l)| format!("- [{}] {l}", if *d { "x" } else { " " })).collect::<Vec<_>>().join("\n")),
+        1 => prop::collection::vec((any::<bool>(), line()), 1..4).prop_map(move |v| {
+            let mark = |d: bool| if !tasks { String::new() } else if d { "[x] ".into() } else { "[ ] ".into() };
+            v.iter().map(|(d, l)| format!("- {}{l}", mark(*d))).collect::<Vec<_>>().join("\n")
+        }),
         1 => (prop_oneof![Just(""), Just("rust"), Just("python")], prop::collection::vec("[a-z(){};= ]{0,12}", 1..4)).prop_map(|(lang, ls)| format!("```{lang}\n{}\n```", ls.join("\n"))),
         1 => line().prop_map(|l| format!("> {l}")),
+        1 => (line(), prop::collection::vec(line(), 1..3)).prop_map(|(l, items)| format!("> {l}\n>\n{}", items.iter().map(|i| format!("> - {i}")).collect::<Vec<_>>().join("\n"))),
+        // Wiki lists can't hold code blocks: the plain variant keeps the code after the list.
+        1 => (line(), word()).prop_map(move |(l, c)| if tasks { format!("1. {l}\n\n   ```sh\n   {c}\n   ```\n2. {c}") } else { format!("1. {l}\n\n```sh\n{c}\n```") }),
+        // Wiki lists always start at 1.
+        1 => (line(), line()).prop_map(move |(a, b)| format!("{}. {a}\n   - {b}", if tasks { 3 } else { 1 })),
         1 => Just("---".to_string()),
         1 => (1..4usize, 1..4usize).prop_flat_map(|(cols, rows)| prop::collection::vec(word(), cols * (rows + 1)).prop_map(move |w| {
             let row = |r: usize| format!("| {} |", w[r * cols..(r + 1) * cols].join(" | "));
