@@ -375,3 +375,35 @@ async fn list_and_get_normalize_with_field_names() {
     );
     assert_eq!(body["expand"], "names");
 }
+
+#[tokio::test]
+async fn dc_createmeta_and_projects() {
+    let (c, s) = client(Flavor::DataCenter, |_, r| match r.target.split('?').next().unwrap() {
+        "/jira/rest/api/2/issue/createmeta/D/issuetypes" => {
+            let start: usize = r.target.split("startAt=").nth(1).and_then(|x| x.split('&').next()).unwrap().parse().unwrap();
+            let all = [json!({"id": "1", "name": "Bug"}), json!({"id": "2", "name": "Task"})];
+            Reply::Json(200, json!({"values": [all[start].clone()], "startAt": start, "maxResults": 1, "total": 2, "isLast": start == 1}))
+        }
+        "/jira/rest/api/2/project" => Reply::Json(200, json!([{"key": "D", "name": "Dev"}, {"key": "OPS", "name": "Operations"}])),
+        _ => Reply::Json(404, json!({"errorMessages": ["No project could be found with key 'X'."], "errors": {}})),
+    })
+    .await;
+    let types = c.issue_types("D").await.unwrap();
+    assert_eq!(
+        types
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["Bug", "Task"]
+    );
+    assert_eq!(c.projects(Some("oper")).await.unwrap().len(), 1);
+    let e = c.project("X").await.unwrap_err();
+    assert_eq!(
+        (
+            e.kind(),
+            e.to_string().contains("No project could be found")
+        ),
+        ("notFound", true)
+    );
+    assert_eq!(s.requests().len(), 4);
+}

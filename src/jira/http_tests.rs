@@ -374,3 +374,52 @@ async fn errors_carry_jiras_messages() {
         ["The requested API has been removed."]
     );
 }
+
+#[tokio::test]
+async fn quota_waits_for_the_later_of_reset_and_retry_after() {
+    // X-RateLimit-Reset has minute precision: a reset already past must not shorten Retry-After.
+    let reset = "2020-01-01T00:00Z".to_string();
+    let s = Server::start(move |n, _| {
+        if n == 0 {
+            Reply::With(
+                429,
+                vec![
+                    ("RateLimit-Reason", "jira-quota-global-based".into()),
+                    ("Retry-After", "0.15".into()),
+                    ("X-RateLimit-Reset", reset.clone()),
+                ],
+                String::new(),
+            )
+        } else {
+            Reply::Json(200, json!({}))
+        }
+    })
+    .await;
+    let t = Instant::now();
+    Http::new(fast())
+        .unwrap()
+        .send(&get(&s, "myself"), &TestAuth::new(0))
+        .await
+        .unwrap();
+    assert!(t.elapsed() >= Duration::from_millis(150));
+    let s = Server::start(|_, _| {
+        Reply::With(
+            429,
+            vec![
+                ("RateLimit-Reason", "jira-quota-tenant-based".into()),
+                ("X-RateLimit-Reset", "2999-01-01T00:00Z".into()),
+            ],
+            String::new(),
+        )
+    })
+    .await;
+    let e = Http::new(fast())
+        .unwrap()
+        .send(&get(&s, "myself"), &TestAuth::new(0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, JiraError::RateLimited { retry_after_ms, .. } if retry_after_ms > 1 << 40),
+        "{e:?}"
+    );
+}
