@@ -45,6 +45,15 @@ fn s(v: &Value) -> String {
     }
 }
 
+/// Shows the site only: the authorizer's credentials never appear in `Debug` output.
+impl std::fmt::Debug for JiraClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JiraClient")
+            .field("site", &self.site)
+            .finish_non_exhaustive()
+    }
+}
+
 impl JiraClient {
     pub fn new(http: Http, site: Site, auth: Arc<dyn Authorizer>) -> Self {
         Self {

@@ -108,6 +108,14 @@ pub struct Http {
     pauses: Arc<Pauses>,
 }
 
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Http {
     pub fn new(policy: HttpPolicy) -> Result<Self, JiraError> {
         let mut headers = HeaderMap::new();
