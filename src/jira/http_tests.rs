@@ -64,6 +64,14 @@ fn reply_429(reason: &str, retry_after: &str) -> Reply {
     )
 }
 
+/// Waits until the first (429) request was answered and its pause recorded.
+async fn settle(s: &Server) {
+    while s.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
 #[tokio::test]
 async fn retries_5xx_with_backoff_then_succeeds() {
     let s = Server::start(|n, _| match n {
@@ -229,7 +237,7 @@ async fn burst_limit_pauses_only_that_endpoint_for_every_caller() {
     let http = Http::new(fast()).unwrap();
     let (h1, c1) = (http.clone(), get(&s, "issue/A-1"));
     let first = tokio::spawn(async move { h1.send(&c1, &TestAuth::new(0)).await });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    settle(&s).await;
     let t = Instant::now();
     http.send(&get(&s, "myself"), &TestAuth::new(0))
         .await
@@ -272,7 +280,7 @@ async fn per_issue_limit_pauses_writes_to_that_issue() {
     let h = http.clone();
     let c = put("A-1");
     let first = tokio::spawn(async move { h.send(&c, &TestAuth::new(0)).await });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    settle(&s).await;
     let t = Instant::now();
     http.send(&put("A-2"), &TestAuth::new(0)).await.unwrap();
     http.send(&get(&s, "issue/A-1").issue("A-1"), &TestAuth::new(0))
