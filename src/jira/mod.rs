@@ -30,7 +30,7 @@ pub use jql::Filters;
 pub use normalize::{
     normalize, normalize_comment, Comment, DescriptionFormat, Issue, DEFAULT_FIELDS,
 };
-pub use read::{IssueList, ListOptions};
+pub use read::{IssueList, ListOptions, DEFAULT_CAP};
 pub use search::{SearchPage, SearchRequest};
 pub use site::{Authorizer, Flavor, Site, StaticAuthorizer};
 pub use validate::FieldMeta;

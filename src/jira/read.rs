@@ -26,9 +26,13 @@ pub struct ListOptions {
     pub page_token: Option<String>,
     /// Follow the cursor inside the daemon up to `cap` issues.
     pub all: bool,
+    /// Most issues `all` gathers; 0 = [`DEFAULT_CAP`].
     pub cap: usize,
     pub format: DescriptionFormat,
 }
+
+/// Default cap of `all: true` (the issue's default; configurable by the caller).
+pub const DEFAULT_CAP: usize = 10_000;
 
 /// A plain field id or selector (`summary`, `customfield_10010`, `*all`, `-description`).
 fn is_id(f: &str) -> bool {
@@ -106,7 +110,12 @@ impl JiraClient {
             reconcile_issues: vec![],
         };
         let page = if opts.all {
-            self.search_all(&req, opts.cap.max(1), progress).await?
+            self.search_all(
+                &req,
+                if opts.cap == 0 { DEFAULT_CAP } else { opts.cap },
+                progress,
+            )
+            .await?
         } else {
             self.search(&req).await?
         };
