@@ -67,9 +67,7 @@ pub fn response(f: &Fault, now: i64) -> Resp {
         header(&mut r, "x-ratelimit-limit", "100");
         header(&mut r, "x-ratelimit-remaining", "0");
     }
-    if matches!(status.as_u16(), 429 | 503) && !f.omit_retry_after
-        || f.retry_after.is_some() && !f.omit_retry_after
-    {
+    if !f.omit_retry_after && (matches!(status.as_u16(), 429 | 503) || f.retry_after.is_some()) {
         header(&mut r, "retry-after", &retry.to_string());
     }
     r

@@ -171,7 +171,7 @@ async fn gzip(resp: Resp, req_headers: &HeaderMap) -> Resp {
     }
 }
 
-fn hdr<'a>(h: &'a HeaderMap, k: header::HeaderName) -> Option<&'a str> {
+fn hdr(h: &HeaderMap, k: header::HeaderName) -> Option<&str> {
     h.get(k).and_then(|v| v.to_str().ok())
 }
 
