@@ -35,23 +35,32 @@ pub fn response(f: &Fault, now: i64) -> Resp {
     let status =
         StatusCode::from_u16(f.status.unwrap_or(429)).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
     let retry = f.retry_after.unwrap_or(5);
-    let mut r = match status.as_u16() {
-        429 => json_resp(
+    let mut r = match (&f.body, status.as_u16()) {
+        (Some(b), _) => json_resp(status, b),
+        (None, 429) => json_resp(
             status,
             &json!({"errorMessages": ["Rate limit exceeded."], "errors": {}}),
         ),
-        503 => json_resp(
+        (None, 503) => json_resp(
             status,
             &json!({"errorMessages": ["Service Unavailable"], "errors": {}}),
         ),
-        _ => {
-            let mut r = crate::util::html(
-                status,
-                format!("<html><body><h1>{status}</h1></body></html>"),
-            );
-            *r.status_mut() = status;
-            r
-        }
+        (None, 403) => json_resp(
+            status,
+            &json!({"errorMessages": ["You do not have permission to create issues in this project."], "errors": {}}),
+        ),
+        (None, 409) => json_resp(
+            status,
+            &json!({"errorMessages": ["Conflicting update: the issue was changed by another request."], "errors": {}}),
+        ),
+        (None, s) if s < 500 => json_resp(
+            status,
+            &json!({"errorMessages": [status.canonical_reason().unwrap_or("Error")], "errors": {}}),
+        ),
+        (None, _) => crate::util::html(
+            status,
+            format!("<html><body><h1>{status}</h1></body></html>"),
+        ),
     };
     if status.as_u16() == 429 {
         header(

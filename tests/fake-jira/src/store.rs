@@ -207,6 +207,9 @@ pub struct Fault {
     /// Delay in ms for `delay`.
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// Response body for `status` (JSON); a Jira ErrorCollection or an HTML page by default.
+    #[serde(default)]
+    pub body: Option<Value>,
     /// How many matching requests it hits; 0 = unlimited. Default 1.
     #[serde(default = "one")]
     pub count: u64,

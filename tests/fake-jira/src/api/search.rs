@@ -161,7 +161,7 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
     };
     let id_only = p.fields.is_empty() || p.fields.iter().all(|f| f == "id");
     let cap = if id_only { 5000 } else { 100 };
-    let max = p.max.clamp(0, cap) as usize;
+    let max = p.max.clamp(1, cap) as usize;
     let h = hash(&p.jql);
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let offset = match &p.token {
