@@ -304,3 +304,68 @@ async fn data_center_flavour() {
     };
     assert_eq!(bad_site.get("/myself").await.0, 401);
 }
+
+#[tokio::test]
+async fn garbage_input_gets_jira_errors_not_panics() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let d = Api::dc(&f);
+    for b in [
+        json!([]),
+        json!("x"),
+        json!({"fields": []}),
+        json!({"fields": {"summary": 5, "project": "DEMO", "issuetype": 3}}),
+        json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "s", "labels": "x", "assignee": "me", "priority": 4, "duedate": 5, "parent": "x"}}),
+    ] {
+        let (s, r) = a.post("/issue", b.clone()).await;
+        assert_eq!(s, 400, "{b} -> {r}");
+        assert!(r["errorMessages"].is_array() && r["errors"].is_object());
+    }
+    for b in [
+        json!({"update": {"labels": "x"}}),
+        json!({"update": {"labels": [5]}}),
+        json!({"update": {"summary": [{"frob": 1}]}}),
+        json!({"fields": {"labels": [1]}}),
+    ] {
+        assert_eq!(a.put("/issue/DEMO-1", b).await.0, 400);
+    }
+    assert_eq!(
+        a.post(
+            "/issue/DEMO-1/transitions",
+            json!({"transition": {"id": {}}})
+        )
+        .await
+        .0,
+        400
+    );
+    assert_eq!(a.post("/issue/DEMO-1/comment", json!([])).await.0, 400);
+    for jql in [
+        "summary ~ \"é\"",
+        "updated >= -5é",
+        "é = 1",
+        "project = DEMO AND",
+        "(project = DEMO",
+        "project in DEMO",
+        "assignee = foo()",
+        "key = ",
+    ] {
+        let (s, r) = a.post("/search/jql", json!({"jql": jql})).await;
+        assert!(s == 200 || s == 400, "{jql}: {s}");
+        assert!(r.is_object());
+    }
+    let r = a
+        .http
+        .post(format!("{}/issue", a.base))
+        .header("Authorization", &a.auth)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(a.get("/issue/DEMO-1?startAt=x").await.0, 200);
+    assert_eq!(a.get("/issue/DEMO-1/comment?startAt=x").await.0, 400);
+    assert_eq!(a.get("/nosuch/route").await.0, 404);
+    let (s, _) = d.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "w", "description": "hé. x\nhé\nh9. no\n{code\nunterminated"}})).await;
+    assert_eq!(s, 201);
+}

@@ -209,6 +209,16 @@ fn wiki_block(b: &Value, bullet: &str, out: &mut Vec<String>) {
     }
 }
 
+/// `h1. Title` → (1, "Title").
+fn heading(line: &str) -> Option<(u8, &str)> {
+    let mut cs = line.strip_prefix('h')?.chars();
+    let l = cs.next()?.to_digit(10)? as u8;
+    if !(1..=6).contains(&l) {
+        return None;
+    }
+    Some((l, cs.as_str().strip_prefix(". ")?))
+}
+
 /// Wiki markup → ADF (headings, bullets, code blocks and paragraphs; the rest stays text).
 pub fn from_wiki(s: &str) -> Value {
     let mut content = Vec::new();
@@ -239,13 +249,7 @@ pub fn from_wiki(s: &str) -> Value {
                 node["content"] = json!([{"type": "text", "text": b}]);
             }
             content.push(node);
-        } else if line.len() > 3
-            && line.starts_with('h')
-            && line[1..2].parse::<u8>().is_ok_and(|l| (1..=6).contains(&l))
-            && &line[2..4] == ". "
-        {
-            let l: u8 = line[1..2].parse().unwrap_or(1);
-            let t = &line[4..];
+        } else if let Some((l, t)) = heading(line) {
             let mut node = json!({"type": "heading", "attrs": {"level": l}});
             if !t.is_empty() {
                 node["content"] = json!([{"type": "text", "text": t}]);

@@ -13,8 +13,8 @@ pub(super) fn rel_or_abs(s: &str, now: i64) -> Option<i64> {
         _ => (0, t),
     };
     if sign != 0 || rest.ends_with(['d', 'w', 'h', 'm']) && !rest.contains(['-', '/']) {
-        let unit = rest.chars().last()?;
-        let n: i64 = rest[..rest.len() - 1].parse().ok()?;
+        let (idx, unit) = rest.char_indices().last()?;
+        let n: i64 = rest[..idx].parse().ok()?;
         let ms = match unit {
             'm' => 60_000,
             'h' => 3_600_000,
