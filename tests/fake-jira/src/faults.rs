@@ -31,7 +31,7 @@ fn header(r: &mut Resp, k: &'static str, v: &str) {
 }
 
 /// The response of a `status` fault.
-pub fn response(f: &Fault, now: i64) -> Resp {
+pub fn response(f: &Fault, now: i64, dc: bool) -> Resp {
     let status =
         StatusCode::from_u16(f.status.unwrap_or(429)).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
     let retry = f.retry_after.unwrap_or(5);
@@ -62,7 +62,16 @@ pub fn response(f: &Fault, now: i64) -> Resp {
             format!("<html><body><h1>{status}</h1></body></html>"),
         ),
     };
-    if status.as_u16() == 429 {
+    if status.as_u16() == 429 && dc {
+        for (k, v) in [
+            ("x-ratelimit-limit", "100"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-interval-seconds", "1"),
+            ("x-ratelimit-fillrate", "10"),
+        ] {
+            header(&mut r, k, v);
+        }
+    } else if status.as_u16() == 429 {
         header(
             &mut r,
             "ratelimit-reason",

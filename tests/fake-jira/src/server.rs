@@ -94,7 +94,7 @@ async fn handle(
             }
             FaultAction::Status => {
                 let now = sh.lock().now();
-                let r = crate::faults::response(f, now);
+                let r = crate::faults::response(f, now, path.starts_with("/dc/"));
                 log(&sh, &method, &path, query.as_deref(), r.status().as_u16());
                 return Ok(r);
             }

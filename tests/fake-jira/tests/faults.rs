@@ -281,3 +281,58 @@ async fn binary_prints_one_json_line_fast() {
     );
     child.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn moved_issue_and_dc_rate_limit_headers() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, m) = f
+        .control("POST", "issues/DEMO-1/move", json!({"project": "OPS"}))
+        .await;
+    assert_eq!(s, 200);
+    let new_key = m["key"].as_str().unwrap();
+    assert!(new_key.starts_with("OPS-"));
+    let (_, g) = a.get("/issue/DEMO-1?fields=project").await;
+    assert_eq!(
+        g["key"], new_key,
+        "the old key resolves to the current issue"
+    );
+    assert_eq!(g["fields"]["project"]["key"], "OPS");
+    let d = Api::dc(&f);
+    f.control(
+        "POST",
+        "faults",
+        json!({"pathContains": "/dc/", "action": "status", "status": 429, "retryAfter": 2}),
+    )
+    .await;
+    let r = d
+        .http
+        .get(format!("{}/myself", d.base))
+        .header("Authorization", &d.auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    for h in [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-interval-seconds",
+        "x-ratelimit-fillrate",
+        "retry-after",
+    ] {
+        assert!(r.headers().contains_key(h), "{h}");
+    }
+    let r = d
+        .http
+        .get(format!("{}/myself", d.base))
+        .header("Authorization", &d.auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-ratelimit-remaining"], "99");
+    // Latency switch.
+    f.control("POST", "config", json!({"latencyMs": 150})).await;
+    let t = Instant::now();
+    a.get("/serverInfo").await;
+    assert!(t.elapsed().as_millis() >= 150);
+}

@@ -447,3 +447,47 @@ async fn gateway_scopes_and_sites() {
     f.control("POST", "config", json!({"noSites": true})).await;
     assert_eq!(ar(&f, at.to_string()).await, json!([]));
 }
+
+#[tokio::test]
+async fn leeway_knobs() {
+    let f = start_with(Options::default()).await;
+    // Same-pair replay.
+    f.control("POST", "config", json!({"leewaySamePair": true}))
+        .await;
+    let t1 = f.mint_tokens(&["read:jira-user", "offline_access"]);
+    let rt1 = t1["refresh_token"].as_str().unwrap();
+    let (_, a) = refresh_form(&f, rt1).await;
+    let (_, b) = refresh_form(&f, rt1).await;
+    assert_eq!(a["refresh_token"], b["refresh_token"]);
+    assert_eq!(a["access_token"], b["access_token"]);
+    // Family revocation on reuse after the leeway.
+    f.control(
+        "POST",
+        "config",
+        json!({"leewaySamePair": false, "revokeFamilyOnReuse": true, "leewaySeconds": 5}),
+    )
+    .await;
+    let t = f.mint_tokens(&["read:jira-user", "offline_access"]);
+    let rt = t["refresh_token"].as_str().unwrap();
+    let (_, n) = refresh_form(&f, rt).await;
+    f.advance_clock(6);
+    assert_eq!(refresh_form(&f, rt).await.0, 403);
+    assert_eq!(
+        refresh_form(&f, n["refresh_token"].as_str().unwrap())
+            .await
+            .0,
+        403,
+        "the whole family is revoked"
+    );
+    assert_eq!(
+        Api::gateway(&f, n["access_token"].as_str().unwrap())
+            .get("/myself")
+            .await
+            .0,
+        401
+    );
+    // Access-token lifetime switch.
+    f.control("POST", "config", json!({"accessTtlSeconds": 60}))
+        .await;
+    assert_eq!(f.mint_tokens(&["read:jira-user"])["expires_in"], 60);
+}

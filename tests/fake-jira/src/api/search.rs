@@ -184,6 +184,13 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
         }
     };
     let sel = render::select(&p.fields, "id");
+    // `names` and `schema` go at the top level of a search response, not on each issue.
+    let per_issue: Vec<String> = p
+        .expand
+        .iter()
+        .filter(|e| *e != "names" && *e != "schema")
+        .cloned()
+        .collect();
     let page: Vec<Value> = ids
         .iter()
         .skip(offset)
@@ -193,7 +200,7 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
             if id_only {
                 json!({"id": i.id.to_string()})
             } else {
-                let mut v = render::issue(ctx, inner, i, &sel, &p.expand);
+                let mut v = render::issue(ctx, inner, i, &sel, &per_issue);
                 v["expand"] = json!("");
                 v
             }
@@ -201,6 +208,22 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
         .collect();
     let end = offset + page.len();
     let mut out = json!({"issues": page, "isLast": end >= ids.len()});
+    if p.expand.iter().any(|e| e == "names") {
+        out["names"] = sel
+            .iter()
+            .filter_map(|f| crate::model::field(f).map(|d| (f.to_string(), json!(d.name))))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
+    if p.expand.iter().any(|e| e == "schema") {
+        out["schema"] = sel
+            .iter()
+            .filter_map(|f| {
+                crate::model::field(f).map(|d| (f.to_string(), crate::model::schema(d)))
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
     if end < ids.len() {
         out["nextPageToken"] = json!(b64.encode(format!("{end}:{h}")));
     }
