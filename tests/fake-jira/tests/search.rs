@@ -257,3 +257,20 @@ async fn bulkfetch_and_index_delay() {
     let (_, b) = a.post("/search/jql", json!({"jql": "project = OPS"})).await;
     assert!(ids_of(&b).contains(&id.to_string()));
 }
+
+#[tokio::test]
+async fn bare_words_are_a_text_search() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, b) = a
+        .post("/search/jql", json!({"jql": "this is not jql"}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(b["issues"], json!([]));
+    a.put(
+        "/issue/OPS-2",
+        json!({"fields": {"summary": "quokka sighting"}}),
+    )
+    .await;
+    assert_eq!(keys(&a, "quokka").await, vec!["OPS-2"]);
+}

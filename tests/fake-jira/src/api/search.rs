@@ -202,6 +202,16 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
             } else {
                 let mut v = render::issue(ctx, inner, i, &sel, &per_issue);
                 v["expand"] = json!("");
+                // Search embeds at most 20 comments per issue.
+                if let Some(c) = v
+                    .pointer_mut("/fields/comment")
+                    .and_then(Value::as_object_mut)
+                {
+                    if let Some(list) = c.get_mut("comments").and_then(Value::as_array_mut) {
+                        list.truncate(20);
+                    }
+                    c.insert("maxResults".into(), json!(20));
+                }
                 v
             }
         })

@@ -346,6 +346,26 @@ const FIELDS: &[&str] = &[
 
 /// Parses a query. Errors are Jira's messages.
 pub fn parse(s: &str) -> Result<Query, String> {
+    match parse_strict(s) {
+        Ok(q) => Ok(q),
+        // Bare words (no operators, quotes or parentheses) are a text search, as Jira does.
+        Err(e) => match tokenize(s) {
+            Ok(toks) if !toks.is_empty() && toks.iter().all(|(t, _)| matches!(t, Tok::Word(_))) => {
+                Ok(Query {
+                    filter: Some(Expr::Clause(
+                        "text".into(),
+                        "~".into(),
+                        vec![Val::Str(s.trim().to_string())],
+                    )),
+                    order: vec![],
+                })
+            }
+            _ => Err(e),
+        },
+    }
+}
+
+fn parse_strict(s: &str) -> Result<Query, String> {
     let mut p = P {
         toks: tokenize(s)?,
         i: 0,
@@ -474,5 +494,8 @@ mod tests {
             .contains("has not been completed"));
         assert!(parse("summary ~ \"a \\\"quoted\\\" word\"").is_ok());
         assert!(parse("project = A ORDER BY a,b,c,d,e,f,g,h").is_err());
+        assert!(
+            matches!(parse("this is not jql").unwrap().filter, Some(Expr::Clause(f, _, _)) if f == "text")
+        );
     }
 }
