@@ -369,3 +369,34 @@ async fn garbage_input_gets_jira_errors_not_panics() {
     let (s, _) = d.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "w", "description": "hé. x\nhé\nh9. no\n{code\nunterminated"}})).await;
     assert_eq!(s, 201);
 }
+
+#[tokio::test]
+async fn cloud_v2_uses_wiki_markup() {
+    let f = start().await;
+    let mut a = Api::site(&f);
+    a.base = a.base.replace("/api/3", "/api/2");
+    let (_, g) = a.get("/issue/DEMO-1?fields=description").await;
+    assert!(g["fields"]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("h2. Context"));
+    assert!(g["self"]
+        .as_str()
+        .unwrap()
+        .contains("/site/rest/api/2/issue/"));
+    let (s, b) = a.post("/issue", json!({"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Task"}, "summary": "v2", "description": "h3. Hi\n{code}x{code}"}})).await;
+    assert_eq!(s, 201, "{b}");
+    let v3 = Api::site(&f);
+    let (_, g) = v3
+        .get(&format!(
+            "/issue/{}?fields=description",
+            b["key"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(g["fields"]["description"]["content"][0]["type"], "heading");
+    assert!(fake_jira::adf::validate(&g["fields"]["description"]).is_ok());
+    assert_eq!(
+        g["fields"]["description"]["content"][1],
+        json!({"type": "codeBlock", "attrs": {}, "content": [{"type": "text", "text": "x"}]})
+    );
+}

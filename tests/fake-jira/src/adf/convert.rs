@@ -209,6 +209,18 @@ fn wiki_block(b: &Value, bullet: &str, out: &mut Vec<String>) {
     }
 }
 
+/// `{code}` or `{code:lang}` at the start of a line → (lang, rest of the line).
+fn code_open(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix("{code")?;
+    let (spec, after) = rest.split_once('}')?;
+    let lang = match spec.strip_prefix(':') {
+        Some(l) => l.split('|').next().unwrap_or(""),
+        None if spec.is_empty() => "",
+        None => return None,
+    };
+    Some((lang, after))
+}
+
 /// `h1. Title` → (1, "Title").
 fn heading(line: &str) -> Option<(u8, &str)> {
     let mut cs = line.strip_prefix('h')?.chars();
@@ -231,14 +243,23 @@ pub fn from_wiki(s: &str) -> Value {
         }
     };
     while let Some(line) = lines.next() {
-        if let Some(rest) = line.strip_prefix("{code") {
-            let lang = rest.trim_start_matches(':').trim_end_matches('}');
+        if let Some((lang, after)) = code_open(line) {
             let mut body = Vec::new();
-            for l in lines.by_ref() {
-                if l.trim() == "{code}" {
-                    break;
+            if let Some((inline, _)) = after.split_once("{code}") {
+                body.push(inline);
+            } else {
+                if !after.is_empty() {
+                    body.push(after);
                 }
-                body.push(l);
+                for l in lines.by_ref() {
+                    if let Some((last, _)) = l.split_once("{code}") {
+                        if !last.is_empty() {
+                            body.push(last);
+                        }
+                        break;
+                    }
+                    body.push(l);
+                }
             }
             let mut node = json!({"type": "codeBlock", "attrs": {}});
             if !lang.is_empty() {
