@@ -280,6 +280,12 @@ async fn data_center_flavour() {
         .await;
     assert_eq!(g["fields"]["description"], "h1. Title\n* one");
     assert_eq!(g["fields"]["assignee"]["name"], "mkrystof");
+    let (_, g1) = d.get("/issue/DEMO-1?fields=description").await;
+    let desc = g1["fields"]["description"].as_str().unwrap();
+    assert!(
+        desc.contains("[~") && !desc.contains("accountid:"),
+        "{desc}"
+    );
     let (s, r) = d
         .get("/search?jql=project%20%3D%20DEMO&startAt=2&maxResults=5000")
         .await;

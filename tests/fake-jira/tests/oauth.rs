@@ -256,6 +256,30 @@ async fn token_endpoint_errors() {
         .unwrap();
     assert_eq!(r.status(), 415);
     let secret = info["systemApp"]["clientSecret"].as_str().unwrap();
+    // Codes expire after 10 minutes.
+    let cb = info["redirectUris"][0].as_str().unwrap();
+    let r = common::client()
+        .get(authorize_url(&f, cb, cid, ""))
+        .send()
+        .await
+        .unwrap();
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let code = get(&q(loc.split_once('?').unwrap().1), "code")
+        .unwrap()
+        .to_string();
+    f.advance_clock(601);
+    let (s, _) = token(&f, json!({"grant_type": "authorization_code", "client_id": cid, "client_secret": secret, "code": code, "redirect_uri": cb})).await;
+    assert_eq!(s, 403);
+    // An unknown client never gets redirected back.
+    let r = common::client()
+        .get(authorize_url(&f, cb, "unknown-client", ""))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with(&format!("{}/error?error=unauthorized_client", f.url())));
     let (s, b) = token(&f, json!({"grant_type": "refresh_token", "client_id": cid, "client_secret": secret, "refresh_token": "nope"})).await;
     assert_eq!(
         (s, b),
