@@ -155,6 +155,12 @@ fn hash(jql: &str) -> String {
 
 /// `GET|POST /search/jql`.
 pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
+    if p.reconcile.len() > 50 {
+        return jira_err(
+            StatusCode::BAD_REQUEST,
+            "The number of issues to reconcile must not exceed 50.",
+        );
+    }
     let ids = match run(ctx, inner, &p.jql, true, &p.reconcile, true) {
         Ok(v) => v,
         Err(r) => return r,
@@ -168,11 +174,16 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
         None => 0,
         Some(t) => {
             let dec = b64.decode(t).ok().and_then(|b| String::from_utf8(b).ok());
-            match dec
-                .as_deref()
-                .and_then(|s| s.split_once(':'))
-                .and_then(|(o, hh)| (hh == h).then(|| o.parse::<usize>().ok()).flatten())
-            {
+            let now = inner.now();
+            let parsed = dec.as_deref().and_then(|s| {
+                let mut it = s.split(':');
+                let o = it.next()?.parse::<usize>().ok()?;
+                let hh = it.next()?;
+                let issued = it.next()?.parse::<i64>().ok()?;
+                // Tokens are bound to their query and expire after 7 days.
+                (hh == h && now - issued <= 7 * 86_400_000).then_some(o)
+            });
+            match parsed {
                 Some(o) => o,
                 None => {
                     return jira_err(
@@ -235,7 +246,7 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
             .into();
     }
     if end < ids.len() {
-        out["nextPageToken"] = json!(b64.encode(format!("{end}:{h}")));
+        out["nextPageToken"] = json!(b64.encode(format!("{end}:{h}:{}", inner.now())));
     }
     json_resp(StatusCode::OK, &out)
 }
