@@ -199,6 +199,14 @@ async fn transitions_and_comments() {
     let (_, c) = a.get("/issue/OPS-1/comment?orderBy=-created").await;
     assert_eq!(c["comments"][0]["body"], adf("closing"));
     assert_eq!(a.get("/issue/OPS-1/comment?orderBy=bogus").await.0, 400);
+    let (_, c) = a
+        .get("/issue/OPS-1/comment?expand=renderedBody&startAt=0&maxResults=1")
+        .await;
+    assert_eq!(c["comments"].as_array().unwrap().len(), 1);
+    assert!(c["comments"][0]["renderedBody"]
+        .as_str()
+        .unwrap()
+        .starts_with("<p>"));
     let (s, b) = a
         .post("/issue/OPS-1/comment", json!({"body": "plain"}))
         .await;
