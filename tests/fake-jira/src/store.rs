@@ -164,6 +164,10 @@ pub struct Family {
     pub created: i64,
     /// Revoked (e.g. password change).
     pub revoked: bool,
+    /// The family's current refresh tokens (more than one after a leeway replay).
+    pub current: Vec<String>,
+    /// The immediately previous one (valid during the leeway after its rotation).
+    pub previous: Option<String>,
 }
 
 /// What a fault does.

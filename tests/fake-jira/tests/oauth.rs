@@ -343,6 +343,17 @@ async fn rotation_leeway_and_revocation() {
         (401, json!({"code": 401, "message": "Unauthorized"}))
     );
     assert_eq!(Api::gateway(&f, &at2).get("/myself").await.0, 200);
+    // Only the immediately previous token gets the leeway: two generations back is dead at once.
+    let t = f.mint_tokens(&["read:jira-user", "offline_access"]);
+    let (ra, aa) = (
+        t["refresh_token"].as_str().unwrap(),
+        t["access_token"].as_str().unwrap(),
+    );
+    let (_, tb) = refresh_form(&f, ra).await;
+    let (s, _) = refresh_form(&f, tb["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(s, 200);
+    assert_eq!(refresh_form(&f, ra).await.0, 403);
+    assert_eq!(Api::gateway(&f, aa).get("/myself").await.0, 401);
     // Access token expiry.
     let (_, t3) = refresh_form(&f, &rt2).await;
     let at3 = t3["access_token"].as_str().unwrap().to_string();
