@@ -107,6 +107,14 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         "searchAndReconsileIssuesUsingJqlPost" | "countIssues" | "searchForIssuesUsingJqlPost" => {
             ("read:jira-work", SEARCH_POST)
         }
+        "getEditIssueMeta" => (
+            "read:jira-work",
+            &[
+                "read:issue-meta:jira",
+                "read:field-configuration:jira",
+                "read:avatar:jira",
+            ],
+        ),
         "getTransitions" => (
             "read:jira-work",
             &[

@@ -105,6 +105,17 @@ async fn responses_match_openapi() {
         &b,
     );
 
+    let (s, b) = a.get("/issue/DEMO-1/editmeta").await;
+    assert_eq!(s, 200);
+    assert!(b["fields"]["summary"]["required"].as_bool().unwrap());
+    check("/rest/api/3/issue/{issueIdOrKey}/editmeta", "get", 200, &b);
+    let (s, b) = a.get("/user?accountId=5b10a2844c20165700ede21g").await;
+    assert_eq!(s, 200);
+    assert_eq!(b["displayName"], "Mia Krystof");
+    check("/rest/api/3/user", "get", 200, &b);
+    let (s, b) = a.get("/user?accountId=nobody").await;
+    assert_eq!(s, 404);
+    check("/rest/api/3/user", "get", 404, &b);
     let (s, b) = a.get("/myself").await;
     assert_eq!(s, 200);
     check("/rest/api/3/myself", "get", 200, &b);
