@@ -88,6 +88,31 @@ async fn responses_match_openapi() {
     assert_eq!(s, 201);
     check("/rest/api/3/issue/{issueIdOrKey}/comment", "post", 201, &b);
 
+    let cid = b["id"].as_str().unwrap().to_string();
+    let ci = "/rest/api/3/issue/{issueIdOrKey}/comment/{id}";
+    let (s, b) = a.get(&format!("/issue/DEMO-1/comment/{cid}")).await;
+    assert_eq!(s, 200);
+    check(ci, "get", 200, &b);
+    let (s, b) = a
+        .put(
+            &format!("/issue/DEMO-1/comment/{cid}"),
+            json!({"body": doc}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    check(ci, "put", 200, &b);
+    let (s, _) = a.delete(&format!("/issue/DEMO-1/comment/{cid}")).await;
+    assert_eq!(s, 204);
+    let (s, b) = a.get(&format!("/issue/DEMO-1/comment/{cid}")).await;
+    assert_eq!(s, 404);
+    check(ci, "get", 404, &b);
+    // Through the gateway too.
+    let t = f.mint_tokens(&["read:jira-work", "read:jira-user"]);
+    let g = Api::gateway(&f, t["access_token"].as_str().unwrap());
+    let (s, b) = g.get("/issue/DEMO-2").await;
+    assert_eq!(s, 200);
+    assert!(b["self"].as_str().unwrap().contains("/ex/jira/"));
+    check(i, "get", 200, &b);
     let (s, b) = a.get("/issue/createmeta/DEMO/issuetypes").await;
     assert_eq!(s, 200);
     check(

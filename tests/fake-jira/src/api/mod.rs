@@ -1,6 +1,7 @@
 //! Jira REST routes (`/rest/api/{2,3}/...`), shared by the Cloud site, the gateway and Data
 //! Center. `route` names the operation (for scopes), `dispatch` runs it.
 
+pub mod comments;
 pub mod fields;
 pub mod issues;
 pub mod meta;
@@ -29,6 +30,9 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("POST", ["issue", _, "transitions"]) => "doTransition",
         ("GET", ["issue", _, "comment"]) => "getComments",
         ("POST", ["issue", _, "comment"]) => "addComment",
+        ("GET", ["issue", _, "comment", _]) => "getComment",
+        ("PUT", ["issue", _, "comment", _]) => "updateComment",
+        ("DELETE", ["issue", _, "comment", _]) => "deleteComment",
         ("GET", ["search", "jql"]) => "searchAndReconsileIssuesUsingJql",
         ("POST", ["search", "jql"]) => "searchAndReconsileIssuesUsingJqlPost",
         ("POST", ["search", "approximate-count"]) => "countIssues",
@@ -87,6 +91,9 @@ pub fn dispatch(
         "doTransition" => issues::do_transition(ctx, inner, rest[1], &json_body!()),
         "getComments" => issues::list_comments(ctx, inner, rest[1], q),
         "addComment" => issues::add_comment(ctx, inner, rest[1], &json_body!()),
+        "getComment" => comments::get(ctx, inner, rest[1], rest[3]),
+        "updateComment" => comments::update(ctx, inner, rest[1], rest[3], &json_body!()),
+        "deleteComment" => comments::delete(inner, rest[1], rest[3]),
         "searchAndReconsileIssuesUsingJql" if cloud => match search::params_get(q) {
             Ok(p) => search::search_jql(ctx, inner, p),
             Err(r) => r,
