@@ -1,0 +1,171 @@
+//! Jira REST routes (`/rest/api/{2,3}/...`), shared by the Cloud site, the gateway and Data
+//! Center. `route` names the operation (for scopes), `dispatch` runs it.
+
+pub mod comments;
+pub mod fields;
+pub mod issues;
+pub mod meta;
+pub mod search;
+
+use axum::http::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::render::{Ctx, Flavor};
+use crate::store::Inner;
+use crate::util::{jira_err, parse_json, Query, Resp};
+
+/// The operation a request addresses (Jira's operationId), or `None` for an unknown route.
+pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
+    let m = method.as_str();
+    Some(match (m, rest) {
+        ("POST", ["issue"]) => "createIssue",
+        ("POST", ["issue", "bulkfetch"]) => "bulkFetchIssues",
+        ("GET", ["issue", "createmeta", _, "issuetypes"]) => "getCreateIssueMetaIssueTypes",
+        ("GET", ["issue", "createmeta", _, "issuetypes", _]) => "getCreateIssueMetaIssueTypeId",
+        ("GET", ["issue", _]) => "getIssue",
+        ("PUT", ["issue", _]) => "editIssue",
+        ("DELETE", ["issue", _]) => "deleteIssue",
+        ("GET", ["issue", _, "transitions"]) => "getTransitions",
+        ("GET", ["issue", _, "editmeta"]) => "getEditIssueMeta",
+        ("POST", ["issue", _, "transitions"]) => "doTransition",
+        ("GET", ["issue", _, "comment"]) => "getComments",
+        ("POST", ["issue", _, "comment"]) => "addComment",
+        ("GET", ["issue", _, "comment", _]) => "getComment",
+        ("PUT", ["issue", _, "comment", _]) => "updateComment",
+        ("DELETE", ["issue", _, "comment", _]) => "deleteComment",
+        ("GET", ["search", "jql"]) => "searchAndReconsileIssuesUsingJql",
+        ("POST", ["search", "jql"]) => "searchAndReconsileIssuesUsingJqlPost",
+        ("POST", ["search", "approximate-count"]) => "countIssues",
+        ("GET", ["search"]) => "searchForIssuesUsingJql",
+        ("POST", ["search"]) => "searchForIssuesUsingJqlPost",
+        ("GET", ["myself"]) => "getCurrentUser",
+        ("GET", ["project", "search"]) => "searchProjects",
+        ("GET", ["project"]) => "getAllProjects",
+        ("GET", ["project", _]) => "getProject",
+        ("GET", ["field"]) => "getFields",
+        ("GET", ["serverInfo"]) => "getServerInfo",
+        ("GET", ["priority"]) => "getPriorities",
+        ("GET", ["user", "search"]) => "findUsers",
+        ("GET", ["user"]) => "getUser",
+        ("GET", ["user", "assignable", "search"]) => "findAssignableUsers",
+        _ => return None,
+    })
+}
+
+fn body_json(body: &[u8]) -> Result<Value, Resp> {
+    parse_json(body)
+}
+
+/// Runs a Jira route. `rest` is the path after `/rest/api/{v}/`, percent-decoded.
+pub fn dispatch(
+    ctx: &Ctx,
+    inner: &mut Inner,
+    method: &Method,
+    rest: &[&str],
+    q: &Query,
+    body: &[u8],
+) -> Resp {
+    let Some(op) = route(method, rest) else {
+        return not_found(rest);
+    };
+    let cloud = ctx.flavor == Flavor::Cloud;
+    macro_rules! json_body {
+        () => {
+            match body_json(body) {
+                Ok(v) => v,
+                Err(r) => return r,
+            }
+        };
+    }
+    match op {
+        "createIssue" => issues::create(ctx, inner, &json_body!()),
+        "bulkFetchIssues" if cloud => search::bulkfetch(ctx, inner, &json_body!()),
+        "getCreateIssueMetaIssueTypes" => meta::createmeta_types(ctx, inner, rest[2], q),
+        "getCreateIssueMetaIssueTypeId" => meta::createmeta_fields(ctx, inner, rest[2], rest[4], q),
+        "getIssue" => issues::get(ctx, inner, rest[1], q),
+        "editIssue" => issues::edit(ctx, inner, rest[1], q, &json_body!()),
+        "deleteIssue" => issues::delete(inner, rest[1], q),
+        "getTransitions" => issues::list_transitions(ctx, inner, rest[1]),
+        "getEditIssueMeta" => meta::editmeta(ctx, inner, rest[1]),
+        "getUser" => meta::get_user(ctx, inner, q),
+        "doTransition" => issues::do_transition(ctx, inner, rest[1], &json_body!()),
+        "getComments" => issues::list_comments(ctx, inner, rest[1], q),
+        "addComment" => issues::add_comment(ctx, inner, rest[1], &json_body!()),
+        "getComment" => comments::get(ctx, inner, rest[1], rest[3]),
+        "updateComment" => comments::update(ctx, inner, rest[1], rest[3], &json_body!()),
+        "deleteComment" => comments::delete(inner, rest[1], rest[3]),
+        "searchAndReconsileIssuesUsingJql" if cloud => match search::params_get(q) {
+            Ok(p) => search::search_jql(ctx, inner, p),
+            Err(r) => r,
+        },
+        "searchAndReconsileIssuesUsingJqlPost" if cloud => match search::params_post(&json_body!())
+        {
+            Ok(p) => search::search_jql(ctx, inner, p),
+            Err(r) => r,
+        },
+        "countIssues" if cloud => search::approximate_count(ctx, inner, &json_body!()),
+        "searchForIssuesUsingJql" | "searchForIssuesUsingJqlPost" if cloud => {
+            jira_err(StatusCode::GONE, search::REMOVED)
+        }
+        "searchForIssuesUsingJql" => {
+            let start = match q.int("startAt", 0) {
+                Ok(v) => v,
+                Err(r) => return r,
+            };
+            let max = match q.int("maxResults", 50) {
+                Ok(v) => v,
+                Err(r) => return r,
+            };
+            search::search_dc(
+                ctx,
+                inner,
+                q.get("jql").unwrap_or(""),
+                start,
+                max,
+                q.list("fields"),
+                q.list("expand"),
+            )
+        }
+        "searchForIssuesUsingJqlPost" => {
+            let b = json_body!();
+            let list = |k: &str| -> Vec<String> {
+                b.get(k)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            search::search_dc(
+                ctx,
+                inner,
+                b.get("jql").and_then(Value::as_str).unwrap_or(""),
+                b.get("startAt").and_then(Value::as_i64).unwrap_or(0),
+                b.get("maxResults").and_then(Value::as_i64).unwrap_or(50),
+                list("fields"),
+                list("expand"),
+            )
+        }
+        "getCurrentUser" => meta::myself(ctx, inner),
+        "searchProjects" => meta::project_search(ctx, inner, q),
+        "getAllProjects" => meta::project_list(ctx, inner),
+        "getProject" => meta::project(ctx, inner, rest[1]),
+        "getFields" => meta::fields(ctx),
+        "getServerInfo" => meta::server_info(ctx, inner.now()),
+        "getPriorities" => meta::priorities(ctx),
+        "findUsers" => meta::user_search(ctx, inner, q, false),
+        "findAssignableUsers" => meta::user_search(ctx, inner, q, true),
+        _ => not_found(rest),
+    }
+}
+
+/// Jira's 404 for an unknown REST path.
+pub fn not_found(rest: &[&str]) -> Resp {
+    jira_err(
+        StatusCode::NOT_FOUND,
+        &format!("null for uri: /rest/api/{}", rest.join("/")),
+    )
+}

@@ -1,0 +1,231 @@
+//! The API gateway (api.atlassian.com): Bearer-token checks, per-route scopes (classic or the full
+//! granular set), `accessible-resources` and `/me`.
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::store::{Inner, Shared};
+use crate::util::{json_resp, Resp};
+
+/// 401 for a missing, unknown, expired or revoked token.
+pub fn unauthorized() -> Resp {
+    json_resp(
+        StatusCode::UNAUTHORIZED,
+        &json!({"code": 401, "message": "Unauthorized"}),
+    )
+}
+
+/// 401 for a valid token without the route's scope.
+pub fn scope_mismatch() -> Resp {
+    json_resp(
+        StatusCode::UNAUTHORIZED,
+        &json!({"code": 401, "message": "Unauthorized; scope does not match"}),
+    )
+}
+
+/// (classic scope, granular set) required by an operation.
+pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
+    const GET_ISSUE: &[&str] = &[
+        "read:issue-meta:jira",
+        "read:issue-security-level:jira",
+        "read:issue.vote:jira",
+        "read:issue.changelog:jira",
+        "read:avatar:jira",
+        "read:issue:jira",
+        "read:status:jira",
+        "read:user:jira",
+        "read:field-configuration:jira",
+    ];
+    const SEARCH_GET: &[&str] = &[
+        "read:issue-details:jira",
+        "read:audit-log:jira",
+        "read:avatar:jira",
+        "read:field-configuration:jira",
+        "read:issue-meta:jira",
+    ];
+    const SEARCH_POST: &[&str] = &[
+        "read:issue-details:jira",
+        "read:field.default-value:jira",
+        "read:field.option:jira",
+        "read:field:jira",
+        "read:group:jira",
+    ];
+    const COMMENTS: &[&str] = &[
+        "read:comment:jira",
+        "read:comment.property:jira",
+        "read:group:jira",
+        "read:project:jira",
+        "read:project-role:jira",
+        "read:user:jira",
+        "read:avatar:jira",
+    ];
+    const ADD_COMMENT: &[&str] = &[
+        "read:comment:jira",
+        "read:comment.property:jira",
+        "read:group:jira",
+        "read:project:jira",
+        "read:project-role:jira",
+        "read:user:jira",
+        "read:avatar:jira",
+        "write:comment:jira",
+    ];
+    const META: &[&str] = &[
+        "read:issue-meta:jira",
+        "read:avatar:jira",
+        "read:field-configuration:jira",
+    ];
+    const PROJECT: &[&str] = &[
+        "read:issue-type:jira",
+        "read:project:jira",
+        "read:project.property:jira",
+        "read:user:jira",
+        "read:application-role:jira",
+        "read:avatar:jira",
+        "read:group:jira",
+        "read:issue-type-hierarchy:jira",
+        "read:project-category:jira",
+        "read:project-version:jira",
+        "read:project.component:jira",
+    ];
+    match op {
+        "createIssue" => (
+            "write:jira-work",
+            &[
+                "write:issue:jira",
+                "write:comment:jira",
+                "write:comment.property:jira",
+                "write:attachment:jira",
+                "read:issue:jira",
+            ],
+        ),
+        "editIssue" => ("write:jira-work", &["write:issue:jira"]),
+        "deleteIssue" => ("write:jira-work", &["delete:issue:jira"]),
+        "getIssue" | "bulkFetchIssues" => ("read:jira-work", GET_ISSUE),
+        "searchAndReconsileIssuesUsingJql" | "searchForIssuesUsingJql" => {
+            ("read:jira-work", SEARCH_GET)
+        }
+        "searchAndReconsileIssuesUsingJqlPost" | "countIssues" | "searchForIssuesUsingJqlPost" => {
+            ("read:jira-work", SEARCH_POST)
+        }
+        "getEditIssueMeta" => (
+            "read:jira-work",
+            &[
+                "read:issue-meta:jira",
+                "read:field-configuration:jira",
+                "read:avatar:jira",
+            ],
+        ),
+        "getTransitions" => (
+            "read:jira-work",
+            &[
+                "read:issue.transition:jira",
+                "read:status:jira",
+                "read:field-configuration:jira",
+            ],
+        ),
+        "doTransition" => (
+            "write:jira-work",
+            &["write:issue:jira", "write:issue.property:jira"],
+        ),
+        "getComments" | "getComment" => ("read:jira-work", COMMENTS),
+        "updateComment" => (
+            "write:jira-work",
+            &[
+                "read:comment:jira",
+                "read:comment.property:jira",
+                "read:group:jira",
+                "read:project:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "write:comment:jira",
+                "read:avatar:jira",
+            ],
+        ),
+        "deleteComment" => (
+            "write:jira-work",
+            &["delete:comment:jira", "delete:comment.property:jira"],
+        ),
+        "addComment" => ("write:jira-work", ADD_COMMENT),
+        "getCreateIssueMetaIssueTypes" | "getCreateIssueMetaIssueTypeId" => {
+            ("read:jira-work", META)
+        }
+        "getCurrentUser" => (
+            "read:jira-user",
+            &[
+                "read:application-role:jira",
+                "read:group:jira",
+                "read:user:jira",
+                "read:avatar:jira",
+            ],
+        ),
+        "searchProjects" | "getProject" | "getAllProjects" => ("read:jira-work", PROJECT),
+        "getFields" => (
+            "read:jira-work",
+            &[
+                "read:field:jira",
+                "read:avatar:jira",
+                "read:project-category:jira",
+                "read:project:jira",
+                "read:field-configuration:jira",
+            ],
+        ),
+        "getServerInfo" => ("read:jira-user", &["read:instance-configuration:jira"]),
+        "getPriorities" => ("read:jira-work", &["read:priority:jira"]),
+        _ => ("read:jira-user", &["read:user:jira", "read:avatar:jira"]),
+    }
+}
+
+/// Whether `scopes` satisfy an operation.
+pub fn allowed(op: &str, scopes: &[String]) -> bool {
+    let (classic, granular) = required(op);
+    scopes.iter().any(|s| s == classic) || granular.iter().all(|g| scopes.iter().any(|s| s == g))
+}
+
+/// Extracts a Bearer token.
+pub fn bearer(auth: Option<&str>) -> Option<&str> {
+    let a = auth?;
+    let (scheme, tok) = a.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(tok.trim())
+}
+
+/// `GET /oauth/token/accessible-resources`.
+pub fn accessible_resources(sh: &Shared, inner: &Inner, scopes: &[String]) -> Resp {
+    if inner.config.no_sites {
+        return json_resp(StatusCode::OK, &json!([]));
+    }
+    let jira: Vec<&String> = scopes.iter().filter(|s| s.contains("jira")).collect();
+    let site = |id: &str, name: &str, url: String| json!({"id": id, "name": name, "url": url, "scopes": jira, "avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png"});
+    let mut v = vec![site(
+        &sh.id.cloud_id,
+        "fake-site",
+        format!("{}/site", sh.base),
+    )];
+    for (n, id) in inner.config.extra_sites.iter().enumerate() {
+        v.push(site(
+            id,
+            &format!("fake-site-{}", n + 2),
+            format!("{}/site", sh.base),
+        ));
+    }
+    if inner.config.confluence_duplicate {
+        v.push(json!({"id": sh.id.cloud_id, "name": "fake-site", "url": format!("{}/site", sh.base), "scopes": ["read:confluence-content.all", "write:confluence-content"], "avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png"}));
+    }
+    json_resp(StatusCode::OK, &Value::Array(v))
+}
+
+/// `GET /me` (needs `read:me`).
+pub fn me(inner: &Inner, scopes: &[String]) -> Resp {
+    if !scopes.iter().any(|s| s == "read:me") {
+        return scope_mismatch();
+    }
+    let u = &inner.users[0];
+    json_resp(
+        StatusCode::OK,
+        &json!({
+            "account_type": "atlassian", "account_id": u.account_id, "email": u.email, "name": u.display_name,
+            "picture": format!("https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/{}/avatar.png", u.account_id),
+            "account_status": "active", "nickname": u.name, "zoneinfo": u.time_zone, "locale": "en-US",
+            "extended_profile": {"job_title": "Engineer", "organization": "example.com", "department": "Engineering", "location": "Berlin"}
+        }),
+    )
+}
