@@ -1,1 +1,36 @@
-//! Placeholder: filled in by its issue.
+//! Jira domain layer: the typed REST client for Cloud (v3) and Data Center (v2), the HTTP retry and
+//! rate-limit policy, JQL building, and Markdown ↔ ADF / wiki conversion. Knows nothing of JSON-RPC.
+//!
+//! Typical use by the api layer: one [`HttpPool`] for the daemon; per profile a [`Site`] and an
+//! [`Authorizer`] from auth; then `JiraClient::new(pool.for_site(&site.api_base)?, site, auth)`.
+
+pub mod adf;
+mod client;
+mod error;
+pub mod http;
+mod issues;
+pub mod jql;
+mod meta;
+pub mod normalize;
+mod ratelimit;
+mod read;
+mod search;
+mod site;
+pub mod validate;
+pub mod wiki;
+
+#[cfg(test)]
+mod testserver;
+
+pub use client::{Created, EditOptions, JiraClient};
+pub use error::{JiraError, JiraMessages};
+pub use http::{Http, HttpPolicy, HttpPool};
+pub use issues::{IssueUpdate, NewIssue, RichText};
+pub use jql::Filters;
+pub use normalize::{
+    normalize, normalize_comment, Comment, DescriptionFormat, Issue, DEFAULT_FIELDS,
+};
+pub use read::{IssueList, ListOptions, DEFAULT_CAP};
+pub use search::{SearchPage, SearchRequest};
+pub use site::{Authorizer, Flavor, Site, StaticAuthorizer};
+pub use validate::FieldMeta;

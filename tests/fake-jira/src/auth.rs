@@ -236,11 +236,16 @@ pub fn issue_pair(
                     scopes: scopes.to_vec(),
                     created: now,
                     revoked: false,
+                    current: Vec::new(),
+                    previous: None,
                 },
             );
             id
         });
         let r = random_token("rt-", 48);
+        if let Some(f) = inner.families.get_mut(&fam_id) {
+            f.current.push(r.clone());
+        }
         inner.refresh.insert(
             r.clone(),
             RefreshToken {
@@ -279,10 +284,15 @@ fn refresh_state(inner: &Inner, rt: &str) -> Option<bool> {
     if t.revoked || f.revoked || now - t.last_used > 90 * DAY || now - f.created > 365 * DAY {
         return None;
     }
+    // Only the current token, or the immediately previous one within the leeway, is valid.
+    if f.current.iter().any(|c| c == rt) {
+        return Some(false);
+    }
     match t.rotated_at {
-        None => Some(false),
-        Some(at) if now - at <= inner.config.leeway * 1000 => Some(true),
-        Some(_) => None,
+        Some(at) if f.previous.as_deref() == Some(rt) && now - at <= inner.config.leeway * 1000 => {
+            Some(true)
+        }
+        _ => None,
     }
 }
 
@@ -429,6 +439,13 @@ pub fn token(sh: &Shared, inner: &mut Inner, content_type: &str, body: &[u8]) ->
         }
     }
     let now = inner.now();
+    if !replay {
+        // A normal rotation: the used token becomes "previous", the new one the only current.
+        if let Some(f) = inner.families.get_mut(&t.family) {
+            f.previous = Some(rt.clone());
+            f.current.clear();
+        }
+    }
     let pair = issue_pair(inner, client_id, &fam.scopes, Some(t.family));
     if let Some(old) = inner.refresh.get_mut(&rt) {
         old.last_used = now;

@@ -155,6 +155,7 @@ pub fn handle(sh: &Shared, method: &str, rest: &[&str], body: &[u8]) -> Resp {
             ok(crate::auth::issue_pair(&mut inner, &client, &scopes, None))
         }
         ("PATCH", ["issues", key]) => edit_issue(sh, &mut inner, key, &b),
+        ("POST", ["issues", key, "move"]) => move_issue(&mut inner, key, &b),
         ("DELETE", ["issues", key]) => match inner.find(key) {
             Some(id) => {
                 for s in inner.subtasks(id) {
@@ -216,4 +217,42 @@ fn edit_issue(sh: &Shared, inner: &mut Inner, key: &str, b: &Value) -> Resp {
     d.indexed_at = now + inner.config.index_delay_ms;
     inner.issues.insert(id, d);
     ok(json!({"id": id.to_string(), "key": key}))
+}
+
+/// Someone else moves an issue to another project: it gets a new key there; the old key keeps
+/// resolving to it (as Jira does), and sub-tasks move along.
+fn move_issue(inner: &mut Inner, key: &str, b: &Value) -> Resp {
+    let Some(id) = inner.find(key) else {
+        return crate::util::issue_404();
+    };
+    let Some(target) = b
+        .get("project")
+        .and_then(Value::as_str)
+        .and_then(|p| inner.project(p))
+        .map(|p| p.key.clone())
+    else {
+        return bad("project: unknown project");
+    };
+    let now = inner.now();
+    let delay = inner.config.index_delay_ms;
+    let mut moved = Vec::new();
+    for i in std::iter::once(id).chain(inner.subtasks(id)) {
+        let num = match inner.projects.get_mut(&target) {
+            Some(p) => {
+                p.next_num += 1;
+                p.next_num - 1
+            }
+            None => return bad("project: unknown project"),
+        };
+        let new_key = format!("{target}-{num}");
+        inner.keys.insert(new_key.clone(), i);
+        if let Some(issue) = inner.issues.get_mut(&i) {
+            issue.key = new_key.clone();
+            issue.project = target.clone();
+            issue.updated = now;
+            issue.indexed_at = now + delay;
+        }
+        moved.push(new_key);
+    }
+    ok(json!({"id": id.to_string(), "key": moved[0], "subtasks": moved[1..]}))
 }

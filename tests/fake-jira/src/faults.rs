@@ -31,29 +31,47 @@ fn header(r: &mut Resp, k: &'static str, v: &str) {
 }
 
 /// The response of a `status` fault.
-pub fn response(f: &Fault, now: i64) -> Resp {
+pub fn response(f: &Fault, now: i64, dc: bool) -> Resp {
     let status =
         StatusCode::from_u16(f.status.unwrap_or(429)).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
     let retry = f.retry_after.unwrap_or(5);
-    let mut r = match status.as_u16() {
-        429 => json_resp(
+    let mut r = match (&f.body, status.as_u16()) {
+        (Some(b), _) => json_resp(status, b),
+        (None, 429) => json_resp(
             status,
             &json!({"errorMessages": ["Rate limit exceeded."], "errors": {}}),
         ),
-        503 => json_resp(
+        (None, 503) => json_resp(
             status,
             &json!({"errorMessages": ["Service Unavailable"], "errors": {}}),
         ),
-        _ => {
-            let mut r = crate::util::html(
-                status,
-                format!("<html><body><h1>{status}</h1></body></html>"),
-            );
-            *r.status_mut() = status;
-            r
-        }
+        (None, 403) => json_resp(
+            status,
+            &json!({"errorMessages": ["You do not have permission to create issues in this project."], "errors": {}}),
+        ),
+        (None, 409) => json_resp(
+            status,
+            &json!({"errorMessages": ["Conflicting update: the issue was changed by another request."], "errors": {}}),
+        ),
+        (None, s) if s < 500 => json_resp(
+            status,
+            &json!({"errorMessages": [status.canonical_reason().unwrap_or("Error")], "errors": {}}),
+        ),
+        (None, _) => crate::util::html(
+            status,
+            format!("<html><body><h1>{status}</h1></body></html>"),
+        ),
     };
-    if status.as_u16() == 429 {
+    if status.as_u16() == 429 && dc {
+        for (k, v) in [
+            ("x-ratelimit-limit", "100"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-interval-seconds", "1"),
+            ("x-ratelimit-fillrate", "10"),
+        ] {
+            header(&mut r, k, v);
+        }
+    } else if status.as_u16() == 429 {
         header(
             &mut r,
             "ratelimit-reason",
@@ -67,9 +85,7 @@ pub fn response(f: &Fault, now: i64) -> Resp {
         header(&mut r, "x-ratelimit-limit", "100");
         header(&mut r, "x-ratelimit-remaining", "0");
     }
-    if matches!(status.as_u16(), 429 | 503) && !f.omit_retry_after
-        || f.retry_after.is_some() && !f.omit_retry_after
-    {
+    if !f.omit_retry_after && (matches!(status.as_u16(), 429 | 503) || f.retry_after.is_some()) {
         header(&mut r, "retry-after", &retry.to_string());
     }
     r

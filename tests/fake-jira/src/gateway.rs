@@ -107,6 +107,14 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         "searchAndReconsileIssuesUsingJqlPost" | "countIssues" | "searchForIssuesUsingJqlPost" => {
             ("read:jira-work", SEARCH_POST)
         }
+        "getEditIssueMeta" => (
+            "read:jira-work",
+            &[
+                "read:issue-meta:jira",
+                "read:field-configuration:jira",
+                "read:avatar:jira",
+            ],
+        ),
         "getTransitions" => (
             "read:jira-work",
             &[
@@ -119,7 +127,24 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
             "write:jira-work",
             &["write:issue:jira", "write:issue.property:jira"],
         ),
-        "getComments" => ("read:jira-work", COMMENTS),
+        "getComments" | "getComment" => ("read:jira-work", COMMENTS),
+        "updateComment" => (
+            "write:jira-work",
+            &[
+                "read:comment:jira",
+                "read:comment.property:jira",
+                "read:group:jira",
+                "read:project:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "write:comment:jira",
+                "read:avatar:jira",
+            ],
+        ),
+        "deleteComment" => (
+            "write:jira-work",
+            &["delete:comment:jira", "delete:comment.property:jira"],
+        ),
         "addComment" => ("write:jira-work", ADD_COMMENT),
         "getCreateIssueMetaIssueTypes" | "getCreateIssueMetaIssueTypeId" => {
             ("read:jira-work", META)

@@ -44,7 +44,19 @@ pub fn rich(ctx: &Ctx, v: &Option<Value>) -> Value {
     match v {
         None => Value::Null,
         Some(d) if ctx.adf() => d.clone(),
-        Some(d) => json!(crate::adf::to_wiki(d)),
+        Some(d) => {
+            let mut w = crate::adf::to_wiki(d);
+            if ctx.flavor == Flavor::Dc && w.contains("[~accountid:") {
+                // Data Center mentions are by username.
+                for u in crate::seed::users() {
+                    w = w.replace(
+                        &format!("[~accountid:{}]", u.account_id),
+                        &format!("[~{}]", u.name),
+                    );
+                }
+            }
+            json!(w)
+        }
     }
 }
 

@@ -19,7 +19,7 @@ impl Rng {
         Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
     /// Next u64.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -28,7 +28,7 @@ impl Rng {
     }
     /// Uniform in `0..n`.
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
     /// Pick from a slice.
     pub fn pick<'a, T>(&mut self, s: &'a [T]) -> &'a T {
@@ -198,7 +198,11 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
     let total = 22 + extra;
     let span = 60 * 86_400_000i64;
     for i in 0..total {
-        let project = if i < 14 || i >= 22 { "DEMO" } else { "OPS" };
+        let project = if !(14..22).contains(&i) {
+            "DEMO"
+        } else {
+            "OPS"
+        };
         let generated = i >= 22;
         let created =
             day - span + (i as i64) * (span / (total as i64 + 1)) + rng.below(3_600_000) as i64;

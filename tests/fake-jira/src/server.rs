@@ -94,7 +94,7 @@ async fn handle(
             }
             FaultAction::Status => {
                 let now = sh.lock().now();
-                let r = crate::faults::response(f, now);
+                let r = crate::faults::response(f, now, path.starts_with("/dc/"));
                 log(&sh, &method, &path, query.as_deref(), r.status().as_u16());
                 return Ok(r);
             }
@@ -171,7 +171,7 @@ async fn gzip(resp: Resp, req_headers: &HeaderMap) -> Resp {
     }
 }
 
-fn hdr<'a>(h: &'a HeaderMap, k: header::HeaderName) -> Option<&'a str> {
+fn hdr(h: &HeaderMap, k: header::HeaderName) -> Option<&str> {
     h.get(k).and_then(|v| v.to_str().ok())
 }
 

@@ -164,6 +164,10 @@ pub struct Family {
     pub created: i64,
     /// Revoked (e.g. password change).
     pub revoked: bool,
+    /// The family's current refresh tokens (more than one after a leeway replay).
+    pub current: Vec<String>,
+    /// The immediately previous one (valid during the leeway after its rotation).
+    pub previous: Option<String>,
 }
 
 /// What a fault does.
@@ -207,6 +211,9 @@ pub struct Fault {
     /// Delay in ms for `delay`.
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// Response body for `status` (JSON); a Jira ErrorCollection or an HTML page by default.
+    #[serde(default)]
+    pub body: Option<Value>,
     /// How many matching requests it hits; 0 = unlimited. Default 1.
     #[serde(default = "one")]
     pub count: u64,

@@ -88,6 +88,31 @@ async fn responses_match_openapi() {
     assert_eq!(s, 201);
     check("/rest/api/3/issue/{issueIdOrKey}/comment", "post", 201, &b);
 
+    let cid = b["id"].as_str().unwrap().to_string();
+    let ci = "/rest/api/3/issue/{issueIdOrKey}/comment/{id}";
+    let (s, b) = a.get(&format!("/issue/DEMO-1/comment/{cid}")).await;
+    assert_eq!(s, 200);
+    check(ci, "get", 200, &b);
+    let (s, b) = a
+        .put(
+            &format!("/issue/DEMO-1/comment/{cid}"),
+            json!({"body": doc}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    check(ci, "put", 200, &b);
+    let (s, _) = a.delete(&format!("/issue/DEMO-1/comment/{cid}")).await;
+    assert_eq!(s, 204);
+    let (s, b) = a.get(&format!("/issue/DEMO-1/comment/{cid}")).await;
+    assert_eq!(s, 404);
+    check(ci, "get", 404, &b);
+    // Through the gateway too.
+    let t = f.mint_tokens(&["read:jira-work", "read:jira-user"]);
+    let g = Api::gateway(&f, t["access_token"].as_str().unwrap());
+    let (s, b) = g.get("/issue/DEMO-2").await;
+    assert_eq!(s, 200);
+    assert!(b["self"].as_str().unwrap().contains("/ex/jira/"));
+    check(i, "get", 200, &b);
     let (s, b) = a.get("/issue/createmeta/DEMO/issuetypes").await;
     assert_eq!(s, 200);
     check(
@@ -105,6 +130,17 @@ async fn responses_match_openapi() {
         &b,
     );
 
+    let (s, b) = a.get("/issue/DEMO-1/editmeta").await;
+    assert_eq!(s, 200);
+    assert!(b["fields"]["summary"]["required"].as_bool().unwrap());
+    check("/rest/api/3/issue/{issueIdOrKey}/editmeta", "get", 200, &b);
+    let (s, b) = a.get("/user?accountId=5b10a2844c20165700ede21g").await;
+    assert_eq!(s, 200);
+    assert_eq!(b["displayName"], "Mia Krystof");
+    check("/rest/api/3/user", "get", 200, &b);
+    let (s, b) = a.get("/user?accountId=nobody").await;
+    assert_eq!(s, 404);
+    check("/rest/api/3/user", "get", 404, &b);
     let (s, b) = a.get("/myself").await;
     assert_eq!(s, 200);
     check("/rest/api/3/myself", "get", 200, &b);

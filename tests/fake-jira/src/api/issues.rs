@@ -350,7 +350,13 @@ pub fn list_comments(ctx: &Ctx, inner: &Inner, key: &str, q: &Query) -> Resp {
         .iter()
         .skip(start)
         .take(max)
-        .map(|c| render::comment(ctx, inner, i, c))
+        .map(|c| {
+            let mut v = render::comment(ctx, inner, i, c);
+            if q.list("expand").iter().any(|e| e == "renderedBody") {
+                v["renderedBody"] = json!(crate::adf::to_html(&c.body));
+            }
+            v
+        })
         .collect();
     json_resp(
         StatusCode::OK,

@@ -301,3 +301,53 @@ pub fn user_search(ctx: &Ctx, inner: &Inner, q: &Query, assignable: bool) -> Res
         .collect();
     json_resp(StatusCode::OK, &Value::Array(v))
 }
+
+/// `GET /issue/{k}/editmeta`: the fields of the issue's type that can be edited.
+pub fn editmeta(ctx: &Ctx, inner: &Inner, key: &str) -> Resp {
+    let Some(i) = inner.find(key).and_then(|id| inner.issues.get(&id)) else {
+        return crate::util::issue_404();
+    };
+    let mut fields = serde_json::Map::new();
+    for (id, required) in model::create_screen(&i.issuetype) {
+        if id == "project" {
+            continue;
+        }
+        let Some(fd) = model::field(id) else { continue };
+        let mut f = json!({
+            "required": required, "schema": model::schema(fd), "name": fd.name, "key": id,
+            "operations": if id == "labels" { json!(["add", "set", "remove"]) } else { json!(["set"]) }
+        });
+        match id {
+            "priority" => f["allowedValues"] = json!(PRIORITIES.iter().map(|p| model::priority_json(&ctx.base, p.0)).collect::<Vec<_>>()),
+            "issuetype" => f["allowedValues"] = json!([model::issuetype_json(&ctx.base, &i.issuetype)]),
+            model::CF_SEVERITY => {
+                f["allowedValues"] = json!(model::SEVERITY.iter().map(|(oid, v)| json!({"self": format!("{}/customFieldOption/{oid}", ctx.base), "value": v, "id": oid})).collect::<Vec<_>>())
+            }
+            "assignee" | "reporter" => f["autoCompleteUrl"] = json!(format!("{}/user/search?query=", ctx.base)),
+            _ => {}
+        }
+        fields.insert(id.to_string(), f);
+    }
+    json_resp(StatusCode::OK, &json!({"fields": fields}))
+}
+
+/// `GET /user?accountId=` (Cloud) or `?username=` / `?key=` (Data Center).
+pub fn get_user(ctx: &Ctx, inner: &Inner, q: &Query) -> Resp {
+    let want = q
+        .get("accountId")
+        .or_else(|| q.get("username"))
+        .or_else(|| q.get("key"));
+    let Some(want) = want else {
+        return jira_err(
+            StatusCode::BAD_REQUEST,
+            "The query parameter 'accountId' is required.",
+        );
+    };
+    match inner.user_any(want) {
+        Some(u) => json_resp(StatusCode::OK, &render::user(ctx, u)),
+        None => jira_err(
+            StatusCode::NOT_FOUND,
+            "Specified user does not exist or you do not have required permissions",
+        ),
+    }
+}

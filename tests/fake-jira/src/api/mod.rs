@@ -1,6 +1,7 @@
 //! Jira REST routes (`/rest/api/{2,3}/...`), shared by the Cloud site, the gateway and Data
 //! Center. `route` names the operation (for scopes), `dispatch` runs it.
 
+pub mod comments;
 pub mod fields;
 pub mod issues;
 pub mod meta;
@@ -25,9 +26,13 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("PUT", ["issue", _]) => "editIssue",
         ("DELETE", ["issue", _]) => "deleteIssue",
         ("GET", ["issue", _, "transitions"]) => "getTransitions",
+        ("GET", ["issue", _, "editmeta"]) => "getEditIssueMeta",
         ("POST", ["issue", _, "transitions"]) => "doTransition",
         ("GET", ["issue", _, "comment"]) => "getComments",
         ("POST", ["issue", _, "comment"]) => "addComment",
+        ("GET", ["issue", _, "comment", _]) => "getComment",
+        ("PUT", ["issue", _, "comment", _]) => "updateComment",
+        ("DELETE", ["issue", _, "comment", _]) => "deleteComment",
         ("GET", ["search", "jql"]) => "searchAndReconsileIssuesUsingJql",
         ("POST", ["search", "jql"]) => "searchAndReconsileIssuesUsingJqlPost",
         ("POST", ["search", "approximate-count"]) => "countIssues",
@@ -41,6 +46,7 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["serverInfo"]) => "getServerInfo",
         ("GET", ["priority"]) => "getPriorities",
         ("GET", ["user", "search"]) => "findUsers",
+        ("GET", ["user"]) => "getUser",
         ("GET", ["user", "assignable", "search"]) => "findAssignableUsers",
         _ => return None,
     })
@@ -80,9 +86,14 @@ pub fn dispatch(
         "editIssue" => issues::edit(ctx, inner, rest[1], q, &json_body!()),
         "deleteIssue" => issues::delete(inner, rest[1], q),
         "getTransitions" => issues::list_transitions(ctx, inner, rest[1]),
+        "getEditIssueMeta" => meta::editmeta(ctx, inner, rest[1]),
+        "getUser" => meta::get_user(ctx, inner, q),
         "doTransition" => issues::do_transition(ctx, inner, rest[1], &json_body!()),
         "getComments" => issues::list_comments(ctx, inner, rest[1], q),
         "addComment" => issues::add_comment(ctx, inner, rest[1], &json_body!()),
+        "getComment" => comments::get(ctx, inner, rest[1], rest[3]),
+        "updateComment" => comments::update(ctx, inner, rest[1], rest[3], &json_body!()),
+        "deleteComment" => comments::delete(inner, rest[1], rest[3]),
         "searchAndReconsileIssuesUsingJql" if cloud => match search::params_get(q) {
             Ok(p) => search::search_jql(ctx, inner, p),
             Err(r) => r,

@@ -155,24 +155,35 @@ fn hash(jql: &str) -> String {
 
 /// `GET|POST /search/jql`.
 pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
+    if p.reconcile.len() > 50 {
+        return jira_err(
+            StatusCode::BAD_REQUEST,
+            "The number of issues to reconcile must not exceed 50.",
+        );
+    }
     let ids = match run(ctx, inner, &p.jql, true, &p.reconcile, true) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let id_only = p.fields.is_empty() || p.fields.iter().all(|f| f == "id");
     let cap = if id_only { 5000 } else { 100 };
-    let max = p.max.clamp(0, cap) as usize;
+    let max = p.max.clamp(1, cap) as usize;
     let h = hash(&p.jql);
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let offset = match &p.token {
         None => 0,
         Some(t) => {
             let dec = b64.decode(t).ok().and_then(|b| String::from_utf8(b).ok());
-            match dec
-                .as_deref()
-                .and_then(|s| s.split_once(':'))
-                .and_then(|(o, hh)| (hh == h).then(|| o.parse::<usize>().ok()).flatten())
-            {
+            let now = inner.now();
+            let parsed = dec.as_deref().and_then(|s| {
+                let mut it = s.split(':');
+                let o = it.next()?.parse::<usize>().ok()?;
+                let hh = it.next()?;
+                let issued = it.next()?.parse::<i64>().ok()?;
+                // Tokens are bound to their query and expire after 7 days.
+                (hh == h && now - issued <= 7 * 86_400_000).then_some(o)
+            });
+            match parsed {
                 Some(o) => o,
                 None => {
                     return jira_err(
@@ -184,6 +195,13 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
         }
     };
     let sel = render::select(&p.fields, "id");
+    // `names` and `schema` go at the top level of a search response, not on each issue.
+    let per_issue: Vec<String> = p
+        .expand
+        .iter()
+        .filter(|e| *e != "names" && *e != "schema")
+        .cloned()
+        .collect();
     let page: Vec<Value> = ids
         .iter()
         .skip(offset)
@@ -193,16 +211,42 @@ pub fn search_jql(ctx: &Ctx, inner: &Inner, p: Params) -> Resp {
             if id_only {
                 json!({"id": i.id.to_string()})
             } else {
-                let mut v = render::issue(ctx, inner, i, &sel, &p.expand);
+                let mut v = render::issue(ctx, inner, i, &sel, &per_issue);
                 v["expand"] = json!("");
+                // Search embeds at most 20 comments per issue.
+                if let Some(c) = v
+                    .pointer_mut("/fields/comment")
+                    .and_then(Value::as_object_mut)
+                {
+                    if let Some(list) = c.get_mut("comments").and_then(Value::as_array_mut) {
+                        list.truncate(20);
+                    }
+                    c.insert("maxResults".into(), json!(20));
+                }
                 v
             }
         })
         .collect();
     let end = offset + page.len();
     let mut out = json!({"issues": page, "isLast": end >= ids.len()});
+    if p.expand.iter().any(|e| e == "names") {
+        out["names"] = sel
+            .iter()
+            .filter_map(|f| crate::model::field(f).map(|d| (f.to_string(), json!(d.name))))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
+    if p.expand.iter().any(|e| e == "schema") {
+        out["schema"] = sel
+            .iter()
+            .filter_map(|f| {
+                crate::model::field(f).map(|d| (f.to_string(), crate::model::schema(d)))
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
     if end < ids.len() {
-        out["nextPageToken"] = json!(b64.encode(format!("{end}:{h}")));
+        out["nextPageToken"] = json!(b64.encode(format!("{end}:{h}:{}", inner.now())));
     }
     json_resp(StatusCode::OK, &out)
 }

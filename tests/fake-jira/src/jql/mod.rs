@@ -1,9 +1,12 @@
 //! The JQL subset of REFERENCE §7.3: a tokenizer, a recursive-descent parser (AND binds tighter
 //! than OR, parentheses, NOT), evaluation against the store, and ORDER BY (at most 7 keys).
 
-use std::cmp::Ordering;
+mod eval;
 
-use crate::store::{Inner, Issue};
+use eval::rel_or_abs;
+pub use eval::{compare, matches};
+
+use crate::store::Inner;
 
 /// A parsed query.
 #[derive(Debug, Clone)]
@@ -343,6 +346,26 @@ const FIELDS: &[&str] = &[
 
 /// Parses a query. Errors are Jira's messages.
 pub fn parse(s: &str) -> Result<Query, String> {
+    match parse_strict(s) {
+        Ok(q) => Ok(q),
+        // Bare words (no operators, quotes or parentheses) are a text search, as Jira does.
+        Err(e) => match tokenize(s) {
+            Ok(toks) if !toks.is_empty() && toks.iter().all(|(t, _)| matches!(t, Tok::Word(_))) => {
+                Ok(Query {
+                    filter: Some(Expr::Clause(
+                        "text".into(),
+                        "~".into(),
+                        vec![Val::Str(s.trim().to_string())],
+                    )),
+                    order: vec![],
+                })
+            }
+            _ => Err(e),
+        },
+    }
+}
+
+fn parse_strict(s: &str) -> Result<Query, String> {
     let mut p = P {
         toks: tokenize(s)?,
         i: 0,
@@ -458,196 +481,6 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
     }
 }
 
-fn rel_or_abs(s: &str, now: i64) -> Option<i64> {
-    let t = s.trim();
-    let (sign, rest) = match t.as_bytes().first() {
-        Some(b'-') => (-1, &t[1..]),
-        Some(b'+') => (1, &t[1..]),
-        _ => (0, t),
-    };
-    if sign != 0 || rest.ends_with(['d', 'w', 'h', 'm']) && !rest.contains(['-', '/']) {
-        let unit = rest.chars().last()?;
-        let n: i64 = rest[..rest.len() - 1].parse().ok()?;
-        let ms = match unit {
-            'm' => 60_000,
-            'h' => 3_600_000,
-            'd' => 86_400_000,
-            'w' => 7 * 86_400_000,
-            _ => return None,
-        };
-        return Some(now + if sign == 0 { 1 } else { sign } * n * ms);
-    }
-    crate::util::parse_date(t)
-}
-
-fn user_matches(v: &Val, acct: Option<&str>, me: &str, inner: &Inner) -> bool {
-    match (v, acct) {
-        (Val::Empty, a) => a.is_none(),
-        (Val::CurrentUser, Some(a)) => a == me,
-        (Val::Str(s), Some(a)) => a == s || inner.user_any(s).is_some_and(|u| u.account_id == a),
-        _ => false,
-    }
-}
-
-/// Evaluates a filter on an issue. `me` is the caller's accountId.
-pub fn matches(e: &Expr, i: &Issue, inner: &Inner, me: &str, now: i64) -> bool {
-    match e {
-        Expr::Or(v) => v.iter().any(|x| matches(x, i, inner, me, now)),
-        Expr::And(v) => v.iter().all(|x| matches(x, i, inner, me, now)),
-        Expr::Not(x) => !matches(x, i, inner, me, now),
-        Expr::Clause(f, op, vals) => {
-            let neg = op.starts_with('!') || op.contains("not");
-            let any = |pred: &dyn Fn(&Val) -> bool| vals.iter().any(pred);
-            let hit = match f.as_str() {
-                "project" => any(
-                    &|v| matches!(v, Val::Str(s) if inner.project(s).is_some_and(|p| p.key == i.project)),
-                ),
-                "key" | "issuekey" | "id" => {
-                    any(&|v| matches!(v, Val::Str(s) if inner.find(s) == Some(i.id)))
-                }
-                "parent" => any(
-                    &|v| matches!(v, Val::Str(s) if i.parent.is_some() && inner.find(s) == i.parent),
-                ),
-                "assignee" => any(&|v| user_matches(v, i.assignee.as_deref(), me, inner)),
-                "reporter" => any(&|v| user_matches(v, i.reporter.as_deref(), me, inner)),
-                "creator" => any(&|v| user_matches(v, Some(&i.creator), me, inner)),
-                "status" => any(
-                    &|v| matches!(v, Val::Str(s) if crate::model::STATUSES.iter().any(|st| st.0 == i.status && (st.1.eq_ignore_ascii_case(s) || st.0 == s))),
-                ),
-                "type" | "issuetype" => any(
-                    &|v| matches!(v, Val::Str(s) if crate::model::ISSUE_TYPES.iter().any(|t| t.0 == i.issuetype && (t.1.eq_ignore_ascii_case(s) || t.0 == s))),
-                ),
-                "priority" => any(
-                    &|v| matches!(v, Val::Str(s) if crate::model::PRIORITIES.iter().any(|p| p.0 == i.priority && (p.1.eq_ignore_ascii_case(s) || p.0 == s))),
-                ),
-                "resolution" => any(&|v| match v {
-                    Val::Empty => i.resolved.is_none(),
-                    Val::Str(_) => i.resolved.is_some(),
-                    _ => false,
-                }),
-                "labels" => any(&|v| match v {
-                    Val::Empty => i.labels.is_empty(),
-                    Val::Str(s) => i.labels.iter().any(|l| l.eq_ignore_ascii_case(s)),
-                    _ => false,
-                }),
-                "summary" | "description" | "comment" | "text" => {
-                    let hay = match f.as_str() {
-                        "summary" => i.summary.clone(),
-                        "description" => i
-                            .description
-                            .as_ref()
-                            .map(crate::adf::to_text)
-                            .unwrap_or_default(),
-                        "comment" => i
-                            .comments
-                            .iter()
-                            .map(|c| crate::adf::to_text(&c.body))
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        _ => format!(
-                            "{} {} {}",
-                            i.summary,
-                            i.description
-                                .as_ref()
-                                .map(crate::adf::to_text)
-                                .unwrap_or_default(),
-                            i.comments
-                                .iter()
-                                .map(|c| crate::adf::to_text(&c.body))
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        ),
-                    }
-                    .to_lowercase();
-                    any(&|v| match v {
-                        Val::Str(s) => {
-                            let words: Vec<String> = s
-                                .to_lowercase()
-                                .split_whitespace()
-                                .map(|w| w.trim_matches('*').to_string())
-                                .collect();
-                            !words.is_empty() && words.iter().all(|w| hay.contains(w.as_str()))
-                        }
-                        Val::Empty => hay.is_empty(),
-                        _ => false,
-                    })
-                }
-                "updated" | "created" => {
-                    let t = if f == "updated" { i.updated } else { i.created };
-                    return vals.iter().any(|v| match v {
-                        Val::Str(s) => match rel_or_abs(s, now) {
-                            Some(x) => match op.as_str() {
-                                ">=" => t >= x,
-                                ">" => t > x,
-                                "<=" => t <= x,
-                                "<" => t < x,
-                                "=" => t == x,
-                                _ => t != x,
-                            },
-                            None => false,
-                        },
-                        _ => false,
-                    });
-                }
-                _ => false,
-            };
-            hit != neg
-        }
-    }
-}
-
-/// Compares two issues by the ORDER BY keys, then by id descending... ties broken by id.
-pub fn compare(a: &Issue, b: &Issue, order: &[(String, bool)], inner: &Inner) -> Ordering {
-    for (f, desc) in order {
-        let o = match f.as_str() {
-            "key" | "issuekey" => a
-                .project
-                .cmp(&b.project)
-                .then(key_num(&a.key).cmp(&key_num(&b.key))),
-            "id" | "rank" => a.id.cmp(&b.id),
-            "created" => a.created.cmp(&b.created),
-            "updated" => a.updated.cmp(&b.updated),
-            "priority" => b.priority.cmp(&a.priority),
-            "status" => a.status.cmp(&b.status),
-            "summary" => a.summary.to_lowercase().cmp(&b.summary.to_lowercase()),
-            "assignee" | "reporter" => {
-                let n = |x: &Option<String>| {
-                    x.as_deref()
-                        .and_then(|u| inner.user(u))
-                        .map(|u| u.display_name.clone())
-                };
-                let (x, y) = if f == "assignee" {
-                    (n(&a.assignee), n(&b.assignee))
-                } else {
-                    (n(&a.reporter), n(&b.reporter))
-                };
-                x.cmp(&y)
-            }
-            "project" => a.project.cmp(&b.project),
-            "type" | "issuetype" => a.issuetype.cmp(&b.issuetype),
-            "duedate" => a.duedate.cmp(&b.duedate),
-            "resolutiondate" => a.resolved.cmp(&b.resolved),
-            _ => Ordering::Equal,
-        };
-        let o = if *desc { o.reverse() } else { o };
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    if order.is_empty() {
-        b.id.cmp(&a.id)
-    } else {
-        a.id.cmp(&b.id)
-    }
-}
-
-fn key_num(k: &str) -> u64 {
-    k.rsplit('-')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -661,5 +494,8 @@ mod tests {
             .contains("has not been completed"));
         assert!(parse("summary ~ \"a \\\"quoted\\\" word\"").is_ok());
         assert!(parse("project = A ORDER BY a,b,c,d,e,f,g,h").is_err());
+        assert!(
+            matches!(parse("this is not jql").unwrap().filter, Some(Expr::Clause(f, _, _)) if f == "text")
+        );
     }
 }

@@ -1,0 +1,72 @@
+//! Atlassian Document Format (Jira Cloud rich text) ↔ Markdown, and what Markdown would lose.
+
+mod build;
+mod inline;
+mod render;
+
+pub use build::markdown_to_adf;
+#[allow(unused_imports)]
+pub(crate) use build::{fit, merge_text};
+pub use render::adf_to_markdown;
+
+use serde_json::Value;
+
+/// Nodes and marks Markdown expresses; anything else in a document is lost by a Markdown round trip.
+const EXPRESSIBLE: &[&str] = &[
+    "doc",
+    "paragraph",
+    "text",
+    "heading",
+    "bulletList",
+    "orderedList",
+    "listItem",
+    "taskList",
+    "taskItem",
+    "codeBlock",
+    "blockquote",
+    "rule",
+    "hardBreak",
+    "table",
+    "tableRow",
+    "tableHeader",
+    "tableCell",
+    "strong",
+    "em",
+    "strike",
+    "code",
+    "link",
+];
+
+/// The node and mark types of `doc` that Markdown cannot express (mentions, panels, media, status,
+/// emoji, inline cards, underline, colours, …), sorted and without duplicates. Empty = lossless.
+pub fn inexpressible(doc: &Value) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    walk(doc, &mut found);
+    found.into_iter().collect()
+}
+
+fn walk(n: &Value, found: &mut std::collections::BTreeSet<String>) {
+    if let Some(t) = n["type"].as_str() {
+        if !EXPRESSIBLE.contains(&t) {
+            found.insert(t.to_string());
+        }
+    }
+    for m in n["marks"].as_array().into_iter().flatten() {
+        if let Some(t) = m["type"].as_str().filter(|t| !EXPRESSIBLE.contains(t)) {
+            found.insert(t.to_string());
+        }
+    }
+    n["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .for_each(|c| walk(c, found));
+}
+
+/// Is this JSON an ADF document (as opposed to a Markdown string given where ADF was accepted)?
+pub fn is_adf(v: &Value) -> bool {
+    v["type"] == "doc" && v["content"].is_array()
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,357 @@
+//! The one HTTP policy for every Jira call: one reqwest client, timeouts, a per-site concurrency cap,
+//! retries of idempotent calls with `Retry-After`/backoff, shared rate-limit pauses, 401 → refresh once,
+//! and creates that are never repeated once they may have reached Jira.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::ratelimit::{backoff, reset_in, retry_after, scope_of, Pauses, Scope};
+use super::{error::is_scope_mismatch, Authorizer, JiraError};
+
+/// Timing and limits of the policy; tests shrink the delays to milliseconds.
+#[derive(Debug, Clone)]
+pub struct HttpPolicy {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// First backoff delay when no `Retry-After` is given (doubles per try).
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Tries of an idempotent call, the first included.
+    pub max_tries: u32,
+    /// A wait longer than this fails at once with `RateLimited` instead of holding the caller.
+    pub max_wait: Duration,
+    /// Requests in flight to one site.
+    pub concurrency: usize,
+}
+
+impl Default for HttpPolicy {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            base_delay: Duration::from_secs(5),
+            max_delay: Duration::from_secs(30),
+            max_tries: 4,
+            max_wait: Duration::from_secs(60),
+            concurrency: 8,
+        }
+    }
+}
+
+/// Whether a call may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// GET, PUT, DELETE and search POSTs: repeating them is harmless.
+    Idempotent,
+    /// Creates (POST issue, POST comment, transitions): only retried if the request was never sent.
+    Never,
+}
+
+/// One Jira call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    pub url: Url,
+    /// Method + path template (`GET issue/{key}`): the unit a burst limit pauses.
+    pub endpoint: String,
+    /// The issue a write touches, for per-issue write limits.
+    pub issue: Option<String>,
+    pub body: Option<Value>,
+    pub retry: Retry,
+}
+
+impl Call {
+    pub fn new(method: Method, url: Url, endpoint: impl Into<String>) -> Self {
+        let retry = if method == Method::POST {
+            Retry::Never
+        } else {
+            Retry::Idempotent
+        };
+        Self {
+            endpoint: format!("{method} {}", endpoint.into()),
+            method,
+            url,
+            issue: None,
+            body: None,
+            retry,
+        }
+    }
+    pub fn body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+    pub fn issue(mut self, key: &str) -> Self {
+        self.issue = Some(key.to_string());
+        self
+    }
+    /// Marks a POST that only reads (search), so it may be retried.
+    pub fn idempotent(mut self) -> Self {
+        self.retry = Retry::Idempotent;
+        self
+    }
+}
+
+/// The HTTP client of one site. Clones share the connection pool, the concurrency cap and the pauses,
+/// so keep one per site and hand clones to every caller.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    policy: Arc<HttpPolicy>,
+    permits: Arc<Semaphore>,
+    pauses: Arc<Pauses>,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Http {
+    pub fn new(policy: HttpPolicy) -> Result<Self, JiraError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("jirad/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .connect_timeout(policy.connect_timeout)
+            .timeout(policy.request_timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .gzip(true)
+            .build()
+            .map_err(|e| JiraError::Protocol(format!("HTTP client: {e}")))?;
+        let permits = Arc::new(Semaphore::new(policy.concurrency.max(1)));
+        Ok(Self {
+            client,
+            policy: Arc::new(policy),
+            permits,
+            pauses: Arc::default(),
+        })
+    }
+
+    pub fn policy(&self) -> &HttpPolicy {
+        &self.policy
+    }
+
+    /// Sends a call under the policy; returns the JSON body (`Null` for an empty one).
+    pub async fn send(&self, call: &Call, auth: &dyn Authorizer) -> Result<Value, JiraError> {
+        let p = &self.policy;
+        let write_to = if call.method == Method::GET {
+            None
+        } else {
+            call.issue.as_deref()
+        };
+        let (mut tries, mut refreshed) = (0u32, false);
+        loop {
+            tries += 1;
+            if let Some((wait, reason)) = self.pauses.pending(&call.endpoint, write_to) {
+                self.sleep_or_fail(wait, &reason).await?;
+            }
+            let header = auth.header().await?;
+            let sent = {
+                let _permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| JiraError::UpstreamUnavailable("client closed".into()))?;
+                let mut req = self.client.request(call.method.clone(), call.url.clone());
+                let mut value = HeaderValue::from_str(header.expose_secret())
+                    .map_err(|_| JiraError::AuthFailed(Default::default()))?;
+                value.set_sensitive(true);
+                req = req.header(AUTHORIZATION, value);
+                if let Some(b) = &call.body {
+                    req = req.json(b);
+                }
+                match req.send().await {
+                    Ok(resp) => {
+                        let (status, headers) = (resp.status(), resp.headers().clone());
+                        resp.bytes().await.map(|b| (status, headers, b))
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            let (status, headers, body) = match sent {
+                Ok(ok) => ok,
+                Err(e) if e.is_builder() => {
+                    return Err(JiraError::Protocol(e.without_url().to_string()))
+                }
+                Err(e) => {
+                    let never_sent = e.is_connect();
+                    let e = e.without_url();
+                    tracing::debug!(endpoint = %call.endpoint, tries, never_sent, "Jira request failed: {e}");
+                    if call.retry == Retry::Never && !never_sent {
+                        return Err(JiraError::OutcomeUnknown(format!(
+                            "{} failed after sending",
+                            call.endpoint
+                        )));
+                    }
+                    if tries >= p.max_tries {
+                        return Err(JiraError::UpstreamUnavailable(format!(
+                            "{}: {}",
+                            call.endpoint, e
+                        )));
+                    }
+                    self.sleep_or_fail(backoff(p.base_delay, p.max_delay, tries), "connection")
+                        .await?;
+                    continue;
+                }
+            };
+            tracing::debug!(endpoint = %call.endpoint, status = status.as_u16(), tries, "Jira response");
+            if status.is_success() {
+                return parse(&body);
+            }
+            let text = String::from_utf8_lossy(&body);
+            match status {
+                StatusCode::UNAUTHORIZED if !refreshed && !is_scope_mismatch(&text) => {
+                    refreshed = true;
+                    if !auth.rejected(&header).await? {
+                        return Err(JiraError::from_status(401, &text));
+                    }
+                    tries -= 1; // the refresh retry doesn't count against the backoff budget
+                }
+                StatusCode::TOO_MANY_REQUESTS
+                | StatusCode::BAD_GATEWAY
+                | StatusCode::SERVICE_UNAVAILABLE
+                | StatusCode::GATEWAY_TIMEOUT => {
+                    self.transient(call, status, &headers, &text, tries).await?;
+                }
+                _ => return Err(JiraError::from_status(status.as_u16(), &text)),
+            }
+        }
+    }
+
+    /// Handles a 429/5xx: records the pause it announces, then waits or fails.
+    async fn transient(
+        &self,
+        call: &Call,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &str,
+        tries: u32,
+    ) -> Result<(), JiraError> {
+        let p = &self.policy;
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let announced = header("retry-after").and_then(retry_after);
+        let limited = status == StatusCode::TOO_MANY_REQUESTS;
+        let reason = header("ratelimit-reason")
+            .or(header("x-beta-ratelimit-reason"))
+            .unwrap_or(if limited {
+                "rate-limited"
+            } else {
+                "unavailable"
+            })
+            .to_string();
+        let wait = match scope_of(&reason) {
+            Scope::Site => header("x-ratelimit-reset")
+                .and_then(reset_in)
+                .into_iter()
+                .chain(announced)
+                .max(),
+            _ => announced,
+        }
+        .unwrap_or_else(|| backoff(p.base_delay, p.max_delay, tries));
+        if limited {
+            self.pauses.pause(
+                &reason,
+                &call.endpoint,
+                call.issue.as_deref(),
+                Instant::now() + wait,
+            );
+        }
+        let give_up = |retry_after_ms: u64| match status {
+            StatusCode::TOO_MANY_REQUESTS => JiraError::RateLimited {
+                retry_after_ms,
+                reason: reason.clone(),
+            },
+            StatusCode::SERVICE_UNAVAILABLE => JiraError::UpstreamUnavailable(format!(
+                "HTTP 503: {}",
+                super::JiraMessages::from_body(body).summary()
+            )),
+            // A gateway error on a create: Jira may have processed it behind the gateway.
+            _ if call.retry == Retry::Never => {
+                JiraError::OutcomeUnknown(format!("{} got HTTP {}", call.endpoint, status.as_u16()))
+            }
+            _ => JiraError::UpstreamUnavailable(format!("HTTP {}", status.as_u16())),
+        };
+        if call.retry == Retry::Never || tries >= p.max_tries || wait > p.max_wait {
+            return Err(give_up(millis(wait)));
+        }
+        // A recorded pause is waited out at the top of the send loop, shared with every other caller.
+        let write_to = if call.method == Method::GET {
+            None
+        } else {
+            call.issue.as_deref()
+        };
+        if !limited || self.pauses.pending(&call.endpoint, write_to).is_none() {
+            tokio::time::sleep(wait).await;
+        }
+        Ok(())
+    }
+
+    async fn sleep_or_fail(&self, wait: Duration, reason: &str) -> Result<(), JiraError> {
+        if wait > self.policy.max_wait {
+            return Err(JiraError::RateLimited {
+                retry_after_ms: millis(wait),
+                reason: reason.to_string(),
+            });
+        }
+        tokio::time::sleep(wait).await;
+        Ok(())
+    }
+}
+
+/// One [`Http`] per site (keyed by its API base), so every profile and caller of a site shares its
+/// concurrency cap and rate-limit pauses.
+#[derive(Default)]
+pub struct HttpPool {
+    policy: HttpPolicy,
+    sites: std::sync::Mutex<std::collections::HashMap<String, Http>>,
+}
+
+impl HttpPool {
+    pub fn new(policy: HttpPolicy) -> Self {
+        Self {
+            policy,
+            sites: Default::default(),
+        }
+    }
+
+    /// The site's shared client, created on first use.
+    pub fn for_site(&self, api_base: &Url) -> Result<Http, JiraError> {
+        let mut sites = self
+            .sites
+            .lock()
+            .map_err(|_| JiraError::Protocol("HTTP pool poisoned".into()))?;
+        if let Some(h) = sites.get(api_base.as_str()) {
+            return Ok(h.clone());
+        }
+        let h = Http::new(self.policy.clone())?;
+        sites.insert(api_base.to_string(), h.clone());
+        Ok(h)
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn parse(body: &[u8]) -> Result<Value, JiraError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body).map_err(|e| JiraError::Protocol(format!("invalid JSON: {e}")))
+}
+
+#[cfg(test)]
+#[path = "http_tests.rs"]
+pub(crate) mod tests;

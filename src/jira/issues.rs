@@ -1,0 +1,381 @@
+//! Issue writes as the api layer asks for them: create (checked against createmeta), update (with the
+//! lossy-description guard), assign and transition by name, with users given as "me", an id or an email.
+
+use reqwest::Method;
+use serde_json::{json, Map, Value};
+
+use super::http::Call;
+use super::validate::{self, FieldMeta};
+use super::{adf, wiki, Created, EditOptions, Flavor, JiraClient, JiraError};
+
+/// Rich text as a client sends it: a Markdown string or an ADF document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RichText {
+    Markdown(String),
+    Adf(Value),
+}
+
+impl RichText {
+    /// A JSON string is Markdown, an object must be an ADF document.
+    pub fn from_json(v: &Value, field: &str) -> Result<Self, JiraError> {
+        match v {
+            Value::String(s) => Ok(Self::Markdown(s.clone())),
+            v if adf::is_adf(v) => Ok(Self::Adf(v.clone())),
+            _ => Err(JiraError::invalid_field(
+                field,
+                "expected Markdown text or an ADF document",
+            )),
+        }
+    }
+}
+
+/// `issues/create` in domain terms.
+#[derive(Debug, Clone, Default)]
+pub struct NewIssue {
+    pub project: String,
+    /// Issue type name or id.
+    pub issue_type: String,
+    pub summary: String,
+    pub description: Option<RichText>,
+    pub labels: Vec<String>,
+    /// `"me"`, an accountId (DC: username) or an email.
+    pub assignee: Option<String>,
+    /// Priority name or id.
+    pub priority: Option<String>,
+    /// Parent issue key (required for sub-tasks).
+    pub parent: Option<String>,
+    /// Other fields by id or by name.
+    pub fields: Map<String, Value>,
+}
+
+/// `issues/update` in domain terms; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct IssueUpdate {
+    pub summary: Option<String>,
+    pub description: Option<RichText>,
+    pub labels: Option<Vec<String>>,
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+    /// `Some(None)` unassigns.
+    pub assignee: Option<Option<String>>,
+    pub priority: Option<String>,
+    /// Other fields by id or by name.
+    pub fields: Map<String, Value>,
+    /// Raw Jira update operations (`{"labels":[{"add":"x"}]}`).
+    pub update: Map<String, Value>,
+    /// Replace a description even if Markdown can't express all of it.
+    pub force: bool,
+}
+
+fn id_or(key: &str, v: &str) -> Value {
+    if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
+        json!({ "id": v })
+    } else {
+        json!({ key: v })
+    }
+}
+
+impl JiraClient {
+    /// Rich text in this site's format (ADF on Cloud, wiki markup on Data Center).
+    pub fn rich(&self, text: &RichText) -> Value {
+        match (text, self.site.flavor) {
+            (RichText::Markdown(md), _) => self.rich_text(md),
+            (RichText::Adf(doc), Flavor::Cloud) => doc.clone(),
+            (RichText::Adf(doc), Flavor::DataCenter) => Value::String(wiki::adf_to_wiki(doc)),
+        }
+    }
+
+    /// Issue types a project can create (cached).
+    pub async fn issue_types(
+        &self,
+        project: &str,
+    ) -> Result<std::sync::Arc<Vec<Value>>, JiraError> {
+        let key = format!("types:{project}");
+        match self.meta.get(&key) {
+            Some(v) => Ok(v),
+            None => Ok(self
+                .meta
+                .put(key, self.createmeta_issue_types(project).await?)),
+        }
+    }
+
+    /// The create-screen fields of a project and issue type id (cached).
+    pub async fn create_fields(
+        &self,
+        project: &str,
+        type_id: &str,
+    ) -> Result<Vec<FieldMeta>, JiraError> {
+        let key = format!("fields:{project}:{type_id}");
+        let raw = match self.meta.get(&key) {
+            Some(v) => v,
+            None => self
+                .meta
+                .put(key, self.createmeta_fields(project, type_id).await?),
+        };
+        Ok(raw.iter().filter_map(FieldMeta::from_json).collect())
+    }
+
+    /// A user reference for a field: `"me"`, an email (looked up; must match one user) or an id.
+    pub async fn resolve_user(&self, who: &str) -> Result<Value, JiraError> {
+        if who.eq_ignore_ascii_case("me") {
+            let me = self.myself().await?;
+            let id = self
+                .user_id(&me)
+                .ok_or_else(|| JiraError::Protocol("myself has no user id".into()))?;
+            return Ok(self.user_ref(&id));
+        }
+        if !who.contains('@') {
+            return Ok(self.user_ref(who));
+        }
+        let users = self.user_search(who).await?;
+        let exact: Vec<&Value> = users
+            .iter()
+            .filter(|u| {
+                u["emailAddress"]
+                    .as_str()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(who))
+            })
+            .collect();
+        let pick = if exact.len() == 1 {
+            exact
+        } else {
+            users.iter().collect()
+        };
+        match pick.as_slice() {
+            [one] => self
+                .user_id(one)
+                .map(|id| self.user_ref(&id))
+                .ok_or_else(|| JiraError::Protocol("user without id".into())),
+            [] => Err(JiraError::invalid_field(
+                "assignee",
+                format!("no user matches '{who}'"),
+            )),
+            many => Err(JiraError::invalid_field(
+                "assignee",
+                format!("{} users match '{who}'; give an account id", many.len()),
+            )),
+        }
+    }
+
+    /// Creates an issue after checking it against createmeta (missing required fields, disallowed values).
+    pub async fn create(&self, new: &NewIssue) -> Result<Created, JiraError> {
+        let types = self.issue_types(&new.project).await?;
+        let wanted = &new.issue_type;
+        let Some(ty) = types.iter().find(|t| {
+            t["id"].as_str() == Some(wanted)
+                || t["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(wanted))
+        }) else {
+            let names: Vec<Value> = types.iter().map(|t| json!({"name": t["name"]})).collect();
+            return Err(JiraError::invalid_field(
+                "issuetype",
+                format!(
+                    "'{wanted}' is not an issue type of {}; allowed values: {}",
+                    new.project,
+                    validate::describe(&names)
+                ),
+            ));
+        };
+        let type_id = ty["id"].as_str().unwrap_or_default().to_string();
+        let meta = self.create_fields(&new.project, &type_id).await?;
+        let mut fields = new.fields.clone();
+        fields.insert("project".into(), id_or("key", &new.project));
+        fields.insert("issuetype".into(), json!({ "id": type_id }));
+        fields.insert("summary".into(), json!(new.summary));
+        if let Some(d) = &new.description {
+            fields.insert("description".into(), self.rich(d));
+        }
+        if !new.labels.is_empty() {
+            fields.insert("labels".into(), json!(new.labels));
+        }
+        if let Some(a) = &new.assignee {
+            fields.insert("assignee".into(), self.resolve_user(a).await?);
+        }
+        if let Some(p) = &new.priority {
+            fields.insert("priority".into(), id_or("name", p));
+        }
+        if let Some(p) = &new.parent {
+            fields.insert("parent".into(), id_or("key", p));
+        }
+        validate::check(&mut fields, &meta)?;
+        let created = self.create_issue(&json!({ "fields": fields })).await;
+        if let Err(JiraError::InvalidFields(_)) = created {
+            self.meta.clear(); // our check passed, so the cached createmeta may be stale
+        }
+        created
+    }
+
+    /// Field name → id for the whole site (cached `/field`), to accept custom fields by name.
+    pub async fn field_list(&self) -> Result<std::sync::Arc<Vec<Value>>, JiraError> {
+        match self.meta.get("fields") {
+            Some(v) => Ok(v),
+            None => Ok(self.meta.put("fields".into(), self.fields().await?)),
+        }
+    }
+
+    /// Updates an issue. A Markdown description that would drop nodes Markdown can't express is refused
+    /// with `LossyUpdate` unless `force`.
+    pub async fn update(
+        &self,
+        key: &str,
+        upd: &IssueUpdate,
+        opts: &EditOptions,
+    ) -> Result<Option<Value>, JiraError> {
+        let mut fields = Map::new();
+        let mut update = upd.update.clone();
+        if !upd.fields.is_empty() {
+            let known = self.field_list().await?;
+            for (k, v) in &upd.fields {
+                let id = known
+                    .iter()
+                    .find(|f| {
+                        f["id"] == json!(k)
+                            || f["name"]
+                                .as_str()
+                                .is_some_and(|n| n.eq_ignore_ascii_case(k))
+                    })
+                    .and_then(|f| f["id"].as_str())
+                    .unwrap_or(k);
+                fields.insert(id.to_string(), v.clone());
+            }
+        }
+        if let Some(s) = &upd.summary {
+            fields.insert("summary".into(), json!(s));
+        }
+        if let Some(d) = &upd.description {
+            if let (RichText::Markdown(_), false) = (d, upd.force) {
+                let lost = self.description_loss(key).await?;
+                if !lost.is_empty() {
+                    return Err(JiraError::LossyUpdate { nodes: lost });
+                }
+            }
+            fields.insert("description".into(), self.rich(d));
+        }
+        match (
+            &upd.labels,
+            upd.add_labels.is_empty() && upd.remove_labels.is_empty(),
+        ) {
+            (Some(_), false) => {
+                return Err(JiraError::invalid_field(
+                    "labels",
+                    "give labels, or addLabels/removeLabels, not both",
+                ))
+            }
+            (Some(l), true) => {
+                fields.insert("labels".into(), json!(l));
+            }
+            (None, false) => {
+                let ops = upd
+                    .add_labels
+                    .iter()
+                    .map(|l| json!({"add": l}))
+                    .chain(upd.remove_labels.iter().map(|l| json!({"remove": l})));
+                update.insert("labels".into(), Value::Array(ops.collect()));
+            }
+            (None, true) => {}
+        }
+        if let Some(a) = &upd.assignee {
+            let v = match a {
+                Some(who) => self.resolve_user(who).await?,
+                None => Value::Null,
+            };
+            fields.insert("assignee".into(), v);
+        }
+        if let Some(p) = &upd.priority {
+            fields.insert("priority".into(), id_or("name", p));
+        }
+        let mut body = Map::new();
+        if !fields.is_empty() {
+            body.insert("fields".into(), Value::Object(fields));
+        }
+        if !update.is_empty() {
+            body.insert("update".into(), Value::Object(update));
+        }
+        if body.is_empty() && !opts.return_issue {
+            return Ok(None);
+        }
+        if body.is_empty() {
+            return self
+                .get_issue(key, &opts.fields, &opts.expand)
+                .await
+                .map(Some);
+        }
+        self.edit_issue(key, &Value::Object(body), opts).await
+    }
+
+    /// Node types of the current description that Markdown can't express.
+    pub async fn description_loss(&self, key: &str) -> Result<Vec<String>, JiraError> {
+        let issue = self.get_issue(key, &["description".into()], &[]).await?;
+        Ok(match &issue["fields"]["description"] {
+            Value::String(w) => wiki::inexpressible(w),
+            d if adf::is_adf(d) => adf::inexpressible(d),
+            _ => vec![],
+        })
+    }
+
+    /// Assigns (or with `None` unassigns) an issue.
+    pub async fn assign(&self, key: &str, who: Option<&str>) -> Result<(), JiraError> {
+        let body = match who {
+            Some(w) => self.resolve_user(w).await?,
+            None if self.site.flavor == Flavor::Cloud => json!({ "accountId": null }),
+            None => json!({ "name": null }),
+        };
+        let call = Call::new(
+            Method::PUT,
+            self.url(&["issue", key, "assignee"], &[])?,
+            "issue/{key}/assignee",
+        )
+        .issue(key)
+        .body(body);
+        self.send(call).await.map(drop)
+    }
+
+    /// Moves an issue by transition id, transition name or target status name, with an optional comment.
+    pub async fn transition(
+        &self,
+        key: &str,
+        to: &str,
+        comment: Option<&RichText>,
+        fields: &Map<String, Value>,
+    ) -> Result<(), JiraError> {
+        let all = self.transitions(key).await?;
+        let is = |v: &Value| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case(to));
+        let Some(t) = all
+            .iter()
+            .find(|t| is(&t["id"]))
+            .or_else(|| all.iter().find(|t| is(&t["name"])))
+            .or_else(|| all.iter().find(|t| is(&t["to"]["name"])))
+        else {
+            let names: Vec<String> = all
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} (→ {})",
+                        t["name"].as_str().unwrap_or("?"),
+                        t["to"]["name"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            return Err(JiraError::invalid_field(
+                "transition",
+                format!(
+                    "'{to}' is not available for {key}; available: {}",
+                    names.join(", ")
+                ),
+            ));
+        };
+        let mut body = json!({"transition": {"id": t["id"]}});
+        if !fields.is_empty() {
+            body["fields"] = Value::Object(fields.clone());
+        }
+        if let Some(c) = comment {
+            body["update"] = json!({"comment": [{"add": {"body": self.rich(c)}}]});
+        }
+        self.do_transition(key, &body).await
+    }
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

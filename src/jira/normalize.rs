@@ -1,0 +1,296 @@
+//! The normalized issue of `issues/get` and `issues/list`, from a Cloud or Data Center IssueBean.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{adf, wiki, Site};
+
+/// Fields fetched when a caller names none: what the normalized issue shows.
+pub const DEFAULT_FIELDS: &[&str] = &[
+    "summary",
+    "status",
+    "issuetype",
+    "priority",
+    "assignee",
+    "reporter",
+    "labels",
+    "parent",
+    "subtasks",
+    "created",
+    "updated",
+    "description",
+];
+
+/// Fields the normalized issue lifts to the top; every other returned field goes to `fields`.
+const LIFTED: &[&str] = &[
+    "summary",
+    "status",
+    "issuetype",
+    "priority",
+    "assignee",
+    "reporter",
+    "labels",
+    "parent",
+    "subtasks",
+    "created",
+    "updated",
+    "description",
+];
+
+/// How `description` travels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DescriptionFormat {
+    #[default]
+    Markdown,
+    Adf,
+    Both,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub name: String,
+    /// `new`, `indeterminate` or `done`.
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// Cloud's `accountId`; on Data Center the username (`name`), which plays the same role.
+    pub account_id: Option<String>,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueRef {
+    pub key: String,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// An issue as clients see it. Only fields that came back are set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    pub key: String,
+    pub id: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub issue_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Option<User>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<Option<User>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<IssueRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtasks: Option<Vec<IssueRef>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description_adf: Option<Value>,
+    /// Other returned fields, raw: custom fields under their id and, when `names` is known, their name.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub fields: Map<String, Value>,
+}
+
+fn string(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn user(v: &Value) -> Option<User> {
+    v.is_object().then(|| User {
+        account_id: string(&v["accountId"]).or_else(|| string(&v["name"])),
+        display_name: string(&v["displayName"]),
+    })
+}
+
+fn issue_ref(v: &Value) -> Option<IssueRef> {
+    Some(IssueRef {
+        key: string(&v["key"])?,
+        id: string(&v["id"]).unwrap_or_default(),
+        summary: string(&v["fields"]["summary"]),
+    })
+}
+
+/// Normalizes an IssueBean. `names` (field id → name) comes from `expand=names`, on the bean or the search page.
+pub fn normalize(
+    bean: &Value,
+    site: &Site,
+    format: DescriptionFormat,
+    names: Option<&Map<String, Value>>,
+) -> Issue {
+    let f = &bean["fields"];
+    let has = |k: &str| f.get(k).is_some();
+    let key = string(&bean["key"]).unwrap_or_default();
+    let names = names.or(bean["names"].as_object());
+    let (description, description_adf) = match f.get("description") {
+        None => (None, None),
+        Some(Value::Null) => (None, None),
+        Some(d) => {
+            let doc = match d {
+                Value::String(w) => wiki::wiki_to_adf(w),
+                d => d.clone(),
+            };
+            let md = (format != DescriptionFormat::Adf).then(|| adf::adf_to_markdown(&doc));
+            (md, (format != DescriptionFormat::Markdown).then_some(doc))
+        }
+    };
+    let mut fields = Map::new();
+    for (id, value) in f
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !LIFTED.contains(&k.as_str()))
+    {
+        if let Some(name) = names
+            .and_then(|n| n.get(id))
+            .and_then(Value::as_str)
+            .filter(|_| id.starts_with("customfield_"))
+        {
+            fields.insert(name.to_string(), value.clone());
+        }
+        fields.insert(id.clone(), value.clone());
+    }
+    Issue {
+        url: site.browse_url(&key),
+        key,
+        id: string(&bean["id"]).unwrap_or_default(),
+        summary: string(&f["summary"]),
+        status: string(&f["status"]["name"]).map(|name| Status {
+            name,
+            category: string(&f["status"]["statusCategory"]["key"]),
+        }),
+        issue_type: string(&f["issuetype"]["name"]),
+        priority: string(&f["priority"]["name"]),
+        assignee: has("assignee").then(|| user(&f["assignee"])),
+        reporter: has("reporter").then(|| user(&f["reporter"])),
+        labels: f["labels"]
+            .as_array()
+            .map(|l| l.iter().filter_map(string).collect()),
+        parent: issue_ref(&f["parent"]),
+        subtasks: f["subtasks"]
+            .as_array()
+            .map(|s| s.iter().filter_map(issue_ref).collect()),
+        created: string(&f["created"]),
+        updated: string(&f["updated"]),
+        description,
+        description_adf,
+        fields,
+    }
+}
+
+/// A comment as clients see it: body as Markdown (and ADF when asked).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    pub id: String,
+    pub author: Option<User>,
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_adf: Option<Value>,
+    pub created: Option<String>,
+    pub updated: Option<String>,
+}
+
+/// Normalizes a Comment (Cloud ADF body or DC wiki body).
+pub fn normalize_comment(c: &Value, format: DescriptionFormat) -> Comment {
+    let doc = match &c["body"] {
+        Value::String(w) => Some(wiki::wiki_to_adf(w)),
+        d if adf::is_adf(d) => Some(d.clone()),
+        _ => None,
+    };
+    Comment {
+        id: string(&c["id"]).unwrap_or_default(),
+        author: user(&c["author"]),
+        body: doc
+            .as_ref()
+            .filter(|_| format != DescriptionFormat::Adf)
+            .map(adf::adf_to_markdown),
+        body_adf: doc.filter(|_| format != DescriptionFormat::Markdown),
+        created: string(&c["created"]),
+        updated: string(&c["updated"]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn site(flavor: super::super::Flavor) -> Site {
+        let u = url::Url::parse("https://x.atlassian.net").unwrap();
+        Site {
+            api_base: u.clone(),
+            browse_base: u,
+            flavor,
+        }
+    }
+
+    #[test]
+    fn normalizes_cloud_and_dc() {
+        let bean = json!({"id": "10002", "key": "ED-1", "names": {"customfield_10010": "Story Points"}, "fields": {
+            "summary": "S", "status": {"name": "To Do", "statusCategory": {"key": "new"}}, "issuetype": {"name": "Task"},
+            "priority": {"name": "High"}, "assignee": null, "reporter": {"accountId": "abc", "displayName": "Mia"},
+            "labels": ["a"], "parent": {"key": "ED-0", "id": "10001", "fields": {"summary": "P"}}, "subtasks": [],
+            "created": "2021-01-17T12:34:00.000+0000", "customfield_10010": 5, "duedate": null,
+            "description": {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": "hi", "marks": [{"type": "strong"}]}]}]}}});
+        let i = normalize(
+            &bean,
+            &site(super::super::Flavor::Cloud),
+            DescriptionFormat::Both,
+            None,
+        );
+        let v = serde_json::to_value(&i).unwrap();
+        assert_eq!(v["url"], "https://x.atlassian.net/browse/ED-1");
+        assert_eq!(v["status"], json!({"name": "To Do", "category": "new"}));
+        assert_eq!(v["assignee"], Value::Null);
+        assert_eq!(
+            v["reporter"],
+            json!({"accountId": "abc", "displayName": "Mia"})
+        );
+        assert_eq!(
+            v["parent"],
+            json!({"key": "ED-0", "id": "10001", "summary": "P"})
+        );
+        assert_eq!(v["description"], "**hi**\n");
+        assert_eq!(v["descriptionAdf"]["type"], "doc");
+        assert_eq!(
+            v["fields"],
+            json!({"customfield_10010": 5, "Story Points": 5, "duedate": null})
+        );
+        assert!(v.get("updated").is_none(), "only returned fields travel");
+
+        let dc = json!({"id": "1", "key": "D-1", "fields": {"assignee": {"name": "jdoe", "displayName": "J"}, "description": "h1. Title\n*bold*"}});
+        let v = serde_json::to_value(normalize(
+            &dc,
+            &site(super::super::Flavor::DataCenter),
+            DescriptionFormat::Markdown,
+            None,
+        ))
+        .unwrap();
+        assert_eq!(v["assignee"]["accountId"], "jdoe");
+        assert_eq!(v["description"], "# Title\n\n**bold**\n");
+        assert!(v.get("descriptionAdf").is_none());
+        let c = normalize_comment(
+            &json!({"id": "5", "author": {"accountId": "a", "displayName": "A"}, "body": "_hi_"}),
+            DescriptionFormat::Markdown,
+        );
+        assert_eq!(c.body.as_deref(), Some("*hi*\n"));
+    }
+}

@@ -1,0 +1,132 @@
+//! Reads as the api layer asks for them: one normalized issue by key, and a list from filters.
+
+use serde_json::Value;
+
+use super::jql::{self, Filters};
+use super::normalize::{normalize, DescriptionFormat, Issue, DEFAULT_FIELDS};
+use super::{JiraClient, JiraError, SearchRequest};
+
+/// A page (or, with `all`, every page up to the cap) of normalized issues.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueList {
+    pub issues: Vec<Issue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    pub is_last: bool,
+}
+
+/// `issues/list` options besides the filters.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// Fields to fetch (ids or names); empty = [`DEFAULT_FIELDS`].
+    pub fields: Vec<String>,
+    /// Page size (Jira may return fewer).
+    pub limit: Option<u32>,
+    pub page_token: Option<String>,
+    /// Follow the cursor inside the daemon up to `cap` issues.
+    pub all: bool,
+    /// Most issues `all` gathers; 0 = [`DEFAULT_CAP`].
+    pub cap: usize,
+    pub format: DescriptionFormat,
+}
+
+/// Default cap of `all: true` (the issue's default; configurable by the caller).
+pub const DEFAULT_CAP: usize = 10_000;
+
+/// A plain field id or selector (`summary`, `customfield_10010`, `*all`, `-description`).
+fn is_id(f: &str) -> bool {
+    f.starts_with(['*', '-'])
+        || f.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl JiraClient {
+    /// Field ids for requested fields, resolving names such as `Story Points` through `/field`.
+    pub async fn field_selection(&self, fields: &[String]) -> Result<Vec<String>, JiraError> {
+        if fields.is_empty() {
+            return Ok(DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect());
+        }
+        if fields.iter().all(|f| is_id(f)) {
+            return Ok(fields.to_vec());
+        }
+        let known = self.field_list().await?;
+        Ok(fields
+            .iter()
+            .map(|f| {
+                let by_name = known.iter().find(|k| {
+                    k["id"] != Value::String(f.clone())
+                        && k["name"]
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(f))
+                });
+                by_name
+                    .and_then(|k| k["id"].as_str())
+                    .unwrap_or(f)
+                    .to_string()
+            })
+            .collect())
+    }
+
+    /// `issues/get`: one normalized issue; only the requested fields travel.
+    pub async fn issue(
+        &self,
+        key: &str,
+        fields: &[String],
+        expand: &[String],
+        format: DescriptionFormat,
+    ) -> Result<Issue, JiraError> {
+        let fields = self.field_selection(fields).await?;
+        let mut expand = expand.to_vec();
+        if !expand.iter().any(|e| e == "names") {
+            expand.push("names".into()); // to show custom fields under their names too
+        }
+        let bean = self.get_issue(key, &fields, &expand).await?;
+        Ok(normalize(&bean, &self.site, format, None))
+    }
+
+    /// `issues/list`: filters become bounded, escaped JQL; `all` follows the cursor up to `cap`.
+    pub async fn list(
+        &self,
+        filters: &Filters,
+        opts: &ListOptions,
+        progress: impl FnMut(usize),
+    ) -> Result<IssueList, JiraError> {
+        let mut filters = filters.clone();
+        if let Some(email) = filters.assignee.as_deref().filter(|a| a.contains('@')) {
+            // Cloud JQL doesn't match emails; search by the user's id instead.
+            let user = self.resolve_user(email).await?;
+            filters.assignee = ["accountId", "name"]
+                .iter()
+                .find_map(|k| user[*k].as_str())
+                .map(str::to_string);
+        }
+        let req = SearchRequest {
+            jql: jql::build(&filters)?,
+            fields: self.field_selection(&opts.fields).await?,
+            expand: vec!["names".into()],
+            max_results: opts.limit,
+            page_token: opts.page_token.clone(),
+            reconcile_issues: vec![],
+        };
+        let page = if opts.all {
+            self.search_all(
+                &req,
+                if opts.cap == 0 { DEFAULT_CAP } else { opts.cap },
+                progress,
+            )
+            .await?
+        } else {
+            self.search(&req).await?
+        };
+        Ok(IssueList {
+            issues: page
+                .issues
+                .iter()
+                .map(|b| normalize(b, &self.site, opts.format, Some(&page.names)))
+                .collect(),
+            next_page_token: page.next_page_token,
+            is_last: page.is_last,
+        })
+    }
+}

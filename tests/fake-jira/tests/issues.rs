@@ -1,0 +1,416 @@
+//! Behaviour of the Jira routes: create/edit/delete/get rules and messages, field selection,
+//! transitions, comments, createmeta, Data Center wiki markup, and the 410 of the removed search.
+
+mod common;
+
+use common::{start, Api};
+use serde_json::json;
+
+fn adf(t: &str) -> serde_json::Value {
+    json!({"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": t}]}]})
+}
+
+#[tokio::test]
+async fn create_validation_messages() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, b) = a
+        .post(
+            "/issue",
+            json!({"fields": {"project": {"key": "NOPE"}, "summary": ""}}),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(b["errors"]["project"], "Specify a valid project ID or key");
+    assert_eq!(b["errors"]["issuetype"], "Specify an issue type");
+    assert_eq!(
+        b["errors"]["summary"],
+        "You must specify a summary of the issue."
+    );
+    let (s, b) = a.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Epic"}, "summary": "x"}})).await;
+    assert_eq!(s, 400);
+    assert_eq!(b["errors"]["issuetype"], "Specify a valid issue type");
+    let long = "x".repeat(256);
+    let (_, b) = a.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"id": "10001"}, "summary": long}})).await;
+    assert_eq!(
+        b["errors"]["summary"],
+        "Summary must be less than 255 characters."
+    );
+    let (_, b) = a.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"id": "10001"}, "summary": "a\nb", "description": "plain"}})).await;
+    assert_eq!(
+        b["errors"]["summary"],
+        "The summary is invalid because it contains newline characters."
+    );
+    assert_eq!(
+        b["errors"]["description"],
+        "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+    );
+    let (_, b) = a.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"id": "10001"}, "summary": "s", "customfield_10011": 3}})).await;
+    assert_eq!(
+        b["errors"]["customfield_10011"],
+        "Field 'customfield_10011' cannot be set. It is not on the appropriate screen, or unknown."
+    );
+    // Bug requires Severity (a required select custom field).
+    let (_, b) = a.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Bug"}, "summary": "s"}})).await;
+    assert_eq!(b["errors"]["customfield_10010"], "Severity is required.");
+    let (s, b) = a.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Bug"}, "summary": "s", "customfield_10010": {"value": "Major"}, "labels": ["a", "b"], "priority": {"name": "High"}, "description": adf("d")}})).await;
+    assert_eq!(s, 201, "{b}");
+    let (_, g) = a
+        .get(&format!(
+            "/issue/{}?fields=customfield_10010,labels,priority,description",
+            b["key"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(g["fields"]["customfield_10010"]["value"], "Major");
+    assert_eq!(g["fields"]["labels"], json!(["a", "b"]));
+    assert_eq!(g["fields"]["priority"]["name"], "High");
+    assert_eq!(g["fields"]["description"], adf("d"));
+    // Sub-task needs a parent.
+    let (_, b) = a.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Sub-task"}, "summary": "s"}})).await;
+    assert_eq!(b["errors"]["parent"], "Parent is required.");
+}
+
+#[tokio::test]
+async fn edit_get_and_fields() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, _) = a.put("/issue/DEMO-1", json!({"fields": {"summary": "new"}, "update": {"labels": [{"add": "triaged"}, {"remove": "nope"}]}})).await;
+    assert_eq!(s, 204);
+    let (_, g) = a.get("/issue/demo-1?fields=summary,labels").await;
+    assert_eq!(g["fields"]["summary"], "new");
+    assert!(g["fields"]["labels"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("triaged")));
+    assert_eq!(g["fields"].as_object().unwrap().len(), 2);
+    let (s, b) = a
+        .put(
+            "/issue/DEMO-1",
+            json!({"fields": {"summary": "x"}, "update": {"summary": [{"set": "y"}]}}),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(b["errors"]["summary"].is_string());
+    let (s, b) = a
+        .put("/issue/DEMO-1", json!({"fields": {"nosuch": 1}}))
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        b["errors"]["nosuch"],
+        "Field 'nosuch' cannot be set. It is not on the appropriate screen, or unknown."
+    );
+    let (s, _) = a.put("/issue/DEMO-1", json!({})).await;
+    assert_eq!(s, 400);
+    let (s, b) = a
+        .put("/issue/NOPE-9", json!({"fields": {"summary": "x"}}))
+        .await;
+    assert_eq!(s, 404);
+    assert_eq!(
+        b["errorMessages"][0],
+        "Issue does not exist or you do not have permission to see it."
+    );
+    // Field selection.
+    let (_, all) = a.get("/issue/DEMO-1").await;
+    assert!(all["fields"]["comment"].is_object());
+    let (_, nav) = a.get("/issue/DEMO-1?fields=*navigable").await;
+    assert!(nav["fields"].get("comment").is_none() && nav["fields"]["summary"].is_string());
+    let (_, ex) = a
+        .get("/issue/DEMO-1?fields=*all,-description&fields=-comment")
+        .await;
+    assert!(ex["fields"].get("description").is_none() && ex["fields"].get("comment").is_none());
+    let (_, e) = a
+        .get("/issue/DEMO-1?fields=description&expand=renderedFields,names")
+        .await;
+    assert!(e["renderedFields"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("<h2>"));
+    assert_eq!(e["names"]["description"], "Description");
+    assert!(e["fields"]["description"]["content"].is_array());
+    let (s, r) = a
+        .put(
+            "/issue/DEMO-1?returnIssue=true",
+            json!({"update": {"parent": [{"set": {"none": true}}]}}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(r["key"], "DEMO-1");
+}
+
+#[tokio::test]
+async fn delete_subtasks_rule_and_keys_not_reused() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (_, p) = a.post("/issue", json!({"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Task"}, "summary": "parent"}})).await;
+    let pk = p["key"].as_str().unwrap().to_string();
+    let (s, st) = a.post("/issue", json!({"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Sub-task"}, "summary": "child", "parent": {"key": pk}}})).await;
+    assert_eq!(s, 201, "{st}");
+    let (s, b) = a.delete(&format!("/issue/{pk}")).await;
+    assert_eq!(s, 400);
+    assert_eq!(b["errorMessages"][0], format!("The issue '{pk}' has subtasks.  You must specify the 'deleteSubtasks' parameter to delete this issue and all its subtasks."));
+    let (s, _) = a.delete(&format!("/issue/{pk}?deleteSubtasks=false")).await;
+    assert_eq!(s, 400);
+    let (s, _) = a.delete(&format!("/issue/{pk}?deleteSubtasks=true")).await;
+    assert_eq!(s, 204);
+    assert_eq!(
+        a.get(&format!("/issue/{}", st["key"].as_str().unwrap()))
+            .await
+            .0,
+        404
+    );
+    let (_, n) = a.post("/issue", json!({"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Task"}, "summary": "after"}})).await;
+    let num = |k: &str| k.rsplit('-').next().unwrap().parse::<u64>().unwrap();
+    assert!(
+        num(n["key"].as_str().unwrap()) > num(st["key"].as_str().unwrap()),
+        "keys are never reused"
+    );
+    assert_eq!(a.delete("/issue/OPS-9999").await.0, 404);
+}
+
+#[tokio::test]
+async fn transitions_and_comments() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (_, t) = a.get("/issue/OPS-1/transitions").await;
+    let ids: Vec<&str> = t["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let (s, b) = a
+        .post(
+            "/issue/OPS-1/transitions",
+            json!({"transition": {"id": "99"}}),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        b["errorMessages"][0],
+        "Transition id '99' is not valid for this issue."
+    );
+    assert_eq!(a.post("/issue/OPS-1/transitions", json!({})).await.0, 400);
+    let (s, _) = a.post("/issue/OPS-1/transitions", json!({"transition": {"id": "31"}, "update": {"comment": [{"add": {"body": adf("closing")}}]}})).await;
+    assert_eq!(s, 204);
+    let (_, g) = a.get("/issue/OPS-1?fields=status,resolution").await;
+    assert_eq!(g["fields"]["status"]["name"], "Done");
+    assert_eq!(g["fields"]["resolution"]["name"], "Done");
+    let (_, c) = a.get("/issue/OPS-1/comment?orderBy=-created").await;
+    assert_eq!(c["comments"][0]["body"], adf("closing"));
+    assert_eq!(a.get("/issue/OPS-1/comment?orderBy=bogus").await.0, 400);
+    let (_, c) = a
+        .get("/issue/OPS-1/comment?expand=renderedBody&startAt=0&maxResults=1")
+        .await;
+    assert_eq!(c["comments"].as_array().unwrap().len(), 1);
+    assert!(c["comments"][0]["renderedBody"]
+        .as_str()
+        .unwrap()
+        .starts_with("<p>"));
+    let (s, b) = a
+        .post("/issue/OPS-1/comment", json!({"body": "plain"}))
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        b["errors"]["comment"],
+        "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+    );
+    assert_eq!(a.get("/issue/NOPE-1/transitions").await.0, 404);
+}
+
+#[tokio::test]
+async fn createmeta_and_meta_routes() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (_, t) = a.get("/issue/createmeta/DEMO/issuetypes").await;
+    assert_eq!(t["total"], 4);
+    let (s, b) = a
+        .get("/issue/createmeta/DEMO/issuetypes?maxResults=201")
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        b["errorMessages"][0],
+        "Parameter 'maxResults' must not exceed the limit '200'"
+    );
+    let (s, b) = a.get("/issue/createmeta/NOPE/issuetypes").await;
+    assert_eq!(s, 404);
+    assert_eq!(
+        b["errorMessages"][0],
+        "No project could be found with key 'NOPE'."
+    );
+    let (_, m) = a.get("/issue/createmeta/DEMO/issuetypes/10002").await;
+    let sev = m["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["fieldId"] == "customfield_10010")
+        .unwrap();
+    assert_eq!(sev["required"], true);
+    assert_eq!(sev["allowedValues"].as_array().unwrap().len(), 3);
+    let (_, me) = a.get("/myself").await;
+    assert_eq!(me["emailAddress"], "alex@example.com");
+    let (_, p) = a.get("/project/search").await;
+    assert_eq!(p["total"], 2);
+}
+
+#[tokio::test]
+async fn removed_search_is_410_on_cloud() {
+    let f = start().await;
+    let a = Api::site(&f);
+    for (m, p) in [("GET", "/search?jql=project=DEMO"), ("POST", "/search")] {
+        let (s, b) = a
+            .call(
+                m,
+                p,
+                if m == "POST" {
+                    Some(json!({"jql": "project = DEMO"}))
+                } else {
+                    None
+                },
+            )
+            .await;
+        assert_eq!(s, 410);
+        assert_eq!(b["errorMessages"][0], "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046");
+    }
+    let mut v2 = Api::site(&f);
+    v2.base = v2.base.replace("/3", "/2");
+    assert_eq!(v2.get("/search?jql=project=DEMO").await.0, 410);
+}
+
+#[tokio::test]
+async fn data_center_flavour() {
+    let f = start().await;
+    let d = Api::dc(&f);
+    let (s, b) = d.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "dc", "description": "h1. Title\n* one", "assignee": {"name": "mkrystof"}}})).await;
+    assert_eq!(s, 201, "{b}");
+    let (_, g) = d
+        .get(&format!("/issue/{}", b["key"].as_str().unwrap()))
+        .await;
+    assert_eq!(g["fields"]["description"], "h1. Title\n* one");
+    assert_eq!(g["fields"]["assignee"]["name"], "mkrystof");
+    let (_, g1) = d.get("/issue/DEMO-1?fields=description").await;
+    let desc = g1["fields"]["description"].as_str().unwrap();
+    assert!(
+        desc.contains("[~") && !desc.contains("accountid:"),
+        "{desc}"
+    );
+    let (s, r) = d
+        .get("/search?jql=project%20%3D%20DEMO&startAt=2&maxResults=5000")
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(r["startAt"], 2);
+    assert_eq!(r["maxResults"], 1000);
+    assert!(r["total"].as_u64().unwrap() > 10);
+    let (_, me) = d.get("/myself").await;
+    assert_eq!(me["name"], "amorgan");
+    let (s, _) = d
+        .post("/issue/DEMO-1/comment", json!({"body": "a *wiki* comment"}))
+        .await;
+    assert_eq!(s, 201);
+    let bad = Api {
+        auth: "Bearer wrong".into(),
+        ..Api::dc(&f)
+    };
+    assert_eq!(bad.get("/myself").await.0, 401);
+    let bad_site = Api {
+        auth: "Basic eDp5".into(),
+        ..Api::site(&f)
+    };
+    assert_eq!(bad_site.get("/myself").await.0, 401);
+}
+
+#[tokio::test]
+async fn garbage_input_gets_jira_errors_not_panics() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let d = Api::dc(&f);
+    for b in [
+        json!([]),
+        json!("x"),
+        json!({"fields": []}),
+        json!({"fields": {"summary": 5, "project": "DEMO", "issuetype": 3}}),
+        json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "s", "labels": "x", "assignee": "me", "priority": 4, "duedate": 5, "parent": "x"}}),
+    ] {
+        let (s, r) = a.post("/issue", b.clone()).await;
+        assert_eq!(s, 400, "{b} -> {r}");
+        assert!(r["errorMessages"].is_array() && r["errors"].is_object());
+    }
+    for b in [
+        json!({"update": {"labels": "x"}}),
+        json!({"update": {"labels": [5]}}),
+        json!({"update": {"summary": [{"frob": 1}]}}),
+        json!({"fields": {"labels": [1]}}),
+    ] {
+        assert_eq!(a.put("/issue/DEMO-1", b).await.0, 400);
+    }
+    assert_eq!(
+        a.post(
+            "/issue/DEMO-1/transitions",
+            json!({"transition": {"id": {}}})
+        )
+        .await
+        .0,
+        400
+    );
+    assert_eq!(a.post("/issue/DEMO-1/comment", json!([])).await.0, 400);
+    for jql in [
+        "summary ~ \"é\"",
+        "updated >= -5é",
+        "é = 1",
+        "project = DEMO AND",
+        "(project = DEMO",
+        "project in DEMO",
+        "assignee = foo()",
+        "key = ",
+    ] {
+        let (s, r) = a.post("/search/jql", json!({"jql": jql})).await;
+        assert!(s == 200 || s == 400, "{jql}: {s}");
+        assert!(r.is_object());
+    }
+    let r = a
+        .http
+        .post(format!("{}/issue", a.base))
+        .header("Authorization", &a.auth)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(a.get("/issue/DEMO-1?startAt=x").await.0, 200);
+    assert_eq!(a.get("/issue/DEMO-1/comment?startAt=x").await.0, 400);
+    assert_eq!(a.get("/nosuch/route").await.0, 404);
+    let (s, _) = d.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "w", "description": "hé. x\nhé\nh9. no\n{code\nunterminated"}})).await;
+    assert_eq!(s, 201);
+}
+
+#[tokio::test]
+async fn cloud_v2_uses_wiki_markup() {
+    let f = start().await;
+    let mut a = Api::site(&f);
+    a.base = a.base.replace("/api/3", "/api/2");
+    let (_, g) = a.get("/issue/DEMO-1?fields=description").await;
+    assert!(g["fields"]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("h2. Context"));
+    assert!(g["self"]
+        .as_str()
+        .unwrap()
+        .contains("/site/rest/api/2/issue/"));
+    let (s, b) = a.post("/issue", json!({"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Task"}, "summary": "v2", "description": "h3. Hi\n{code}x{code}"}})).await;
+    assert_eq!(s, 201, "{b}");
+    let v3 = Api::site(&f);
+    let (_, g) = v3
+        .get(&format!(
+            "/issue/{}?fields=description",
+            b["key"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(g["fields"]["description"]["content"][0]["type"], "heading");
+    assert!(fake_jira::adf::validate(&g["fields"]["description"]).is_ok());
+    assert_eq!(
+        g["fields"]["description"]["content"][1],
+        json!({"type": "codeBlock", "attrs": {}, "content": [{"type": "text", "text": "x"}]})
+    );
+}

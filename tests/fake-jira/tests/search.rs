@@ -1,0 +1,276 @@
+//! The JQL subset, ORDER BY, token paging (1,000 issues, no gap, no duplicate), id-only items,
+//! page caps, approximate count, bulkfetch, index delay with reconcileIssues.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{start, start_with, Api};
+use fake_jira::Options;
+use serde_json::{json, Value};
+
+async fn keys(a: &Api, jql: &str) -> Vec<String> {
+    let (s, b) = a
+        .post(
+            "/search/jql",
+            json!({"jql": jql, "fields": ["key"], "maxResults": 100}),
+        )
+        .await;
+    assert_eq!(s, 200, "{jql}: {b}");
+    b["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn jql_subset() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let demo = keys(&a, "project = DEMO").await;
+    assert!(demo.iter().all(|k| k.starts_with("DEMO-")) && !demo.is_empty());
+    let both = keys(&a, "project in (DEMO, \"OPS\")").await;
+    assert!(both.len() > demo.len());
+    assert_eq!(keys(&a, "key = DEMO-3").await, vec!["DEMO-3"]);
+    assert_eq!(
+        keys(&a, "key in (DEMO-3, OPS-1) ORDER BY key ASC").await,
+        vec!["DEMO-3", "OPS-1"]
+    );
+    let me = f.info();
+    let _ = me;
+    let mine = keys(&a, "assignee = currentUser() AND project = DEMO").await;
+    let (_, g) = a.get(&format!("/issue/{}?fields=assignee", mine[0])).await;
+    assert_eq!(
+        g["fields"]["assignee"]["accountId"],
+        "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"
+    );
+    let by_id = keys(
+        &a,
+        "assignee = \"557058:f58131cb-b67d-43c7-b30d-6b58d40bd077\" AND project = DEMO",
+    )
+    .await;
+    assert_eq!(mine.len(), by_id.len());
+    let todo = keys(&a, "status = \"To Do\" and project = OPS").await;
+    let done = keys(&a, "status = Done and project = OPS").await;
+    assert!(todo.iter().all(|k| !done.contains(k)));
+    let s = a
+        .put(
+            "/issue/DEMO-4",
+            json!({"fields": {"summary": "Unique zebra summary", "labels": ["zebra"]}}),
+        )
+        .await
+        .0;
+    assert_eq!(s, 204);
+    assert_eq!(keys(&a, "summary ~ \"zebra\"").await, vec!["DEMO-4"]);
+    assert_eq!(keys(&a, "labels = zebra").await, vec!["DEMO-4"]);
+    assert_eq!(keys(&a, "text ~ \"ZEBRA summary\"").await, vec!["DEMO-4"]);
+    assert!(keys(&a, "updated >= -1d")
+        .await
+        .contains(&"DEMO-4".to_string()));
+    assert!(!keys(&a, "created >= -1d")
+        .await
+        .contains(&"DEMO-4".to_string()));
+    let p = keys(&a, "(project = OPS AND status = Done) OR key = DEMO-1").await;
+    assert!(
+        p.contains(&"DEMO-1".to_string())
+            && p.iter().filter(|k| k.starts_with("DEMO")).count() == 1
+    );
+    assert_eq!(keys(&a, "summary ~ \"say \\\"hi\\\"\"").await.len(), 0);
+    // Errors.
+    for (jql, msg) in [
+        ("", "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."),
+        ("order by key desc", "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."),
+        ("project = NOPE", "The value 'NOPE' does not exist for the field 'project'."),
+    ] {
+        let (s, b) = a.post("/search/jql", json!({"jql": jql})).await;
+        assert_eq!(s, 400);
+        assert_eq!(b["errorMessages"][0], msg);
+    }
+    let (s, b) = a
+        .post("/search/jql", json!({"jql": "summary ~ \"open"}))
+        .await;
+    assert_eq!(s, 400);
+    assert!(b["errorMessages"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Error in the JQL Query:"));
+    let (s, _) = a
+        .post("/search/jql", json!({"jql": "project = DEMO", "bogus": 1}))
+        .await;
+    assert_eq!(s, 400);
+    let (s, _) = a.post("/search/jql", json!({"jql": "project = DEMO ORDER BY key, id, created, updated, priority, status, summary, assignee"})).await;
+    assert_eq!(s, 400, "at most 7 ORDER BY fields");
+}
+
+#[tokio::test]
+async fn order_by() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (_, b) = a.post("/search/jql", json!({"jql": "project = DEMO ORDER BY created DESC", "fields": ["created"], "maxResults": 100})).await;
+    let c: Vec<&str> = b["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["fields"]["created"].as_str().unwrap())
+        .collect();
+    let mut sorted = c.clone();
+    sorted.sort_by(|x, y| y.cmp(x));
+    assert_eq!(c, sorted);
+    let k = keys(&a, "project = DEMO ORDER BY key ASC").await;
+    let nums: Vec<u64> = k.iter().map(|x| x[5..].parse().unwrap()).collect();
+    assert!(nums.windows(2).all(|w| w[0] < w[1]));
+    let (_, b) = a.post("/search/jql", json!({"jql": "project in (DEMO, OPS) ORDER BY priority DESC, key DESC", "fields": ["priority"], "maxResults": 100})).await;
+    let p: Vec<u64> = b["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            i["fields"]["priority"]["id"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        p.windows(2).all(|w| w[0] <= w[1]),
+        "Highest (1) first: {p:?}"
+    );
+}
+
+#[tokio::test]
+async fn paging_1000_issues() {
+    let f = start_with(Options {
+        issues: Some(1000),
+        ..Default::default()
+    })
+    .await;
+    let a = Api::site(&f);
+    let (_, c) = a
+        .post(
+            "/search/approximate-count",
+            json!({"jql": "project = DEMO"}),
+        )
+        .await;
+    let total = c["count"].as_u64().unwrap() as usize;
+    assert!(total >= 1000);
+    let mut seen = HashSet::new();
+    let mut order = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut body = json!({"jql": "project = DEMO ORDER BY key ASC", "maxResults": 97});
+        if let Some(t) = &token {
+            body["nextPageToken"] = json!(t);
+        }
+        let (s, b) = a.post("/search/jql", body).await;
+        assert_eq!(s, 200);
+        assert!(b.get("total").is_none() && b.get("startAt").is_none());
+        for i in b["issues"].as_array().unwrap() {
+            assert_eq!(i.as_object().unwrap().len(), 1, "id-only items by default");
+            let id = i["id"].as_str().unwrap().to_string();
+            assert!(seen.insert(id.clone()), "duplicate {id}");
+            order.push(id);
+        }
+        pages += 1;
+        if b["isLast"] == json!(true) {
+            assert!(b.get("nextPageToken").is_none());
+            break;
+        }
+        token = Some(b["nextPageToken"].as_str().unwrap().to_string());
+    }
+    assert_eq!(seen.len(), total, "no gap");
+    assert_eq!(pages, total.div_ceil(97));
+    // Page caps: 5000 for ids, 100 with fields.
+    let (_, b) = a
+        .get("/search/jql?jql=project%3DDEMO&maxResults=10000")
+        .await;
+    assert_eq!(b["issues"].as_array().unwrap().len(), total.min(5000));
+    let (_, b) = a
+        .get("/search/jql?jql=project%3DDEMO&maxResults=10000&fields=summary")
+        .await;
+    assert_eq!(b["issues"].as_array().unwrap().len(), 100);
+    // A token from another query is rejected.
+    let (_, b) = a.get("/search/jql?jql=project%3DDEMO&maxResults=1").await;
+    let t = b["nextPageToken"].as_str().unwrap();
+    let (s, _) = a
+        .get(&format!("/search/jql?jql=project%3DOPS&nextPageToken={t}"))
+        .await;
+    assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn bulkfetch_and_index_delay() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (_, b) = a
+        .post(
+            "/issue/bulkfetch",
+            json!({"issueIdsOrKeys": ["DEMO-3", "10000", "NOPE-1"]}),
+        )
+        .await;
+    let ids: Vec<&str> = b["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids[0] < ids[1]);
+    assert_eq!(b["issueErrors"], json!([]));
+    assert_eq!(
+        a.post("/issue/bulkfetch", json!({"issueIdsOrKeys": []}))
+            .await
+            .0,
+        400
+    );
+    f.control("POST", "config", json!({"indexDelayMs": 60_000}))
+        .await;
+    let (_, c) = a.post("/issue", json!({"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Task"}, "summary": "fresh"}})).await;
+    let id: u64 = c["id"].as_str().unwrap().parse().unwrap();
+    let ids_of = |b: &Value| {
+        b["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let (_, b) = a.post("/search/jql", json!({"jql": "project = OPS"})).await;
+    assert!(
+        !ids_of(&b).contains(&id.to_string()),
+        "invisible during the index delay"
+    );
+    let (_, b) = a
+        .post(
+            "/search/jql",
+            json!({"jql": "project = OPS", "reconcileIssues": [id]}),
+        )
+        .await;
+    assert!(
+        ids_of(&b).contains(&id.to_string()),
+        "reconcileIssues makes it visible"
+    );
+    f.advance_clock(61);
+    let (_, b) = a.post("/search/jql", json!({"jql": "project = OPS"})).await;
+    assert!(ids_of(&b).contains(&id.to_string()));
+}
+
+#[tokio::test]
+async fn bare_words_are_a_text_search() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, b) = a
+        .post("/search/jql", json!({"jql": "this is not jql"}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(b["issues"], json!([]));
+    a.put(
+        "/issue/OPS-2",
+        json!({"fields": {"summary": "quokka sighting"}}),
+    )
+    .await;
+    assert_eq!(keys(&a, "quokka").await, vec!["OPS-2"]);
+}
