@@ -49,6 +49,7 @@ OPS = {
 JIRAD_TOOLS: dict[str, str] = {}  # e.g. {"issues/get": "jira_issues_get"}
 PROJECT = "DEMO"
 CLIENTS = 16
+ALL_CAP = 10_000  # jirad's default cap of issues/list {all: true}; the peer's paging stops there too
 
 
 def log(msg: str) -> None:
@@ -198,11 +199,11 @@ class McpFace:
         if not self.peer:
             return count_issues(await self.run("list_all", {"project": PROJECT, "start": 0}))[0]
         start = 0
-        while True:  # mcp-atlassian: page with its search tool, 50 at a time
+        while True:  # mcp-atlassian: page with its search tool, 50 at a time, up to jirad's cap
             got, total = count_issues(await self.run("list_all", {"project": PROJECT, "start": start}))
             start += got
-            if got == 0 or (total is not None and start >= total):
-                return start
+            if got == 0 or start >= min(total or ALL_CAP, ALL_CAP):
+                return min(start, ALL_CAP)
 
     async def close(self) -> None:
         try:
