@@ -182,10 +182,19 @@ class McpFace:
         self.pids = children() - before
         return ms
 
-    async def discover(self) -> None:
-        names = [t.name for t in (await self.session.list_tools()).tools]
-        for op, (method, _, peer_tool, _) in OPS.items():
-            self.tools[op] = peer_tool if self.peer else JIRAD_TOOLS.get(method) or match_tool(method, names)
+    async def discover(self) -> list[str]:
+        """Picks each operation's tool; returns warnings about arguments the tool's schema does not list."""
+        tools = {t.name: t for t in (await self.session.list_tools()).tools}
+        warnings = []
+        for op, (method, params, peer_tool, peer_args) in OPS.items():
+            name = peer_tool if self.peer else JIRAD_TOOLS.get(method) or match_tool(method, list(tools))
+            self.tools[op] = name
+            schema = getattr(tools.get(name), "inputSchema", None) or getattr(tools.get(name), "input_schema", {})
+            sent = (peer_args if self.peer else params)({"key": "K-1", "project": PROJECT, "start": 0})
+            unknown = set(sent) - set((schema or {}).get("properties", sent))
+            if unknown:
+                warnings.append(f"tool {name} does not list {sorted(unknown)} in its input schema")
+        return warnings
 
     def rss(self) -> float:
         return sum(hwm_mib(p) for p in self.pids)
@@ -563,7 +572,9 @@ async def run_mcp_face(bench: Bench, name: str, make, starts: int, warm: int, ca
     face = make()
     try:
         start_ms = [await face.open()]
-        await face.discover()
+        for w in await face.discover():
+            bench.notes.append(f"{name}: {w}")
+            log(bench.notes[-1])
         r["tools"] = dict(face.tools)
         for _ in range(starts - 1):  # further cold starts of the same server, for a steadier figure
             extra = make()
