@@ -29,4 +29,5 @@ if ! wait "$venv_pid"; then
   exit 1
 fi
 
+echo "[bench] build and virtualenv ready in ${SECONDS} s" >&2
 exec "$venv/bin/python" bench/bench.py --bin-dir target/release --out "$out" "$@"
