@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Test environment shared by the three client suites: a fake Jira plus a real jirad.
+
+Starts ``fake-jira`` ($FAKE_JIRA_BIN, default ``target/debug/fake-jira``), writes a temp config
+pointing at it, and starts ``jirad serve --socket PATH --config FILE`` ($JIRAD_BIN, default
+``target/debug/jirad``) with every XDG directory inside a temp dir, so nothing touches the user's
+state. Python tests import :class:`TestEnv`; other languages run this file, read the one JSON line
+it prints (socket, config, jirad, fake, project, env) and close its stdin to stop everything.
+
+Standard library only: CI's Debian has Python 3.11, and the TS and Neovim suites use it too.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+REPO = Path(__file__).resolve().parents[2]
+
+# The one place that knows the daemon's config schema (issue 4). JIRAD_TEST_CONFIG may name a
+# template file using the same {placeholders} to follow a schema change without editing code.
+CONFIG_TEMPLATE = """\
+# Written by clients/testing/harness.py for one test run.
+default_profile = "test"
+
+[profiles.test]
+auth = "api_token"
+site = "{url}"
+email = "{email}"
+token = "{token}"
+"""
+
+
+def _bin(var: str, default: str) -> str:
+    path = os.environ.get(var) or str(REPO / default)
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"{var}: {path} is not an executable (build it, or set {var})")
+    return path
+
+
+def _project_key(fake: Dict[str, Any]) -> str:
+    projects = fake.get("projects") or []
+    first = projects[0] if projects else "DEMO"
+    return first["key"] if isinstance(first, dict) else str(first)
+
+
+class TestEnv:
+    """``with TestEnv() as env: Client.connect(env.socket, spawn=False)``."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="jirad-clients-"))
+        # AF_UNIX paths are limited to ~107 bytes; mkdtemp under /tmp stays well short.
+        self.socket = str(self.tmp / "run" / "jirad.sock")
+        self.config = str(self.tmp / "config.toml")
+        self.jirad = _bin("JIRAD_BIN", "target/debug/jirad")
+        self.fake_bin = _bin("FAKE_JIRA_BIN", "target/debug/fake-jira")
+        self.env = dict(os.environ)
+        for name in ("CONFIG", "STATE", "CACHE", "DATA"):
+            d = self.tmp / name.lower()
+            d.mkdir()
+            self.env[f"XDG_{name}_HOME"] = str(d)
+        run = self.tmp / "run"
+        run.mkdir(mode=0o700)
+        self.env["XDG_RUNTIME_DIR"] = str(run)
+        self.env["JIRAD_SOCKET"] = self.socket
+        self.env["JIRAD_CONFIG"] = self.config
+        self.env["JIRAD_BIN"] = self.jirad
+        self.fake: Dict[str, Any] = {}
+        self.project = "DEMO"
+        self._procs: List[subprocess.Popen] = []
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def __enter__(self) -> "TestEnv":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        fake = subprocess.Popen([self.fake_bin], stdout=subprocess.PIPE,
+                                stderr=open(self.tmp / "fake-jira.log", "wb"),
+                                env=self.env, start_new_session=True)
+        self._procs.append(fake)
+        line = fake.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise RuntimeError(f"fake-jira printed nothing; see {self.tmp / 'fake-jira.log'}")
+        self.fake = json.loads(line)
+        self.project = _project_key(self.fake)
+        api = self.fake.get("apiToken") or {}
+        template = CONFIG_TEMPLATE
+        if os.environ.get("JIRAD_TEST_CONFIG"):
+            template = Path(os.environ["JIRAD_TEST_CONFIG"]).read_text()
+        Path(self.config).write_text(template.format(
+            url=self.fake.get("url", ""), cloudId=self.fake.get("cloudId", ""),
+            email=api.get("email", ""), token=api.get("token", ""),
+            pat=self.fake.get("pat", ""), project=self.project))
+        self.start_daemon()
+
+    def start_daemon(self) -> subprocess.Popen:
+        log = open(self.tmp / "jirad.log", "ab")
+        proc = subprocess.Popen([self.jirad, "serve", "--socket", self.socket,
+                                 "--config", self.config],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                env=self.env, start_new_session=True)
+        self._procs.append(proc)
+        self.wait_listening(proc)
+        return proc
+
+    def wait_listening(self, proc: Optional[subprocess.Popen] = None, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(self.socket)
+                return
+            except OSError:
+                pass
+            finally:
+                s.close()
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"jirad exited with {proc.returncode}:\n{self.log_tail()}")
+            time.sleep(0.05)
+        raise RuntimeError(f"jirad did not listen on {self.socket}:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        try:
+            return (self.tmp / "jirad.log").read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        for proc in reversed(self._procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            if proc.stdout:
+                proc.stdout.close()
+        self._procs.clear()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def kill_spawned(self, socket_path: str) -> None:
+        """End a daemon a test had the client spawn (detached, so not our child) by its pid,
+        found through its unique ``--socket`` argument."""
+        for pid_dir in Path("/proc").glob("[0-9]*"):
+            try:
+                argv = (pid_dir / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if socket_path.encode() in argv and b"serve" in argv:
+                try:
+                    os.kill(int(pid_dir.name), signal.SIGTERM)
+                except OSError:
+                    pass
+
+    def describe(self) -> Dict[str, Any]:
+        return {"socket": self.socket, "config": self.config, "jirad": self.jirad,
+                "tmp": str(self.tmp), "project": self.project,
+                # The fake's credentials stay out of what we print.
+                "fake": {k: v for k, v in self.fake.items() if k not in ("apiToken", "pat", "apps")},
+                "env": {k: v for k, v in self.env.items()
+                        if k.startswith(("XDG_", "JIRAD_"))}}
+
+
+def main() -> int:
+    # Run as a helper: print where everything is, then live until stdin closes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with TestEnv() as env:
+        print(json.dumps(env.describe()), flush=True)
+        try:
+            sys.stdin.read()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except RuntimeError as e:
+        print(json.dumps({"error": str(e)}), flush=True)
+        sys.exit(1)
