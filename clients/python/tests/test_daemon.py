@@ -65,7 +65,8 @@ def test_issue_lifecycle(client, env):
     assert "hello from python" in str(comments)
 
     transitions = client.issues.transitions(key)
-    names = [t["name"] for t in transitions.get("transitions", transitions)]
+    listed = transitions["transitions"] if isinstance(transitions, dict) else transitions
+    names = [t["name"] for t in listed]
     assert names
     client.issues.transition(key, names[-1])
 
@@ -146,7 +147,7 @@ def test_connect_spawns_the_daemon(env, tmp_path):
     path = str(tmp_path / "spawned.sock")
     try:
         with jirad.Client.connect(path, jirad_bin=env.jirad, args=["--config", env.config],
-                                  timeout=20) as c:
+                                  timeout=20, env=env.env) as c:
             assert c.users.me()
     finally:
         env.kill_spawned(path)

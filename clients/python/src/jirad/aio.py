@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import discovery, framing
 from .api import Api, Params
@@ -34,13 +34,14 @@ class AsyncClient(Api):
     @classmethod
     async def connect(cls, socket: Optional[str] = None, spawn: bool = True, *,
                       jirad_bin: Optional[str] = None, args: Sequence[str] = (),
-                      timeout: float = 5.0, wire: str = framing.LSP) -> "AsyncClient":
+                      timeout: float = 5.0, env: Optional[Mapping[str, str]] = None,
+                      wire: str = framing.LSP) -> "AsyncClient":
         """Like :meth:`jirad.Client.connect`; the connect-or-spawn wait runs in a thread."""
         path = socket or discovery.socket_path()
         loop = asyncio.get_running_loop()
         sock = await loop.run_in_executor(
             None, lambda: discovery.connect_or_spawn(
-                path, spawn=spawn, jirad_bin=jirad_bin, args=args, timeout=timeout))
+                path, spawn=spawn, jirad_bin=jirad_bin, args=args, timeout=timeout, env=env))
         reader, writer = await asyncio.open_unix_connection(sock=sock, limit=2**24)
         return cls(reader, writer, wire=wire)
 

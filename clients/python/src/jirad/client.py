@@ -8,7 +8,7 @@ import queue
 import socket as _socket
 import subprocess
 import threading
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from . import discovery, framing
 from .api import Api, Params
@@ -63,7 +63,8 @@ class Client(Api):
     @classmethod
     def connect(cls, socket: Optional[str] = None, spawn: bool = True, *,
                 jirad_bin: Optional[str] = None, args: Sequence[str] = (),
-                timeout: float = 5.0, wire: str = framing.LSP) -> "Client":
+                timeout: float = 5.0, env: Optional[Mapping[str, str]] = None,
+                wire: str = framing.LSP) -> "Client":
         """Connect to the daemon's socket, starting ``jirad serve`` if none listens.
 
         ``socket`` defaults to the daemon's own choice (``$JIRAD_SOCKET``, ``$XDG_RUNTIME_DIR``...);
@@ -71,7 +72,7 @@ class Client(Api):
         """
         path = socket or discovery.socket_path()
         sock = discovery.connect_or_spawn(path, spawn=spawn, jirad_bin=jirad_bin, args=args,
-                                          timeout=timeout)
+                                          timeout=timeout, env=env)
 
         def close() -> None:
             try:

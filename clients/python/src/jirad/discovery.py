@@ -52,6 +52,7 @@ def connect_or_spawn(
     jirad_bin: Optional[str] = None,
     args: Sequence[str] = (),
     timeout: float = 5.0,
+    env: Optional[Mapping[str, str]] = None,
 ) -> _socket.socket:
     """Connect to ``path``; if nothing listens and ``spawn``, start ``jirad serve`` and retry."""
     sock = try_connect(path)
@@ -70,6 +71,7 @@ def connect_or_spawn(
             stderr=errlog,
             start_new_session=True,  # survives us, like any daemon
             close_fds=True,
+            env=None if env is None else dict(env),
         )
         deadline = time.monotonic() + timeout
         delay = 0.02
