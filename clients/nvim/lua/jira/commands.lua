@@ -18,13 +18,13 @@ end
 
 --- Show an authorization link and open it in the browser. Deduplicated: an authRequired error and
 --- the daemon's auth/authorizationRequired notification often announce the same link.
-local last_url
-function M.show_authorization(params)
+local shown = {}
+function M.show_authorization(params, force)
   local url = type(params) == "table" and params.authorizationUrl or nil
-  if not url or url == last_url then
+  if not url or (shown[url] and not force) then
     return
   end
-  last_url = url
+  shown[url] = true
   vim.notify(("Jira: authorize profile %s in your browser:\n%s"):format(params.profile or "?", url))
   if vim.fn.has("clipboard") == 1 then
     pcall(vim.fn.setreg, "+", url) -- also on the clipboard, for a browser on another machine
@@ -133,7 +133,7 @@ function M.login(profile)
     if err then
       return fail(err)
     end
-    M.show_authorization({ profile = profile or config.options.profile, authorizationUrl = result.authorizationUrl })
+    M.show_authorization({ profile = profile or config.options.profile, authorizationUrl = result.authorizationUrl }, true)
   end)
 end
 
