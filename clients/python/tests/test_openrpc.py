@@ -1,7 +1,11 @@
 """The typed API and the daemon's OpenRPC document must name the same methods."""
 import json
 
+import pytest
+
 import jirad
+
+pytestmark = pytest.mark.integration  # protocol/openrpc.json comes from the daemon build
 
 
 def test_method_table_matches_openrpc(openrpc_path):
