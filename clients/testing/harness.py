@@ -58,12 +58,13 @@ class TestEnv:
     __test__ = False  # not a pytest test class
 
     def __init__(self) -> None:
+        # Find the binaries first: a missing build must not leave a temp dir behind.
+        self.jirad = _bin("JIRAD_BIN", "target/debug/jirad")
+        self.fake_bin = _bin("FAKE_JIRA_BIN", "target/debug/fake-jira")
         self.tmp = Path(tempfile.mkdtemp(prefix="jirad-clients-"))
         # AF_UNIX paths are limited to ~107 bytes; mkdtemp under /tmp stays well short.
         self.socket = str(self.tmp / "run" / "jirad.sock")
         self.config = str(self.tmp / "config.toml")
-        self.jirad = _bin("JIRAD_BIN", "target/debug/jirad")
-        self.fake_bin = _bin("FAKE_JIRA_BIN", "target/debug/fake-jira")
         self.env = dict(os.environ)
         for name in ("CONFIG", "STATE", "CACHE", "DATA"):
             d = self.tmp / name.lower()
