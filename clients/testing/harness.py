@@ -31,13 +31,13 @@ CONFIG_TEMPLATE = """\
 # Written by clients/testing/harness.py for one test run.
 default_profile = "test"
 
+# Jira Cloud with an API token (basic auth) against the fake's site.
 [profiles.test]
 auth = "api_token"
-site = "{url}"
+base_url = "{siteUrl}"
 email = "{email}"
 token = "{token}"
 """
-
 
 def _bin(var: str, default: str) -> str:
     path = os.environ.get(var) or str(REPO / default)
@@ -108,6 +108,7 @@ class TestEnv:
             template = Path(os.environ["JIRAD_TEST_CONFIG"]).read_text()
         Path(self.config).write_text(template.format(
             url=self.fake.get("url", ""), cloudId=self.fake.get("cloudId", ""),
+            siteUrl=self.fake.get("siteUrl") or f"{self.fake.get('url', '')}/site",
             email=api.get("email", ""), token=api.get("token", ""),
             pat=self.fake.get("pat", ""), project=self.project))
         self.start_daemon()
@@ -176,7 +177,7 @@ class TestEnv:
         return {"socket": self.socket, "config": self.config, "jirad": self.jirad,
                 "tmp": str(self.tmp), "project": self.project,
                 # The fake's credentials stay out of what we print.
-                "fake": {k: v for k, v in self.fake.items() if k not in ("apiToken", "pat", "apps")},
+                "fake": {k: v for k, v in self.fake.items() if k not in ("apiToken", "pat", "systemApp", "customApp")},
                 "env": {k: v for k, v in self.env.items()
                         if k.startswith(("XDG_", "JIRAD_"))}}
 

@@ -55,6 +55,10 @@ def test_typed_methods_send_camelcase_params_and_omit_unset(peer):
 def test_initialize_names_the_client(peer):
     with client_for(peer) as c:
         p = c.initialize(profile="demo")["params"]
+        c.initialized()
+        c.daemon.stop()
+    assert peer.wait_for(lambda m: m.get("method") == "initialized") == {
+        "jsonrpc": "2.0", "method": "initialized"}
     assert p == {"clientInfo": {"name": "jirad-python", "version": jirad.__version__},
                  "profile": "demo"}
 

@@ -22,7 +22,7 @@ class AsyncClient(Api):
     def __init__(self, reader: asyncio.StreamReader, writer: Any, *,
                  process: Optional[asyncio.subprocess.Process] = None,
                  wire: str = framing.LSP) -> None:
-        super().__init__(self.call)
+        super().__init__(self.call, self.notify)
         self._reader, self._writer, self.process = reader, writer, process
         self._wire = wire
         self._ids = itertools.count(1)

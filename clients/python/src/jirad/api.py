@@ -173,14 +173,20 @@ class Cache(_Namespace):
 
 class Daemon(_Namespace):
     @rpc("daemon/status")
-    def status(self) -> Json: ...
+    def status(self) -> Json:
+        """``{version, pid, uptimeMs, socketPath?, connections, ...}``."""
+
+    @rpc("daemon/stop")
+    def stop(self) -> None:
+        """Ask the daemon to exit (every client is disconnected)."""
 
 
 class Api(_Namespace):
     """The whole surface: lifecycle methods here, the rest in one attribute per namespace."""
 
-    def __init__(self, invoke: Invoker) -> None:
+    def __init__(self, invoke: Invoker, notify: Optional[Invoker] = None) -> None:
         super().__init__(invoke)
+        self._notify = notify
         self.auth = Auth(invoke)
         self.issues = Issues(invoke)
         self.projects = Projects(invoke)
@@ -205,9 +211,24 @@ class Api(_Namespace):
     @rpc("shutdown")
     def shutdown(self) -> None: ...
 
+    # Client -> server notifications (LSP habits; scripts need neither).
+    def initialized(self) -> Any:
+        """Tell the daemon the ``initialize`` handshake is complete."""
+        return self._notify("initialized", None)  # type: ignore[misc]
+
+    def exit(self) -> Any:
+        """After ``shutdown``: the daemon closes this connection."""
+        return self._notify("exit", None)  # type: ignore[misc]
+
     @rpc("rpc.discover")
     def discover(self) -> Json:
         """The daemon's OpenRPC document."""
+
+
+#: Notifications this client sends (``$/cancelRequest`` through ``cancel()``).
+CLIENT_NOTIFICATIONS = ("initialized", "exit", "$/cancelRequest")
+#: Notifications the daemon sends, for :meth:`Client.on`.
+SERVER_NOTIFICATIONS = ("auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress")
 
 
 def method_table() -> Dict[str, str]:

@@ -44,8 +44,8 @@ class Client(Api):
 
     def __init__(self, recv: Callable[[], bytes], send: Callable[[bytes], None],
                  close: Callable[[], None], *, wire: str = framing.LSP) -> None:
-        super().__init__(self.call)
-        self.futures = Api(self.submit)
+        super().__init__(self.call, self.notify)
+        self.futures = Api(self.submit, self.notify)
         self._recv, self._send_raw, self._close_transport = recv, send, close
         self._wire = wire
         self._ids = itertools.count(1)
