@@ -54,6 +54,15 @@ test("every method the plugin calls is served (protocol/openrpc.json)", function
   end
 end)
 
+test("the plugin knows every error kind in protocol/openrpc.json", function()
+  local doc = vim.json.decode(table.concat(vim.fn.readfile(repo .. "/protocol/openrpc.json"), "\n"))
+  local served = vim.tbl_map(function(k) return k.kind end, doc["x-error-kinds"])
+  local ours = vim.deepcopy(require("jira.errors").kinds)
+  table.sort(served)
+  table.sort(ours)
+  h.eq(served, ours, "error kinds")
+end)
+
 test("connects over the socket", function()
   local status, err = rpc.request_sync("daemon/status")
   h.eq(nil, err)
@@ -63,8 +72,10 @@ end)
 
 test(":Jira list puts matching issues in the quickfix list", function()
   local key = create("nvim list " .. vim.fn.rand())
+  vim.fn.setqflist({}, "f")
   vim.cmd("Jira list project = " .. env.project .. " ORDER BY created DESC")
   h.wait(function() return #vim.fn.getqflist() > 0 end, "quickfix items")
+  h.match(vim.fn.getqflist({ title = 1 }).title, "project = " .. env.project)
   local found = vim.tbl_filter(function(t) return vim.startswith(t, key .. " nvim list") end, h.qf_texts())
   h.eq(1, #found, "the new issue in " .. vim.inspect(h.qf_texts()))
 end)

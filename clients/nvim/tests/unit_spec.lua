@@ -101,6 +101,7 @@ test("cancel sends $/cancelRequest for that request", function()
 end)
 
 test(":Jira list fills the quickfix list", function()
+  vim.fn.setqflist({}, "f")
   vim.cmd("Jira list project = DEMO")
   h.wait(function() return #vim.fn.getqflist() > 0 end, "quickfix items")
   h.eq({ "DEMO-1 First issue [To Do]" }, h.qf_texts())

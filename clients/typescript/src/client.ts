@@ -127,6 +127,16 @@ export class JiradClient implements Disposable {
     return this.request("shutdown", undefined, token);
   }
 
+  /** Tell the daemon the `initialize` handshake is complete (LSP habit; optional). */
+  initialized(): Promise<void> {
+    return this.notify("initialized");
+  }
+
+  /** After `shutdown`: the daemon closes this connection. */
+  exit(): Promise<void> {
+    return this.notify("exit");
+  }
+
   /** The daemon's OpenRPC document. */
   discover(token?: CancellationToken) {
     return this.request("rpc.discover", undefined, token);

@@ -87,7 +87,8 @@ type P = WithProfile;
 export interface Methods {
   "initialize": [InitializeParams, InitializeResult];
   "shutdown": [P | undefined, unknown];
-  "daemon/status": [P | undefined, Json];
+  "daemon/status": [P | undefined, { version: string; pid: number; uptimeMs?: number; connections?: number } & Json];
+  "daemon/stop": [P | undefined, unknown];
   "rpc.discover": [P | undefined, { openrpc: string; methods: Array<{ name: string } & Json> } & Json];
   "auth/profiles": [P | undefined, unknown];
   "auth/status": [P, Json];
@@ -119,7 +120,7 @@ export type MethodName = keyof Methods;
 
 /** Every method, at run time (the type above checks it is complete both ways). */
 export const METHOD_NAMES = [
-  "initialize", "shutdown", "daemon/status", "rpc.discover",
+  "initialize", "shutdown", "daemon/status", "daemon/stop", "rpc.discover",
   "auth/profiles", "auth/status", "auth/login", "auth/complete", "auth/logout", "auth/sites",
   "auth/selectSite",
   "issues/get", "issues/list", "issues/create", "issues/update", "issues/delete",
@@ -132,6 +133,9 @@ type Listed = (typeof METHOD_NAMES)[number];
 const _complete: [Exclude<MethodName, Listed>, Exclude<Listed, MethodName>] extends [never, never] ? true : never = true;
 void _complete;
 
+/** Client → server notifications (`$/cancelRequest` is sent by vscode-jsonrpc on cancellation). */
+export const CLIENT_NOTIFICATIONS = ["initialized", "exit", "$/cancelRequest"] as const;
+
 /** Server → client notifications. */
 export interface Notifications {
   "auth/authorizationRequired": { profile: string; authorizationUrl: string };
@@ -139,3 +143,7 @@ export interface Notifications {
   "issues/didChange": { watchId: string; added: unknown[]; changed: unknown[]; removed: unknown[] };
   "$/progress": { token: string | number; value: unknown };
 }
+
+export const SERVER_NOTIFICATIONS: ReadonlyArray<keyof Notifications> = [
+  "auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress",
+];

@@ -28,6 +28,9 @@ test("typed methods send one params object by name; no params means none at all"
   assert.deepEqual(await client.daemon.status(), { method: "daemon/status", params: null });
   assert.deepEqual(await client.initialize({ profile: "demo" }), {
     method: "initialize", params: { clientInfo: { name: "jirad-typescript", version: "0.1.0" }, profile: "demo" } });
+  await client.initialized();
+  await client.daemon.stop();
+  assert.match(wire(), /\{"jsonrpc":"2.0","method":"initialized"\}/);
   assert.ok(!wire().includes('"params":[null]'));
   client.dispose();
 });
