@@ -1,9 +1,9 @@
 -- A stand-in `jirad serve --stdio` for the unit tests: `nvim --headless -l tests/stub_jirad.lua`.
 -- Speaks LSP framing on stdin/stdout, keeps issues in memory, and reports what it received.
 local issues = {
-  ["DEMO-1"] = { key = "DEMO-1", fields = {
-    summary = "First issue", description = "Some *text*.\n\nSecond paragraph.",
-    status = { name = "To Do" }, issuetype = { name = "Task" } } },
+  ["DEMO-1"] = { key = "DEMO-1", id = "10001", summary = "First issue",
+    description = "Some *text*.\n\nSecond paragraph.", status = { name = "To Do", category = "new" },
+    type = "Task" },
 }
 local last = {}
 local out = io.stdout
@@ -33,19 +33,19 @@ local handlers = {
     if p.summary == "lossy" and not p.force then
       return nil, { code = -32010, message = "would drop a table", data = { kind = "lossyUpdate" } }
     end
-    i.fields.summary, i.fields.description = p.summary or i.fields.summary, p.description or i.fields.description
+    i.summary, i.description = p.summary or i.summary, p.description or i.description
     return vim.empty_dict()
   end,
   ["issues/create"] = function(p)
     local key = p.project .. "-" .. tostring(vim.tbl_count(issues) + 1)
-    issues[key] = { key = key, fields = { summary = p.summary, description = "", status = { name = "To Do" } } }
+    issues[key] = { key = key, id = key, summary = p.summary, description = "", status = { name = "To Do" } }
     return { key = key, id = "1", url = "http://127.0.0.1/browse/" .. key }
   end,
   ["issues/transitions"] = function()
     return { transitions = { { id = "21", name = "In Progress" }, { id = "31", name = "Done" } } }
   end,
   ["issues/transition"] = function(p)
-    issues[p.key].fields.status = { name = p.to }
+    issues[p.key].status = { name = p.to }
     return vim.empty_dict()
   end,
   ["auth/login"] = function(p)

@@ -48,11 +48,17 @@ test("errors are classified by data.kind, never by code", function()
 end)
 
 test("markdown: render then parse gives back summary and description", function()
-  local issue = { key = "DEMO-9", fields = { summary = "Fix it", description = "Line 1\n\n- item",
-    status = { name = "To Do" }, assignee = vim.NIL } }
+  local issue = { key = "DEMO-9", summary = "Fix it", description = "Line 1\n\n- item", type = "Bug",
+    status = { name = "To Do", category = "new" }, assignee = vim.NIL, fields = { customfield_1 = 3 } }
   local lines = markdown.render(issue)
   h.eq("# Fix it", lines[1])
-  h.match(lines[2], "DEMO%-9 · To Do")
+  h.match(lines[2], "DEMO%-9 · Bug · To Do")
+  h.eq(nil, lines[2]:find("assignee"))
+  -- Jira's raw shape (fields.summary, fields.issuetype) renders the same way.
+  local raw = markdown.render({ key = "DEMO-9", fields = { summary = "Fix it", issuetype = { name = "Bug" },
+    status = { name = "To Do" }, assignee = { displayName = "Ann" } } })
+  h.eq("# Fix it", raw[1])
+  h.match(raw[2], "DEMO%-9 · Bug · To Do · assignee: Ann")
   h.eq({ summary = "Fix it", description = "Line 1\n\n- item" }, markdown.parse(lines))
   local none, why = markdown.parse({ "no title" })
   h.eq(nil, none)

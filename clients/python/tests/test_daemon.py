@@ -28,8 +28,8 @@ def new_issue(client, env, **kw):
 
 
 def summary_of(issue):
-    # Issues come back with Jira's shape (fields.summary); accept a flattened one too.
-    return issue.get("fields", issue).get("summary")
+    # The daemon's normalized issue lifts summary to the top; accept Jira's fields.summary too.
+    return issue.get("summary") or (issue.get("fields") or {}).get("summary")
 
 
 def keys_of(page):

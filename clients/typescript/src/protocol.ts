@@ -8,9 +8,29 @@
 export interface WithProfile { profile?: string }
 export type Json = Record<string, unknown>;
 
+export interface User { accountId?: string; displayName?: string }
+export interface IssueRef { key: string; id: string; summary?: string }
+
+/** The daemon's normalized issue: common fields at the top (only those that came back). */
 export interface Issue {
   key: string;
   id?: string;
+  url?: string;
+  summary?: string;
+  status?: { name: string; category?: string };
+  type?: string;
+  priority?: string;
+  assignee?: User | null;
+  reporter?: User | null;
+  labels?: string[];
+  parent?: IssueRef;
+  subtasks?: IssueRef[];
+  created?: string;
+  updated?: string;
+  /** Markdown (the default `format`). */
+  description?: string;
+  descriptionAdf?: unknown;
+  /** Every other returned field, raw, under its id. */
   fields?: Record<string, any>;
   [extra: string]: unknown;
 }

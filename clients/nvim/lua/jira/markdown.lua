@@ -2,9 +2,13 @@
 --- facts, and the description. Pure functions, so they are tested without a daemon.
 local M = {}
 
+--- The daemon's normalized issue lifts common fields to the top (`type` for the issue type);
+--- Jira's raw shape keeps them under `fields`. Accept both.
 local function field(issue, name)
-  local fields = type(issue.fields) == "table" and issue.fields or issue
-  local v = fields[name]
+  local v = issue[name]
+  if v == nil and type(issue.fields) == "table" then
+    v = issue.fields[name == "type" and "issuetype" or name]
+  end
   if v == vim.NIL then
     return nil
   end
@@ -22,7 +26,7 @@ end
 function M.render(issue)
   local summary = field(issue, "summary") or ""
   local facts = { issue.key }
-  for _, name in ipairs({ "issuetype", "status", "priority", "assignee" }) do
+  for _, name in ipairs({ "type", "status", "priority", "assignee" }) do
     local v = name_of(field(issue, name))
     if v then
       facts[#facts + 1] = (name == "assignee" and "assignee: " or "") .. tostring(v)

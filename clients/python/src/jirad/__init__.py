@@ -2,7 +2,7 @@
 
 >>> from jirad import Client
 >>> with Client.connect() as jira:
-...     print(jira.issues.get("DEMO-1")["fields"]["summary"])
+...     print(jira.issues.get("DEMO-1")["summary"])
 """
 __version__ = "0.1.0"
 

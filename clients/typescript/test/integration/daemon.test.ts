@@ -20,7 +20,8 @@ after(async () => {
   await env?.stop();
 });
 
-const summaryOf = (issue: jirad.Issue) => (issue.fields ?? (issue as any)).summary;
+// The daemon's normalized issue lifts summary to the top; accept Jira's fields.summary too.
+const summaryOf = (issue: jirad.Issue) => issue.summary ?? issue.fields?.summary;
 const keysOf = (page: jirad.IssuePage) => page.issues.map((i) => i.key);
 
 async function newIssue(extra: Partial<jirad.IssuesCreateParams> = {}) {
