@@ -16,7 +16,7 @@ end
 --- BufReadCmd: fill the buffer from the daemon.
 function M.read(buf)
   local key = key_of(buf)
-  local issue, err = rpc.request_sync("issues/get", { key = key, format = "markdown", fresh = true })
+  local issue, err = rpc.request_sync("issues/get", { key = key, fresh = true }) -- description: Markdown by default
   if err then
     vim.api.nvim_buf_set_lines(buf, 0, -1, false, { "# " .. key, "<!-- " .. errors.describe(err) .. " -->" })
     vim.bo[buf].modified = false
