@@ -37,6 +37,17 @@ auth = "api_token"
 base_url = "{siteUrl}"
 email = "{email}"
 token = "{token}"
+
+# OAuth (3LO) with the fake's custom app: unauthorized until a test logs in.
+[profiles.oauth]
+auth = "oauth"
+app = "custom"
+client_id = "{clientId}"
+client_secret = "{clientSecret}"
+authorize_url = "{url}/authorize"
+token_url = "{url}/oauth/token"
+api_url = "{url}"
+redirect_uri = "{redirectUri}"
 """
 
 def _bin(var: str, default: str) -> str:
@@ -44,6 +55,12 @@ def _bin(var: str, default: str) -> str:
     if not os.access(path, os.X_OK):
         raise RuntimeError(f"{var}: {path} is not an executable (build it, or set {var})")
     return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _project_key(fake: Dict[str, Any]) -> str:
@@ -78,6 +95,7 @@ class TestEnv:
         self.env["JIRAD_BIN"] = self.jirad
         self.fake: Dict[str, Any] = {}
         self.project = "DEMO"
+        self.redirect_uri = ""
         self._procs: List[subprocess.Popen] = []
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -93,7 +111,11 @@ class TestEnv:
         self.stop()
 
     def start(self) -> None:
-        fake = subprocess.Popen([self.fake_bin], stdout=subprocess.PIPE,
+        # A callback port of our own, so a login never collides with a real jirad's 8765.
+        self.redirect_uri = f"http://127.0.0.1:{_free_port()}/callback"
+        # --auto-approve: the fake's /authorize redirects at once, as a user clicking "Accept".
+        fake = subprocess.Popen([self.fake_bin, "--auto-approve", "--redirect-uri", self.redirect_uri],
+                                stdout=subprocess.PIPE,
                                 stderr=open(self.tmp / "fake-jira.log", "wb"),
                                 env=self.env, start_new_session=True)
         self._procs.append(fake)
@@ -110,7 +132,10 @@ class TestEnv:
             url=self.fake.get("url", ""), cloudId=self.fake.get("cloudId", ""),
             siteUrl=self.fake.get("siteUrl") or f"{self.fake.get('url', '')}/site",
             email=api.get("email", ""), token=api.get("token", ""),
-            pat=self.fake.get("pat", ""), project=self.project))
+            pat=self.fake.get("pat", ""), project=self.project,
+            clientId=(self.fake.get("customApp") or {}).get("clientId", ""),
+            clientSecret=(self.fake.get("customApp") or {}).get("clientSecret", ""),
+            redirectUri=self.redirect_uri))
         self.start_daemon()
 
     def start_daemon(self) -> subprocess.Popen:
@@ -159,6 +184,24 @@ class TestEnv:
         self._procs.clear()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def approve(self, authorization_url: str) -> str:
+        """Play the user's browser: open the authorization link, return where the fake redirects
+        (the URL ``auth/complete`` takes). The redirect is not followed."""
+        import urllib.error
+        import urllib.request
+
+        class Stop(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        try:
+            urllib.request.build_opener(Stop).open(authorization_url, timeout=10)
+        except urllib.error.HTTPError as e:
+            if e.code in (301, 302, 303, 307) and e.headers.get("Location"):
+                return e.headers["Location"]
+            raise
+        raise RuntimeError("the fake did not redirect the authorization request")
+
     def kill_spawned(self, socket_path: str) -> None:
         """End a daemon a test had the client spawn (detached, so not our child) by its pid,
         found through its unique ``--socket`` argument."""
@@ -175,7 +218,7 @@ class TestEnv:
 
     def describe(self) -> Dict[str, Any]:
         return {"socket": self.socket, "config": self.config, "jirad": self.jirad,
-                "tmp": str(self.tmp), "project": self.project,
+                "tmp": str(self.tmp), "project": self.project, "redirectUri": self.redirect_uri,
                 # The fake's credentials stay out of what we print.
                 "fake": {k: v for k, v in self.fake.items() if k not in ("apiToken", "pat", "systemApp", "customApp")},
                 "env": {k: v for k, v in self.env.items()

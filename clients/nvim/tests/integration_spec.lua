@@ -123,6 +123,12 @@ test(":checkhealth jira sees the daemon", function()
   h.match(text, "daemon answers over socket")
 end)
 
+test(":Jira login shows the profile's authorization link", function()
+  vim.cmd("Jira login oauth")
+  h.wait(function() return h.find(messages, "authorize profile oauth") end, "the login link")
+  h.match(h.find(messages, "authorize profile oauth").msg, vim.pesc(env.fake.url .. "/authorize"))
+end)
+
 test("falls back to jirad serve --stdio when nothing listens", function()
   rpc.stop()
   require("jira").setup({ socket = env.tmp .. "/none.sock", spawn = true, jirad = env.jirad,

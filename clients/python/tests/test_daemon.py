@@ -172,3 +172,24 @@ def test_async_client(env):
                 await task
             assert await c.daemon.status()
     asyncio.run(main())
+
+
+def test_oauth_profile_asks_for_authorization_then_logs_in(client, env):
+    # The harness's "oauth" profile (the fake's custom app) starts with no token.
+    key = f"{env.project}-1"
+    with pytest.raises(jirad.AuthRequired) as info:
+        client.issues.get(key, profile="oauth")
+    assert info.value.profile == "oauth"
+    assert info.value.authorization_url.startswith(env.fake["url"])
+
+    start = client.auth.login("oauth")
+    assert start["authorizationUrl"].startswith(env.fake["url"] + "/authorize")
+    assert start["expiresAt"]
+    redirect = env.approve(start["authorizationUrl"])  # what the browser would be sent to
+    assert redirect.startswith(env.redirect_uri) and "code=" in redirect
+    client.auth.complete(redirect, profile="oauth")
+
+    assert client.issues.get(key, profile="oauth")["key"] == key
+    client.auth.logout("oauth")
+    with pytest.raises(jirad.AuthRequired):
+        client.issues.get(key, profile="oauth", fresh=True)

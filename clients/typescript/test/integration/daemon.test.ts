@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import * as jirad from "../../src";
-import { startEnv, type TestEnv } from "./env";
+import { approve, startEnv, type TestEnv } from "./env";
 
 let env: TestEnv;
 let client: jirad.JiradClient;
@@ -132,3 +132,15 @@ function killSpawned(sock: string) {
     } catch { /* gone already */ }
   }
 }
+
+test("an OAuth profile asks for authorization, then logs in", async () => {
+  const key = `${env.project}-1`;
+  await assert.rejects(client.issues.get({ key, profile: "oauth" }), (e: unknown) =>
+    e instanceof jirad.AuthRequired && e.profile === "oauth" && !!e.authorizationUrl?.startsWith(env.fake.url));
+  const start = await client.auth.login({ profile: "oauth" });
+  assert.ok(start.authorizationUrl.startsWith(`${env.fake.url}/authorize`));
+  const redirect = await approve(start.authorizationUrl);
+  assert.ok(redirect.startsWith(env.redirectUri) && redirect.includes("code="));
+  await client.auth.complete({ profile: "oauth", redirectUrl: redirect });
+  assert.equal((await client.issues.get({ key, profile: "oauth" })).key, key);
+});

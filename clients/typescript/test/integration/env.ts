@@ -1,5 +1,6 @@
 /** The real daemon and fake Jira, started by the shared harness (clients/testing/harness.py). */
 import { spawn, type ChildProcess } from "node:child_process";
+import * as http from "node:http";
 import * as path from "node:path";
 import * as readline from "node:readline";
 
@@ -12,6 +13,8 @@ export interface TestEnv {
   jirad: string;
   tmp: string;
   project: string;
+  /** The callback URL the fake's custom app has registered. */
+  redirectUri: string;
   fake: { url: string; cloudId?: string; [k: string]: unknown };
   /** XDG_* and JIRAD_* as the daemon sees them: for spawning more daemons. */
   env: Record<string, string>;
@@ -36,4 +39,17 @@ export async function startEnv(): Promise<TestEnv> {
     child.stdin!.end(); // the harness stops everything when its stdin closes
   });
   return { ...info, stop };
+}
+
+/** Play the user's browser: open the authorization link and return where the fake redirects
+ *  (the URL `auth/complete` takes), without following it. */
+export function approve(authorizationUrl: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get(authorizationUrl, (res) => {
+      res.resume();
+      const location = res.headers.location;
+      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) resolve(location);
+      else reject(new Error(`the fake answered ${res.statusCode} without a redirect`));
+    }).on("error", reject);
+  });
 }
