@@ -137,7 +137,7 @@ def test_timeout_cancels_at_the_daemon(peer):
 
 
 def test_server_requests_are_refused_not_ignored(peer):
-    with client_for(peer) as c:
+    with client_for(peer):
         peer.send({"jsonrpc": "2.0", "id": "s1", "method": "window/showMessageRequest"})
         reply = peer.wait_for(lambda m: m.get("id") == "s1")
     assert reply["error"]["code"] == -32601

@@ -6,7 +6,6 @@ import asyncio
 import concurrent.futures
 import json
 import threading
-import time
 import uuid
 
 import pytest

@@ -10,8 +10,18 @@ from .aio import AsyncClient
 from .api import CLIENT_NOTIFICATIONS, SERVER_NOTIFICATIONS, method_table
 from .client import Client, PendingCall
 from .discovery import socket_path
-from .errors import *  # noqa: F401,F403  (one class per error kind)
-from .errors import KINDS, JiradError, from_error
+from .errors import (  # one class per error kind, then protocol faults and client-side errors
+    KINDS, AuthFailed, AuthRequired, ConfigError, Conflict, ConnectionClosed, DaemonNotFound,
+    Forbidden, InternalError, InvalidFields, InvalidParams, InvalidRequest, JiradError, LossyUpdate,
+    MethodNotFound, NotFound, ParseError, RateLimited, RequestCancelled, SiteAmbiguous,
+    UpstreamRemoved, UpstreamUnavailable, from_error,
+)
 
-__all__ = ["AsyncClient", "Client", "PendingCall", "JiradError", "KINDS", "from_error",
-           "method_table", "socket_path", "CLIENT_NOTIFICATIONS", "SERVER_NOTIFICATIONS"]
+__all__ = [
+    "AsyncClient", "Client", "PendingCall", "method_table", "socket_path",
+    "CLIENT_NOTIFICATIONS", "SERVER_NOTIFICATIONS", "KINDS", "from_error", "JiradError",
+    "AuthRequired", "AuthFailed", "Forbidden", "NotFound", "InvalidFields", "RateLimited",
+    "UpstreamUnavailable", "Conflict", "SiteAmbiguous", "ConfigError", "UpstreamRemoved",
+    "LossyUpdate", "ParseError", "InvalidRequest", "MethodNotFound", "InvalidParams",
+    "InternalError", "RequestCancelled", "ConnectionClosed", "DaemonNotFound",
+]
