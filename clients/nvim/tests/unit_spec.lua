@@ -133,6 +133,19 @@ test(":Jira open shows Markdown; :write sends the edited summary and description
   h.truthy(h.find(messages, "DEMO%-1 saved"), "a saved message")
 end)
 
+test(":write asks before a lossy update and retries with force", function()
+  vim.cmd("Jira open DEMO-1")
+  vim.api.nvim_buf_set_lines(0, 0, 1, false, { "# lossy" })
+  local asked
+  local orig = vim.fn.confirm
+  vim.fn.confirm = function(msg) asked = msg return 1 end
+  vim.cmd("write")
+  vim.fn.confirm = orig
+  h.match(asked, "would drop a table")
+  h.eq(false, vim.bo.modified)
+  h.eq(true, rpc.request_sync("test/last", { method = "issues/update" }).params.force)
+end)
+
 test(":write of a buffer without a title is refused, nothing sent", function()
   vim.cmd("Jira open DEMO-1")
   local before = rpc.request_sync("test/last", { method = "issues/update" })
