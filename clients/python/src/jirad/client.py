@@ -210,7 +210,7 @@ class Client(Api):
         if "method" in message:
             if "id" in message:
                 # The protocol has no server->client requests; answer so the daemon never waits.
-                self._notify_reply_error(message["id"], message["method"])
+                self._refuse_request(message["id"], message["method"])
             else:
                 self._events.put(message)
             return
@@ -222,7 +222,7 @@ class Client(Api):
         else:
             _settle(call.set_result, message.get("result"))
 
-    def _notify_reply_error(self, request_id: Any, method: str) -> None:
+    def _refuse_request(self, request_id: Any, method: str) -> None:
         try:
             self._send({"jsonrpc": "2.0", "id": request_id,
                         "error": {"code": -32601, "message": f"client does not handle {method}"}})
