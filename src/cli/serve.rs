@@ -22,11 +22,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
             }
             config
         }
-        Err(e) => {
-            tracing::error!("{e}");
-            eprintln!("jirad: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(&e),
     };
     let hub = Hub::new();
     let opts = ServeOptions { max_message_bytes: config.max_message_bytes, ..ServeOptions::default() };
@@ -42,11 +38,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     let path = socket_path(args.socket.socket);
     let server = match SocketServer::bind(&path).await {
         Ok(s) => s,
-        Err(e) => {
-            tracing::error!("{e}");
-            eprintln!("jirad: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(&e),
     };
     tracing::info!(pid = std::process::id(), "listening on {}", server.path().display());
     let state = Arc::new(AppState::new(config, hub.clone(), Some(server.path().to_owned())));
@@ -54,6 +46,13 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     server.run(methods, hub, opts).await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// Startup failures go to stderr once, and to the log (which may be a file).
+fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+    tracing::error!("{e}");
+    eprintln!("jirad: {e}");
+    ExitCode::FAILURE
 }
 
 /// SIGTERM/SIGINT (Ctrl-C on Windows) stop the daemon gracefully.

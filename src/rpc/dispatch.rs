@@ -167,7 +167,7 @@ async fn fatal_frame_error(conn: &ConnectionHandle, framing: Option<super::Frami
     if let (true, Some(f)) = (err.can_reply(), framing) {
         conn.set_framing(f);
         let code = match err {
-            FrameError::TooLarge { .. } => ErrorCode::OversizedRequest.code(),
+            FrameError::TooLarge { .. } => ErrorCode::InvalidRequest.code(),
             _ => ErrorCode::ParseError.code(),
         };
         let obj = ErrorObject::owned(code, err.to_string(), None::<()>);
