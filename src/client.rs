@@ -46,9 +46,16 @@ pub struct SpawnArgs {
 impl DaemonClient {
     /// Connects to a running daemon.
     pub async fn connect(path: &Path) -> Result<Self, ClientError> {
-        let stream = connect(path).await.map_err(|source| ClientError::Connect { path: path.to_owned(), source })?;
+        let stream = connect(path).await.map_err(|source| ClientError::Connect {
+            path: path.to_owned(),
+            source,
+        })?;
         let (rd, wr) = tokio::io::split(stream);
-        Ok(DaemonClient { reader: BufReader::new(rd), writer: wr, next_id: 1 })
+        Ok(DaemonClient {
+            reader: BufReader::new(rd),
+            writer: wr,
+            next_id: 1,
+        })
     }
 
     /// Connects, first starting `jirad serve --socket PATH` detached when nothing listens.
@@ -70,7 +77,11 @@ impl DaemonClient {
 
     /// Calls `method`; `Ok(Err(error_object))` is a JSON-RPC error reply. Notifications received
     /// meanwhile are skipped.
-    pub async fn call(&mut self, method: &str, params: Option<Value>) -> Result<Result<Value, Value>, ClientError> {
+    pub async fn call(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+    ) -> Result<Result<Value, Value>, ClientError> {
         let id = self.next_id;
         self.next_id += 1;
         let mut req = json!({ "jsonrpc": "2.0", "id": id, "method": method });
@@ -85,9 +96,15 @@ impl DaemonClient {
         loop {
             buf.clear();
             if self.reader.read_line(&mut buf).await? == 0 {
-                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "daemon closed the connection").into());
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "daemon closed the connection",
+                )
+                .into());
             }
-            let Ok(msg) = serde_json::from_str::<Value>(&buf) else { continue };
+            let Ok(msg) = serde_json::from_str::<Value>(&buf) else {
+                continue;
+            };
             if msg.get("id") != Some(&json!(id)) {
                 continue;
             }
@@ -102,8 +119,13 @@ impl DaemonClient {
 fn spawn_daemon(path: &Path, spawn: &SpawnArgs) -> Result<(), ClientError> {
     let exe = std::env::current_exe()?;
     let mut cmd = std::process::Command::new(exe);
-    cmd.arg("serve").arg("--socket").arg(path).args(&spawn.extra);
-    cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    cmd.arg("serve")
+        .arg("--socket")
+        .arg(path)
+        .args(&spawn.extra);
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
     #[cfg(unix)]
     {
         // Its own process group: a Ctrl-C in the caller's terminal must not take the daemon down.

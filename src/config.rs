@@ -49,7 +49,9 @@ fn default_max_message() -> usize {
 fn max_message<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
     let n = usize::deserialize(d)?;
     if n < MIN_MESSAGE_BYTES {
-        return Err(serde::de::Error::custom(format!("max_message_bytes must be at least {MIN_MESSAGE_BYTES}")));
+        return Err(serde::de::Error::custom(format!(
+            "max_message_bytes must be at least {MIN_MESSAGE_BYTES}"
+        )));
     }
     Ok(n)
 }
@@ -105,18 +107,25 @@ impl Config {
         };
         match std::fs::read_to_string(&path) {
             Ok(text) => Self::parse(&text, &path).map(|c| (c, Some(path))),
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), None)),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((Config::default(), None))
+            }
             Err(source) => Err(ConfigError::Read { path, source }),
         }
     }
 
     /// Parses config text; `path` only labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text)
-            .map_err(|e| ConfigError::Invalid { path: path.to_owned(), message: e.to_string() })?;
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
         if let Some(name) = &config.default_profile {
             if !config.profiles.contains_key(name) {
-                return Err(ConfigError::UnknownDefaultProfile { path: path.to_owned(), name: name.clone() });
+                return Err(ConfigError::UnknownDefaultProfile {
+                    path: path.to_owned(),
+                    name: name.clone(),
+                });
             }
         }
         Ok(config)
@@ -128,7 +137,9 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> String {
-        Config::parse(text, Path::new("c.toml")).unwrap_err().to_string()
+        Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -147,14 +158,21 @@ mod tests {
     #[test]
     fn bad_value_names_key_and_line() {
         let e = err("\n\nmax_message_bytes = 10\n");
-        assert!(e.contains("max_message_bytes") && e.contains("line 3"), "{e}");
+        assert!(
+            e.contains("max_message_bytes") && e.contains("line 3"),
+            "{e}"
+        );
         let e = err("max_message_bytes = \"big\"\n");
         assert!(e.contains("line 1"), "{e}");
     }
 
     #[test]
     fn profiles_and_default_profile() {
-        let c = Config::parse("default_profile = \"work\"\n[profiles.work]\nauth = \"oauth\"\n", Path::new("c")).unwrap();
+        let c = Config::parse(
+            "default_profile = \"work\"\n[profiles.work]\nauth = \"oauth\"\n",
+            Path::new("c"),
+        )
+        .unwrap();
         assert_eq!(c.profiles["work"].auth, "oauth");
         assert!(err("default_profile = \"nope\"\n").contains("nope"));
     }

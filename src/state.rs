@@ -21,6 +21,11 @@ pub struct AppState {
 impl AppState {
     /// State for a daemon about to serve.
     pub fn new(config: Config, hub: Hub, socket_path: Option<PathBuf>) -> Self {
-        AppState { config, hub, started: Instant::now(), socket_path }
+        AppState {
+            config,
+            hub,
+            started: Instant::now(),
+            socket_path,
+        }
     }
 }

@@ -11,7 +11,13 @@ use support::*;
 fn two_hundred_connections_times_fifty_calls() {
     let d = Daemon::start();
     let clients: Vec<_> = (0..200)
-        .map(|i| d.client(if i % 2 == 0 { Framing::Lsp } else { Framing::Ndjson }))
+        .map(|i| {
+            d.client(if i % 2 == 0 {
+                Framing::Lsp
+            } else {
+                Framing::Ndjson
+            })
+        })
         .collect();
     let threads: Vec<_> = clients
         .into_iter()

@@ -75,14 +75,22 @@ fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
             token: jirad_protocol::lifecycle::NumberOrString::String("t".into()),
             value: json!({"pct": 50}),
         };
-        cx.conn.notify::<jirad_protocol::lifecycle::Progress>(&params).expect("push");
+        cx.conn
+            .notify::<jirad_protocol::lifecycle::Progress>(&params)
+            .expect("push");
         Res::Ok(json!("done"))
     });
     register::<Broadcast, _, _, _, _>(&mut m, |_, cx: Ctx<TestState>| async move {
-        let n = cx.conn.hub().broadcast_raw("test/news", &json!({"hello": 1})).expect("broadcast");
+        let n = cx
+            .conn
+            .hub()
+            .broadcast_raw("test/news", &json!({"hello": 1}))
+            .expect("broadcast");
         Res::Ok(json!(n))
     });
-    register::<Big, _, _, _, _>(&mut m, |_, _| async move { Res::Ok(json!("x".repeat(64 * 1024))) });
+    register::<Big, _, _, _, _>(&mut m, |_, _| async move {
+        Res::Ok(json!("x".repeat(64 * 1024)))
+    });
     register::<Profile, _, _, _, _>(&mut m, |_, cx: Ctx<TestState>| async move {
         cx.conn.session().profile = Some("work".into());
         Res::Ok(json!(cx.conn.profile()))
@@ -99,24 +107,42 @@ struct Client {
 impl Client {
     fn new(conn: MemoryConnection) -> Client {
         let (rd, wr) = tokio::io::split(conn.client);
-        Client { rd: BufReader::new(rd), wr, server: conn.server }
+        Client {
+            rd: BufReader::new(rd),
+            wr,
+            server: conn.server,
+        }
     }
     async fn send(&mut self, v: Value) {
-        self.wr.write_all(format!("{v}\n").as_bytes()).await.unwrap();
+        self.wr
+            .write_all(format!("{v}\n").as_bytes())
+            .await
+            .unwrap();
     }
     async fn call(&mut self, id: Value, method: &str) {
-        self.send(json!({"jsonrpc":"2.0","id":id,"method":method})).await;
+        self.send(json!({"jsonrpc":"2.0","id":id,"method":method}))
+            .await;
     }
     async fn recv(&mut self) -> Option<Value> {
         let mut line = String::new();
-        let n = tokio::time::timeout(Duration::from_secs(10), self.rd.read_line(&mut line)).await.expect("no reply in 10 s");
+        let n = tokio::time::timeout(Duration::from_secs(10), self.rd.read_line(&mut line))
+            .await
+            .expect("no reply in 10 s");
         (n.unwrap_or(0) > 0).then(|| serde_json::from_str(&line).unwrap())
     }
 }
 
-fn setup() -> (Arc<TestState>, jsonrpsee::Methods, Hub, mpsc::UnboundedReceiver<&'static str>) {
+fn setup() -> (
+    Arc<TestState>,
+    jsonrpsee::Methods,
+    Hub,
+    mpsc::UnboundedReceiver<&'static str>,
+) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let state = Arc::new(TestState { gate: Notify::new(), dropped: tx });
+    let state = Arc::new(TestState {
+        gate: Notify::new(),
+        dropped: tx,
+    });
     (state.clone(), module(state), Hub::new(), rx)
 }
 
@@ -128,7 +154,10 @@ async fn a_slow_call_never_delays_a_fast_one() {
     c.call(json!(2), "test/echo").await;
     assert_eq!(c.recv().await.unwrap()["id"], 2);
     state.gate.notify_one();
-    assert_eq!(c.recv().await.unwrap(), json!({"jsonrpc":"2.0","id":1,"result":"released"}));
+    assert_eq!(
+        c.recv().await.unwrap(),
+        json!({"jsonrpc":"2.0","id":1,"result":"released"})
+    );
 }
 
 #[tokio::test]
@@ -139,14 +168,25 @@ async fn cancel_request_drops_the_future_and_answers_32800() {
     c.call(json!(-3), "test/forever").await;
     c.call(json!(0), "test/echo").await; // once this answers, both calls above are running
     assert_eq!(c.recv().await.unwrap()["id"], 0);
-    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"c"}})).await;
+    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"c"}}))
+        .await;
     let r = c.recv().await.unwrap();
-    assert_eq!((&r["id"], &r["error"]["code"]), (&json!("c"), &json!(-32800)));
-    assert_eq!(tokio::time::timeout(Duration::from_secs(10), dropped.recv()).await.expect("future not dropped"), Some("dropped"));
-    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":-3}})).await;
+    assert_eq!(
+        (&r["id"], &r["error"]["code"]),
+        (&json!("c"), &json!(-32800))
+    );
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), dropped.recv())
+            .await
+            .expect("future not dropped"),
+        Some("dropped")
+    );
+    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":-3}}))
+        .await;
     assert_eq!(c.recv().await.unwrap()["id"], -3);
     // Cancelling an unknown or finished id is a no-op; the connection keeps working.
-    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"c"}})).await;
+    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"c"}}))
+        .await;
     c.call(json!(9), "test/echo").await;
     assert_eq!(c.recv().await.unwrap()["id"], 9);
 }
@@ -154,7 +194,11 @@ async fn cancel_request_drops_the_future_and_answers_32800() {
 #[tokio::test]
 async fn disconnect_cancels_in_flight_calls_and_unregisters() {
     let (_state, methods, hub, mut dropped) = setup();
-    let mut c = Client::new(memory(methods.clone(), hub.clone(), ServeOptions::default()));
+    let mut c = Client::new(memory(
+        methods.clone(),
+        hub.clone(),
+        ServeOptions::default(),
+    ));
     let mut other = Client::new(memory(methods, hub.clone(), ServeOptions::default()));
     c.call(json!(1), "test/forever").await;
     other.call(json!(1), "test/echo").await;
@@ -162,7 +206,12 @@ async fn disconnect_cancels_in_flight_calls_and_unregisters() {
     assert_eq!(hub.connection_count(), 2);
     let Client { rd, wr, server } = c;
     drop((rd, wr));
-    assert_eq!(tokio::time::timeout(Duration::from_secs(10), dropped.recv()).await.expect("future not dropped"), Some("dropped"));
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), dropped.recv())
+            .await
+            .expect("future not dropped"),
+        Some("dropped")
+    );
     server.await.unwrap();
     assert_eq!(hub.connection_count(), 1);
     other.call(json!(2), "test/echo").await;
@@ -182,17 +231,24 @@ async fn a_panicking_handler_answers_32603_and_the_connection_survives() {
 #[tokio::test]
 async fn pushes_arrive_before_the_reply_and_broadcasts_reach_every_connection() {
     let (_s, methods, hub, _) = setup();
-    let mut a = Client::new(memory(methods.clone(), hub.clone(), ServeOptions::default()));
+    let mut a = Client::new(memory(
+        methods.clone(),
+        hub.clone(),
+        ServeOptions::default(),
+    ));
     let mut b = Client::new(memory(methods, hub, ServeOptions::default()));
     a.call(json!(1), "test/push").await;
     let n = a.recv().await.unwrap();
-    assert_eq!(n, json!({"jsonrpc":"2.0","method":"$/progress","params":{"token":"t","value":{"pct":50}}}));
+    assert_eq!(
+        n,
+        json!({"jsonrpc":"2.0","method":"$/progress","params":{"token":"t","value":{"pct":50}}})
+    );
     assert_eq!(a.recv().await.unwrap()["result"], "done");
 
     b.call(json!(1), "test/echo").await; // b has spoken, so its framing is known
     b.recv().await.unwrap();
     a.call(json!(2), "test/broadcast").await;
-    let mut got_a = vec![a.recv().await.unwrap(), a.recv().await.unwrap()];
+    let mut got_a = [a.recv().await.unwrap(), a.recv().await.unwrap()];
     got_a.sort_by_key(|m| m.get("id").is_some());
     assert_eq!(got_a[0]["method"], "test/news");
     assert_eq!(got_a[1]["result"], 2);
@@ -211,17 +267,31 @@ async fn session_state_is_per_connection() {
 
 #[tokio::test]
 async fn a_client_that_stops_reading_is_dropped_without_hurting_others() {
-    let opts = ServeOptions { outbound_queue: 4, write_timeout: Duration::from_millis(200), ..ServeOptions::default() };
+    let opts = ServeOptions {
+        outbound_queue: 4,
+        write_timeout: Duration::from_millis(200),
+        ..ServeOptions::default()
+    };
     let (_s, methods, hub, _) = setup();
     let mut stuck = Client::new(memory(methods.clone(), hub.clone(), opts.clone()));
     let mut fine = Client::new(memory(methods, hub.clone(), opts));
     for i in 0..64 {
         // The server may stop reading us once it gives up; ignore write errors then.
-        if stuck.wr.write_all(format!("{}\n", json!({"jsonrpc":"2.0","id":i,"method":"test/big"})).as_bytes()).await.is_err() {
+        if stuck
+            .wr
+            .write_all(
+                format!("{}\n", json!({"jsonrpc":"2.0","id":i,"method":"test/big"})).as_bytes(),
+            )
+            .await
+            .is_err()
+        {
             break;
         }
     }
-    tokio::time::timeout(Duration::from_secs(10), &mut stuck.server).await.expect("stuck client not dropped").unwrap();
+    tokio::time::timeout(Duration::from_secs(10), &mut stuck.server)
+        .await
+        .expect("stuck client not dropped")
+        .unwrap();
     fine.call(json!(1), "test/echo").await;
     assert_eq!(fine.recv().await.unwrap()["id"], 1);
     assert_eq!(hub.connection_count(), 1);

@@ -13,7 +13,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::codec::Decoder;
 
 fn methods() -> jsonrpsee::Methods {
-    let state = Arc::new(jirad::state::AppState::new(jirad::config::Config::default(), Hub::new(), None));
+    let state = Arc::new(jirad::state::AppState::new(
+        jirad::config::Config::default(),
+        Hub::new(),
+        None,
+    ));
     jirad::api::build_module(state).into()
 }
 
@@ -35,10 +39,24 @@ fn arb_json() -> impl Strategy<Value = Value> {
 
 /// A well-formed call with a unique id (number or string), a real or unknown method, any params.
 fn arb_call(n: usize) -> impl Strategy<Value = Value> {
-    let method = prop_oneof![Just("daemon/status"), Just("rpc.discover"), Just("no/such"), Just("initialize")];
-    let params = prop_oneof![Just(None), Just(Some(json!(null))), Just(Some(json!([]))), Just(Some(json!({"x": 1})))];
+    let method = prop_oneof![
+        Just("daemon/status"),
+        Just("rpc.discover"),
+        Just("no/such"),
+        Just("initialize")
+    ];
+    let params = prop_oneof![
+        Just(None),
+        Just(Some(json!(null))),
+        Just(Some(json!([]))),
+        Just(Some(json!({"x": 1})))
+    ];
     (method, params, any::<bool>()).prop_map(move |(m, p, string_id)| {
-        let id = if string_id { json!(format!("s{n}")) } else { json!(n as i64 - 5) };
+        let id = if string_id {
+            json!(format!("s{n}"))
+        } else {
+            json!(n as i64 - 5)
+        };
         let mut v = json!({"jsonrpc": "2.0", "id": id, "method": m});
         if let Some(p) = p {
             v["params"] = p;
@@ -57,9 +75,16 @@ fn frame(lsp: bool, body: &str) -> String {
 
 /// Writes the whole input, closes our side, reads everything back.
 fn exchange(input: Vec<u8>) -> Vec<u8> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async move {
-        let opts = ServeOptions { max_message_bytes: 4096, cancel_on_eof: false, ..ServeOptions::default() };
+        let opts = ServeOptions {
+            max_message_bytes: 4096,
+            cancel_on_eof: false,
+            ..ServeOptions::default()
+        };
         let conn = memory(methods(), Hub::new(), opts);
         let (mut rd, mut wr) = tokio::io::split(conn.client);
         let writer = tokio::spawn(async move {
@@ -76,12 +101,19 @@ fn exchange(input: Vec<u8>) -> Vec<u8> {
 
 fn replies(lsp: bool, out: &[u8]) -> Vec<Value> {
     let mut codec = JsonRpcCodec::with_framing(
-        if lsp { jirad::rpc::Framing::Lsp } else { jirad::rpc::Framing::Ndjson },
+        if lsp {
+            jirad::rpc::Framing::Lsp
+        } else {
+            jirad::rpc::Framing::Ndjson
+        },
         usize::MAX,
     );
     let mut buf = BytesMut::from(out);
     let mut v = Vec::new();
-    while let Some(f) = codec.decode_eof(&mut buf).expect("daemon output is well framed") {
+    while let Some(f) = codec
+        .decode_eof(&mut buf)
+        .expect("daemon output is well framed")
+    {
         v.push(serde_json::from_slice(&f).expect("daemon output is JSON"));
     }
     v

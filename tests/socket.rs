@@ -20,25 +20,42 @@ fn oversize_frame_closes_only_that_connection() {
 
     // LSP: the declared length alone is refused, before any body is sent.
     let mut lsp = d.client(Framing::Lsp);
-    lsp.writer.as_mut().unwrap().write_all(b"Content-Length: 5000\r\n\r\n").unwrap();
+    lsp.writer
+        .as_mut()
+        .unwrap()
+        .write_all(b"Content-Length: 5000\r\n\r\n")
+        .unwrap();
     let r = lsp.recv().expect("error reply");
     assert_eq!(r["id"], Value::Null);
-    assert!(r["error"]["message"].as_str().unwrap().contains("exceeds"), "{r}");
+    assert!(
+        r["error"]["message"].as_str().unwrap().contains("exceeds"),
+        "{r}"
+    );
     lsp.expect_closed();
 
     // NDJSON: a line over the limit.
     let mut nd = d.client(Framing::Ndjson);
-    nd.send_raw(&format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":{{\"a\":\"{}\"}}}}", "a".repeat(2000)));
+    nd.send_raw(&format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":{{\"a\":\"{}\"}}}}",
+        "a".repeat(2000)
+    ));
     assert!(nd.recv().expect("error reply")["error"].is_object());
     nd.expect_closed();
 
     // A header block over 8 KiB, and a malformed header.
     let mut big = d.client(Framing::Lsp);
-    let _ = big.writer.as_mut().unwrap().write_all(format!("Content-Length: 2\r\nX: {}\r\n\r\n{{}}", "a".repeat(9000)).as_bytes());
+    let _ =
+        big.writer.as_mut().unwrap().write_all(
+            format!("Content-Length: 2\r\nX: {}\r\n\r\n{{}}", "a".repeat(9000)).as_bytes(),
+        );
     assert_eq!(code(&big.recv().expect("error reply")), -32700);
     big.expect_closed();
     let mut bad = d.client(Framing::Lsp);
-    bad.writer.as_mut().unwrap().write_all(b"Content-Length: nope\r\n\r\n").unwrap();
+    bad.writer
+        .as_mut()
+        .unwrap()
+        .write_all(b"Content-Length: nope\r\n\r\n")
+        .unwrap();
     assert_eq!(code(&bad.recv().expect("error reply")), -32700);
     bad.expect_closed();
 
@@ -51,7 +68,10 @@ fn http_request_on_the_socket_executes_nothing() {
     let stop = r#"{"jsonrpc":"2.0","id":1,"method":"daemon/stop"}"#;
     for req in [
         format!("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n{stop}\n"),
-        format!("POST / HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{stop}", stop.len()),
+        format!(
+            "POST / HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{stop}",
+            stop.len()
+        ),
         format!("CONNECT localhost:80 HTTP/1.1\r\n\r\n{stop}\n"),
     ] {
         let mut s = UnixStream::connect(&d.socket).unwrap();
@@ -59,7 +79,10 @@ fn http_request_on_the_socket_executes_nothing() {
         let _ = s.write_all(req.as_bytes());
         let mut out = Vec::new();
         let _ = s.read_to_end(&mut out);
-        assert!(!String::from_utf8_lossy(&out).contains("\"result\""), "answered: {out:?}");
+        assert!(
+            !String::from_utf8_lossy(&out).contains("\"result\""),
+            "answered: {out:?}"
+        );
     }
     let mut c = d.client(Framing::Ndjson);
     assert_eq!(c.result("daemon/status", json!(null))["pid"], d.pid());
@@ -68,11 +91,19 @@ fn http_request_on_the_socket_executes_nothing() {
 #[test]
 fn a_second_daemon_is_refused_and_the_first_keeps_serving() {
     let d = Daemon::start();
-    let out = jirad(d.dir.path()).arg("serve").arg("--socket").arg(&d.socket).output().unwrap();
+    let out = jirad(d.dir.path())
+        .arg("serve")
+        .arg("--socket")
+        .arg(&d.socket)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("already listening"), "{stderr}");
-    assert_eq!(d.client(Framing::Lsp).result("daemon/status", json!(null))["pid"], d.pid());
+    assert_eq!(
+        d.client(Framing::Lsp).result("daemon/status", json!(null))["pid"],
+        d.pid()
+    );
 }
 
 #[test]
@@ -81,7 +112,12 @@ fn a_stale_socket_file_is_replaced() {
     let path = dir.path().join("jirad.sock");
     drop(std::os::unix::net::UnixListener::bind(&path).unwrap()); // a corpse: file, no listener
     assert!(UnixStream::connect(&path).is_err());
-    let mut child = jirad(dir.path()).arg("serve").arg("--socket").arg(&path).spawn().unwrap();
+    let mut child = jirad(dir.path())
+        .arg("serve")
+        .arg("--socket")
+        .arg(&path)
+        .spawn()
+        .unwrap();
     wait_for_socket(&path);
     let mut c = SocketClient::connect(&path, Framing::Ndjson);
     assert_eq!(c.result("daemon/status", json!(null))["pid"], child.id());
@@ -98,9 +134,19 @@ fn default_path_modes_and_sigterm_removes_the_socket() {
     let meta = std::fs::symlink_metadata(&sock).unwrap();
     assert!(meta.file_type().is_socket());
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::metadata(sock.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(
+        std::fs::metadata(sock.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o700
+    );
     let mut c = SocketClient::connect(&sock, Framing::Ndjson);
-    assert_eq!(c.result("daemon/status", json!(null))["socketPath"], sock.display().to_string());
+    assert_eq!(
+        c.result("daemon/status", json!(null))["socketPath"],
+        sock.display().to_string()
+    );
 
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert!(child.wait().unwrap().success());
@@ -112,7 +158,14 @@ fn default_path_modes_and_sigterm_removes_the_socket() {
 fn jirad_call_starts_the_daemon_and_reports_errors_by_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("s/jirad.sock");
-    let run = |args: &[&str]| jirad(dir.path()).args(args).arg("--socket").arg(&sock).output().unwrap();
+    let run = |args: &[&str]| {
+        jirad(dir.path())
+            .args(args)
+            .arg("--socket")
+            .arg(&sock)
+            .output()
+            .unwrap()
+    };
 
     let out = run(&["call", "--no-spawn", "daemon/status"]);
     assert_eq!(out.status.code(), Some(2));
@@ -144,9 +197,16 @@ fn bad_config_names_key_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
     std::fs::write(&cfg, "max_message_bytes = 4096\n\ncolour = \"blue\"\n").unwrap();
-    let out = jirad(dir.path()).args(["serve", "--stdio", "--config"]).arg(&cfg).output().unwrap();
+    let out = jirad(dir.path())
+        .args(["serve", "--stdio", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("colour") && stderr.contains("line 3"), "{stderr}");
+    assert!(
+        stderr.contains("colour") && stderr.contains("line 3"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty());
 }

@@ -34,8 +34,17 @@ fn conformance<R: Read, W: Write>(c: &mut FramedClient<R, W>) {
     assert_eq!(code(&c.call("no/such", json!({}))), -32601);
     let r = c.call("daemon/status", json!({"unexpected": 1}));
     assert_eq!(code(&r), -32602);
-    assert!(r["error"]["message"].as_str().unwrap().contains("unexpected"), "{r}");
-    assert_eq!(code(&c.call("initialize", json!({"clientInfo": 5}))), -32602);
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unexpected"),
+        "{r}"
+    );
+    assert_eq!(
+        code(&c.call("initialize", json!({"clientInfo": 5}))),
+        -32602
+    );
 
     // A batch mixing calls, a notification and an invalid member: one array, order kept.
     c.send(&json!([
@@ -94,7 +103,10 @@ fn stdio_ndjson_exits_on_eof_after_answering() {
 #[test]
 fn stdio_exit_notification_ends_the_process_and_stdout_has_frames_only() {
     let (mut d, mut c) = StdioDaemon::start(Framing::Lsp);
-    assert_eq!(c.result("initialize", json!({"clientInfo": {"name": "editor"}}))["protocolVersion"], "0.1");
+    assert_eq!(
+        c.result("initialize", json!({"clientInfo": {"name": "editor"}}))["protocolVersion"],
+        "0.1"
+    );
     assert_eq!(c.result("shutdown", json!(null)), Value::Null);
     assert_eq!(code(&c.call("daemon/status", json!(null))), -32600);
     c.send(&json!({"jsonrpc":"2.0","method":"exit"}));
@@ -111,5 +123,8 @@ fn initialize_is_optional_and_picks_a_profile() {
     assert!(methods.contains(&json!("daemon/status")) && methods.contains(&json!("rpc.discover")));
     assert_eq!(r["capabilities"]["notifications"], json!(["$/progress"]));
     let r = c.call("initialize", json!({"profile": "nope"}));
-    assert_eq!((code(&r), &r["error"]["data"]["kind"]), (1004, &json!("notFound")));
+    assert_eq!(
+        (code(&r), &r["error"]["data"]["kind"]),
+        (1004, &json!("notFound"))
+    );
 }

@@ -70,15 +70,29 @@ impl MethodDoc {
 /// Every method and notification of the protocol. Later issues add their lines here.
 pub fn contract() -> Vec<MethodDoc> {
     vec![
-        MethodDoc::request::<lc::Initialize>("Names the client, picks a profile, returns capabilities (optional)."),
-        MethodDoc::client_notification::<lc::Initialized>("The client processed the initialize result."),
-        MethodDoc::request::<lc::Shutdown>("LSP shutdown: afterwards only exit is accepted on this connection."),
-        MethodDoc::client_notification::<lc::Exit>("LSP exit: closes this connection (the process in --stdio mode)."),
+        MethodDoc::request::<lc::Initialize>(
+            "Names the client, picks a profile, returns capabilities (optional).",
+        ),
+        MethodDoc::client_notification::<lc::Initialized>(
+            "The client processed the initialize result.",
+        ),
+        MethodDoc::request::<lc::Shutdown>(
+            "LSP shutdown: afterwards only exit is accepted on this connection.",
+        ),
+        MethodDoc::client_notification::<lc::Exit>(
+            "LSP exit: closes this connection (the process in --stdio mode).",
+        ),
         MethodDoc::request::<lc::RpcDiscover>("Returns this OpenRPC document."),
-        MethodDoc::request::<lc::DaemonStatus>("Daemon version, pid, uptime, socket path and connection count."),
+        MethodDoc::request::<lc::DaemonStatus>(
+            "Daemon version, pid, uptime, socket path and connection count.",
+        ),
         MethodDoc::request::<lc::DaemonStop>("Stops the daemon gracefully."),
-        MethodDoc::client_notification::<lc::CancelRequest>("Abandons an in-flight call; it is answered with -32800."),
-        MethodDoc::server_notification::<lc::Progress>("Progress of a long call, keyed by the client's token."),
+        MethodDoc::client_notification::<lc::CancelRequest>(
+            "Abandons an in-flight call; it is answered with -32800.",
+        ),
+        MethodDoc::server_notification::<lc::Progress>(
+            "Progress of a long call, keyed by the client's token.",
+        ),
     ]
 }
 
@@ -180,5 +194,8 @@ fn by_name(params: &Schema, defs: &Map<String, Value>) -> Value {
 
 /// Lets a test assert that a type's schema is stable (re-exported for other crates' tests).
 pub fn schema_of<T: JsonSchema>() -> Value {
-    SchemaSettings::draft07().into_generator().into_root_schema_for::<T>().to_value()
+    SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value()
 }

@@ -21,8 +21,22 @@ fn openrpc_json_is_current() {
 fn document_shape() {
     let doc = jirad_protocol::openrpc::document();
     assert_eq!(doc["openrpc"], "1.3.2");
-    let init = doc["methods"].as_array().unwrap().iter().find(|m| m["name"] == "initialize").unwrap();
-    let names: Vec<_> = init["params"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"clientInfo") && names.contains(&"profile") && names.contains(&"capabilities"));
+    let init = doc["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "initialize")
+        .unwrap();
+    let names: Vec<_> = init["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"clientInfo")
+            && names.contains(&"profile")
+            && names.contains(&"capabilities")
+    );
     assert_eq!(doc["x-notifications"][0]["name"], "$/progress");
 }

@@ -20,7 +20,11 @@ pub struct ApiError {
 impl ApiError {
     /// An error of `kind` with a message and no extra data.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ApiError { kind, message: message.into(), data: Map::new() }
+        ApiError {
+            kind,
+            message: message.into(),
+            data: Map::new(),
+        }
     }
 
     /// Adds a `data` field.
@@ -37,7 +41,11 @@ impl From<ApiError> for ErrorObjectOwned {
 }
 
 /// Builds the JSON-RPC error for an application error: `{code, message, data: {kind, ..extra}}`.
-pub fn app_error(kind: ErrorKind, message: impl Into<String>, extra: Map<String, Value>) -> ErrorObjectOwned {
+pub fn app_error(
+    kind: ErrorKind,
+    message: impl Into<String>,
+    extra: Map<String, Value>,
+) -> ErrorObjectOwned {
     let mut data = extra;
     data.insert("kind".into(), Value::from(kind.as_str()));
     ErrorObject::owned(kind.code(), message.into(), Some(Value::Object(data)))

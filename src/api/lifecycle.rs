@@ -15,7 +15,10 @@ pub fn register_all(m: &mut RpcModule<AppState>) {
     register::<Initialize, _, _, _, _>(m, initialize);
     register_notification::<Initialized, _, _, _>(m, |_, _| async {});
     register::<Shutdown, _, _, _, _>(m, shutdown);
-    register_notification::<Exit, _, _, _>(m, |_, cx: Ctx<AppState>| async move { cx.conn.close() });
+    register_notification::<Exit, _, _, _>(
+        m,
+        |_, cx: Ctx<AppState>| async move { cx.conn.close() },
+    );
     register::<RpcDiscover, _, _, _, _>(m, discover);
     register::<DaemonStatus, _, _, _, _>(m, status);
     register::<DaemonStop, _, _, _, _>(m, stop);
@@ -24,8 +27,11 @@ pub fn register_all(m: &mut RpcModule<AppState>) {
 async fn initialize(p: InitializeParams, cx: Ctx<AppState>) -> Result<InitializeResult, ApiError> {
     if let Some(profile) = &p.profile {
         if !cx.app.config.profiles.contains_key(profile) {
-            return Err(ApiError::new(ErrorKind::NotFound, format!("no profile named {profile:?} in the config"))
-                .with("profile", profile.as_str()));
+            return Err(ApiError::new(
+                ErrorKind::NotFound,
+                format!("no profile named {profile:?} in the config"),
+            )
+            .with("profile", profile.as_str()));
         }
     }
     {
@@ -37,11 +43,20 @@ async fn initialize(p: InitializeParams, cx: Ctx<AppState>) -> Result<Initialize
     }
     tracing::debug!(conn = cx.conn.id(), "initialized");
     Ok(InitializeResult {
-        server_info: ServerInfo { name: "jirad".into(), version: env!("CARGO_PKG_VERSION").into() },
+        server_info: ServerInfo {
+            name: "jirad".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
         protocol_version: PROTOCOL_VERSION.into(),
         capabilities: ServerCapabilities {
-            methods: openrpc::method_names().into_iter().map(String::from).collect(),
-            notifications: openrpc::server_notification_names().into_iter().map(String::from).collect(),
+            methods: openrpc::method_names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            notifications: openrpc::server_notification_names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
         },
     })
 }

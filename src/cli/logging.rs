@@ -10,8 +10,14 @@ pub fn init(default: &str, file: Option<&Path>) -> std::io::Result<()> {
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = match file {
         Some(path) => {
-            let f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-            builder.with_ansi(false).with_writer(std::sync::Mutex::new(f)).try_init()
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?;
+            builder
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(f))
+                .try_init()
         }
         None => builder.with_writer(std::io::stderr).try_init(),
     };

@@ -25,7 +25,10 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let hub = Hub::new();
-    let opts = ServeOptions { max_message_bytes: config.max_message_bytes, ..ServeOptions::default() };
+    let opts = ServeOptions {
+        max_message_bytes: config.max_message_bytes,
+        ..ServeOptions::default()
+    };
     spawn_signal_handler(hub.clone());
 
     if args.stdio {
@@ -40,8 +43,16 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    tracing::info!(pid = std::process::id(), "listening on {}", server.path().display());
-    let state = Arc::new(AppState::new(config, hub.clone(), Some(server.path().to_owned())));
+    tracing::info!(
+        pid = std::process::id(),
+        "listening on {}",
+        server.path().display()
+    );
+    let state = Arc::new(AppState::new(
+        config,
+        hub.clone(),
+        Some(server.path().to_owned()),
+    ));
     let methods = build_module(state).into();
     server.run(methods, hub, opts).await;
     tracing::info!("stopped");
@@ -61,7 +72,10 @@ fn spawn_signal_handler(hub: Hub) {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
                 tracing::warn!("cannot install signal handlers");
                 return;
             };

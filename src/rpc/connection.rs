@@ -58,7 +58,9 @@ struct Inner {
 
 impl std::fmt::Debug for ConnectionHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnectionHandle").field("id", &self.inner.id).finish()
+        f.debug_struct("ConnectionHandle")
+            .field("id", &self.inner.id)
+            .finish()
     }
 }
 
@@ -126,7 +128,10 @@ impl ConnectionHandle {
 
     /// This connection's session (do not hold the guard across `.await`).
     pub fn session(&self) -> MutexGuard<'_, Session> {
-        self.inner.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The profile chosen in `initialize`, if any.
@@ -181,7 +186,10 @@ impl Hub {
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<u64, ConnectionHandle>> {
-        self.inner.conns.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .conns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Number of open connections.
@@ -195,14 +203,25 @@ impl Hub {
     }
 
     /// Pushes a typed notification to every connection; returns how many queued it.
-    pub fn broadcast<N: Notification>(&self, params: &N::Params) -> Result<usize, serde_json::Error> {
+    pub fn broadcast<N: Notification>(
+        &self,
+        params: &N::Params,
+    ) -> Result<usize, serde_json::Error> {
         self.broadcast_raw(N::METHOD, params)
     }
 
     /// Pushes a notification by name to every connection.
-    pub fn broadcast_raw<P: Serialize>(&self, method: &str, params: &P) -> Result<usize, serde_json::Error> {
+    pub fn broadcast_raw<P: Serialize>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<usize, serde_json::Error> {
         let msg = message::notification(method, params)?;
-        Ok(self.connections().iter().filter(|c| c.push(msg.clone()).is_ok()).count())
+        Ok(self
+            .connections()
+            .iter()
+            .filter(|c| c.push(msg.clone()).is_ok())
+            .count())
     }
 
     /// Asks the daemon to stop: listeners stop accepting, connections finish in-flight calls.

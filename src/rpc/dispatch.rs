@@ -63,8 +63,13 @@ impl Default for ServeOptions {
 type InFlight = Arc<Mutex<HashMap<String, (u64, AbortHandle)>>>;
 
 /// Serves one connection until the client leaves, `exit`, a fatal framing error or daemon stop.
-pub async fn serve_connection<R, W>(methods: Methods, hub: Hub, reader: R, writer: W, opts: ServeOptions)
-where
+pub async fn serve_connection<R, W>(
+    methods: Methods,
+    hub: Hub,
+    reader: R,
+    writer: W,
+    opts: ServeOptions,
+) where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
@@ -96,9 +101,16 @@ where
         if let Some(f) = frames.decoder().framing() {
             conn.set_framing(f);
         }
-        let Ok(permit) = permits.clone().acquire_owned().await else { break false };
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            break false;
+        };
         seq += 1;
-        let job = Job { methods: methods.clone(), conn: conn.clone(), in_flight: in_flight.clone(), seq };
+        let job = Job {
+            methods: methods.clone(),
+            conn: conn.clone(),
+            in_flight: in_flight.clone(),
+            seq,
+        };
         // The lock spans spawn + insert so a fast call cannot finish before it is registered.
         let mut map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
         match route(frame) {
@@ -133,9 +145,14 @@ where
         }
     };
 
-    let graceful = ended_by_eof && !(opts.cancel_on_eof && !hub.is_stopping());
+    // Finish in-flight calls on daemon stop, or at EOF where the transport says the client stays.
+    let graceful = ended_by_eof && (hub.is_stopping() || !opts.cancel_on_eof);
     if graceful {
-        let grace = if hub.is_stopping() { opts.stop_grace } else { Duration::MAX };
+        let grace = if hub.is_stopping() {
+            opts.stop_grace
+        } else {
+            Duration::MAX
+        };
         let drain = async { while tasks.join_next().await.is_some() {} };
         let _ = tokio::time::timeout(grace, drain).await;
     }
@@ -162,7 +179,11 @@ fn route(frame: Bytes) -> Route {
 }
 
 /// Sends a final error reply where it can still be framed, then the connection closes.
-async fn fatal_frame_error(conn: &ConnectionHandle, framing: Option<super::Framing>, err: FrameError) {
+async fn fatal_frame_error(
+    conn: &ConnectionHandle,
+    framing: Option<super::Framing>,
+    err: FrameError,
+) {
     tracing::info!(conn = conn.id(), "closing connection: {err}");
     if let (true, Some(f)) = (err.can_reply(), framing) {
         conn.set_framing(f);
@@ -206,13 +227,22 @@ impl Job {
         struct CancelParams {
             id: Box<RawValue>,
         }
-        let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p.get()).ok()) else { return };
+        let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p.get()).ok())
+        else {
+            return;
+        };
         let key = p.id.get().to_owned();
-        let entry = self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+        let entry = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
         if let Some((_, handle)) = entry {
             handle.abort();
             let obj = ErrorObject::owned(REQUEST_CANCELLED, "Request cancelled", None::<()>);
-            self.conn.reply(message::error_reply(Some(&p.id), obj)).await;
+            self.conn
+                .reply(message::error_reply(Some(&p.id), obj))
+                .await;
         }
     }
 
@@ -227,10 +257,16 @@ impl Job {
 
     async fn run_batch(self, frame: Bytes) {
         let Ok(items) = serde_json::from_slice::<Vec<Box<RawValue>>>(&frame) else {
-            return self.conn.reply(message::error_reply(None, ErrorCode::ParseError.into())).await;
+            return self
+                .conn
+                .reply(message::error_reply(None, ErrorCode::ParseError.into()))
+                .await;
         };
         if items.is_empty() {
-            return self.conn.reply(message::error_reply(None, ErrorCode::InvalidRequest.into())).await;
+            return self
+                .conn
+                .reply(message::error_reply(None, ErrorCode::InvalidRequest.into()))
+                .await;
         }
         let replies = futures::future::join_all(items.iter().map(|item| async {
             match message::parse(item.get().as_bytes()) {
@@ -258,7 +294,11 @@ impl Job {
     async fn call(&self, call: Call) -> Box<RawValue> {
         let session_over = self.conn.session().shutdown && call.method != EXIT_METHOD;
         if session_over {
-            let obj = ErrorObject::owned(ErrorCode::InvalidRequest.code(), "Invalid request: shutdown was requested", None::<()>);
+            let obj = ErrorObject::owned(
+                ErrorCode::InvalidRequest.code(),
+                "Invalid request: shutdown was requested",
+                None::<()>,
+            );
             return message::error_reply(Some(&call.id), obj);
         }
         match invoke(&self.methods, &self.conn, &call.method, call.params).await {
@@ -288,7 +328,11 @@ async fn invoke(
             MethodCallback::Unsubscription(cb) => cb(Id::Null, params, conn_id, max, ext),
             MethodCallback::Subscription(_) => MethodResponse::error(
                 Id::Null,
-                ErrorObject::owned(ErrorCode::InternalError.code(), "subscriptions are not supported; use notifications", None::<()>),
+                ErrorObject::owned(
+                    ErrorCode::InternalError.code(),
+                    "subscriptions are not supported; use notifications",
+                    None::<()>,
+                ),
             ),
         }
     };

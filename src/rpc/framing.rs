@@ -67,12 +67,20 @@ pub struct JsonRpcCodec {
 impl JsonRpcCodec {
     /// A codec that detects its framing from the first message.
     pub fn new(max_message_bytes: usize) -> Self {
-        JsonRpcCodec { framing: None, max: max_message_bytes, pending_body: None, scanned: 0 }
+        JsonRpcCodec {
+            framing: None,
+            max: max_message_bytes,
+            pending_body: None,
+            scanned: 0,
+        }
     }
 
     /// A codec with a fixed framing (clients, tests).
     pub fn with_framing(framing: Framing, max_message_bytes: usize) -> Self {
-        JsonRpcCodec { framing: Some(framing), ..Self::new(max_message_bytes) }
+        JsonRpcCodec {
+            framing: Some(framing),
+            ..Self::new(max_message_bytes)
+        }
     }
 
     /// The detected framing, once known.
@@ -86,7 +94,9 @@ impl JsonRpcCodec {
         }
         let skip = src.iter().take_while(|b| b.is_ascii_whitespace()).count();
         src.advance(skip);
-        let Some(&first) = src.first() else { return Ok(None) };
+        let Some(&first) = src.first() else {
+            return Ok(None);
+        };
         let f = match first {
             b'{' | b'[' => Framing::Ndjson,
             b'C' | b'c' => Framing::Lsp,
@@ -101,14 +111,20 @@ impl JsonRpcCodec {
             let Some(pos) = src[self.scanned..].iter().position(|&b| b == b'\n') else {
                 self.scanned = src.len();
                 if src.len() > self.max {
-                    return Err(FrameError::TooLarge { size: src.len(), max: self.max });
+                    return Err(FrameError::TooLarge {
+                        size: src.len(),
+                        max: self.max,
+                    });
                 }
                 return Ok(None);
             };
             let end = self.scanned + pos;
             self.scanned = 0;
             if end > self.max {
-                return Err(FrameError::TooLarge { size: end, max: self.max });
+                return Err(FrameError::TooLarge {
+                    size: end,
+                    max: self.max,
+                });
             }
             let line = src.split_to(end + 1).freeze();
             let body = line.slice(..end);
@@ -132,7 +148,10 @@ impl JsonRpcCodec {
             }
             let len = parse_headers(&src[..end])?;
             if len > self.max {
-                return Err(FrameError::TooLarge { size: len, max: self.max });
+                return Err(FrameError::TooLarge {
+                    size: len,
+                    max: self.max,
+                });
             }
             src.advance(end + 4);
             self.pending_body = Some(len);
@@ -156,17 +175,17 @@ fn parse_headers(block: &[u8]) -> Result<usize, FrameError> {
     let text = std::str::from_utf8(block).map_err(|_| FrameError::BadHeader("not ASCII".into()))?;
     let mut length = None;
     for line in text.split("\r\n") {
-        let (name, value) =
-            line.split_once(':').ok_or_else(|| FrameError::BadHeader(format!("no colon in {line:?}")))?;
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| FrameError::BadHeader(format!("no colon in {line:?}")))?;
         let token = |c: char| c.is_ascii_alphanumeric() || "-_".contains(c);
         if name.is_empty() || !name.chars().all(token) {
             return Err(FrameError::BadHeader(format!("bad header name {name:?}")));
         }
         if name.eq_ignore_ascii_case("content-length") {
-            let n = value
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| FrameError::BadHeader(format!("bad Content-Length {:?}", value.trim())))?;
+            let n = value.trim().parse::<usize>().map_err(|_| {
+                FrameError::BadHeader(format!("bad Content-Length {:?}", value.trim()))
+            })?;
             length = Some(n);
         }
     }
@@ -189,7 +208,9 @@ impl Decoder for JsonRpcCodec {
         match self.decode(src)? {
             Some(frame) => Ok(Some(frame)),
             // A final NDJSON line without its newline still counts (`printf '{..}' | jirad ...`).
-            None if self.framing == Some(Framing::Ndjson) && !src.iter().all(u8::is_ascii_whitespace) => {
+            None if self.framing == Some(Framing::Ndjson)
+                && !src.iter().all(u8::is_ascii_whitespace) =>
+            {
                 self.scanned = 0;
                 Ok(Some(src.split().freeze()))
             }
@@ -244,7 +265,13 @@ mod tests {
     fn detects_ndjson_and_skips_blank_lines() {
         let mut c = JsonRpcCodec::new(1024);
         let frames = decode_all(&mut c, b"  \n{\"a\":1}\r\n\n[1]\n").unwrap();
-        assert_eq!(frames, vec![Bytes::from_static(b"{\"a\":1}\r"), Bytes::from_static(b"[1]")]);
+        assert_eq!(
+            frames,
+            vec![
+                Bytes::from_static(b"{\"a\":1}\r"),
+                Bytes::from_static(b"[1]")
+            ]
+        );
         assert_eq!(c.framing(), Some(Framing::Ndjson));
     }
 
@@ -273,19 +300,34 @@ mod tests {
 
     #[test]
     fn rejects_http_oversize_and_bad_headers() {
-        assert!(matches!(decode_all(&mut JsonRpcCodec::new(64), b"GET / HTTP/1.1\r\n"), Err(FrameError::NotJsonRpc(b'G'))));
+        assert!(matches!(
+            decode_all(&mut JsonRpcCodec::new(64), b"GET / HTTP/1.1\r\n"),
+            Err(FrameError::NotJsonRpc(b'G'))
+        ));
         assert!(matches!(
             decode_all(&mut JsonRpcCodec::new(64), b"Content-Length: 65\r\n\r\n"),
             Err(FrameError::TooLarge { size: 65, max: 64 })
         ));
-        assert!(matches!(decode_all(&mut JsonRpcCodec::new(64), &[b'{'; 100]), Err(FrameError::TooLarge { .. })));
         assert!(matches!(
-            decode_all(&mut JsonRpcCodec::new(64), b"CONNECT example.com:443 HTTP/1.1\r\n\r\n"),
+            decode_all(&mut JsonRpcCodec::new(64), &[b'{'; 100]),
+            Err(FrameError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            decode_all(
+                &mut JsonRpcCodec::new(64),
+                b"CONNECT example.com:443 HTTP/1.1\r\n\r\n"
+            ),
             Err(FrameError::BadHeader(_))
         ));
-        assert!(matches!(decode_all(&mut JsonRpcCodec::new(64), b"Content-Type: x\r\n\r\n"), Err(FrameError::BadHeader(_))));
+        assert!(matches!(
+            decode_all(&mut JsonRpcCodec::new(64), b"Content-Type: x\r\n\r\n"),
+            Err(FrameError::BadHeader(_))
+        ));
         let long = format!("Content-Length: 1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEADER));
-        assert!(matches!(decode_all(&mut JsonRpcCodec::new(64), long.as_bytes()), Err(FrameError::HeaderTooLarge)));
+        assert!(matches!(
+            decode_all(&mut JsonRpcCodec::new(64), long.as_bytes()),
+            Err(FrameError::HeaderTooLarge)
+        ));
     }
 
     #[test]
@@ -293,7 +335,10 @@ mod tests {
         let mut c = JsonRpcCodec::new(64);
         let mut buf = BytesMut::from(&b"{\"a\":1}"[..]);
         assert!(c.decode(&mut buf).unwrap().is_none());
-        assert_eq!(c.decode_eof(&mut buf).unwrap(), Some(Bytes::from_static(b"{\"a\":1}")));
+        assert_eq!(
+            c.decode_eof(&mut buf).unwrap(),
+            Some(Bytes::from_static(b"{\"a\":1}"))
+        );
     }
 
     #[test]

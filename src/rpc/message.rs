@@ -20,7 +20,10 @@ pub(crate) struct Call {
 #[derive(Debug)]
 pub(crate) enum Incoming {
     Call(Call),
-    Notification { method: String, params: Option<Box<RawValue>> },
+    Notification {
+        method: String,
+        params: Option<Box<RawValue>>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -66,13 +69,21 @@ pub(crate) fn parse(frame: &[u8]) -> Result<Incoming, Box<RawValue>> {
     if env.jsonrpc.as_deref().map(RawValue::get) != Some("\"2.0\"") {
         return Err(invalid(id.as_deref(), "jsonrpc must be \"2.0\""));
     }
-    let Some(method) = env.method.and_then(|m| serde_json::from_str::<String>(m.get()).ok()) else {
+    let Some(method) = env
+        .method
+        .and_then(|m| serde_json::from_str::<String>(m.get()).ok())
+    else {
         return Err(invalid(id.as_deref(), "method must be a string"));
     };
     let params = match env.params {
         Some(p) if first_byte(&p) == b'n' => None,
         Some(p) if matches!(first_byte(&p), b'{' | b'[') => Some(p),
-        Some(_) => return Err(invalid(id.as_deref(), "params must be an object or an array")),
+        Some(_) => {
+            return Err(invalid(
+                id.as_deref(),
+                "params must be an object or an array",
+            ))
+        }
         None => None,
     };
     Ok(match id {
@@ -82,7 +93,14 @@ pub(crate) fn parse(frame: &[u8]) -> Result<Incoming, Box<RawValue>> {
 }
 
 fn invalid(id: Option<&RawValue>, why: &str) -> Box<RawValue> {
-    error_reply(id, ErrorObject::owned(ErrorCode::InvalidRequest.code(), format!("Invalid request: {why}"), None::<()>))
+    error_reply(
+        id,
+        ErrorObject::owned(
+            ErrorCode::InvalidRequest.code(),
+            format!("Invalid request: {why}"),
+            None::<()>,
+        ),
+    )
 }
 
 #[derive(Serialize)]
@@ -94,8 +112,12 @@ struct ErrorReply<'a> {
 
 /// An error reply; `id: None` serializes as `null`.
 pub(crate) fn error_reply(id: Option<&RawValue>, error: ErrorObject<'_>) -> Box<RawValue> {
-    serde_json::value::to_raw_value(&ErrorReply { jsonrpc: "2.0", id, error })
-        .unwrap_or_else(|_| fallback_internal_error())
+    serde_json::value::to_raw_value(&ErrorReply {
+        jsonrpc: "2.0",
+        id,
+        error,
+    })
+    .unwrap_or_else(|_| fallback_internal_error())
 }
 
 fn fallback_internal_error() -> Box<RawValue> {
@@ -134,19 +156,33 @@ pub(crate) fn reply_with_id(resp: MethodResponse, id: &RawValue) -> Box<RawValue
         error: Option<Box<RawValue>>,
     }
     serde_json::from_str::<Parts>(text)
-        .and_then(|p| serde_json::value::to_raw_value(&Out { jsonrpc: "2.0", id, result: p.result, error: p.error }))
+        .and_then(|p| {
+            serde_json::value::to_raw_value(&Out {
+                jsonrpc: "2.0",
+                id,
+                result: p.result,
+                error: p.error,
+            })
+        })
         .unwrap_or_else(|_| error_reply(Some(id), ErrorCode::InternalError.into()))
 }
 
 /// A notification message.
-pub(crate) fn notification<P: Serialize>(method: &str, params: &P) -> Result<Box<RawValue>, serde_json::Error> {
+pub(crate) fn notification<P: Serialize>(
+    method: &str,
+    params: &P,
+) -> Result<Box<RawValue>, serde_json::Error> {
     #[derive(Serialize)]
     struct N<'a, P> {
         jsonrpc: &'static str,
         method: &'a str,
         params: &'a P,
     }
-    serde_json::value::to_raw_value(&N { jsonrpc: "2.0", method, params })
+    serde_json::value::to_raw_value(&N {
+        jsonrpc: "2.0",
+        method,
+        params,
+    })
 }
 
 /// Joins batch replies into one array.
@@ -176,9 +212,18 @@ mod tests {
         assert_eq!(err_of("{bad")["error"]["code"], -32700);
         assert_eq!(err_of("1")["error"]["code"], -32600);
         assert_eq!(err_of(r#"{"jsonrpc":"2.0","id":-7}"#)["id"], -7);
-        assert_eq!(err_of(r#"{"jsonrpc":"1.0","id":"x","method":"a"}"#)["id"], "x");
-        assert_eq!(err_of(r#"{"jsonrpc":"2.0","id":{},"method":"a"}"#)["id"], serde_json::Value::Null);
-        assert_eq!(err_of(r#"{"jsonrpc":"2.0","id":1,"method":"a","params":3}"#)["error"]["code"], -32600);
+        assert_eq!(
+            err_of(r#"{"jsonrpc":"1.0","id":"x","method":"a"}"#)["id"],
+            "x"
+        );
+        assert_eq!(
+            err_of(r#"{"jsonrpc":"2.0","id":{},"method":"a"}"#)["id"],
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            err_of(r#"{"jsonrpc":"2.0","id":1,"method":"a","params":3}"#)["error"]["code"],
+            -32600
+        );
     }
 
     #[test]
@@ -187,6 +232,9 @@ mod tests {
             Incoming::Call(c) => assert!(c.id.get() == "null" && c.params.is_none()),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse(br#"{"jsonrpc":"2.0","method":"a"}"#).unwrap(), Incoming::Notification { .. }));
+        assert!(matches!(
+            parse(br#"{"jsonrpc":"2.0","method":"a"}"#).unwrap(),
+            Incoming::Notification { .. }
+        ));
     }
 }

@@ -23,7 +23,10 @@ pub struct Ctx<S> {
 
 impl<S> Clone for Ctx<S> {
     fn clone(&self) -> Self {
-        Ctx { app: self.app.clone(), conn: self.conn.clone() }
+        Ctx {
+            app: self.app.clone(),
+            conn: self.conn.clone(),
+        }
     }
 }
 
@@ -74,10 +77,13 @@ where
 }
 
 fn context<S>(app: Arc<S>, ext: &Extensions) -> Result<Ctx<S>, ErrorObjectOwned> {
-    let conn = ext
-        .get::<ConnectionHandle>()
-        .cloned()
-        .ok_or_else(|| ErrorObject::owned(ErrorCode::InternalError.code(), "no connection in extensions", None::<()>))?;
+    let conn = ext.get::<ConnectionHandle>().cloned().ok_or_else(|| {
+        ErrorObject::owned(
+            ErrorCode::InternalError.code(),
+            "no connection in extensions",
+            None::<()>,
+        )
+    })?;
     Ok(Ctx { app, conn })
 }
 
@@ -88,7 +94,11 @@ pub fn parse_params<T: DeserializeOwned>(params: &Params<'_>) -> Result<T, Error
         Some(t) => t,
     };
     serde_json::from_str(text).map_err(|e| {
-        ErrorObject::owned(ErrorCode::InvalidParams.code(), format!("Invalid params: {e}"), None::<()>)
+        ErrorObject::owned(
+            ErrorCode::InvalidParams.code(),
+            format!("Invalid params: {e}"),
+            None::<()>,
+        )
     })
 }
 
@@ -96,4 +106,3 @@ fn internal(e: &dyn std::fmt::Display) -> ErrorObjectOwned {
     tracing::error!("cannot serialize a result: {e}");
     ErrorObject::from(ErrorCode::InternalError)
 }
-

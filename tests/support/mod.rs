@@ -64,7 +64,12 @@ impl Daemon {
             std::fs::write(&path, text).expect("write config");
             cmd.arg("--config").arg(path);
         }
-        let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().expect("spawn jirad");
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn jirad");
         let d = Daemon { dir, socket, child };
         wait_for_socket(&d.socket);
         d
@@ -120,7 +125,11 @@ impl Drop for Daemon {
 pub fn wait_for_socket(path: &Path) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while UnixStream::connect(path).is_err() {
-        assert!(Instant::now() < deadline, "daemon never listened on {}", path.display());
+        assert!(
+            Instant::now() < deadline,
+            "daemon never listened on {}",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -143,7 +152,9 @@ impl SocketClient {
     /// Connects with a read timeout so a missing reply fails the test.
     pub fn connect(path: &Path, framing: Framing) -> SocketClient {
         let stream = UnixStream::connect(path).expect("connect");
-        stream.set_read_timeout(Some(READ_TIMEOUT)).expect("timeout");
+        stream
+            .set_read_timeout(Some(READ_TIMEOUT))
+            .expect("timeout");
         let writer = stream.try_clone().expect("clone");
         FramedClient::new(stream, writer, framing)
     }
@@ -152,7 +163,12 @@ impl SocketClient {
 impl<R: Read, W: Write> FramedClient<R, W> {
     /// Wraps a reader/writer pair.
     pub fn new(reader: R, writer: W, framing: Framing) -> Self {
-        FramedClient { reader: BufReader::new(reader), writer: Some(writer), framing, next_id: 1 }
+        FramedClient {
+            reader: BufReader::new(reader),
+            writer: Some(writer),
+            framing,
+            next_id: 1,
+        }
     }
 
     /// Frames and sends a raw body (which need not be valid JSON).
@@ -233,7 +249,10 @@ impl<R: Read, W: Write> FramedClient<R, W> {
                 String::from_utf8(buf).expect("utf8")
             }
         };
-        Some(serde_json::from_str(&body).unwrap_or_else(|e| panic!("reply is not JSON ({e}): {body:?}")))
+        Some(
+            serde_json::from_str(&body)
+                .unwrap_or_else(|e| panic!("reply is not JSON ({e}): {body:?}")),
+        )
     }
 
     /// Asserts the peer closes the connection without sending anything more.
@@ -263,7 +282,10 @@ impl StdioDaemon {
             .expect("spawn");
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
-        (StdioDaemon { dir, child }, FramedClient::new(stdout, stdin, framing))
+        (
+            StdioDaemon { dir, child },
+            FramedClient::new(stdout, stdin, framing),
+        )
     }
 }
 
@@ -276,5 +298,7 @@ impl Drop for StdioDaemon {
 
 /// The `error.code` of a reply.
 pub fn code(reply: &Value) -> i64 {
-    reply["error"]["code"].as_i64().unwrap_or_else(|| panic!("not an error reply: {reply}"))
+    reply["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not an error reply: {reply}"))
 }

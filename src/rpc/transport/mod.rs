@@ -10,7 +10,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
     /// A live daemon already owns the socket.
-    #[error("another jirad is already listening on {0} (use `jirad stop` or pick another --socket)")]
+    #[error(
+        "another jirad is already listening on {0} (use `jirad stop` or pick another --socket)"
+    )]
     AlreadyRunning(PathBuf),
     /// Something that is not a socket sits at the path; we never delete it.
     #[error("{0} exists and is not a socket; refusing to replace it")]
@@ -36,7 +38,8 @@ pub fn default_socket_path() -> PathBuf {
         match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
             Some(dir) => PathBuf::from(dir).join("jirad").join("jirad.sock"),
             // SAFETY: getuid has no preconditions and cannot fail.
-            None => PathBuf::from(format!("/tmp/jirad-{}", unsafe { libc::getuid() })).join("jirad.sock"),
+            None => PathBuf::from(format!("/tmp/jirad-{}", unsafe { libc::getuid() }))
+                .join("jirad.sock"),
         }
     }
     #[cfg(windows)]

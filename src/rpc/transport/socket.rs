@@ -25,7 +25,10 @@ enum Acceptor {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> TransportError + '_ {
-    move |source| TransportError::Io { path: path.to_owned(), source }
+    move |source| TransportError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 impl SocketServer {
@@ -39,8 +42,14 @@ impl SocketServer {
         #[cfg(unix)]
         if let Some(listener) = systemd_listener().map_err(io_err(path))? {
             tracing::info!("serving the socket passed by systemd");
-            let path = listener.local_addr().ok().and_then(|a| a.as_pathname().map(Path::to_owned));
-            return Ok(SocketServer { acceptor: Acceptor::Activated(listener), path: path.unwrap_or_default() });
+            let path = listener
+                .local_addr()
+                .ok()
+                .and_then(|a| a.as_pathname().map(Path::to_owned));
+            return Ok(SocketServer {
+                acceptor: Acceptor::Activated(listener),
+                path: path.unwrap_or_default(),
+            });
         }
         #[cfg(unix)]
         prepare_dir(path)?;
@@ -51,7 +60,10 @@ impl SocketServer {
             }
             other => other.map_err(io_err(path))?,
         };
-        Ok(SocketServer { acceptor: Acceptor::Interprocess(listener), path: path.to_owned() })
+        Ok(SocketServer {
+            acceptor: Acceptor::Interprocess(listener),
+            path: path.to_owned(),
+        })
     }
 
     /// Accepts until [`Hub::stop`], then waits for connections to finish their in-flight calls (they
@@ -66,7 +78,13 @@ impl SocketServer {
             };
             match accepted {
                 Ok(Some((rd, wr))) => {
-                    conns.spawn(serve_connection(methods.clone(), hub.clone(), rd, wr, opts.clone()));
+                    conns.spawn(serve_connection(
+                        methods.clone(),
+                        hub.clone(),
+                        rd,
+                        wr,
+                        opts.clone(),
+                    ));
                 }
                 Ok(None) => {} // refused peer
                 Err(e) => {
@@ -77,7 +95,8 @@ impl SocketServer {
         }
         drop(self);
         let grace = opts.stop_grace + std::time::Duration::from_secs(1);
-        let _ = tokio::time::timeout(grace, async { while conns.join_next().await.is_some() {} }).await;
+        let _ =
+            tokio::time::timeout(grace, async { while conns.join_next().await.is_some() {} }).await;
     }
 
     async fn accept(&self) -> io::Result<Option<(BoxRead, BoxWrite)>> {
@@ -179,10 +198,16 @@ pub async fn connect(path: &Path) -> io::Result<Stream> {
 #[cfg(unix)]
 fn prepare_dir(path: &Path) -> Result<(), TransportError> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else { return Ok(()) };
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
     let created = !dir.exists();
     if created {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err(dir))?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_err(dir))?;
     }
     let ours = super::default_socket_path().parent() == Some(dir);
     if created || ours {
@@ -190,7 +215,8 @@ fn prepare_dir(path: &Path) -> Result<(), TransportError> {
         if meta.uid() != current_uid() {
             return Err(TransportError::UnsafeDir(dir.to_owned()));
         }
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io_err(dir))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(io_err(dir))?;
     }
     Ok(())
 }
@@ -199,8 +225,14 @@ fn prepare_dir(path: &Path) -> Result<(), TransportError> {
 #[cfg(unix)]
 fn systemd_listener() -> io::Result<Option<tokio::net::UnixListener>> {
     use std::os::unix::io::FromRawFd;
-    let pid_ok = std::env::var("LISTEN_PID").ok().and_then(|p| p.parse::<u32>().ok()) == Some(std::process::id());
-    let fds = std::env::var("LISTEN_FDS").ok().and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+    let pid_ok = std::env::var("LISTEN_PID")
+        .ok()
+        .and_then(|p| p.parse::<u32>().ok())
+        == Some(std::process::id());
+    let fds = std::env::var("LISTEN_FDS")
+        .ok()
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(0);
     if !pid_ok || fds < 1 {
         return Ok(None);
     }
