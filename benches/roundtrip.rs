@@ -1,0 +1,91 @@
+//! Latency of `daemon/status` round trips over the socket (NDJSON), next to a bare Unix-socket echo
+//! of a same-sized payload measured in the same run. Run: `cargo bench --bench roundtrip`.
+//! Prints p50/p99 for both and their ratio (target: p50 within 1.3x of the echo).
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WARMUP: usize = 2_000;
+const N: usize = 20_000;
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sock = dir.path().join("jirad.sock");
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_jirad"))
+        .args(["serve", "--socket"])
+        .arg(&sock)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn jirad");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UnixStream::connect(&sock).is_err() {
+        assert!(Instant::now() < deadline, "daemon did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    let request = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon/status\"}\n";
+    let (daemon_lat, reply_len) = measure(&sock, request);
+
+    // The echo answers each request line with a line as long as the daemon's reply.
+    let echo_sock = dir.path().join("echo.sock");
+    let listener = UnixListener::bind(&echo_sock).expect("bind echo");
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut writer = stream;
+        let mut reply = vec![b'x'; reply_len - 1];
+        reply.push(b'\n');
+        let mut line = Vec::new();
+        while reader.read_until(b'\n', &mut line).map(|n| n > 0).unwrap_or(false) {
+            if writer.write_all(&reply).is_err() {
+                break;
+            }
+            line.clear();
+        }
+    });
+    let (echo_lat, _) = measure(&echo_sock, request);
+
+    let _ = Command::new("kill").arg(daemon.id().to_string()).status();
+    let _ = daemon.wait();
+
+    let (d50, d99) = percentiles(daemon_lat);
+    let (e50, e99) = percentiles(echo_lat);
+    println!("payload: {} byte request, {reply_len} byte reply; {N} sequential round trips each", request.len());
+    println!("daemon/status  p50 {:>7.1} µs   p99 {:>7.1} µs", us(d50), us(d99));
+    println!("bare echo      p50 {:>7.1} µs   p99 {:>7.1} µs", us(e50), us(e99));
+    println!("ratio          p50 {:>7.2}x      p99 {:>7.2}x", us(d50) / us(e50), us(d99) / us(e99));
+}
+
+/// Sequential round trips on one connection; returns each latency and the reply length.
+fn measure(path: &Path, request: &[u8]) -> (Vec<Duration>, usize) {
+    let stream = UnixStream::connect(path).expect("connect");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    let mut line = Vec::new();
+    let mut lat = Vec::with_capacity(N);
+    for i in 0..WARMUP + N {
+        line.clear();
+        let t = Instant::now();
+        writer.write_all(request).expect("write");
+        reader.read_until(b'\n', &mut line).expect("read");
+        if i >= WARMUP {
+            lat.push(t.elapsed());
+        }
+    }
+    (lat, line.len())
+}
+
+fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
+    v.sort_unstable();
+    (v[v.len() / 2], v[v.len() * 99 / 100])
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
