@@ -2,6 +2,8 @@
 //! of a same-sized payload measured in the same run. Run: `cargo bench --bench roundtrip`.
 //! Prints p50/p99 for both and their ratio (target: p50 within 1.3x of the echo).
 
+#![cfg(unix)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
@@ -11,7 +13,12 @@ use std::time::{Duration, Instant};
 const WARMUP: usize = 2_000;
 const N: usize = 20_000;
 
+const ECHO_ENV: &str = "ROUNDTRIP_ECHO_SOCKET";
+
 fn main() {
+    if let Some(path) = std::env::var_os(ECHO_ENV) {
+        return echo_server(Path::new(&path));
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let sock = dir.path().join("jirad.sock");
     let mut daemon = Command::new(env!("CARGO_BIN_EXE_jirad"))
@@ -32,34 +39,70 @@ fn main() {
     let request = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon/status\"}\n";
     let (daemon_lat, reply_len) = measure(&sock, request);
 
-    // The echo answers each request line with a line as long as the daemon's reply.
+    // The echo runs in its own process, like the daemon (this same binary, re-executed), so both
+    // pay the same cross-process wakeups. It answers each line with a line as long as the reply.
     let echo_sock = dir.path().join("echo.sock");
-    let listener = UnixListener::bind(&echo_sock).expect("bind echo");
-    std::thread::spawn(move || {
-        let (stream, _) = listener.accept().expect("accept");
-        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-        let mut writer = stream;
-        let mut reply = vec![b'x'; reply_len - 1];
-        reply.push(b'\n');
-        let mut line = Vec::new();
-        while reader.read_until(b'\n', &mut line).map(|n| n > 0).unwrap_or(false) {
-            if writer.write_all(&reply).is_err() {
-                break;
-            }
-            line.clear();
-        }
-    });
+    let mut echo = Command::new(std::env::current_exe().expect("current_exe"))
+        .env(ECHO_ENV, &echo_sock)
+        .env("ECHO_REPLY_LEN", reply_len.to_string())
+        .spawn()
+        .expect("spawn echo");
+    while UnixStream::connect(&echo_sock).is_err() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let (echo_lat, _) = measure(&echo_sock, request);
 
     let _ = Command::new("kill").arg(daemon.id().to_string()).status();
     let _ = daemon.wait();
+    let _ = echo.wait();
 
     let (d50, d99) = percentiles(daemon_lat);
     let (e50, e99) = percentiles(echo_lat);
-    println!("payload: {} byte request, {reply_len} byte reply; {N} sequential round trips each", request.len());
-    println!("daemon/status  p50 {:>7.1} µs   p99 {:>7.1} µs", us(d50), us(d99));
-    println!("bare echo      p50 {:>7.1} µs   p99 {:>7.1} µs", us(e50), us(e99));
-    println!("ratio          p50 {:>7.2}x      p99 {:>7.2}x", us(d50) / us(e50), us(d99) / us(e99));
+    println!(
+        "payload: {} byte request, {reply_len} byte reply; {N} sequential round trips each",
+        request.len()
+    );
+    println!(
+        "daemon/status  p50 {:>7.1} µs   p99 {:>7.1} µs",
+        us(d50),
+        us(d99)
+    );
+    println!(
+        "bare echo      p50 {:>7.1} µs   p99 {:>7.1} µs",
+        us(e50),
+        us(e99)
+    );
+    println!(
+        "ratio          p50 {:>7.2}x      p99 {:>7.2}x",
+        us(d50) / us(e50),
+        us(d99) / us(e99)
+    );
+}
+
+/// A blocking echo serving one connection: read a line, write a same-sized reply line.
+fn echo_server(path: &Path) {
+    let reply_len: usize = std::env::var("ECHO_REPLY_LEN")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(128);
+    let listener = UnixListener::bind(path).expect("bind echo");
+    let _probe = listener.accept().expect("accept probe"); // the readiness probe
+    let (stream, _) = listener.accept().expect("accept");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    let mut reply = vec![b'x'; reply_len - 1];
+    reply.push(b'\n');
+    let mut line = Vec::new();
+    while reader
+        .read_until(b'\n', &mut line)
+        .map(|n| n > 0)
+        .unwrap_or(false)
+    {
+        if writer.write_all(&reply).is_err() {
+            break;
+        }
+        line.clear();
+    }
 }
 
 /// Sequential round trips on one connection; returns each latency and the reply length.

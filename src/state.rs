@@ -16,6 +16,8 @@ pub struct AppState {
     pub started: Instant,
     /// The socket served, or `None` in `--stdio` mode.
     pub socket_path: Option<PathBuf>,
+    /// This process's id (cached: `daemon/status` is the latency probe, a syscall per call shows).
+    pub pid: u32,
 }
 
 impl AppState {
@@ -26,6 +28,7 @@ impl AppState {
             hub,
             started: Instant::now(),
             socket_path,
+            pid: std::process::id(),
         }
     }
 }

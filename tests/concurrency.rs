@@ -1,6 +1,8 @@
 //! Load: 200 concurrent socket connections making 50 pipelined calls each all get the right replies,
 //! and the registry matches the OpenRPC document exactly.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::json;

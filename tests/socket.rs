@@ -2,6 +2,8 @@
 //! connection, one daemon per socket, stale sockets reclaimed, owner-only modes, clean SIGTERM, and
 //! the `jirad call` / `status` / `stop` shell commands.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};
@@ -209,4 +211,25 @@ fn bad_config_names_key_and_line() {
         "{stderr}"
     );
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_half_closed_client_still_gets_its_replies() {
+    // `printf '...' | socat - UNIX-CONNECT:..` shuts down its write side right after the request.
+    let d = Daemon::start();
+    let mut s = UnixStream::connect(&d.socket).unwrap();
+    s.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    s.write_all(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon/status\"}\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"rpc.discover\"}\n").unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let ids: std::collections::BTreeSet<i64> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ids, [1, 2].into_iter().collect());
 }

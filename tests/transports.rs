@@ -1,6 +1,8 @@
 //! Both transports (socket, stdio) with both framings (LSP, NDJSON) answer the same conformance
 //! script: ids, params leniency, every protocol error code the binary can produce, batches.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

@@ -74,7 +74,7 @@ async fn discover(_: NoParams, _: Ctx<AppState>) -> Result<serde_json::Value, In
 async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<DaemonStatusResult, Infallible> {
     Ok(DaemonStatusResult {
         version: env!("CARGO_PKG_VERSION").into(),
-        pid: std::process::id(),
+        pid: cx.app.pid,
         uptime_ms: cx.app.started.elapsed().as_millis() as u64,
         socket_path: cx.app.socket_path.as_ref().map(|p| p.display().to_string()),
         connections: cx.app.hub.connection_count(),

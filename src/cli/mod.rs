@@ -69,13 +69,25 @@ pub struct CallArgs {
     config: Option<PathBuf>,
 }
 
+/// `JIRAD_THREADS=N` picks a multi-thread runtime; the default is one thread (lowest latency).
+fn runtime_builder() -> tokio::runtime::Builder {
+    match std::env::var("JIRAD_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        Some(n) if n > 1 => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n);
+            b
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    }
+}
+
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime_builder().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("jirad: cannot start the async runtime: {e}");

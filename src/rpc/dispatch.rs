@@ -27,8 +27,11 @@ pub const REQUEST_CANCELLED: i32 = jirad_protocol::error::standard::REQUEST_CANC
 const CANCEL_METHOD: &str = "$/cancelRequest";
 const EXIT_METHOD: &str = "exit";
 
+/// Reports whether the peer is gone for good (both directions closed).
+pub type HangupProbe = Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// Per-connection limits and policies.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServeOptions {
     /// Largest accepted message, in bytes.
     pub max_message_bytes: usize,
@@ -43,6 +46,20 @@ pub struct ServeOptions {
     pub cancel_on_eof: bool,
     /// After [`Hub::stop`], how long in-flight calls may run before they are cancelled.
     pub stop_grace: Duration,
+    /// With `cancel_on_eof`, EOF cancels only when this says the peer hung up completely; a peer
+    /// that merely closed its write side still gets its replies. `None`: every EOF cancels.
+    pub hangup: Option<HangupProbe>,
+}
+
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("max_message_bytes", &self.max_message_bytes)
+            .field("outbound_queue", &self.outbound_queue)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("cancel_on_eof", &self.cancel_on_eof)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ServeOptions {
@@ -54,6 +71,7 @@ impl Default for ServeOptions {
             write_timeout: Duration::from_secs(30),
             cancel_on_eof: true,
             stop_grace: Duration::from_secs(5),
+            hangup: None,
         }
     }
 }
@@ -145,21 +163,32 @@ pub async fn serve_connection<R, W>(
         }
     };
 
-    // Finish in-flight calls on daemon stop, or at EOF where the transport says the client stays.
-    let graceful = ended_by_eof && (hub.is_stopping() || !opts.cancel_on_eof);
-    if graceful {
-        let grace = if hub.is_stopping() {
-            opts.stop_grace
-        } else {
-            Duration::MAX
-        };
-        let drain = async { while tasks.join_next().await.is_some() {} };
-        let _ = tokio::time::timeout(grace, drain).await;
+    if ended_by_eof {
+        if hub.is_stopping() {
+            let drain = async { while tasks.join_next().await.is_some() {} };
+            let _ = tokio::time::timeout(opts.stop_grace, drain).await;
+        } else if !opts.cancel_on_eof {
+            while tasks.join_next().await.is_some() {}
+        } else if let Some(probe) = &opts.hangup {
+            drain_until_hangup(&mut tasks, probe, &conn).await;
+        }
     }
     tasks.abort_all();
     conn.unregister();
     conn.close(); // lets the writer flush what is queued and finish
     let _ = writer_task.await;
+}
+
+/// Finishes in-flight calls after a half-close, giving up as soon as the peer is entirely gone.
+async fn drain_until_hangup(tasks: &mut JoinSet<()>, probe: &HangupProbe, conn: &ConnectionHandle) {
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    loop {
+        tokio::select! {
+            next = tasks.join_next() => if next.is_none() { return },
+            _ = tick.tick() => if probe() { return },
+            _ = conn.closed_token().cancelled() => return,
+        }
+    }
 }
 
 enum Route {

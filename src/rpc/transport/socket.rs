@@ -2,6 +2,7 @@
 //! daemon never displaced), accept, refuse other users, serve each connection in its own task.
 
 use super::TransportError;
+use crate::rpc::dispatch::HangupProbe;
 use crate::rpc::{serve_connection, Hub, ServeOptions};
 use interprocess::local_socket::tokio::{Listener, Stream};
 use interprocess::local_socket::traits::tokio::{Listener as _, Stream as _};
@@ -10,6 +11,8 @@ use interprocess::local_socket::ListenerOptions;
 use jsonrpsee::Methods;
 use std::io;
 use std::path::{Path, PathBuf};
+#[cfg(unix)]
+use std::sync::Arc;
 use tokio::task::JoinSet;
 
 /// A bound listener, ready for [`SocketServer::run`].
@@ -18,10 +21,17 @@ pub struct SocketServer {
     path: PathBuf,
 }
 
+/// On Unix interprocess binds (mode set before `bind`, no umask race) and tokio accepts, which
+/// gives peer credentials and the fd for hang-up checks; elsewhere interprocess does both.
 enum Acceptor {
+    #[cfg_attr(unix, allow(dead_code))]
     Interprocess(Listener),
     #[cfg(unix)]
-    Activated(tokio::net::UnixListener),
+    Unix {
+        listener: tokio::net::UnixListener,
+        /// Remove the socket file on shutdown (not when systemd owns it).
+        owned: bool,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> TransportError + '_ {
@@ -47,13 +57,16 @@ impl SocketServer {
                 .ok()
                 .and_then(|a| a.as_pathname().map(Path::to_owned));
             return Ok(SocketServer {
-                acceptor: Acceptor::Activated(listener),
+                acceptor: Acceptor::Unix {
+                    listener,
+                    owned: false,
+                },
                 path: path.unwrap_or_default(),
             });
         }
         #[cfg(unix)]
         prepare_dir(path)?;
-        let listener = match create(path) {
+        let acceptor = match create(path) {
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
                 reclaim_stale(path).await?;
                 create(path).map_err(io_err(path))?
@@ -61,13 +74,13 @@ impl SocketServer {
             other => other.map_err(io_err(path))?,
         };
         Ok(SocketServer {
-            acceptor: Acceptor::Interprocess(listener),
+            acceptor,
             path: path.to_owned(),
         })
     }
 
     /// Accepts until [`Hub::stop`], then waits for connections to finish their in-flight calls (they
-    /// get `opts.stop_grace`). Dropping the listener removes the socket file.
+    /// get `opts.stop_grace`). The socket file is removed first, so new clients fail fast.
     pub async fn run(self, methods: Methods, hub: Hub, opts: ServeOptions) {
         let mut conns = JoinSet::new();
         loop {
@@ -77,14 +90,12 @@ impl SocketServer {
                 accepted = self.accept() => accepted,
             };
             match accepted {
-                Ok(Some((rd, wr))) => {
-                    conns.spawn(serve_connection(
-                        methods.clone(),
-                        hub.clone(),
-                        rd,
-                        wr,
-                        opts.clone(),
-                    ));
+                Ok(Some((rd, wr, probe))) => {
+                    let opts = ServeOptions {
+                        hangup: probe,
+                        ..opts.clone()
+                    };
+                    conns.spawn(serve_connection(methods.clone(), hub.clone(), rd, wr, opts));
                 }
                 Ok(None) => {} // refused peer
                 Err(e) => {
@@ -93,13 +104,21 @@ impl SocketServer {
                 }
             }
         }
+        self.remove_socket_file();
         drop(self);
         let grace = opts.stop_grace + std::time::Duration::from_secs(1);
         let _ =
             tokio::time::timeout(grace, async { while conns.join_next().await.is_some() {} }).await;
     }
 
-    async fn accept(&self) -> io::Result<Option<(BoxRead, BoxWrite)>> {
+    fn remove_socket_file(&self) {
+        #[cfg(unix)]
+        if let Acceptor::Unix { owned: true, .. } = self.acceptor {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
+    async fn accept(&self) -> io::Result<Option<(BoxRead, BoxWrite, Option<HangupProbe>)>> {
         match &self.acceptor {
             Acceptor::Interprocess(l) => {
                 let stream = l.accept().await?;
@@ -107,18 +126,19 @@ impl SocketServer {
                     return Ok(None);
                 }
                 let (rd, wr) = tokio::io::split(stream);
-                Ok(Some((Box::new(rd), Box::new(wr))))
+                Ok(Some((Box::new(rd), Box::new(wr), None)))
             }
             #[cfg(unix)]
-            Acceptor::Activated(l) => {
-                let (stream, _) = l.accept().await?;
+            Acceptor::Unix { listener, .. } => {
+                let (stream, _) = listener.accept().await?;
                 let uid = stream.peer_cred().map(|c| c.uid()).ok();
                 if uid != Some(current_uid()) {
                     tracing::warn!(?uid, "refused a connection from another user");
                     return Ok(None);
                 }
+                let probe = hangup_probe(&stream);
                 let (rd, wr) = stream.into_split();
-                Ok(Some((Box::new(rd), Box::new(wr))))
+                Ok(Some((Box::new(rd), Box::new(wr), Some(probe))))
             }
         }
     }
@@ -148,25 +168,55 @@ fn peer_allowed(stream: &Stream) -> bool {
 }
 
 #[cfg(unix)]
-fn create(path: &Path) -> io::Result<Listener> {
+fn create(path: &Path) -> io::Result<Acceptor> {
     use interprocess::local_socket::{GenericFilePath, ToFsName};
+    use interprocess::os::unix::uds_local_socket::Listener as UdsListener;
     let name = path.to_fs_name::<GenericFilePath>()?;
-    let opts = ListenerOptions::new().name(name).reclaim_name(true);
+    let opts = ListenerOptions::new().name(name);
     #[cfg(any(target_os = "linux", target_os = "android"))]
     let opts = {
         use interprocess::os::unix::local_socket::ListenerOptionsExt;
         opts.mode(0o600)
     };
-    opts.create_tokio()
+    let std_listener =
+        std::os::unix::net::UnixListener::from(opts.create_sync_as::<UdsListener>()?);
+    std_listener.set_nonblocking(true)?;
+    let listener = tokio::net::UnixListener::from_std(std_listener)?;
+    Ok(Acceptor::Unix {
+        listener,
+        owned: true,
+    })
+}
+
+/// Whether the peer has closed both directions (`POLLHUP`), as opposed to only its write side:
+/// `printf '...' | socat - UNIX-CONNECT:..` half-closes and still wants its replies.
+#[cfg(unix)]
+fn hangup_probe(stream: &tokio::net::UnixStream) -> HangupProbe {
+    use std::os::unix::io::AsRawFd;
+    let fd = stream.as_raw_fd();
+    Arc::new(move || {
+        let mut p = libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: `fd` belongs to the connection's stream, which outlives every call of this probe
+        // (it is only called from `serve_connection`, which owns both halves).
+        let n = unsafe { libc::poll(&mut p, 1, 0) };
+        n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR) != 0
+    })
 }
 
 #[cfg(windows)]
-fn create(path: &Path) -> io::Result<Listener> {
+fn create(path: &Path) -> io::Result<Acceptor> {
     // Owner-only access comes from interprocess's defaults plus FILE_FLAG_FIRST_PIPE_INSTANCE, which
     // keeps a second daemon off the name. (Compiles in theory; not exercised on Windows yet.)
     use interprocess::local_socket::{GenericFilePath, ToFsName};
     let name = path.to_fs_name::<GenericFilePath>()?;
-    ListenerOptions::new().name(name).create_tokio()
+    ListenerOptions::new()
+        .name(name)
+        .create_tokio()
+        .map(Acceptor::Interprocess)
 }
 
 /// The socket path is taken: a live daemon keeps it; a corpse (connect refused) is removed.
