@@ -78,7 +78,8 @@ impl Default for ServeOptions {
 
 /// In-flight calls by raw id text, for `$/cancelRequest`. The sequence number makes "who answers"
 /// a single atomic decision: whoever removes the entry sends the one reply.
-type InFlight = Arc<Mutex<HashMap<String, (u64, AbortHandle)>>>;
+/// The handle is `None` only while the reader polls a call inline (no cancel can arrive then).
+type InFlight = Arc<Mutex<HashMap<String, (u64, Option<AbortHandle>)>>>;
 
 /// Serves one connection until the client leaves, `exit`, a fatal framing error or daemon stop.
 pub async fn serve_connection<R, W>(
@@ -129,19 +130,27 @@ pub async fn serve_connection<R, W>(
             in_flight: in_flight.clone(),
             seq,
         };
-        // The lock spans spawn + insert so a fast call cannot finish before it is registered.
-        let mut map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
         match route(frame) {
             Route::Single(Incoming::Call(call)) => {
+                // Fast path: most calls finish without waiting (status, cache hits); polling once
+                // here saves a task spawn and a switch. Calls that wait move to their own task.
                 let key = call.id.get().to_owned();
-                let handle = tasks.spawn(async move {
-                    job.run_call(call).await;
-                    drop(permit);
-                });
-                map.insert(key, (seq, handle));
+                lock(&in_flight).insert(key.clone(), (seq, None));
+                let mut fut = Box::pin(job.run_call(call));
+                if futures::poll!(fut.as_mut()).is_pending() {
+                    let handle = tasks.spawn(async move {
+                        fut.await;
+                        drop(permit);
+                    });
+                    // Only this reader cancels, so the entry is still ours (or a later duplicate's).
+                    if let Some((s, slot)) = lock(&in_flight).get_mut(&key) {
+                        if *s == seq {
+                            *slot = Some(handle);
+                        }
+                    }
+                }
             }
             Route::Single(Incoming::Notification { method, params }) if method == CANCEL_METHOD => {
-                drop(map);
                 job.cancel(params).await;
             }
             Route::Single(Incoming::Notification { method, params }) => {
@@ -157,7 +166,6 @@ pub async fn serve_connection<R, W>(
                 });
             }
             Route::Reply(reply) => {
-                drop(map);
                 conn.reply(reply).await;
             }
         }
@@ -177,6 +185,10 @@ pub async fn serve_connection<R, W>(
     conn.unregister();
     conn.close(); // lets the writer flush what is queued and finish
     let _ = writer_task.await;
+}
+
+fn lock(map: &InFlight) -> std::sync::MutexGuard<'_, HashMap<String, (u64, Option<AbortHandle>)>> {
+    map.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Finishes in-flight calls after a half-close, giving up as soon as the peer is entirely gone.
@@ -267,7 +279,9 @@ impl Job {
             .unwrap_or_else(|e| e.into_inner())
             .remove(&key);
         if let Some((_, handle)) = entry {
-            handle.abort();
+            if let Some(handle) = handle {
+                handle.abort();
+            }
             let obj = ErrorObject::owned(REQUEST_CANCELLED, "Request cancelled", None::<()>);
             self.conn
                 .reply(message::error_reply(Some(&p.id), obj))
