@@ -17,6 +17,9 @@ const ECHO_ENV: &str = "ROUNDTRIP_ECHO_SOCKET";
 
 fn main() {
     if let Some(path) = std::env::var_os(ECHO_ENV) {
+        if std::env::var_os("ECHO_TOKIO").is_some() {
+            return tokio_echo_server(Path::new(&path));
+        }
         return echo_server(Path::new(&path));
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -42,22 +45,17 @@ fn main() {
     // The echo runs in its own process, like the daemon (this same binary, re-executed), so both
     // pay the same cross-process wakeups. It answers each line with a line as long as the reply.
     let echo_sock = dir.path().join("echo.sock");
-    let mut echo = Command::new(std::env::current_exe().expect("current_exe"))
-        .env(ECHO_ENV, &echo_sock)
-        .env("ECHO_REPLY_LEN", reply_len.to_string())
-        .spawn()
-        .expect("spawn echo");
-    while UnixStream::connect(&echo_sock).is_err() {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let (echo_lat, _) = measure(&echo_sock, request);
+    let echo_lat = run_echo(&echo_sock, reply_len, request, false);
+    // The same echo on a single-threaded tokio runtime: what epoll alone costs, without our code.
+    let tokio_sock = dir.path().join("tokio-echo.sock");
+    let tokio_lat = run_echo(&tokio_sock, reply_len, request, true);
 
     let _ = Command::new("kill").arg(daemon.id().to_string()).status();
     let _ = daemon.wait();
-    let _ = echo.wait();
 
     let (d50, d99) = percentiles(daemon_lat);
     let (e50, e99) = percentiles(echo_lat);
+    let (t50, t99) = percentiles(tokio_lat);
     println!(
         "payload: {} byte request, {reply_len} byte reply; {N} sequential round trips each",
         request.len()
@@ -76,6 +74,12 @@ fn main() {
         "ratio          p50 {:>7.2}x      p99 {:>7.2}x",
         us(d50) / us(e50),
         us(d99) / us(e99)
+    );
+    println!(
+        "tokio echo     p50 {:>7.1} µs   p99 {:>7.1} µs   (the async I/O floor; daemon/this p50 {:.2}x)",
+        us(t50),
+        us(t99),
+        us(d50) / us(t50)
     );
 }
 
@@ -103,6 +107,57 @@ fn echo_server(path: &Path) {
         }
         line.clear();
     }
+}
+
+/// Starts an echo process, measures it, and lets it exit (it serves one connection).
+fn run_echo(sock: &Path, reply_len: usize, request: &[u8], tokio: bool) -> Vec<Duration> {
+    let mut cmd = Command::new(std::env::current_exe().expect("current_exe"));
+    cmd.env(ECHO_ENV, sock)
+        .env("ECHO_REPLY_LEN", reply_len.to_string());
+    if tokio {
+        cmd.env("ECHO_TOKIO", "1");
+    }
+    let mut echo = cmd.spawn().expect("spawn echo");
+    while UnixStream::connect(sock).is_err() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (lat, _) = measure(sock, request);
+    let _ = echo.wait();
+    lat
+}
+
+/// The echo on a current-thread tokio runtime, the daemon's default runtime.
+fn tokio_echo_server(path: &Path) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let reply_len: usize = std::env::var("ECHO_REPLY_LEN")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(128);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let listener = tokio::net::UnixListener::bind(path).expect("bind");
+        let _probe = listener.accept().await.expect("probe");
+        let (stream, _) = listener.accept().await.expect("accept");
+        let (rd, mut wr) = stream.into_split();
+        let mut reader = tokio::io::BufReader::new(rd);
+        let mut reply = vec![b'x'; reply_len - 1];
+        reply.push(b'\n');
+        let mut line = Vec::new();
+        while reader
+            .read_until(b'\n', &mut line)
+            .await
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {
+            if wr.write_all(&reply).await.is_err() {
+                break;
+            }
+            line.clear();
+        }
+    });
 }
 
 /// Sequential round trips on one connection; returns each latency and the reply length.
