@@ -19,8 +19,16 @@ pub enum ClientError {
         source: std::io::Error,
     },
     /// The daemon was started but did not answer in time.
-    #[error("started jirad but it did not answer on {0} within 10 s (see its log)")]
+    #[error("started jirad but it did not answer on {0} within 10 s")]
     SpawnTimeout(PathBuf),
+    /// The daemon we started exited before answering (bad config, say).
+    #[error("jirad serve exited ({status}) before answering; see {log}")]
+    SpawnExited {
+        /// Its exit status.
+        status: std::process::ExitStatus,
+        /// Where it logged.
+        log: String,
+    },
     /// The connection failed mid-call or the reply was not JSON-RPC.
     #[error("connection to jirad failed: {0}")]
     Io(#[from] std::io::Error),
@@ -64,11 +72,21 @@ impl DaemonClient {
             Ok(c) => return Ok(c),
             Err(e) => tracing::debug!("{e}; starting the daemon"),
         }
-        spawn_daemon(path, spawn)?;
+        let (mut child, log) = spawn_daemon(path, spawn)?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(c) = Self::connect(path).await {
                 return Ok(c);
+            }
+            if let Some(status) = child.try_wait()? {
+                // Another `jirad call` may have won the race to start it; that one will answer.
+                if let Ok(c) = Self::connect(path).await {
+                    return Ok(c);
+                }
+                return Err(ClientError::SpawnExited {
+                    status,
+                    log: log.display().to_string(),
+                });
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -116,12 +134,22 @@ impl DaemonClient {
     }
 }
 
-fn spawn_daemon(path: &Path, spawn: &SpawnArgs) -> Result<(), ClientError> {
+/// Starts `jirad serve` detached, logging next to its socket (`jirad.log`).
+fn spawn_daemon(
+    path: &Path,
+    spawn: &SpawnArgs,
+) -> Result<(std::process::Child, PathBuf), ClientError> {
     let exe = std::env::current_exe()?;
+    let log = path.with_file_name("jirad.log");
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("serve")
         .arg("--socket")
         .arg(path)
+        .arg("--log-file")
+        .arg(&log)
         .args(&spawn.extra);
     cmd.stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -132,6 +160,20 @@ fn spawn_daemon(path: &Path, spawn: &SpawnArgs) -> Result<(), ClientError> {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    cmd.spawn()?;
-    Ok(())
+    Ok((cmd.spawn()?, log))
+}
+
+/// The socket's directory, created 0700 as the daemon would (the log lands there first).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.as_os_str().is_empty() || dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }

@@ -233,3 +233,26 @@ fn a_half_closed_client_still_gets_its_replies() {
         .collect();
     assert_eq!(ids, [1, 2].into_iter().collect());
 }
+
+#[test]
+fn jirad_call_reports_a_daemon_that_cannot_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "bogus = 1\n").unwrap();
+    let sock = dir.path().join("s/jirad.sock");
+    let out = jirad(dir.path())
+        .args(["call", "daemon/status", "--config"])
+        .arg(&cfg)
+        .arg("--socket")
+        .arg(&sock)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("exited") && stderr.contains("jirad.log"),
+        "{stderr}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("s/jirad.log")).unwrap();
+    assert!(log.contains("bogus"), "{log}");
+}
