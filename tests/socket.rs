@@ -256,3 +256,33 @@ fn jirad_call_reports_a_daemon_that_cannot_start() {
     let log = std::fs::read_to_string(dir.path().join("s/jirad.log")).unwrap();
     assert!(log.contains("bogus"), "{log}");
 }
+
+#[test]
+fn a_peer_with_another_uid_is_refused() {
+    // Needs root to act as another user; the file modes are opened up so that only the daemon's
+    // SO_PEERCRED check stands between the other user and the methods.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs root to run a client as another uid");
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let d = Daemon::start();
+    for p in [d.dir.path(), d.socket.as_path()] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let out = jirad(d.dir.path())
+        .args(["call", "--no-spawn", "daemon/status", "--socket"])
+        .arg(&d.socket)
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("connection to jirad failed"), "{stderr}"); // dropped unanswered
+    assert!(out.stdout.is_empty());
+    assert!(d
+        .client(Framing::Ndjson)
+        .result("daemon/status", json!(null))["pid"]
+        .is_u64());
+}
