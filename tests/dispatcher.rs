@@ -2,7 +2,7 @@
 //! out-of-order replies, `$/cancelRequest`, disconnect cancelling calls, panics, pushes, slow clients.
 
 use jirad::rpc::memory::{memory, MemoryConnection};
-use jirad::rpc::{register, Ctx, Hub, ServeOptions};
+use jirad::rpc::{Ctx, Hub, Register, ServeOptions};
 use jirad_protocol::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -54,23 +54,23 @@ type Res = Result<Value, jsonrpsee::types::ErrorObjectOwned>;
 
 fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
     let mut m = jsonrpsee::RpcModule::from_arc(state);
-    register::<Wait, _, _, _, _>(&mut m, |_, cx: Ctx<TestState>| async move {
+    m.request::<Wait>(|_, cx: Ctx<TestState>| async move {
         cx.app.gate.notified().await;
         Res::Ok(json!("released"))
     });
-    register::<Echo, _, _, _, _>(&mut m, |p: Any, _| async move { Res::Ok(json!(p.n)) });
-    register::<Forever, _, _, _, _>(&mut m, |_, cx: Ctx<TestState>| async move {
+    m.request::<Echo>(|p: Any, _| async move { Res::Ok(json!(p.n)) });
+    m.request::<Forever>(|_, cx: Ctx<TestState>| async move {
         let _guard = DropSignal(cx.app.dropped.clone());
         std::future::pending::<()>().await;
         Res::Ok(Value::Null)
     });
-    register::<Panic, _, _, _, _>(&mut m, |p: Any, _| async move {
+    m.request::<Panic>(|p: Any, _| async move {
         if p.n < 100 {
             panic!("handler bug");
         }
         Res::Ok(Value::Null)
     });
-    register::<Push, _, _, _, _>(&mut m, |_, cx: Ctx<TestState>| async move {
+    m.request::<Push>(|_, cx: Ctx<TestState>| async move {
         let params = jirad_protocol::lifecycle::ProgressParams {
             token: jirad_protocol::lifecycle::NumberOrString::String("t".into()),
             value: json!({"pct": 50}),
@@ -80,7 +80,7 @@ fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
             .expect("push");
         Res::Ok(json!("done"))
     });
-    register::<Broadcast, _, _, _, _>(&mut m, |_, cx: Ctx<TestState>| async move {
+    m.request::<Broadcast>(|_, cx: Ctx<TestState>| async move {
         let n = cx
             .conn
             .hub()
@@ -88,10 +88,8 @@ fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
             .expect("broadcast");
         Res::Ok(json!(n))
     });
-    register::<Big, _, _, _, _>(&mut m, |_, _| async move {
-        Res::Ok(json!("x".repeat(64 * 1024)))
-    });
-    register::<Profile, _, _, _, _>(&mut m, |_, cx: Ctx<TestState>| async move {
+    m.request::<Big>(|_, _| async move { Res::Ok(json!("x".repeat(64 * 1024))) });
+    m.request::<Profile>(|_, cx: Ctx<TestState>| async move {
         cx.conn.session().profile = Some("work".into());
         Res::Ok(json!(cx.conn.profile()))
     });

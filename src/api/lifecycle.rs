@@ -2,7 +2,7 @@
 //! `daemon/status`, `daemon/stop`. LSP semantics, except that `initialize` is optional.
 
 use super::ApiError;
-use crate::rpc::{register, register_notification, Ctx};
+use crate::rpc::{Ctx, Register};
 use crate::state::AppState;
 use jirad_protocol::lifecycle::*;
 use jirad_protocol::{openrpc, ErrorKind, NoParams};
@@ -12,16 +12,13 @@ use std::sync::OnceLock;
 
 /// Registers the lifecycle family.
 pub fn register_all(m: &mut RpcModule<AppState>) {
-    register::<Initialize, _, _, _, _>(m, initialize);
-    register_notification::<Initialized, _, _, _>(m, |_, _| async {});
-    register::<Shutdown, _, _, _, _>(m, shutdown);
-    register_notification::<Exit, _, _, _>(
-        m,
-        |_, cx: Ctx<AppState>| async move { cx.conn.close() },
-    );
-    register::<RpcDiscover, _, _, _, _>(m, discover);
-    register::<DaemonStatus, _, _, _, _>(m, status);
-    register::<DaemonStop, _, _, _, _>(m, stop);
+    m.request::<Initialize>(initialize)
+        .notification::<Initialized>(|_, _| async {})
+        .request::<Shutdown>(shutdown)
+        .notification::<Exit>(|_, cx: Ctx<AppState>| async move { cx.conn.close() })
+        .request::<RpcDiscover>(discover)
+        .request::<DaemonStatus>(status)
+        .request::<DaemonStop>(stop);
 }
 
 async fn initialize(p: InitializeParams, cx: Ctx<AppState>) -> Result<InitializeResult, ApiError> {

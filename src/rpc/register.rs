@@ -1,7 +1,8 @@
 //! Typed method registration: one line per method, driven by the `protocol` marker types.
 //!
 //! ```ignore
-//! register::<DaemonStatus, _, _, _, _>(&mut module, lifecycle::status);
+//! use crate::rpc::Register;
+//! module.request::<DaemonStatus>(status);
 //! async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<DaemonStatusResult, ApiError> { .. }
 //! ```
 
@@ -30,49 +31,97 @@ impl<S> Clone for Ctx<S> {
     }
 }
 
-/// Registers a request handler for `R`. Params absent, `null`, `{}` or `[]` decode as empty; a
-/// mismatch is -32602 naming the field. Panics at startup if the method is registered twice.
-pub fn register<R, S, F, Fut, E>(module: &mut RpcModule<S>, handler: F)
+/// An async request handler for `R`: any `async fn(R::Params, Ctx<S>) -> Result<R::Result, E>`
+/// (or closure) with `E: Into<ErrorObjectOwned>`.
+pub trait Handler<R: Request, S>: Clone + Send + Sync + 'static {
+    /// The error type, converted once into a JSON-RPC error.
+    type Error: Into<ErrorObjectOwned> + 'static;
+    /// The handler's future.
+    type Future: Future<Output = Result<R::Result, Self::Error>> + Send + 'static;
+    /// Runs the handler.
+    fn call(&self, params: R::Params, cx: Ctx<S>) -> Self::Future;
+}
+
+impl<R, S, F, Fut, E> Handler<R, S> for F
 where
     R: Request,
-    S: Send + Sync + 'static,
     F: Fn(R::Params, Ctx<S>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<R::Result, E>> + Send + 'static,
     E: Into<ErrorObjectOwned> + 'static,
 {
-    let result = module.register_async_method(R::METHOD, move |params, app, ext| {
-        let handler = handler.clone();
-        async move {
-            let cx = context(app, &ext)?;
-            let params = parse_params::<R::Params>(&params)?;
-            let result = handler(params, cx).await.map_err(Into::into)?;
-            serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))
-        }
-    });
-    if let Err(e) = result {
-        panic!("registering {}: {e}", R::METHOD);
+    type Error = E;
+    type Future = Fut;
+    fn call(&self, params: R::Params, cx: Ctx<S>) -> Fut {
+        self(params, cx)
     }
 }
 
-/// Registers a handler for a client → server notification `N` (it never gets a reply).
-pub fn register_notification<N, S, F, Fut>(module: &mut RpcModule<S>, handler: F)
+/// An async handler for a client → server notification `N`.
+pub trait NotificationHandler<N: Notification, S>: Clone + Send + Sync + 'static {
+    /// The handler's future.
+    type Future: Future<Output = ()> + Send + 'static;
+    /// Runs the handler.
+    fn call(&self, params: N::Params, cx: Ctx<S>) -> Self::Future;
+}
+
+impl<N, S, F, Fut> NotificationHandler<N, S> for F
 where
     N: Notification,
-    S: Send + Sync + 'static,
     F: Fn(N::Params, Ctx<S>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let result = module.register_async_method(N::METHOD, move |params, app, ext| {
-        let handler = handler.clone();
-        async move {
-            let cx = context(app, &ext)?;
-            let params = parse_params::<N::Params>(&params)?;
-            handler(params, cx).await;
-            Ok::<_, ErrorObjectOwned>(())
+    type Future = Fut;
+    fn call(&self, params: N::Params, cx: Ctx<S>) -> Fut {
+        self(params, cx)
+    }
+}
+
+/// One-line typed registration on an `RpcModule`: `m.request::<DaemonStatus>(status)`.
+pub trait Register<S> {
+    /// Registers a request handler for `R`. Params absent, `null`, `{}` or `[]` decode as empty;
+    /// a mismatch is -32602 naming the field. Panics at startup if `R` is registered twice.
+    fn request<R: Request>(&mut self, handler: impl Handler<R, S>) -> &mut Self;
+    /// Registers a handler for a client → server notification `N` (never answered).
+    fn notification<N: Notification>(
+        &mut self,
+        handler: impl NotificationHandler<N, S>,
+    ) -> &mut Self;
+}
+
+impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
+    fn request<R: Request>(&mut self, handler: impl Handler<R, S>) -> &mut Self {
+        let result = self.register_async_method(R::METHOD, move |params, app, ext| {
+            let handler = handler.clone();
+            async move {
+                let cx = context(app, &ext)?;
+                let params = parse_params::<R::Params>(&params)?;
+                let result = handler.call(params, cx).await.map_err(Into::into)?;
+                serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))
+            }
+        });
+        if let Err(e) = result {
+            panic!("registering {}: {e}", R::METHOD);
         }
-    });
-    if let Err(e) = result {
-        panic!("registering {}: {e}", N::METHOD);
+        self
+    }
+
+    fn notification<N: Notification>(
+        &mut self,
+        handler: impl NotificationHandler<N, S>,
+    ) -> &mut Self {
+        let result = self.register_async_method(N::METHOD, move |params, app, ext| {
+            let handler = handler.clone();
+            async move {
+                let cx = context(app, &ext)?;
+                let params = parse_params::<N::Params>(&params)?;
+                handler.call(params, cx).await;
+                Ok::<_, ErrorObjectOwned>(())
+            }
+        });
+        if let Err(e) = result {
+            panic!("registering {}: {e}", N::METHOD);
+        }
+        self
     }
 }
 
