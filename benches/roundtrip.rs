@@ -24,7 +24,9 @@ fn main() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let sock = dir.path().join("jirad.sock");
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_jirad"))
+    // JIRAD_BIN compares another build (A/B) against the same echo.
+    let bin = std::env::var("JIRAD_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jirad").to_owned());
+    let mut daemon = Command::new(bin)
         .args(["serve", "--socket"])
         .arg(&sock)
         .env("XDG_CONFIG_HOME", dir.path())

@@ -411,11 +411,16 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                 Err(_) => break,
             }
         }
-        let write = async {
+        let mut write = std::pin::pin!(async {
             writer.write_all(&buf).await?;
             writer.flush().await
+        });
+        // Arm the timer only when the socket is full: most writes complete at once.
+        let outcome = match futures::poll!(write.as_mut()) {
+            std::task::Poll::Ready(r) => Ok(r),
+            std::task::Poll::Pending => tokio::time::timeout(write_timeout, write).await,
         };
-        match tokio::time::timeout(write_timeout, write).await {
+        match outcome {
             Ok(Ok(())) => buf.clear(),
             Ok(Err(e)) => {
                 tracing::debug!(conn = conn.id(), "write failed: {e}");
