@@ -124,6 +124,9 @@ fn initialize_is_optional_and_picks_a_profile() {
     let methods = r["capabilities"]["methods"].as_array().expect("methods");
     assert!(methods.contains(&json!("daemon/status")) && methods.contains(&json!("rpc.discover")));
     assert_eq!(r["capabilities"]["notifications"], json!(["$/progress"]));
+    // A stock LSP client's initialize (extra fields) is accepted.
+    let lsp = json!({"processId": 42, "rootUri": null, "capabilities": {"general": {}}, "clientInfo": {"name": "Neovim"}, "workspaceFolders": null});
+    assert_eq!(c.result("initialize", lsp)["serverInfo"]["name"], "jirad");
     let r = c.call("initialize", json!({"profile": "nope"}));
     assert_eq!(
         (code(&r), &r["error"]["data"]["kind"]),

@@ -27,9 +27,10 @@ impl Request for Initialize {
     type Result = InitializeResult;
 }
 
-/// Params of `initialize`.
+/// Params of `initialize`. Other fields are ignored, so stock LSP clients (which also send
+/// `processId`, `rootUri`, `workspaceFolders`, ...) can initialize unchanged.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct InitializeParams {
     /// Who is calling (for logs and `daemon/status`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,9 +41,6 @@ pub struct InitializeParams {
     /// Client capabilities (free-form; future notifications are opt-in through them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<serde_json::Value>,
-    /// LSP clients send this; accepted and ignored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub process_id: Option<i64>,
 }
 
 /// Name and version of a client or of the server.
