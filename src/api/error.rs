@@ -1,0 +1,52 @@
+//! Errors at the API boundary: every application error becomes a JSON-RPC error with the kind's
+//! stable code and `data.kind`. Domain errors convert into [`ApiError`] once, here.
+
+use jirad_protocol::ErrorKind;
+use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
+use serde_json::{Map, Value};
+
+/// An application error with its kind, a message for people and extra `data` for programs.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// The stable kind.
+    pub kind: ErrorKind,
+    /// For people.
+    pub message: String,
+    /// Extra `data` fields (e.g. `profile`, `retryAfterMs`), merged next to `kind`.
+    pub data: Map<String, Value>,
+}
+
+impl ApiError {
+    /// An error of `kind` with a message and no extra data.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        ApiError {
+            kind,
+            message: message.into(),
+            data: Map::new(),
+        }
+    }
+
+    /// Adds a `data` field.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.data.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+impl From<ApiError> for ErrorObjectOwned {
+    fn from(e: ApiError) -> Self {
+        app_error(e.kind, e.message, e.data)
+    }
+}
+
+/// Builds the JSON-RPC error for an application error: `{code, message, data: {kind, ..extra}}`.
+pub fn app_error(
+    kind: ErrorKind,
+    message: impl Into<String>,
+    extra: Map<String, Value>,
+) -> ErrorObjectOwned {
+    let mut data = extra;
+    data.insert("kind".into(), Value::from(kind.as_str()));
+    ErrorObject::owned(kind.code(), message.into(), Some(Value::Object(data)))
+}
