@@ -48,11 +48,14 @@ fn two_hundred_connections_times_fifty_calls() {
 
 #[test]
 fn registry_and_openrpc_document_list_the_same_methods() {
-    let state = std::sync::Arc::new(jirad::state::AppState::new(
-        jirad::config::Config::default(),
-        jirad::rpc::Hub::new(),
-        None,
-    ));
+    let state = std::sync::Arc::new(
+        jirad::state::AppState::new(
+            jirad::config::Config::default(),
+            jirad::rpc::Hub::new(),
+            None,
+        )
+        .expect("state without profiles"),
+    );
     let module = jirad::api::build_module(state);
     let mut registered: Vec<&str> = module.method_names().collect();
     // `$/cancelRequest` is handled by the dispatcher itself, not registered.

@@ -13,11 +13,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::codec::Decoder;
 
 fn methods() -> jsonrpsee::Methods {
-    let state = Arc::new(jirad::state::AppState::new(
-        jirad::config::Config::default(),
-        Hub::new(),
-        None,
-    ));
+    let state = Arc::new(
+        jirad::state::AppState::new(jirad::config::Config::default(), Hub::new(), None)
+            .expect("state without profiles"),
+    );
     jirad::api::build_module(state).into()
 }
 

@@ -105,6 +105,11 @@ impl ErrorKind {
         }
     }
 
+    /// The kind for a `data.kind` string, if it is one of ours.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The kind for a numeric code, if it is one of ours.
     pub fn from_code(code: i32) -> Option<ErrorKind> {
         ErrorKind::ALL.into_iter().find(|k| k.code() == code)

@@ -50,3 +50,49 @@ pub fn app_error(
     data.insert("kind".into(), Value::from(kind.as_str()));
     ErrorObject::owned(kind.code(), message.into(), Some(Value::Object(data)))
 }
+
+impl From<crate::jira::JiraError> for ApiError {
+    fn from(e: crate::jira::JiraError) -> Self {
+        use crate::jira::JiraError as J;
+        let kind = ErrorKind::from_name(e.kind()).unwrap_or(ErrorKind::UpstreamUnavailable);
+        let mut err = ApiError::new(kind, e.to_string());
+        if let Some(m) = e.messages() {
+            err = err
+                .with("errorMessages", m.error_messages.clone())
+                .with("errors", Value::Object(m.errors.clone()));
+        }
+        match e {
+            J::RateLimited {
+                retry_after_ms,
+                reason,
+            } => err
+                .with("retryAfterMs", retry_after_ms)
+                .with("reason", reason),
+            J::LossyUpdate { nodes } => err.with("nodes", nodes),
+            J::OutcomeUnknown(_) => err.with("outcomeUnknown", true),
+            _ => err,
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as A;
+        let kind = ErrorKind::from_name(e.kind()).unwrap_or(ErrorKind::AuthFailed);
+        let err = ApiError::new(kind, e.to_string());
+        match e {
+            A::AuthRequired {
+                profile,
+                authorization_url,
+                ..
+            } => err
+                .with("profile", profile)
+                .with("authorizationUrl", authorization_url),
+            A::AuthFailed { profile, .. } => err.with("profile", profile),
+            A::SiteAmbiguous { profile, sites } => err
+                .with("profile", profile)
+                .with("sites", serde_json::to_value(sites).unwrap_or_default()),
+            _ => err,
+        }
+    }
+}

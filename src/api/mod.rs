@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod lifecycle;
+pub mod session;
 
 use crate::state::AppState;
 use jsonrpsee::RpcModule;

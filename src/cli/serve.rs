@@ -32,7 +32,10 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     spawn_signal_handler(hub.clone());
 
     if args.stdio {
-        let state = Arc::new(AppState::new(config, hub.clone(), None));
+        let state = match AppState::new(config, hub.clone(), None) {
+            Ok(s) => Arc::new(s),
+            Err(e) => return fail(&e),
+        };
         let methods = build_module(state).into();
         serve_stdio(methods, hub, opts).await;
         return ExitCode::SUCCESS;
@@ -48,11 +51,10 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         "listening on {}",
         server.path().display()
     );
-    let state = Arc::new(AppState::new(
-        config,
-        hub.clone(),
-        Some(server.path().to_owned()),
-    ));
+    let state = match AppState::new(config, hub.clone(), Some(server.path().to_owned())) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return fail(&e),
+    };
     let methods = build_module(state).into();
     server.run(methods, hub, opts).await;
     tracing::info!("stopped");
