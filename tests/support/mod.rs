@@ -8,6 +8,8 @@
 //! ```
 #![allow(dead_code)]
 
+pub mod jira;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
@@ -41,6 +43,8 @@ pub fn jirad(dir: &Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.env("XDG_CONFIG_HOME", dir.join("config"))
         .env("XDG_RUNTIME_DIR", dir.join("run"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env_remove("JIRAD_SYSTEM_CONFIG")
         .env_remove("JIRAD_SOCKET")
         .env_remove("JIRAD_CONFIG")
         .env("RUST_LOG", "warn");
