@@ -3,9 +3,14 @@
 //!
 //! No tokio, no I/O: clients in any language can be generated from `openrpc.json`.
 
+pub mod auth;
+pub mod cache;
 pub mod error;
+pub mod issues;
 pub mod lifecycle;
 pub mod openrpc;
+pub mod projects;
+pub mod workflow;
 
 pub use error::ErrorKind;
 

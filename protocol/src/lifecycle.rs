@@ -1,6 +1,7 @@
 //! Lifecycle and discovery: `initialize`, `initialized`, `shutdown`, `exit`, `rpc.discover`,
 //! `daemon/status`, `daemon/stop`, plus the generic `$/cancelRequest` and `$/progress`.
 
+use crate::openrpc::MethodDoc;
 use crate::{NoParams, Notification, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -177,4 +178,33 @@ pub struct ProgressParams {
     pub token: NumberOrString,
     /// Method-specific progress value.
     pub value: serde_json::Value,
+}
+
+/// The family's entries in the OpenRPC document.
+pub fn docs() -> Vec<MethodDoc> {
+    vec![
+        MethodDoc::request::<Initialize>(
+            "Names the client, picks a profile, returns capabilities (optional).",
+        ),
+        MethodDoc::client_notification::<Initialized>(
+            "The client processed the initialize result.",
+        ),
+        MethodDoc::request::<Shutdown>(
+            "LSP shutdown: afterwards only exit is accepted on this connection.",
+        ),
+        MethodDoc::client_notification::<Exit>(
+            "LSP exit: closes this connection (the process in --stdio mode).",
+        ),
+        MethodDoc::request::<RpcDiscover>("Returns this OpenRPC document."),
+        MethodDoc::request::<DaemonStatus>(
+            "Daemon version, pid, uptime, socket path and connection count.",
+        ),
+        MethodDoc::request::<DaemonStop>("Stops the daemon gracefully."),
+        MethodDoc::client_notification::<CancelRequest>(
+            "Abandons an in-flight call; it is answered with -32800.",
+        ),
+        MethodDoc::server_notification::<Progress>(
+            "Progress of a long call, keyed by the client's token.",
+        ),
+    ]
 }

@@ -4,7 +4,7 @@
 //! content descriptor. Server → client notifications go under `x-notifications`, since OpenRPC has
 //! no server-to-client direction.
 
-use crate::{lifecycle as lc, Notification, Request};
+use crate::{Notification, Request};
 use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
@@ -69,31 +69,16 @@ impl MethodDoc {
 
 /// Every method and notification of the protocol. Later issues add their lines here.
 pub fn contract() -> Vec<MethodDoc> {
-    vec![
-        MethodDoc::request::<lc::Initialize>(
-            "Names the client, picks a profile, returns capabilities (optional).",
-        ),
-        MethodDoc::client_notification::<lc::Initialized>(
-            "The client processed the initialize result.",
-        ),
-        MethodDoc::request::<lc::Shutdown>(
-            "LSP shutdown: afterwards only exit is accepted on this connection.",
-        ),
-        MethodDoc::client_notification::<lc::Exit>(
-            "LSP exit: closes this connection (the process in --stdio mode).",
-        ),
-        MethodDoc::request::<lc::RpcDiscover>("Returns this OpenRPC document."),
-        MethodDoc::request::<lc::DaemonStatus>(
-            "Daemon version, pid, uptime, socket path and connection count.",
-        ),
-        MethodDoc::request::<lc::DaemonStop>("Stops the daemon gracefully."),
-        MethodDoc::client_notification::<lc::CancelRequest>(
-            "Abandons an in-flight call; it is answered with -32800.",
-        ),
-        MethodDoc::server_notification::<lc::Progress>(
-            "Progress of a long call, keyed by the client's token.",
-        ),
+    // One list per method family, each beside its types.
+    [
+        crate::lifecycle::docs(),
+        crate::auth::docs(),
+        crate::issues::docs(),
+        crate::workflow::docs(),
+        crate::projects::docs(),
+        crate::cache::docs(),
     ]
+    .concat()
 }
 
 /// Names of the methods the daemon answers or accepts (requests and client notifications).
