@@ -1,1 +1,179 @@
-//! Configuration: placeholder.
+//! Configuration: TOML from `--config`, `JIRAD_CONFIG` or `$XDG_CONFIG_HOME/jirad/config.toml`.
+//!
+//! The default file may be absent; an explicitly named one must exist. An unknown key or a bad value
+//! is an error naming the key, the file, and its line and column (toml's spans carry them).
+
+use crate::auth::ProfileConfig;
+use crate::cache::CacheConfig;
+use crate::rpc::framing::DEFAULT_MAX_MESSAGE;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Smallest accepted `max_message_bytes`: anything lower cannot carry ordinary replies.
+pub const MIN_MESSAGE_BYTES: usize = 1024;
+
+/// The whole config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The profile used when neither the call nor `initialize` names one.
+    #[serde(default)]
+    pub default_profile: Option<String>,
+    /// Largest accepted JSON-RPC message, in bytes (default 16 MiB).
+    #[serde(default = "default_max_message", deserialize_with = "max_message")]
+    pub max_message_bytes: usize,
+    /// `[profiles.NAME]` tables.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileConfig>,
+    /// The `[cache]` table.
+    #[serde(default)]
+    pub cache: CacheConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            default_profile: None,
+            max_message_bytes: DEFAULT_MAX_MESSAGE,
+            profiles: BTreeMap::new(),
+            cache: CacheConfig::default(),
+        }
+    }
+}
+
+fn default_max_message() -> usize {
+    DEFAULT_MAX_MESSAGE
+}
+
+fn max_message<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = usize::deserialize(d)?;
+    if n < MIN_MESSAGE_BYTES {
+        return Err(serde::de::Error::custom(format!(
+            "max_message_bytes must be at least {MIN_MESSAGE_BYTES}"
+        )));
+    }
+    Ok(n)
+}
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named by `--config`/`JIRAD_CONFIG` cannot be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Bad TOML, an unknown key or a bad value; the message names the key, line and column.
+    #[error("invalid config {path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// toml's message, with line, column and the offending line.
+        message: String,
+    },
+    /// `default_profile` names no `[profiles.NAME]` table.
+    #[error("invalid config {path}: default_profile {name:?} has no [profiles.{name}] table")]
+    UnknownDefaultProfile {
+        /// The file.
+        path: PathBuf,
+        /// The missing profile.
+        name: String,
+    },
+}
+
+impl Config {
+    /// The default location: `$XDG_CONFIG_HOME/jirad/config.toml`, else `~/.config/jirad/config.toml`.
+    pub fn default_path() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("jirad").join("config.toml"))
+    }
+
+    /// Loads the explicit file (which must exist) or the default one (which may be absent).
+    /// Returns the config and the file it came from.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let (path, required) = match explicit {
+            Some(p) => (p.to_owned(), true),
+            None => match Self::default_path() {
+                Some(p) => (p, false),
+                None => return Ok((Config::default(), None)),
+            },
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&text, &path).map(|c| (c, Some(path))),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((Config::default(), None))
+            }
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    /// Parses config text; `path` only labels errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        if let Some(name) = &config.default_profile {
+            if !config.profiles.contains_key(name) {
+                return Err(ConfigError::UnknownDefaultProfile {
+                    path: path.to_owned(),
+                    name: name.clone(),
+                });
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn empty_is_default() {
+        let c = Config::parse("", Path::new("c.toml")).unwrap();
+        assert_eq!(c.max_message_bytes, DEFAULT_MAX_MESSAGE);
+        assert!(c.profiles.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let e = err("max_message_bytes = 4096\nbogus = 1\n");
+        assert!(e.contains("bogus") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn bad_value_names_key_and_line() {
+        let e = err("\n\nmax_message_bytes = 10\n");
+        assert!(
+            e.contains("max_message_bytes") && e.contains("line 3"),
+            "{e}"
+        );
+        let e = err("max_message_bytes = \"big\"\n");
+        assert!(e.contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn profiles_and_default_profile() {
+        let c = Config::parse(
+            "default_profile = \"work\"\n[profiles.work]\nauth = \"oauth\"\n",
+            Path::new("c"),
+        )
+        .unwrap();
+        assert_eq!(c.profiles["work"].kind(), crate::auth::AuthKind::OAuth);
+        assert!(err("default_profile = \"nope\"\n").contains("nope"));
+    }
+}

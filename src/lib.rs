@@ -6,6 +6,9 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod cli;
+pub mod client;
 pub mod config;
 pub mod jira;
 pub mod rpc;
+pub mod state;

@@ -1,2 +1,5 @@
-//! The `jirad` binary.
-fn main() {}
+//! The `jirad` binary: see [`jirad::cli`].
+
+fn main() -> std::process::ExitCode {
+    jirad::cli::main()
+}

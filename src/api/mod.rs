@@ -1,1 +1,29 @@
-//! Placeholder: filled in by its issue.
+//! Thin adapters from protocol types to domain calls, one file per method family. [`build_module`]
+//! assembles every family into the one registry both transports serve.
+
+pub mod auth;
+pub mod cache;
+pub mod error;
+pub mod issues;
+pub mod lifecycle;
+pub mod projects;
+pub mod session;
+pub mod workflow;
+
+use crate::state::AppState;
+use jsonrpsee::RpcModule;
+use std::sync::Arc;
+
+pub use error::{app_error, ApiError};
+
+/// The registry of every method. Later families add one `register_all` line here.
+pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
+    let mut module = RpcModule::from_arc(state);
+    lifecycle::register_all(&mut module);
+    auth::register_all(&mut module);
+    issues::register_all(&mut module);
+    workflow::register_all(&mut module);
+    projects::register_all(&mut module);
+    cache::register_all(&mut module);
+    module
+}

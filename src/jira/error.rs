@@ -151,6 +151,17 @@ pub fn is_scope_mismatch(body: &str) -> bool {
     body.contains("scope does not match")
 }
 
+/// Reads may be answered from an expired cache entry when Jira is unreachable, failing or
+/// rate-limiting; never when it answered with a definite error.
+impl crate::cache::Transient for JiraError {
+    fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::UpstreamUnavailable(_) | Self::RateLimited { .. }
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

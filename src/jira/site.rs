@@ -7,11 +7,8 @@ use url::Url;
 use super::JiraError;
 
 /// Cloud speaks REST v3 with ADF and accountIds; Data Center speaks v2 with wiki markup and usernames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavor {
-    Cloud,
-    DataCenter,
-}
+/// One enum for both domains: the auth layer decides it, the Jira client follows it.
+pub use crate::auth::Flavor;
 
 /// One Jira site as the client sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

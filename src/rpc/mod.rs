@@ -1,1 +1,15 @@
-//! Placeholder: filled in by its issue.
+//! JSON-RPC plumbing, knowing nothing of Jira: framing, the dispatcher over jsonrpsee `Methods`,
+//! connections and their push handle, typed method registration, and the transports.
+
+pub mod connection;
+pub mod dispatch;
+pub mod framing;
+pub mod memory;
+mod message;
+pub mod register;
+pub mod transport;
+
+pub use connection::{ConnectionHandle, Hub, PushError, Session};
+pub use dispatch::{serve_connection, ServeOptions};
+pub use framing::Framing;
+pub use register::{Ctx, Handler, NotificationHandler, Register};

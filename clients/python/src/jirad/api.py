@@ -1,0 +1,249 @@
+"""The typed protocol surface: one Python method per JSON-RPC method.
+
+Each method's signature is its parameter list; the ``@rpc`` decorator turns the keyword
+arguments into the camelCase params object (omitting ``None``) and hands it to the client's
+invoker. The same classes serve the blocking client (the invoker returns the result), the
+future-returning view (it returns a :class:`~jirad.client.PendingCall`) and the asyncio client
+(it returns a coroutine).
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+Params = Dict[str, Any]
+Invoker = Callable[[str, Optional[Params]], Any]
+Json = Dict[str, Any]
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def rpc(method: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a stub as the binding of ``method``; its body is never run."""
+
+    def decorate(stub: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(stub)
+
+        @functools.wraps(stub)
+        def call(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+            bound = sig.bind(self, *args, **kwargs)
+            # None means "not given" for optional params; a required param passes it on as
+            # JSON null (``issues.assign(key, None)`` unassigns).
+            params = {
+                camel(k): v
+                for k, v in list(bound.arguments.items())[1:]
+                if v is not None or sig.parameters[k].default is inspect.Parameter.empty
+            }
+            return self._invoke(method, params)
+
+        call.rpc_method = method  # type: ignore[attr-defined]
+        return call
+
+    return decorate
+
+
+class _Namespace:
+    def __init__(self, invoke: Invoker) -> None:
+        self._invoke = invoke
+
+
+class Auth(_Namespace):
+    """``auth/*``: profiles and their authorization."""
+
+    @rpc("auth/profiles")
+    def profiles(self) -> List[Json]: ...
+
+    @rpc("auth/status")
+    def status(self, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("auth/login")
+    def login(self, profile: Optional[str] = None) -> Json:
+        """Start authorization; returns ``{authorizationUrl, expiresAt}`` to open in a browser."""
+
+    @rpc("auth/complete")
+    def complete(self, redirect_url: str, profile: Optional[str] = None) -> Json:
+        """Finish authorization with the URL the browser was redirected to."""
+
+    @rpc("auth/logout")
+    def logout(self, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("auth/sites")
+    def sites(self, profile: Optional[str] = None) -> List[Json]: ...
+
+    @rpc("auth/selectSite")
+    def select_site(self, site: str, profile: Optional[str] = None) -> Json: ...
+
+
+class Issues(_Namespace):
+    """``issues/*``: read, search, edit and watch issues."""
+
+    @rpc("issues/get")
+    def get(self, key: str, *, fields: Optional[Sequence[str]] = None,
+            expand: Optional[Sequence[str]] = None, format: Optional[str] = None,
+            fresh: Optional[bool] = None, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/list")
+    def list(self, jql: Optional[str] = None, *, project: Optional[str] = None,
+             assignee: Optional[str] = None, status: Optional[str] = None,
+             text: Optional[str] = None, labels: Optional[Sequence[str]] = None,
+             order_by: Optional[str] = None, fields: Optional[Sequence[str]] = None,
+             limit: Optional[int] = None, page_token: Optional[str] = None,
+             all: Optional[bool] = None, fresh: Optional[bool] = None,
+             profile: Optional[str] = None) -> Json:
+        """Returns ``{issues, nextPageToken?, isLast}``."""
+
+    @rpc("issues/create")
+    def create(self, project: str, type: str, summary: str, *,
+               description: Optional[str] = None, labels: Optional[Sequence[str]] = None,
+               assignee: Optional[str] = None, priority: Optional[str] = None,
+               parent: Optional[str] = None, fields: Optional[Json] = None,
+               profile: Optional[str] = None) -> Json:
+        """Returns ``{key, id, url}``."""
+
+    @rpc("issues/update")
+    def update(self, key: str, *, summary: Optional[str] = None,
+               description: Optional[str] = None, labels: Optional[Sequence[str]] = None,
+               add_labels: Optional[Sequence[str]] = None,
+               remove_labels: Optional[Sequence[str]] = None,
+               assignee: Optional[str] = None, priority: Optional[str] = None,
+               fields: Optional[Json] = None, update: Optional[Json] = None,
+               notify_users: Optional[bool] = None, force: Optional[bool] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/delete")
+    def delete(self, key: str, *, delete_subtasks: Optional[bool] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/transitions")
+    def transitions(self, key: str, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/transition")
+    def transition(self, key: str, to: str, *, comment: Optional[str] = None,
+                   fields: Optional[Json] = None, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/comments")
+    def comments(self, key: str, *, limit: Optional[int] = None,
+                 page_token: Optional[str] = None, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/addComment")
+    def add_comment(self, key: str, body: str, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/assign")
+    def assign(self, key: str, assignee: Optional[str], *,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/watch")
+    def watch(self, jql: Optional[str] = None, *, project: Optional[str] = None,
+              assignee: Optional[str] = None, status: Optional[str] = None,
+              text: Optional[str] = None, labels: Optional[Sequence[str]] = None,
+              interval_seconds: Optional[int] = None, profile: Optional[str] = None) -> Json:
+        """Returns ``{watchId, issues}``; changes arrive as ``issues/didChange`` notifications."""
+
+    @rpc("issues/unwatch")
+    def unwatch(self, watch_id: str, *, profile: Optional[str] = None) -> Json: ...
+
+
+class Projects(_Namespace):
+    @rpc("projects/list")
+    def list(self, *, profile: Optional[str] = None) -> Any: ...
+
+    @rpc("projects/issueTypes")
+    def issue_types(self, project: str, *, profile: Optional[str] = None) -> Any: ...
+
+
+class Users(_Namespace):
+    @rpc("users/me")
+    def me(self, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("users/search")
+    def search(self, query: str, *, profile: Optional[str] = None) -> Any: ...
+
+
+class Cache(_Namespace):
+    @rpc("cache/stats")
+    def stats(self, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("cache/clear")
+    def clear(self, *, profile: Optional[str] = None) -> Json: ...
+
+
+class Daemon(_Namespace):
+    @rpc("daemon/status")
+    def status(self) -> Json:
+        """``{version, pid, uptimeMs, socketPath?, connections, ...}``."""
+
+    @rpc("daemon/stop")
+    def stop(self) -> None:
+        """Ask the daemon to exit (every client is disconnected)."""
+
+
+class Api(_Namespace):
+    """The whole surface: lifecycle methods here, the rest in one attribute per namespace."""
+
+    def __init__(self, invoke: Invoker, notify: Optional[Invoker] = None) -> None:
+        super().__init__(invoke)
+        self._notify = notify
+        self.auth = Auth(invoke)
+        self.issues = Issues(invoke)
+        self.projects = Projects(invoke)
+        self.users = Users(invoke)
+        self.cache = Cache(invoke)
+        self.daemon = Daemon(invoke)
+
+    @rpc("initialize")
+    def _initialize(self, client_info: Json, *, profile: Optional[str] = None,
+                    capabilities: Optional[Json] = None) -> Json: ...
+
+    def initialize(self, *, client_info: Optional[Json] = None, profile: Optional[str] = None,
+                   capabilities: Optional[Json] = None) -> Json:
+        """Name this client and pick its default profile (optional for scripts)."""
+        from . import __version__
+
+        info = client_info or {"name": "jirad-python", "version": __version__}
+        return self._initialize(info, profile=profile, capabilities=capabilities)
+
+    initialize.rpc_method = "initialize"  # type: ignore[attr-defined]
+
+    @rpc("shutdown")
+    def shutdown(self) -> None: ...
+
+    # Client -> server notifications (LSP habits; scripts need neither).
+    def initialized(self) -> Any:
+        """Tell the daemon the ``initialize`` handshake is complete."""
+        return self._notify("initialized", None)  # type: ignore[misc]
+
+    def exit(self) -> Any:
+        """After ``shutdown``: the daemon closes this connection."""
+        return self._notify("exit", None)  # type: ignore[misc]
+
+    @rpc("rpc.discover")
+    def discover(self) -> Json:
+        """The daemon's OpenRPC document."""
+
+
+#: Notifications this client sends (``$/cancelRequest`` through ``cancel()``).
+CLIENT_NOTIFICATIONS = ("initialized", "exit", "$/cancelRequest")
+#: Notifications the daemon sends, for :meth:`Client.on`.
+SERVER_NOTIFICATIONS = ("auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress")
+
+
+def method_table() -> Dict[str, str]:
+    """Map of JSON-RPC method name to the Python attribute path that binds it."""
+    table: Dict[str, str] = {}
+    for prefix, cls in _walk():
+        for attr, member in vars(cls).items():
+            name = getattr(member, "rpc_method", None)
+            if name and not attr.startswith("_"):
+                table[name] = prefix + attr
+    return table
+
+
+def _walk() -> Iterator[Tuple[str, type]]:
+    yield "", Api
+    for attr, cls in (("auth", Auth), ("issues", Issues), ("projects", Projects),
+                      ("users", Users), ("cache", Cache), ("daemon", Daemon)):
+        yield attr + ".", cls

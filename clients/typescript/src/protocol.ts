@@ -1,0 +1,169 @@
+/**
+ * The protocol surface, hand-written from the contract: params and results per method, and the
+ * notifications. `test/integration/openrpc.test.ts` checks the method names against
+ * `protocol/openrpc.json` so the two cannot drift.
+ */
+
+/** Any call may name the profile to use (default: the one chosen at `initialize`). */
+export interface WithProfile { profile?: string }
+export type Json = Record<string, unknown>;
+
+export interface User { accountId?: string; displayName?: string }
+export interface IssueRef { key: string; id: string; summary?: string }
+
+/** The daemon's normalized issue: common fields at the top (only those that came back). */
+export interface Issue {
+  key: string;
+  id?: string;
+  url?: string;
+  summary?: string;
+  status?: { name: string; category?: string };
+  type?: string;
+  priority?: string;
+  assignee?: User | null;
+  reporter?: User | null;
+  labels?: string[];
+  parent?: IssueRef;
+  subtasks?: IssueRef[];
+  created?: string;
+  updated?: string;
+  /** Markdown (the default `format`). */
+  description?: string;
+  descriptionAdf?: unknown;
+  /** Every other returned field, raw, under its id. */
+  fields?: Record<string, any>;
+  [extra: string]: unknown;
+}
+
+export interface InitializeParams extends WithProfile {
+  clientInfo: { name: string; version?: string };
+  capabilities?: Json;
+}
+export interface InitializeResult {
+  serverInfo: { name: string; version: string };
+  protocolVersion: string;
+  capabilities: Json;
+}
+
+export interface IssueFilter extends WithProfile {
+  jql?: string;
+  project?: string;
+  assignee?: string;
+  status?: string;
+  text?: string;
+  labels?: string[];
+}
+export interface IssuesListParams extends IssueFilter {
+  orderBy?: string;
+  fields?: string[];
+  limit?: number;
+  pageToken?: string;
+  all?: boolean;
+  fresh?: boolean;
+}
+export interface IssuePage { issues: Issue[]; nextPageToken?: string; isLast: boolean }
+
+export interface IssuesGetParams extends WithProfile {
+  key: string;
+  fields?: string[];
+  expand?: string[];
+  format?: string;
+  fresh?: boolean;
+}
+export interface IssuesCreateParams extends WithProfile {
+  project: string;
+  type: string;
+  summary: string;
+  description?: string;
+  labels?: string[];
+  assignee?: string;
+  priority?: string;
+  parent?: string;
+  fields?: Json;
+}
+export interface IssuesUpdateParams extends WithProfile {
+  key: string;
+  summary?: string;
+  description?: string;
+  labels?: string[];
+  addLabels?: string[];
+  removeLabels?: string[];
+  assignee?: string | null;
+  priority?: string;
+  fields?: Json;
+  update?: Json;
+  notifyUsers?: boolean;
+  /** Accept an edit that loses formatting (see the `lossyUpdate` error). */
+  force?: boolean;
+}
+export interface KeyParams extends WithProfile { key: string }
+
+export interface AuthLoginResult { authorizationUrl: string; expiresAt: string | number }
+export interface WatchParams extends IssueFilter { intervalSeconds?: number }
+export interface WatchResult { watchId: string; issues: Issue[] }
+
+type P = WithProfile;
+/** Method name → [params, result]. The single table the typed API is built from. */
+export interface Methods {
+  "initialize": [InitializeParams, InitializeResult];
+  "shutdown": [P | undefined, unknown];
+  "daemon/status": [P | undefined, { version: string; pid: number; uptimeMs?: number; connections?: number } & Json];
+  "daemon/stop": [P | undefined, unknown];
+  "rpc.discover": [P | undefined, { openrpc: string; methods: Array<{ name: string } & Json> } & Json];
+  "auth/profiles": [P | undefined, unknown];
+  "auth/status": [P, Json];
+  "auth/login": [P, AuthLoginResult];
+  "auth/complete": [P & { redirectUrl: string }, Json];
+  "auth/logout": [P, unknown];
+  "auth/sites": [P, unknown];
+  "auth/selectSite": [P & { site: string }, unknown];
+  "issues/get": [IssuesGetParams, Issue];
+  "issues/list": [IssuesListParams | undefined, IssuePage];
+  "issues/create": [IssuesCreateParams, { key: string; id: string; url: string }];
+  "issues/update": [IssuesUpdateParams, unknown];
+  "issues/delete": [KeyParams & { deleteSubtasks?: boolean }, unknown];
+  "issues/transitions": [KeyParams, unknown];
+  "issues/transition": [KeyParams & { to: string; comment?: string; fields?: Json }, unknown];
+  "issues/comments": [KeyParams & { limit?: number; pageToken?: string }, unknown];
+  "issues/addComment": [KeyParams & { body: string }, unknown];
+  "issues/assign": [KeyParams & { assignee: string | null }, unknown];
+  "issues/watch": [WatchParams, WatchResult];
+  "issues/unwatch": [P & { watchId: string }, unknown];
+  "projects/list": [P | undefined, unknown];
+  "projects/issueTypes": [P & { project: string }, unknown];
+  "users/me": [P | undefined, Json];
+  "users/search": [P & { query: string }, unknown];
+  "cache/stats": [P | undefined, Json];
+  "cache/clear": [P | undefined, unknown];
+}
+export type MethodName = keyof Methods;
+
+/** Every method, at run time (the type above checks it is complete both ways). */
+export const METHOD_NAMES = [
+  "initialize", "shutdown", "daemon/status", "daemon/stop", "rpc.discover",
+  "auth/profiles", "auth/status", "auth/login", "auth/complete", "auth/logout", "auth/sites",
+  "auth/selectSite",
+  "issues/get", "issues/list", "issues/create", "issues/update", "issues/delete",
+  "issues/transitions", "issues/transition", "issues/comments", "issues/addComment",
+  "issues/assign", "issues/watch", "issues/unwatch",
+  "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
+] as const;
+type Listed = (typeof METHOD_NAMES)[number];
+// Compile-time proof that METHOD_NAMES and Methods have the same members.
+const _complete: [Exclude<MethodName, Listed>, Exclude<Listed, MethodName>] extends [never, never] ? true : never = true;
+void _complete;
+
+/** Client → server notifications (`$/cancelRequest` is sent by vscode-jsonrpc on cancellation). */
+export const CLIENT_NOTIFICATIONS = ["initialized", "exit", "$/cancelRequest"] as const;
+
+/** Server → client notifications. */
+export interface Notifications {
+  "auth/authorizationRequired": { profile: string; authorizationUrl: string };
+  "auth/didChange": Json;
+  "issues/didChange": { watchId: string; added: unknown[]; changed: unknown[]; removed: unknown[] };
+  "$/progress": { token: string | number; value: unknown };
+}
+
+export const SERVER_NOTIFICATIONS: ReadonlyArray<keyof Notifications> = [
+  "auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress",
+];

@@ -1,0 +1,8 @@
+//! `auth/*`: profiles, login, logout, sites.
+
+use crate::openrpc::MethodDoc;
+
+/// The family's entries in the OpenRPC document.
+pub fn docs() -> Vec<MethodDoc> {
+    vec![]
+}

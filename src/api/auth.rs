@@ -1,0 +1,7 @@
+//! `auth/*`: profiles, login, logout, sites.
+
+use crate::state::AppState;
+use jsonrpsee::RpcModule;
+
+/// Registers the family.
+pub fn register_all(_m: &mut RpcModule<AppState>) {}

@@ -1,0 +1,117 @@
+//! Which profile a call acts as, and the Jira client and cache namespace for it.
+
+use super::ApiError;
+use crate::auth::AuthManager;
+use crate::cache::Namespace;
+use crate::jira::{Authorizer, JiraClient, JiraError, Site};
+use crate::rpc::Ctx;
+use crate::state::AppState;
+use futures::future::BoxFuture;
+use jirad_protocol::ErrorKind;
+use secrecy::SecretString;
+use std::sync::Arc;
+
+/// The profile for a call: its own `profile` param, else the one its connection chose in
+/// `initialize`, else `default_profile`, else the only profile configured.
+pub fn profile_name(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<String, ApiError> {
+    if let Some(p) = explicit.map(str::to_owned).or_else(|| cx.conn.profile()) {
+        return Ok(p);
+    }
+    let config = &cx.app.config;
+    if let Some(p) = &config.default_profile {
+        return Ok(p.clone());
+    }
+    let mut names = config.profiles.keys();
+    match (names.next(), names.next()) {
+        (Some(only), None) => Ok(only.clone()),
+        (None, _) => Err(ApiError::new(
+            ErrorKind::ConfigError,
+            "no profile is configured: add a [profiles.NAME] table to the config",
+        )),
+        _ => Err(ApiError::new(
+            ErrorKind::ConfigError,
+            "several profiles are configured: set default_profile or pass `profile`",
+        )),
+    }
+}
+
+/// A profile's Jira client and the cache namespace of its site.
+pub struct JiraSession {
+    pub profile: String,
+    pub client: JiraClient,
+    pub ns: Namespace,
+}
+
+/// The Jira client for `profile`, authorized (this is where `authRequired` comes from).
+pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSession, ApiError> {
+    let profile = profile_name(cx, explicit)?;
+    let app = &cx.app;
+    let authorization = app.auth.authorization(&profile).await?;
+    let info = authorization.site;
+    let api_base = info.api_base.to_string();
+    let ns = Namespace::new(profile.clone(), api_base.clone());
+    if let Some((base, client)) = lock(app).get(&profile) {
+        if *base == api_base {
+            return Ok(JiraSession {
+                profile,
+                client: client.clone(),
+                ns,
+            });
+        }
+    }
+    let site = Site {
+        api_base: info.api_base,
+        browse_base: info.browse_url,
+        flavor: info.flavor,
+    };
+    let http = app.http.for_site(&site.api_base)?;
+    let authorizer = Arc::new(ProfileAuthorizer {
+        auth: app.auth.clone(),
+        profile: profile.clone(),
+    });
+    let client = JiraClient::new(http, site, authorizer);
+    lock(app).insert(profile.clone(), (api_base, client.clone()));
+    Ok(JiraSession {
+        profile,
+        client,
+        ns,
+    })
+}
+
+fn lock(
+    app: &AppState,
+) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (String, JiraClient)>> {
+    // The map holds plain clones; a panic elsewhere cannot leave it half-updated.
+    app.jira_clients
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Hands the Jira client the profile's current `Authorization` header, refreshing through the
+/// auth manager (one refresh per profile at a time) when Jira rejects it.
+struct ProfileAuthorizer {
+    auth: AuthManager,
+    profile: String,
+}
+
+impl Authorizer for ProfileAuthorizer {
+    fn header(&self) -> BoxFuture<'_, Result<SecretString, JiraError>> {
+        Box::pin(async move {
+            self.auth
+                .authorization(&self.profile)
+                .await
+                .map(|a| a.header)
+                .map_err(|e| JiraError::AuthRequired(e.to_string()))
+        })
+    }
+
+    fn rejected(&self, header: &SecretString) -> BoxFuture<'_, Result<bool, JiraError>> {
+        let header = header.clone();
+        Box::pin(async move {
+            match self.auth.rejected(&self.profile, &header).await {
+                Ok(_) => Ok(true),
+                Err(e) => Err(JiraError::AuthRequired(e.to_string())),
+            }
+        })
+    }
+}

@@ -1,0 +1,106 @@
+//! `jirad call`, `jirad status`, `jirad stop`: shell clients of the daemon.
+//!
+//! Exit codes: 0 success, 1 JSON-RPC error (printed on stderr), 2 cannot connect or bad arguments.
+
+use super::{CallArgs, SocketArgs};
+use crate::client::{DaemonClient, SpawnArgs};
+use crate::rpc::transport::socket_path;
+use serde_json::Value;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+const EXIT_RPC_ERROR: u8 = 1;
+const EXIT_NO_DAEMON: u8 = 2;
+
+/// `jirad call METHOD [JSON]`.
+pub async fn call(args: CallArgs) -> ExitCode {
+    let _ = super::logging::init("warn", None);
+    let params = match args.params.as_deref().map(serde_json::from_str::<Value>) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => {
+            eprintln!("jirad: params are not valid JSON: {e}");
+            return ExitCode::from(EXIT_NO_DAEMON);
+        }
+    };
+    let path = socket_path(args.socket.socket);
+    let client = if args.no_spawn {
+        DaemonClient::connect(&path).await
+    } else {
+        let mut spawn = SpawnArgs::default();
+        if let Some(c) = &args.config {
+            spawn.extra = vec!["--config".into(), c.display().to_string()];
+        }
+        DaemonClient::connect_or_spawn(&path, &spawn).await
+    };
+    let mut client = match client {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("jirad: {e}");
+            return ExitCode::from(EXIT_NO_DAEMON);
+        }
+    };
+    print_reply(client.call(&args.method, params).await)
+}
+
+fn print_reply(reply: Result<Result<Value, Value>, crate::client::ClientError>) -> ExitCode {
+    match reply {
+        Ok(Ok(result)) => {
+            println!("{}", pretty(&result));
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error)) => {
+            eprintln!("{}", pretty(&error));
+            ExitCode::from(EXIT_RPC_ERROR)
+        }
+        Err(e) => {
+            eprintln!("jirad: {e}");
+            ExitCode::from(EXIT_NO_DAEMON)
+        }
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+}
+
+/// `jirad status`: `daemon/status`, never starting a daemon.
+pub async fn status(args: SocketArgs) -> ExitCode {
+    let _ = super::logging::init("warn", None);
+    let path = socket_path(args.socket);
+    match DaemonClient::connect(&path).await {
+        Ok(mut c) => print_reply(c.call("daemon/status", None).await),
+        Err(e) => {
+            eprintln!("jirad: not running ({e})");
+            ExitCode::from(EXIT_NO_DAEMON)
+        }
+    }
+}
+
+/// `jirad stop`: `daemon/stop`, then waits (up to 10 s) until the socket is gone.
+pub async fn stop(args: SocketArgs) -> ExitCode {
+    let _ = super::logging::init("warn", None);
+    let path = socket_path(args.socket);
+    let mut client = match DaemonClient::connect(&path).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("jirad: not running ({e})");
+            return ExitCode::from(EXIT_NO_DAEMON);
+        }
+    };
+    match client.call("daemon/stop", None).await {
+        Ok(Ok(_)) => {}
+        other => return print_reply(other),
+    }
+    drop(client);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if DaemonClient::connect(&path).await.is_err() {
+            println!("stopped");
+            return ExitCode::SUCCESS;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    eprintln!("jirad: the daemon did not stop within 10 s");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,108 @@
+//! The command line: `jirad serve`, `jirad call`, `jirad status`, `jirad stop`.
+
+mod call;
+mod logging;
+mod serve;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A local daemon that holds your Jira connection and serves it over JSON-RPC 2.0.
+#[derive(Debug, Parser)]
+#[command(name = "jirad", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon on the local socket (or on stdin/stdout with --stdio).
+    Serve(ServeArgs),
+    /// Call a method and print its result as JSON (starts the daemon if needed).
+    Call(CallArgs),
+    /// Show the daemon's status.
+    Status(SocketArgs),
+    /// Stop the daemon gracefully.
+    Stop(SocketArgs),
+}
+
+/// Where the daemon listens.
+#[derive(Debug, Clone, Args)]
+pub struct SocketArgs {
+    /// Socket path [default: $XDG_RUNTIME_DIR/jirad/jirad.sock, else /tmp/jirad-$UID/jirad.sock].
+    #[arg(long, env = "JIRAD_SOCKET", value_name = "PATH")]
+    socket: Option<PathBuf>,
+}
+
+/// `jirad serve` options.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Serve exactly one client on stdin/stdout; exit on EOF or `exit`.
+    #[arg(long)]
+    stdio: bool,
+    #[command(flatten)]
+    socket: SocketArgs,
+    /// Config file [default: $XDG_CONFIG_HOME/jirad/config.toml].
+    #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Write logs to this file instead of stderr.
+    #[arg(long, value_name = "FILE")]
+    log_file: Option<PathBuf>,
+}
+
+/// `jirad call` options.
+#[derive(Debug, Clone, Args)]
+pub struct CallArgs {
+    /// Method name, e.g. `daemon/status`.
+    method: String,
+    /// Params as JSON (an object or an array).
+    params: Option<String>,
+    #[command(flatten)]
+    socket: SocketArgs,
+    /// Fail (exit 2) instead of starting the daemon when nothing listens.
+    #[arg(long)]
+    no_spawn: bool,
+    /// Config file for a daemon started by this call.
+    #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// `JIRAD_THREADS=N` picks a multi-thread runtime; the default is one thread (lowest latency).
+fn runtime_builder() -> tokio::runtime::Builder {
+    match std::env::var("JIRAD_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        Some(n) if n > 1 => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n);
+            b
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match runtime_builder().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("jirad: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Call(args) => call::call(args).await,
+            Command::Status(args) => call::status(args).await,
+            Command::Stop(args) => call::stop(args).await,
+        }
+    });
+    // Don't wait for the blocking stdin reader (tokio cannot cancel it).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    code
+}

@@ -1,0 +1,95 @@
+//! `jirad serve`: load the config, build the registry, serve the socket or stdio until stopped.
+
+use super::ServeArgs;
+use crate::api::build_module;
+use crate::config::Config;
+use crate::rpc::transport::{socket::SocketServer, socket_path, stdio::serve_stdio};
+use crate::rpc::{Hub, ServeOptions};
+use crate::state::AppState;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Runs the daemon.
+pub async fn run(args: ServeArgs) -> ExitCode {
+    if let Err(e) = super::logging::init("info", args.log_file.as_deref()) {
+        eprintln!("jirad: cannot open the log file: {e}");
+        return ExitCode::FAILURE;
+    }
+    let config = match Config::load(args.config.as_deref()) {
+        Ok((config, path)) => {
+            if let Some(p) = path {
+                tracing::info!("config: {}", p.display());
+            }
+            config
+        }
+        Err(e) => return fail(&e),
+    };
+    let hub = Hub::new();
+    let opts = ServeOptions {
+        max_message_bytes: config.max_message_bytes,
+        ..ServeOptions::default()
+    };
+    spawn_signal_handler(hub.clone());
+
+    if args.stdio {
+        let state = match AppState::new(config, hub.clone(), None) {
+            Ok(s) => Arc::new(s),
+            Err(e) => return fail(&e),
+        };
+        let methods = build_module(state).into();
+        serve_stdio(methods, hub, opts).await;
+        return ExitCode::SUCCESS;
+    }
+
+    let path = socket_path(args.socket.socket);
+    let server = match SocketServer::bind(&path).await {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    tracing::info!(
+        pid = std::process::id(),
+        "listening on {}",
+        server.path().display()
+    );
+    let state = match AppState::new(config, hub.clone(), Some(server.path().to_owned())) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return fail(&e),
+    };
+    let methods = build_module(state).into();
+    server.run(methods, hub, opts).await;
+    tracing::info!("stopped");
+    ExitCode::SUCCESS
+}
+
+/// Startup failures go to stderr once, and to the log (which may be a file).
+fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+    tracing::error!("{e}");
+    eprintln!("jirad: {e}");
+    ExitCode::FAILURE
+}
+
+/// SIGTERM/SIGINT (Ctrl-C on Windows) stop the daemon gracefully.
+fn spawn_signal_handler(hub: Hub) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                tracing::warn!("cannot install signal handlers");
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+                _ = int.recv() => tracing::info!("SIGINT: stopping"),
+            }
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        hub.stop();
+    });
+}

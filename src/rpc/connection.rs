@@ -1,0 +1,241 @@
+//! Connections: the cloneable [`ConnectionHandle`] domain code uses to push notifications, the
+//! per-connection [`Session`] (profile, client capabilities), and the [`Hub`] of all connections.
+
+use super::framing::Framing;
+use super::message;
+use jirad_protocol::Notification;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Per-connection state set by `initialize` and readable from every handler.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    /// The profile chosen in `initialize`, used when a call names none.
+    pub profile: Option<String>,
+    /// `clientInfo.name` from `initialize`.
+    pub client_name: Option<String>,
+    /// Client capabilities declared in `initialize` (free-form JSON).
+    pub capabilities: Option<serde_json::Value>,
+    /// `initialize` has been answered.
+    pub initialized: bool,
+    /// `shutdown` has been answered: only `exit` is accepted now.
+    pub shutdown: bool,
+}
+
+/// Why a push did not reach the client's queue.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The connection is closed.
+    #[error("connection closed")]
+    Closed,
+    /// The client does not read fast enough; the connection has been dropped.
+    #[error("client too slow; connection dropped")]
+    Overflow,
+    /// The params do not serialize.
+    #[error("cannot serialize notification: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// A cheap, cloneable handle to one connection.
+#[derive(Clone)]
+pub struct ConnectionHandle {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    id: u64,
+    out: mpsc::Sender<Box<RawValue>>,
+    framing: OnceLock<Framing>,
+    session: Mutex<Session>,
+    closed: CancellationToken,
+    hub: Hub,
+}
+
+impl std::fmt::Debug for ConnectionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionHandle")
+            .field("id", &self.inner.id)
+            .finish()
+    }
+}
+
+impl ConnectionHandle {
+    pub(crate) fn new(hub: Hub, out: mpsc::Sender<Box<RawValue>>) -> Self {
+        let id = hub.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let handle = ConnectionHandle {
+            inner: Arc::new(Inner {
+                id,
+                out,
+                framing: OnceLock::new(),
+                session: Mutex::new(Session::default()),
+                closed: CancellationToken::new(),
+                hub: hub.clone(),
+            }),
+        };
+        hub.lock().insert(id, handle.clone());
+        handle
+    }
+
+    /// A daemon-unique connection number (for logs).
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
+    /// The hub of all connections (for broadcasts and counts).
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
+    }
+
+    /// Pushes a typed notification to this connection.
+    pub fn notify<N: Notification>(&self, params: &N::Params) -> Result<(), PushError> {
+        self.notify_raw(N::METHOD, params)
+    }
+
+    /// Pushes a notification by name. Dropped silently before the client's first message (its
+    /// framing is unknown); a full queue drops the client, since it stopped reading.
+    pub fn notify_raw<P: Serialize>(&self, method: &str, params: &P) -> Result<(), PushError> {
+        let msg = message::notification(method, params)?;
+        self.push(msg)
+    }
+
+    pub(crate) fn push(&self, msg: Box<RawValue>) -> Result<(), PushError> {
+        if self.inner.framing.get().is_none() {
+            return Ok(());
+        }
+        match self.inner.out.try_send(msg) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(PushError::Closed),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(conn = self.id(), "outbound queue full; dropping the client");
+                self.close();
+                Err(PushError::Overflow)
+            }
+        }
+    }
+
+    /// Queues a reply, waiting for room (backpressure), unless the connection closes first.
+    pub(crate) async fn reply(&self, msg: Box<RawValue>) {
+        tokio::select! {
+            _ = self.inner.out.send(msg) => {}
+            _ = self.inner.closed.cancelled() => {}
+        }
+    }
+
+    /// This connection's session (do not hold the guard across `.await`).
+    pub fn session(&self) -> MutexGuard<'_, Session> {
+        self.inner
+            .session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The profile chosen in `initialize`, if any.
+    pub fn profile(&self) -> Option<String> {
+        self.session().profile.clone()
+    }
+
+    /// Closes the connection: in-flight calls are cancelled, queued output is flushed.
+    pub fn close(&self) {
+        self.inner.closed.cancel();
+    }
+
+    /// Whether the connection has been closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.is_cancelled()
+    }
+
+    pub(crate) fn closed_token(&self) -> &CancellationToken {
+        &self.inner.closed
+    }
+
+    pub(crate) fn set_framing(&self, framing: Framing) {
+        let _ = self.inner.framing.set(framing);
+    }
+
+    pub(crate) fn framing(&self) -> Option<Framing> {
+        self.inner.framing.get().copied()
+    }
+
+    pub(crate) fn unregister(&self) {
+        self.inner.hub.lock().remove(&self.inner.id);
+    }
+}
+
+/// Every live connection, plus the daemon-wide stop signal. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+#[derive(Default)]
+struct HubInner {
+    next_id: AtomicU64,
+    conns: Mutex<HashMap<u64, ConnectionHandle>>,
+    stopping: CancellationToken,
+}
+
+impl Hub {
+    /// An empty hub.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, ConnectionHandle>> {
+        self.inner
+            .conns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Number of open connections.
+    pub fn connection_count(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// A snapshot of the open connections.
+    pub fn connections(&self) -> Vec<ConnectionHandle> {
+        self.lock().values().cloned().collect()
+    }
+
+    /// Pushes a typed notification to every connection; returns how many queued it.
+    pub fn broadcast<N: Notification>(
+        &self,
+        params: &N::Params,
+    ) -> Result<usize, serde_json::Error> {
+        self.broadcast_raw(N::METHOD, params)
+    }
+
+    /// Pushes a notification by name to every connection.
+    pub fn broadcast_raw<P: Serialize>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<usize, serde_json::Error> {
+        let msg = message::notification(method, params)?;
+        Ok(self
+            .connections()
+            .iter()
+            .filter(|c| c.push(msg.clone()).is_ok())
+            .count())
+    }
+
+    /// Asks the daemon to stop: listeners stop accepting, connections finish in-flight calls.
+    pub fn stop(&self) {
+        self.inner.stopping.cancel();
+    }
+
+    /// Resolves once [`Hub::stop`] has been called.
+    pub async fn stopped(&self) {
+        self.inner.stopping.cancelled().await
+    }
+
+    /// Whether [`Hub::stop`] has been called.
+    pub fn is_stopping(&self) -> bool {
+        self.inner.stopping.is_cancelled()
+    }
+}

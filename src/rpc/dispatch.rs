@@ -1,0 +1,438 @@
+//! The dispatcher: reads frames from any byte stream, runs calls concurrently through jsonrpsee
+//! `Methods`, and writes replies through one writer task so frames never interleave.
+//!
+//! jsonrpsee's own server speaks only HTTP/WebSocket, so this re-implements the small part of its
+//! `RpcService` we need: single calls, batches, notifications, `$/cancelRequest`, per-connection
+//! `Extensions`, panics turned into -32603.
+
+use super::connection::{ConnectionHandle, Hub};
+use super::framing::{encode_into, FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
+use super::message::{self, Call, Incoming};
+use bytes::{Bytes, BytesMut};
+use futures::{FutureExt, StreamExt};
+use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
+use jsonrpsee::{ConnectionId, Extensions, MethodCallback, MethodResponse, Methods};
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::{AbortHandle, JoinSet};
+use tokio_util::codec::FramedRead;
+
+/// LSP's RequestCancelled.
+pub const REQUEST_CANCELLED: i32 = jirad_protocol::error::standard::REQUEST_CANCELLED;
+const CANCEL_METHOD: &str = "$/cancelRequest";
+const EXIT_METHOD: &str = "exit";
+
+/// Reports whether the peer is gone for good (both directions closed).
+pub type HangupProbe = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// Per-connection limits and policies.
+#[derive(Clone)]
+pub struct ServeOptions {
+    /// Largest accepted message, in bytes.
+    pub max_message_bytes: usize,
+    /// Replies and notifications queued for the writer before the client counts as not reading.
+    pub outbound_queue: usize,
+    /// Calls running at once on this connection; reading pauses beyond it.
+    pub max_in_flight: usize,
+    /// A write that makes no progress for this long drops the client.
+    pub write_timeout: Duration,
+    /// On end of input, cancel in-flight calls (socket: the client left) rather than finish them
+    /// (stdio: `printf ... | jirad serve --stdio` still gets its replies).
+    pub cancel_on_eof: bool,
+    /// After [`Hub::stop`], how long in-flight calls may run before they are cancelled.
+    pub stop_grace: Duration,
+    /// With `cancel_on_eof`, EOF cancels only when this says the peer hung up completely; a peer
+    /// that merely closed its write side still gets its replies. `None`: every EOF cancels.
+    pub hangup: Option<HangupProbe>,
+}
+
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("max_message_bytes", &self.max_message_bytes)
+            .field("outbound_queue", &self.outbound_queue)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("cancel_on_eof", &self.cancel_on_eof)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            max_message_bytes: DEFAULT_MAX_MESSAGE,
+            outbound_queue: 1024,
+            max_in_flight: 256,
+            write_timeout: Duration::from_secs(30),
+            cancel_on_eof: true,
+            stop_grace: Duration::from_secs(5),
+            hangup: None,
+        }
+    }
+}
+
+/// In-flight calls by raw id text, for `$/cancelRequest`. The sequence number makes "who answers"
+/// a single atomic decision: whoever removes the entry sends the one reply.
+/// The handle is `None` only while the reader polls a call inline (no cancel can arrive then).
+type InFlight = Arc<Mutex<HashMap<String, (u64, Option<AbortHandle>)>>>;
+
+/// Serves one connection until the client leaves, `exit`, a fatal framing error or daemon stop.
+pub async fn serve_connection<R, W>(
+    methods: Methods,
+    hub: Hub,
+    reader: R,
+    writer: W,
+    opts: ServeOptions,
+) where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(opts.outbound_queue.max(1));
+    let conn = ConnectionHandle::new(hub.clone(), tx);
+    let writer_task = tokio::spawn(write_loop(writer, rx, conn.clone(), opts.write_timeout));
+    let mut frames = FramedRead::new(reader, JsonRpcCodec::new(opts.max_message_bytes));
+    let mut tasks = JoinSet::new();
+    let in_flight: InFlight = Arc::default();
+    let permits = Arc::new(Semaphore::new(opts.max_in_flight.max(1)));
+    let mut seq = 0u64;
+
+    let ended_by_eof = loop {
+        while tasks.try_join_next().is_some() {}
+        let next = tokio::select! {
+            biased;
+            _ = conn.closed_token().cancelled() => break false,
+            _ = hub.stopped() => break true,
+            next = frames.next() => next,
+        };
+        let frame = match next {
+            None => break true,
+            Some(Ok(frame)) => frame,
+            Some(Err(err)) => {
+                fatal_frame_error(&conn, frames.decoder().framing(), err).await;
+                break false;
+            }
+        };
+        if let Some(f) = frames.decoder().framing() {
+            conn.set_framing(f);
+        }
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            break false;
+        };
+        seq += 1;
+        let job = Job {
+            methods: methods.clone(),
+            conn: conn.clone(),
+            in_flight: in_flight.clone(),
+            seq,
+        };
+        match route(frame) {
+            Route::Single(Incoming::Call(call)) => {
+                // Fast path: most calls finish without waiting (status, cache hits); polling once
+                // here saves a task spawn and a switch. Calls that wait move to their own task.
+                let key = call.id.get().to_owned();
+                lock(&in_flight).insert(key.clone(), (seq, None));
+                let mut fut = Box::pin(job.run_call(call));
+                if futures::poll!(fut.as_mut()).is_pending() {
+                    let handle = tasks.spawn(async move {
+                        fut.await;
+                        drop(permit);
+                    });
+                    // Only this reader cancels, so the entry is still ours (or a later duplicate's).
+                    if let Some((s, slot)) = lock(&in_flight).get_mut(&key) {
+                        if *s == seq {
+                            *slot = Some(handle);
+                        }
+                    }
+                }
+            }
+            Route::Single(Incoming::Notification { method, params }) if method == CANCEL_METHOD => {
+                job.cancel(params).await;
+            }
+            Route::Single(Incoming::Notification { method, params }) => {
+                tasks.spawn(async move {
+                    job.run_notification(method, params).await;
+                    drop(permit);
+                });
+            }
+            Route::Batch(frame) => {
+                tasks.spawn(async move {
+                    job.run_batch(frame).await;
+                    drop(permit);
+                });
+            }
+            Route::Reply(reply) => {
+                conn.reply(reply).await;
+            }
+        }
+    };
+
+    if ended_by_eof {
+        if hub.is_stopping() {
+            let drain = async { while tasks.join_next().await.is_some() {} };
+            let _ = tokio::time::timeout(opts.stop_grace, drain).await;
+        } else if !opts.cancel_on_eof {
+            while tasks.join_next().await.is_some() {}
+        } else if let Some(probe) = &opts.hangup {
+            drain_until_hangup(&mut tasks, probe, &conn).await;
+        }
+    }
+    tasks.abort_all();
+    conn.unregister();
+    conn.close(); // lets the writer flush what is queued and finish
+    let _ = writer_task.await;
+}
+
+fn lock(map: &InFlight) -> std::sync::MutexGuard<'_, HashMap<String, (u64, Option<AbortHandle>)>> {
+    map.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Finishes in-flight calls after a half-close, giving up as soon as the peer is entirely gone.
+async fn drain_until_hangup(tasks: &mut JoinSet<()>, probe: &HangupProbe, conn: &ConnectionHandle) {
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    loop {
+        tokio::select! {
+            next = tasks.join_next() => if next.is_none() { return },
+            _ = tick.tick() => if probe() { return },
+            _ = conn.closed_token().cancelled() => return,
+        }
+    }
+}
+
+enum Route {
+    Single(Incoming),
+    Batch(Bytes),
+    Reply(Box<RawValue>),
+}
+
+fn route(frame: Bytes) -> Route {
+    if message::is_batch(&frame) {
+        return Route::Batch(frame);
+    }
+    match message::parse(&frame) {
+        Ok(incoming) => Route::Single(incoming),
+        Err(reply) => Route::Reply(reply),
+    }
+}
+
+/// Sends a final error reply where it can still be framed, then the connection closes.
+async fn fatal_frame_error(
+    conn: &ConnectionHandle,
+    framing: Option<super::Framing>,
+    err: FrameError,
+) {
+    tracing::info!(conn = conn.id(), "closing connection: {err}");
+    if let (true, Some(f)) = (err.can_reply(), framing) {
+        conn.set_framing(f);
+        let code = match err {
+            FrameError::TooLarge { .. } => ErrorCode::InvalidRequest.code(),
+            _ => ErrorCode::ParseError.code(),
+        };
+        let obj = ErrorObject::owned(code, err.to_string(), None::<()>);
+        conn.reply(message::error_reply(None, obj)).await;
+    }
+}
+
+struct Job {
+    methods: Methods,
+    conn: ConnectionHandle,
+    in_flight: InFlight,
+    seq: u64,
+}
+
+impl Job {
+    async fn run_call(self, call: Call) {
+        let key = call.id.get().to_owned();
+        let reply = self.call(call).await;
+        let mine = {
+            let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            match map.get(&key) {
+                Some((s, _)) if *s == self.seq => map.remove(&key).is_some(),
+                // A later call reused the id and took the slot: still answer this one.
+                Some(_) => true,
+                // `$/cancelRequest` removed the entry and has answered for us.
+                None => false,
+            }
+        };
+        if mine {
+            self.conn.reply(reply).await;
+        }
+    }
+
+    async fn cancel(&self, params: Option<Box<RawValue>>) {
+        #[derive(serde::Deserialize)]
+        struct CancelParams {
+            id: Box<RawValue>,
+        }
+        let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p.get()).ok())
+        else {
+            return;
+        };
+        let key = p.id.get().to_owned();
+        let entry = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
+        if let Some((_, handle)) = entry {
+            if let Some(handle) = handle {
+                handle.abort();
+            }
+            let obj = ErrorObject::owned(REQUEST_CANCELLED, "Request cancelled", None::<()>);
+            self.conn
+                .reply(message::error_reply(Some(&p.id), obj))
+                .await;
+        }
+    }
+
+    async fn run_notification(self, method: String, params: Option<Box<RawValue>>) {
+        if method == CANCEL_METHOD {
+            return self.cancel(params).await;
+        }
+        if self.methods.method(&method).is_some() {
+            let _ = invoke(&self.methods, &self.conn, &method, params).await;
+        }
+    }
+
+    async fn run_batch(self, frame: Bytes) {
+        let Ok(items) = serde_json::from_slice::<Vec<Box<RawValue>>>(&frame) else {
+            return self
+                .conn
+                .reply(message::error_reply(None, ErrorCode::ParseError.into()))
+                .await;
+        };
+        if items.is_empty() {
+            return self
+                .conn
+                .reply(message::error_reply(None, ErrorCode::InvalidRequest.into()))
+                .await;
+        }
+        let replies = futures::future::join_all(items.iter().map(|item| async {
+            match message::parse(item.get().as_bytes()) {
+                Err(reply) => Some(reply),
+                Ok(Incoming::Call(call)) => Some(self.call(call).await),
+                Ok(Incoming::Notification { method, params }) if method == CANCEL_METHOD => {
+                    self.cancel(params).await;
+                    None
+                }
+                Ok(Incoming::Notification { method, params }) => {
+                    if self.methods.method(&method).is_some() {
+                        let _ = invoke(&self.methods, &self.conn, &method, params).await;
+                    }
+                    None
+                }
+            }
+        }))
+        .await;
+        let replies: Vec<_> = replies.into_iter().flatten().collect();
+        if !replies.is_empty() {
+            self.conn.reply(message::join_batch(&replies)).await;
+        }
+    }
+
+    async fn call(&self, call: Call) -> Box<RawValue> {
+        let session_over = self.conn.session().shutdown && call.method != EXIT_METHOD;
+        if session_over {
+            let obj = ErrorObject::owned(
+                ErrorCode::InvalidRequest.code(),
+                "Invalid request: shutdown was requested",
+                None::<()>,
+            );
+            return message::error_reply(Some(&call.id), obj);
+        }
+        match invoke(&self.methods, &self.conn, &call.method, call.params).await {
+            Some(resp) => message::reply_with_id(resp, &call.id),
+            None => message::error_reply(Some(&call.id), ErrorCode::MethodNotFound.into()),
+        }
+    }
+}
+
+/// Runs one method; `None` when there is no such method. A panic becomes -32603.
+async fn invoke(
+    methods: &Methods,
+    conn: &ConnectionHandle,
+    method: &str,
+    params: Option<Box<RawValue>>,
+) -> Option<MethodResponse> {
+    let callback = methods.method(method)?.clone();
+    let mut ext = Extensions::new();
+    ext.insert(conn.clone());
+    let params = Params::new(params.as_deref().map(RawValue::get)).into_owned();
+    let conn_id = ConnectionId(conn.id() as usize);
+    let max = usize::MAX;
+    let fut = async move {
+        match callback {
+            MethodCallback::Sync(cb) => cb(Id::Null, params, max, ext),
+            MethodCallback::Async(cb) => cb(Id::Null, params, conn_id, max, ext).await,
+            MethodCallback::Unsubscription(cb) => cb(Id::Null, params, conn_id, max, ext),
+            MethodCallback::Subscription(_) => MethodResponse::error(
+                Id::Null,
+                ErrorObject::owned(
+                    ErrorCode::InternalError.code(),
+                    "subscriptions are not supported; use notifications",
+                    None::<()>,
+                ),
+            ),
+        }
+    };
+    Some(match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::error!(method, "handler panicked");
+            MethodResponse::error(Id::Null, ErrorObject::from(ErrorCode::InternalError))
+        }
+    })
+}
+
+/// The only writer of a connection: batches queued messages into one write, drops a stuck client.
+async fn write_loop<W: AsyncWrite + Unpin>(
+    mut writer: W,
+    mut rx: mpsc::Receiver<Box<RawValue>>,
+    conn: ConnectionHandle,
+    write_timeout: Duration,
+) {
+    let mut buf = BytesMut::with_capacity(8 * 1024);
+    loop {
+        let first = tokio::select! {
+            biased;
+            m = rx.recv() => m,
+            _ = conn.closed_token().cancelled() => rx.try_recv().ok(),
+        };
+        let Some(first) = first else { break };
+        let framing = conn.framing().unwrap_or(super::Framing::Ndjson);
+        encode_into(framing, first.get().as_bytes(), &mut buf);
+        while buf.len() < 64 * 1024 {
+            match rx.try_recv() {
+                Ok(m) => encode_into(framing, m.get().as_bytes(), &mut buf),
+                Err(_) => break,
+            }
+        }
+        let mut write = std::pin::pin!(async {
+            writer.write_all(&buf).await?;
+            writer.flush().await
+        });
+        // Arm the timer only when the socket is full: most writes complete at once.
+        let outcome = match futures::poll!(write.as_mut()) {
+            std::task::Poll::Ready(r) => Ok(r),
+            std::task::Poll::Pending => tokio::time::timeout(write_timeout, write).await,
+        };
+        match outcome {
+            Ok(Ok(())) => buf.clear(),
+            Ok(Err(e)) => {
+                tracing::debug!(conn = conn.id(), "write failed: {e}");
+                conn.close();
+                break;
+            }
+            Err(_) => {
+                tracing::warn!(conn = conn.id(), "client stopped reading; dropping it");
+                conn.close();
+                break;
+            }
+        }
+    }
+    let _ = writer.shutdown().await;
+}

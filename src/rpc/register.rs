@@ -1,0 +1,157 @@
+//! Typed method registration: one line per method, driven by the `protocol` marker types.
+//!
+//! ```ignore
+//! use crate::rpc::Register;
+//! module.request::<DaemonStatus>(status);
+//! async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<DaemonStatusResult, ApiError> { .. }
+//! ```
+
+use super::connection::ConnectionHandle;
+use jirad_protocol::{Notification, Request};
+use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Params};
+use jsonrpsee::{Extensions, RpcModule};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::sync::Arc;
+
+/// What a handler receives besides its params: the app state and the calling connection.
+pub struct Ctx<S> {
+    /// Daemon-wide state.
+    pub app: Arc<S>,
+    /// The calling connection: its session (profile, capabilities) and push handle.
+    pub conn: ConnectionHandle,
+}
+
+impl<S> Clone for Ctx<S> {
+    fn clone(&self) -> Self {
+        Ctx {
+            app: self.app.clone(),
+            conn: self.conn.clone(),
+        }
+    }
+}
+
+/// An async request handler for `R`: any `async fn(R::Params, Ctx<S>) -> Result<R::Result, E>`
+/// (or closure) with `E: Into<ErrorObjectOwned>`.
+pub trait Handler<R: Request, S>: Clone + Send + Sync + 'static {
+    /// The error type, converted once into a JSON-RPC error.
+    type Error: Into<ErrorObjectOwned> + 'static;
+    /// The handler's future.
+    type Future: Future<Output = Result<R::Result, Self::Error>> + Send + 'static;
+    /// Runs the handler.
+    fn call(&self, params: R::Params, cx: Ctx<S>) -> Self::Future;
+}
+
+impl<R, S, F, Fut, E> Handler<R, S> for F
+where
+    R: Request,
+    F: Fn(R::Params, Ctx<S>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<R::Result, E>> + Send + 'static,
+    E: Into<ErrorObjectOwned> + 'static,
+{
+    type Error = E;
+    type Future = Fut;
+    fn call(&self, params: R::Params, cx: Ctx<S>) -> Fut {
+        self(params, cx)
+    }
+}
+
+/// An async handler for a client → server notification `N`.
+pub trait NotificationHandler<N: Notification, S>: Clone + Send + Sync + 'static {
+    /// The handler's future.
+    type Future: Future<Output = ()> + Send + 'static;
+    /// Runs the handler.
+    fn call(&self, params: N::Params, cx: Ctx<S>) -> Self::Future;
+}
+
+impl<N, S, F, Fut> NotificationHandler<N, S> for F
+where
+    N: Notification,
+    F: Fn(N::Params, Ctx<S>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    type Future = Fut;
+    fn call(&self, params: N::Params, cx: Ctx<S>) -> Fut {
+        self(params, cx)
+    }
+}
+
+/// One-line typed registration on an `RpcModule`: `m.request::<DaemonStatus>(status)`.
+pub trait Register<S> {
+    /// Registers a request handler for `R`. Params absent, `null`, `{}` or `[]` decode as empty;
+    /// a mismatch is -32602 naming the field. Panics at startup if `R` is registered twice.
+    fn request<R: Request>(&mut self, handler: impl Handler<R, S>) -> &mut Self;
+    /// Registers a handler for a client → server notification `N` (never answered).
+    fn notification<N: Notification>(
+        &mut self,
+        handler: impl NotificationHandler<N, S>,
+    ) -> &mut Self;
+}
+
+impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
+    fn request<R: Request>(&mut self, handler: impl Handler<R, S>) -> &mut Self {
+        let result = self.register_async_method(R::METHOD, move |params, app, ext| {
+            let handler = handler.clone();
+            async move {
+                let cx = context(app, &ext)?;
+                let params = parse_params::<R::Params>(&params)?;
+                let result = handler.call(params, cx).await.map_err(Into::into)?;
+                serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))
+            }
+        });
+        if let Err(e) = result {
+            panic!("registering {}: {e}", R::METHOD);
+        }
+        self
+    }
+
+    fn notification<N: Notification>(
+        &mut self,
+        handler: impl NotificationHandler<N, S>,
+    ) -> &mut Self {
+        let result = self.register_async_method(N::METHOD, move |params, app, ext| {
+            let handler = handler.clone();
+            async move {
+                let cx = context(app, &ext)?;
+                let params = parse_params::<N::Params>(&params)?;
+                handler.call(params, cx).await;
+                Ok::<_, ErrorObjectOwned>(())
+            }
+        });
+        if let Err(e) = result {
+            panic!("registering {}: {e}", N::METHOD);
+        }
+        self
+    }
+}
+
+fn context<S>(app: Arc<S>, ext: &Extensions) -> Result<Ctx<S>, ErrorObjectOwned> {
+    let conn = ext.get::<ConnectionHandle>().cloned().ok_or_else(|| {
+        ErrorObject::owned(
+            ErrorCode::InternalError.code(),
+            "no connection in extensions",
+            None::<()>,
+        )
+    })?;
+    Ok(Ctx { app, conn })
+}
+
+/// Parses by-name params, treating absent, `null` and `[]` as `{}`.
+pub fn parse_params<T: DeserializeOwned>(params: &Params<'_>) -> Result<T, ErrorObjectOwned> {
+    let text = match params.as_str().map(str::trim) {
+        None | Some("null") | Some("[]") => "{}",
+        Some(t) => t,
+    };
+    serde_json::from_str(text).map_err(|e| {
+        ErrorObject::owned(
+            ErrorCode::InvalidParams.code(),
+            format!("Invalid params: {e}"),
+            None::<()>,
+        )
+    })
+}
+
+fn internal(e: &dyn std::fmt::Display) -> ErrorObjectOwned {
+    tracing::error!("cannot serialize a result: {e}");
+    ErrorObject::from(ErrorCode::InternalError)
+}

@@ -1,0 +1,55 @@
+//! Transports: the local socket server (Unix socket, Windows named pipe, systemd activation) and
+//! stdio. Both hand byte streams to [`serve_connection`](super::serve_connection).
+
+pub mod socket;
+pub mod stdio;
+
+use std::path::PathBuf;
+
+/// Why the daemon cannot listen.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// A live daemon already owns the socket.
+    #[error(
+        "another jirad is already listening on {0} (use `jirad stop` or pick another --socket)"
+    )]
+    AlreadyRunning(PathBuf),
+    /// Something that is not a socket sits at the path; we never delete it.
+    #[error("{0} exists and is not a socket; refusing to replace it")]
+    NotASocket(PathBuf),
+    /// The socket directory belongs to someone else.
+    #[error("socket directory {0} is owned by another user; refusing to use it")]
+    UnsafeDir(PathBuf),
+    /// An I/O failure on the named path.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+}
+
+/// The default socket path: `$XDG_RUNTIME_DIR/jirad/jirad.sock`, else `/tmp/jirad-$UID/jirad.sock`
+/// (a named pipe `\\.\pipe\jirad-$USERNAME` on Windows).
+pub fn default_socket_path() -> PathBuf {
+    #[cfg(unix)]
+    {
+        match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+            Some(dir) => PathBuf::from(dir).join("jirad").join("jirad.sock"),
+            // SAFETY: getuid has no preconditions and cannot fail.
+            None => PathBuf::from(format!("/tmp/jirad-{}", unsafe { libc::getuid() }))
+                .join("jirad.sock"),
+        }
+    }
+    #[cfg(windows)]
+    {
+        let user = std::env::var("USERNAME").unwrap_or_else(|_| "user".into());
+        PathBuf::from(format!(r"\\.\pipe\jirad-{user}"))
+    }
+}
+
+/// The socket path from `--socket`/`JIRAD_SOCKET` (already merged by clap) or the default.
+pub fn socket_path(explicit: Option<PathBuf>) -> PathBuf {
+    explicit.unwrap_or_else(default_socket_path)
+}

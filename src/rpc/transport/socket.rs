@@ -1,0 +1,294 @@
+//! The local socket server: bind safely (0700 directory, 0600 socket, stale file replaced, a live
+//! daemon never displaced), accept, refuse other users, serve each connection in its own task.
+
+use super::TransportError;
+use crate::rpc::dispatch::HangupProbe;
+use crate::rpc::{serve_connection, Hub, ServeOptions};
+use interprocess::local_socket::tokio::{Listener, Stream};
+use interprocess::local_socket::traits::tokio::{Listener as _, Stream as _};
+use interprocess::local_socket::traits::StreamCommon as _;
+use interprocess::local_socket::ListenerOptions;
+use jsonrpsee::Methods;
+use std::io;
+use std::path::{Path, PathBuf};
+#[cfg(unix)]
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+/// A bound listener, ready for [`SocketServer::run`].
+pub struct SocketServer {
+    acceptor: Acceptor,
+    path: PathBuf,
+}
+
+/// On Unix interprocess binds (mode set before `bind`, no umask race) and tokio accepts, which
+/// gives peer credentials and the fd for hang-up checks; elsewhere interprocess does both.
+enum Acceptor {
+    #[cfg_attr(unix, allow(dead_code))]
+    Interprocess(Listener),
+    #[cfg(unix)]
+    Unix {
+        listener: tokio::net::UnixListener,
+        /// Remove the socket file on shutdown (not when systemd owns it).
+        owned: bool,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> TransportError + '_ {
+    move |source| TransportError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl SocketServer {
+    /// The path clients connect to.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Binds `path`, or takes the socket passed by systemd (`LISTEN_FDS`, fd 3) when there is one.
+    pub async fn bind(path: &Path) -> Result<SocketServer, TransportError> {
+        #[cfg(unix)]
+        if let Some(listener) = systemd_listener().map_err(io_err(path))? {
+            tracing::info!("serving the socket passed by systemd");
+            let path = listener
+                .local_addr()
+                .ok()
+                .and_then(|a| a.as_pathname().map(Path::to_owned));
+            return Ok(SocketServer {
+                acceptor: Acceptor::Unix {
+                    listener,
+                    owned: false,
+                },
+                path: path.unwrap_or_default(),
+            });
+        }
+        #[cfg(unix)]
+        prepare_dir(path)?;
+        let acceptor = match create(path) {
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
+                reclaim_stale(path).await?;
+                create(path).map_err(io_err(path))?
+            }
+            other => other.map_err(io_err(path))?,
+        };
+        Ok(SocketServer {
+            acceptor,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Accepts until [`Hub::stop`], then waits for connections to finish their in-flight calls (they
+    /// get `opts.stop_grace`). The socket file is removed first, so new clients fail fast.
+    pub async fn run(self, methods: Methods, hub: Hub, opts: ServeOptions) {
+        let mut conns = JoinSet::new();
+        loop {
+            while conns.try_join_next().is_some() {}
+            let accepted = tokio::select! {
+                _ = hub.stopped() => break,
+                accepted = self.accept() => accepted,
+            };
+            match accepted {
+                Ok(Some((rd, wr, probe))) => {
+                    let opts = ServeOptions {
+                        hangup: probe,
+                        ..opts.clone()
+                    };
+                    conns.spawn(serve_connection(methods.clone(), hub.clone(), rd, wr, opts));
+                }
+                Ok(None) => {} // refused peer
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        }
+        self.remove_socket_file();
+        drop(self);
+        let grace = opts.stop_grace + std::time::Duration::from_secs(1);
+        let _ =
+            tokio::time::timeout(grace, async { while conns.join_next().await.is_some() {} }).await;
+    }
+
+    fn remove_socket_file(&self) {
+        #[cfg(unix)]
+        if let Acceptor::Unix { owned: true, .. } = self.acceptor {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
+    async fn accept(&self) -> io::Result<Option<(BoxRead, BoxWrite, Option<HangupProbe>)>> {
+        match &self.acceptor {
+            Acceptor::Interprocess(l) => {
+                let stream = l.accept().await?;
+                if !peer_allowed(&stream) {
+                    return Ok(None);
+                }
+                let (rd, wr) = tokio::io::split(stream);
+                Ok(Some((Box::new(rd), Box::new(wr), None)))
+            }
+            #[cfg(unix)]
+            Acceptor::Unix { listener, .. } => {
+                let (stream, _) = listener.accept().await?;
+                let uid = stream.peer_cred().map(|c| c.uid()).ok();
+                if uid != Some(current_uid()) {
+                    tracing::warn!(?uid, "refused a connection from another user");
+                    return Ok(None);
+                }
+                let probe = hangup_probe(&stream);
+                let (rd, wr) = stream.into_split();
+                Ok(Some((Box::new(rd), Box::new(wr), Some(probe))))
+            }
+        }
+    }
+}
+
+type BoxRead = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
+type BoxWrite = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
+
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+fn peer_allowed(stream: &Stream) -> bool {
+    #[cfg(unix)]
+    {
+        let uid = stream.peer_creds().ok().and_then(|c| c.euid());
+        if uid != Some(current_uid()) {
+            tracing::warn!(?uid, "refused a connection from another user");
+            return false;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = stream; // the pipe's owner-only DACL does the job
+    true
+}
+
+#[cfg(unix)]
+fn create(path: &Path) -> io::Result<Acceptor> {
+    use interprocess::local_socket::{GenericFilePath, ToFsName};
+    use interprocess::os::unix::uds_local_socket::Listener as UdsListener;
+    let name = path.to_fs_name::<GenericFilePath>()?;
+    let opts = ListenerOptions::new().name(name);
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let opts = {
+        use interprocess::os::unix::local_socket::ListenerOptionsExt;
+        opts.mode(0o600)
+    };
+    let std_listener =
+        std::os::unix::net::UnixListener::from(opts.create_sync_as::<UdsListener>()?);
+    std_listener.set_nonblocking(true)?;
+    let listener = tokio::net::UnixListener::from_std(std_listener)?;
+    Ok(Acceptor::Unix {
+        listener,
+        owned: true,
+    })
+}
+
+/// Whether the peer has closed both directions (`POLLHUP`), as opposed to only its write side:
+/// `printf '...' | socat - UNIX-CONNECT:..` half-closes and still wants its replies.
+#[cfg(unix)]
+fn hangup_probe(stream: &tokio::net::UnixStream) -> HangupProbe {
+    use std::os::unix::io::AsRawFd;
+    let fd = stream.as_raw_fd();
+    Arc::new(move || {
+        let mut p = libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: `fd` belongs to the connection's stream, which outlives every call of this probe
+        // (it is only called from `serve_connection`, which owns both halves).
+        let n = unsafe { libc::poll(&mut p, 1, 0) };
+        n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR) != 0
+    })
+}
+
+#[cfg(windows)]
+fn create(path: &Path) -> io::Result<Acceptor> {
+    // Owner-only access comes from interprocess's defaults plus FILE_FLAG_FIRST_PIPE_INSTANCE, which
+    // keeps a second daemon off the name. (Compiles in theory; not exercised on Windows yet.)
+    use interprocess::local_socket::{GenericFilePath, ToFsName};
+    let name = path.to_fs_name::<GenericFilePath>()?;
+    ListenerOptions::new()
+        .name(name)
+        .create_tokio()
+        .map(Acceptor::Interprocess)
+}
+
+/// The socket path is taken: a live daemon keeps it; a corpse (connect refused) is removed.
+async fn reclaim_stale(path: &Path) -> Result<(), TransportError> {
+    if connect(path).await.is_ok() {
+        return Err(TransportError::AlreadyRunning(path.to_owned()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let meta = std::fs::symlink_metadata(path).map_err(io_err(path))?;
+        if !meta.file_type().is_socket() {
+            return Err(TransportError::NotASocket(path.to_owned()));
+        }
+        tracing::info!("replacing stale socket {}", path.display());
+        std::fs::remove_file(path).map_err(io_err(path))?;
+    }
+    Ok(())
+}
+
+/// Connects to a daemon's socket (used by `jirad call` and the stale check).
+pub async fn connect(path: &Path) -> io::Result<Stream> {
+    use interprocess::local_socket::{GenericFilePath, ToFsName};
+    Stream::connect(path.to_fs_name::<GenericFilePath>()?).await
+}
+
+/// Creates the socket's directory 0700 when missing; for our default directories, also insists on
+/// ownership and 0700 (they may predate us, e.g. `/tmp/jirad-$UID`).
+#[cfg(unix)]
+fn prepare_dir(path: &Path) -> Result<(), TransportError> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let created = !dir.exists();
+    if created {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_err(dir))?;
+    }
+    let ours = super::default_socket_path().parent() == Some(dir);
+    if created || ours {
+        let meta = std::fs::metadata(dir).map_err(io_err(dir))?;
+        if meta.uid() != current_uid() {
+            return Err(TransportError::UnsafeDir(dir.to_owned()));
+        }
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(io_err(dir))?;
+    }
+    Ok(())
+}
+
+/// The listening socket systemd passed us, if `LISTEN_PID` names this process.
+#[cfg(unix)]
+fn systemd_listener() -> io::Result<Option<tokio::net::UnixListener>> {
+    use std::os::unix::io::FromRawFd;
+    let pid_ok = std::env::var("LISTEN_PID")
+        .ok()
+        .and_then(|p| p.parse::<u32>().ok())
+        == Some(std::process::id());
+    let fds = std::env::var("LISTEN_FDS")
+        .ok()
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(0);
+    if !pid_ok || fds < 1 {
+        return Ok(None);
+    }
+    // SAFETY: systemd's protocol hands us fd 3 (SD_LISTEN_FDS_START) as an open listening socket
+    // owned by this process; nothing else in the process uses it.
+    let std_listener = unsafe { std::os::unix::net::UnixListener::from_raw_fd(3) };
+    std_listener.set_nonblocking(true)?;
+    tokio::net::UnixListener::from_std(std_listener).map(Some)
+}

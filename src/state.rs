@@ -1,0 +1,70 @@
+//! `AppState`: daemon-wide state shared by every handler through `Arc`: the config, the
+//! connections, the auth manager, the one HTTP pool toward Jira and the shared cache.
+
+use crate::auth::{AuthError, AuthManager, AuthOptions, SystemAppConfig};
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::jira::{HttpPolicy, HttpPool, JiraClient, JiraError};
+use crate::rpc::Hub;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// The cache every client shares: JSON values, refetched on Jira's transient errors only.
+pub type SharedCache = Cache<Value, JiraError>;
+
+/// Daemon-wide state; handlers see it as `cx.app`.
+pub struct AppState {
+    /// The loaded configuration.
+    pub config: Config,
+    /// All connections: counts, broadcasts, the stop signal.
+    pub hub: Hub,
+    /// When the daemon started (for `daemon/status`).
+    pub started: Instant,
+    /// The socket served, or `None` in `--stdio` mode.
+    pub socket_path: Option<PathBuf>,
+    /// This process's id (cached: `daemon/status` is the latency probe, a syscall per call shows).
+    pub pid: u32,
+    /// Every profile's credentials and authorization state.
+    pub auth: AuthManager,
+    /// One HTTP policy (retries, rate-limit pauses, concurrency cap) per Jira site.
+    pub http: HttpPool,
+    /// Issues, lists and metadata, shared by every client.
+    pub cache: SharedCache,
+    /// One Jira client per profile, kept so its metadata caches live as long as the daemon
+    /// (keyed by profile, rebuilt when the profile's site changes).
+    pub jira_clients: Mutex<HashMap<String, (String, JiraClient)>>,
+}
+
+impl AppState {
+    /// State for a daemon about to serve. Fails on a profile the auth layer rejects.
+    pub fn new(config: Config, hub: Hub, socket_path: Option<PathBuf>) -> Result<Self, AuthError> {
+        Self::with_auth_options(config, hub, socket_path, AuthOptions::default())
+    }
+
+    /// Like [`AppState::new`], with explicit auth options (token directory, timings).
+    pub fn with_auth_options(
+        config: Config,
+        hub: Hub,
+        socket_path: Option<PathBuf>,
+        auth_options: AuthOptions,
+    ) -> Result<Self, AuthError> {
+        let system = SystemAppConfig::load()?;
+        let auth = AuthManager::new(&config.profiles, system.as_ref(), auth_options)?;
+        let http = HttpPool::new(HttpPolicy::default());
+        let cache = Cache::new(config.cache.clone());
+        Ok(AppState {
+            config,
+            hub,
+            started: Instant::now(),
+            socket_path,
+            pid: std::process::id(),
+            auth,
+            http,
+            cache,
+            jira_clients: Mutex::new(HashMap::new()),
+        })
+    }
+}

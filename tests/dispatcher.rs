@@ -1,0 +1,309 @@
+//! The dispatcher over an in-memory pair, with a module built for the test: concurrency and
+//! out-of-order replies, `$/cancelRequest`, disconnect cancelling calls, panics, pushes, slow clients.
+
+use jirad::rpc::memory::{memory, MemoryConnection};
+use jirad::rpc::{Ctx, Hub, Register, ServeOptions};
+use jirad_protocol::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
+use tokio::sync::{mpsc, Notify};
+
+/// A guard that reports when a handler's future is dropped (i.e. cancelled).
+struct DropSignal(mpsc::UnboundedSender<&'static str>);
+impl Drop for DropSignal {
+    fn drop(&mut self) {
+        let _ = self.0.send("dropped");
+    }
+}
+
+struct TestState {
+    gate: Notify,
+    dropped: mpsc::UnboundedSender<&'static str>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Default)]
+struct Any {
+    #[serde(default)]
+    n: u64,
+}
+
+macro_rules! method {
+    ($ty:ident, $name:literal) => {
+        enum $ty {}
+        impl Request for $ty {
+            const METHOD: &'static str = $name;
+            type Params = Any;
+            type Result = Value;
+        }
+    };
+}
+method!(Wait, "test/wait");
+method!(Echo, "test/echo");
+method!(Forever, "test/forever");
+method!(Panic, "test/panic");
+method!(Push, "test/push");
+method!(Broadcast, "test/broadcast");
+method!(Big, "test/big");
+method!(Profile, "test/profile");
+
+type Res = Result<Value, jsonrpsee::types::ErrorObjectOwned>;
+
+fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
+    let mut m = jsonrpsee::RpcModule::from_arc(state);
+    m.request::<Wait>(|_, cx: Ctx<TestState>| async move {
+        cx.app.gate.notified().await;
+        Res::Ok(json!("released"))
+    });
+    m.request::<Echo>(|p: Any, _| async move { Res::Ok(json!(p.n)) });
+    m.request::<Forever>(|_, cx: Ctx<TestState>| async move {
+        let _guard = DropSignal(cx.app.dropped.clone());
+        std::future::pending::<()>().await;
+        Res::Ok(Value::Null)
+    });
+    m.request::<Panic>(|p: Any, _| async move {
+        if p.n < 100 {
+            panic!("handler bug");
+        }
+        Res::Ok(Value::Null)
+    });
+    m.request::<Push>(|_, cx: Ctx<TestState>| async move {
+        let params = jirad_protocol::lifecycle::ProgressParams {
+            token: jirad_protocol::lifecycle::NumberOrString::String("t".into()),
+            value: json!({"pct": 50}),
+        };
+        cx.conn
+            .notify::<jirad_protocol::lifecycle::Progress>(&params)
+            .expect("push");
+        Res::Ok(json!("done"))
+    });
+    m.request::<Broadcast>(|_, cx: Ctx<TestState>| async move {
+        let n = cx
+            .conn
+            .hub()
+            .broadcast_raw("test/news", &json!({"hello": 1}))
+            .expect("broadcast");
+        Res::Ok(json!(n))
+    });
+    m.request::<Big>(|_, _| async move { Res::Ok(json!("x".repeat(64 * 1024))) });
+    m.request::<Profile>(|_, cx: Ctx<TestState>| async move {
+        cx.conn.session().profile = Some("work".into());
+        Res::Ok(json!(cx.conn.profile()))
+    });
+    m.into()
+}
+
+struct Client {
+    rd: BufReader<ReadHalf<DuplexStream>>,
+    wr: WriteHalf<DuplexStream>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Client {
+    fn new(conn: MemoryConnection) -> Client {
+        let (rd, wr) = tokio::io::split(conn.client);
+        Client {
+            rd: BufReader::new(rd),
+            wr,
+            server: conn.server,
+        }
+    }
+    async fn send(&mut self, v: Value) {
+        self.wr
+            .write_all(format!("{v}\n").as_bytes())
+            .await
+            .unwrap();
+    }
+    async fn call(&mut self, id: Value, method: &str) {
+        self.send(json!({"jsonrpc":"2.0","id":id,"method":method}))
+            .await;
+    }
+    async fn recv(&mut self) -> Option<Value> {
+        let mut line = String::new();
+        let n = tokio::time::timeout(Duration::from_secs(10), self.rd.read_line(&mut line))
+            .await
+            .expect("no reply in 10 s");
+        (n.unwrap_or(0) > 0).then(|| serde_json::from_str(&line).unwrap())
+    }
+}
+
+fn setup() -> (
+    Arc<TestState>,
+    jsonrpsee::Methods,
+    Hub,
+    mpsc::UnboundedReceiver<&'static str>,
+) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let state = Arc::new(TestState {
+        gate: Notify::new(),
+        dropped: tx,
+    });
+    (state.clone(), module(state), Hub::new(), rx)
+}
+
+#[tokio::test]
+async fn a_slow_call_never_delays_a_fast_one() {
+    let (state, methods, hub, _) = setup();
+    let mut c = Client::new(memory(methods, hub, ServeOptions::default()));
+    c.call(json!(1), "test/wait").await;
+    c.call(json!(2), "test/echo").await;
+    assert_eq!(c.recv().await.unwrap()["id"], 2);
+    state.gate.notify_one();
+    assert_eq!(
+        c.recv().await.unwrap(),
+        json!({"jsonrpc":"2.0","id":1,"result":"released"})
+    );
+}
+
+#[tokio::test]
+async fn cancel_request_drops_the_future_and_answers_32800() {
+    let (_state, methods, hub, mut dropped) = setup();
+    let mut c = Client::new(memory(methods, hub, ServeOptions::default()));
+    c.call(json!("c"), "test/forever").await;
+    c.call(json!(-3), "test/forever").await;
+    c.call(json!(0), "test/echo").await; // once this answers, both calls above are running
+    assert_eq!(c.recv().await.unwrap()["id"], 0);
+    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"c"}}))
+        .await;
+    let r = c.recv().await.unwrap();
+    assert_eq!(
+        (&r["id"], &r["error"]["code"]),
+        (&json!("c"), &json!(-32800))
+    );
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), dropped.recv())
+            .await
+            .expect("future not dropped"),
+        Some("dropped")
+    );
+    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":-3}}))
+        .await;
+    assert_eq!(c.recv().await.unwrap()["id"], -3);
+    // Cancelling an unknown or finished id is a no-op; the connection keeps working.
+    c.send(json!({"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"c"}}))
+        .await;
+    c.call(json!(9), "test/echo").await;
+    assert_eq!(c.recv().await.unwrap()["id"], 9);
+}
+
+#[tokio::test]
+async fn disconnect_cancels_in_flight_calls_and_unregisters() {
+    let (_state, methods, hub, mut dropped) = setup();
+    let mut c = Client::new(memory(
+        methods.clone(),
+        hub.clone(),
+        ServeOptions::default(),
+    ));
+    let mut other = Client::new(memory(methods, hub.clone(), ServeOptions::default()));
+    c.call(json!(1), "test/forever").await;
+    other.call(json!(1), "test/echo").await;
+    assert_eq!(other.recv().await.unwrap()["result"], 0);
+    assert_eq!(hub.connection_count(), 2);
+    let Client { rd, wr, server } = c;
+    drop((rd, wr));
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), dropped.recv())
+            .await
+            .expect("future not dropped"),
+        Some("dropped")
+    );
+    server.await.unwrap();
+    assert_eq!(hub.connection_count(), 1);
+    other.call(json!(2), "test/echo").await;
+    assert_eq!(other.recv().await.unwrap()["id"], 2);
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_32603_and_the_connection_survives() {
+    let (_s, methods, hub, _) = setup();
+    let mut c = Client::new(memory(methods, hub, ServeOptions::default()));
+    c.call(json!(1), "test/panic").await;
+    assert_eq!(c.recv().await.unwrap()["error"]["code"], -32603);
+    c.call(json!(2), "test/echo").await;
+    assert_eq!(c.recv().await.unwrap()["id"], 2);
+}
+
+#[tokio::test]
+async fn pushes_arrive_before_the_reply_and_broadcasts_reach_every_connection() {
+    let (_s, methods, hub, _) = setup();
+    let mut a = Client::new(memory(
+        methods.clone(),
+        hub.clone(),
+        ServeOptions::default(),
+    ));
+    let mut b = Client::new(memory(methods, hub, ServeOptions::default()));
+    a.call(json!(1), "test/push").await;
+    let n = a.recv().await.unwrap();
+    assert_eq!(
+        n,
+        json!({"jsonrpc":"2.0","method":"$/progress","params":{"token":"t","value":{"pct":50}}})
+    );
+    assert_eq!(a.recv().await.unwrap()["result"], "done");
+
+    b.call(json!(1), "test/echo").await; // b has spoken, so its framing is known
+    b.recv().await.unwrap();
+    a.call(json!(2), "test/broadcast").await;
+    let mut got_a = [a.recv().await.unwrap(), a.recv().await.unwrap()];
+    got_a.sort_by_key(|m| m.get("id").is_some());
+    assert_eq!(got_a[0]["method"], "test/news");
+    assert_eq!(got_a[1]["result"], 2);
+    assert_eq!(b.recv().await.unwrap()["method"], "test/news");
+}
+
+#[tokio::test]
+async fn session_state_is_per_connection() {
+    let (_s, methods, hub, _) = setup();
+    let mut a = Client::new(memory(methods, hub.clone(), ServeOptions::default()));
+    a.call(json!(1), "test/profile").await;
+    assert_eq!(a.recv().await.unwrap()["result"], "work");
+    let profiles: Vec<_> = hub.connections().iter().map(|c| c.profile()).collect();
+    assert_eq!(profiles, vec![Some("work".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_dropped_without_hurting_others() {
+    let opts = ServeOptions {
+        outbound_queue: 4,
+        write_timeout: Duration::from_millis(200),
+        ..ServeOptions::default()
+    };
+    let (_s, methods, hub, _) = setup();
+    let mut stuck = Client::new(memory(methods.clone(), hub.clone(), opts.clone()));
+    let mut fine = Client::new(memory(methods, hub.clone(), opts));
+    for i in 0..64 {
+        // The server may stop reading us once it gives up; ignore write errors then.
+        if stuck
+            .wr
+            .write_all(
+                format!("{}\n", json!({"jsonrpc":"2.0","id":i,"method":"test/big"})).as_bytes(),
+            )
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    tokio::time::timeout(Duration::from_secs(10), &mut stuck.server)
+        .await
+        .expect("stuck client not dropped")
+        .unwrap();
+    fine.call(json!(1), "test/echo").await;
+    assert_eq!(fine.recv().await.unwrap()["id"], 1);
+    assert_eq!(hub.connection_count(), 1);
+}
+
+#[tokio::test]
+async fn stop_lets_in_flight_calls_finish_then_closes() {
+    let (state, methods, hub, _) = setup();
+    let mut c = Client::new(memory(methods, hub.clone(), ServeOptions::default()));
+    c.call(json!(1), "test/wait").await;
+    c.call(json!(2), "test/echo").await;
+    assert_eq!(c.recv().await.unwrap()["id"], 2); // the wait call is now surely in flight
+    hub.stop();
+    state.gate.notify_one();
+    assert_eq!(c.recv().await.unwrap()["result"], "released");
+    assert_eq!(c.recv().await, None);
+}
