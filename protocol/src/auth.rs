@@ -31,12 +31,25 @@ pub struct ProfileParams {
     pub profile: Option<String>,
 }
 
-/// One profile's status.
+/// One profile's status; with `verify`, checked against Jira now.
 pub enum AuthStatus {}
 impl Request for AuthStatus {
     const METHOD: &'static str = "auth/status";
-    type Params = ProfileParams;
+    type Params = StatusParams;
     type Result = ProfileInfo;
+}
+
+/// Params of `auth/status`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusParams {
+    /// The profile; absent means the connection's profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Ask Jira who the credentials belong to (`myself`) before answering. Like any Jira call it
+    /// may need authorization first (`authRequired`, or held with `waitForAuthorization`).
+    #[serde(default)]
+    pub verify: bool,
 }
 
 /// Starts a login: the link to open, and the loopback listener. `auth/didChange` follows.
@@ -267,7 +280,9 @@ pub fn docs() -> Vec<MethodDoc> {
         MethodDoc::request::<AuthProfiles>(
             "Every profile: kind, app, authorization, state, site, account, scopes, token expiry.",
         ),
-        MethodDoc::request::<AuthStatus>("One profile's status."),
+        MethodDoc::request::<AuthStatus>(
+            "One profile's status; with verify, checked against Jira (myself) first.",
+        ),
         MethodDoc::request::<AuthLogin>(
             "Starts an OAuth login: the link to open; auth/didChange follows when it ends.",
         ),

@@ -2,7 +2,7 @@
 //! events into `auth/authorizationRequired` (to the connections using the profile) and
 //! `auth/didChange` (to everyone).
 
-use super::session::profile_name;
+use super::session::{jira, profile_name};
 use super::ApiError;
 use crate::auth::{self as domain, AuthEvent};
 use crate::config::Config;
@@ -31,9 +31,23 @@ async fn profiles(_: NoParams, cx: Ctx<AppState>) -> Result<AuthProfilesResult, 
     })
 }
 
-async fn status(p: ProfileParams, cx: Ctx<AppState>) -> Result<ProfileInfo, ApiError> {
+async fn status(p: StatusParams, cx: Ctx<AppState>) -> Result<ProfileInfo, ApiError> {
     let name = profile_name(&cx, p.profile.as_deref())?;
-    Ok(info(cx.app.auth.status(&name)?))
+    if !p.verify {
+        return Ok(info(cx.app.auth.status(&name)?));
+    }
+    let session = jira(&cx, Some(&name)).await?;
+    let me = session.client.myself().await?;
+    let mut status = info(cx.app.auth.status(&name)?);
+    // API tokens and PATs have no stored account: Jira's answer is the account.
+    let id = me["accountId"].as_str().or_else(|| me["name"].as_str());
+    if let (Some(id), Some(display)) = (id, me["displayName"].as_str()) {
+        status.account = Some(AccountInfo {
+            account_id: id.to_owned(),
+            display_name: display.to_owned(),
+        });
+    }
+    Ok(status)
 }
 
 async fn login(p: ProfileParams, cx: Ctx<AppState>) -> Result<LoginResult, ApiError> {
