@@ -175,7 +175,7 @@ fn print_profiles(profiles: &[Value]) {
             _ => "?".into(),
         };
         let mut line = format!(
-            "{:<12} {:<34} {}",
+            "{:<12} {:<36} {}",
             p["name"].as_str().unwrap_or("?"),
             kind,
             p["state"].as_str().unwrap_or("?")
