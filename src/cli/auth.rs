@@ -109,7 +109,7 @@ async fn login(
         println!("The loopback callback port is busy: after consenting, pass the URL the browser shows to `jirad call auth/complete`.");
     }
     println!("Waiting for consent...");
-    loop {
+    let note = loop {
         let n = client.next_notification().await.map_err(|e| {
             eprintln!("jirad: {e}");
             ExitCode::from(EXIT_NO_DAEMON)
@@ -117,19 +117,27 @@ async fn login(
         if n["method"] != "auth/didChange" || n["params"]["profile"] != json!(name) {
             continue;
         }
+        let why = n["params"]["error"].as_str();
         match n["params"]["state"].as_str() {
-            Some("authorized") => break,
+            Some("authorized") => break why.map(str::to_owned),
             Some("pending") => continue,
             _ => {
-                let why = n["params"]["error"]
-                    .as_str()
-                    .unwrap_or("authorization did not complete");
+                let why = why.unwrap_or("authorization did not complete");
                 eprintln!("jirad: login failed for profile `{name}`: {why}");
                 return Err(ExitCode::from(EXIT_FAILED));
             }
         }
-    }
+    };
     let status = call(client, "auth/status", params).await?;
+    if let Some(note) = note {
+        if status["site"].is_object() {
+            // A failed re-login keeps the earlier authorization and says why.
+            eprintln!("jirad: login failed for profile `{name}` (the earlier authorization is kept): {note}");
+            return Err(ExitCode::from(EXIT_FAILED));
+        }
+        // Authorized, but the grant covers several sites: say how to choose.
+        println!("{note}");
+    }
     println!(
         "Authorized profile `{name}` as {} on {}",
         status["account"]["displayName"]
