@@ -4,7 +4,7 @@
 //! Exit codes as `jirad call`: 0 success, 1 the daemon reported an error or the login failed,
 //! 2 cannot connect or bad arguments.
 
-use super::{AuthArgs, AuthCommand, SocketArgs};
+use super::{AuthArgs, AuthCommand};
 use crate::client::{DaemonClient, SpawnArgs};
 use crate::rpc::transport::socket_path;
 use serde_json::{json, Value};
@@ -17,7 +17,7 @@ const EXIT_NO_DAEMON: u8 = 2;
 /// Runs a `jirad auth` command.
 pub async fn run(args: AuthArgs) -> ExitCode {
     let _ = super::logging::init("warn", None);
-    let mut client = match connect(&args.socket, args.config.as_ref()).await {
+    let mut client = match connect(args.socket.clone(), args.config.as_ref()).await {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -48,8 +48,11 @@ pub async fn run(args: AuthArgs) -> ExitCode {
     }
 }
 
-async fn connect(socket: &SocketArgs, config: Option<&PathBuf>) -> Result<DaemonClient, ExitCode> {
-    let path = socket_path(socket.socket.clone());
+async fn connect(
+    socket: Option<PathBuf>,
+    config: Option<&PathBuf>,
+) -> Result<DaemonClient, ExitCode> {
+    let path = socket_path(socket);
     let mut spawn = SpawnArgs::default();
     if let Some(c) = config {
         spawn.extra = vec!["--config".into(), c.display().to_string()];
@@ -170,6 +173,9 @@ fn open_browser(url: &str) {
 
 /// One line per profile: `NAME  KIND  STATE  [who on which site]  [error]`.
 fn print_profiles(profiles: &[Value]) {
+    if profiles.is_empty() {
+        println!("no profiles are configured: add a [profiles.NAME] table to the config (see docs/auth.md)");
+    }
     for p in profiles {
         let kind = match (
             p["kind"].as_str(),

@@ -36,8 +36,9 @@ enum Command {
 pub struct AuthArgs {
     #[command(subcommand)]
     command: AuthCommand,
-    #[command(flatten)]
-    socket: SocketArgs,
+    /// Socket path [default: $XDG_RUNTIME_DIR/jirad/jirad.sock, else /tmp/jirad-$UID/jirad.sock].
+    #[arg(long, env = "JIRAD_SOCKET", value_name = "PATH", global = true)]
+    socket: Option<PathBuf>,
     /// Config file for a daemon started by this command.
     #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE", global = true)]
     config: Option<PathBuf>,
