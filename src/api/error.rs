@@ -76,6 +76,9 @@ impl From<&crate::jira::JiraError> for ApiError {
                 .with("reason", reason.as_str()),
             J::LossyUpdate { nodes } => err.with("nodes", nodes.clone()),
             J::OutcomeUnknown(_) => err.with("outcomeUnknown", true),
+            J::AuthRequired(need) => err
+                .with("profile", need.profile.clone())
+                .with("authorizationUrl", need.authorization_url.clone()),
             _ => err,
         }
     }

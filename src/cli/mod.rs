@@ -1,5 +1,6 @@
-//! The command line: `jirad serve`, `jirad call`, `jirad status`, `jirad stop`.
+//! The command line: `jirad serve`, `jirad call`, `jirad status`, `jirad stop`, `jirad auth`.
 
+mod auth;
 mod call;
 mod logging;
 mod serve;
@@ -26,6 +27,46 @@ enum Command {
     Status(SocketArgs),
     /// Stop the daemon gracefully.
     Stop(SocketArgs),
+    /// Authorize, inspect or forget profiles (through the daemon; starts it if needed).
+    Auth(AuthArgs),
+}
+
+/// `jirad auth` options.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    command: AuthCommand,
+    /// Socket path [default: $XDG_RUNTIME_DIR/jirad/jirad.sock, else /tmp/jirad-$UID/jirad.sock].
+    #[arg(long, env = "JIRAD_SOCKET", value_name = "PATH", global = true)]
+    socket: Option<PathBuf>,
+    /// Config file for a daemon started by this command.
+    #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+enum AuthCommand {
+    /// Authorize an OAuth profile: prints (and opens) the link, waits for consent.
+    Login {
+        /// The profile [default: default_profile].
+        #[arg(long)]
+        profile: Option<String>,
+        /// Only print the link.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Show every profile (or one) and where it stands.
+    Status {
+        /// Only this profile.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Forget an OAuth profile's tokens and cached data.
+    Logout {
+        /// The profile [default: default_profile].
+        #[arg(long)]
+        profile: Option<String>,
+    },
 }
 
 /// Where the daemon listens.
@@ -100,6 +141,7 @@ pub fn main() -> ExitCode {
             Command::Call(args) => call::call(args).await,
             Command::Status(args) => call::status(args).await,
             Command::Stop(args) => call::stop(args).await,
+            Command::Auth(args) => auth::run(args).await,
         }
     });
     // Don't wait for the blocking stdin reader (tokio cannot cancel it).
