@@ -14,7 +14,10 @@ fn kind(reply: &Value) -> &str {
 
 /// Small retry delays: the tests wait out `Retry-After: 1`, never the production 5 s.
 fn daemon(world: &JiraWorld, profile: &str) -> Daemon {
-    Daemon::start_with(&[], Some(&world.config(profile, "[jira]\nretry_base_ms = 20\n")))
+    Daemon::start_with(
+        &[],
+        Some(&world.config(profile, "[jira]\nretry_base_ms = 20\n")),
+    )
 }
 
 fn fault(world: &JiraWorld, rule: Value) {
@@ -57,7 +60,11 @@ fn a_429_of_each_reason_is_honoured_and_retried() {
             .filter(|r| r.method == "PUT" && r.path.contains(&path))
             .map(|r| r.status)
             .collect();
-        assert_eq!(puts, [429, 204], "{reason}: one 429, then one retry that succeeded");
+        assert_eq!(
+            puts,
+            [429, 204],
+            "{reason}: one 429, then one retry that succeeded"
+        );
     }
 }
 
@@ -92,10 +99,17 @@ fn a_create_reset_after_processing_leaves_one_issue_and_says_the_outcome_is_unkn
     assert_eq!(kind(&reply), "upstreamUnavailable", "{reply}");
     assert_eq!(reply["error"]["data"]["outcomeUnknown"], true);
     assert!(
-        reply["error"]["message"].as_str().unwrap().contains("outcome unknown"),
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("outcome unknown"),
         "{reply}"
     );
-    assert_eq!(world.count_requests("POST", "/rest/api/3/issue"), 1, "never resent");
+    assert_eq!(
+        world.count_requests("POST", "/rest/api/3/issue"),
+        1,
+        "never resent"
+    );
     let found = c.result("issues/list", json!({"text": "Exactly once"}));
     assert_eq!(found["issues"].as_array().unwrap().len(), 1, "{found}");
 }

@@ -84,7 +84,10 @@ fn data_center_pages_over_a_thousand_issues_without_gap_or_duplicate() {
 #[test]
 fn all_reports_progress_to_the_caller_and_stops_at_the_cap() {
     let world = world();
-    let d = support::Daemon::start_with(&[], Some(&world.config("cloud", "[jira]\nlist_cap = 450\n")));
+    let d = support::Daemon::start_with(
+        &[],
+        Some(&world.config("cloud", "[jira]\nlist_cap = 450\n")),
+    );
     let mut c = d.client(Framing::Ndjson);
     let id = c.request(
         "issues/list",
