@@ -135,6 +135,14 @@ fn get_returns_only_requested_fields_and_custom_fields_by_name() {
     let wider = c.result("issues/get", json!({"key": key}));
     assert_eq!(wider["cache"]["hit"], false);
     assert_eq!(wider["type"], "Bug");
+    // A narrower one is a hit, and still only the fields asked for travel.
+    let narrow = c.result("issues/get", json!({"key": key, "fields": ["status"]}));
+    assert_eq!(narrow["cache"]["hit"], true);
+    assert_eq!(narrow["status"]["name"], "To Do");
+    assert!(
+        narrow.get("summary").is_none() && narrow.get("type").is_none(),
+        "{narrow}"
+    );
 }
 
 #[test]
