@@ -166,6 +166,13 @@ mod tests {
     }
 
     #[test]
+    fn jira_table_sets_the_list_cap_and_retry_delay() {
+        let c = Config::parse("[jira]\nlist_cap = 50\n", Path::new("c.toml")).unwrap();
+        assert_eq!((c.jira.list_cap, c.jira.retry_base_ms), (50, 5000));
+        assert!(err("[jira]\nlist_cop = 1\n").contains("list_cop"));
+    }
+
+    #[test]
     fn empty_is_default() {
         let c = Config::parse("", Path::new("c.toml")).unwrap();
         assert_eq!(c.max_message_bytes, DEFAULT_MAX_MESSAGE);

@@ -98,6 +98,9 @@ fn cloud_api_token_round_trip() {
     let world = JiraWorld::start();
     let d = world.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);
+    // Jira Cloud's search index lags writes: only `reconcileIssues` makes them visible at once.
+    let (status, _) = world.control("POST", "config", json!({"indexDelayMs": 60000}));
+    assert_eq!(status, 200);
     round_trip(&world, &mut c, "/rest/api/3");
 }
 
