@@ -1,6 +1,6 @@
 //! Typed method registration: one line per method, driven by the `protocol` marker types.
 //!
-//! ```ignore
+//! ```text
 //! use crate::rpc::Register;
 //! module.request::<DaemonStatus>(status);
 //! async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<DaemonStatusResult, ApiError> { .. }
