@@ -8,6 +8,7 @@
 //! ```
 #![allow(dead_code)]
 
+pub mod auth;
 pub mod demo;
 pub mod jira;
 
