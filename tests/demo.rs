@@ -39,3 +39,26 @@ fn demo_prints_how_to_connect_and_serves_the_socket() {
         "{state} left behind"
     );
 }
+
+#[test]
+fn demo_serves_issues_with_its_pre_authorized_oauth_profile() {
+    let (d, _) = start_demo();
+    let mut c = d.client(Framing::Ndjson);
+    let issue = c.result("issues/get", json!({ "key": "DEMO-1" }));
+    assert_eq!(issue["key"], "DEMO-1");
+    let status = c.result("auth/status", json!({}));
+    assert_eq!(
+        (
+            &status["name"],
+            &status["kind"],
+            &status["authorization"],
+            &status["state"]
+        ),
+        (
+            &json!("demo"),
+            &json!("oauth"),
+            &json!("pre"),
+            &json!("authorized")
+        )
+    );
+}

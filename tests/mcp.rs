@@ -94,3 +94,92 @@ fn tools_are_the_protocol_methods_with_self_contained_schemas() {
         );
     }
 }
+
+#[test]
+fn tools_get_list_create_update_and_delete_issues() {
+    let (d, _) = start_demo();
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
+    mcp.handshake("2025-11-25");
+
+    let got = mcp.tool("issues_get", json!({ "key": "DEMO-1" }));
+    assert_eq!(got["isError"], false, "{got}");
+    assert_eq!(got["structuredContent"]["key"], "DEMO-1");
+    let text = got["content"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("DEMO-1 | "), "{text}");
+
+    let list = mcp.tool("issues_list", json!({ "project": "DEMO", "limit": 3 }));
+    assert_eq!(
+        list["structuredContent"]["issues"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "{list}"
+    );
+
+    let created = mcp.tool(
+        "issues_create",
+        json!({ "project": "DEMO", "type": "Task", "summary": "From an agent" }),
+    );
+    assert_eq!(created["isError"], false, "{created}");
+    let key = created["structuredContent"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let updated = mcp.tool("issues_update", json!({ "key": key, "summary": "Renamed" }));
+    assert_eq!(
+        updated["structuredContent"]["summary"], "Renamed",
+        "{updated}"
+    );
+    let deleted = mcp.tool("issues_delete", json!({ "key": key }));
+    assert_eq!(deleted["isError"], false, "{deleted}");
+
+    // A failed call is a tool error the agent can read, not a protocol error.
+    let gone = mcp.tool("issues_get", json!({ "key": key }));
+    assert_eq!(gone["isError"], true, "{gone}");
+    assert!(
+        gone["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("notFound"),
+        "{gone}"
+    );
+}
+
+#[test]
+fn authorization_needed_is_a_tool_error_with_the_link() {
+    let world = support::jira::JiraWorld::start();
+    let d = world.daemon("oauth");
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
+    mcp.handshake("2025-11-25");
+    let r = mcp.tool("issues_get", json!({ "key": "DEMO-1" }));
+    assert_eq!(r["isError"], true, "{r}");
+    let text = r["content"][0]["text"].as_str().unwrap();
+    let url = r["structuredContent"]["error"]["data"]["authorizationUrl"]
+        .as_str()
+        .unwrap();
+    assert!(
+        url.starts_with(&format!("{}/authorize?", world.s(&["url"]))),
+        "{url}"
+    );
+    assert!(text.contains(url) && text.contains("`oauth`"), "{text}");
+}
+
+#[test]
+fn without_a_daemon_and_no_spawn_tools_fail_readably() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("none.sock").display().to_string();
+    let mut mcp = Mcp::start(dir.path(), &["--socket", &sock, "--no-spawn"]);
+    mcp.handshake("2025-11-25");
+    let r = mcp.tool("issues_get", json!({ "key": "DEMO-1" }));
+    assert_eq!(r["isError"], true);
+    assert!(
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("not reachable"),
+        "{r}"
+    );
+}
