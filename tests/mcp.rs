@@ -183,3 +183,19 @@ fn without_a_daemon_and_no_spawn_tools_fail_readably() {
         "{r}"
     );
 }
+
+#[test]
+fn calls_in_flight_are_answered_after_stdin_closes() {
+    let (d, _) = start_demo();
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
+    mcp.handshake("2025-11-25");
+    mcp.send_line(
+        r#"{"jsonrpc":"2.0","id":"last","method":"tools/call","params":{"name":"issues_get","arguments":{"key":"DEMO-2"}}}"#,
+    );
+    mcp.close_stdin();
+    let reply = mcp.recv();
+    assert_eq!(reply["id"], "last");
+    assert_eq!(reply["result"]["structuredContent"]["key"], "DEMO-2");
+    assert!(mcp.finish().success());
+}

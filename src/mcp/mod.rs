@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
-use tokio::task::AbortHandle;
+use tokio::task::{AbortHandle, JoinSet};
 
 pub use crate::client::SpawnArgs;
 
@@ -23,6 +23,9 @@ pub const PROTOCOL_VERSIONS: [&str; 2] = ["2025-11-25", "2025-06-18"];
 const INSTRUCTIONS: &str = "Tools of jirad, the local Jira daemon: read, search (JQL), create, \
 update and delete Jira issues, and check or start authorization. When a tool reports that \
 authorization is required, show the user the link it gives.";
+
+/// How long calls still running when stdin closes may take to finish.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A `tools/call` in progress: its task, and the daemon call to cancel with it.
 struct Running {
@@ -58,8 +61,10 @@ pub async fn serve_on(
     let forwarder = Arc::new(Forwarder::new(socket, spawn));
     let tools = Arc::new(tools::tools());
     let calls: Calls = Arc::default();
+    let mut tasks = JoinSet::new();
     let mut lines = BufReader::new(input).lines();
     while let Some(line) = lines.next_line().await? {
+        while tasks.try_join_next().is_some() {}
         if line.trim().is_empty() {
             continue;
         }
@@ -90,7 +95,15 @@ pub async fn serve_on(
                 "tools": tools.iter().map(|t| t.listing.clone()).collect::<Vec<_>>()
             })),
             "tools/call" => {
-                start_call(id.clone(), params, &tools, &forwarder, &calls, &out);
+                start_call(
+                    id.clone(),
+                    params,
+                    &tools,
+                    &forwarder,
+                    &calls,
+                    &out,
+                    &mut tasks,
+                );
                 continue;
             }
             _ => Err((-32601, format!("method not found: {method}"))),
@@ -100,9 +113,10 @@ pub async fn serve_on(
             Err((code, message)) => error(id, code, &message),
         });
     }
-    // Stdin closed: the host is done. Answer nothing more.
-    if let Ok(calls) = calls.lock() {
-        calls.values().for_each(|r| r.task.abort());
+    // Stdin closed: answer the calls in flight (a piped script expects its replies), then exit.
+    let drain = async { while tasks.join_next().await.is_some() {} };
+    if tokio::time::timeout(DRAIN_TIMEOUT, drain).await.is_err() {
+        tracing::warn!("stdin closed; abandoning calls still running");
     }
     drop(out);
     let _ = writer.await;
@@ -156,6 +170,7 @@ fn start_call(
     forwarder: &Arc<Forwarder>,
     calls: &Calls,
     out: &mpsc::UnboundedSender<Value>,
+    tasks: &mut JoinSet<()>,
 ) {
     let name = params["name"].as_str().unwrap_or_default();
     let Some(tool) = tools.iter().find(|t| t.name == name) else {
@@ -182,7 +197,7 @@ fn start_call(
     let Ok(mut map) = calls.lock() else {
         return;
     };
-    let task = tokio::spawn(async move {
+    let task = tasks.spawn(async move {
         let result = call_daemon(&forwarder, &method, args, &calls2, &key2).await;
         if calls2
             .lock()
@@ -193,13 +208,7 @@ fn start_call(
             let _ = out2.send(json!({ "jsonrpc": "2.0", "id": id, "result": result }));
         }
     });
-    map.insert(
-        key,
-        Running {
-            task: task.abort_handle(),
-            daemon: None,
-        },
-    );
+    map.insert(key, Running { task, daemon: None });
 }
 
 async fn call_daemon(

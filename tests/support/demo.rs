@@ -121,6 +121,11 @@ impl Mcp {
         r["result"].clone()
     }
 
+    /// Closes stdin (the host is done sending).
+    pub fn close_stdin(&mut self) {
+        drop(self.stdin.take());
+    }
+
     /// Closes stdin and waits for a clean exit.
     pub fn finish(mut self) -> std::process::ExitStatus {
         drop(self.stdin.take());
