@@ -122,6 +122,55 @@ async fn read_issue(
         .map_err(cache_err)
 }
 
+/// Normalized names of the system fields the issue lifts to the top.
+const LIFTED: &[(&str, &[&str])] = &[
+    ("summary", &["summary"]),
+    ("status", &["status"]),
+    ("issuetype", &["type"]),
+    ("priority", &["priority"]),
+    ("assignee", &["assignee"]),
+    ("reporter", &["reporter"]),
+    ("labels", &["labels"]),
+    ("parent", &["parent"]),
+    ("subtasks", &["subtasks"]),
+    ("created", &["created"]),
+    ("updated", &["updated"]),
+    ("description", &["description", "descriptionAdf"]),
+];
+
+/// Cuts an issue answered from an entry fetched with more fields down to the fields asked for,
+/// so only those travel. Custom fields asked by id keep their by-name twin (same value).
+fn project(v: &mut Value, wanted: &[String]) {
+    if wanted.iter().any(|f| f.starts_with(['*', '-'])) {
+        return; // selectors: the entry was fetched with exactly this set
+    }
+    let Some(o) = v.as_object_mut() else { return };
+    let asked = |f: &str| wanted.iter().any(|w| w.eq_ignore_ascii_case(f));
+    for (id, names) in LIFTED {
+        if !asked(id) {
+            for n in *names {
+                o.remove(*n);
+            }
+        }
+    }
+    if let Some(Value::Object(fields)) = o.get_mut("fields") {
+        let kept: Vec<Value> = fields
+            .iter()
+            .filter(|(k, _)| asked(k) && k.starts_with("customfield_"))
+            .map(|(_, v)| v.clone())
+            .collect();
+        fields.retain(|k, v| {
+            asked(k)
+                || (!k.starts_with("customfield_")
+                    && k.contains(char::is_uppercase)
+                    && kept.contains(v))
+        });
+        if fields.is_empty() {
+            o.remove("fields");
+        }
+    }
+}
+
 async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
     let fields = field_list(p.fields);
@@ -129,14 +178,18 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, A
         &s,
         &cx,
         &p.key,
-        fields,
+        fields.clone(),
         p.expand.unwrap_or_default(),
         p.fresh,
     )
     .await?;
+    let mut value = (*read.value).clone();
+    if read.info.hit {
+        project(&mut value, &fields);
+    }
     Ok(IssuesGetResult {
         cache: info(&read),
-        issue: shaped((*read.value).clone(), p.format.unwrap_or_default())?,
+        issue: shaped(value, p.format.unwrap_or_default())?,
     })
 }
 
