@@ -179,3 +179,50 @@ fn several_sites_are_ambiguous_until_one_is_selected() {
     );
     assert!(unknown.get("error").is_some(), "{unknown}");
 }
+
+#[test]
+fn a_login_is_finished_with_the_url_the_browser_ended_on() {
+    let world = JiraWorld::start();
+    let d = world.daemon("oauth");
+    let mut c = d.client(Framing::Ndjson);
+    let start = c.result("auth/login", json!({"profile": "oauth"}));
+    // The browser could not reach the loopback; the user pastes the address bar instead.
+    let ended_on = first_redirect(start["authorizationUrl"].as_str().unwrap());
+    let status = c.result(
+        "auth/complete",
+        json!({"profile": "oauth", "redirectUrl": ended_on}),
+    );
+    assert_eq!(status["state"], "authorized");
+    assert_eq!(status["account"]["displayName"], "Alex Morgan");
+    wait_notification(&mut c, "auth/didChange", |p| p["state"] == "authorized");
+}
+
+#[test]
+fn jirad_auth_login_reports_a_denied_consent() {
+    use std::io::BufRead;
+    let world = JiraWorld::start();
+    world.control("POST", "/__fake/authorization", json!({"decision": "deny"}));
+    world.control("POST", "/__fake/config", json!({"autoApprove": false}));
+    let d = world.daemon("oauth");
+    let mut cli = support::jirad(d.dir.path())
+        .env("JIRAD_SOCKET", &d.socket)
+        .args(["auth", "login", "--no-browser"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(cli.stdout.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "no link printed");
+        if let Some(rest) = line.trim().strip_prefix("http") {
+            break format!("http{rest}");
+        }
+    };
+    browse(&url);
+    let done = cli.wait_with_output().unwrap();
+    assert_eq!(done.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(err.contains("login failed for profile `oauth`"), "{err}");
+    assert!(err.contains("denied"), "{err}");
+}

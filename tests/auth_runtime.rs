@@ -193,18 +193,13 @@ fn a_daemon_killed_during_a_refresh_still_has_a_working_profile_after_restart() 
         "/__fake/faults",
         json!({"method": "POST", "pathContains": "/oauth/token", "action": "delay", "delayMs": 1500, "count": 1}),
     );
-    let refreshes = token_requests(&world);
     c.request("auth/status", json!({"verify": true}));
-    // Give the refresh time to reach the fake (it logs requests only when it answers). Not a
-    // timing assertion: killed before sending, the old token is simply still current; killed
-    // after, the fake rotates it and the restarted daemon relies on the reuse leeway.
+    // Give the refresh time to reach the fake, which holds it. Not a timing assertion: killed
+    // before sending, the old token is simply still current; killed while the fake holds the
+    // request, the rotation may or may not happen, and either way the stored refresh token must
+    // still work (the reuse leeway covers a rotation the daemon never saw).
     std::thread::sleep(std::time::Duration::from_millis(500));
     let dir = stop_keeping_dir(d, true);
-    // Let the fake finish the delayed refresh (rotating the token nobody will store).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while token_requests(&world) == refreshes && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
     let d = start_in(dir, &config, &[]);
     let mut c = d.client(Framing::Ndjson);
     let status = c.result("auth/status", json!({"verify": true}));

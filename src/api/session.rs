@@ -84,17 +84,20 @@ pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSess
 /// `capabilities.auth.waitForAuthorization`: then it is held until consent or the timeout.
 async fn authorize(cx: &Ctx<AppState>, profile: &str) -> Result<Authorization, ApiError> {
     let auth = &cx.app.auth;
-    match auth.authorization(profile).await {
-        Err(AuthError::AuthRequired {
-            authorization_url: Some(_),
-            ..
-        }) if wait_timeout(cx).is_some() => {
-            let timeout = wait_timeout(cx).unwrap_or(DEFAULT_WAIT);
+    let wait = wait_timeout(cx);
+    match (auth.authorization(profile).await, wait) {
+        (
+            Err(AuthError::AuthRequired {
+                authorization_url: Some(_),
+                ..
+            }),
+            Some(timeout),
+        ) => {
             tracing::debug!(profile, "holding a call until the user grants access");
             auth.wait_for_authorization(profile, timeout).await?;
             Ok(auth.authorization(profile).await?)
         }
-        other => Ok(other?),
+        (other, _) => Ok(other?),
     }
 }
 
