@@ -35,7 +35,10 @@ fn round_trip(world: &JiraWorld, c: &mut SocketClient, api: &str) {
     );
     let key = created["key"].as_str().expect("key").to_owned();
     assert!(key.starts_with("DEMO-"), "{created}");
-    assert!(created["url"].as_str().unwrap().ends_with(&format!("/browse/{key}")));
+    assert!(created["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/browse/{key}")));
     // The fake validates v3 descriptions against the ADF schema: a create with Markdown was accepted.
     assert_eq!(world.count_requests("POST", &format!("{api}/issue")), 1);
 
@@ -51,7 +54,10 @@ fn round_trip(world: &JiraWorld, c: &mut SocketClient, api: &str) {
     assert_eq!(got["status"]["category"], "new");
     assert_eq!(got["assignee"]["displayName"], "Alex Morgan");
     let md = got["description"].as_str().expect("markdown description");
-    assert!(md.contains("**bold**") && md.contains("fn main() {}"), "{md}");
+    assert!(
+        md.contains("**bold**") && md.contains("fn main() {}"),
+        "{md}"
+    );
     assert!(got.get("descriptionAdf").is_none());
     let again = c.result("issues/get", json!({"key": key, "format": "both"}));
     assert_eq!(again["cache"]["hit"], true);
@@ -64,8 +70,14 @@ fn round_trip(world: &JiraWorld, c: &mut SocketClient, api: &str) {
     assert_eq!(updated["summary"], "Renamed");
     assert_eq!(updated["labels"], json!(["rt", "two"]));
     let got = c.result("issues/get", json!({"key": key}));
-    assert_eq!(got["summary"], "Renamed", "update then get shows the change");
-    assert_eq!(got["description"].as_str().map(str::trim_end), Some("New *text*"));
+    assert_eq!(
+        got["summary"], "Renamed",
+        "update then get shows the change"
+    );
+    assert_eq!(
+        got["description"].as_str().map(str::trim_end),
+        Some("New *text*")
+    );
     let gets = world.count_requests("GET", &format!("/issue/{key}"));
     let listed = c.result("issues/list", json!({"jql": format!("key = {key}")}));
     assert_eq!(listed["issues"][0]["summary"], "Renamed");
@@ -75,7 +87,10 @@ fn round_trip(world: &JiraWorld, c: &mut SocketClient, api: &str) {
     assert_eq!(kind(&gone), "notFound", "{gone}");
     assert!(world.count_requests("GET", &format!("/issue/{key}")) > gets);
     let listed = c.result("issues/list", json!({"project": "DEMO", "limit": 100}));
-    assert!(!keys(&listed).contains(&key), "deleted issue gone from lists at once");
+    assert!(
+        !keys(&listed).contains(&key),
+        "deleted issue gone from lists at once"
+    );
 }
 
 #[test]
@@ -110,7 +125,10 @@ fn get_returns_only_requested_fields_and_custom_fields_by_name() {
         json!({"key": key, "fields": ["summary", "customfield_10010"]}),
     );
     assert_eq!(got["summary"], "Crash");
-    assert!(got.get("status").is_none() && got.get("description").is_none(), "{got}");
+    assert!(
+        got.get("status").is_none() && got.get("description").is_none(),
+        "{got}"
+    );
     assert_eq!(got["fields"]["customfield_10010"]["value"], "Major");
     assert_eq!(got["fields"]["Severity"]["value"], "Major");
     // A wider field set than the cached one is a miss.
@@ -130,11 +148,18 @@ fn createmeta_error_names_the_field_and_its_allowed_values() {
     );
     assert_eq!(kind(&reply), "invalidFields", "{reply}");
     let text = reply["error"].to_string();
-    assert!(text.contains("customfield_10010") || text.contains("Severity"), "{text}");
+    assert!(
+        text.contains("customfield_10010") || text.contains("Severity"),
+        "{text}"
+    );
     for allowed in ["Critical", "Major", "Minor"] {
         assert!(text.contains(allowed), "{text}");
     }
-    assert_eq!(world.count_requests("POST", "/rest/api/3/issue"), 0, "refused before sending");
+    assert_eq!(
+        world.count_requests("POST", "/rest/api/3/issue"),
+        0,
+        "refused before sending"
+    );
     let bad = c.call(
         "issues/create",
         json!({"project": "DEMO", "type": "Bug", "summary": "x",
@@ -150,7 +175,10 @@ fn markdown_over_rich_adf_is_refused_unless_forced() {
     let d = world.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);
     // The seeded issues' descriptions hold a mention.
-    let reply = c.call("issues/update", json!({"key": "DEMO-1", "description": "plain"}));
+    let reply = c.call(
+        "issues/update",
+        json!({"key": "DEMO-1", "description": "plain"}),
+    );
     assert_eq!(kind(&reply), "lossyUpdate", "{reply}");
     let nodes = reply["error"]["data"]["nodes"].to_string();
     assert!(nodes.contains("mention"), "{nodes}");
@@ -159,14 +187,28 @@ fn markdown_over_rich_adf_is_refused_unless_forced() {
         "issues/update",
         json!({"key": "DEMO-1", "description": "plain", "force": true}),
     );
-    assert_eq!(forced["description"].as_str().map(str::trim_end), Some("plain"));
+    assert_eq!(
+        forced["description"].as_str().map(str::trim_end),
+        Some("plain")
+    );
     // An ADF description is taken as it is, without the check.
     let adf = json!({"type": "doc", "version": 1, "content": [
         {"type": "panel", "attrs": {"panelType": "info"},
          "content": [{"type": "paragraph", "content": [{"type": "text", "text": "note"}]}]}]});
-    c.result("issues/update", json!({"key": "DEMO-1", "description": adf}));
-    let refused = c.call("issues/update", json!({"key": "DEMO-1", "description": "x"}));
-    assert!(refused["error"]["data"]["nodes"].to_string().contains("panel"), "{refused}");
+    c.result(
+        "issues/update",
+        json!({"key": "DEMO-1", "description": adf}),
+    );
+    let refused = c.call(
+        "issues/update",
+        json!({"key": "DEMO-1", "description": "x"}),
+    );
+    assert!(
+        refused["error"]["data"]["nodes"]
+            .to_string()
+            .contains("panel"),
+        "{refused}"
+    );
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn direct_changes_and_deletions_arrive_once() {
     let mut c = d.client(Framing::Ndjson);
     let w = c.result(
         "issues/watch",
-        json!({"project": ["DEMO"], "status": ["To Do"], "intervalSeconds": 0.05}),
+        json!({"project": "DEMO", "status": "To Do", "intervalSeconds": 0.05}),
     );
     let watch_id = w["watchId"].clone();
     let listed = keys(&w["issues"]);
@@ -150,7 +150,7 @@ fn bad_interval_and_failing_jira_are_errors() {
     let mut c = d.client(Framing::Ndjson);
     let reply = c.call(
         "issues/watch",
-        json!({"project": ["DEMO"], "intervalSeconds": -1}),
+        json!({"project": "DEMO", "intervalSeconds": -1}),
     );
     assert_eq!(reply["error"]["data"]["kind"], "invalidFields", "{reply}");
     world.control(
@@ -158,7 +158,7 @@ fn bad_interval_and_failing_jira_are_errors() {
         "/faults",
         json!({"pathContains": "/search", "action": "status", "status": 400}),
     );
-    let reply = c.call("issues/watch", json!({"project": ["DEMO"]}));
+    let reply = c.call("issues/watch", json!({"project": "DEMO"}));
     assert!(reply["error"]["data"]["kind"].is_string(), "{reply}");
     let stats = c.result("cache/stats", json!({}));
     assert_eq!(stats["watchPollers"], 0);

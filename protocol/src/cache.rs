@@ -81,28 +81,28 @@ impl Request for IssuesWatch {
     type Result = IssuesWatchResult;
 }
 
-/// Params of `issues/watch`: `jql`, or the `issues/list` filters (combined with AND).
+/// Params of `issues/watch`: `jql` and the `issues/list` filters, combined with AND.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesWatchParams {
     /// A JQL query (its `ORDER BY` orders the initial list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jql: Option<String>,
-    /// Project keys.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub project: Vec<String>,
+    /// A project key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
     /// `"me"`, `"none"`, or an accountId (Cloud) / username (Data Center).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
-    /// Status names.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub status: Vec<String>,
+    /// A status name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// Full-text search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// Labels.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub labels: Vec<String>,
+    /// Labels (any of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
     /// Fields of each issue (default: summary, status, issuetype, priority, assignee, labels,
     /// updated); `updated` is always fetched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -102,11 +102,11 @@ async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchRes
     let session = jira(&cx, p.profile.as_deref()).await?;
     let filters = Filters {
         jql: p.jql,
-        project: p.project,
+        project: p.project.into_iter().collect(),
         assignee: p.assignee,
-        status: p.status,
+        status: p.status.into_iter().collect(),
         text: p.text,
-        labels: p.labels,
+        labels: p.labels.unwrap_or_default(),
         order_by: None,
     };
     let built = jql::build(&filters)?;

@@ -324,12 +324,10 @@ async fn delete(p: IssuesDeleteParams, cx: Ctx<AppState>) -> Result<Empty, ApiEr
         Err(JiraError::InvalidFields(m))
             if !p.delete_subtasks && m.summary().to_lowercase().contains("subtask") =>
         {
-            Err(
-                ApiError::from(JiraError::InvalidFields(m)).with(
-                    "hint",
-                    "the issue has sub-tasks: pass deleteSubtasks: true to delete them too",
-                ),
-            )
+            Err(ApiError::from(JiraError::InvalidFields(m)).with(
+                "hint",
+                "the issue has sub-tasks: pass deleteSubtasks: true to delete them too",
+            ))
         }
         r => r.map(|_| Empty {}).map_err(Into::into),
     }
