@@ -155,7 +155,7 @@ fn reads_after_writes_through_the_daemon_see_them() {
         before["issues"].as_array().unwrap().len() + 1
     );
 
-    assert!(hit(&get(&mut c, json!({"key": "DEMO-3"}))) == false);
+    assert!(!hit(&get(&mut c, json!({"key": "DEMO-3"}))));
     assert!(hit(&get(&mut c, json!({"key": "DEMO-3"}))));
     c.result(
         "issues/update",
