@@ -1,8 +1,297 @@
 //! Work on one issue: `issues/transitions`, `issues/transition`, `issues/comments`, `issues/addComment`, `issues/assign`.
 
 use crate::openrpc::MethodDoc;
+use crate::projects::UserRef;
+use crate::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
 
 /// The family's entries in the OpenRPC document.
 pub fn docs() -> Vec<MethodDoc> {
-    vec![]
+    vec![
+        MethodDoc::request::<IssuesTransitions>(
+            "The transitions available on an issue now, each with the status it leads to",
+        ),
+        MethodDoc::request::<IssuesTransition>(
+            "Moves an issue by transition name, target status name or transition id, optionally with a comment",
+        ),
+        MethodDoc::request::<IssuesComments>("One page of an issue's comments, oldest first"),
+        MethodDoc::request::<IssuesAddComment>("Adds a comment (Markdown or ADF) to an issue"),
+        MethodDoc::request::<IssuesAssign>(
+            "Assigns an issue to \"me\", an account id or an email, or unassigns it with null",
+        ),
+    ]
+}
+
+/// Rich text from a client: a Markdown string, or an ADF document (`{"type": "doc", ...}`).
+/// The daemon sends Jira Cloud ADF and Jira Data Center wiki markup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RichText {
+    /// CommonMark with tables, strikethrough and task lists.
+    Markdown(String),
+    /// An Atlassian Document Format document.
+    Adf(Map<String, Value>),
+}
+
+/// How rich text comes back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum TextFormat {
+    /// Markdown only (`body`).
+    #[default]
+    Markdown,
+    /// ADF only (`bodyAdf`).
+    Adf,
+    /// Both.
+    Both,
+}
+
+/// A status and its category (`new`, `indeterminate` or `done`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusRef {
+    /// The status name, e.g. `In Progress`.
+    pub name: String,
+    /// The status category key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// Lists the transitions an issue can take from its current status.
+pub enum IssuesTransitions {}
+impl Request for IssuesTransitions {
+    const METHOD: &'static str = "issues/transitions";
+    type Params = IssuesTransitionsParams;
+    type Result = Vec<Transition>;
+}
+
+/// Params of `issues/transitions`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesTransitionsParams {
+    /// Issue key or id.
+    pub key: String,
+    /// Ask Jira even when the cache holds a fresh answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fresh: bool,
+    /// Profile to act as (default: the connection's, then the config's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// A transition available on an issue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Transition {
+    /// Transition id (what `issues/transition` sends to Jira).
+    pub id: String,
+    /// Transition name, e.g. `Start Progress`.
+    pub name: String,
+    /// The status the issue ends in.
+    pub to: StatusRef,
+    /// Fields of the transition's screen, when it has one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<crate::projects::FieldInfo>,
+}
+
+/// Moves an issue through its workflow.
+pub enum IssuesTransition {}
+impl Request for IssuesTransition {
+    const METHOD: &'static str = "issues/transition";
+    type Params = IssuesTransitionParams;
+    type Result = TransitionResult;
+}
+
+/// Params of `issues/transition`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesTransitionParams {
+    /// Issue key or id.
+    pub key: String,
+    /// A transition id, a transition name or the name of the target status (case-insensitive).
+    pub to: String,
+    /// A comment added with the transition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<RichText>,
+    /// Fields of the transition screen (e.g. `resolution`), in Jira's shapes.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub fields: Map<String, Value>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Result of `issues/transition`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransitionResult {
+    /// The transition taken.
+    pub transition: TransitionTaken,
+    /// The issue's status afterwards, as Jira reports it.
+    pub status: StatusRef,
+}
+
+/// The id and name of the transition taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransitionTaken {
+    /// Transition id.
+    pub id: String,
+    /// Transition name.
+    pub name: String,
+}
+
+/// Reads an issue's comments, one page at a time.
+pub enum IssuesComments {}
+impl Request for IssuesComments {
+    const METHOD: &'static str = "issues/comments";
+    type Params = IssuesCommentsParams;
+    type Result = CommentPage;
+}
+
+/// Params of `issues/comments`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesCommentsParams {
+    /// Issue key or id.
+    pub key: String,
+    /// Comments per page (1–1000, default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// `nextPageToken` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+    /// `markdown` (default), `adf` or `both`.
+    #[serde(default)]
+    pub format: TextFormat,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// A page of comments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentPage {
+    /// Oldest first.
+    pub comments: Vec<IssueComment>,
+    /// Pass it back as `pageToken` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    /// How many comments the issue has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// A comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueComment {
+    /// Comment id.
+    pub id: String,
+    /// Who wrote it (on Data Center `accountId` is the username).
+    pub author: Option<UserRef>,
+    /// The body as Markdown (absent with `format: adf`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The body as ADF (with `format: adf` or `both`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_adf: Option<Value>,
+    /// Jira timestamp.
+    pub created: Option<String>,
+    /// Jira timestamp.
+    pub updated: Option<String>,
+}
+
+/// Adds a comment.
+pub enum IssuesAddComment {}
+impl Request for IssuesAddComment {
+    const METHOD: &'static str = "issues/addComment";
+    type Params = IssuesAddCommentParams;
+    type Result = IssueComment;
+}
+
+/// Params of `issues/addComment`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesAddCommentParams {
+    /// Issue key or id.
+    pub key: String,
+    /// Markdown or an ADF document.
+    pub body: RichText,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Assigns or unassigns an issue.
+pub enum IssuesAssign {}
+impl Request for IssuesAssign {
+    const METHOD: &'static str = "issues/assign";
+    type Params = IssuesAssignParams;
+    type Result = AssignResult;
+}
+
+/// Params of `issues/assign`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesAssignParams {
+    /// Issue key or id.
+    pub key: String,
+    /// `"me"`, an account id (Data Center: a username), an email, or `null` to unassign.
+    /// Required, so that a forgotten field never unassigns.
+    #[serde(deserialize_with = "present")]
+    #[schemars(with = "NullableString")]
+    pub assignee: Option<String>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Result of `issues/assign`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignResult {
+    /// The assignee now; `null` when unassigned.
+    pub assignee: Option<UserRef>,
+}
+
+/// The schema of `assignee`: a string or null, and required (schemars makes `Option` fields optional).
+#[derive(JsonSchema)]
+#[serde(transparent)]
+#[schemars(inline)]
+#[allow(dead_code)]
+struct NullableString(Option<String>);
+
+/// A custom `deserialize_with` makes serde treat the field as required even though it is an
+/// `Option` (a plain `Option` field silently defaults to `None` when missing).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::deserialize(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn assignee_must_be_given_but_may_be_null() {
+        let p: IssuesAssignParams =
+            serde_json::from_value(json!({"key": "A-1", "assignee": null})).unwrap();
+        assert_eq!(p.assignee, None);
+        let missing = serde_json::from_value::<IssuesAssignParams>(json!({"key": "A-1"}));
+        assert!(missing.unwrap_err().to_string().contains("assignee"));
+    }
+
+    #[test]
+    fn rich_text_is_a_string_or_an_object() {
+        let md: RichText = serde_json::from_value(json!("**hi**")).unwrap();
+        assert_eq!(md, RichText::Markdown("**hi**".into()));
+        let adf: RichText =
+            serde_json::from_value(json!({"type": "doc", "version": 1, "content": []})).unwrap();
+        assert!(matches!(adf, RichText::Adf(_)));
+        assert!(serde_json::from_value::<RichText>(json!(3)).is_err());
+    }
 }

@@ -53,6 +53,12 @@ pub fn app_error(
 
 impl From<crate::jira::JiraError> for ApiError {
     fn from(e: crate::jira::JiraError) -> Self {
+        Self::from(&e)
+    }
+}
+
+impl From<&crate::jira::JiraError> for ApiError {
+    fn from(e: &crate::jira::JiraError) -> Self {
         use crate::jira::JiraError as J;
         let kind = ErrorKind::from_name(e.kind()).unwrap_or(ErrorKind::UpstreamUnavailable);
         let mut err = ApiError::new(kind, e.to_string());
@@ -66,14 +72,25 @@ impl From<crate::jira::JiraError> for ApiError {
                 retry_after_ms,
                 reason,
             } => err
-                .with("retryAfterMs", retry_after_ms)
-                .with("reason", reason),
-            J::LossyUpdate { nodes } => err.with("nodes", nodes),
+                .with("retryAfterMs", *retry_after_ms)
+                .with("reason", reason.as_str()),
+            J::LossyUpdate { nodes } => err.with("nodes", nodes.clone()),
             J::OutcomeUnknown(_) => err.with("outcomeUnknown", true),
             J::AuthRequired(need) => err
                 .with("profile", need.profile)
                 .with("authorizationUrl", need.authorization_url),
             _ => err,
+        }
+    }
+}
+
+/// A read through the shared cache: the upstream error as if called directly (a fetch shared by
+/// several callers hands each the same error).
+impl From<crate::cache::CacheError<crate::jira::JiraError>> for ApiError {
+    fn from(e: crate::cache::CacheError<crate::jira::JiraError>) -> Self {
+        match e.upstream() {
+            Some(up) => Self::from(up),
+            None => ApiError::new(ErrorKind::UpstreamUnavailable, e.to_string()),
         }
     }
 }

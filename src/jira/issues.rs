@@ -331,14 +331,15 @@ impl JiraClient {
         self.send(call).await.map(drop)
     }
 
-    /// Moves an issue by transition id, transition name or target status name, with an optional comment.
+    /// Moves an issue by transition id, transition name or target status name, with an optional
+    /// comment; returns the transition taken (`{id, name, to}`).
     pub async fn transition(
         &self,
         key: &str,
         to: &str,
         comment: Option<&RichText>,
         fields: &Map<String, Value>,
-    ) -> Result<(), JiraError> {
+    ) -> Result<Value, JiraError> {
         let all = self.transitions(key).await?;
         let is = |v: &Value| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case(to));
         let Some(t) = all
@@ -372,7 +373,8 @@ impl JiraClient {
         if let Some(c) = comment {
             body["update"] = json!({"comment": [{"add": {"body": self.rich(c)}}]});
         }
-        self.do_transition(key, &body).await
+        self.do_transition(key, &body).await?;
+        Ok(t.clone())
     }
 }
 

@@ -98,7 +98,7 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
                 "read:issue:jira",
             ],
         ),
-        "editIssue" => ("write:jira-work", &["write:issue:jira"]),
+        "editIssue" | "assignIssue" => ("write:jira-work", &["write:issue:jira"]),
         "deleteIssue" => ("write:jira-work", &["delete:issue:jira"]),
         "getIssue" | "bulkFetchIssues" => ("read:jira-work", GET_ISSUE),
         "searchAndReconsileIssuesUsingJql" | "searchForIssuesUsingJql" => {

@@ -219,6 +219,48 @@ async fn transitions_and_comments() {
 }
 
 #[tokio::test]
+async fn assign_endpoint_sets_and_clears_the_assignee() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let mia = "5b10a2844c20165700ede21g";
+    assert_eq!(
+        a.put("/issue/OPS-2/assignee", json!({"accountId": mia}))
+            .await
+            .0,
+        204
+    );
+    let (_, g) = a.get("/issue/OPS-2?fields=assignee").await;
+    assert_eq!(g["fields"]["assignee"]["accountId"], mia);
+    let (s, b) = a
+        .put("/issue/OPS-2/assignee", json!({"accountId": "nobody"}))
+        .await;
+    assert_eq!((s, b["errors"]["assignee"].is_string()), (400, true));
+    assert_eq!(
+        a.put("/issue/OPS-2/assignee", json!({"accountId": null}))
+            .await
+            .0,
+        204
+    );
+    let (_, g) = a.get("/issue/OPS-2?fields=assignee").await;
+    assert!(g["fields"]["assignee"].is_null());
+    assert_eq!(
+        a.put("/issue/NOPE-1/assignee", json!({"accountId": mia}))
+            .await
+            .0,
+        404
+    );
+    let d = Api::dc(&f);
+    assert_eq!(
+        d.put("/issue/OPS-2/assignee", json!({"name": "slee"}))
+            .await
+            .0,
+        204
+    );
+    let (_, g) = d.get("/issue/OPS-2?fields=assignee").await;
+    assert_eq!(g["fields"]["assignee"]["name"], "slee");
+}
+
+#[tokio::test]
 async fn createmeta_and_meta_routes() {
     let f = start().await;
     let a = Api::site(&f);

@@ -30,7 +30,8 @@ pub fn rich_in(ctx: &Ctx, v: &Value) -> Result<Option<Value>, String> {
     }
 }
 
-fn user_in(ctx: &Ctx, inner: &Inner, v: &Value) -> Result<Option<String>, String> {
+/// A user reference (`{accountId}` on Cloud, `{name}` on DC, or null) to an account id.
+pub fn user_in(ctx: &Ctx, inner: &Inner, v: &Value) -> Result<Option<String>, String> {
     if v.is_null() {
         return Ok(None);
     }

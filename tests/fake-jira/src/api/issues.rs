@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::fields::{apply_update, cannot_set, set_field, NOT_ADF};
+use super::fields::{apply_update, cannot_set, set_field, user_in, NOT_ADF};
 use crate::model::{self, TRANSITIONS};
 use crate::render::{self, Ctx};
 use crate::store::{Inner, Issue};
@@ -324,6 +324,32 @@ pub fn do_transition(ctx: &Ctx, inner: &mut Inner, key: &str, body: &Value) -> R
     for c in comments {
         crate::seed::add_comment(inner, id, &ctx.me, c, now);
     }
+    empty(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /issue/{k}/assignee`: `{accountId}` (DC `{name}`), or null inside it to unassign. Needs
+/// only the Assign Issues permission, so it works where the edit screen lacks the field.
+pub fn assign(ctx: &Ctx, inner: &mut Inner, key: &str, body: &Value) -> Resp {
+    let Some(id) = inner.find(key) else {
+        return issue_404();
+    };
+    let who = match user_in(ctx, inner, body) {
+        Ok(w) => w,
+        Err(e) => {
+            return jira_field_errs(
+                StatusCode::BAD_REQUEST,
+                [("assignee".to_string(), json!(e))].into_iter().collect(),
+            )
+        }
+    };
+    let now = inner.now();
+    let delay = inner.config.index_delay_ms;
+    let Some(issue) = inner.issues.get_mut(&id) else {
+        return issue_404();
+    };
+    issue.assignee = who;
+    issue.updated = now;
+    issue.indexed_at = now + delay;
     empty(StatusCode::NO_CONTENT)
 }
 
