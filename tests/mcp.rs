@@ -7,12 +7,13 @@ use serde_json::{json, Value};
 use support::demo::{start_demo, Mcp};
 
 /// The daemon methods the MCP face must offer: every request of the OpenRPC document except the
-/// lifecycle family and internal names.
+/// lifecycle family, internal names and the watch subscriptions.
 fn expected_tools() -> Vec<String> {
-    let lifecycle: Vec<&str> = jirad_protocol::lifecycle::docs()
+    let mut lifecycle: Vec<&str> = jirad_protocol::lifecycle::docs()
         .iter()
         .map(|m| m.name)
         .collect();
+    lifecycle.extend(jirad::mcp::tools::NOT_TOOLS);
     let doc = jirad_protocol::openrpc::document();
     let mut names: Vec<String> = doc["methods"]
         .as_array()

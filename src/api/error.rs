@@ -77,8 +77,8 @@ impl From<&crate::jira::JiraError> for ApiError {
             J::LossyUpdate { nodes } => err.with("nodes", nodes.clone()),
             J::OutcomeUnknown(_) => err.with("outcomeUnknown", true),
             J::AuthRequired(need) => err
-                .with("profile", need.profile)
-                .with("authorizationUrl", need.authorization_url),
+                .with("profile", need.profile.clone())
+                .with("authorizationUrl", need.authorization_url.clone()),
             _ => err,
         }
     }

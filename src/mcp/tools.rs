@@ -15,12 +15,17 @@ pub struct Tool {
     pub listing: Value,
 }
 
-/// The tools of this build's protocol.
+/// Methods that are no use as tools: their effect is notifications on the caller's connection,
+/// which the MCP face (one shared daemon connection, no MCP notification for them) drops.
+pub const NOT_TOOLS: [&str; 2] = ["issues/watch", "issues/unwatch"];
+
+/// The tools of this build's protocol: every request but the lifecycle family and [`NOT_TOOLS`].
 pub fn tools() -> Vec<Tool> {
-    let excluded: Vec<&str> = jirad_protocol::lifecycle::docs()
+    let mut excluded: Vec<&str> = jirad_protocol::lifecycle::docs()
         .iter()
         .map(|m| m.name)
         .collect();
+    excluded.extend(NOT_TOOLS);
     from_document(&jirad_protocol::openrpc::document(), &excluded)
 }
 
