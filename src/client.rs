@@ -34,8 +34,10 @@ pub enum ClientError {
     Io(#[from] std::io::Error),
 }
 
-type Half<T> = tokio::io::ReadHalf<T>;
-type Stream = interprocess::local_socket::tokio::Stream;
+/// The read half of a daemon connection.
+pub type Half<T> = tokio::io::ReadHalf<T>;
+/// A daemon connection.
+pub type Stream = interprocess::local_socket::tokio::Stream;
 
 /// One connection to the daemon.
 pub struct DaemonClient {
@@ -94,6 +96,11 @@ impl DaemonClient {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Err(ClientError::SpawnTimeout(path.to_owned()))
+    }
+
+    /// The connection's halves, for callers that multiplex calls themselves (`jirad mcp`).
+    pub fn into_parts(self) -> (BufReader<Half<Stream>>, tokio::io::WriteHalf<Stream>) {
+        (self.reader, self.writer)
     }
 
     /// Calls `method`; `Ok(Err(error_object))` is a JSON-RPC error reply. Notifications received

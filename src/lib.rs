@@ -10,5 +10,6 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod jira;
+pub mod mcp;
 pub mod rpc;
 pub mod state;

@@ -36,6 +36,8 @@ pub struct AppState {
     /// One Jira client per profile, kept so its metadata caches live as long as the daemon
     /// (keyed by profile, rebuilt when the profile's site changes).
     pub jira_clients: Mutex<HashMap<String, (String, JiraClient)>>,
+    /// Watched lists, their shared pollers and owning connections.
+    pub watches: crate::api::watch::Watches,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             ..HttpPolicy::default()
         });
         let cache = Cache::new(config.cache.clone());
+        let watches = crate::api::watch::Watches::new(config.cache.watch_timing());
         Ok(AppState {
             config,
             hub,
@@ -68,6 +71,7 @@ impl AppState {
             http,
             cache,
             jira_clients: Mutex::new(HashMap::new()),
+            watches,
         })
     }
 }

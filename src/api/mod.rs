@@ -8,6 +8,7 @@ pub mod issues;
 pub mod lifecycle;
 pub mod projects;
 pub mod session;
+pub mod watch;
 pub mod workflow;
 
 use crate::state::AppState;

@@ -59,10 +59,10 @@ pub use event::{AuthEvent, Authorization, LoginStart, ProfileState, ProfileStatu
 pub use manager::{AuthManager, AuthOptions};
 pub use profile::{
     ApiTokenProfileConfig, AppKind, AuthKind, AuthorizationMode, OAuthProfileConfig, OAuthSettings,
-    PatProfileConfig, ProfileConfig, ProfileSettings, TokenStoreKind,
+    PatProfileConfig, ProfileConfig, ProfileSettings, TokenStoreKind, DEFAULT_SCOPES,
 };
 pub use secret::SecretSource;
 pub use site::{Flavor, Site, SiteInfo};
-pub use store::Account;
+pub use store::{Account, StoredTokens, TokenStore};
 pub use system::{toml_error, SystemAppConfig, SYSTEM_CONFIG_PATH};
 pub use time::rfc3339;

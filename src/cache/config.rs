@@ -18,6 +18,9 @@ pub struct CacheConfig {
     pub stale_max: u64,
     /// Budget for the cached JSON, in bytes; least recently used entries go first.
     pub max_bytes: u64,
+    /// Floor for a watch's refresh interval, in milliseconds, so no client can make the daemon
+    /// hammer Jira (tests lower it).
+    pub watch_min_interval_ms: u64,
 }
 
 impl Default for CacheConfig {
@@ -28,6 +31,7 @@ impl Default for CacheConfig {
             meta_ttl: 3600,
             stale_max: 86_400,
             max_bytes: 256 * 1024 * 1024,
+            watch_min_interval_ms: 5000,
         }
     }
 }
@@ -44,6 +48,14 @@ impl CacheConfig {
 
     pub(crate) fn stale_max(&self) -> Duration {
         Duration::from_secs(self.stale_max)
+    }
+
+    /// The watch pacing this config asks for.
+    pub fn watch_timing(&self) -> super::WatchTiming {
+        super::WatchTiming {
+            min_interval: Duration::from_millis(self.watch_min_interval_ms),
+            ..super::WatchTiming::default()
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 //! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad auth …`, `jirad status`,
-//! `jirad stop`.
+//! `jirad stop`, `jirad demo`, `jirad mcp`.
 
 mod auth;
 mod call;
+mod demo;
 mod issue;
 mod logging;
+mod mcp;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
@@ -31,6 +33,10 @@ enum Command {
     Status(SocketArgs),
     /// Stop the daemon gracefully.
     Stop(SocketArgs),
+    /// Run the daemon with an embedded sample Jira and a pre-authorized `demo` profile.
+    Demo(DemoArgs),
+    /// Serve the Model Context Protocol on stdin/stdout for local agents (forwards to the daemon).
+    Mcp(McpArgs),
     /// Authorize, inspect or forget profiles (through the daemon; starts it if needed).
     Auth(AuthArgs),
 }
@@ -114,6 +120,26 @@ pub struct CallArgs {
     config: Option<PathBuf>,
 }
 
+/// `jirad demo` options.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    socket: SocketArgs,
+}
+
+/// `jirad mcp` options.
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    socket: SocketArgs,
+    /// Fail the tool calls instead of starting the daemon when nothing listens.
+    #[arg(long)]
+    no_spawn: bool,
+    /// Config file for a daemon started by this command.
+    #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
 /// `JIRAD_THREADS=N` picks a multi-thread runtime; the default is one thread (lowest latency).
 fn runtime_builder() -> tokio::runtime::Builder {
     match std::env::var("JIRAD_THREADS")
@@ -146,6 +172,8 @@ pub fn main() -> ExitCode {
             Command::Issue(args) => issue::run(args).await,
             Command::Status(args) => call::status(args).await,
             Command::Stop(args) => call::stop(args).await,
+            Command::Demo(args) => demo::run(args).await,
+            Command::Mcp(args) => mcp::run(args).await,
             Command::Auth(args) => auth::run(args).await,
         }
     });

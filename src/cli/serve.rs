@@ -2,10 +2,12 @@
 
 use super::ServeArgs;
 use crate::api::build_module;
+use crate::auth::AuthOptions;
 use crate::config::Config;
 use crate::rpc::transport::{socket::SocketServer, socket_path, stdio::serve_stdio};
 use crate::rpc::{Hub, ServeOptions};
 use crate::state::AppState;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -24,14 +26,13 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         }
         Err(e) => return fail(&e),
     };
-    let hub = Hub::new();
-    let opts = ServeOptions {
-        max_message_bytes: config.max_message_bytes,
-        ..ServeOptions::default()
-    };
-    spawn_signal_handler(hub.clone());
-
     if args.stdio {
+        let hub = Hub::new();
+        let opts = ServeOptions {
+            max_message_bytes: config.max_message_bytes,
+            ..ServeOptions::default()
+        };
+        spawn_signal_handler(hub.clone());
         let state = match AppState::new(config, hub.clone(), None) {
             Ok(s) => Arc::new(s),
             Err(e) => return fail(&e),
@@ -41,7 +42,24 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    let path = socket_path(args.socket.socket);
+    serve_socket(config, args.socket.socket, AuthOptions::default(), |_| {}).await
+}
+
+/// Binds the socket (`None`: the default path), calls `ready` with the bound path, serves until
+/// stopped. Shared by `jirad serve` and `jirad demo`.
+pub(super) async fn serve_socket(
+    config: Config,
+    socket: Option<PathBuf>,
+    auth: AuthOptions,
+    ready: impl FnOnce(&Path),
+) -> ExitCode {
+    let hub = Hub::new();
+    let opts = ServeOptions {
+        max_message_bytes: config.max_message_bytes,
+        ..ServeOptions::default()
+    };
+    spawn_signal_handler(hub.clone());
+    let path = socket_path(socket);
     let server = match SocketServer::bind(&path).await {
         Ok(s) => s,
         Err(e) => return fail(&e),
@@ -51,10 +69,16 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         "listening on {}",
         server.path().display()
     );
-    let state = match AppState::new(config, hub.clone(), Some(server.path().to_owned())) {
+    let state = match AppState::with_auth_options(
+        config,
+        hub.clone(),
+        Some(server.path().to_owned()),
+        auth,
+    ) {
         Ok(s) => Arc::new(s),
         Err(e) => return fail(&e),
     };
+    ready(server.path());
     let methods = build_module(state).into();
     server.run(methods, hub, opts).await;
     tracing::info!("stopped");
@@ -62,7 +86,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
 }
 
 /// Startup failures go to stderr once, and to the log (which may be a file).
-fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+pub(super) fn fail(e: &dyn std::fmt::Display) -> ExitCode {
     tracing::error!("{e}");
     eprintln!("jirad: {e}");
     ExitCode::FAILURE

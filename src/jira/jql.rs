@@ -146,7 +146,7 @@ pub fn order_by(spec: &str) -> Result<String, JiraError> {
 }
 
 /// Splits `cond ORDER BY …` at an `ORDER BY` outside string literals.
-fn split_order_by(jql: &str) -> (&str, Option<&str>) {
+pub fn split_order_by(jql: &str) -> (&str, Option<&str>) {
     let bytes = jql.as_bytes();
     let (mut quote_char, mut i) = (None::<u8>, 0);
     while i < bytes.len() {

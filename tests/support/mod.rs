@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod auth;
+pub mod demo;
 pub mod jira;
 
 use serde_json::{json, Value};

@@ -1,0 +1,303 @@
+//! The shared cache, measured over the socket against the fake (10,000 generated issues):
+//! cached `issues/get` round trips (p50, p99) next to a bare Unix-socket echo of the very same
+//! reply bytes in the same run; cached reads per second with 1, 8 and 64 clients; resident
+//! memory of the daemon holding 10,000 cached issues against the bytes of their JSON.
+//! Run: `cargo bench --bench cache`. Targets: p50 ≤ 1.3x and p99 ≤ 2x the echo; memory ≤ 3x.
+
+#![cfg(unix)]
+
+use fake_jira::{FakeJira, Options};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WARMUP: usize = 2_000;
+const N: usize = 20_000;
+const ISSUES: usize = 10_000;
+const ECHO_ENV: &str = "CACHE_BENCH_ECHO_SOCKET";
+const REPLY_ENV: &str = "CACHE_BENCH_ECHO_REPLY";
+
+fn main() {
+    if let Some(path) = std::env::var_os(ECHO_ENV) {
+        return echo_server(Path::new(&path));
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fake = rt
+        .block_on(FakeJira::start(Options {
+            auto_approve: true,
+            issues: Some(ISSUES),
+            ..Options::default()
+        }))
+        .expect("fake");
+    let info = fake.info();
+    let s = |a: &str, b: Option<&str>| {
+        let v = &info[a];
+        let v = b.map_or(v, |b| &v[b]);
+        v.as_str().unwrap_or_default().to_owned()
+    };
+    let config = format!(
+        "default_profile = \"cloud\"\n[profiles.cloud]\nauth = \"api_token\"\nbase_url = \"{}\"\n\
+         email = \"{}\"\ntoken = \"{}\"\n[cache]\nissue_ttl = 86400\nlist_ttl = 86400\n",
+        s("siteUrl", None),
+        s("apiToken", Some("email")),
+        s("apiToken", Some("token")),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sock = dir.path().join("jirad.sock");
+    let mut daemon = start_daemon(dir.path(), &sock, &config);
+
+    let request = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"issues/get\",\"params\":{\"key\":\"DEMO-1\"}}\n";
+    let (_, first) = round_trips(&sock, request, 1, 0);
+    assert!(first.contains("\"hit\":false"), "{first}");
+    let rss_one = rss_kib(daemon.id());
+    let (daemon_lat, reply) = round_trips(&sock, request, N, WARMUP);
+    assert!(reply.contains("\"hit\":true"), "{reply}");
+    let echo_sock = dir.path().join("echo.sock");
+    let echo_lat = run_echo(&echo_sock, &reply, request);
+    let (d50, d99) = percentiles(daemon_lat);
+    let (e50, e99) = percentiles(echo_lat);
+    println!(
+        "cached issues/get: {} byte request, {} byte reply; {N} sequential round trips each",
+        request.len(),
+        reply.len()
+    );
+    println!(
+        "issues/get (hit)  p50 {:>7.1} µs   p99 {:>7.1} µs",
+        us(d50),
+        us(d99)
+    );
+    println!(
+        "bare echo         p50 {:>7.1} µs   p99 {:>7.1} µs",
+        us(e50),
+        us(e99)
+    );
+    println!(
+        "ratio             p50 {:>7.2}x      p99 {:>7.2}x   (targets 1.3x, 2x)",
+        us(d50) / us(e50),
+        us(d99) / us(e99)
+    );
+
+    // Load every issue into the cache (8 clients, so the fake's latency overlaps).
+    let t = Instant::now();
+    let json_bytes: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|w| {
+                let sock = &sock;
+                scope.spawn(move || {
+                    let mut c = Client::connect(sock);
+                    (1..=ISSUES)
+                        .filter(|n| n % 8 == w)
+                        .map(|n| issue_json_len(&c.call(&get_request(n))))
+                        .sum::<usize>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("loader")).sum()
+    });
+    let load = t.elapsed();
+    let rss_all = rss_kib(daemon.id());
+    let stats: Value = serde_json::from_str(
+        &Client::connect(&sock).call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"cache/stats\"}\n"),
+    )
+    .expect("stats");
+    let grown = rss_all.saturating_sub(rss_one) * 1024;
+    println!(
+        "memory: {ISSUES} issues loaded in {:.1} s; their JSON {:.1} MiB, cache weight {:.1} MiB, \
+         RSS grew {:.1} MiB (RSS {:.1} MiB in all) = {:.2}x the JSON (target 3x)",
+        load.as_secs_f64(),
+        mib(json_bytes as u64),
+        mib(stats["result"]["issues"]["bytes"].as_u64().unwrap_or(0)),
+        mib(grown),
+        mib(rss_all * 1024),
+        grown as f64 / json_bytes as f64
+    );
+
+    for clients in [1usize, 8, 64] {
+        let per_sec = throughput(&sock, clients, Duration::from_secs(2));
+        println!("cached reads/s with {clients:>2} clients: {per_sec:>9.0}");
+    }
+
+    let _ = Command::new("kill").arg(daemon.id().to_string()).status();
+    let _ = daemon.wait();
+    drop(fake);
+}
+
+fn start_daemon(dir: &Path, sock: &Path, config: &str) -> Child {
+    let config_path = dir.join("config.toml");
+    std::fs::write(&config_path, config).expect("config");
+    let bin = std::env::var("JIRAD_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jirad").to_owned());
+    let child = Command::new(bin)
+        .args(["serve", "--socket"])
+        .arg(sock)
+        .arg("--config")
+        .arg(&config_path)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_RUNTIME_DIR", dir.join("run"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env_remove("JIRAD_SYSTEM_CONFIG")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn jirad");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UnixStream::connect(sock).is_err() {
+        assert!(Instant::now() < deadline, "daemon did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+fn get_request(n: usize) -> String {
+    format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":{n},\"method\":\"issues/get\",\"params\":{{\"key\":\"DEMO-{n}\"}}}}\n"
+    )
+}
+
+/// The bytes of the issue in a reply, without the envelope and cache info.
+fn issue_json_len(reply: &str) -> usize {
+    let mut v: Value = serde_json::from_str(reply).expect("reply");
+    let Some(r) = v.get_mut("result").and_then(Value::as_object_mut) else {
+        return 0;
+    };
+    r.remove("cache");
+    serde_json::to_string(r).map_or(0, |s| s.len())
+}
+
+/// One connection, one call at a time.
+struct Client {
+    reader: BufReader<UnixStream>,
+    writer: UnixStream,
+    line: String,
+}
+
+impl Client {
+    fn connect(path: &Path) -> Client {
+        let stream = UnixStream::connect(path).expect("connect");
+        Client {
+            reader: BufReader::new(stream.try_clone().expect("clone")),
+            writer: stream,
+            line: String::new(),
+        }
+    }
+
+    fn call(&mut self, request: &str) -> String {
+        self.line.clear();
+        self.writer.write_all(request.as_bytes()).expect("write");
+        self.reader.read_line(&mut self.line).expect("read");
+        self.line.clone()
+    }
+}
+
+/// Sequential round trips of `request`; the latencies after `warmup`, and the last reply.
+fn round_trips(path: &Path, request: &[u8], n: usize, warmup: usize) -> (Vec<Duration>, String) {
+    let stream = UnixStream::connect(path).expect("connect");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    let mut line = Vec::new();
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..warmup + n {
+        line.clear();
+        let t = Instant::now();
+        writer.write_all(request).expect("write");
+        reader.read_until(b'\n', &mut line).expect("read");
+        if i >= warmup {
+            lat.push(t.elapsed());
+        }
+    }
+    (lat, String::from_utf8(line).expect("utf8"))
+}
+
+/// Cached gets per second over `clients` connections, each reading its own set of issues.
+fn throughput(path: &Path, clients: usize, for_: Duration) -> f64 {
+    let start = Instant::now();
+    let total: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|w| {
+                scope.spawn(move || {
+                    let mut c = Client::connect(path);
+                    let requests: Vec<String> = (0..100)
+                        .map(|i| get_request(1 + (w * 100 + i) % ISSUES))
+                        .collect();
+                    let mut done = 0;
+                    while start.elapsed() < for_ {
+                        let reply = c.call(&requests[done % requests.len()]);
+                        debug_assert!(reply.contains("\"hit\":true"));
+                        done += 1;
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("client")).sum()
+    });
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Starts the echo (this binary, re-executed, so it pays the same cross-process wakeups as the
+/// daemon) answering each line with `reply`, and measures it.
+fn run_echo(sock: &Path, reply: &str, request: &[u8]) -> Vec<Duration> {
+    let mut echo = Command::new(std::env::current_exe().expect("current_exe"))
+        .env(ECHO_ENV, sock)
+        .env(REPLY_ENV, reply)
+        .spawn()
+        .expect("spawn echo");
+    while UnixStream::connect(sock).is_err() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (lat, echoed) = round_trips(sock, request, N, WARMUP);
+    assert_eq!(echoed, reply);
+    let _ = echo.wait();
+    lat
+}
+
+/// A blocking echo serving one connection: read a line, write the reply.
+fn echo_server(path: &Path) {
+    let reply = std::env::var(REPLY_ENV).expect("reply");
+    let listener = UnixListener::bind(path).expect("bind echo");
+    let _probe = listener.accept().expect("accept probe");
+    let (stream, _) = listener.accept().expect("accept");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    let mut line = Vec::new();
+    while reader
+        .read_until(b'\n', &mut line)
+        .map(|n| n > 0)
+        .unwrap_or(false)
+    {
+        if writer.write_all(reply.as_bytes()).is_err() {
+            break;
+        }
+        line.clear();
+    }
+}
+
+/// Resident set of a process, KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
+    v.sort_unstable();
+    (v[v.len() / 2], v[v.len() * 99 / 100])
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn mib(b: u64) -> f64 {
+    b as f64 / (1024.0 * 1024.0)
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds jirad and fake-jira (debug), then runs every client suite against them: Python, TypeScript
+# and Neovim (clients/run-tests.sh) and the MCP face with the official MCP Python SDK
+# (tests/mcp_sdk). Reaches only PyPI and npm; installs into venvs and node_modules inside the
+# checkout, nothing global. Needs cargo, python3 (3.10+ for the MCP SDK), node 20 + npm.
+# Usage: scripts/test-clients.sh [all|unit]   (unit: no daemon, no MCP SDK test)
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-all}
+python=${PYTHON:-python3}
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
+
+echo "=== cargo build (jirad, fake-jira)"
+(cd "$repo" && cargo build --quiet -p jirad -p fake-jira) || exit 1
+export JIRAD_BIN=${JIRAD_BIN:-$repo/target/debug/jirad}
+export FAKE_JIRA_BIN=${FAKE_JIRA_BIN:-$repo/target/debug/fake-jira}
+
+failed=()
+"$repo/clients/run-tests.sh" "$mode" || failed+=(clients)
+
+if [ "$mode" != unit ]; then
+  printf '\n=== MCP SDK (jirad mcp over stdio)\n'
+  sdk=$repo/tests/mcp_sdk
+  if { [ -x "$sdk/.venv/bin/python" ] || "$python" -m venv "$sdk/.venv"; } &&
+     "$sdk/.venv/bin/pip" install -q --disable-pip-version-check -r "$sdk/requirements.txt"; then
+    (cd "$sdk" && .venv/bin/python -m pytest -q -p no:cacheprovider) || failed+=(mcp-sdk)
+  else
+    failed+=(mcp-sdk-install)
+  fi
+fi
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed: ${failed[*]}"
+  exit 1
+fi
+echo "all client suites passed ($mode)"

@@ -1,0 +1,172 @@
+//! Watches over Jira: the [`WatchSource`] of one watched query, and the daemon's registry with
+//! the connection that owns each watch (only it may unwatch; its watches end with it).
+
+use crate::cache::{WatchId, WatchRegistry, WatchSource, WatchTiming, WatchedIssue};
+use crate::jira::normalize::{normalize, DescriptionFormat};
+use crate::jira::{JiraClient, JiraError, SearchRequest};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Fields of a watched issue when the watch names none.
+pub const DEFAULT_FIELDS: &[&str] = &[
+    "summary",
+    "status",
+    "issuetype",
+    "priority",
+    "assignee",
+    "labels",
+    "updated",
+];
+
+/// A watched list is read whole; beyond this many issues the rest is not watched.
+const MAX_ISSUES: usize = 1000;
+
+/// One watched query over a profile's Jira client.
+pub struct JiraWatch {
+    client: JiraClient,
+    /// The condition, without `ORDER BY`.
+    cond: String,
+    /// `ORDER BY …` of the full list.
+    order: String,
+    fields: Vec<String>,
+    /// The user's UTC offset, learnt from Jira's timestamps (which it gives in the user's zone).
+    offset_minutes: AtomicI32,
+}
+
+impl JiraWatch {
+    /// `fields` must include `updated`.
+    pub fn new(client: JiraClient, cond: String, order: String, fields: Vec<String>) -> Self {
+        Self {
+            client,
+            cond,
+            order,
+            fields,
+            offset_minutes: AtomicI32::new(0),
+        }
+    }
+
+    async fn search(&self, jql: String) -> Result<Vec<WatchedIssue<Value>>, JiraError> {
+        let req = SearchRequest {
+            jql,
+            fields: self.fields.clone(),
+            ..SearchRequest::default()
+        };
+        let page = self.client.search_all(&req, MAX_ISSUES, |_| {}).await?;
+        let site = self.client.site();
+        let issues: Vec<WatchedIssue<Value>> = page
+            .issues
+            .iter()
+            .map(|bean| {
+                let issue = normalize(bean, site, DescriptionFormat::Markdown, Some(&page.names));
+                WatchedIssue {
+                    id: issue.id.clone(),
+                    key: issue.key.clone(),
+                    updated: issue.updated.clone().unwrap_or_default(),
+                    value: serde_json::to_value(&issue).unwrap_or(Value::Null),
+                }
+            })
+            .collect();
+        if let Some(m) = issues.iter().find_map(|i| utc_offset_minutes(&i.updated)) {
+            self.offset_minutes.store(m, Ordering::Relaxed);
+        }
+        Ok(issues)
+    }
+}
+
+impl WatchSource for JiraWatch {
+    type Value = Value;
+    type Error = JiraError;
+
+    async fn list(&self) -> Result<Vec<WatchedIssue<Value>>, JiraError> {
+        self.search(format!("{} {}", self.cond, self.order)).await
+    }
+
+    async fn changed_since(&self, since: &str) -> Result<Vec<WatchedIssue<Value>>, JiraError> {
+        let jql = format!(
+            "({}) AND updated >= {} ORDER BY updated ASC",
+            self.cond,
+            crate::jira::jql::quote(since)
+        );
+        self.search(jql).await
+    }
+
+    async fn ids(&self) -> Result<Vec<String>, JiraError> {
+        let req = SearchRequest {
+            jql: format!("{} {}", self.cond, self.order),
+            fields: vec!["id".into()],
+            ..SearchRequest::default()
+        };
+        let page = self.client.search_all(&req, MAX_ISSUES, |_| {}).await?;
+        Ok(page
+            .issues
+            .iter()
+            .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect())
+    }
+
+    fn utc_offset_minutes(&self) -> i32 {
+        self.offset_minutes.load(Ordering::Relaxed)
+    }
+}
+
+/// `2024-02-29T12:34:56.000+0100` → 60.
+fn utc_offset_minutes(ts: &str) -> Option<i32> {
+    let tail = ts.get(ts.len().checked_sub(5)?..)?;
+    let sign = match tail.as_bytes()[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let h: i32 = tail.get(1..3)?.parse().ok()?;
+    let m: i32 = tail.get(3..5)?.parse().ok()?;
+    Some(sign * (h * 60 + m))
+}
+
+/// Every watch of the daemon, and which connection owns it.
+pub struct Watches {
+    pub registry: WatchRegistry<JiraWatch>,
+    owners: Arc<Mutex<HashMap<WatchId, u64>>>,
+}
+
+impl Watches {
+    pub fn new(timing: WatchTiming) -> Self {
+        Self {
+            registry: WatchRegistry::new(timing),
+            owners: Arc::default(),
+        }
+    }
+
+    pub(crate) fn owners(&self) -> Arc<Mutex<HashMap<WatchId, u64>>> {
+        Arc::clone(&self.owners)
+    }
+
+    /// Ends `id` if connection `conn` owns it.
+    pub fn unwatch(&self, id: WatchId, conn: u64) -> bool {
+        let owned = {
+            let mut owners = self.owners.lock().unwrap_or_else(PoisonError::into_inner);
+            match owners.get(&id) {
+                Some(c) if *c == conn => owners.remove(&id).is_some(),
+                _ => false,
+            }
+        };
+        owned && self.registry.unwatch(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_from_jira_timestamps() {
+        assert_eq!(utc_offset_minutes("2024-02-29T12:34:56.000+0100"), Some(60));
+        assert_eq!(
+            utc_offset_minutes("2024-02-29T12:34:56.000-0930"),
+            Some(-570)
+        );
+        assert_eq!(utc_offset_minutes("2024-02-29T12:34:56.000Z"), None);
+        assert_eq!(utc_offset_minutes(""), None);
+    }
+}
