@@ -59,10 +59,14 @@ fn main() {
     let rss_one = rss_kib(daemon.id());
     let (daemon_lat, reply) = round_trips(&sock, request, N, WARMUP);
     assert!(reply.contains("\"hit\":true"), "{reply}");
+    // The core's floor in the same run: a call that touches neither cache nor Jira client.
+    let status = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon/status\"}\n";
+    let (status_lat, _) = round_trips(&sock, status, N, WARMUP);
     let echo_sock = dir.path().join("echo.sock");
     let echo_lat = run_echo(&echo_sock, &reply, request);
     let (d50, d99) = percentiles(daemon_lat);
     let (e50, e99) = percentiles(echo_lat);
+    let (s50, s99) = percentiles(status_lat);
     println!(
         "cached issues/get: {} byte request, {} byte reply; {N} sequential round trips each",
         request.len(),
@@ -77,6 +81,11 @@ fn main() {
         "bare echo         p50 {:>7.1} µs   p99 {:>7.1} µs",
         us(e50),
         us(e99)
+    );
+    println!(
+        "daemon/status     p50 {:>7.1} µs   p99 {:>7.1} µs   (the rpc floor)",
+        us(s50),
+        us(s99)
     );
     println!(
         "ratio             p50 {:>7.2}x      p99 {:>7.2}x   (targets 1.3x, 2x)",
