@@ -93,7 +93,19 @@ fn main() {
         us(d99) / us(e99)
     );
 
-    // Load every issue into the cache (8 clients, so the fake's latency overlaps).
+    // Load every issue into the cache (8 clients, so the fake's latency overlaps). The baseline
+    // is taken with 8 connections open and used, so their buffers do not count as cache.
+    let mut idle: Vec<Client> = (0..8).map(|_| Client::connect(&sock)).collect();
+    for c in &mut idle {
+        c.call(&get_request(1));
+    }
+    let rss_base = rss_kib(daemon.id());
+    println!(
+        "RSS: {:.1} MiB after one cached issue, {:.1} MiB with 8 more connections",
+        mib(rss_one * 1024),
+        mib(rss_base * 1024)
+    );
+    drop(idle);
     let t = Instant::now();
     let json_bytes: usize = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..8)
