@@ -126,8 +126,12 @@ fn initialize_is_optional_and_picks_a_profile() {
     let notifications = r["capabilities"]["notifications"]
         .as_array()
         .expect("notifications");
-    assert!(notifications.contains(&json!("$/progress")));
-    assert!(notifications.contains(&json!("auth/didChange")));
+    for n in ["$/progress", "auth/didChange", "issues/didChange"] {
+        assert!(
+            notifications.contains(&json!(n)),
+            "{n} in {notifications:?}"
+        );
+    }
     // A stock LSP client's initialize (extra fields) is accepted.
     let lsp = json!({"processId": 42, "rootUri": null, "capabilities": {"general": {}}, "clientInfo": {"name": "Neovim"}, "workspaceFolders": null});
     assert_eq!(c.result("initialize", lsp)["serverInfo"]["name"], "jirad");

@@ -224,7 +224,11 @@ async fn the_poller_stops_when_the_last_subscriber_leaves() {
     let c = reg.watch(key("q"), TICK, fake.clone()).await.unwrap();
     assert_eq!(reg.pollers(), 1);
     drop(c);
-    tokio::time::sleep(TICK * 3).await;
+    // Bounded wait, not a fixed sleep: a loaded machine may run the next tick late.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while reg.pollers() != 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(TICK).await;
+    }
     assert_eq!((reg.pollers(), reg.subscribers()), (0, 0));
     let calls = fake.calls();
     tokio::time::sleep(TICK * 5).await;
