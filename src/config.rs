@@ -29,6 +29,28 @@ pub struct Config {
     /// The `[cache]` table.
     #[serde(default)]
     pub cache: CacheConfig,
+    /// The `[jira]` table.
+    #[serde(default)]
+    pub jira: JiraConfig,
+}
+
+/// `[jira]`: limits of the Jira calls.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JiraConfig {
+    /// Most issues `issues/list {all: true}` gathers (default 10,000).
+    pub list_cap: usize,
+    /// First retry delay when Jira gives no `Retry-After`, in ms (default 5000; doubles per try).
+    pub retry_base_ms: u64,
+}
+
+impl Default for JiraConfig {
+    fn default() -> Self {
+        JiraConfig {
+            list_cap: crate::jira::DEFAULT_CAP,
+            retry_base_ms: 5000,
+        }
+    }
 }
 
 impl Default for Config {
@@ -38,6 +60,7 @@ impl Default for Config {
             max_message_bytes: DEFAULT_MAX_MESSAGE,
             profiles: BTreeMap::new(),
             cache: CacheConfig::default(),
+            jira: JiraConfig::default(),
         }
     }
 }

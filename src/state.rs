@@ -53,7 +53,10 @@ impl AppState {
     ) -> Result<Self, AuthError> {
         let system = SystemAppConfig::load()?;
         let auth = AuthManager::new(&config.profiles, system.as_ref(), auth_options)?;
-        let http = HttpPool::new(HttpPolicy::default());
+        let http = HttpPool::new(HttpPolicy {
+            base_delay: std::time::Duration::from_millis(config.jira.retry_base_ms),
+            ..HttpPolicy::default()
+        });
         let cache = Cache::new(config.cache.clone());
         Ok(AppState {
             config,

@@ -1,8 +1,351 @@
 //! `issues/get`, `issues/list`, `issues/create`, `issues/update`, `issues/delete`.
+//!
+//! Reads carry `cache: {hit, ageMs, stale}` ([`CacheInfo`]) and take `fresh: true` to bypass the
+//! daemon's cache. `issues/list {all: true, progressToken}` reports LSP work-done progress
+//! (`$/progress {token, value: {kind: "begin"|"report"|"end", message, done}}`) to the calling
+//! connection while it follows the cursor.
 
+use crate::lifecycle::NumberOrString;
 use crate::openrpc::MethodDoc;
+use crate::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// How a read was answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheInfo {
+    /// Answered from the daemon's cache.
+    pub hit: bool,
+    /// Age of the answer in milliseconds (0 when just fetched).
+    pub age_ms: u64,
+    /// An expired entry, given because Jira failed transiently.
+    pub stale: bool,
+}
+
+/// How `description` travels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum DescriptionFormat {
+    /// `description` as Markdown (default).
+    #[default]
+    Markdown,
+    /// `descriptionAdf` only (Data Center's wiki markup is converted to ADF).
+    Adf,
+    /// Both `description` and `descriptionAdf`.
+    Both,
+}
+
+/// An issue's status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub name: String,
+    /// `new`, `indeterminate` or `done`.
+    pub category: Option<String>,
+}
+
+/// A user reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// Cloud's accountId; on Data Center the username.
+    pub account_id: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// A parent or sub-task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueRef {
+    pub key: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// A normalized issue. Only the fields that were requested (and came back) are present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    pub key: String,
+    pub id: String,
+    /// The browse link.
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub issue_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// `null` when unassigned; absent when not requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Option<User>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<Option<User>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<IssueRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtasks: Option<Vec<IssueRef>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    /// Markdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// ADF (Data Center's wiki markup converted), with `format` adf or both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_adf: Option<Value>,
+    /// Other requested fields, raw: custom fields under their id and their name.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub fields: Map<String, Value>,
+}
+
+/// One issue by key.
+pub enum IssuesGet {}
+impl Request for IssuesGet {
+    const METHOD: &'static str = "issues/get";
+    type Params = IssuesGetParams;
+    type Result = IssuesGetResult;
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuesGetParams {
+    pub key: String,
+    /// Field ids or names; default: the fields of the normalized issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+    /// Jira `expand` values (`renderedFields`, `changelog`…); bypasses the cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<DescriptionFormat>,
+    /// Bypass the cache.
+    #[serde(default)]
+    pub fresh: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuesGetResult {
+    #[serde(flatten)]
+    pub issue: Issue,
+    pub cache: CacheInfo,
+}
+
+/// A page of issues, or every issue up to the cap with `all`.
+pub enum IssuesList {}
+impl Request for IssuesList {
+    const METHOD: &'static str = "issues/list";
+    type Params = IssuesListParams;
+    type Result = IssuesListResult;
+}
+
+/// Filters are ANDed; each value is quoted and escaped into the JQL. No filter at all lists every
+/// issue the user can see.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuesListParams {
+    /// Raw JQL, ANDed with the filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jql: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// `"me"`, an accountId (DC: username) or an email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Full-text search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    /// `ORDER BY` clause without the keywords, e.g. `"created DESC"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<DescriptionFormat>,
+    /// Page size (Jira may return fewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// `nextPageToken` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+    /// Follow the cursor inside the daemon up to `[jira] list_cap` issues (default 10,000).
+    #[serde(default)]
+    pub all: bool,
+    #[serde(default)]
+    pub fresh: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// With `all`: LSP work-done token; `$/progress` notifications carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_token: Option<NumberOrString>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuesListResult {
+    pub issues: Vec<Issue>,
+    /// Pass as `pageToken` for the next page; absent on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    pub is_last: bool,
+    pub cache: CacheInfo,
+}
+
+/// Creates an issue, checked against createmeta first.
+pub enum IssuesCreate {}
+impl Request for IssuesCreate {
+    const METHOD: &'static str = "issues/create";
+    type Params = IssuesCreateParams;
+    type Result = IssuesCreateResult;
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuesCreateParams {
+    /// Project key or id.
+    pub project: String,
+    /// Issue type name or id.
+    #[serde(rename = "type")]
+    pub issue_type: String,
+    pub summary: String,
+    /// Markdown string or ADF document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    /// `"me"`, an accountId (DC: username) or an email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Priority name or id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// Parent issue key (sub-tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Other fields, by id or by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuesCreateResult {
+    pub key: String,
+    pub id: String,
+    pub url: String,
+}
+
+/// Edits an issue and returns it.
+pub enum IssuesUpdate {}
+impl Request for IssuesUpdate {
+    const METHOD: &'static str = "issues/update";
+    type Params = IssuesUpdateParams;
+    type Result = IssuesGetResult;
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuesUpdateParams {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Markdown string or ADF document. Markdown replacing rich text it cannot express is refused
+    /// with `lossyUpdate` unless `force`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Value>,
+    /// Replaces all labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_labels: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_labels: Option<Vec<String>>,
+    /// `"me"`, an accountId, an email, or `null` to unassign.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "some_null"
+    )]
+    pub assignee: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// Other fields, by id or by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Map<String, Value>>,
+    /// Raw Jira update operations, e.g. `{"labels": [{"add": "x"}]}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_users: Option<bool>,
+    /// Replace the description even if Markdown cannot express all of it.
+    #[serde(default)]
+    pub force: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// `null` → `Some(None)` (present and null), absent → `None` (via `default`).
+fn some_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// Deletes an issue.
+pub enum IssuesDelete {}
+impl Request for IssuesDelete {
+    const METHOD: &'static str = "issues/delete";
+    type Params = IssuesDeleteParams;
+    type Result = Empty;
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuesDeleteParams {
+    pub key: String,
+    /// Also delete its sub-tasks (Jira refuses otherwise).
+    #[serde(default)]
+    pub delete_subtasks: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Empty {}
 
 /// The family's entries in the OpenRPC document.
 pub fn docs() -> Vec<MethodDoc> {
-    vec![]
+    vec![
+        MethodDoc::request::<IssuesGet>(
+            "One normalized issue by key; only the requested fields travel. Cached per key and field set.",
+        ),
+        MethodDoc::request::<IssuesList>(
+            "Issues matching filters (quoted into JQL) or JQL, one page or all up to the cap, with $/progress.",
+        ),
+        MethodDoc::request::<IssuesCreate>(
+            "Creates an issue after checking it against createmeta (invalidFields names the field and allowed values).",
+        ),
+        MethodDoc::request::<IssuesUpdate>(
+            "Edits an issue and returns it; a lossy Markdown description is refused (lossyUpdate) unless force.",
+        ),
+        MethodDoc::request::<IssuesDelete>(
+            "Deletes an issue (deleteSubtasks to take its sub-tasks along).",
+        ),
+    ]
 }

@@ -1,7 +1,334 @@
 //! `issues/get`, `issues/list`, `issues/create`, `issues/update`, `issues/delete`.
+//!
+//! Reads go through the shared cache. Issues and lists are cached normalized with both description
+//! formats, so one entry answers every `format`; the reply strips what was not asked for. Writes
+//! tell the cache what they touched, so a read after a write through the daemon sees it.
 
+use super::session::{jira, JiraSession};
+use super::ApiError;
+use crate::cache::{CacheError, CacheKey, Cached, FieldSet, IssueRef, ListKey};
+use crate::jira::{
+    jql, DescriptionFormat as Fmt, EditOptions, Filters, IssueUpdate, JiraError, ListOptions,
+    NewIssue, RichText, DEFAULT_FIELDS,
+};
+use crate::rpc::{Ctx, Register};
 use crate::state::AppState;
+use jirad_protocol::issues::*;
+use jirad_protocol::lifecycle::{Progress, ProgressParams};
+use jirad_protocol::ErrorKind;
 use jsonrpsee::RpcModule;
+use serde_json::{json, Value};
 
 /// Registers the family.
-pub fn register_all(_m: &mut RpcModule<AppState>) {}
+pub fn register_all(m: &mut RpcModule<AppState>) {
+    m.request::<IssuesGet>(get)
+        .request::<IssuesList>(list)
+        .request::<IssuesCreate>(create)
+        .request::<IssuesUpdate>(update)
+        .request::<IssuesDelete>(delete);
+}
+
+fn cache_err(e: CacheError<JiraError>) -> ApiError {
+    match e {
+        // The error is shared by every caller of a coalesced fetch; rebuild it from its parts.
+        CacheError::Upstream(e) => rebuild(&e),
+        CacheError::FetchAborted => ApiError::new(ErrorKind::UpstreamUnavailable, e.to_string()),
+    }
+}
+
+/// An owned copy of a shared Jira error, converted like the original.
+fn rebuild(e: &JiraError) -> ApiError {
+    use JiraError as J;
+    let owned = match e {
+        J::AuthRequired(s) => J::AuthRequired(s.clone()),
+        J::AuthFailed(m) => J::AuthFailed(m.clone()),
+        J::Forbidden(m) => J::Forbidden(m.clone()),
+        J::NotFound(m) => J::NotFound(m.clone()),
+        J::InvalidFields(m) => J::InvalidFields(m.clone()),
+        J::RateLimited {
+            retry_after_ms,
+            reason,
+        } => J::RateLimited {
+            retry_after_ms: *retry_after_ms,
+            reason: reason.clone(),
+        },
+        J::UpstreamUnavailable(s) => J::UpstreamUnavailable(s.clone()),
+        J::Conflict(m) => J::Conflict(m.clone()),
+        J::UpstreamRemoved(m) => J::UpstreamRemoved(m.clone()),
+        J::OutcomeUnknown(s) => J::OutcomeUnknown(s.clone()),
+        J::LossyUpdate { nodes } => J::LossyUpdate {
+            nodes: nodes.clone(),
+        },
+        J::Protocol(s) => J::Protocol(s.clone()),
+    };
+    owned.into()
+}
+
+fn info(c: &Cached<Value>) -> CacheInfo {
+    CacheInfo {
+        hit: c.info.hit,
+        age_ms: c.info.age_ms,
+        stale: c.info.stale,
+    }
+}
+
+/// The requested fields, or the normalized issue's defaults.
+fn field_list(fields: Option<Vec<String>>) -> Vec<String> {
+    match fields {
+        Some(f) if !f.is_empty() => f,
+        _ => DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect(),
+    }
+}
+
+/// A cached (both-format) issue as the caller asked for it.
+fn shaped(mut v: Value, format: DescriptionFormat) -> Result<Issue, ApiError> {
+    if let Some(o) = v.as_object_mut() {
+        match format {
+            DescriptionFormat::Markdown => drop(o.remove("descriptionAdf")),
+            DescriptionFormat::Adf => drop(o.remove("description")),
+            DescriptionFormat::Both => {}
+        }
+    }
+    serde_json::from_value(v).map_err(|e| {
+        ApiError::new(
+            ErrorKind::UpstreamUnavailable,
+            format!("normalized issue shape: {e}"),
+        )
+    })
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, JiraError> {
+    serde_json::to_value(v).map_err(|e| JiraError::Protocol(e.to_string()))
+}
+
+async fn read_issue(
+    s: &JiraSession,
+    cx: &Ctx<AppState>,
+    key: &str,
+    fields: Vec<String>,
+    expand: Vec<String>,
+    fresh: bool,
+) -> Result<Cached<Value>, ApiError> {
+    let cache_key = CacheKey::issue(key, FieldSet::from_request(&fields));
+    // An expansion changes the answer but not the key: such reads go to Jira.
+    let fresh = fresh || !expand.is_empty();
+    let (client, key) = (s.client.clone(), key.to_owned());
+    cx.app
+        .cache
+        .get_or_fetch(&s.ns, cache_key, fresh, move || async move {
+            to_value(&client.issue(&key, &fields, &expand, Fmt::Both).await?)
+        })
+        .await
+        .map_err(cache_err)
+}
+
+async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let fields = field_list(p.fields);
+    let read = read_issue(
+        &s,
+        &cx,
+        &p.key,
+        fields,
+        p.expand.unwrap_or_default(),
+        p.fresh,
+    )
+    .await?;
+    Ok(IssuesGetResult {
+        cache: info(&read),
+        issue: shaped((*read.value).clone(), p.format.unwrap_or_default())?,
+    })
+}
+
+async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let filters = Filters {
+        jql: p.jql,
+        project: p.project.into_iter().collect(),
+        assignee: p.assignee,
+        status: p.status.into_iter().collect(),
+        text: p.text,
+        labels: p.labels.unwrap_or_default(),
+        order_by: p.order_by,
+    };
+    let query = jql::build(&filters)?;
+    let fields = field_list(p.fields);
+    let cap = cx.app.config.jira.list_cap;
+    let extra = if p.all {
+        format!("all:{cap}")
+    } else {
+        String::new()
+    };
+    let key = CacheKey::List(ListKey::new(
+        &query,
+        &FieldSet::from_request(&fields),
+        p.page_token.as_deref(),
+        p.limit,
+        &extra,
+    ));
+    let opts = ListOptions {
+        fields,
+        limit: p.limit,
+        page_token: p.page_token,
+        all: p.all,
+        cap,
+        format: Fmt::Both,
+        reconcile_issues: cx
+            .app
+            .cache
+            .recent_writes(&s.ns)
+            .iter()
+            .filter_map(|id| id.parse().ok())
+            .collect(),
+    };
+    let progress = p.progress_token.filter(|_| p.all).map(|token| {
+        let conn = cx.conn.clone();
+        move |kind: &str, done: usize| {
+            let value = json!({"kind": kind, "message": format!("{done} issues"), "done": done});
+            let value = match kind {
+                "begin" => json!({"kind": kind, "title": "Listing issues", "done": done}),
+                _ => value,
+            };
+            // A client that stopped reading loses its progress, not its answer.
+            let _ = conn.notify::<Progress>(&ProgressParams {
+                token: token.clone(),
+                value,
+            });
+        }
+    });
+    let client = s.client.clone();
+    let read = cx
+        .app
+        .cache
+        .get_or_fetch(&s.ns, key, p.fresh, move || async move {
+            if let Some(report) = &progress {
+                report("begin", 0);
+            }
+            let page = client
+                .list(&filters, &opts, |done| {
+                    if let Some(report) = &progress {
+                        report("report", done);
+                    }
+                })
+                .await;
+            if let Some(report) = &progress {
+                report("end", page.as_ref().map_or(0, |p| p.issues.len()));
+            }
+            to_value(&page?)
+        })
+        .await
+        .map_err(cache_err)?;
+    let format = p.format.unwrap_or_default();
+    let v = &*read.value;
+    let issues = v["issues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| shaped(i.clone(), format))
+        .collect::<Result<_, _>>()?;
+    Ok(IssuesListResult {
+        issues,
+        next_page_token: v["nextPageToken"].as_str().map(str::to_owned),
+        is_last: v["isLast"].as_bool().unwrap_or(true),
+        cache: info(&read),
+    })
+}
+
+fn rich(v: Option<&Value>, field: &str) -> Result<Option<RichText>, JiraError> {
+    v.map(|v| RichText::from_json(v, field)).transpose()
+}
+
+async fn create(p: IssuesCreateParams, cx: Ctx<AppState>) -> Result<IssuesCreateResult, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let new = NewIssue {
+        project: p.project,
+        issue_type: p.issue_type,
+        summary: p.summary,
+        description: rich(p.description.as_ref(), "description")?,
+        labels: p.labels.unwrap_or_default(),
+        assignee: p.assignee,
+        priority: p.priority,
+        parent: p.parent,
+        fields: p.fields.unwrap_or_default(),
+    };
+    let result = s.client.create(&new).await;
+    if let Err(JiraError::OutcomeUnknown(_)) = &result {
+        // It may exist: lists of the project must not hide it.
+        cx.app.cache.lists_changed(&s.ns, &new.project);
+    }
+    let c = result?;
+    let written = IssueRef::from_key(&c.key).with_id(c.id.clone());
+    cx.app.cache.issue_written(&s.ns, &written, None);
+    if let Some(parent) = &new.parent {
+        // The parent's `subtasks` changed.
+        cx.app
+            .cache
+            .issue_written(&s.ns, &IssueRef::from_key(parent), None);
+    }
+    Ok(IssuesCreateResult {
+        key: c.key,
+        id: c.id,
+        url: c.url,
+    })
+}
+
+async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let upd = IssueUpdate {
+        summary: p.summary,
+        description: rich(p.description.as_ref(), "description")?,
+        labels: p.labels,
+        add_labels: p.add_labels.unwrap_or_default(),
+        remove_labels: p.remove_labels.unwrap_or_default(),
+        assignee: p.assignee,
+        priority: p.priority,
+        fields: p.fields.unwrap_or_default(),
+        update: p.update.unwrap_or_default(),
+        force: p.force,
+    };
+    let fields = field_list(None);
+    let opts = EditOptions {
+        notify_users: p.notify_users,
+        return_issue: false,
+        fields: vec![],
+        expand: vec![],
+    };
+    let written = s.client.update(&p.key, &upd, &opts).await;
+    // Even a failed edit may have changed something (a timeout after Jira applied it).
+    let reference = IssueRef::from_key(&p.key);
+    cx.app.cache.issue_written(&s.ns, &reference, None);
+    written?;
+    // Read back through the cache: the entry is gone, so this fetches and stores the new state.
+    let read = read_issue(&s, &cx, &p.key, fields, vec![], true).await?;
+    let issue = shaped((*read.value).clone(), DescriptionFormat::Markdown)?;
+    // Now the id is known, remember it for `reconcileIssues`.
+    let with_id = reference.with_id(issue.id.clone());
+    let value = (*read.value).clone();
+    cx.app.cache.issue_written(
+        &s.ns,
+        &with_id,
+        Some((value, FieldSet::from_request(&field_list(None)))),
+    );
+    Ok(IssuesGetResult {
+        issue,
+        cache: info(&read),
+    })
+}
+
+async fn delete(p: IssuesDeleteParams, cx: Ctx<AppState>) -> Result<Empty, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let result = s.client.delete_issue(&p.key, p.delete_subtasks).await;
+    let reference = IssueRef::from_key(&p.key);
+    cx.app.cache.issue_deleted(&s.ns, &reference);
+    match result {
+        Err(JiraError::InvalidFields(m))
+            if !p.delete_subtasks && m.summary().to_lowercase().contains("subtask") =>
+        {
+            Err(ApiError::from(JiraError::InvalidFields(m)).with(
+                "hint",
+                "the issue has sub-tasks: pass deleteSubtasks: true to delete them too",
+            ))
+        }
+        r => r.map(|_| Empty {}).map_err(Into::into),
+    }
+}

@@ -9,8 +9,8 @@ use serde_json::Value;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const EXIT_RPC_ERROR: u8 = 1;
-const EXIT_NO_DAEMON: u8 = 2;
+pub(super) const EXIT_RPC_ERROR: u8 = 1;
+pub(super) const EXIT_NO_DAEMON: u8 = 2;
 
 /// `jirad call METHOD [JSON]`.
 pub async fn call(args: CallArgs) -> ExitCode {
@@ -23,24 +23,33 @@ pub async fn call(args: CallArgs) -> ExitCode {
             return ExitCode::from(EXIT_NO_DAEMON);
         }
     };
-    let path = socket_path(args.socket.socket);
-    let client = if args.no_spawn {
+    let mut client = match connect(args.socket.socket, args.no_spawn, args.config).await {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    print_reply(client.call(&args.method, params).await)
+}
+
+/// Connects to the daemon, starting it (with `config`) unless `no_spawn`; prints why not.
+pub(super) async fn connect(
+    socket: Option<std::path::PathBuf>,
+    no_spawn: bool,
+    config: Option<std::path::PathBuf>,
+) -> Result<DaemonClient, ExitCode> {
+    let path = socket_path(socket);
+    let client = if no_spawn {
         DaemonClient::connect(&path).await
     } else {
         let mut spawn = SpawnArgs::default();
-        if let Some(c) = &args.config {
+        if let Some(c) = &config {
             spawn.extra = vec!["--config".into(), c.display().to_string()];
         }
         DaemonClient::connect_or_spawn(&path, &spawn).await
     };
-    let mut client = match client {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("jirad: {e}");
-            return ExitCode::from(EXIT_NO_DAEMON);
-        }
-    };
-    print_reply(client.call(&args.method, params).await)
+    client.map_err(|e| {
+        eprintln!("jirad: {e}");
+        ExitCode::from(EXIT_NO_DAEMON)
+    })
 }
 
 fn print_reply(reply: Result<Result<Value, Value>, crate::client::ClientError>) -> ExitCode {
@@ -60,7 +69,7 @@ fn print_reply(reply: Result<Result<Value, Value>, crate::client::ClientError>) 
     }
 }
 
-fn pretty(v: &Value) -> String {
+pub(super) fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
 }
 

@@ -1,6 +1,7 @@
-//! The command line: `jirad serve`, `jirad call`, `jirad status`, `jirad stop`.
+//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad status`, `jirad stop`.
 
 mod call;
+mod issue;
 mod logging;
 mod serve;
 
@@ -22,6 +23,8 @@ enum Command {
     Serve(ServeArgs),
     /// Call a method and print its result as JSON (starts the daemon if needed).
     Call(CallArgs),
+    /// Get, list, create, update or delete issues (starts the daemon if needed).
+    Issue(issue::IssueArgs),
     /// Show the daemon's status.
     Status(SocketArgs),
     /// Stop the daemon gracefully.
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Call(args) => call::call(args).await,
+            Command::Issue(args) => issue::run(args).await,
             Command::Status(args) => call::status(args).await,
             Command::Stop(args) => call::stop(args).await,
         }

@@ -29,6 +29,8 @@ pub struct ListOptions {
     /// Most issues `all` gathers; 0 = [`DEFAULT_CAP`].
     pub cap: usize,
     pub format: DescriptionFormat,
+    /// Cloud: ids of issues written lately, read back consistently (`reconcileIssues`).
+    pub reconcile_issues: Vec<u64>,
 }
 
 /// Default cap of `all: true` (the issue's default; configurable by the caller).
@@ -107,7 +109,7 @@ impl JiraClient {
             expand: vec!["names".into()],
             max_results: opts.limit,
             page_token: opts.page_token.clone(),
-            reconcile_issues: vec![],
+            reconcile_issues: opts.reconcile_issues.clone(),
         };
         let page = if opts.all {
             self.search_all(

@@ -1,0 +1,350 @@
+//! `jirad issue get|list|create|update|delete`: shell wrappers of the `issues/*` methods. They talk
+//! to the daemon as `jirad call` does (starting it when needed) and print a table or text, or the
+//! raw result with `--json`. Exit codes as `jirad call`.
+
+use super::call::{connect, pretty, EXIT_NO_DAEMON, EXIT_RPC_ERROR};
+use super::SocketArgs;
+use clap::{Args, Subcommand};
+use serde_json::{json, Map, Value};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// `jirad issue …`.
+#[derive(Debug, Clone, Args)]
+pub struct IssueArgs {
+    #[command(subcommand)]
+    command: IssueCommand,
+    /// Print the method's JSON result instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Profile to act as.
+    #[arg(long, global = true)]
+    profile: Option<String>,
+    #[command(flatten)]
+    socket: SocketArgs,
+    /// Config file for a daemon started by this command.
+    #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+enum IssueCommand {
+    /// Show one issue.
+    Get {
+        key: String,
+        /// Bypass the daemon's cache.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// List issues matching JQL (default: every issue you can see), newest first.
+    List {
+        jql: Option<String>,
+        #[arg(long)]
+        project: Option<String>,
+        /// `me`, an account id or an email.
+        #[arg(long)]
+        assignee: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        /// Page size.
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Every page, up to the daemon's cap.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Create an issue; prints its key and link.
+    Create {
+        #[arg(long)]
+        project: String,
+        #[arg(long = "type")]
+        issue_type: String,
+        #[arg(long)]
+        summary: String,
+        /// Markdown file for the description (`-` for stdin).
+        #[arg(long, value_name = "FILE")]
+        description_file: Option<PathBuf>,
+        #[arg(long = "label")]
+        labels: Vec<String>,
+        #[arg(long)]
+        assignee: Option<String>,
+        #[arg(long)]
+        priority: Option<String>,
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Change an issue; prints it afterwards.
+    Update {
+        key: String,
+        #[arg(long)]
+        summary: Option<String>,
+        /// Markdown file for the description (`-` for stdin).
+        #[arg(long, value_name = "FILE")]
+        description_file: Option<PathBuf>,
+        #[arg(long = "add-label")]
+        add_labels: Vec<String>,
+        #[arg(long = "remove-label")]
+        remove_labels: Vec<String>,
+        #[arg(long)]
+        assignee: Option<String>,
+        #[arg(long)]
+        priority: Option<String>,
+        /// Replace a description even if Markdown cannot express all of it.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete an issue.
+    Delete {
+        key: String,
+        /// Delete its sub-tasks too.
+        #[arg(long)]
+        delete_subtasks: bool,
+    },
+}
+
+fn read_description(file: &Option<PathBuf>) -> Result<Option<String>, String> {
+    let Some(path) = file else { return Ok(None) };
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    };
+    text.map(Some)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Adds the `Some` values and non-empty lists of `pairs` to `params`.
+fn set(params: &mut Map<String, Value>, pairs: &[(&str, Value)]) {
+    for (k, v) in pairs {
+        let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v == &json!(false);
+        if !empty {
+            params.insert((*k).to_owned(), v.clone());
+        }
+    }
+}
+
+fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), String> {
+    let mut p = Map::new();
+    let method = match cmd {
+        IssueCommand::Get { key, fresh } => {
+            set(&mut p, &[("key", json!(key)), ("fresh", json!(fresh))]);
+            "issues/get"
+        }
+        IssueCommand::List {
+            jql,
+            project,
+            assignee,
+            status,
+            limit,
+            all,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("jql", json!(jql)),
+                    ("project", json!(project)),
+                    ("assignee", json!(assignee)),
+                    ("status", json!(status)),
+                    ("limit", json!(limit)),
+                    ("all", json!(all)),
+                ],
+            );
+            "issues/list"
+        }
+        IssueCommand::Create {
+            project,
+            issue_type,
+            summary,
+            description_file,
+            labels,
+            assignee,
+            priority,
+            parent,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("project", json!(project)),
+                    ("type", json!(issue_type)),
+                    ("summary", json!(summary)),
+                    ("description", json!(read_description(description_file)?)),
+                    ("labels", json!(labels)),
+                    ("assignee", json!(assignee)),
+                    ("priority", json!(priority)),
+                    ("parent", json!(parent)),
+                ],
+            );
+            "issues/create"
+        }
+        IssueCommand::Update {
+            key,
+            summary,
+            description_file,
+            add_labels,
+            remove_labels,
+            assignee,
+            priority,
+            force,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("key", json!(key)),
+                    ("summary", json!(summary)),
+                    ("description", json!(read_description(description_file)?)),
+                    ("addLabels", json!(add_labels)),
+                    ("removeLabels", json!(remove_labels)),
+                    ("assignee", json!(assignee)),
+                    ("priority", json!(priority)),
+                    ("force", json!(force)),
+                ],
+            );
+            "issues/update"
+        }
+        IssueCommand::Delete {
+            key,
+            delete_subtasks,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("key", json!(key)),
+                    ("deleteSubtasks", json!(delete_subtasks)),
+                ],
+            );
+            "issues/delete"
+        }
+    };
+    Ok((method, p))
+}
+
+/// Runs `jirad issue …`.
+pub async fn run(args: IssueArgs) -> ExitCode {
+    let _ = super::logging::init("warn", None);
+    let (method, mut params) = match request(&args.command) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("jirad: {e}");
+            return ExitCode::from(EXIT_NO_DAEMON);
+        }
+    };
+    if let Some(p) = &args.profile {
+        params.insert("profile".into(), json!(p));
+    }
+    let mut client = match connect(args.socket.socket, false, args.config).await {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match client.call(method, Some(Value::Object(params))).await {
+        Ok(Ok(result)) => {
+            let text = if args.json {
+                pretty(&result)
+            } else {
+                render(&args.command, &result)
+            };
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error)) => {
+            if args.json {
+                eprintln!("{}", pretty(&error));
+            } else {
+                eprintln!("jirad: {}", describe_error(&error));
+            }
+            ExitCode::from(EXIT_RPC_ERROR)
+        }
+        Err(e) => {
+            eprintln!("jirad: {e}");
+            ExitCode::from(EXIT_NO_DAEMON)
+        }
+    }
+}
+
+fn describe_error(error: &Value) -> String {
+    let mut text = error["message"].as_str().unwrap_or("error").to_owned();
+    if let Some(kind) = error["data"]["kind"].as_str() {
+        text.push_str(&format!(" [{kind}]"));
+    }
+    text
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+fn render(cmd: &IssueCommand, r: &Value) -> String {
+    match cmd {
+        IssueCommand::Get { .. } | IssueCommand::Update { .. } => issue_text(r),
+        IssueCommand::List { .. } => table(r),
+        IssueCommand::Create { .. } => format!("{}\t{}", s(&r["key"]), s(&r["url"])),
+        IssueCommand::Delete { key, .. } => format!("deleted {key}"),
+    }
+}
+
+fn issue_text(i: &Value) -> String {
+    let mut out = format!("{}  {}\n", s(&i["key"]), s(&i["summary"]));
+    let who = |u: &Value| s(&u["displayName"]).to_owned();
+    let rows = [
+        ("Type", s(&i["type"]).to_owned()),
+        ("Status", s(&i["status"]["name"]).to_owned()),
+        ("Priority", s(&i["priority"]).to_owned()),
+        ("Assignee", who(&i["assignee"])),
+        ("Reporter", who(&i["reporter"])),
+        (
+            "Labels",
+            i["labels"]
+                .as_array()
+                .map(|l| l.iter().map(s).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default(),
+        ),
+        ("Parent", s(&i["parent"]["key"]).to_owned()),
+        ("Updated", s(&i["updated"]).to_owned()),
+        ("URL", s(&i["url"]).to_owned()),
+    ];
+    for (name, value) in rows.iter().filter(|(_, v)| !v.is_empty()) {
+        out.push_str(&format!("{name:<9} {value}\n"));
+    }
+    if let Some(d) = i["description"].as_str().filter(|d| !d.trim().is_empty()) {
+        out.push('\n');
+        out.push_str(d.trim_end());
+        out.push('\n');
+    }
+    out.trim_end().to_owned()
+}
+
+fn table(r: &Value) -> String {
+    let issues = r["issues"].as_array().cloned().unwrap_or_default();
+    let rows: Vec<[String; 5]> = issues
+        .iter()
+        .map(|i| {
+            [
+                s(&i["key"]).to_owned(),
+                s(&i["type"]).to_owned(),
+                s(&i["status"]["name"]).to_owned(),
+                s(&i["assignee"]["displayName"]).to_owned(),
+                s(&i["summary"]).to_owned(),
+            ]
+        })
+        .collect();
+    let head = ["KEY", "TYPE", "STATUS", "ASSIGNEE", "SUMMARY"].map(String::from);
+    let mut width = [0usize; 4];
+    for row in std::iter::once(&head).chain(&rows) {
+        for (w, cell) in width.iter_mut().zip(row.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&head).chain(&rows) {
+        for (w, cell) in width.iter().zip(row.iter()) {
+            out.push_str(&format!("{cell:<w$}  "));
+        }
+        out.push_str(&row[4]);
+        out.push('\n');
+    }
+    if let Some(t) = r["nextPageToken"].as_str() {
+        out.push_str(&format!(
+            "(more: --json for nextPageToken {t:?}, or --all)\n"
+        ));
+    }
+    out.trim_end().to_owned()
+}
