@@ -42,6 +42,8 @@ pub struct DaemonClient {
     reader: BufReader<Half<Stream>>,
     writer: tokio::io::WriteHalf<Stream>,
     next_id: u64,
+    /// Notifications that arrived while waiting for a reply, oldest first.
+    notifications: std::collections::VecDeque<Value>,
 }
 
 /// How to start the daemon when nothing listens.
@@ -63,6 +65,7 @@ impl DaemonClient {
             reader: BufReader::new(rd),
             writer: wr,
             next_id: 1,
+            notifications: Default::default(),
         })
     }
 
@@ -94,7 +97,7 @@ impl DaemonClient {
     }
 
     /// Calls `method`; `Ok(Err(error_object))` is a JSON-RPC error reply. Notifications received
-    /// meanwhile are skipped.
+    /// meanwhile are kept for [`DaemonClient::next_notification`].
     pub async fn call(
         &mut self,
         method: &str,
@@ -110,6 +113,39 @@ impl DaemonClient {
         line.push(b'\n');
         self.writer.write_all(&line).await?;
         self.writer.flush().await?;
+        loop {
+            let msg = self.read_message().await?;
+            if msg.get("id").is_none() && msg.get("method").is_some() {
+                self.notifications.push_back(msg);
+                continue;
+            }
+            if msg.get("id") != Some(&json!(id)) {
+                continue;
+            }
+            if let Some(err) = msg.get("error") {
+                return Ok(Err(err.clone()));
+            }
+            return Ok(Ok(msg.get("result").cloned().unwrap_or(Value::Null)));
+        }
+    }
+}
+
+impl DaemonClient {
+    /// The next notification (`{method, params}`), waiting for one if none is buffered.
+    pub async fn next_notification(&mut self) -> Result<Value, ClientError> {
+        if let Some(n) = self.notifications.pop_front() {
+            return Ok(n);
+        }
+        loop {
+            let msg = self.read_message().await?;
+            if msg.get("id").is_none() && msg.get("method").is_some() {
+                return Ok(msg);
+            }
+        }
+    }
+
+    /// The next JSON message from the daemon (lines that are not JSON are skipped).
+    async fn read_message(&mut self) -> Result<Value, ClientError> {
         let mut buf = String::new();
         loop {
             buf.clear();
@@ -120,16 +156,9 @@ impl DaemonClient {
                 )
                 .into());
             }
-            let Ok(msg) = serde_json::from_str::<Value>(&buf) else {
-                continue;
-            };
-            if msg.get("id") != Some(&json!(id)) {
-                continue;
+            if let Ok(msg) = serde_json::from_str::<Value>(&buf) {
+                return Ok(msg);
             }
-            if let Some(err) = msg.get("error") {
-                return Ok(Err(err.clone()));
-            }
-            return Ok(Ok(msg.get("result").cloned().unwrap_or(Value::Null)));
         }
     }
 }

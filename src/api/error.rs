@@ -70,6 +70,9 @@ impl From<crate::jira::JiraError> for ApiError {
                 .with("reason", reason),
             J::LossyUpdate { nodes } => err.with("nodes", nodes),
             J::OutcomeUnknown(_) => err.with("outcomeUnknown", true),
+            J::AuthRequired(need) => err
+                .with("profile", need.profile)
+                .with("authorizationUrl", need.authorization_url),
             _ => err,
         }
     }

@@ -18,6 +18,10 @@ pub use error::{app_error, ApiError};
 
 /// The registry of every method. Later families add one `register_all` line here.
 pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
+    // Auth events become notifications; a registry built outside a runtime (unit tests) has none.
+    if tokio::runtime::Handle::try_current().is_ok() {
+        auth::spawn_event_forwarder(&state);
+    }
     let mut module = RpcModule::from_arc(state);
     lifecycle::register_all(&mut module);
     auth::register_all(&mut module);

@@ -1,15 +1,16 @@
 //! Which profile a call acts as, and the Jira client and cache namespace for it.
 
 use super::ApiError;
-use crate::auth::AuthManager;
+use crate::auth::{AuthError, AuthManager, Authorization};
 use crate::cache::Namespace;
-use crate::jira::{Authorizer, JiraClient, JiraError, Site};
+use crate::jira::{AuthNeeded, Authorizer, JiraClient, JiraError, Site};
 use crate::rpc::Ctx;
 use crate::state::AppState;
 use futures::future::BoxFuture;
 use jirad_protocol::ErrorKind;
 use secrecy::SecretString;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The profile for a call: its own `profile` param, else the one its connection chose in
 /// `initialize`, else `default_profile`, else the only profile configured.
@@ -46,7 +47,7 @@ pub struct JiraSession {
 pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSession, ApiError> {
     let profile = profile_name(cx, explicit)?;
     let app = &cx.app;
-    let authorization = app.auth.authorization(&profile).await?;
+    let authorization = authorize(cx, &profile).await?;
     let info = authorization.site;
     let api_base = info.api_base.to_string();
     let ns = Namespace::new(profile.clone(), api_base.clone());
@@ -78,6 +79,68 @@ pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSess
     })
 }
 
+/// The profile's authorization. When a user must grant access first, the call fails at once with
+/// `authRequired` (the auth manager has already pushed the link), unless the client declared
+/// `capabilities.auth.waitForAuthorization`: then it is held until consent or the timeout.
+async fn authorize(cx: &Ctx<AppState>, profile: &str) -> Result<Authorization, ApiError> {
+    let auth = &cx.app.auth;
+    match auth.authorization(profile).await {
+        Err(AuthError::AuthRequired {
+            authorization_url: Some(_),
+            ..
+        }) if wait_timeout(cx).is_some() => {
+            let timeout = wait_timeout(cx).unwrap_or(DEFAULT_WAIT);
+            tracing::debug!(profile, "holding a call until the user grants access");
+            auth.wait_for_authorization(profile, timeout).await?;
+            Ok(auth.authorization(profile).await?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// How long a held call waits for consent when the client names no `waitTimeoutMs`: as long as
+/// the login link lives.
+const DEFAULT_WAIT: Duration = Duration::from_secs(600);
+
+/// `Some(timeout)` when the connection declared `capabilities.auth.waitForAuthorization = true`
+/// (`capabilities.auth.waitTimeoutMs` shortens the wait).
+fn wait_timeout(cx: &Ctx<AppState>) -> Option<Duration> {
+    let session = cx.conn.session();
+    let auth = session.capabilities.as_ref()?.get("auth")?;
+    if auth.get("waitForAuthorization")?.as_bool() != Some(true) {
+        return None;
+    }
+    let ms = auth
+        .get("waitTimeoutMs")
+        .and_then(serde_json::Value::as_u64);
+    Some(
+        ms.map_or(DEFAULT_WAIT, Duration::from_millis)
+            .min(DEFAULT_WAIT),
+    )
+}
+
+/// An auth failure met in the middle of a Jira call (say, a refresh answered `invalid_grant`),
+/// keeping the profile and the fresh link for the client.
+fn jira_auth_error(profile: &str, e: AuthError) -> JiraError {
+    match e {
+        AuthError::AuthRequired {
+            profile,
+            authorization_url,
+            message,
+        } => JiraError::AuthRequired(AuthNeeded {
+            message,
+            profile: Some(profile),
+            authorization_url,
+        }),
+        AuthError::UpstreamUnavailable { message } => JiraError::UpstreamUnavailable(message),
+        other => JiraError::AuthRequired(AuthNeeded {
+            message: other.to_string(),
+            profile: Some(profile.to_owned()),
+            authorization_url: None,
+        }),
+    }
+}
+
 fn lock(
     app: &AppState,
 ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (String, JiraClient)>> {
@@ -101,7 +164,7 @@ impl Authorizer for ProfileAuthorizer {
                 .authorization(&self.profile)
                 .await
                 .map(|a| a.header)
-                .map_err(|e| JiraError::AuthRequired(e.to_string()))
+                .map_err(|e| jira_auth_error(&self.profile, e))
         })
     }
 
@@ -110,7 +173,7 @@ impl Authorizer for ProfileAuthorizer {
         Box::pin(async move {
             match self.auth.rejected(&self.profile, &header).await {
                 Ok(_) => Ok(true),
-                Err(e) => Err(JiraError::AuthRequired(e.to_string())),
+                Err(e) => Err(jira_auth_error(&self.profile, e)),
             }
         })
     }

@@ -1,5 +1,6 @@
-//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad status`, `jirad stop`.
+//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad auth …`, `jirad status`, `jirad stop`.
 
+mod auth;
 mod call;
 mod issue;
 mod logging;
@@ -29,6 +30,45 @@ enum Command {
     Status(SocketArgs),
     /// Stop the daemon gracefully.
     Stop(SocketArgs),
+    /// Authorize, inspect or forget profiles (through the daemon; starts it if needed).
+    Auth(AuthArgs),
+}
+
+/// `jirad auth` options.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    command: AuthCommand,
+    #[command(flatten)]
+    socket: SocketArgs,
+    /// Config file for a daemon started by this command.
+    #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+enum AuthCommand {
+    /// Authorize an OAuth profile: prints (and opens) the link, waits for consent.
+    Login {
+        /// The profile [default: default_profile].
+        #[arg(long)]
+        profile: Option<String>,
+        /// Only print the link.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Show every profile (or one) and where it stands.
+    Status {
+        /// Only this profile.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Forget an OAuth profile's tokens and cached data.
+    Logout {
+        /// The profile [default: default_profile].
+        #[arg(long)]
+        profile: Option<String>,
+    },
 }
 
 /// Where the daemon listens.
@@ -104,6 +144,7 @@ pub fn main() -> ExitCode {
             Command::Issue(args) => issue::run(args).await,
             Command::Status(args) => call::status(args).await,
             Command::Stop(args) => call::stop(args).await,
+            Command::Auth(args) => auth::run(args).await,
         }
     });
     // Don't wait for the blocking stdin reader (tokio cannot cancel it).

@@ -47,12 +47,27 @@ impl JiraMessages {
     }
 }
 
+/// Why a request could not be authorized, with what a client needs to fix it (the profile and,
+/// for a user-authorized profile, the link to grant access).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthNeeded {
+    pub message: String,
+    pub profile: Option<String>,
+    pub authorization_url: Option<String>,
+}
+
+impl std::fmt::Display for AuthNeeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// A failed Jira call. Variants line up with the protocol's error kinds; no variant carries a secret.
 #[derive(Debug, thiserror::Error)]
 pub enum JiraError {
     /// No usable credential: the user must (re)authorize.
-    #[error("authorization required: {0}")]
-    AuthRequired(String),
+    #[error("{0}")]
+    AuthRequired(AuthNeeded),
     /// Jira refused the credential even after a refresh.
     #[error("authentication failed: {}", .0.summary())]
     AuthFailed(JiraMessages),

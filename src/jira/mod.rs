@@ -23,7 +23,7 @@ pub mod wiki;
 mod testserver;
 
 pub use client::{Created, EditOptions, JiraClient};
-pub use error::{JiraError, JiraMessages};
+pub use error::{AuthNeeded, JiraError, JiraMessages};
 pub use http::{Http, HttpPolicy, HttpPool};
 pub use issues::{IssueUpdate, NewIssue, RichText};
 pub use jql::Filters;

@@ -8,6 +8,7 @@
 //! ```
 #![allow(dead_code)]
 
+pub mod auth;
 pub mod jira;
 
 use serde_json::{json, Value};
