@@ -49,6 +49,16 @@ fn vm(pid: u32, key: &str) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// User + system CPU seconds the process has used.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 and 15 of stat(5), counted from the state field (3) after the command name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// One call and the check of its answer.
 fn call(i: usize, id: usize) -> (Value, fn(&Value) -> bool) {
     match i % 10 {
@@ -250,9 +260,11 @@ fn a_thousand_clients_are_served_beside_abusive_ones() {
         .unwrap();
     let (quiet, _) = rt.block_on(phase(&d.socket, false));
     let rss_quiet = vm(d.pid(), "VmHWM:");
+    let cpu_quiet = cpu_secs(d.pid());
     let (noisy, garbage_conns) = rt.block_on(phase(&d.socket, true));
     let hwm = vm(d.pid(), "VmHWM:");
     let threads = vm(d.pid(), "Threads:");
+    let cpu = cpu_secs(d.pid());
 
     println!(
         "load: {CLIENTS} well-behaved clients, {}s per phase; abusers: {ABUSERS_EACH} never-read, \
@@ -275,18 +287,18 @@ fn a_thousand_clients_are_served_beside_abusive_ones() {
         );
     }
     println!(
-        "p99 ratio with/without abusers: {:.2}; daemon VmHWM after phase 1: {rss_quiet}, at end: {hwm}; threads: {threads}",
+        "p99 ratio with/without abusers: {:.2}; daemon VmHWM after phase 1: {rss_quiet}, at end: {hwm}; threads: {threads}; daemon CPU after phase 1: {cpu_quiet:.1}s, at end: {cpu:.1}s",
         noisy.p99.as_secs_f64() / quiet.p99.as_secs_f64().max(1e-9)
     );
 
     for f in [&quiet, &noisy] {
-        assert!(f.calls >= CLIENTS, "every client completed a call");
         assert!(
             f.failures.is_empty(),
             "{} failed calls, e.g. {:?}",
             f.failures.len(),
             &f.failures[..f.failures.len().min(3)]
         );
+        assert!(f.calls >= CLIENTS, "every client completed a call");
     }
     // Still up and answering.
     let mut c = d.client(support::Framing::Ndjson);
