@@ -271,7 +271,10 @@ proptest! {
     fn every_method_answers_any_params(params in prop::collection::vec(arb_json(), 1..4)) {
         for (what, notification, reply) in call_every_method(&params) {
             if notification {
-                prop_assert!(reply.is_null(), "a notification got a reply: {what} → {reply}");
+                // Scalar params make the message an invalid Request, which JSON-RPC answers with
+                // -32600 and a null id (found by this test); anything else gets no reply.
+                let invalid = reply["error"]["code"] == -32600 && reply["id"].is_null();
+                prop_assert!(reply.is_null() || invalid, "a notification got a reply: {what} → {reply}");
                 continue;
             }
             prop_assert!(reply.get("result").is_some() != reply.get("error").is_some(), "{what} → {reply}");
@@ -283,4 +286,36 @@ proptest! {
             }
         }
     }
+}
+
+/// Regression (found by `every_method_answers_any_params`): a notification with scalar params is an
+/// invalid Request, answered once with -32600 and a null id; a valid one gets no reply.
+#[test]
+fn a_notification_with_scalar_params_is_an_invalid_request() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let out = rt.block_on(async {
+        let conn = memory(methods(), Hub::new(), ServeOptions::default());
+        let (mut rd, mut wr) = tokio::io::split(conn.client);
+        let input = concat!(
+            r#"{"jsonrpc":"2.0","method":"initialized","params":-56693530345}"#,
+            "\n",
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+            "\n"
+        );
+        wr.write_all(input.as_bytes()).await.unwrap();
+        wr.shutdown().await.unwrap();
+        let mut buf = String::new();
+        rd.read_to_string(&mut buf).await.unwrap();
+        buf
+    });
+    let replies: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(replies.len(), 1, "{out}");
+    assert_eq!(replies[0]["error"]["code"], -32600);
+    assert!(replies[0]["id"].is_null());
 }
