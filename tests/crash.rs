@@ -11,24 +11,26 @@ use support::auth::{login, start_in, stop_keeping_dir, tempdir};
 use support::jira::JiraWorld;
 use support::{Framing, SocketClient};
 
-/// Creates issues one after another until the connection dies; returns (sent, acknowledged).
-fn creator(socket: std::path::PathBuf, round: usize) -> (Vec<String>, Vec<String>) {
-    let mut c = SocketClient::connect(&socket, Framing::Ndjson);
-    let (mut sent, mut acked) = (Vec::new(), Vec::new());
+type Log = std::sync::Arc<std::sync::Mutex<(Vec<String>, Vec<String>)>>;
+
+/// Creates issues one after another until the connection dies, logging (sent, acknowledged) as it
+/// goes: a write into the killed daemon panics the thread, the log survives.
+fn creator(mut c: SocketClient, round: usize, log: Log) {
     for i in 0.. {
         let summary = format!("crash {round}.{i}");
+        log.lock().unwrap().0.push(summary.clone());
         let id = c.request(
             "issues/create",
             json!({"project": "DEMO", "type": "Task", "summary": summary}),
         );
-        sent.push(summary.clone());
         match c.recv() {
-            Some(r) if r["id"] == id && r.get("result").is_some() => acked.push(summary),
+            Some(r) if r["id"] == id && r.get("result").is_some() => {
+                log.lock().unwrap().1.push(summary)
+            }
             Some(_) => {}
             None => break,
         }
     }
-    (sent, acked)
 }
 
 #[test]
@@ -57,11 +59,16 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
     for round in 0..rounds {
         // The next call must refresh: the kill may land during the rotation.
         world.fake.advance_clock(3700);
-        let socket = d.socket.clone();
-        let worker = std::thread::spawn(move || creator(socket, round));
+        let c = d.client(Framing::Ndjson);
+        let log = Log::default();
+        let worker = std::thread::spawn({
+            let log = log.clone();
+            move || creator(c, round, log)
+        });
         std::thread::sleep(Duration::from_millis(30 + next() % 400));
         let dir = stop_keeping_dir(d, true);
-        let (s, a) = worker.join().unwrap();
+        let _ = worker.join(); // Err: it was writing when the daemon died
+        let (s, a) = std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
         sent.extend(s);
         acked.extend(a);
         d = start_in(dir, &config, &[]);
