@@ -129,7 +129,11 @@ impl Config {
             },
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => Self::parse(&text, &path).map(|c| (c, Some(path))),
+            Ok(text) => {
+                let config = Self::parse(&text, &path)?;
+                warn_if_secrets_exposed(&config, &path);
+                Ok((config, Some(path)))
+            }
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
                 Ok((Config::default(), None))
             }
@@ -139,9 +143,11 @@ impl Config {
 
     /// Parses config text; `path` only labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        // Line and message only: toml's own Display quotes the offending line, which may hold an
+        // inline secret.
         let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_owned(),
-            message: e.to_string(),
+            message: crate::auth::toml_error(&e, text),
         })?;
         if let Some(name) = &config.default_profile {
             if !config.profiles.contains_key(name) {
@@ -154,6 +160,28 @@ impl Config {
         Ok(config)
     }
 }
+
+/// A config file holding an inline token or client secret must be private, like ssh keys.
+#[cfg(unix)]
+fn warn_if_secrets_exposed(config: &Config, path: &Path) {
+    use crate::auth::ProfileConfig;
+    use std::os::unix::fs::PermissionsExt;
+    let inline = config.profiles.values().any(|p| match p {
+        ProfileConfig::OAuth(c) => c.client_secret.is_some(),
+        ProfileConfig::ApiToken(c) => c.token.is_some(),
+        ProfileConfig::Pat(c) => c.token.is_some(),
+    });
+    let exposed = std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0);
+    if inline && exposed {
+        tracing::warn!(
+            file = %path.display(),
+            "the config holds a secret and is accessible by group or others; chmod 600 it"
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_secrets_exposed(_config: &Config, _path: &Path) {}
 
 #[cfg(test)]
 mod tests {

@@ -35,7 +35,7 @@
 //! The machine-wide `/etc/jirad/config.toml` (or `JIRAD_SYSTEM_CONFIG`) holds `[system_app]` with
 //! `client_id`, one of `client_secret`/`client_secret_env`/`client_secret_file`, and optionally
 //! the URLs, `scopes` and `redirect_uri`. Tokens live in `$XDG_STATE_HOME/jirad/NAME.json`.
-mod callback;
+pub mod callback;
 mod error;
 mod event;
 mod login;

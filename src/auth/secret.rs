@@ -30,6 +30,10 @@ impl SecretSource {
                 "set only one of `{key}`, `{key}_env` and `{key}_file`"
             ));
         }
+        // Warn at startup too: the file itself is read only when first needed.
+        if let Some(f) = &file {
+            warn_if_exposed(f, key);
+        }
         Ok(inline
             .map(SecretSource::Inline)
             .or(env.map(SecretSource::Env))

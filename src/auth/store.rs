@@ -111,6 +111,16 @@ impl StoreLock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_err("read", &self.path, e)),
         };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if std::fs::metadata(&self.path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+                tracing::warn!(
+                    file = %self.path.display(),
+                    "the token file is accessible by group or others; chmod 600 it"
+                );
+            }
+        }
         // Only the position: serde_json's message may quote a value, which could be a token.
         let d: Disk = serde_json::from_str(&text).map_err(|e| {
             AuthError::config(format!(

@@ -229,3 +229,118 @@ proptest! {
         prop_assert_eq!(markdown_to_adf(&md), doc, "{}", md);
     }
 }
+
+// Fuzz: Markdown made of syntax characters, and ADF-shaped JSON of any node and mark types.
+fn markdown_soup() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("\n"),
+        Just("\n\n"),
+        Just("  "),
+        Just("# "),
+        Just("- "),
+        Just("1. "),
+        Just("> "),
+        Just("```"),
+        Just("`"),
+        Just("*"),
+        Just("**"),
+        Just("~~"),
+        Just("_"),
+        Just("|"),
+        Just("---"),
+        Just("[x] "),
+        Just("["),
+        Just("]("),
+        Just(")"),
+        Just("<"),
+        Just(">"),
+        Just("\\"),
+        Just("!"),
+        Just("&amp;"),
+        Just("    "),
+        Just("\t"),
+        Just("a"),
+        Just("é"),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+fn adf_node() -> impl Strategy<Value = Value> {
+    let types = prop::sample::select(vec![
+        "doc",
+        "paragraph",
+        "text",
+        "heading",
+        "bulletList",
+        "orderedList",
+        "listItem",
+        "taskList",
+        "taskItem",
+        "codeBlock",
+        "blockquote",
+        "rule",
+        "hardBreak",
+        "table",
+        "tableRow",
+        "tableHeader",
+        "tableCell",
+        "mention",
+        "panel",
+        "mediaSingle",
+        "status",
+        "emoji",
+        "x",
+    ]);
+    let marks = prop::collection::vec(
+        prop::sample::select(vec![
+            "strong",
+            "em",
+            "strike",
+            "code",
+            "link",
+            "underline",
+            "x",
+        ])
+        .prop_map(|m| json!({"type": m, "attrs": {"href": "https://e.com"}})),
+        0..3,
+    );
+    let leaf = (types.clone(), "\\PC{0,8}", marks.clone(), any::<u8>()).prop_map(|(t, text, marks, level)| {
+        json!({"type": t, "text": text, "marks": marks, "attrs": {"level": level, "order": level, "state": "DONE"}})
+    });
+    leaf.prop_recursive(4, 40, 5, move |inner| {
+        (
+            types.clone(),
+            prop::collection::vec(inner, 0..5),
+            marks.clone(),
+            any::<bool>(),
+        )
+            .prop_map(|(t, content, marks, odd)| {
+                if odd {
+                    json!({"type": t, "content": content, "marks": marks, "text": 5, "attrs": null})
+                } else {
+                    json!({"type": t, "content": content})
+                }
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn markdown_soup_gives_valid_adf(md in markdown_soup()) {
+        let adf = markdown_to_adf(&md);
+        assert_valid(&adf);
+        assert_valid(&markdown_to_adf(&adf_to_markdown(&adf)));
+    }
+
+    #[test]
+    fn any_adf_shaped_json_renders_and_converts_back_to_valid_adf(n in adf_node()) {
+        let doc = json!({"type": "doc", "version": 1, "content": [n.clone()]});
+        for v in [&n, &doc] {
+            let md = adf_to_markdown(v);
+            assert_valid(&markdown_to_adf(&md));
+            let _ = inexpressible(v);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Time-boxed libFuzzer runs of every target in fuzz/ (stable toolchain, no sanitizer).
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     default 60 s per target, all targets
+# Prints one line per target: executions, exec/s, corpus size and whether it found a crash.
+# Crashes land in fuzz/artifacts/TARGET/; turn each one into a regression test in tests/fuzz.rs.
+set -euo pipefail
+secs=${1:-60}
+shift || true
+cd "$(dirname "$0")/../fuzz"
+command -v cargo-fuzz >/dev/null || { echo "needs cargo-fuzz: cargo install cargo-fuzz" >&2; exit 2; }
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo +stable fuzz list)
+cargo +stable fuzz build -s none >/dev/null
+mkdir -p logs
+status=0
+printf '%-14s %12s %10s %8s  %s\n' target executions exec/s corpus result
+for t in "${targets[@]}"; do
+    log=logs/$t.log
+    if cargo +stable fuzz run -s none "$t" -- -max_total_time="$secs" -print_final_stats=1 >"$log" 2>&1; then
+        result=ok
+    else
+        result="CRASH (see $log, fuzz/artifacts/$t/)"
+        status=1
+    fi
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+    rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+    corpus=$(ls "corpus/$t" 2>/dev/null | wc -l)
+    printf '%-14s %12s %10s %8s  %s\n' "$t" "$runs" "$rate" "$corpus" "$result"
+done
+exit $status
