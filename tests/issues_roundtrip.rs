@@ -283,9 +283,7 @@ fn markdown_descriptions_reach_jira_as_schema_valid_adf() {
     let world = JiraWorld::start();
     let d = world.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);
-    // Task lists and tables are valid ADF (unit-tested against the schema in `src/jira/adf`) but
-    // the fake's ADF check does not know them yet, so they are left out here.
-    let md = "# Title\n\nSome *em* **strong** ~~gone~~ `code` [link](https://x.io).\\\nnext\n\n- a\n  - b\n1. one\n2. two\n\n```rust\nfn main() {}\n```\n\n> quoted\n\n---\n\nend\n";
+    let md = "# Title\n\nSome *em* **strong** ~~gone~~ `code` [link](https://x.io).\\\nnext\n\n- a\n  - b\n1. one\n2. two\n\n- [ ] todo\n- [x] done\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn main() {}\n```\n\n> quoted\n\n---\n\nend\n";
     let created = c.result(
         "issues/create",
         json!({"project": "DEMO", "type": "Task", "summary": "Rich", "description": md}),
@@ -316,6 +314,8 @@ fn markdown_descriptions_reach_jira_as_schema_valid_adf() {
         "codeBlock",
         "blockquote",
         "rule",
+        "taskList",
+        "table",
     ] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }

@@ -61,6 +61,22 @@ fn validator_agrees_with_official_schema() {
             json!([{"type": "date", "attrs": {"timestamp": "1700000000000"}}, {"type": "status", "attrs": {"text": "OK", "color": "green"}}, {"type": "inlineCard", "attrs": {"url": "https://x"}}])
         )])),
         fake_jira::seed::rich_description("Fix it", &fake_jira::seed::users()[1], 7),
+        doc(
+            json!([{"type": "table", "attrs": {"isNumberColumnEnabled": false, "layout": "default"}, "content": [
+            {"type": "tableRow", "content": [
+                {"type": "tableHeader", "content": [p(json!([t("Name")]))]},
+                {"type": "tableHeader", "attrs": {"colspan": 1}, "content": [p(json!([t("State")]))]}]},
+            {"type": "tableRow", "content": [
+                {"type": "tableCell", "content": [p(json!([t("jirad")]))]},
+                {"type": "tableCell", "content": [{"type": "bulletList", "content": [{"type": "listItem", "content": [p(json!([t("ok")]))]}]}]}]}]}]),
+        ),
+        doc(
+            json!([{"type": "taskList", "attrs": {"localId": "l1"}, "content": [
+            {"type": "taskItem", "attrs": {"localId": "i1", "state": "DONE"}, "content": [t("done")]},
+            {"type": "taskItem", "attrs": {"localId": "i2", "state": "TODO"}},
+            {"type": "taskList", "attrs": {"localId": "l2"}, "content": [
+                {"type": "taskItem", "attrs": {"localId": "i3", "state": "TODO"}, "content": [t("nested")]}]}]}]),
+        ),
     ];
     let invalid = vec![
         json!("plain string"),
@@ -96,6 +112,16 @@ fn validator_agrees_with_official_schema() {
             json!([{"type": "panel", "attrs": {"panelType": "shout"}, "content": [p(json!([t("i")]))]}]),
         ),
         doc(json!([{"type": "nosuchnode"}])),
+        doc(json!([{"type": "table", "content": []}])),
+        doc(
+            json!([{"type": "table", "content": [{"type": "tableCell", "content": [p(json!([t("x")]))]}]}]),
+        ),
+        doc(
+            json!([{"type": "taskList", "content": [{"type": "taskItem", "attrs": {"localId": "i", "state": "TODO"}}]}]),
+        ),
+        doc(
+            json!([{"type": "taskList", "attrs": {"localId": "l"}, "content": [{"type": "taskItem", "attrs": {"localId": "i", "state": "MAYBE"}}]}]),
+        ),
         doc(json!([t("text at the top level")])),
     ];
     for s in &valid {

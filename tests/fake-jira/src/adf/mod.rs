@@ -103,6 +103,8 @@ pub fn validate(v: &Value) -> V {
                 "blockquote",
                 "rule",
                 "panel",
+                "table",
+                "taskList",
             ],
             &format!("doc.content[{i}]"),
         )?;
@@ -266,8 +268,89 @@ fn block(v: &Value, allowed: &[&str], at: &str) -> V {
             }
             Ok(())
         }
+        "table" => table(o, at),
+        "taskList" => task_list(o, at),
         _ => Err(format!("{at}: unsupported node '{t}'")),
     }
+}
+
+/// Blocks a table cell may hold (`table_cell_content` of the schema, the subset the fake knows).
+const CELL_BLOCKS: &[&str] = &[
+    "paragraph",
+    "heading",
+    "bulletList",
+    "orderedList",
+    "codeBlock",
+    "blockquote",
+    "rule",
+    "panel",
+    "taskList",
+];
+
+fn table(o: &Map<String, Value>, at: &str) -> V {
+    only(o, &["type", "marks", "attrs", "content"], at)?;
+    let keys = [
+        "displayMode",
+        "isNumberColumnEnabled",
+        "layout",
+        "localId",
+        "width",
+    ];
+    strings(attrs(o, &keys, &[], at)?, &["localId"], at)?;
+    for (r, row) in content(o, true, 1, at)?.iter().enumerate() {
+        let at = format!("{at}.content[{r}]");
+        let ro = obj(row, &at)?;
+        only(ro, &["type", "attrs", "content"], &at)?;
+        if ty(ro) != "tableRow" {
+            return Err(format!("{at}: a table holds tableRow nodes"));
+        }
+        strings(attrs(ro, &["localId"], &[], &at)?, &["localId"], &at)?;
+        for (c, cell) in content(ro, true, 0, &at)?.iter().enumerate() {
+            let at = format!("{at}.content[{c}]");
+            let co = obj(cell, &at)?;
+            only(co, &["type", "attrs", "content"], &at)?;
+            if !matches!(ty(co), "tableCell" | "tableHeader") {
+                return Err(format!("{at}: a row holds tableCell or tableHeader nodes"));
+            }
+            let keys = [
+                "colspan",
+                "rowspan",
+                "colwidth",
+                "background",
+                "localId",
+                "valign",
+            ];
+            strings(attrs(co, &keys, &[], &at)?, &["background", "localId"], &at)?;
+            for (i, b) in content(co, true, 1, &at)?.iter().enumerate() {
+                block(b, CELL_BLOCKS, &format!("{at}.content[{i}]"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn task_list(o: &Map<String, Value>, at: &str) -> V {
+    only(o, &["type", "attrs", "content"], at)?;
+    strings(attrs(o, &["localId"], &["localId"], at)?, &["localId"], at)?;
+    for (i, item) in content(o, true, 1, at)?.iter().enumerate() {
+        let at = format!("{at}.content[{i}]");
+        let io = obj(item, &at)?;
+        match ty(io) {
+            "taskList" => task_list(io, &at)?,
+            "taskItem" => {
+                only(io, &["type", "attrs", "content"], &at)?;
+                let a = attrs(io, &["localId", "state"], &["localId", "state"], &at)?;
+                strings(a, &["localId"], &at)?;
+                let state = a.and_then(|a| a.get("state")).and_then(Value::as_str);
+                if !matches!(state, Some("TODO" | "DONE")) {
+                    return Err(format!("{at}: attrs.state must be TODO or DONE"));
+                }
+                inlines(content(io, false, 0, &at)?, &at)?;
+            }
+            t => return Err(format!("{at}: node '{t}' not allowed in a taskList")),
+        }
+    }
+    Ok(())
 }
 
 fn text(o: &Map<String, Value>, at: &str) -> V {
