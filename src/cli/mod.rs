@@ -155,9 +155,26 @@ fn runtime_builder() -> tokio::runtime::Builder {
     }
 }
 
+/// One-shot commands end quietly when their reader goes away (`jirad call … | head`), as Unix
+/// tools do, instead of panicking in `println!`. Long-running ones keep Rust's default (SIGPIPE
+/// ignored), so a client that hangs up can never kill the daemon.
+fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(
+        cli.command,
+        Command::Serve(_) | Command::Demo(_) | Command::Mcp(_)
+    ) {
+        quiet_broken_pipe();
+    }
     let runtime = match runtime_builder().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
