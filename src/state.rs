@@ -4,7 +4,7 @@
 use crate::auth::{AuthError, AuthManager, AuthOptions, SystemAppConfig};
 use crate::cache::Cache;
 use crate::config::Config;
-use crate::jira::{HttpPolicy, HttpPool, JiraClient, JiraError};
+use crate::jira::{HttpPolicy, HttpPool, JiraError};
 use crate::rpc::Hub;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -35,7 +35,7 @@ pub struct AppState {
     pub cache: SharedCache,
     /// One Jira client per profile, kept so its metadata caches live as long as the daemon
     /// (keyed by profile, rebuilt when the profile's site changes).
-    pub jira_clients: Mutex<HashMap<String, (String, JiraClient)>>,
+    pub jira_clients: Mutex<HashMap<String, crate::api::session::ProfileClient>>,
     /// Watched lists, their shared pollers and owning connections.
     pub watches: crate::api::watch::Watches,
 }

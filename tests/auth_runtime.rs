@@ -206,3 +206,43 @@ fn a_daemon_killed_during_a_refresh_still_has_a_working_profile_after_restart() 
     assert_eq!(status["state"], "authorized");
     assert_eq!(status["account"]["displayName"], "Alex Morgan");
 }
+
+#[test]
+fn a_cached_issue_is_not_served_once_the_profile_lost_its_tokens_or_logged_out() {
+    let world = JiraWorld::start();
+    let d = world.daemon("oauth");
+    let mut c = d.client(Framing::Ndjson);
+    login(&mut c, "oauth");
+    let get = json!({"key": "DEMO-1"});
+    c.result("issues/get", get.clone());
+    assert_eq!(c.result("issues/get", get.clone())["cache"]["hit"], true);
+    // Token loss: the refresh is refused, the profile becomes unauthorized.
+    let tokens = token_file(d.dir.path(), "oauth");
+    world.control(
+        "POST",
+        "/__fake/revoke",
+        json!({"refreshToken": tokens["refresh_token"]}),
+    );
+    world.control("POST", "/__fake/clock", json!({"advanceSeconds": 4000}));
+    let lost = c.call("auth/status", json!({"verify": true}));
+    assert_eq!(kind(&lost), "authRequired", "{lost}");
+    let reply = c.call("issues/get", get.clone());
+    assert_eq!(
+        kind(&reply),
+        "authRequired",
+        "a cached read after token loss: {reply}"
+    );
+
+    // Authorized again and cached again, then logged out.
+    let url = reply["error"]["data"]["authorizationUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no link: {reply}"))
+        .to_owned();
+    browse(&url);
+    wait_notification(&mut c, "auth/didChange", |p| p["state"] == "authorized");
+    c.result("issues/get", get.clone());
+    assert_eq!(c.result("issues/get", get.clone())["cache"]["hit"], true);
+    c.result("auth/logout", json!({}));
+    let reply = c.call("issues/get", get);
+    assert_eq!(kind(&reply), "authRequired", "a read after logout: {reply}");
+}

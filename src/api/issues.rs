@@ -17,6 +17,7 @@ use jirad_protocol::issues::*;
 use jirad_protocol::lifecycle::{Progress, ProgressParams};
 use jirad_protocol::ErrorKind;
 use jsonrpsee::RpcModule;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Registers the family.
@@ -80,21 +81,21 @@ fn field_list(fields: Option<Vec<String>>) -> Vec<String> {
     }
 }
 
-/// A cached (both-format) issue as the caller asked for it.
-fn shaped(mut v: Value, format: DescriptionFormat) -> Result<Issue, ApiError> {
-    if let Some(o) = v.as_object_mut() {
-        match format {
-            DescriptionFormat::Markdown => drop(o.remove("descriptionAdf")),
-            DescriptionFormat::Adf => drop(o.remove("description")),
-            DescriptionFormat::Both => {}
-        }
-    }
-    serde_json::from_value(v).map_err(|e| {
+/// A cached (both-format) issue as the caller asked for it, read straight from the shared entry
+/// (no copy of its tree).
+fn shaped(v: &Value, format: DescriptionFormat) -> Result<Issue, ApiError> {
+    let mut issue = Issue::deserialize(v).map_err(|e| {
         ApiError::new(
             ErrorKind::UpstreamUnavailable,
             format!("normalized issue shape: {e}"),
         )
-    })
+    })?;
+    match format {
+        DescriptionFormat::Markdown => issue.description_adf = None,
+        DescriptionFormat::Adf => issue.description = None,
+        DescriptionFormat::Both => {}
+    }
+    Ok(issue)
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, JiraError> {
@@ -122,53 +123,43 @@ async fn read_issue(
         .map_err(cache_err)
 }
 
-/// Normalized names of the system fields the issue lifts to the top.
-const LIFTED: &[(&str, &[&str])] = &[
-    ("summary", &["summary"]),
-    ("status", &["status"]),
-    ("issuetype", &["type"]),
-    ("priority", &["priority"]),
-    ("assignee", &["assignee"]),
-    ("reporter", &["reporter"]),
-    ("labels", &["labels"]),
-    ("parent", &["parent"]),
-    ("subtasks", &["subtasks"]),
-    ("created", &["created"]),
-    ("updated", &["updated"]),
-    ("description", &["description", "descriptionAdf"]),
-];
-
 /// Cuts an issue answered from an entry fetched with more fields down to the fields asked for,
 /// so only those travel. Custom fields asked by id keep their by-name twin (same value).
-fn project(v: &mut Value, wanted: &[String]) {
+fn project(issue: &mut Issue, wanted: &[String]) {
     if wanted.iter().any(|f| f.starts_with(['*', '-'])) {
         return; // selectors: the entry was fetched with exactly this set
     }
-    let Some(o) = v.as_object_mut() else { return };
     let asked = |f: &str| wanted.iter().any(|w| w.eq_ignore_ascii_case(f));
-    for (id, names) in LIFTED {
-        if !asked(id) {
-            for n in *names {
-                o.remove(*n);
-            }
+    fn keep_if<T>(asked: bool, v: &mut Option<T>) {
+        if !asked {
+            *v = None;
         }
     }
-    if let Some(Value::Object(fields)) = o.get_mut("fields") {
-        let kept: Vec<Value> = fields
-            .iter()
-            .filter(|(k, _)| asked(k) && k.starts_with("customfield_"))
-            .map(|(_, v)| v.clone())
-            .collect();
-        fields.retain(|k, v| {
-            asked(k)
-                || (!k.starts_with("customfield_")
-                    && k.contains(char::is_uppercase)
-                    && kept.contains(v))
-        });
-        if fields.is_empty() {
-            o.remove("fields");
-        }
-    }
+    keep_if(asked("summary"), &mut issue.summary);
+    keep_if(asked("status"), &mut issue.status);
+    keep_if(asked("issuetype"), &mut issue.issue_type);
+    keep_if(asked("priority"), &mut issue.priority);
+    keep_if(asked("assignee"), &mut issue.assignee);
+    keep_if(asked("reporter"), &mut issue.reporter);
+    keep_if(asked("labels"), &mut issue.labels);
+    keep_if(asked("parent"), &mut issue.parent);
+    keep_if(asked("subtasks"), &mut issue.subtasks);
+    keep_if(asked("created"), &mut issue.created);
+    keep_if(asked("updated"), &mut issue.updated);
+    keep_if(asked("description"), &mut issue.description);
+    keep_if(asked("description"), &mut issue.description_adf);
+    let fields = &mut issue.fields;
+    let kept: Vec<Value> = fields
+        .iter()
+        .filter(|(k, _)| asked(k) && k.starts_with("customfield_"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    fields.retain(|k, v| {
+        asked(k)
+            || (!k.starts_with("customfield_")
+                && k.contains(char::is_uppercase)
+                && kept.contains(v))
+    });
 }
 
 async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, ApiError> {
@@ -183,13 +174,13 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, A
         p.fresh,
     )
     .await?;
-    let mut value = (*read.value).clone();
+    let mut issue = shaped(&read.value, p.format.unwrap_or_default())?;
     if read.info.hit {
-        project(&mut value, &fields);
+        project(&mut issue, &fields);
     }
     Ok(IssuesGetResult {
         cache: info(&read),
-        issue: shaped(value, p.format.unwrap_or_default())?,
+        issue,
     })
 }
 
@@ -277,7 +268,7 @@ async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult
         .as_array()
         .into_iter()
         .flatten()
-        .map(|i| shaped(i.clone(), format))
+        .map(|i| shaped(i, format))
         .collect::<Result<_, _>>()?;
     Ok(IssuesListResult {
         issues,
@@ -353,7 +344,7 @@ async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetRes
     written?;
     // Read back through the cache: the entry is gone, so this fetches and stores the new state.
     let read = read_issue(&s, &cx, &p.key, fields, vec![], true).await?;
-    let issue = shaped((*read.value).clone(), DescriptionFormat::Markdown)?;
+    let issue = shaped(&read.value, DescriptionFormat::Markdown)?;
     // Now the id is known, remember it for `reconcileIssues`.
     let with_id = reference.with_id(issue.id.clone());
     let value = (*read.value).clone();

@@ -1,7 +1,7 @@
 //! Which profile a call acts as, and the Jira client and cache namespace for it.
 
 use super::ApiError;
-use crate::auth::{AuthError, AuthManager, Authorization};
+use crate::auth::{AuthError, AuthManager, Authorization, ProfileState};
 use crate::cache::Namespace;
 use crate::jira::{AuthNeeded, Authorizer, JiraClient, JiraError, Site};
 use crate::rpc::Ctx;
@@ -11,6 +11,7 @@ use jirad_protocol::ErrorKind;
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// The profile for a call: its own `profile` param, else the one its connection chose in
 /// `initialize`, else `default_profile`, else the only profile configured.
@@ -43,22 +44,51 @@ pub struct JiraSession {
     pub ns: Namespace,
 }
 
+/// A profile's client as its last authorization set it up, valid until the profile's auth state
+/// changes (logout, token loss, a new grant or site).
+pub struct ProfileClient {
+    api_base: String,
+    client: JiraClient,
+    changes: Option<watch::Receiver<ProfileState>>,
+}
+
+impl ProfileClient {
+    fn still_authorized(&self) -> bool {
+        self.changes.as_ref().is_some_and(|c| {
+            matches!(c.has_changed(), Ok(false)) && *c.borrow() == ProfileState::Authorized
+        })
+    }
+}
+
 /// The Jira client for `profile`, authorized (this is where `authRequired` comes from).
+///
+/// The full authorization round runs once per auth state change of the profile; in between, the
+/// remembered client answers (it asks the auth manager for a header on each request to Jira
+/// anyway), so a cache hit costs no authorization work.
 pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSession, ApiError> {
     let profile = profile_name(cx, explicit)?;
     let app = &cx.app;
+    if let Some(known) = lock(app).get(&profile).filter(|k| k.still_authorized()) {
+        return Ok(JiraSession {
+            ns: Namespace::new(profile.clone(), known.api_base.clone()),
+            client: known.client.clone(),
+            profile,
+        });
+    }
+    // Subscribed before authorizing: a change during the round invalidates what it returns.
+    let changes = app.auth.changes(&profile);
     let authorization = authorize(cx, &profile).await?;
     let info = authorization.site;
     let api_base = info.api_base.to_string();
     let ns = Namespace::new(profile.clone(), api_base.clone());
-    if let Some((base, client)) = lock(app).get(&profile) {
-        if *base == api_base {
-            return Ok(JiraSession {
-                profile,
-                client: client.clone(),
-                ns,
-            });
-        }
+    let mut clients = lock(app);
+    if let Some(known) = clients.get_mut(&profile).filter(|k| k.api_base == api_base) {
+        known.changes = changes;
+        return Ok(JiraSession {
+            profile,
+            client: known.client.clone(),
+            ns,
+        });
     }
     let site = Site {
         api_base: info.api_base,
@@ -71,7 +101,14 @@ pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSess
         profile: profile.clone(),
     });
     let client = JiraClient::new(http, site, authorizer);
-    lock(app).insert(profile.clone(), (api_base, client.clone()));
+    clients.insert(
+        profile.clone(),
+        ProfileClient {
+            api_base,
+            client: client.clone(),
+            changes,
+        },
+    );
     Ok(JiraSession {
         profile,
         client,
@@ -146,7 +183,7 @@ fn jira_auth_error(profile: &str, e: AuthError) -> JiraError {
 
 fn lock(
     app: &AppState,
-) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (String, JiraClient)>> {
+) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, ProfileClient>> {
     // The map holds plain clones; a panic elsewhere cannot leave it half-updated.
     app.jira_clients
         .lock()

@@ -158,6 +158,15 @@ impl AuthManager {
         self.inner.profiles.values().map(|p| status_of(p)).collect()
     }
 
+    /// Sees every state change of `profile` from now on (logout, token loss, a new grant or
+    /// site), so a caller may remember what an authorization told it until then.
+    pub fn changes(&self, profile: &str) -> Option<watch::Receiver<ProfileState>> {
+        self.inner
+            .profiles
+            .get(profile)
+            .map(|p| p.state_tx.subscribe())
+    }
+
     pub fn status(&self, profile: &str) -> Result<ProfileStatus, AuthError> {
         Ok(status_of(self.profile(profile)?))
     }
