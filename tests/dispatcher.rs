@@ -7,6 +7,7 @@ use jirad_protocol::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
@@ -22,6 +23,7 @@ impl Drop for DropSignal {
 
 struct TestState {
     gate: Notify,
+    big_calls: AtomicUsize,
     dropped: mpsc::UnboundedSender<&'static str>,
 }
 
@@ -88,7 +90,10 @@ fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
             .expect("broadcast");
         Res::Ok(json!(n))
     });
-    m.request::<Big>(|_, _| async move { Res::Ok(json!("x".repeat(64 * 1024))) });
+    m.request::<Big>(|_, cx: Ctx<TestState>| async move {
+        cx.app.big_calls.fetch_add(1, Ordering::Relaxed);
+        Res::Ok(json!("x".repeat(64 * 1024)))
+    });
     m.request::<Profile>(|_, cx: Ctx<TestState>| async move {
         cx.conn.session().profile = Some("work".into());
         Res::Ok(json!(cx.conn.profile()))
@@ -139,6 +144,7 @@ fn setup() -> (
     let (tx, rx) = mpsc::unbounded_channel();
     let state = Arc::new(TestState {
         gate: Notify::new(),
+        big_calls: AtomicUsize::new(0),
         dropped: tx,
     });
     (state.clone(), module(state), Hub::new(), rx)
@@ -293,6 +299,41 @@ async fn a_client_that_stops_reading_is_dropped_without_hurting_others() {
     fine.call(json!(1), "test/echo").await;
     assert_eq!(fine.recv().await.unwrap()["id"], 1);
     assert_eq!(hub.connection_count(), 1);
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_read_gets_no_more_work_done_than_its_byte_budget() {
+    let opts = ServeOptions {
+        outbound_bytes: 256 * 1024,
+        write_timeout: Duration::from_secs(30),
+        ..ServeOptions::default()
+    };
+    let (state, methods, hub, _) = setup();
+    let mut stuck = Client::new(memory(methods.clone(), hub.clone(), opts.clone()));
+    let mut fine = Client::new(memory(methods, hub, opts));
+    let flood = tokio::spawn(async move {
+        let msg = format!("{}\n", json!({"jsonrpc":"2.0","id":1,"method":"test/big"}));
+        for _ in 0..200 {
+            if stuck.wr.write_all(msg.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+        stuck
+    });
+    // Wait until the server stops taking requests from the flooding client.
+    let mut seen = usize::MAX;
+    while seen != state.big_calls.load(Ordering::Relaxed) {
+        seen = state.big_calls.load(Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // 64 KiB replies: the 256 KiB budget, plus what the 64 KiB pipe and the writer's batch hold.
+    assert!(
+        seen <= 8,
+        "{seen} replies built for a client that reads none"
+    );
+    fine.call(json!(7), "test/echo").await;
+    assert_eq!(fine.recv().await.unwrap()["id"], 7);
+    flood.abort();
 }
 
 #[tokio::test]

@@ -139,9 +139,10 @@ async fn never_reads(path: PathBuf, stop: Arc<AtomicBool>) {
     let Ok(mut s) = UnixStream::connect(&path).await else {
         return;
     };
-    // Small replies by default. With `rpc.discover` (11 KB replies) the daemon stalls every client
-    // for ~25 s (docs/reliability.md, open finding); `JIRAD_LOAD_NEVER_METHOD=rpc.discover` shows it.
-    let method = std::env::var("JIRAD_LOAD_NEVER_METHOD").unwrap_or("daemon/status".into());
+    // Large replies (the 11 KB discovery document) by default: they once stalled every client
+    // for ~25 s, before the outbound queue was bounded by bytes. `JIRAD_LOAD_NEVER_METHOD` picks
+    // another method.
+    let method = std::env::var("JIRAD_LOAD_NEVER_METHOD").unwrap_or("rpc.discover".into());
     let msg = json!({"jsonrpc":"2.0","id":1,"method":method}).to_string() + "\n";
     while !stop.load(Ordering::Relaxed) {
         if tokio::time::timeout(Duration::from_millis(200), s.write_all(msg.as_bytes()))

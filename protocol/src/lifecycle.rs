@@ -114,7 +114,8 @@ pub enum RpcDiscover {}
 impl Request for RpcDiscover {
     const METHOD: &'static str = "rpc.discover";
     type Params = NoParams;
-    type Result = serde_json::Value;
+    /// The document as JSON text: the daemon serializes it once, not per call.
+    type Result = Box<serde_json::value::RawValue>;
 }
 
 /// Daemon health and identity.

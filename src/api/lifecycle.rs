@@ -7,6 +7,7 @@ use crate::state::AppState;
 use jirad_protocol::lifecycle::*;
 use jirad_protocol::{openrpc, ErrorKind, NoParams};
 use jsonrpsee::RpcModule;
+use serde_json::value::RawValue;
 use std::convert::Infallible;
 use std::sync::OnceLock;
 
@@ -63,9 +64,16 @@ async fn shutdown(_: NoParams, cx: Ctx<AppState>) -> Result<(), Infallible> {
     Ok(())
 }
 
-async fn discover(_: NoParams, _: Ctx<AppState>) -> Result<serde_json::Value, Infallible> {
-    static DOC: OnceLock<serde_json::Value> = OnceLock::new();
-    Ok(DOC.get_or_init(openrpc::document).clone())
+/// The document is large and fixed: serialized once, each call copies bytes, so clients that ask
+/// for it in a loop cost little.
+async fn discover(_: NoParams, _: Ctx<AppState>) -> Result<Box<RawValue>, Infallible> {
+    static DOC: OnceLock<Box<RawValue>> = OnceLock::new();
+    Ok(DOC
+        .get_or_init(|| {
+            serde_json::value::to_raw_value(&openrpc::document())
+                .unwrap_or_else(|_| RawValue::NULL.to_owned())
+        })
+        .clone())
 }
 
 async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<DaemonStatusResult, Infallible> {

@@ -7,9 +7,9 @@ use jirad_protocol::Notification;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 
 /// Per-connection state set by `initialize` and readable from every handler.
@@ -50,6 +50,12 @@ pub struct ConnectionHandle {
 struct Inner {
     id: u64,
     out: mpsc::Sender<Box<RawValue>>,
+    /// Bytes queued for the writer and not yet written: the outbound queue is bounded by bytes,
+    /// so a client that stops reading costs a bounded amount of memory and work.
+    queued_bytes: AtomicUsize,
+    outbound_budget: usize,
+    /// Signalled whenever the writer has written some of the queue.
+    drained: Notify,
     framing: OnceLock<Framing>,
     session: Mutex<Session>,
     closed: CancellationToken,
@@ -65,12 +71,15 @@ impl std::fmt::Debug for ConnectionHandle {
 }
 
 impl ConnectionHandle {
-    pub(crate) fn new(hub: Hub, out: mpsc::Sender<Box<RawValue>>) -> Self {
+    pub(crate) fn new(hub: Hub, out: mpsc::Sender<Box<RawValue>>, outbound_budget: usize) -> Self {
         let id = hub.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let handle = ConnectionHandle {
             inner: Arc::new(Inner {
                 id,
                 out,
+                queued_bytes: AtomicUsize::new(0),
+                outbound_budget,
+                drained: Notify::new(),
                 framing: OnceLock::new(),
                 session: Mutex::new(Session::default()),
                 closed: CancellationToken::new(),
@@ -103,27 +112,75 @@ impl ConnectionHandle {
         self.push(msg)
     }
 
+    /// Queues a notification without waiting. Notifications may overshoot the byte budget (a
+    /// reply waiting for room must not starve them) up to twice; past that, or with the message
+    /// queue full, the client has stopped reading and is dropped.
     pub(crate) fn push(&self, msg: Box<RawValue>) -> Result<(), PushError> {
         if self.inner.framing.get().is_none() {
             return Ok(());
         }
+        let n = msg.get().len();
+        if self.queued_bytes() + n > 2 * self.inner.outbound_budget.max(n) {
+            return Err(self.overflow());
+        }
+        self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
         match self.inner.out.try_send(msg) {
             Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(PushError::Closed),
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!(conn = self.id(), "outbound queue full; dropping the client");
-                self.close();
-                Err(PushError::Overflow)
+            Err(e) => {
+                self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
+                match e {
+                    mpsc::error::TrySendError::Closed(_) => Err(PushError::Closed),
+                    mpsc::error::TrySendError::Full(_) => Err(self.overflow()),
+                }
             }
         }
     }
 
-    /// Queues a reply, waiting for room (backpressure), unless the connection closes first.
+    fn overflow(&self) -> PushError {
+        tracing::warn!(conn = self.id(), "outbound queue full; dropping the client");
+        self.close();
+        PushError::Overflow
+    }
+
+    /// Queues a reply, waiting for a slot in the message queue, unless the connection closes
+    /// first. Replies count against the byte budget at once, so the reader stops taking requests
+    /// from a client that does not read (see [`ConnectionHandle::outbound_room`]).
     pub(crate) async fn reply(&self, msg: Box<RawValue>) {
+        let n = msg.get().len();
+        self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
         tokio::select! {
-            _ = self.inner.out.send(msg) => {}
+            r = self.inner.out.send(msg) => if r.is_err() {
+                self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
+            },
             _ = self.inner.closed.cancelled() => {}
         }
+    }
+
+    /// Resolves once the queued output fits the byte budget again (or the connection closes):
+    /// the reader waits here before taking more requests from a client that does not read.
+    pub(crate) async fn outbound_room(&self) {
+        loop {
+            let room = self.inner.drained.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            if self.queued_bytes() <= self.inner.outbound_budget || self.is_closed() {
+                return;
+            }
+            tokio::select! {
+                _ = room => {}
+                _ = self.inner.closed.cancelled() => return,
+            }
+        }
+    }
+
+    /// The writer wrote `n` queued bytes.
+    pub(crate) fn written(&self, n: usize) {
+        self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
+        self.inner.drained.notify_waiters();
+    }
+
+    fn queued_bytes(&self) -> usize {
+        self.inner.queued_bytes.load(Ordering::Acquire)
     }
 
     /// This connection's session (do not hold the guard across `.await`).

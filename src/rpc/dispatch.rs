@@ -8,6 +8,7 @@
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{encode_into, FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::message::{self, Call, Incoming};
+use super::register::{CallExt, ResultSlot};
 use bytes::{Bytes, BytesMut};
 use futures::{FutureExt, StreamExt};
 use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
@@ -37,6 +38,9 @@ pub struct ServeOptions {
     pub max_message_bytes: usize,
     /// Replies and notifications queued for the writer before the client counts as not reading.
     pub outbound_queue: usize,
+    /// Bytes queued for the writer beyond which the connection reads no more requests and
+    /// replies wait: a client that stops reading costs this much memory, not unbounded work.
+    pub outbound_bytes: usize,
     /// Calls running at once on this connection; reading pauses beyond it.
     pub max_in_flight: usize,
     /// A write that makes no progress for this long drops the client.
@@ -56,6 +60,7 @@ impl std::fmt::Debug for ServeOptions {
         f.debug_struct("ServeOptions")
             .field("max_message_bytes", &self.max_message_bytes)
             .field("outbound_queue", &self.outbound_queue)
+            .field("outbound_bytes", &self.outbound_bytes)
             .field("max_in_flight", &self.max_in_flight)
             .field("cancel_on_eof", &self.cancel_on_eof)
             .finish_non_exhaustive()
@@ -67,6 +72,7 @@ impl Default for ServeOptions {
         ServeOptions {
             max_message_bytes: DEFAULT_MAX_MESSAGE,
             outbound_queue: 1024,
+            outbound_bytes: 1 << 20,
             max_in_flight: 256,
             write_timeout: Duration::from_secs(30),
             cancel_on_eof: true,
@@ -93,7 +99,7 @@ pub async fn serve_connection<R, W>(
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let (tx, rx) = mpsc::channel(opts.outbound_queue.max(1));
-    let conn = ConnectionHandle::new(hub.clone(), tx);
+    let conn = ConnectionHandle::new(hub.clone(), tx, opts.outbound_bytes);
     let writer_task = tokio::spawn(write_loop(writer, rx, conn.clone(), opts.write_timeout));
     let mut frames = FramedRead::new(reader, JsonRpcCodec::new(opts.max_message_bytes));
     let mut tasks = JoinSet::new();
@@ -107,7 +113,10 @@ pub async fn serve_connection<R, W>(
             biased;
             _ = conn.closed_token().cancelled() => break false,
             _ = hub.stopped() => break true,
-            next = frames.next() => next,
+            next = async {
+                conn.outbound_room().await;
+                frames.next().await
+            } => next,
         };
         let frame = match next {
             None => break true,
@@ -345,22 +354,30 @@ impl Job {
             return message::error_reply(Some(&call.id), obj);
         }
         match invoke(&self.methods, &self.conn, &call.method, call.params).await {
-            Some(resp) => message::reply_with_id(resp, &call.id),
+            Some((resp, slot)) => match slot.take() {
+                Some(result) if resp.is_success() => message::result_reply(&call.id, &result),
+                _ => message::reply_with_id(resp, &call.id),
+            },
             None => message::error_reply(Some(&call.id), ErrorCode::MethodNotFound.into()),
         }
     }
 }
 
-/// Runs one method; `None` when there is no such method. A panic becomes -32603.
+/// Runs one method; `None` when there is no such method. A panic becomes -32603. A request
+/// handler's result is in the slot, not in the response.
 async fn invoke(
     methods: &Methods,
     conn: &ConnectionHandle,
     method: &str,
     params: Option<Box<RawValue>>,
-) -> Option<MethodResponse> {
+) -> Option<(MethodResponse, ResultSlot)> {
     let callback = methods.method(method)?.clone();
+    let slot = ResultSlot::default();
     let mut ext = Extensions::new();
-    ext.insert(conn.clone());
+    ext.insert(CallExt {
+        conn: conn.clone(),
+        result: slot.clone(),
+    });
     let params = Params::new(params.as_deref().map(RawValue::get)).into_owned();
     let conn_id = ConnectionId(conn.id() as usize);
     let max = usize::MAX;
@@ -379,13 +396,14 @@ async fn invoke(
             ),
         }
     };
-    Some(match AssertUnwindSafe(fut).catch_unwind().await {
+    let resp = match AssertUnwindSafe(fut).catch_unwind().await {
         Ok(resp) => resp,
         Err(_) => {
             tracing::error!(method, "handler panicked");
             MethodResponse::error(Id::Null, ErrorObject::from(ErrorCode::InternalError))
         }
-    })
+    };
+    Some((resp, slot))
 }
 
 /// The only writer of a connection: batches queued messages into one write, drops a stuck client.
@@ -405,9 +423,13 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         let Some(first) = first else { break };
         let framing = conn.framing().unwrap_or(super::Framing::Ndjson);
         encode_into(framing, first.get().as_bytes(), &mut buf);
+        let mut taken = first.get().len();
         while buf.len() < 64 * 1024 {
             match rx.try_recv() {
-                Ok(m) => encode_into(framing, m.get().as_bytes(), &mut buf),
+                Ok(m) => {
+                    encode_into(framing, m.get().as_bytes(), &mut buf);
+                    taken += m.get().len();
+                }
                 Err(_) => break,
             }
         }
@@ -421,7 +443,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             std::task::Poll::Pending => tokio::time::timeout(write_timeout, write).await,
         };
         match outcome {
-            Ok(Ok(())) => buf.clear(),
+            Ok(Ok(())) => {
+                buf.clear();
+                conn.written(taken);
+            }
             Ok(Err(e)) => {
                 tracing::debug!(conn = conn.id(), "write failed: {e}");
                 conn.close();

@@ -125,6 +125,22 @@ fn fallback_internal_error() -> Box<RawValue> {
     RawValue::NULL.to_owned()
 }
 
+/// A success reply carrying an already-serialized result (copied once, never re-parsed).
+pub(crate) fn result_reply(id: &RawValue, result: &RawValue) -> Box<RawValue> {
+    #[derive(Serialize)]
+    struct Reply<'a> {
+        jsonrpc: &'static str,
+        id: &'a RawValue,
+        result: &'a RawValue,
+    }
+    serde_json::value::to_raw_value(&Reply {
+        jsonrpc: "2.0",
+        id,
+        result,
+    })
+    .unwrap_or_else(|_| error_reply(Some(id), ErrorCode::InternalError.into()))
+}
+
 /// Re-keys a jsonrpsee response produced with `Id::Null` onto the caller's raw id.
 pub(crate) fn reply_with_id(resp: MethodResponse, id: &RawValue) -> Box<RawValue> {
     const PREFIX: &str = r#"{"jsonrpc":"2.0","id":null,"#;

@@ -11,8 +11,9 @@ use jirad_protocol::{Notification, Request};
 use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Params};
 use jsonrpsee::{Extensions, RpcModule};
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What a handler receives besides its params: the app state and the calling connection.
 pub struct Ctx<S> {
@@ -96,7 +97,14 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
                 let cx = context(app, &ext)?;
                 let params = parse_params::<R::Params>(&params)?;
                 let result = handler.call(params, cx).await.map_err(Into::into)?;
-                serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))
+                let raw = serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))?;
+                Ok::<_, ErrorObjectOwned>(match ext.get::<CallExt>() {
+                    Some(call) => {
+                        call.result.put(raw);
+                        None
+                    }
+                    None => Some(raw),
+                })
             }
         });
         if let Err(e) = result {
@@ -125,14 +133,41 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
     }
 }
 
+/// What the dispatcher hands every call through jsonrpsee's `Extensions`.
+#[derive(Clone)]
+pub(crate) struct CallExt {
+    pub conn: ConnectionHandle,
+    pub result: ResultSlot,
+}
+
+/// Where a request handler leaves its serialized result for the dispatcher, which writes it into
+/// the reply once. Returned through jsonrpsee instead, every result would be serialized a second
+/// time and the whole response parsed again (`RawValue::from_string`), which for a cached issue
+/// costs more than the lookup.
+#[derive(Clone, Default)]
+pub(crate) struct ResultSlot(Arc<Mutex<Option<Box<RawValue>>>>);
+
+impl ResultSlot {
+    fn put(&self, raw: Box<RawValue>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(raw);
+    }
+
+    pub(crate) fn take(&self) -> Option<Box<RawValue>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
 fn context<S>(app: Arc<S>, ext: &Extensions) -> Result<Ctx<S>, ErrorObjectOwned> {
-    let conn = ext.get::<ConnectionHandle>().cloned().ok_or_else(|| {
-        ErrorObject::owned(
-            ErrorCode::InternalError.code(),
-            "no connection in extensions",
-            None::<()>,
-        )
-    })?;
+    let conn = ext
+        .get::<CallExt>()
+        .map(|c| c.conn.clone())
+        .ok_or_else(|| {
+            ErrorObject::owned(
+                ErrorCode::InternalError.code(),
+                "no connection in extensions",
+                None::<()>,
+            )
+        })?;
     Ok(Ctx { app, conn })
 }
 
