@@ -38,6 +38,7 @@
 pub mod callback;
 mod error;
 mod event;
+mod keyring_store;
 mod login;
 mod manager;
 mod oauth;
