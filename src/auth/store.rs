@@ -36,7 +36,8 @@ pub struct StoredTokens {
     pub scopes: Vec<String>,
 }
 
-/// The stored form, in a file or a keyring entry. Secrets are exposed only while this short-lived value exists.
+/// The stored form, in a file or a keyring entry. Secrets are exposed only while this short-lived
+/// value exists.
 #[derive(Serialize, Deserialize)]
 struct Disk {
     version: u32,
@@ -137,14 +138,11 @@ impl StoreLock {
     /// The stored tokens, if any. A corrupt document is reported, not silently discarded.
     pub fn load(&self) -> Result<Option<StoredTokens>, AuthError> {
         let text = match &self.place {
-            Place::File(path) => match load_file(path)? {
-                Some(t) => t,
-                None => return Ok(None),
-            },
-            Place::Keyring(entry) => match entry.read()? {
-                Some(t) => t,
-                None => return Ok(None),
-            },
+            Place::File(path) => load_file(path)?,
+            Place::Keyring(entry) => entry.read()?,
+        };
+        let Some(text) = text else {
+            return Ok(None);
         };
         // Only the position: serde_json's message may quote a value, which could be a token.
         let d: Disk = serde_json::from_str(text.expose_secret()).map_err(|e| {
