@@ -16,7 +16,7 @@ use crate::auth::error::AuthError;
 use crate::auth::event::{AuthEvent, Authorization, ProfileState, ProfileStatus};
 use crate::auth::oauth::ct_eq;
 use crate::auth::profile::{
-    AuthKind, AuthorizationMode, OAuthSettings, ProfileConfig, ProfileSettings,
+    AuthKind, AuthorizationMode, OAuthSettings, ProfileConfig, ProfileSettings, TokenStoreKind,
 };
 use crate::auth::site::{Flavor, Site, SiteInfo};
 use crate::auth::store::{StoredTokens, TokenStore};
@@ -67,6 +67,9 @@ pub(crate) struct ProfileRt {
     pub kind: AuthKind,
     /// `Err` holds a configuration error; every call on the profile reports it.
     pub settings: Result<ProfileSettings, String>,
+    /// Where the profile's tokens are kept; known even when `settings` is an error, so logout
+    /// can still forget them.
+    pub token_store: TokenStoreKind,
     pub rt: Mutex<Runtime>,
     /// Single flight: one refresh (or token write) at a time per profile.
     pub gate: tokio::sync::Mutex<()>,
@@ -245,7 +248,7 @@ impl AuthManager {
             return Ok(status_of(&p));
         }
         let _gate = p.gate.lock().await;
-        let lock = self.lock_store(&p.name).await?;
+        let lock = self.lock_store(&p).await?;
         blocking(move || lock.delete()).await??;
         {
             let mut rt = lock_rt(&p);
@@ -382,13 +385,18 @@ fn load_profile(
     system: Option<&SystemAppConfig>,
 ) -> ProfileRt {
     let settings = cfg.validate(name, system).map_err(|e| e.to_string());
+    let token_store = match cfg {
+        ProfileConfig::OAuth(c) => c.token_store,
+        _ => TokenStoreKind::File,
+    };
     let mut rt = Runtime::default();
     let state = match &settings {
         Err(m) => {
             rt.error = Some(m.clone());
             ProfileState::Failed
         }
-        Ok(ProfileSettings::OAuth(s)) => match store.lock(name).and_then(|l| l.load()) {
+        Ok(ProfileSettings::OAuth(s)) => match store.lock(name, token_store).and_then(|l| l.load())
+        {
             Ok(Some(t)) if t.client_id == s.client_id => {
                 rt.tokens = Some(t);
                 ProfileState::Authorized
@@ -412,6 +420,7 @@ fn load_profile(
         name: name.to_owned(),
         kind: cfg.kind(),
         settings,
+        token_store,
         rt: Mutex::new(rt),
         gate: tokio::sync::Mutex::new(()),
         state_tx: watch::channel(state).0,

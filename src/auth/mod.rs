@@ -18,7 +18,7 @@
 //! client_secret_file = "/home/me/.config/jirad/secret"  # or client_secret / client_secret_env
 //! # authorize_url, token_url, refresh_url, api_url, scopes, redirect_uri: Atlassian defaults
 //! redirect_uri = "http://127.0.0.1:8765/callback"  # must equal the app's registered callback
-//! token_store = "file"            # "keyring" is refused in this build
+//! token_store = "keyring"         # default "file"; see below
 //!
 //! [profiles.cloud]                # Jira Cloud with an API token (REST v3, Basic)
 //! auth = "api_token"
@@ -34,10 +34,16 @@
 //!
 //! The machine-wide `/etc/jirad/config.toml` (or `JIRAD_SYSTEM_CONFIG`) holds `[system_app]` with
 //! `client_id`, one of `client_secret`/`client_secret_env`/`client_secret_file`, and optionally
-//! the URLs, `scopes` and `redirect_uri`. Tokens live in `$XDG_STATE_HOME/jirad/NAME.json`.
+//! the URLs, `scopes` and `redirect_uri`.
+//!
+//! Tokens live in `$XDG_STATE_HOME/jirad/NAME.json`, or with `token_store = "keyring"` in the OS
+//! keyring (one entry per profile, service `jirad`, the same JSON; `keyring_store`). Either way
+//! every load and save holds the OS file lock `NAME.lock` in that directory, so two daemons or a
+//! CLI never race on a rotated refresh token (`store`).
 pub mod callback;
 mod error;
 mod event;
+mod keyring_store;
 mod login;
 mod manager;
 mod oauth;

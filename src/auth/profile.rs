@@ -218,13 +218,6 @@ impl ProfileConfig {
 
 impl OAuthProfileConfig {
     fn validate(&self, system: Option<&SystemAppConfig>) -> Result<OAuthSettings, String> {
-        if self.token_store == TokenStoreKind::Keyring {
-            return Err(
-                "`token_store = \"keyring\"` is not available in this build of jirad; \
-                        use `token_store = \"file\"`"
-                    .into(),
-            );
-        }
         let app = match self.app {
             AppKind::Custom => self.custom_app()?,
             AppKind::System => self.system_app(system)?,

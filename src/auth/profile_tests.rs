@@ -73,11 +73,15 @@ fn clear_validation_errors() {
         oauth("app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\ntoken_url = \"nope\"\n")
             .unwrap_err();
     assert!(e.contains("`token_url`"), "{e}");
-    let e = oauth(
+    oauth(
         "app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\ntoken_store = \"keyring\"\n",
     )
+    .unwrap();
+    let e = oauth(
+        "app = \"custom\"\nclient_id = \"c\"\nclient_secret = \"x\"\ntoken_store = \"vault\"\n",
+    )
     .unwrap_err();
-    assert!(e.contains("keyring"), "{e}");
+    assert!(e.contains("vault"), "{e}");
     let e = oauth("app = \"system\"\n").unwrap_err();
     assert!(e.contains("[system_app]"), "{e}");
     let e = oauth("app = \"sideways\"\n").unwrap_err();

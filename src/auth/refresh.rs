@@ -60,7 +60,7 @@ impl AuthManager {
             Some(t) => t,
             None => return Err(self.auth_required(p, s).await),
         };
-        let lock = self.lock_store(&p.name).await?;
+        let lock = self.lock_store(p).await?;
         let (lock, disk) = with_lock(lock, |l| l.load()).await?;
         if let Some(d) = disk?.filter(|d| d.client_id == s.client_id) {
             if !same_secret(&d.refresh_token, &current.refresh_token) {
@@ -207,7 +207,7 @@ impl AuthManager {
     ) -> Result<StoredTokens, AuthError> {
         let _gate = p.gate.lock().await;
         let new = change(p.tokens());
-        let lock = self.lock_store(&p.name).await?;
+        let lock = self.lock_store(p).await?;
         let to_save = new.clone();
         let (_lock, saved) = with_lock(lock, move |l| l.save(&to_save)).await?;
         saved?;
@@ -215,9 +215,9 @@ impl AuthManager {
         Ok(new)
     }
 
-    pub(crate) async fn lock_store(&self, profile: &str) -> Result<StoreLock, AuthError> {
-        let (store, name) = (self.inner.store.clone(), profile.to_owned());
-        blocking(move || store.lock(&name)).await?
+    pub(crate) async fn lock_store(&self, p: &ProfileRt) -> Result<StoreLock, AuthError> {
+        let (store, name, kind) = (self.inner.store.clone(), p.name.clone(), p.token_store);
+        blocking(move || store.lock(&name, kind)).await?
     }
 
     pub(crate) fn emit_required(&self, profile: &str, url: &str) {

@@ -1,5 +1,7 @@
-//! The file token store: one JSON file per profile under `$XDG_STATE_HOME/jirad/` (0700 directory,
-//! 0600 files), written atomically under an OS file lock so two daemons or a CLI never race.
+//! The token store: per profile, one JSON document in a file under `$XDG_STATE_HOME/jirad/` (0700
+//! directory, 0600 files) or, with `token_store = "keyring"`, in the OS keyring (`keyring_store`).
+//! Either way it is replaced atomically under an OS file lock in that directory, so two daemons
+//! or a CLI never race on a rotated refresh token.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -9,6 +11,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::error::AuthError;
+use crate::auth::keyring_store::{KeyringEntry, SERVICE};
+use crate::auth::profile::TokenStoreKind;
 use crate::auth::site::Site;
 
 /// The Jira account a profile acts as.
@@ -32,7 +36,8 @@ pub struct StoredTokens {
     pub scopes: Vec<String>,
 }
 
-/// The on-disk form. Secrets are exposed only while this short-lived value exists.
+/// The stored form, in a file or a keyring entry. Secrets are exposed only while this short-lived
+/// value exists.
 #[derive(Serialize, Deserialize)]
 struct Disk {
     version: u32,
@@ -46,10 +51,12 @@ struct Disk {
     scopes: Vec<String>,
 }
 
-/// A directory of per-profile token files.
+/// A directory of per-profile token files and locks, and the keyring service of the profiles
+/// that keep their tokens there.
 #[derive(Debug, Clone)]
 pub struct TokenStore {
     dir: PathBuf,
+    keyring_service: String,
 }
 
 /// An exclusive OS lock on one profile's tokens; load and save go through it. Dropping it
@@ -57,13 +64,30 @@ pub struct TokenStore {
 #[derive(Debug)]
 pub struct StoreLock {
     _lock: File,
-    path: PathBuf,
+    place: Place,
     dir: PathBuf,
+}
+
+/// Where one profile's tokens are.
+#[derive(Debug)]
+enum Place {
+    File(PathBuf),
+    Keyring(KeyringEntry),
 }
 
 impl TokenStore {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        TokenStore { dir: dir.into() }
+        TokenStore {
+            dir: dir.into(),
+            keyring_service: SERVICE.to_owned(),
+        }
+    }
+
+    /// Keyring entries under another service name, so tests never touch the user's.
+    #[cfg(test)]
+    pub fn with_keyring_service(mut self, service: &str) -> Self {
+        self.keyring_service = service.to_owned();
+        self
     }
 
     /// `$XDG_STATE_HOME/jirad`, else `~/.local/state/jirad`.
@@ -87,45 +111,47 @@ impl TokenStore {
         &self.dir
     }
 
-    /// Takes the profile's lock, creating the 0700 directory if needed. Blocks: call it from
-    /// `spawn_blocking` in async code.
-    pub fn lock(&self, profile: &str) -> Result<StoreLock, AuthError> {
+    /// Takes the profile's lock, creating the 0700 directory if needed; a keyring profile's
+    /// lock file is there too (it holds no token). Blocks: call it from `spawn_blocking` in async
+    /// code.
+    pub fn lock(&self, profile: &str, kind: TokenStoreKind) -> Result<StoreLock, AuthError> {
         ensure_private_dir(&self.dir)?;
         let stem = file_stem(profile);
+        let place = match kind {
+            TokenStoreKind::File => Place::File(self.dir.join(format!("{stem}.json"))),
+            TokenStoreKind::Keyring => {
+                Place::Keyring(KeyringEntry::open(&self.keyring_service, profile)?)
+            }
+        };
         let lock_path = self.dir.join(format!("{stem}.lock"));
         let file = open_private(&lock_path, false)?;
         fs4::fs_std::FileExt::lock_exclusive(&file).map_err(|e| io_err("lock", &lock_path, e))?;
         Ok(StoreLock {
             _lock: file,
-            path: self.dir.join(format!("{stem}.json")),
+            place,
             dir: self.dir.clone(),
         })
     }
 }
 
 impl StoreLock {
-    /// The stored tokens, if any. A corrupt file is reported, not silently discarded.
+    /// The stored tokens, if any. A corrupt document is reported, not silently discarded.
     pub fn load(&self) -> Result<Option<StoredTokens>, AuthError> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_err("read", &self.path, e)),
+        let text = match &self.place {
+            Place::File(path) => load_file(path)?,
+            Place::Keyring(entry) => entry.read()?,
         };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            if std::fs::metadata(&self.path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
-                tracing::warn!(
-                    file = %self.path.display(),
-                    "the token file is accessible by group or others; chmod 600 it"
-                );
-            }
-        }
+        let Some(text) = text else {
+            return Ok(None);
+        };
         // Only the position: serde_json's message may quote a value, which could be a token.
-        let d: Disk = serde_json::from_str(&text).map_err(|e| {
+        let d: Disk = serde_json::from_str(text.expose_secret()).map_err(|e| {
+            let what = match &self.place {
+                Place::File(path) => format!("token file `{}`", path.display()),
+                Place::Keyring(entry) => entry.describe(),
+            };
             AuthError::config(format!(
-                "token file `{}` is corrupt (line {}, column {}); delete it and log in again",
-                self.path.display(),
+                "{what} is corrupt (line {}, column {}); run `jirad auth logout` and log in again",
                 e.line(),
                 e.column()
             ))
@@ -141,8 +167,9 @@ impl StoreLock {
         }))
     }
 
-    /// Replaces the stored tokens durably: temp file in the same directory, fsync, rename, fsync
-    /// of the directory, so a crash leaves either the old or the new file, never a torn one.
+    /// Replaces the stored tokens durably: a keyring entry in one step; a file through a temp
+    /// file in the same directory, fsync, rename, fsync of the directory, so a crash leaves
+    /// either the old or the new file, never a torn one.
     pub fn save(&self, t: &StoredTokens) -> Result<(), AuthError> {
         #[cfg(test)]
         if failpoint::should_fail(&self.dir) {
@@ -167,17 +194,25 @@ impl StoreLock {
         let bytes = serde_json::to_vec_pretty(&disk)
             .map_err(|e| AuthError::config(format!("cannot encode tokens: {e}")))?;
         drop(disk);
+        let path = match &self.place {
+            Place::File(path) => path,
+            Place::Keyring(entry) => {
+                // serde_json writes UTF-8, so this never fails; it is not worth a panic path.
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| AuthError::config("cannot encode tokens as UTF-8"))?;
+                return entry.write(&SecretString::from(text));
+            }
+        };
         let tmp = self.dir.join(format!(
             ".{}.{}.{:x}.tmp",
-            self.path
-                .file_name()
+            path.file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("tokens"),
             std::process::id(),
             rand::random::<u64>()
         ));
         let result = write_synced(&tmp, &bytes).and_then(|()| {
-            std::fs::rename(&tmp, &self.path).map_err(|e| io_err("rename", &self.path, e))?;
+            std::fs::rename(&tmp, path).map_err(|e| io_err("rename", path, e))?;
             sync_dir(&self.dir)
         });
         if result.is_err() {
@@ -188,17 +223,44 @@ impl StoreLock {
 
     /// Forgets the profile's tokens.
     pub fn delete(&self) -> Result<(), AuthError> {
-        match std::fs::remove_file(&self.path) {
+        let path = match &self.place {
+            Place::File(path) => path,
+            Place::Keyring(entry) => return entry.delete(),
+        };
+        match std::fs::remove_file(path) {
             Ok(()) => sync_dir(&self.dir),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io_err("delete", &self.path, e)),
+            Err(e) => Err(io_err("delete", path, e)),
         }
     }
 
+    /// The token file (`None` for a keyring profile).
     #[cfg(test)]
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn path(&self) -> Option<&Path> {
+        match &self.place {
+            Place::File(path) => Some(path),
+            Place::Keyring(_) => None,
+        }
     }
+}
+
+fn load_file(path: &Path) -> Result<Option<SecretString>, AuthError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => SecretString::from(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err("read", path, e)),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            tracing::warn!(
+                file = %path.display(),
+                "the token file is accessible by group or others; chmod 600 it"
+            );
+        }
+    }
+    Ok(Some(text))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), AuthError> {

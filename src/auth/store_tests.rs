@@ -1,6 +1,8 @@
-//! Tests of the file token store: round trip, modes, atomic replacement, locking.
+//! Tests of the token store: round trip, modes, atomic replacement, locking; the keyring backend
+//! under a service name of its own per test, removed afterwards.
 
 use super::*;
+use crate::auth::profile::TokenStoreKind::File;
 use std::os::unix::fs::PermissionsExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -25,7 +27,7 @@ fn tokens(rt: &str) -> StoredTokens {
 fn round_trip_with_private_modes() {
     let root = tempfile::tempdir().unwrap();
     let store = TokenStore::new(root.path().join("state/jirad"));
-    let lock = store.lock("work").unwrap();
+    let lock = store.lock("work", File).unwrap();
     assert!(lock.load().unwrap().is_none());
     lock.save(&tokens("canary-refresh")).unwrap();
     let back = lock.load().unwrap().unwrap();
@@ -36,7 +38,7 @@ fn round_trip_with_private_modes() {
     assert_eq!(back.account.unwrap().display_name, "Mia");
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(store.dir()), 0o700);
-    assert_eq!(mode(lock.path()), 0o600);
+    assert_eq!(mode(lock.path().unwrap()), 0o600);
     // Only the data file and its lock: no temp file left behind.
     let mut names: Vec<_> = std::fs::read_dir(store.dir())
         .unwrap()
@@ -54,7 +56,7 @@ fn loose_directory_is_tightened() {
     let dir = root.path().join("jirad");
     std::fs::create_dir(&dir).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    TokenStore::new(&dir).lock("p").unwrap();
+    TokenStore::new(&dir).lock("p", File).unwrap();
     assert_eq!(
         std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
         0o700
@@ -65,13 +67,17 @@ fn loose_directory_is_tightened() {
 fn replacement_is_whole() {
     let root = tempfile::tempdir().unwrap();
     let store = TokenStore::new(root.path());
-    let lock = store.lock("p").unwrap();
+    let lock = store.lock("p", File).unwrap();
     for i in 0..20 {
         lock.save(&tokens(&format!("rt-{i}"))).unwrap();
-        let text = std::fs::read_to_string(lock.path()).unwrap();
+        let text = std::fs::read_to_string(lock.path().unwrap()).unwrap();
         assert!(text.contains(&format!("\"rt-{i}\"")));
         assert_eq!(
-            std::fs::metadata(lock.path()).unwrap().permissions().mode() & 0o777,
+            std::fs::metadata(lock.path().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
             0o600
         );
     }
@@ -81,11 +87,11 @@ fn replacement_is_whole() {
 fn lock_excludes_a_second_holder() {
     let root = tempfile::tempdir().unwrap();
     let store = TokenStore::new(root.path());
-    let first = store.lock("p").unwrap();
+    let first = store.lock("p", File).unwrap();
     let got_it = Arc::new(AtomicBool::new(false));
     let (store2, flag) = (store.clone(), got_it.clone());
     let t = std::thread::spawn(move || {
-        let _second = store2.lock("p").unwrap();
+        let _second = store2.lock("p", File).unwrap();
         flag.store(true, Ordering::SeqCst);
     });
     std::thread::sleep(Duration::from_millis(150));
@@ -104,8 +110,8 @@ fn odd_profile_names_are_encoded_and_corrupt_files_reported() {
     assert_eq!(file_stem("../x"), "x-2e2e2f78");
     let root = tempfile::tempdir().unwrap();
     let store = TokenStore::new(root.path());
-    let lock = store.lock("p").unwrap();
-    std::fs::write(lock.path(), "{ not json canary-secret").unwrap();
+    let lock = store.lock("p", File).unwrap();
+    std::fs::write(lock.path().unwrap(), "{ not json canary-secret").unwrap();
     let err = lock.load().unwrap_err().to_string();
     assert!(err.contains("corrupt") && !err.contains("canary-secret"));
 }
@@ -114,4 +120,131 @@ fn odd_profile_names_are_encoded_and_corrupt_files_reported() {
 fn debug_hides_tokens() {
     let shown = format!("{:?}", tokens("canary-refresh"));
     assert!(!shown.contains("canary-refresh") && !shown.contains("canary-access"));
+}
+
+/// The OS keyring backend; it exists where the `keyring` crate is a dependency.
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
+mod keyring_backend {
+    use super::*;
+    use crate::auth::keyring_store::KeyringEntry;
+    use crate::auth::profile::TokenStoreKind::Keyring;
+
+    /// A keyring service name no other test (or the user's jirad) uses, whose entry for `profile`
+    /// is removed when dropped, even when the test fails.
+    struct KeyringScratch {
+        service: String,
+        profile: &'static str,
+    }
+
+    impl KeyringScratch {
+        fn new(profile: &'static str) -> Self {
+            KeyringScratch {
+                service: format!(
+                    "jirad-test-{}-{:x}",
+                    std::process::id(),
+                    rand::random::<u64>()
+                ),
+                profile,
+            }
+        }
+    }
+
+    impl Drop for KeyringScratch {
+        fn drop(&mut self) {
+            if let Ok(e) = KeyringEntry::open(&self.service, self.profile) {
+                let _ = e.delete();
+            }
+        }
+    }
+
+    #[test]
+    fn keyring_round_trip_replace_and_delete_write_no_token_file() {
+        let scratch = KeyringScratch::new("work");
+        let root = tempfile::tempdir().unwrap();
+        let store =
+            TokenStore::new(root.path().join("jirad")).with_keyring_service(&scratch.service);
+        let lock = store.lock("work", Keyring).unwrap();
+        assert!(lock.load().unwrap().is_none());
+        lock.save(&tokens("canary-refresh-1")).unwrap();
+        lock.save(&tokens("canary-refresh-2")).unwrap();
+        assert!(!format!("{lock:?}").contains("canary"));
+        drop(lock);
+
+        // A later lock (another process, after a restart) reads what was saved.
+        let lock = store.lock("work", Keyring).unwrap();
+        let back = lock.load().unwrap().unwrap();
+        assert_eq!(
+            back.refresh_token.unwrap().expose_secret(),
+            "canary-refresh-2"
+        );
+        assert_eq!(back.account.unwrap().display_name, "Mia");
+        assert_eq!(back.scopes, ["read:jira-work"]);
+        // The value is the JSON a token file would hold.
+        let raw = KeyringEntry::open(&scratch.service, "work")
+            .unwrap()
+            .read()
+            .unwrap()
+            .unwrap();
+        let raw = raw.expose_secret();
+        assert!(
+            raw.contains("\"refresh_token\": \"canary-refresh-2\""),
+            "{raw:?}"
+        );
+        // Only the lock lives in the state directory.
+        let names: Vec<_> = std::fs::read_dir(store.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["work.lock"]);
+
+        lock.delete().unwrap();
+        assert!(lock.load().unwrap().is_none());
+        lock.delete().unwrap();
+        let entry = KeyringEntry::open(&scratch.service, "work").unwrap();
+        assert!(entry.read().unwrap().is_none());
+    }
+
+    #[test]
+    fn keyring_profiles_are_separate_entries_and_locked_like_files() {
+        let (a, b) = (KeyringScratch::new("a"), KeyringScratch::new("b"));
+        let root = tempfile::tempdir().unwrap();
+        let sa = TokenStore::new(root.path()).with_keyring_service(&a.service);
+        let sb = TokenStore::new(root.path()).with_keyring_service(&b.service);
+        sa.lock("a", Keyring)
+            .unwrap()
+            .save(&tokens("canary-a"))
+            .unwrap();
+        assert!(sb.lock("b", Keyring).unwrap().load().unwrap().is_none());
+        // The keyring profile takes the same file lock as a file profile of that name.
+        let first = sa.lock("a", Keyring).unwrap();
+        let got_it = Arc::new(AtomicBool::new(false));
+        let (store2, flag) = (sa.clone(), got_it.clone());
+        let t = std::thread::spawn(move || {
+            let _second = store2.lock("a", File).unwrap();
+            flag.store(true, Ordering::SeqCst);
+        });
+        std::thread::sleep(Duration::from_millis(150));
+        assert!(!got_it.load(Ordering::SeqCst), "lock taken while held");
+        drop(first);
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn corrupt_keyring_entry_is_reported_without_its_value() {
+        let scratch = KeyringScratch::new("work");
+        KeyringEntry::open(&scratch.service, "work")
+            .unwrap()
+            .write(&SecretString::from("{ not json canary-secret"))
+            .unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(root.path()).with_keyring_service(&scratch.service);
+        let err = store.lock("work", Keyring).unwrap().load().unwrap_err();
+        let msg = err.to_string();
+        assert_eq!(err.kind(), "configError");
+        assert!(
+            msg.contains("corrupt") && msg.contains("profile `work`"),
+            "{msg}"
+        );
+        assert!(!msg.contains("canary-secret"), "{msg}");
+    }
 }

@@ -7,7 +7,9 @@
 //! against Atlassian, with no account and no browser.
 
 use super::DemoArgs;
-use crate::auth::{Account, AuthOptions, Site, StoredTokens, TokenStore, DEFAULT_SCOPES};
+use crate::auth::{
+    Account, AuthOptions, Site, StoredTokens, TokenStore, TokenStoreKind, DEFAULT_SCOPES,
+};
 use crate::config::Config;
 use fake_jira::{FakeJira, Options};
 use secrecy::SecretString;
@@ -124,7 +126,7 @@ fn seed_tokens(fake: &FakeJira, info: &Value, state_dir: &Path) -> Result<(), St
     };
     let store = TokenStore::new(state_dir);
     store
-        .lock("demo")
+        .lock("demo", TokenStoreKind::File)
         .and_then(|lock| lock.save(&tokens))
         .map_err(|e| e.to_string())
 }

@@ -11,6 +11,8 @@
 pub mod auth;
 pub mod demo;
 pub mod jira;
+#[cfg(target_os = "linux")]
+pub mod keyring;
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};

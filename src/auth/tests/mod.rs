@@ -11,6 +11,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::auth::store::{Account, StoredTokens, TokenStore};
+use crate::auth::TokenStoreKind;
 use crate::auth::{AuthEvent, AuthManager, AuthOptions, ProfileConfig, Site};
 use fake::Fake;
 
@@ -89,13 +90,22 @@ impl Env {
             }),
             scopes: vec!["read:jira-work".into()],
         };
-        self.store().lock("p").unwrap().save(&t).unwrap();
+        self.store()
+            .lock("p", TokenStoreKind::File)
+            .unwrap()
+            .save(&t)
+            .unwrap();
         self.fake.seed_refresh_token(refresh_token);
     }
 
     pub fn stored_refresh_token(&self) -> Option<String> {
         use secrecy::ExposeSecret;
-        let t = self.store().lock("p").unwrap().load().unwrap()?;
+        let t = self
+            .store()
+            .lock("p", TokenStoreKind::File)
+            .unwrap()
+            .load()
+            .unwrap()?;
         t.refresh_token.map(|r| r.expose_secret().to_owned())
     }
 }
