@@ -159,11 +159,12 @@ impl ConnectionHandle {
     /// Resolves once the queued output fits the byte budget again (or the connection closes):
     /// the reader waits here before taking more requests from a client that does not read.
     pub(crate) async fn outbound_room(&self) {
-        loop {
+        // Checked before building a waiter: this runs before every request read.
+        while self.queued_bytes() > self.inner.outbound_budget && !self.is_closed() {
             let room = self.inner.drained.notified();
             tokio::pin!(room);
             room.as_mut().enable();
-            if self.queued_bytes() <= self.inner.outbound_budget || self.is_closed() {
+            if self.queued_bytes() <= self.inner.outbound_budget {
                 return;
             }
             tokio::select! {

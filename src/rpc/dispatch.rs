@@ -107,12 +107,16 @@ pub async fn serve_connection<R, W>(
     let permits = Arc::new(Semaphore::new(opts.max_in_flight.max(1)));
     let mut seq = 0u64;
 
+    // Built once: registering these waiters on every request costs more than the request.
+    let closed_token = conn.closed_token().clone();
+    let mut closed = std::pin::pin!(closed_token.cancelled());
+    let mut stopped = std::pin::pin!(hub.stopped());
     let ended_by_eof = loop {
         while tasks.try_join_next().is_some() {}
         let next = tokio::select! {
             biased;
-            _ = conn.closed_token().cancelled() => break false,
-            _ = hub.stopped() => break true,
+            _ = &mut closed => break false,
+            _ = &mut stopped => break true,
             next = async {
                 conn.outbound_room().await;
                 frames.next().await
