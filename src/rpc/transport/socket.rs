@@ -47,21 +47,22 @@ impl SocketServer {
         &self.path
     }
 
-    /// Binds `path`, or takes the socket passed by systemd (`LISTEN_FDS`, fd 3) when there is one.
+    /// Binds `path`, or serves the socket systemd passed (see [`claim_systemd_socket`]).
     pub async fn bind(path: &Path) -> Result<SocketServer, TransportError> {
         #[cfg(unix)]
-        if let Some(listener) = systemd_listener().map_err(io_err(path))? {
-            tracing::info!("serving the socket passed by systemd");
+        if let Some(listener) = systemd_listener()? {
             let path = listener
                 .local_addr()
                 .ok()
-                .and_then(|a| a.as_pathname().map(Path::to_owned));
+                .and_then(|a| a.as_pathname().map(Path::to_owned))
+                .unwrap_or_default();
+            tracing::info!("serving the socket passed by systemd");
             return Ok(SocketServer {
                 acceptor: Acceptor::Unix {
                     listener,
                     owned: false,
                 },
-                path: path.unwrap_or_default(),
+                path,
             });
         }
         #[cfg(unix)]
@@ -271,24 +272,72 @@ fn prepare_dir(path: &Path) -> Result<(), TransportError> {
     Ok(())
 }
 
-/// The listening socket systemd passed us, if `LISTEN_PID` names this process.
+/// The socket claimed by [`claim_systemd_socket`], until [`SocketServer::bind`] takes it.
 #[cfg(unix)]
-fn systemd_listener() -> io::Result<Option<tokio::net::UnixListener>> {
-    use std::os::unix::io::FromRawFd;
-    let pid_ok = std::env::var("LISTEN_PID")
-        .ok()
-        .and_then(|p| p.parse::<u32>().ok())
-        == Some(std::process::id());
-    let fds = std::env::var("LISTEN_FDS")
-        .ok()
-        .and_then(|n| n.parse::<u32>().ok())
-        .unwrap_or(0);
-    if !pid_ok || fds < 1 {
-        return Ok(None);
+static SYSTEMD_SOCKET: std::sync::Mutex<Option<std::os::fd::OwnedFd>> = std::sync::Mutex::new(None);
+
+/// Claims the socket systemd passed, as `sd_listen_fds(3)` with `unset_environment` does: the fds
+/// count only when `LISTEN_PID` names this process; they become close-on-exec and `LISTEN_PID`,
+/// `LISTEN_FDS` and `LISTEN_FDNAMES` are removed in every case, so programs the daemon starts
+/// neither hold the socket nor take it for theirs. Only the first fd (3) is served. Call before
+/// any other thread starts: it edits the environment.
+#[cfg(unix)]
+pub fn claim_systemd_socket() {
+    use std::os::fd::FromRawFd;
+    let var = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
+    let for_us = var("LISTEN_PID") == Some(std::process::id());
+    let count = var("LISTEN_FDS").unwrap_or(0);
+    for k in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] {
+        std::env::remove_var(k);
     }
-    // SAFETY: systemd's protocol hands us fd 3 (SD_LISTEN_FDS_START) as an open listening socket
-    // owned by this process; nothing else in the process uses it.
-    let std_listener = unsafe { std::os::unix::net::UnixListener::from_raw_fd(3) };
-    std_listener.set_nonblocking(true)?;
-    tokio::net::UnixListener::from_std(std_listener).map(Some)
+    if !for_us || count == 0 {
+        return;
+    }
+    for fd in 3..3 + count.min(1024) as i32 {
+        // SAFETY: fcntl on an fd number has no memory-safety preconditions; a closed fd fails.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    // SAFETY: fcntl(F_GETFD) only queries whether fd 3 is open.
+    if unsafe { libc::fcntl(3, libc::F_GETFD) } == -1 {
+        return;
+    }
+    // SAFETY: fd 3 is open and, by systemd's protocol (SD_LISTEN_FDS_START), ours alone.
+    let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(3) };
+    *SYSTEMD_SOCKET.lock().unwrap_or_else(|p| p.into_inner()) = Some(fd);
+}
+
+/// The claimed systemd socket, checked to be a listening Unix stream socket.
+#[cfg(unix)]
+fn systemd_listener() -> Result<Option<tokio::net::UnixListener>, TransportError> {
+    use std::os::fd::AsRawFd;
+    let Some(fd) = SYSTEMD_SOCKET
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    else {
+        return Ok(None);
+    };
+    let mut listening: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: SO_ACCEPTCONN writes one c_int into `listening`, whose size `len` gives.
+    let r = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_ACCEPTCONN,
+            (&mut listening as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    let std_listener = std::os::unix::net::UnixListener::from(fd);
+    let checked = match (r, listening) {
+        (0, 0) => Err(io::Error::other("not a listening socket")),
+        (0, _) => std_listener.local_addr().map(drop), // fails unless AF_UNIX
+        _ => Err(io::Error::last_os_error()),
+    };
+    checked
+        .and_then(|()| std_listener.set_nonblocking(true))
+        .and_then(|()| tokio::net::UnixListener::from_std(std_listener))
+        .map(Some)
+        .map_err(TransportError::Activation)
 }
