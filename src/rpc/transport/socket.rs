@@ -208,16 +208,68 @@ fn hangup_probe(stream: &tokio::net::UnixStream) -> HangupProbe {
     })
 }
 
+// NOT COMPILED: no Windows target can be installed on the development machine. Written against the
+// sources of interprocess 2.4.7, windows-sys 0.61.2 and widestring 1.2.1 pinned in Cargo.lock.
 #[cfg(windows)]
 fn create(path: &Path) -> io::Result<Acceptor> {
-    // Owner-only access comes from interprocess's defaults plus FILE_FLAG_FIRST_PIPE_INSTANCE, which
-    // keeps a second daemon off the name. (Compiles in theory; not exercised on Windows yet.)
+    // FILE_FLAG_FIRST_PIPE_INSTANCE (set by interprocess) keeps a second daemon off the name; the
+    // descriptor keeps other users out (the default DACL lets Everyone read).
     use interprocess::local_socket::{GenericFilePath, ToFsName};
+    use interprocess::os::windows::local_socket::ListenerOptionsExt;
     let name = path.to_fs_name::<GenericFilePath>()?;
     ListenerOptions::new()
         .name(name)
+        .security_descriptor(owner_only_descriptor()?)
         .create_tokio()
         .map(Acceptor::Interprocess)
+}
+
+/// `D:P(A;;GA;;;<our user's SID>)`: a protected DACL with one ACE, full access for the user this
+/// process runs as (the SID, not the owner: an elevated process's owner is Administrators).
+#[cfg(windows)]
+fn owner_only_descriptor(
+) -> io::Result<interprocess::os::windows::security_descriptor::SecurityDescriptor> {
+    use interprocess::os::windows::security_descriptor::SecurityDescriptor;
+    use widestring::{U16CStr, U16CString};
+    use windows_sys::Win32::Foundation::{CloseHandle, LocalFree, HANDLE};
+    use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
+    use windows_sys::Win32::Security::{GetTokenInformation, TokenUser, TOKEN_QUERY, TOKEN_USER};
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
+
+    let mut token: HANDLE = std::ptr::null_mut();
+    // SAFETY: GetCurrentProcess is a pseudo-handle; `token` receives a handle closed below.
+    if unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut len = 0u32;
+    // SAFETY: a size query (null buffer, length 0); it fails with ERROR_INSUFFICIENT_BUFFER.
+    unsafe { GetTokenInformation(token, TokenUser, std::ptr::null_mut(), 0, &mut len) };
+    // u64s: TOKEN_USER holds a pointer and needs its alignment.
+    let mut buf = vec![0u64; (len as usize).div_ceil(8)];
+    // SAFETY: `buf` has at least `len` writable bytes, 8-aligned.
+    let ok =
+        unsafe { GetTokenInformation(token, TokenUser, buf.as_mut_ptr().cast(), len, &mut len) };
+    let err = io::Error::last_os_error();
+    // SAFETY: `token` came from OpenProcessToken and is closed exactly once.
+    unsafe { CloseHandle(token) };
+    if ok == 0 {
+        return Err(err);
+    }
+    // SAFETY: GetTokenInformation wrote a TOKEN_USER at the start of `buf`; its SID points inside
+    // `buf`, which outlives every use of `sid`.
+    let sid = unsafe { (*buf.as_ptr().cast::<TOKEN_USER>()).User.Sid };
+    let mut text: *mut u16 = std::ptr::null_mut();
+    // SAFETY: `sid` is valid; on success `text` is a LocalAlloc'd NUL-terminated string.
+    if unsafe { ConvertSidToStringSidW(sid, &mut text) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `text` is NUL-terminated (above); copied out before it is freed.
+    let sid_text = unsafe { U16CStr::from_ptr_str(text) }.to_string_lossy();
+    // SAFETY: allocated by ConvertSidToStringSidW with LocalAlloc; freed exactly once.
+    unsafe { LocalFree(text.cast()) };
+    let sddl = U16CString::from_str(format!("D:P(A;;GA;;;{sid_text})"))
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in the pipe's SDDL"))?;
+    SecurityDescriptor::deserialize(&sddl)
 }
 
 /// The socket path is taken: a live daemon keeps it; a corpse (connect refused) is removed.
