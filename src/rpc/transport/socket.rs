@@ -208,8 +208,9 @@ fn hangup_probe(stream: &tokio::net::UnixStream) -> HangupProbe {
     })
 }
 
-// NOT COMPILED: no Windows target can be installed on the development machine. Written against the
-// sources of interprocess 2.4.7, windows-sys 0.61.2 and widestring 1.2.1 pinned in Cargo.lock.
+// NOT COMPILED for Windows: no Windows target can be installed on the development machine. Written
+// against the sources of interprocess 2.4.7, windows-sys 0.61.2 and widestring 1.2.1 pinned in
+// Cargo.lock; only the windows-sys/widestring calls were type-checked (in a scratch crate on Linux).
 #[cfg(windows)]
 fn create(path: &Path) -> io::Result<Acceptor> {
     // FILE_FLAG_FIRST_PIPE_INSTANCE (set by interprocess) keeps a second daemon off the name; the
