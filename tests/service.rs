@@ -29,9 +29,9 @@ impl Drop for Activated {
     }
 }
 
-/// Starts `jirad serve` the way systemd does: `listener` as fd 3 (inheritable), `LISTEN_FDS=1`
-/// and `LISTEN_PID` set to the daemon's own pid (`sh` exports its pid, then `exec` keeps it).
-fn activate(dir: &Path, listener: &UnixListener, listen_pid: Option<&str>) -> Activated {
+/// `jirad serve` as systemd starts it: `fd` as fd 3 (inheritable), `LISTEN_FDS=1` and `LISTEN_PID`
+/// set to the daemon's own pid (`sh` exports its pid, then `exec` keeps it) unless `listen_pid`.
+fn activation(dir: &Path, fd: &impl AsRawFd, listen_pid: Option<&str>) -> Command {
     let base = jirad(dir);
     let mut cmd = Command::new("sh");
     for (k, v) in base.get_envs() {
@@ -49,7 +49,7 @@ fn activate(dir: &Path, listener: &UnixListener, listen_pid: Option<&str>) -> Ac
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
-    let fd: RawFd = listener.as_raw_fd();
+    let fd: RawFd = fd.as_raw_fd();
     // SAFETY: only async-signal-safe calls (dup2, fcntl) between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -65,7 +65,15 @@ fn activate(dir: &Path, listener: &UnixListener, listen_pid: Option<&str>) -> Ac
             Ok(())
         });
     }
-    Activated(cmd.spawn().expect("spawn sh"))
+    cmd
+}
+
+fn activate(dir: &Path, listener: &UnixListener, listen_pid: Option<&str>) -> Activated {
+    Activated(
+        activation(dir, listener, listen_pid)
+            .spawn()
+            .expect("spawn sh"),
+    )
 }
 
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
@@ -153,6 +161,34 @@ fn a_socket_passed_to_another_pid_is_ignored() {
     sigterm(child);
     assert!(wait_exit(child).success());
     assert!(!own.exists());
+}
+
+#[test]
+fn a_passed_fd_that_is_not_a_listening_socket_fails_clearly() {
+    // A unit whose fd 3 is not a listening Unix socket: say so and exit, never serve elsewhere.
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::fs::File::create(dir.path().join("not-a-socket")).unwrap();
+    let (connected, _peer) = UnixStream::pair().unwrap();
+    for (fd, why) in [
+        (file.as_raw_fd(), "not a socket"),
+        (connected.as_raw_fd(), "not listening"),
+    ] {
+        let mut daemon = Activated(
+            activation(dir.path(), &fd, None)
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        let status = wait_exit(&mut daemon.0);
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut daemon.0.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(!status.success(), "{why}: {stderr}");
+        assert!(
+            stderr.contains("socket passed by systemd"),
+            "{why}: {stderr}"
+        );
+        assert!(!dir.path().join("run/jirad/jirad.sock").exists(), "{why}");
+    }
 }
 
 /// Makes the fake hold the next `GET …/issue/DEMO-1` for `ms`, starts `issues/get` on `c`, and
