@@ -3,7 +3,8 @@
 //! request, a 401 mid-call, 410, a missing scope, a revoked refresh-token family) crossed with each
 //! operation (get, list, create, update, delete, token refresh) on an OAuth profile, one daemon
 //! throughout. Every cell must end in success or a typed error (`data.kind`); transient faults on
-//! reads must be retried to success; no create is ever applied twice; the refresh token is never
+//! reads and deletes must be retried to success; a create is resent after a burst 429 only; no
+//! create is ever applied twice; the refresh token is never
 //! lost (the profile works again once the fault is gone); the daemon stays up. Prints the matrix.
 
 mod support;
@@ -218,6 +219,22 @@ fn every_fault_crossed_with_every_operation() {
             if fault.contains("quota") && op != "refresh" {
                 let expected = ["rateLimited", "ok, stale"];
                 assert!(expected.contains(&out.as_str()), "{fault} × {op}: {reply}");
+            }
+            // A 429 rejects a request unprocessed, so only then may a create go again; after a
+            // 5xx or a reset it may exist already and is never resent.
+            if op == "create" && matches!(fault, "jira-burst-based" | "jira-per-issue-on-write") {
+                assert_eq!(
+                    (out.as_str(), tries),
+                    ("ok", 2),
+                    "{fault} × create: {reply}"
+                );
+            }
+            if op == "create" && (fault.starts_with('5') || fault.starts_with("reset")) {
+                assert_eq!(tries, 1, "{fault} × create was resent: {reply}");
+            }
+            // A retried delete that finds the issue gone was done by the try we lost: success.
+            if op == "delete" && transient {
+                assert_eq!(out, "ok", "{fault} × delete: {reply}");
             }
             if op == "create" {
                 created.push((summary.clone(), out.clone()));

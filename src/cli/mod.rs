@@ -175,6 +175,11 @@ pub fn main() -> ExitCode {
     ) {
         quiet_broken_pipe();
     }
+    #[cfg(unix)]
+    if matches!(cli.command, Command::Serve(_) | Command::Demo(_)) {
+        // Before the runtime starts threads: it edits the environment.
+        crate::rpc::transport::socket::claim_systemd_socket();
+    }
     let runtime = match runtime_builder().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -1,6 +1,6 @@
 //! The one HTTP policy for every Jira call: one reqwest client, timeouts, a per-site concurrency cap,
 //! retries of idempotent calls with `Retry-After`/backoff, shared rate-limit pauses, 401 → refresh once,
-//! and creates that are never repeated once they may have reached Jira.
+//! and creates that are never repeated once they may have reached Jira (a 429 says it did not).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,7 +50,8 @@ impl Default for HttpPolicy {
 pub enum Retry {
     /// GET, PUT, DELETE and search POSTs: repeating them is harmless.
     Idempotent,
-    /// Creates (POST issue, POST comment, transitions): only retried if the request was never sent.
+    /// Creates (POST issue, POST comment, transitions): only retried if the request was never sent
+    /// or Jira answered 429 (rate limits reject a request before processing it).
     Never,
 }
 
@@ -152,6 +153,8 @@ impl Http {
             call.issue.as_deref()
         };
         let (mut tries, mut refreshed) = (0u32, false);
+        // An earlier try may have been carried out by Jira without us hearing back.
+        let mut maybe_done = false;
         loop {
             tries += 1;
             if let Some((wait, reason)) = self.pauses.pending(&call.endpoint, write_to) {
@@ -187,6 +190,7 @@ impl Http {
                 }
                 Err(e) => {
                     let never_sent = e.is_connect();
+                    maybe_done |= !never_sent;
                     let e = e.without_url();
                     tracing::debug!(endpoint = %call.endpoint, tries, never_sent, "Jira request failed: {e}");
                     if call.retry == Retry::Never && !never_sent {
@@ -223,7 +227,13 @@ impl Http {
                 | StatusCode::BAD_GATEWAY
                 | StatusCode::SERVICE_UNAVAILABLE
                 | StatusCode::GATEWAY_TIMEOUT => {
+                    maybe_done |= status.is_server_error();
                     self.transient(call, status, &headers, &text, tries).await?;
+                }
+                // The try we never heard back from deleted it: the issue is gone, as asked.
+                StatusCode::NOT_FOUND if maybe_done && call.method == Method::DELETE => {
+                    tracing::debug!(endpoint = %call.endpoint, "404 on a retried delete: already done");
+                    return Ok(Value::Null);
                 }
                 _ => return Err(JiraError::from_status(status.as_u16(), &text)),
             }
@@ -283,7 +293,8 @@ impl Http {
             }
             _ => JiraError::UpstreamUnavailable(format!("HTTP {}", status.as_u16())),
         };
-        if call.retry == Retry::Never || tries >= p.max_tries || wait > p.max_wait {
+        // A 429 means Jira did not process the request, so even a create may be sent again.
+        if (call.retry == Retry::Never && !limited) || tries >= p.max_tries || wait > p.max_wait {
             return Err(give_up(millis(wait)));
         }
         // A recorded pause is waited out at the top of the send loop, shared with every other caller.

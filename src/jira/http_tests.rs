@@ -133,7 +133,7 @@ async fn a_dropped_connection_is_retried_for_reads_but_not_for_creates() {
         s.requests().iter().filter(|r| r.method == "POST").count(),
         1
     );
-    // A create is not repeated on a 503 or 429 either; a search POST is.
+    // A create is not repeated on a 503 either; a search POST is.
     let s = Server::start(|n, _| {
         if n == 0 {
             Reply::Json(503, json!({}))
@@ -158,6 +158,67 @@ async fn a_dropped_connection_is_retried_for_reads_but_not_for_creates() {
     )
     .idempotent();
     assert!(http.send(&search, &TestAuth::new(0)).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_create_answered_429_is_sent_again_after_retry_after() {
+    // A 429 rejects the request before Jira processes it, so resending cannot duplicate.
+    let s = Server::start(|n, _| match n {
+        0 => reply_429("jira-burst-based", "0"),
+        _ => Reply::Json(201, json!({"key": "A-1"})),
+    })
+    .await;
+    let create = Call::new(Method::POST, s.url.join("issue").unwrap(), "issue");
+    let http = Http::new(fast()).unwrap();
+    let v = http.send(&create, &TestAuth::new(0)).await.unwrap();
+    assert_eq!(v, json!({"key": "A-1"}));
+    assert_eq!(s.requests().len(), 2);
+    // The retry budget still holds: a 429 every time gives up after `max_tries`.
+    let s = Server::start(|_, _| reply_429("jira-burst-based", "0")).await;
+    let create = Call::new(Method::POST, s.url.join("issue").unwrap(), "issue");
+    let e = http.send(&create, &TestAuth::new(0)).await.unwrap_err();
+    assert_eq!(e.kind(), "rateLimited");
+    assert_eq!(s.requests().len(), fast().max_tries as usize);
+}
+
+#[tokio::test]
+async fn a_retried_delete_that_finds_nothing_was_done_by_the_lost_try() {
+    // The first DELETE's connection drops (did Jira delete it?); the retry gets 404: it did.
+    let s = Server::start(|n, _| match n {
+        0 => Reply::Drop,
+        _ => Reply::Json(
+            404,
+            json!({"errorMessages": ["Issue does not exist"], "errors": {}}),
+        ),
+    })
+    .await;
+    let http = Http::new(fast()).unwrap();
+    let delete = Call::new(
+        Method::DELETE,
+        s.url.join("issue/A-1").unwrap(),
+        "issue/{key}",
+    );
+    assert_eq!(
+        http.send(&delete, &TestAuth::new(0)).await.unwrap(),
+        Value::Null
+    );
+    assert_eq!(s.requests().len(), 2);
+    // A first try that was answered 429 did nothing: its retry's 404 stands.
+    let s = Server::start(|n, _| match n {
+        0 => reply_429("jira-burst-based", "0"),
+        _ => Reply::Json(
+            404,
+            json!({"errorMessages": ["Issue does not exist"], "errors": {}}),
+        ),
+    })
+    .await;
+    let delete = Call::new(
+        Method::DELETE,
+        s.url.join("issue/A-1").unwrap(),
+        "issue/{key}",
+    );
+    let e = http.send(&delete, &TestAuth::new(0)).await.unwrap_err();
+    assert_eq!(e.kind(), "notFound");
 }
 
 #[tokio::test]

@@ -20,6 +20,9 @@ pub enum TransportError {
     /// The socket directory belongs to someone else.
     #[error("socket directory {0} is owned by another user; refusing to use it")]
     UnsafeDir(PathBuf),
+    /// systemd passed something other than a listening Unix stream socket.
+    #[error("the socket passed by systemd (LISTEN_FDS, fd 3) cannot be served: {0}")]
+    Activation(std::io::Error),
     /// An I/O failure on the named path.
     #[error("{path}: {source}")]
     Io {

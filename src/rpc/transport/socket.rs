@@ -47,21 +47,22 @@ impl SocketServer {
         &self.path
     }
 
-    /// Binds `path`, or takes the socket passed by systemd (`LISTEN_FDS`, fd 3) when there is one.
+    /// Binds `path`, or serves the socket systemd passed (see [`claim_systemd_socket`]).
     pub async fn bind(path: &Path) -> Result<SocketServer, TransportError> {
         #[cfg(unix)]
-        if let Some(listener) = systemd_listener().map_err(io_err(path))? {
-            tracing::info!("serving the socket passed by systemd");
+        if let Some(listener) = systemd_listener()? {
             let path = listener
                 .local_addr()
                 .ok()
-                .and_then(|a| a.as_pathname().map(Path::to_owned));
+                .and_then(|a| a.as_pathname().map(Path::to_owned))
+                .unwrap_or_default();
+            tracing::info!("serving the socket passed by systemd");
             return Ok(SocketServer {
                 acceptor: Acceptor::Unix {
                     listener,
                     owned: false,
                 },
-                path: path.unwrap_or_default(),
+                path,
             });
         }
         #[cfg(unix)]
@@ -207,16 +208,69 @@ fn hangup_probe(stream: &tokio::net::UnixStream) -> HangupProbe {
     })
 }
 
+// NOT COMPILED for Windows: no Windows target can be installed on the development machine. Written
+// against the sources of interprocess 2.4.7, windows-sys 0.61.2 and widestring 1.2.1 pinned in
+// Cargo.lock; only the windows-sys/widestring calls were type-checked (in a scratch crate on Linux).
 #[cfg(windows)]
 fn create(path: &Path) -> io::Result<Acceptor> {
-    // Owner-only access comes from interprocess's defaults plus FILE_FLAG_FIRST_PIPE_INSTANCE, which
-    // keeps a second daemon off the name. (Compiles in theory; not exercised on Windows yet.)
+    // FILE_FLAG_FIRST_PIPE_INSTANCE (set by interprocess) keeps a second daemon off the name; the
+    // descriptor keeps other users out (the default DACL lets Everyone read).
     use interprocess::local_socket::{GenericFilePath, ToFsName};
+    use interprocess::os::windows::local_socket::ListenerOptionsExt;
     let name = path.to_fs_name::<GenericFilePath>()?;
     ListenerOptions::new()
         .name(name)
+        .security_descriptor(owner_only_descriptor()?)
         .create_tokio()
         .map(Acceptor::Interprocess)
+}
+
+/// `D:P(A;;GA;;;<our user's SID>)`: a protected DACL with one ACE, full access for the user this
+/// process runs as (the SID, not the owner: an elevated process's owner is Administrators).
+#[cfg(windows)]
+fn owner_only_descriptor(
+) -> io::Result<interprocess::os::windows::security_descriptor::SecurityDescriptor> {
+    use interprocess::os::windows::security_descriptor::SecurityDescriptor;
+    use widestring::{U16CStr, U16CString};
+    use windows_sys::Win32::Foundation::{CloseHandle, LocalFree, HANDLE};
+    use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
+    use windows_sys::Win32::Security::{GetTokenInformation, TokenUser, TOKEN_QUERY, TOKEN_USER};
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
+
+    let mut token: HANDLE = std::ptr::null_mut();
+    // SAFETY: GetCurrentProcess is a pseudo-handle; `token` receives a handle closed below.
+    if unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut len = 0u32;
+    // SAFETY: a size query (null buffer, length 0); it fails with ERROR_INSUFFICIENT_BUFFER.
+    unsafe { GetTokenInformation(token, TokenUser, std::ptr::null_mut(), 0, &mut len) };
+    // u64s: TOKEN_USER holds a pointer and needs its alignment.
+    let mut buf = vec![0u64; (len as usize).div_ceil(8)];
+    // SAFETY: `buf` has at least `len` writable bytes, 8-aligned.
+    let ok =
+        unsafe { GetTokenInformation(token, TokenUser, buf.as_mut_ptr().cast(), len, &mut len) };
+    let err = io::Error::last_os_error();
+    // SAFETY: `token` came from OpenProcessToken and is closed exactly once.
+    unsafe { CloseHandle(token) };
+    if ok == 0 {
+        return Err(err);
+    }
+    // SAFETY: GetTokenInformation wrote a TOKEN_USER at the start of `buf`; its SID points inside
+    // `buf`, which outlives every use of `sid`.
+    let sid = unsafe { (*buf.as_ptr().cast::<TOKEN_USER>()).User.Sid };
+    let mut text: *mut u16 = std::ptr::null_mut();
+    // SAFETY: `sid` is valid; on success `text` is a LocalAlloc'd NUL-terminated string.
+    if unsafe { ConvertSidToStringSidW(sid, &mut text) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `text` is NUL-terminated (above); copied out before it is freed.
+    let sid_text = unsafe { U16CStr::from_ptr_str(text) }.to_string_lossy();
+    // SAFETY: allocated by ConvertSidToStringSidW with LocalAlloc; freed exactly once.
+    unsafe { LocalFree(text.cast()) };
+    let sddl = U16CString::from_str(format!("D:P(A;;GA;;;{sid_text})"))
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in the pipe's SDDL"))?;
+    SecurityDescriptor::deserialize(&sddl)
 }
 
 /// The socket path is taken: a live daemon keeps it; a corpse (connect refused) is removed.
@@ -271,24 +325,72 @@ fn prepare_dir(path: &Path) -> Result<(), TransportError> {
     Ok(())
 }
 
-/// The listening socket systemd passed us, if `LISTEN_PID` names this process.
+/// The socket claimed by [`claim_systemd_socket`], until [`SocketServer::bind`] takes it.
 #[cfg(unix)]
-fn systemd_listener() -> io::Result<Option<tokio::net::UnixListener>> {
-    use std::os::unix::io::FromRawFd;
-    let pid_ok = std::env::var("LISTEN_PID")
-        .ok()
-        .and_then(|p| p.parse::<u32>().ok())
-        == Some(std::process::id());
-    let fds = std::env::var("LISTEN_FDS")
-        .ok()
-        .and_then(|n| n.parse::<u32>().ok())
-        .unwrap_or(0);
-    if !pid_ok || fds < 1 {
-        return Ok(None);
+static SYSTEMD_SOCKET: std::sync::Mutex<Option<std::os::fd::OwnedFd>> = std::sync::Mutex::new(None);
+
+/// Claims the socket systemd passed, as `sd_listen_fds(3)` with `unset_environment` does: the fds
+/// count only when `LISTEN_PID` names this process; they become close-on-exec and `LISTEN_PID`,
+/// `LISTEN_FDS` and `LISTEN_FDNAMES` are removed in every case, so programs the daemon starts
+/// neither hold the socket nor take it for theirs. Only the first fd (3) is served. Call before
+/// any other thread starts: it edits the environment.
+#[cfg(unix)]
+pub fn claim_systemd_socket() {
+    use std::os::fd::FromRawFd;
+    let var = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
+    let for_us = var("LISTEN_PID") == Some(std::process::id());
+    let count = var("LISTEN_FDS").unwrap_or(0);
+    for k in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] {
+        std::env::remove_var(k);
     }
-    // SAFETY: systemd's protocol hands us fd 3 (SD_LISTEN_FDS_START) as an open listening socket
-    // owned by this process; nothing else in the process uses it.
-    let std_listener = unsafe { std::os::unix::net::UnixListener::from_raw_fd(3) };
-    std_listener.set_nonblocking(true)?;
-    tokio::net::UnixListener::from_std(std_listener).map(Some)
+    if !for_us || count == 0 {
+        return;
+    }
+    for fd in 3..3 + count.min(1024) as i32 {
+        // SAFETY: fcntl on an fd number has no memory-safety preconditions; a closed fd fails.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    // SAFETY: fcntl(F_GETFD) only queries whether fd 3 is open.
+    if unsafe { libc::fcntl(3, libc::F_GETFD) } == -1 {
+        return;
+    }
+    // SAFETY: fd 3 is open and, by systemd's protocol (SD_LISTEN_FDS_START), ours alone.
+    let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(3) };
+    *SYSTEMD_SOCKET.lock().unwrap_or_else(|p| p.into_inner()) = Some(fd);
+}
+
+/// The claimed systemd socket, checked to be a listening Unix stream socket.
+#[cfg(unix)]
+fn systemd_listener() -> Result<Option<tokio::net::UnixListener>, TransportError> {
+    use std::os::fd::AsRawFd;
+    let Some(fd) = SYSTEMD_SOCKET
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    else {
+        return Ok(None);
+    };
+    let mut listening: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: SO_ACCEPTCONN writes one c_int into `listening`, whose size `len` gives.
+    let r = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_ACCEPTCONN,
+            (&mut listening as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    let std_listener = std::os::unix::net::UnixListener::from(fd);
+    let checked = match (r, listening) {
+        (0, 0) => Err(io::Error::other("not a listening socket")),
+        (0, _) => std_listener.local_addr().map(drop), // fails unless AF_UNIX
+        _ => Err(io::Error::last_os_error()),
+    };
+    checked
+        .and_then(|()| std_listener.set_nonblocking(true))
+        .and_then(|()| tokio::net::UnixListener::from_std(std_listener))
+        .map(Some)
+        .map_err(TransportError::Activation)
 }
