@@ -146,6 +146,24 @@ impl<V: Weigh> Store<V> {
         true
     }
 
+    /// Weighs again the entry under `key` if it still holds `value` (which grew: a memo), and
+    /// evicts down to the budget.
+    pub(crate) fn reweigh(&mut self, ns: &Namespace, key: &EntryKey, value: &Arc<V>) {
+        let Some(entry) = self
+            .namespaces
+            .get_mut(ns)
+            .and_then(|st| st.entries.get_mut(key))
+            .filter(|e| Arc::ptr_eq(&e.value, value))
+        else {
+            return;
+        };
+        let old = std::mem::replace(&mut entry.bytes, value.weight());
+        let new = entry.bytes;
+        self.sizes.sub(key.kind(), old);
+        self.sizes.add(key.kind(), new);
+        self.evict_to_budget();
+    }
+
     fn evict_to_budget(&mut self) {
         while self.sizes.total_bytes() > self.max_bytes {
             let Some((_, (ns, key))) = self.lru.pop_first() else {
@@ -291,6 +309,35 @@ mod tests {
         assert!(!s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
         let g = s.generation(&ns);
         assert!(s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
+    }
+
+    #[test]
+    fn reweighing_counts_growth_and_keeps_the_budget() {
+        use crate::cache::doc::Doc;
+        let ns = Namespace::new("p", "s");
+        let now = Instant::now();
+        let mut s: Store<Doc<String>> = Store::new(100);
+        let small = |t: &str| Arc::new(Doc::of(t).unwrap());
+        let a = small("aaaaaaaa"); // 10 bytes of JSON
+        s.insert(&ns, issue("A-1"), small("bbbbbbbb"), None, None, now);
+        s.insert(&ns, issue("A-2"), Arc::clone(&a), None, None, now);
+        assert_eq!(s.sizes().total_bytes(), 20);
+        a.remember("m", Arc::new("x".repeat(40)));
+        a.remember("m", Arc::new("x".repeat(40)));
+        s.reweigh(&ns, &issue("A-2"), &a);
+        assert_eq!(s.sizes().total_bytes(), 61);
+        assert_eq!(s.sizes().get(Kind::Issue).entries, 2);
+        // A value no longer stored under the key is not counted.
+        s.reweigh(&ns, &issue("A-1"), &a);
+        assert_eq!(s.sizes().total_bytes(), 61);
+        let b = small("cccccccc");
+        s.insert(&ns, issue("A-3"), Arc::clone(&b), None, None, now);
+        b.remember("m", Arc::new("y".repeat(30)));
+        b.remember("m", Arc::new("y".repeat(30)));
+        s.reweigh(&ns, &issue("A-3"), &b);
+        // Over budget: the least recently used entry went.
+        assert!(!s.contains(&ns, &issue("A-1")));
+        assert_eq!(s.sizes().total_bytes(), 61 + 41 - 10);
     }
 
     #[derive(Debug, Clone)]
