@@ -21,7 +21,8 @@ use jirad_protocol::{ErrorKind, JsonObject, Prepared};
 use jsonrpsee::RpcModule;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, LazyLock};
 
 /// Registers the family.
 pub fn register_all(m: &mut RpcModule<AppState>) {
@@ -91,6 +92,31 @@ fn shape_error(e: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// The fields a get asks for, listed and as the cache's field set.
+struct Wanted {
+    list: Cow<'static, [String]>,
+    set: FieldSet,
+}
+
+/// The requested fields, or the defaults (built once: a cached read costs no copies of them).
+fn wanted(fields: Option<Vec<String>>) -> Wanted {
+    static DEFAULT: LazyLock<(Vec<String>, FieldSet)> = LazyLock::new(|| {
+        let list = field_list(None);
+        let set = FieldSet::from_request(&list);
+        (list, set)
+    });
+    match fields {
+        Some(f) if !f.is_empty() => Wanted {
+            set: FieldSet::from_request(&f),
+            list: Cow::Owned(f),
+        },
+        _ => Wanted {
+            list: Cow::Borrowed(&DEFAULT.0),
+            set: DEFAULT.1.clone(),
+        },
+    }
+}
+
 /// A cached (both-format) issue as the caller asked for it.
 fn shaped(mut issue: Issue, format: DescriptionFormat) -> Issue {
     match format {
@@ -109,18 +135,18 @@ async fn read_issue(
     s: &JiraSession,
     cx: &Ctx<AppState>,
     key: &str,
-    fields: &[String],
+    fields: &Wanted,
     expand: Vec<String>,
     fresh: bool,
 ) -> Result<Cached<CachedJson>, ApiError> {
-    let cache_key = CacheKey::issue(key, FieldSet::from_request(fields));
+    let cache_key = CacheKey::issue(key, fields.set.clone());
     // An expansion changes the answer but not the key: such reads go to Jira.
     let fresh = fresh || !expand.is_empty();
     cx.app
         .cache
         .get_or_fetch(&s.ns, cache_key, fresh, || {
             // Copied only when fetching: a hit costs no copies.
-            let (client, key, fields) = (s.client.clone(), key.to_owned(), fields.to_vec());
+            let (client, key, fields) = (s.client.clone(), key.to_owned(), fields.list.to_vec());
             async move { cached_json(&client.issue(&key, &fields, &expand, Fmt::Both).await?) }
         })
         .await
@@ -168,7 +194,7 @@ fn project(issue: &mut Issue, wanted: &[String]) {
 
 async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let fields = field_list(p.fields);
+    let fields = wanted(p.fields);
     let format = p.format.unwrap_or_default();
     let read = read_issue(
         &s,
@@ -180,7 +206,14 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, A
     )
     .await?;
     let issue = if read.info.hit {
-        Prepared::Json(prepared(&cx, &s, &p.key, &read.value, format, &fields)?)
+        Prepared::Json(prepared(
+            &cx,
+            &s,
+            &p.key,
+            &read.value,
+            format,
+            &fields.list,
+        )?)
     } else {
         Prepared::Typed(parse_issue(&read.value, format)?)
     };
@@ -380,7 +413,7 @@ async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetRes
         update: p.update.unwrap_or_default(),
         force: p.force,
     };
-    let fields = field_list(None);
+    let fields = wanted(None);
     let opts = EditOptions {
         notify_users: p.notify_users,
         return_issue: false,
@@ -398,11 +431,9 @@ async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetRes
     // Now the id is known, remember it for `reconcileIssues`.
     let with_id = reference.with_id(issue.id.clone());
     let value = read.value.fresh_copy();
-    cx.app.cache.issue_written(
-        &s.ns,
-        &with_id,
-        Some((value, FieldSet::from_request(&field_list(None)))),
-    );
+    cx.app
+        .cache
+        .issue_written(&s.ns, &with_id, Some((value, wanted(None).set)));
     Ok(IssuesGetResult {
         issue: Prepared::Typed(issue),
         cache: info(&read),
