@@ -20,7 +20,9 @@ struct Entry<V> {
 }
 
 struct NsState<V> {
-    entries: HashMap<EntryKey, Entry<V>>,
+    ns: Arc<Namespace>,
+    /// Keys shared with the recency order, so each is allocated once.
+    entries: HashMap<Arc<EntryKey>, Entry<V>>,
     /// Changes on every write and clear, so a fetch begun before them does not store its
     /// answer after them.
     generation: u64,
@@ -36,7 +38,8 @@ pub(crate) struct Found<V> {
 pub(crate) struct Store<V> {
     namespaces: HashMap<Namespace, NsState<V>>,
     /// Recency order: the smallest tick is the least recently used entry.
-    lru: BTreeMap<u64, (Namespace, EntryKey)>,
+    /// Its values are shared pointers: per entry it costs a few words, not copies of the keys.
+    lru: BTreeMap<u64, (Arc<Namespace>, Arc<EntryKey>)>,
     tick: u64,
     next_generation: u64,
     sizes: Sizes,
@@ -65,6 +68,7 @@ impl<V: Weigh> Store<V> {
         self.namespaces.entry(ns.clone()).or_insert_with(|| {
             *next_generation += 1;
             NsState {
+                ns: Arc::new(ns.clone()),
                 entries: HashMap::new(),
                 generation: *next_generation,
                 recent: RecentWrites::default(),
@@ -132,7 +136,9 @@ impl<V: Weigh> Store<V> {
         }
         let tick = self.next_tick();
         let kind = key.kind();
-        self.lru.insert(tick, (ns.clone(), key.clone()));
+        let key = Arc::new(key);
+        let ns_shared = Arc::clone(&self.ns_state(ns).ns);
+        self.lru.insert(tick, (ns_shared, Arc::clone(&key)));
         let entry = Entry {
             value,
             fields,
@@ -191,7 +197,7 @@ impl<V: Weigh> Store<V> {
         let Some(st) = self.namespaces.get(ns) else {
             return;
         };
-        let doomed: Vec<EntryKey> = st.entries.keys().filter(|k| evict(k)).cloned().collect();
+        let doomed: Vec<Arc<EntryKey>> = st.entries.keys().filter(|k| evict(k)).cloned().collect();
         for k in doomed {
             self.remove(ns, &k);
         }
