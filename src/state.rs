@@ -2,18 +2,39 @@
 //! connections, the auth manager, the one HTTP pool toward Jira and the shared cache.
 
 use crate::auth::{AuthError, AuthManager, AuthOptions, SystemAppConfig};
-use crate::cache::Cache;
+use crate::cache::{Cache, Doc, Weigh};
 use crate::config::Config;
 use crate::jira::{HttpPolicy, HttpPool, JiraError};
 use crate::rpc::Hub;
-use serde_json::Value;
+use jirad_protocol::JsonObject;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// The cache every client shares: JSON values, refetched on Jira's transient errors only.
-pub type SharedCache = Cache<Value, JiraError>;
+/// A cached answer: its compact JSON, with prepared replies (an issue as one caller shape asked
+/// for it) memoized beside it.
+pub type CachedJson = Doc<JsonObject>;
+
+/// The cache every client shares: JSON text, refetched on Jira's transient errors only.
+pub type SharedCache = Cache<CachedJson, JiraError>;
+
+/// A value to cache, as compact JSON.
+pub fn cached_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<CachedJson, JiraError> {
+    Doc::of(v).map_err(|e| JiraError::Protocol(format!("caching an answer: {e}")))
+}
+
+/// A cached answer read back as `T` (a shape error is the daemon's own, reported as such).
+pub fn read_cached<'a, T: serde::Deserialize<'a>>(v: &'a CachedJson) -> Result<T, JiraError> {
+    v.parse()
+        .map_err(|e| JiraError::Protocol(format!("reading a cached answer: {e}")))
+}
+
+impl Weigh for JsonObject {
+    fn weight(&self) -> usize {
+        self.len()
+    }
+}
 
 /// Daemon-wide state; handlers see it as `cx.app`.
 pub struct AppState {

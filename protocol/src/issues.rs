@@ -7,7 +7,7 @@
 
 use crate::lifecycle::NumberOrString;
 use crate::openrpc::MethodDoc;
-use crate::Request;
+use crate::{Prepared, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -137,8 +137,9 @@ pub struct IssuesGetParams {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IssuesGetResult {
+    // A daemon answering from its cache may send the issue as prepared JSON: still an `Issue`.
     #[serde(flatten)]
-    pub issue: Issue,
+    pub issue: Prepared<Issue>,
     pub cache: CacheInfo,
 }
 

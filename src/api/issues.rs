@@ -1,8 +1,10 @@
 //! `issues/get`, `issues/list`, `issues/create`, `issues/update`, `issues/delete`.
 //!
 //! Reads go through the shared cache. Issues and lists are cached normalized with both description
-//! formats, so one entry answers every `format`; the reply strips what was not asked for. Writes
-//! tell the cache what they touched, so a read after a write through the daemon sees it.
+//! formats, as compact JSON, so one entry answers every `format`; the reply strips what was not
+//! asked for. A cached issue remembers a reply shape (format and field list) asked of it twice, so a
+//! repeated identical `issues/get` sends prepared bytes. Writes tell the cache what they touched,
+//! so a read after a write through the daemon sees it.
 
 use super::session::{jira, JiraSession};
 use super::ApiError;
@@ -12,13 +14,15 @@ use crate::jira::{
     NewIssue, RichText, DEFAULT_FIELDS,
 };
 use crate::rpc::{Ctx, Register};
-use crate::state::AppState;
+use crate::state::{cached_json, read_cached, AppState, CachedJson};
 use jirad_protocol::issues::*;
 use jirad_protocol::lifecycle::{Progress, ProgressParams};
-use jirad_protocol::ErrorKind;
+use jirad_protocol::{ErrorKind, JsonObject, Prepared};
 use jsonrpsee::RpcModule;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::sync::{Arc, LazyLock};
 
 /// Registers the family.
 pub fn register_all(m: &mut RpcModule<AppState>) {
@@ -65,7 +69,7 @@ fn rebuild(e: &JiraError) -> ApiError {
     owned.into()
 }
 
-fn info(c: &Cached<Value>) -> CacheInfo {
+fn info(c: &Cached<CachedJson>) -> CacheInfo {
     CacheInfo {
         hit: c.info.hit,
         age_ms: c.info.age_ms,
@@ -81,43 +85,69 @@ fn field_list(fields: Option<Vec<String>>) -> Vec<String> {
     }
 }
 
-/// A cached (both-format) issue as the caller asked for it, read straight from the shared entry
-/// (no copy of its tree).
-fn shaped(v: &Value, format: DescriptionFormat) -> Result<Issue, ApiError> {
-    let mut issue = Issue::deserialize(v).map_err(|e| {
-        ApiError::new(
-            ErrorKind::UpstreamUnavailable,
-            format!("normalized issue shape: {e}"),
-        )
-    })?;
+fn shape_error(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        ErrorKind::UpstreamUnavailable,
+        format!("normalized issue shape: {e}"),
+    )
+}
+
+/// The fields a get asks for, listed and as the cache's field set.
+struct Wanted {
+    list: Cow<'static, [String]>,
+    set: FieldSet,
+}
+
+/// The requested fields, or the defaults (built once: a cached read costs no copies of them).
+fn wanted(fields: Option<Vec<String>>) -> Wanted {
+    static DEFAULT: LazyLock<(Vec<String>, FieldSet)> = LazyLock::new(|| {
+        let list = field_list(None);
+        let set = FieldSet::from_request(&list);
+        (list, set)
+    });
+    match fields {
+        Some(f) if !f.is_empty() => Wanted {
+            set: FieldSet::from_request(&f),
+            list: Cow::Owned(f),
+        },
+        _ => Wanted {
+            list: Cow::Borrowed(&DEFAULT.0),
+            set: DEFAULT.1.clone(),
+        },
+    }
+}
+
+/// A cached (both-format) issue as the caller asked for it.
+fn shaped(mut issue: Issue, format: DescriptionFormat) -> Issue {
     match format {
         DescriptionFormat::Markdown => issue.description_adf = None,
         DescriptionFormat::Adf => issue.description = None,
         DescriptionFormat::Both => {}
     }
-    Ok(issue)
+    issue
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, JiraError> {
-    serde_json::to_value(v).map_err(|e| JiraError::Protocol(e.to_string()))
+fn parse_issue(v: &CachedJson, format: DescriptionFormat) -> Result<Issue, ApiError> {
+    Ok(shaped(v.parse().map_err(shape_error)?, format))
 }
 
 async fn read_issue(
     s: &JiraSession,
     cx: &Ctx<AppState>,
     key: &str,
-    fields: Vec<String>,
+    fields: &Wanted,
     expand: Vec<String>,
     fresh: bool,
-) -> Result<Cached<Value>, ApiError> {
-    let cache_key = CacheKey::issue(key, FieldSet::from_request(&fields));
+) -> Result<Cached<CachedJson>, ApiError> {
+    let cache_key = CacheKey::issue(key, fields.set.clone());
     // An expansion changes the answer but not the key: such reads go to Jira.
     let fresh = fresh || !expand.is_empty();
-    let (client, key) = (s.client.clone(), key.to_owned());
     cx.app
         .cache
-        .get_or_fetch(&s.ns, cache_key, fresh, move || async move {
-            to_value(&client.issue(&key, &fields, &expand, Fmt::Both).await?)
+        .get_or_fetch(&s.ns, cache_key, fresh, || {
+            // Copied only when fetching: a hit costs no copies.
+            let (client, key, fields) = (s.client.clone(), key.to_owned(), fields.list.to_vec());
+            async move { cached_json(&client.issue(&key, &fields, &expand, Fmt::Both).await?) }
         })
         .await
         .map_err(cache_err)
@@ -164,24 +194,73 @@ fn project(issue: &mut Issue, wanted: &[String]) {
 
 async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let fields = field_list(p.fields);
+    let fields = wanted(p.fields);
+    let format = p.format.unwrap_or_default();
     let read = read_issue(
         &s,
         &cx,
         &p.key,
-        fields.clone(),
+        &fields,
         p.expand.unwrap_or_default(),
         p.fresh,
     )
     .await?;
-    let mut issue = shaped(&read.value, p.format.unwrap_or_default())?;
-    if read.info.hit {
-        project(&mut issue, &fields);
-    }
+    let issue = if read.info.hit {
+        Prepared::Json(prepared(
+            &cx,
+            &s,
+            &p.key,
+            &read.value,
+            format,
+            &fields.list,
+        )?)
+    } else {
+        Prepared::Typed(parse_issue(&read.value, format)?)
+    };
     Ok(IssuesGetResult {
         cache: info(&read),
         issue,
     })
+}
+
+/// The reply for a cached issue in this shape, remembered by the entry once asked twice.
+fn prepared(
+    cx: &Ctx<AppState>,
+    s: &JiraSession,
+    key: &str,
+    entry: &Arc<CachedJson>,
+    format: DescriptionFormat,
+    fields: &[String],
+) -> Result<Arc<JsonObject>, ApiError> {
+    let shape = shape_name(format, fields);
+    if let Some(done) = entry.memo(&shape) {
+        return Ok(done);
+    }
+    let mut issue = parse_issue(entry, format)?;
+    project(&mut issue, fields);
+    let reply = Arc::new(JsonObject::of(&issue).map_err(shape_error)?);
+    if entry.remember(&shape, Arc::clone(&reply)) {
+        // Issues are stored by key whatever their fields.
+        let stored = CacheKey::issue(key, FieldSet::All);
+        cx.app.cache.reweigh(&s.ns, &stored, entry);
+    }
+    Ok(reply)
+}
+
+/// Names a reply shape: the format and the field list as asked (another spelling of the same
+/// list is another shape, which costs only a memo slot).
+fn shape_name(format: DescriptionFormat, fields: &[String]) -> String {
+    let mut name = String::from(match format {
+        DescriptionFormat::Markdown => "md",
+        DescriptionFormat::Adf => "adf",
+        DescriptionFormat::Both => "both",
+    });
+    for f in fields {
+        // Unit separators cannot occur in field names, so the parts stay distinct.
+        name.push('\u{1f}');
+        name.push_str(f);
+    }
+    name
 }
 
 async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
@@ -258,24 +337,28 @@ async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult
             if let Some(report) = &progress {
                 report("end", page.as_ref().map_or(0, |p| p.issues.len()));
             }
-            to_value(&page?)
+            cached_json(&page?)
         })
         .await
         .map_err(cache_err)?;
     let format = p.format.unwrap_or_default();
-    let v = &*read.value;
-    let issues = v["issues"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|i| shaped(i, format))
-        .collect::<Result<_, _>>()?;
+    let page: CachedPage = read_cached(&read.value)?;
     Ok(IssuesListResult {
-        issues,
-        next_page_token: v["nextPageToken"].as_str().map(str::to_owned),
-        is_last: v["isLast"].as_bool().unwrap_or(true),
+        issues: page.issues.into_iter().map(|i| shaped(i, format)).collect(),
+        next_page_token: page.next_page_token,
+        is_last: page.is_last,
         cache: info(&read),
     })
+}
+
+/// A cached `crate::jira::IssueList`, read back as the protocol's issues.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CachedPage {
+    issues: Vec<Issue>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+    is_last: bool,
 }
 
 fn rich(v: Option<&Value>, field: &str) -> Result<Option<RichText>, JiraError> {
@@ -330,7 +413,7 @@ async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetRes
         update: p.update.unwrap_or_default(),
         force: p.force,
     };
-    let fields = field_list(None);
+    let fields = wanted(None);
     let opts = EditOptions {
         notify_users: p.notify_users,
         return_issue: false,
@@ -343,18 +426,16 @@ async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetRes
     cx.app.cache.issue_written(&s.ns, &reference, None);
     written?;
     // Read back through the cache: the entry is gone, so this fetches and stores the new state.
-    let read = read_issue(&s, &cx, &p.key, fields, vec![], true).await?;
-    let issue = shaped(&read.value, DescriptionFormat::Markdown)?;
+    let read = read_issue(&s, &cx, &p.key, &fields, vec![], true).await?;
+    let issue = parse_issue(&read.value, DescriptionFormat::Markdown)?;
     // Now the id is known, remember it for `reconcileIssues`.
     let with_id = reference.with_id(issue.id.clone());
-    let value = (*read.value).clone();
-    cx.app.cache.issue_written(
-        &s.ns,
-        &with_id,
-        Some((value, FieldSet::from_request(&field_list(None)))),
-    );
+    let value = read.value.fresh_copy();
+    cx.app
+        .cache
+        .issue_written(&s.ns, &with_id, Some((value, wanted(None).set)));
     Ok(IssuesGetResult {
-        issue,
+        issue: Prepared::Typed(issue),
         cache: info(&read),
     })
 }

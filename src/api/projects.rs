@@ -8,7 +8,7 @@ use super::ApiError;
 use crate::cache::{CacheKey, MetaKey};
 use crate::jira::{FieldMeta, JiraClient, JiraError};
 use crate::rpc::{Ctx, Register};
-use crate::state::AppState;
+use crate::state::{cached_json, read_cached, AppState};
 use futures::future::try_join_all;
 use jirad_protocol::projects::*;
 use jirad_protocol::workflow::StatusRef;
@@ -35,12 +35,12 @@ async fn list(p: ProjectsListParams, cx: Ctx<AppState>) -> Result<Vec<ProjectInf
             &s.ns,
             CacheKey::Meta(MetaKey::Projects),
             p.fresh,
-            move || async move { client.projects(None).await.map(Value::Array) },
+            move || async move { cached_json(&client.projects(None).await?) },
         )
         .await?;
     let q = p.query.unwrap_or_default().to_lowercase();
-    Ok(read
-        .value
+    let all: Value = read_cached(&read.value)?;
+    Ok(all
         .as_array()
         .into_iter()
         .flatten()
@@ -67,11 +67,11 @@ async fn issue_types(
         .app
         .cache
         .get_or_fetch(&s.ns, key, p.fresh, move || async move {
-            create_screens(&client, &project).await
+            cached_json(&create_screens(&client, &project).await?)
         })
         .await?;
-    Ok(read
-        .value
+    let all: Value = read_cached(&read.value)?;
+    Ok(all
         .as_array()
         .into_iter()
         .flatten()

@@ -9,7 +9,7 @@ use super::ApiError;
 use crate::cache::{CacheKey, IssueRef, MetaKey};
 use crate::jira::{normalize_comment, DescriptionFormat, JiraError, RichText};
 use crate::rpc::{Ctx, Register};
-use crate::state::AppState;
+use crate::state::{cached_json, read_cached, AppState};
 use jirad_protocol::projects::UserRef;
 use jirad_protocol::workflow::{self as p, *};
 use jsonrpsee::RpcModule;
@@ -43,11 +43,11 @@ async fn transitions(
         .app
         .cache
         .get_or_fetch(&s.ns, key, p.fresh, move || async move {
-            client.transitions(&p.key).await.map(Value::Array)
+            cached_json(&client.transitions(&p.key).await?)
         })
         .await?;
-    Ok(read
-        .value
+    let all: Value = read_cached(&read.value)?;
+    Ok(all
         .as_array()
         .map(|all| all.iter().map(transition_of).collect())
         .unwrap_or_default())

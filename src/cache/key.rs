@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -37,7 +38,8 @@ pub enum FieldSet {
     /// Every field (`*all`, or no `fields` parameter on a single-issue GET).
     All,
     /// Exactly these tokens, as Jira takes them (`summary`, `*navigable`, `-comment`, ...).
-    Only(BTreeSet<String>),
+    /// Shared, so a set built once (the defaults) costs no copy per read.
+    Only(Arc<BTreeSet<String>>),
 }
 
 impl FieldSet {
@@ -54,7 +56,7 @@ impl FieldSet {
         if tokens.is_empty() || only_all {
             FieldSet::All
         } else {
-            FieldSet::Only(tokens)
+            FieldSet::Only(Arc::new(tokens))
         }
     }
 
@@ -63,7 +65,10 @@ impl FieldSet {
         match (self, wanted) {
             (FieldSet::All, _) => true,
             (FieldSet::Only(_), FieldSet::All) => false,
-            (FieldSet::Only(have), FieldSet::Only(want)) => want.is_subset(have),
+            // The same set (the defaults, built once) needs no comparing.
+            (FieldSet::Only(have), FieldSet::Only(want)) => {
+                Arc::ptr_eq(have, want) || want.is_subset(have)
+            }
         }
     }
 
@@ -72,7 +77,7 @@ impl FieldSet {
             FieldSet::All => out.push_str("*all"),
             FieldSet::Only(tokens) => {
                 let mut first = true;
-                for t in tokens {
+                for t in tokens.iter() {
                     if !first {
                         out.push(',');
                     }

@@ -1,6 +1,6 @@
 //! The shared in-memory cache of issues, lists and metadata, with request coalescing,
 //! stale-if-error, write invalidation and watched lists. Knows neither JSON-RPC nor the Jira
-//! client: values are JSON and fetches are closures.
+//! client: values are JSON (the daemon stores compact text, [`Doc`]) and fetches are closures.
 //!
 //! ```
 //! use jirad::cache::{Cache, CacheConfig, CacheKey, FieldSet, IssueRef, Namespace, Transient};
@@ -30,6 +30,7 @@
 //! ```
 
 mod config;
+mod doc;
 mod error;
 mod flight;
 mod jql_scope;
@@ -45,6 +46,7 @@ mod watch_time;
 mod weigh;
 
 pub use config::CacheConfig;
+pub use doc::{Doc, MEMO_SLOTS};
 pub use error::{CacheError, Transient};
 pub use key::{normalize_jql, CacheKey, FieldSet, Kind, ListKey, MetaKey, Namespace, ProjectScope};
 pub use reads::{Cache, CacheInfo, Cached, IssueRef};

@@ -77,8 +77,9 @@ struct Inner<V, E: std::error::Error + 'static> {
 
 /// The shared cache of one daemon: cheap to clone, one per process.
 ///
-/// `V` is the stored JSON (`serde_json::Value`, or `Box<RawValue>` to serve bytes as they
-/// came); `E` is the upstream error, which says whether it is transient.
+/// `V` is the stored JSON (the daemon stores [`super::Doc`]: compact text with a memo of
+/// prepared replies; tests use `serde_json::Value`); `E` is the upstream error, which says
+/// whether it is transient.
 pub struct Cache<V, E: std::error::Error + 'static> {
     inner: Arc<Inner<V, E>>,
 }
@@ -241,6 +242,12 @@ where
                 stale: true,
             },
         })
+    }
+
+    /// Counts again what the entry under `key` weighs, if it still holds `value`: call after
+    /// growing a stored value (a [`super::Doc`] memo), so `max_bytes` bounds it too.
+    pub fn reweigh(&self, ns: &Namespace, key: &CacheKey, value: &Arc<V>) {
+        lock(&self.inner.store).reweigh(ns, &key.entry_key(), value);
     }
 
     /// Stores a value got some other way (e.g. each issue of a search result).

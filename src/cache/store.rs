@@ -20,7 +20,9 @@ struct Entry<V> {
 }
 
 struct NsState<V> {
-    entries: HashMap<EntryKey, Entry<V>>,
+    ns: Arc<Namespace>,
+    /// Keys shared with the recency order, so each is allocated once.
+    entries: HashMap<Arc<EntryKey>, Entry<V>>,
     /// Changes on every write and clear, so a fetch begun before them does not store its
     /// answer after them.
     generation: u64,
@@ -36,7 +38,8 @@ pub(crate) struct Found<V> {
 pub(crate) struct Store<V> {
     namespaces: HashMap<Namespace, NsState<V>>,
     /// Recency order: the smallest tick is the least recently used entry.
-    lru: BTreeMap<u64, (Namespace, EntryKey)>,
+    /// Its values are shared pointers: per entry it costs a few words, not copies of the keys.
+    lru: BTreeMap<u64, (Arc<Namespace>, Arc<EntryKey>)>,
     tick: u64,
     next_generation: u64,
     sizes: Sizes,
@@ -65,6 +68,7 @@ impl<V: Weigh> Store<V> {
         self.namespaces.entry(ns.clone()).or_insert_with(|| {
             *next_generation += 1;
             NsState {
+                ns: Arc::new(ns.clone()),
                 entries: HashMap::new(),
                 generation: *next_generation,
                 recent: RecentWrites::default(),
@@ -132,7 +136,9 @@ impl<V: Weigh> Store<V> {
         }
         let tick = self.next_tick();
         let kind = key.kind();
-        self.lru.insert(tick, (ns.clone(), key.clone()));
+        let key = Arc::new(key);
+        let ns_shared = Arc::clone(&self.ns_state(ns).ns);
+        self.lru.insert(tick, (ns_shared, Arc::clone(&key)));
         let entry = Entry {
             value,
             fields,
@@ -144,6 +150,24 @@ impl<V: Weigh> Store<V> {
         self.sizes.add(kind, bytes);
         self.evict_to_budget();
         true
+    }
+
+    /// Weighs again the entry under `key` if it still holds `value` (which grew: a memo), and
+    /// evicts down to the budget.
+    pub(crate) fn reweigh(&mut self, ns: &Namespace, key: &EntryKey, value: &Arc<V>) {
+        let Some(entry) = self
+            .namespaces
+            .get_mut(ns)
+            .and_then(|st| st.entries.get_mut(key))
+            .filter(|e| Arc::ptr_eq(&e.value, value))
+        else {
+            return;
+        };
+        let old = std::mem::replace(&mut entry.bytes, value.weight());
+        let new = entry.bytes;
+        self.sizes.sub(key.kind(), old);
+        self.sizes.add(key.kind(), new);
+        self.evict_to_budget();
     }
 
     fn evict_to_budget(&mut self) {
@@ -173,7 +197,7 @@ impl<V: Weigh> Store<V> {
         let Some(st) = self.namespaces.get(ns) else {
             return;
         };
-        let doomed: Vec<EntryKey> = st.entries.keys().filter(|k| evict(k)).cloned().collect();
+        let doomed: Vec<Arc<EntryKey>> = st.entries.keys().filter(|k| evict(k)).cloned().collect();
         for k in doomed {
             self.remove(ns, &k);
         }
@@ -291,6 +315,35 @@ mod tests {
         assert!(!s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
         let g = s.generation(&ns);
         assert!(s.insert(&ns, issue("A-1"), v(1), None, Some(g), now));
+    }
+
+    #[test]
+    fn reweighing_counts_growth_and_keeps_the_budget() {
+        use crate::cache::doc::Doc;
+        let ns = Namespace::new("p", "s");
+        let now = Instant::now();
+        let mut s: Store<Doc<String>> = Store::new(100);
+        let small = |t: &str| Arc::new(Doc::of(t).unwrap());
+        let a = small("aaaaaaaa"); // 10 bytes of JSON
+        s.insert(&ns, issue("A-1"), small("bbbbbbbb"), None, None, now);
+        s.insert(&ns, issue("A-2"), Arc::clone(&a), None, None, now);
+        assert_eq!(s.sizes().total_bytes(), 20);
+        a.remember("m", Arc::new("x".repeat(40)));
+        a.remember("m", Arc::new("x".repeat(40)));
+        s.reweigh(&ns, &issue("A-2"), &a);
+        assert_eq!(s.sizes().total_bytes(), 61);
+        assert_eq!(s.sizes().get(Kind::Issue).entries, 2);
+        // A value no longer stored under the key is not counted.
+        s.reweigh(&ns, &issue("A-1"), &a);
+        assert_eq!(s.sizes().total_bytes(), 61);
+        let b = small("cccccccc");
+        s.insert(&ns, issue("A-3"), Arc::clone(&b), None, None, now);
+        b.remember("m", Arc::new("y".repeat(30)));
+        b.remember("m", Arc::new("y".repeat(30)));
+        s.reweigh(&ns, &issue("A-3"), &b);
+        // Over budget: the least recently used entry went.
+        assert!(!s.contains(&ns, &issue("A-1")));
+        assert_eq!(s.sizes().total_bytes(), 61 + 41 - 10);
     }
 
     #[derive(Debug, Clone)]
