@@ -6,6 +6,9 @@
 
 #![cfg(unix)]
 
+#[path = "support/awake.rs"]
+mod awake;
+
 use fake_jira::{FakeJira, Options};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -24,6 +27,7 @@ fn main() {
     if let Some(path) = std::env::var_os(ECHO_ENV) {
         return echo_server(Path::new(&path));
     }
+    let _awake = awake::KeepAwake::start();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

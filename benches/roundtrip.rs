@@ -4,6 +4,9 @@
 
 #![cfg(unix)]
 
+#[path = "support/awake.rs"]
+mod awake;
+
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
@@ -22,6 +25,7 @@ fn main() {
         }
         return echo_server(Path::new(&path));
     }
+    let _awake = awake::KeepAwake::start();
     let dir = tempfile::tempdir().expect("tempdir");
     let sock = dir.path().join("jirad.sock");
     // JIRAD_BIN compares another build (A/B) against the same echo.
