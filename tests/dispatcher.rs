@@ -55,7 +55,7 @@ method!(Profile, "test/profile");
 type Res = Result<Value, jsonrpsee::types::ErrorObjectOwned>;
 
 fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
-    let mut m = jsonrpsee::RpcModule::from_arc(state);
+    let mut m = jirad::rpc::registry(state);
     m.request::<Wait>(|_, cx: Ctx<TestState>| async move {
         cx.app.gate.notified().await;
         Res::Ok(json!("released"))

@@ -23,7 +23,7 @@ pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
     if tokio::runtime::Handle::try_current().is_ok() {
         auth::spawn_event_forwarder(&state);
     }
-    let mut module = RpcModule::from_arc(state);
+    let mut module = crate::rpc::registry(state);
     lifecycle::register_all(&mut module);
     auth::register_all(&mut module);
     issues::register_all(&mut module);

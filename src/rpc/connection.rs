@@ -5,7 +5,6 @@ use super::framing::Framing;
 use super::message;
 use jirad_protocol::Notification;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -49,7 +48,7 @@ pub struct ConnectionHandle {
 
 struct Inner {
     id: u64,
-    out: mpsc::Sender<Box<RawValue>>,
+    out: mpsc::Sender<Box<str>>,
     /// Bytes queued for the writer and not yet written: the outbound queue is bounded by bytes,
     /// so a client that stops reading costs a bounded amount of memory and work.
     queued_bytes: AtomicUsize,
@@ -71,7 +70,7 @@ impl std::fmt::Debug for ConnectionHandle {
 }
 
 impl ConnectionHandle {
-    pub(crate) fn new(hub: Hub, out: mpsc::Sender<Box<RawValue>>, outbound_budget: usize) -> Self {
+    pub(crate) fn new(hub: Hub, out: mpsc::Sender<Box<str>>, outbound_budget: usize) -> Self {
         let id = hub.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let handle = ConnectionHandle {
             inner: Arc::new(Inner {
@@ -109,17 +108,17 @@ impl ConnectionHandle {
     /// framing is unknown); a full queue drops the client, since it stopped reading.
     pub fn notify_raw<P: Serialize>(&self, method: &str, params: &P) -> Result<(), PushError> {
         let msg = message::notification(method, params)?;
-        self.push(msg)
+        self.push(msg.into())
     }
 
     /// Queues a notification without waiting. Notifications may overshoot the byte budget (a
     /// reply waiting for room must not starve them) up to twice; past that, or with the message
     /// queue full, the client has stopped reading and is dropped.
-    pub(crate) fn push(&self, msg: Box<RawValue>) -> Result<(), PushError> {
+    pub(crate) fn push(&self, msg: Box<str>) -> Result<(), PushError> {
         if self.inner.framing.get().is_none() {
             return Ok(());
         }
-        let n = msg.get().len();
+        let n = msg.len();
         if self.queued_bytes() + n > 2 * self.inner.outbound_budget.max(n) {
             return Err(self.overflow());
         }
@@ -145,8 +144,9 @@ impl ConnectionHandle {
     /// Queues a reply, waiting for a slot in the message queue, unless the connection closes
     /// first. Replies count against the byte budget at once, so the reader stops taking requests
     /// from a client that does not read (see [`ConnectionHandle::outbound_room`]).
-    pub(crate) async fn reply(&self, msg: Box<RawValue>) {
-        let n = msg.get().len();
+    pub(crate) async fn reply(&self, msg: impl Into<Box<str>>) {
+        let msg = msg.into();
+        let n = msg.len();
         self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
         tokio::select! {
             r = self.inner.out.send(msg) => if r.is_err() {
@@ -274,7 +274,7 @@ impl Hub {
         method: &str,
         params: &P,
     ) -> Result<usize, serde_json::Error> {
-        let msg = message::notification(method, params)?;
+        let msg: Box<str> = message::notification(method, params)?.into();
         Ok(self
             .connections()
             .iter()

@@ -326,7 +326,7 @@ impl Job {
         }
         let replies = futures::future::join_all(items.iter().map(|item| async {
             match message::parse(item.get().as_bytes()) {
-                Err(reply) => Some(reply),
+                Err(reply) => Some(reply.into()),
                 Ok(Incoming::Call(call)) => Some(self.call(call).await),
                 Ok(Incoming::Notification { method, params }) if method == CANCEL_METHOD => {
                     self.cancel(params).await;
@@ -347,7 +347,7 @@ impl Job {
         }
     }
 
-    async fn call(&self, call: Call) -> Box<RawValue> {
+    async fn call(&self, call: Call) -> Box<str> {
         let session_over = self.conn.session().shutdown && call.method != EXIT_METHOD;
         if session_over {
             let obj = ErrorObject::owned(
@@ -355,14 +355,14 @@ impl Job {
                 "Invalid request: shutdown was requested",
                 None::<()>,
             );
-            return message::error_reply(Some(&call.id), obj);
+            return message::error_reply(Some(&call.id), obj).into();
         }
         match invoke(&self.methods, &self.conn, &call.method, call.params).await {
             Some((resp, slot)) => match slot.take() {
                 Some(result) if resp.is_success() => message::result_reply(&call.id, &result),
-                _ => message::reply_with_id(resp, &call.id),
+                _ => message::reply_with_id(resp, &call.id).into(),
             },
-            None => message::error_reply(Some(&call.id), ErrorCode::MethodNotFound.into()),
+            None => message::error_reply(Some(&call.id), ErrorCode::MethodNotFound.into()).into(),
         }
     }
 }
@@ -413,7 +413,7 @@ async fn invoke(
 /// The only writer of a connection: batches queued messages into one write, drops a stuck client.
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut writer: W,
-    mut rx: mpsc::Receiver<Box<RawValue>>,
+    mut rx: mpsc::Receiver<Box<str>>,
     conn: ConnectionHandle,
     write_timeout: Duration,
 ) {
@@ -426,13 +426,13 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         };
         let Some(first) = first else { break };
         let framing = conn.framing().unwrap_or(super::Framing::Ndjson);
-        encode_into(framing, first.get().as_bytes(), &mut buf);
-        let mut taken = first.get().len();
+        encode_into(framing, first.as_bytes(), &mut buf);
+        let mut taken = first.len();
         while buf.len() < 64 * 1024 {
             match rx.try_recv() {
                 Ok(m) => {
-                    encode_into(framing, m.get().as_bytes(), &mut buf);
-                    taken += m.get().len();
+                    encode_into(framing, m.as_bytes(), &mut buf);
+                    taken += m.len();
                 }
                 Err(_) => break,
             }

@@ -26,21 +26,22 @@ pub(crate) enum Incoming {
     },
 }
 
+/// Borrows from the frame: only the id and params are copied out, since the call outlives it.
 #[derive(Deserialize)]
-struct Envelope {
-    #[serde(default, deserialize_with = "present")]
-    jsonrpc: Option<Box<RawValue>>,
-    #[serde(default, deserialize_with = "present")]
-    id: Option<Box<RawValue>>,
-    #[serde(default, deserialize_with = "present")]
-    method: Option<Box<RawValue>>,
-    #[serde(default, deserialize_with = "present")]
-    params: Option<Box<RawValue>>,
+struct Envelope<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    jsonrpc: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    method: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    params: Option<&'a RawValue>,
 }
 
 /// Distinguishes an absent field from an explicit `null` (an `id: null` call is still a call).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
-    Box::<RawValue>::deserialize(d).map(Some)
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
 }
 
 fn first_byte(raw: &RawValue) -> u8 {
@@ -62,32 +63,31 @@ pub(crate) fn parse(frame: &[u8]) -> Result<Incoming, Box<RawValue>> {
         Err(_) => return Err(error_reply(None, ErrorCode::ParseError.into())),
     };
     let id = match env.id {
-        Some(id) if matches!(first_byte(&id), b'0'..=b'9' | b'-' | b'"' | b'n') => Some(id),
+        Some(id) if matches!(first_byte(id), b'0'..=b'9' | b'-' | b'"' | b'n') => Some(id),
         Some(_) => return Err(invalid(None, "id must be a number, a string or null")),
         None => None,
     };
-    if env.jsonrpc.as_deref().map(RawValue::get) != Some("\"2.0\"") {
-        return Err(invalid(id.as_deref(), "jsonrpc must be \"2.0\""));
+    if env.jsonrpc.map(RawValue::get) != Some("\"2.0\"") {
+        return Err(invalid(id, "jsonrpc must be \"2.0\""));
     }
     let Some(method) = env
         .method
         .and_then(|m| serde_json::from_str::<String>(m.get()).ok())
     else {
-        return Err(invalid(id.as_deref(), "method must be a string"));
+        return Err(invalid(id, "method must be a string"));
     };
     let params = match env.params {
-        Some(p) if first_byte(&p) == b'n' => None,
-        Some(p) if matches!(first_byte(&p), b'{' | b'[') => Some(p),
-        Some(_) => {
-            return Err(invalid(
-                id.as_deref(),
-                "params must be an object or an array",
-            ))
-        }
+        Some(p) if first_byte(p) == b'n' => None,
+        Some(p) if matches!(first_byte(p), b'{' | b'[') => Some(p.to_owned()),
+        Some(_) => return Err(invalid(id, "params must be an object or an array")),
         None => None,
     };
     Ok(match id {
-        Some(id) => Incoming::Call(Call { id, method, params }),
+        Some(id) => Incoming::Call(Call {
+            id: id.to_owned(),
+            method,
+            params,
+        }),
         None => Incoming::Notification { method, params },
     })
 }
@@ -125,20 +125,19 @@ fn fallback_internal_error() -> Box<RawValue> {
     RawValue::NULL.to_owned()
 }
 
-/// A success reply carrying an already-serialized result (copied once, never re-parsed).
-pub(crate) fn result_reply(id: &RawValue, result: &RawValue) -> Box<RawValue> {
-    #[derive(Serialize)]
-    struct Reply<'a> {
-        jsonrpc: &'static str,
-        id: &'a RawValue,
-        result: &'a RawValue,
-    }
-    serde_json::value::to_raw_value(&Reply {
-        jsonrpc: "2.0",
-        id,
-        result,
-    })
-    .unwrap_or_else(|_| error_reply(Some(id), ErrorCode::InternalError.into()))
+/// A success reply carrying an already-serialized result: concatenated, since both parts are
+/// valid JSON, so the result is copied once and never parsed again.
+pub(crate) fn result_reply(id: &RawValue, result: &RawValue) -> Box<str> {
+    const HEAD: &str = r#"{"jsonrpc":"2.0","id":"#;
+    const MID: &str = r#","result":"#;
+    let (id, result) = (id.get(), result.get());
+    let mut s = String::with_capacity(HEAD.len() + id.len() + MID.len() + result.len() + 1);
+    s.push_str(HEAD);
+    s.push_str(id);
+    s.push_str(MID);
+    s.push_str(result);
+    s.push('}');
+    s.into_boxed_str()
 }
 
 /// Re-keys a jsonrpsee response produced with `Id::Null` onto the caller's raw id.
@@ -202,16 +201,8 @@ pub(crate) fn notification<P: Serialize>(
 }
 
 /// Joins batch replies into one array.
-pub(crate) fn join_batch(replies: &[Box<RawValue>]) -> Box<RawValue> {
-    let mut s = String::from("[");
-    for (i, r) in replies.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push_str(r.get());
-    }
-    s.push(']');
-    RawValue::from_string(s).unwrap_or_else(|_| error_reply(None, ErrorCode::InternalError.into()))
+pub(crate) fn join_batch(replies: &[Box<str>]) -> Box<str> {
+    format!("[{}]", replies.join(",")).into_boxed_str()
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //! ```
 
 use super::connection::ConnectionHandle;
+use futures::FutureExt;
 use jirad_protocol::{Notification, Request};
-use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Params};
-use jsonrpsee::{Extensions, RpcModule};
+use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Id, Params};
+use jsonrpsee::{Extensions, MethodCallback, MethodResponse, ResponsePayload, RpcModule};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use std::future::Future;
@@ -77,6 +78,14 @@ where
     }
 }
 
+/// The registry for `state`'s methods: an `RpcModule` that also carries the state for
+/// [`Register::request`].
+pub fn registry<S: Send + Sync + 'static>(state: Arc<S>) -> RpcModule<S> {
+    let mut module = RpcModule::from_arc(state.clone());
+    module.extensions_mut().insert(state);
+    module
+}
+
 /// One-line typed registration on an `RpcModule`: `m.request::<DaemonStatus>(status)`.
 pub trait Register<S> {
     /// Registers a request handler for `R`. Params absent, `null`, `{}` or `[]` decode as empty;
@@ -91,23 +100,40 @@ pub trait Register<S> {
 
 impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
     fn request<R: Request>(&mut self, handler: impl Handler<R, S>) -> &mut Self {
-        let result = self.register_async_method(R::METHOD, move |params, app, ext| {
-            let handler = handler.clone();
+        // Inserted as a raw callback rather than through `register_async_method`, which would
+        // serialize every reply again and re-parse it to validate it (`MethodResponse::response`):
+        // the result goes to the dispatcher through the call's `ResultSlot`, already serialized.
+        let Some(app) = self.extensions().get::<Arc<S>>().cloned() else {
+            panic!(
+                "registering {}: build the module with rpc::registry",
+                R::METHOD
+            );
+        };
+        let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, ext| {
+            let (app, handler) = (app.clone(), handler.clone());
             async move {
-                let cx = context(app, &ext)?;
-                let params = parse_params::<R::Params>(&params)?;
-                let result = handler.call(params, cx).await.map_err(Into::into)?;
-                let raw = serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))?;
-                Ok::<_, ErrorObjectOwned>(match ext.get::<CallExt>() {
-                    Some(call) => {
+                let outcome = async {
+                    let cx = context(app, &ext)?;
+                    let params = parse_params::<R::Params>(&params)?;
+                    let result = handler.call(params, cx).await.map_err(Into::into)?;
+                    serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))
+                };
+                match (outcome.await, ext.get::<CallExt>()) {
+                    (Ok(raw), Some(call)) => {
                         call.result.put(raw);
-                        None
+                        MethodResponse::notification()
                     }
-                    None => Some(raw),
-                })
+                    (Ok(raw), None) => MethodResponse::response(
+                        Id::Null,
+                        ResponsePayload::success(raw),
+                        usize::MAX,
+                    ),
+                    (Err(e), _) => MethodResponse::error(Id::Null, e),
+                }
             }
-        });
-        if let Err(e) = result {
+            .boxed()
+        }));
+        if let Err(e) = self.verify_and_insert(R::METHOD, callback) {
             panic!("registering {}: {e}", R::METHOD);
         }
         self
