@@ -337,6 +337,26 @@ async fn a_client_that_does_not_read_gets_no_more_work_done_than_its_byte_budget
 }
 
 #[tokio::test]
+async fn a_broadcast_behind_a_reply_larger_than_the_budget_does_not_drop_the_client() {
+    let opts = ServeOptions {
+        outbound_bytes: 16 * 1024,
+        ..ServeOptions::default()
+    };
+    let (_s, methods, hub, _) = setup();
+    let mut a = Client::new(memory(methods.clone(), hub.clone(), opts.clone()));
+    let mut b = Client::new(memory(methods, hub, opts));
+    // A's 64 KiB reply fills the pipe and stays queued until A reads; meanwhile B broadcasts.
+    a.call(json!(1), "test/big").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    b.call(json!(2), "test/broadcast").await;
+    assert_eq!(b.recv().await.unwrap()["method"], "test/news");
+    assert_eq!(b.recv().await.unwrap()["result"], 2, "A was dropped");
+    let first = a.recv().await.expect("A dropped");
+    assert_eq!(first["id"], 1);
+    assert_eq!(a.recv().await.expect("A dropped")["method"], "test/news");
+}
+
+#[tokio::test]
 async fn stop_lets_in_flight_calls_finish_then_closes() {
     let (state, methods, hub, _) = setup();
     let mut c = Client::new(memory(methods, hub.clone(), ServeOptions::default()));

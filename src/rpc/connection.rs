@@ -111,17 +111,14 @@ impl ConnectionHandle {
         self.push(msg.into())
     }
 
-    /// Queues a notification without waiting. Notifications may overshoot the byte budget (a
-    /// reply waiting for room must not starve them) up to twice; past that, or with the message
-    /// queue full, the client has stopped reading and is dropped.
+    /// Queues a notification without waiting. Notifications count towards the byte budget but are
+    /// bounded by number, not bytes: a large reply being written must not get a reading client
+    /// dropped for a progress report. A full message queue means the client stopped reading.
     pub(crate) fn push(&self, msg: Box<str>) -> Result<(), PushError> {
         if self.inner.framing.get().is_none() {
             return Ok(());
         }
         let n = msg.len();
-        if self.queued_bytes() + n > 2 * self.inner.outbound_budget.max(n) {
-            return Err(self.overflow());
-        }
         self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
         match self.inner.out.try_send(msg) {
             Ok(()) => Ok(()),
