@@ -15,25 +15,8 @@ use support::Framing;
 
 /// The world's config plus a custom-app profile `name` keeping its tokens in the keyring.
 fn config(world: &JiraWorld, name: &str) -> String {
-    let extra = format!(
-        r#"
-[profiles.{name}]
-auth = "oauth"
-app = "custom"
-client_id = "{cid}"
-client_secret = "{secret}"
-authorize_url = "{url}/authorize?audience=api.atlassian.com"
-token_url = "{url}/oauth/token"
-api_url = "{url}"
-redirect_uri = "{redirect}"
-token_store = "keyring"
-"#,
-        cid = world.s(&["customApp", "clientId"]),
-        secret = world.s(&["customApp", "clientSecret"]),
-        url = world.s(&["url"]),
-        redirect = world.redirect_uri,
-    );
-    world.config(name, &extra)
+    let profile = world.custom_app_profile(name, &world.redirect_uri);
+    world.config(name, &format!("\n{profile}token_store = \"keyring\"\n"))
 }
 
 /// The JSON token document in the keyring entry.

@@ -117,23 +117,8 @@ fn denied_consent_is_a_clear_failure() {
 #[test]
 fn an_unregistered_callback_url_surfaces_atlassians_error() {
     let world = JiraWorld::start();
-    let extra = format!(
-        r#"
-[profiles.elsewhere]
-auth = "oauth"
-app = "custom"
-client_id = "{cid}"
-client_secret = "{secret}"
-authorize_url = "{url}/authorize?audience=api.atlassian.com"
-token_url = "{url}/oauth/token"
-api_url = "{url}"
-redirect_uri = "http://127.0.0.1:{port}/callback"
-"#,
-        cid = world.s(&["customApp", "clientId"]),
-        secret = world.s(&["customApp", "clientSecret"]),
-        url = world.s(&["url"]),
-        port = free_port(),
-    );
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    let extra = format!("\n{}", world.custom_app_profile("elsewhere", &redirect));
     let d = support::Daemon::start_with(&[], Some(&world.config("elsewhere", &extra)));
     let mut c = d.client(Framing::Ndjson);
     let start = c.result("auth/login", json!({}));

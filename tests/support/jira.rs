@@ -64,7 +64,6 @@ impl JiraWorld {
 
     /// A config with the three profiles and `default_profile`, plus `extra` TOML appended.
     pub fn config(&self, default_profile: &str, extra: &str) -> String {
-        let url = self.s(&["url"]);
         format!(
             r#"default_profile = "{default_profile}"
 
@@ -79,25 +78,33 @@ auth = "pat"
 base_url = "{dc}"
 token = "{pat}"
 
-[profiles.oauth]
-auth = "oauth"
-app = "custom"
-authorization = "user"
-client_id = "{cid}"
-client_secret = "{csecret}"
-authorize_url = "{url}/authorize?audience=api.atlassian.com"
-token_url = "{url}/oauth/token"
-api_url = "{url}"
-redirect_uri = "{redirect}"
+{oauth}authorization = "user"
 {extra}"#,
             site = self.s(&["siteUrl"]),
             email = self.s(&["apiToken", "email"]),
             token = self.s(&["apiToken", "token"]),
             dc = self.s(&["dcUrl"]),
             pat = self.s(&["pat"]),
+            oauth = self.custom_app_profile("oauth", &self.redirect_uri),
+        )
+    }
+
+    /// A `[profiles.NAME]` block for the fake's custom OAuth app; more keys may follow it.
+    pub fn custom_app_profile(&self, name: &str, redirect_uri: &str) -> String {
+        format!(
+            r#"[profiles.{name}]
+auth = "oauth"
+app = "custom"
+client_id = "{cid}"
+client_secret = "{secret}"
+authorize_url = "{url}/authorize?audience=api.atlassian.com"
+token_url = "{url}/oauth/token"
+api_url = "{url}"
+redirect_uri = "{redirect_uri}"
+"#,
             cid = self.s(&["customApp", "clientId"]),
-            csecret = self.s(&["customApp", "clientSecret"]),
-            redirect = self.redirect_uri,
+            secret = self.s(&["customApp", "clientSecret"]),
+            url = self.s(&["url"]),
         )
     }
 
