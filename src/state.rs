@@ -44,8 +44,8 @@ pub struct AppState {
     pub hub: Hub,
     /// When the daemon started (for `daemon/status`).
     pub started: Instant,
-    /// The socket served, or `None` in `--stdio` mode.
-    pub socket_path: Option<PathBuf>,
+    /// The socket served, as `daemon/status` shows it, or `None` in `--stdio` mode.
+    pub socket_path: Option<String>,
     /// This process's id (cached: `daemon/status` is the latency probe, a syscall per call shows).
     pub pid: u32,
     /// Every profile's credentials and authorization state.
@@ -86,7 +86,7 @@ impl AppState {
             config,
             hub,
             started: Instant::now(),
-            socket_path,
+            socket_path: socket_path.map(|p| p.display().to_string()),
             pid: std::process::id(),
             auth,
             http,

@@ -81,7 +81,7 @@ async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<DaemonStatusResult, In
         version: env!("CARGO_PKG_VERSION").into(),
         pid: cx.app.pid,
         uptime_ms: cx.app.started.elapsed().as_millis() as u64,
-        socket_path: cx.app.socket_path.as_ref().map(|p| p.display().to_string()),
+        socket_path: cx.app.socket_path.clone(),
         connections: cx.app.hub.connection_count(),
     })
 }

@@ -359,8 +359,8 @@ impl Job {
         }
         match invoke(&self.methods, &self.conn, &call.method, call.params).await {
             Some((resp, slot)) => match slot.take() {
-                Some(result) if resp.is_success() => message::result_reply(&call.id, &result),
-                _ => message::reply_with_id(resp, &call.id).into(),
+                Some(result) => message::result_reply(&call.id, &result),
+                None => message::reply_with_id(resp, &call.id).into(),
             },
             None => message::error_reply(Some(&call.id), ErrorCode::MethodNotFound.into()).into(),
         }

@@ -10,7 +10,7 @@ use super::connection::ConnectionHandle;
 use futures::FutureExt;
 use jirad_protocol::{Notification, Request};
 use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Id, Params};
-use jsonrpsee::{Extensions, MethodCallback, MethodResponse, ResponsePayload, RpcModule};
+use jsonrpsee::{Extensions, MethodCallback, MethodResponse, RpcModule};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use std::future::Future;
@@ -113,22 +113,20 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
             let (app, handler) = (app.clone(), handler.clone());
             async move {
                 let outcome = async {
-                    let cx = context(app, &ext)?;
+                    let call = call_ext(&ext)?;
+                    let cx = Ctx {
+                        app,
+                        conn: call.conn.clone(),
+                    };
                     let params = parse_params::<R::Params>(&params)?;
                     let result = handler.call(params, cx).await.map_err(Into::into)?;
-                    serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))
+                    let raw = serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))?;
+                    call.result.put(raw);
+                    Ok::<_, ErrorObjectOwned>(())
                 };
-                match (outcome.await, ext.get::<CallExt>()) {
-                    (Ok(raw), Some(call)) => {
-                        call.result.put(raw);
-                        MethodResponse::notification()
-                    }
-                    (Ok(raw), None) => MethodResponse::response(
-                        Id::Null,
-                        ResponsePayload::success(raw),
-                        usize::MAX,
-                    ),
-                    (Err(e), _) => MethodResponse::error(Id::Null, e),
+                match outcome.await {
+                    Ok(()) => MethodResponse::notification(),
+                    Err(e) => MethodResponse::error(Id::Null, e),
                 }
             }
             .boxed()
@@ -167,7 +165,7 @@ pub(crate) struct CallExt {
 }
 
 /// Where a request handler leaves its serialized result for the dispatcher, which writes it into
-/// the reply once. Returned through jsonrpsee instead, every result would be serialized a second
+/// the reply once (the jsonrpsee response only says whether the call succeeded). Returned through jsonrpsee instead, every result would be serialized a second
 /// time and the whole response parsed again (`RawValue::from_string`), which for a cached issue
 /// costs more than the lookup.
 #[derive(Clone, Default)]
@@ -183,17 +181,18 @@ impl ResultSlot {
     }
 }
 
+fn call_ext(ext: &Extensions) -> Result<&CallExt, ErrorObjectOwned> {
+    ext.get::<CallExt>().ok_or_else(|| {
+        ErrorObject::owned(
+            ErrorCode::InternalError.code(),
+            "no connection in extensions",
+            None::<()>,
+        )
+    })
+}
+
 fn context<S>(app: Arc<S>, ext: &Extensions) -> Result<Ctx<S>, ErrorObjectOwned> {
-    let conn = ext
-        .get::<CallExt>()
-        .map(|c| c.conn.clone())
-        .ok_or_else(|| {
-            ErrorObject::owned(
-                ErrorCode::InternalError.code(),
-                "no connection in extensions",
-                None::<()>,
-            )
-        })?;
+    let conn = call_ext(ext)?.conn.clone();
     Ok(Ctx { app, conn })
 }
 

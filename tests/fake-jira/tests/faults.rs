@@ -113,40 +113,26 @@ async fn delay_and_resets() {
     let count = |f: &fake_jira::FakeJira| f.shared().lock().issues.len();
     let before = count(&f);
     let create = json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "reset me"}});
-    f.control(
-        "POST",
-        "faults",
-        json!({"method": "POST", "pathContains": "/rest/api/3/issue", "action": "resetBefore"}),
-    )
-    .await;
-    let r = a
-        .http
-        .post(format!("{}/issue", a.base))
-        .header("Authorization", &a.auth)
-        .json(&create)
-        .send()
+    // A reset before the request is processed has no side effect; one after it has.
+    for (action, created) in [("resetBefore", 0), ("resetAfter", 1)] {
+        let done = count(&f);
+        f.control(
+            "POST",
+            "faults",
+            json!({"method": "POST", "pathContains": "/rest/api/3/issue", "action": action}),
+        )
         .await;
-    assert!(r.is_err(), "connection reset");
-    assert_eq!(count(&f), before, "reset before: no side effect");
-    f.control(
-        "POST",
-        "faults",
-        json!({"method": "POST", "pathContains": "/rest/api/3/issue", "action": "resetAfter"}),
-    )
-    .await;
-    let r = a
-        .http
-        .post(format!("{}/issue", a.base))
-        .header("Authorization", &a.auth)
-        .json(&create)
-        .send()
-        .await;
-    assert!(r.is_err(), "connection reset");
-    assert_eq!(
-        count(&f),
-        before + 1,
-        "reset after: the side effect happened"
-    );
+        let r = a
+            .http
+            .post(format!("{}/issue", a.base))
+            .header("Authorization", &a.auth)
+            .json(&create)
+            .send()
+            .await;
+        assert!(r.is_err(), "{action}: connection reset");
+        assert_eq!(count(&f), done + created, "{action}: side effects");
+    }
+    assert_eq!(count(&f), before + 1);
     let (s, _) = a.post("/issue", create).await;
     assert_eq!(s, 201);
     let log = f.requests();
