@@ -6,15 +6,14 @@ use crate::cache::{Cache, Doc, Weigh};
 use crate::config::Config;
 use crate::jira::{HttpPolicy, HttpPool, JiraError};
 use crate::rpc::Hub;
-use jirad_protocol::JsonObject;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// A cached answer: its compact JSON, with prepared replies (an issue as one caller shape asked
-/// for it) memoized beside it.
-pub type CachedJson = Doc<JsonObject>;
+/// A cached answer: its compact JSON, with prepared replies (the JSON of an issue as one caller
+/// shape asked for it) memoized beside it.
+pub type CachedJson = Doc<str>;
 
 /// The cache every client shares: JSON text, refetched on Jira's transient errors only.
 pub type SharedCache = Cache<CachedJson, JiraError>;
@@ -30,7 +29,7 @@ pub fn read_cached<'a, T: serde::Deserialize<'a>>(v: &'a CachedJson) -> Result<T
         .map_err(|e| JiraError::Protocol(format!("reading a cached answer: {e}")))
 }
 
-impl Weigh for JsonObject {
+impl Weigh for str {
     fn weight(&self) -> usize {
         self.len()
     }

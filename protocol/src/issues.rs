@@ -7,7 +7,7 @@
 
 use crate::lifecycle::NumberOrString;
 use crate::openrpc::MethodDoc;
-use crate::{Prepared, Request};
+use crate::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -137,10 +137,31 @@ pub struct IssuesGetParams {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IssuesGetResult {
-    // A daemon answering from its cache may send the issue as prepared JSON: still an `Issue`.
     #[serde(flatten)]
-    pub issue: Prepared<Issue>,
+    pub issue: Issue,
     pub cache: CacheInfo,
+}
+
+impl IssuesGetResult {
+    /// The JSON of an `IssuesGetResult` built from an issue's JSON (as serde writes an [`Issue`])
+    /// without parsing it: how a server answers from a reply it prepared earlier.
+    pub fn json_from(issue_json: &str, cache: &CacheInfo) -> Result<String, serde_json::Error> {
+        let members = issue_json
+            .trim()
+            .strip_prefix('{')
+            .and_then(|s| s.strip_suffix('}'))
+            .ok_or_else(|| serde::ser::Error::custom("an issue serializes as a JSON object"))?;
+        let mut out = String::with_capacity(issue_json.len() + 64);
+        out.push('{');
+        out.push_str(members);
+        if !members.trim().is_empty() {
+            out.push(',');
+        }
+        out.push_str("\"cache\":");
+        out.push_str(&serde_json::to_string(cache)?);
+        out.push('}');
+        Ok(out)
+    }
 }
 
 /// A page of issues, or every issue up to the cap with `all`.
@@ -349,4 +370,38 @@ pub fn docs() -> Vec<MethodDoc> {
             "Deletes an issue (deleteSubtasks to take its sub-tasks along).",
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_built_from_issue_json_is_the_serialized_result() {
+        let issue: Issue = serde_json::from_value(serde_json::json!({
+            "key": "DEMO-1", "id": "10001", "url": "https://x/browse/DEMO-1",
+            "summary": "a \"quoted\" } brace", "labels": ["a"], "fields": {"customfield_1": {"v": [1]}}
+        }))
+        .unwrap();
+        let cache = CacheInfo {
+            hit: true,
+            age_ms: 12,
+            stale: false,
+        };
+        let typed = serde_json::to_string(&IssuesGetResult {
+            issue: issue.clone(),
+            cache,
+        })
+        .unwrap();
+        let issue_json = serde_json::to_string(&issue).unwrap();
+        assert_eq!(
+            IssuesGetResult::json_from(&issue_json, &cache).unwrap(),
+            typed
+        );
+        assert_eq!(
+            IssuesGetResult::json_from("{}", &cache).unwrap(),
+            r#"{"cache":{"hit":true,"ageMs":12,"stale":false}}"#
+        );
+        assert!(IssuesGetResult::json_from("[1]", &cache).is_err());
+    }
 }

@@ -9,12 +9,10 @@ pub mod error;
 pub mod issues;
 pub mod lifecycle;
 pub mod openrpc;
-pub mod prepared;
 pub mod projects;
 pub mod workflow;
 
 pub use error::ErrorKind;
-pub use prepared::{JsonObject, Prepared};
 
 use schemars::JsonSchema;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};

@@ -127,7 +127,7 @@ async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchRes
         &format!("{built} FIELDS {}", fields.join(",")),
     );
     let source = JiraWatch::new(
-        session.client,
+        session.client.clone(),
         cond.trim().to_owned(),
         order.unwrap_or(jql::DEFAULT_ORDER).trim().to_owned(),
         fields,
@@ -150,7 +150,7 @@ async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchRes
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .insert(id, cx.conn.id());
-    tokio::spawn(forward(cx.clone(), session.ns, id, sub.changes));
+    tokio::spawn(forward(cx.clone(), session.ns.clone(), id, sub.changes));
     Ok(IssuesWatchResult {
         watch_id: id.0,
         issues: sub.initial.into_iter().map(|i| i.value).collect(),

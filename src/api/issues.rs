@@ -13,11 +13,11 @@ use crate::jira::{
     jql, DescriptionFormat as Fmt, EditOptions, Filters, IssueUpdate, JiraError, ListOptions,
     NewIssue, RichText, DEFAULT_FIELDS,
 };
-use crate::rpc::{Ctx, Register};
+use crate::rpc::{Ctx, Register, Reply};
 use crate::state::{cached_json, read_cached, AppState, CachedJson};
 use jirad_protocol::issues::*;
 use jirad_protocol::lifecycle::{Progress, ProgressParams};
-use jirad_protocol::{ErrorKind, JsonObject, Prepared};
+use jirad_protocol::ErrorKind;
 use jsonrpsee::RpcModule;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -192,7 +192,7 @@ fn project(issue: &mut Issue, wanted: &[String]) {
     });
 }
 
-async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, ApiError> {
+async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetResult>, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
     let fields = wanted(p.fields);
     let format = p.format.unwrap_or_default();
@@ -205,25 +205,17 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, A
         p.fresh,
     )
     .await?;
-    let issue = if read.info.hit {
-        Prepared::Json(prepared(
-            &cx,
-            &s,
-            &p.key,
-            &read.value,
-            format,
-            &fields.list,
-        )?)
-    } else {
-        Prepared::Typed(parse_issue(&read.value, format)?)
-    };
-    Ok(IssuesGetResult {
-        cache: info(&read),
-        issue,
-    })
+    let cache = info(&read);
+    if !read.info.hit {
+        let issue = parse_issue(&read.value, format)?;
+        return Ok(Reply::Value(IssuesGetResult { issue, cache }));
+    }
+    let issue_json = prepared(&cx, &s, &p.key, &read.value, format, &fields.list)?;
+    let json = IssuesGetResult::json_from(&issue_json, &cache).map_err(shape_error)?;
+    Ok(Reply::Json(json))
 }
 
-/// The reply for a cached issue in this shape, remembered by the entry once asked twice.
+/// The JSON of a cached issue in this shape, remembered by the entry once asked twice.
 fn prepared(
     cx: &Ctx<AppState>,
     s: &JiraSession,
@@ -231,26 +223,27 @@ fn prepared(
     entry: &Arc<CachedJson>,
     format: DescriptionFormat,
     fields: &[String],
-) -> Result<Arc<JsonObject>, ApiError> {
+) -> Result<Arc<str>, ApiError> {
     let shape = shape_name(format, fields);
     if let Some(done) = entry.memo(&shape) {
         return Ok(done);
     }
     let mut issue = parse_issue(entry, format)?;
     project(&mut issue, fields);
-    let reply = Arc::new(JsonObject::of(&issue).map_err(shape_error)?);
-    if entry.remember(&shape, Arc::clone(&reply)) {
+    let json: Arc<str> = serde_json::to_string(&issue).map_err(shape_error)?.into();
+    if entry.remember(&shape, Arc::clone(&json)) {
         // Issues are stored by key whatever their fields.
         let stored = CacheKey::issue(key, FieldSet::All);
         cx.app.cache.reweigh(&s.ns, &stored, entry);
     }
-    Ok(reply)
+    Ok(json)
 }
 
 /// Names a reply shape: the format and the field list as asked (another spelling of the same
 /// list is another shape, which costs only a memo slot).
 fn shape_name(format: DescriptionFormat, fields: &[String]) -> String {
-    let mut name = String::from(match format {
+    let mut name = String::with_capacity(4 + fields.iter().map(|f| f.len() + 1).sum::<usize>());
+    name.push_str(match format {
         DescriptionFormat::Markdown => "md",
         DescriptionFormat::Adf => "adf",
         DescriptionFormat::Both => "both",
@@ -435,7 +428,7 @@ async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetRes
         .cache
         .issue_written(&s.ns, &with_id, Some((value, wanted(None).set)));
     Ok(IssuesGetResult {
-        issue: Prepared::Typed(issue),
+        issue,
         cache: info(&read),
     })
 }

@@ -48,7 +48,8 @@ pub struct JiraSession {
 /// changes (logout, token loss, a new grant or site).
 pub struct ProfileClient {
     api_base: String,
-    client: JiraClient,
+    /// Shared by every call until the auth state changes: a cache hit builds nothing.
+    session: Arc<JiraSession>,
     changes: Option<watch::Receiver<ProfileState>>,
 }
 
@@ -65,15 +66,14 @@ impl ProfileClient {
 /// The full authorization round runs once per auth state change of the profile; in between, the
 /// remembered client answers (it asks the auth manager for a header on each request to Jira
 /// anyway), so a cache hit costs no authorization work.
-pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSession, ApiError> {
+pub async fn jira(
+    cx: &Ctx<AppState>,
+    explicit: Option<&str>,
+) -> Result<Arc<JiraSession>, ApiError> {
     let profile = profile_name(cx, explicit)?;
     let app = &cx.app;
     if let Some(known) = lock(app).get(&profile).filter(|k| k.still_authorized()) {
-        return Ok(JiraSession {
-            ns: Namespace::new(profile.clone(), known.api_base.clone()),
-            client: known.client.clone(),
-            profile,
-        });
+        return Ok(Arc::clone(&known.session));
     }
     // Subscribed before authorizing: a change during the round invalidates what it returns.
     let changes = app.auth.changes(&profile);
@@ -84,11 +84,7 @@ pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSess
     let mut clients = lock(app);
     if let Some(known) = clients.get_mut(&profile).filter(|k| k.api_base == api_base) {
         known.changes = changes;
-        return Ok(JiraSession {
-            profile,
-            client: known.client.clone(),
-            ns,
-        });
+        return Ok(Arc::clone(&known.session));
     }
     let site = Site {
         api_base: info.api_base,
@@ -100,20 +96,20 @@ pub async fn jira(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<JiraSess
         auth: app.auth.clone(),
         profile: profile.clone(),
     });
-    let client = JiraClient::new(http, site, authorizer);
+    let session = Arc::new(JiraSession {
+        profile: profile.clone(),
+        client: JiraClient::new(http, site, authorizer),
+        ns,
+    });
     clients.insert(
-        profile.clone(),
+        profile,
         ProfileClient {
             api_base,
-            client: client.clone(),
+            session: Arc::clone(&session),
             changes,
         },
     );
-    Ok(JiraSession {
-        profile,
-        client,
-        ns,
-    })
+    Ok(session)
 }
 
 /// The profile's authorization. When a user must grant access first, the call fails at once with

@@ -21,12 +21,12 @@ pub const MEMO_SLOTS: usize = 4;
 type Slot<M> = (Box<str>, Option<Arc<M>>);
 
 /// Compact JSON text with a bounded memo of `M` (renderings) by shape name.
-pub struct Doc<M> {
+pub struct Doc<M: ?Sized> {
     json: Box<RawValue>,
     memo: Mutex<Vec<Slot<M>>>,
 }
 
-impl<M> std::fmt::Debug for Doc<M> {
+impl<M: ?Sized> std::fmt::Debug for Doc<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Doc")
             .field("bytes", &self.json.get().len())
@@ -34,7 +34,7 @@ impl<M> std::fmt::Debug for Doc<M> {
     }
 }
 
-impl<M> Doc<M> {
+impl<M: ?Sized> Doc<M> {
     pub fn new(json: Box<RawValue>) -> Self {
         Self {
             json,
@@ -86,7 +86,7 @@ impl<M> Doc<M> {
 }
 
 /// The text and every remembered rendering.
-impl<M: Weigh> Weigh for Doc<M> {
+impl<M: Weigh + ?Sized> Weigh for Doc<M> {
     fn weight(&self) -> usize {
         let memo: usize = lock(&self.memo)
             .iter()

@@ -222,7 +222,7 @@ impl CacheKey {
     /// The stored entry's key: issues are stored once whatever fields were asked.
     pub(crate) fn entry_key(&self) -> EntryKey {
         match self {
-            CacheKey::Issue { key, .. } => EntryKey::Issue(key.to_uppercase()),
+            CacheKey::Issue { key, .. } => EntryKey::Issue(key.clone()), // upper-cased by `issue`
             CacheKey::List(l) => EntryKey::List(l.clone()),
             CacheKey::Meta(m) => EntryKey::Meta(m.clone()),
         }

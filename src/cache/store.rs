@@ -1,7 +1,8 @@
 //! The byte-accounted store behind the cache: entries per namespace, evicted least recently
 //! used first when the budget is exceeded. Synchronous; callers hold its lock only briefly.
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -49,7 +50,7 @@ pub(crate) struct Store<V> {
 impl<V: Weigh> Store<V> {
     pub(crate) fn new(max_bytes: u64) -> Self {
         Self {
-            namespaces: HashMap::new(),
+            namespaces: HashMap::default(),
             lru: BTreeMap::new(),
             tick: 0,
             next_generation: 0,
@@ -69,7 +70,7 @@ impl<V: Weigh> Store<V> {
             *next_generation += 1;
             NsState {
                 ns: Arc::new(ns.clone()),
-                entries: HashMap::new(),
+                entries: HashMap::default(),
                 generation: *next_generation,
                 recent: RecentWrites::default(),
             }

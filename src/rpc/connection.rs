@@ -3,11 +3,14 @@
 
 use super::framing::Framing;
 use super::message;
+use futures::task::AtomicWaker;
 use jirad_protocol::Notification;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::task::Poll;
 use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 
@@ -58,6 +61,11 @@ struct Inner {
     framing: OnceLock<Framing>,
     session: Mutex<Session>,
     closed: CancellationToken,
+    /// `closed`, readable without the token's lock: the reader and writer check it per message.
+    is_closed: AtomicBool,
+    /// The reader and the writer task, woken on close (the reader also on daemon stop).
+    reader: AtomicWaker,
+    writer: AtomicWaker,
     hub: Hub,
 }
 
@@ -82,6 +90,9 @@ impl ConnectionHandle {
                 framing: OnceLock::new(),
                 session: Mutex::new(Session::default()),
                 closed: CancellationToken::new(),
+                is_closed: AtomicBool::new(false),
+                reader: AtomicWaker::new(),
+                writer: AtomicWaker::new(),
                 hub: hub.clone(),
             }),
         };
@@ -145,6 +156,15 @@ impl ConnectionHandle {
         let msg = msg.into();
         let n = msg.len();
         self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
+        // Usually there is room: skip building the waiters below.
+        let msg = match self.inner.out.try_send(msg) {
+            Ok(()) => return,
+            Err(mpsc::error::TrySendError::Full(msg)) => msg,
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
+                return;
+            }
+        };
         tokio::select! {
             r = self.inner.out.send(msg) => if r.is_err() {
                 self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
@@ -196,12 +216,43 @@ impl ConnectionHandle {
 
     /// Closes the connection: in-flight calls are cancelled, queued output is flushed.
     pub fn close(&self) {
+        self.inner.is_closed.store(true, Ordering::Release);
         self.inner.closed.cancel();
+        self.inner.reader.wake();
+        self.inner.writer.wake();
     }
 
     /// Whether the connection has been closed.
     pub fn is_closed(&self) -> bool {
-        self.inner.closed.is_cancelled()
+        self.inner.is_closed.load(Ordering::Acquire)
+    }
+
+    /// Resolves when the reader must stop taking requests: `false` once this connection closes,
+    /// `true` once the daemon stops. Polled for every request, so it registers with an atomic
+    /// waker instead of the cancellation tokens' waiter lists (a lock per poll).
+    pub(crate) fn reader_stop(&self) -> impl Future<Output = bool> + '_ {
+        std::future::poll_fn(move |cx| {
+            self.inner.reader.register(cx.waker());
+            if self.is_closed() {
+                Poll::Ready(false)
+            } else if self.inner.hub.is_stopping() {
+                Poll::Ready(true)
+            } else {
+                Poll::Pending
+            }
+        })
+    }
+
+    /// Resolves once the connection closes; for the writer task, like [`Self::reader_stop`].
+    pub(crate) fn writer_stop(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(move |cx| {
+            self.inner.writer.register(cx.waker());
+            if self.is_closed() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
     }
 
     pub(crate) fn closed_token(&self) -> &CancellationToken {
@@ -232,6 +283,7 @@ struct HubInner {
     next_id: AtomicU64,
     conns: Mutex<HashMap<u64, ConnectionHandle>>,
     stopping: CancellationToken,
+    is_stopping: AtomicBool,
 }
 
 impl Hub {
@@ -281,7 +333,11 @@ impl Hub {
 
     /// Asks the daemon to stop: listeners stop accepting, connections finish in-flight calls.
     pub fn stop(&self) {
+        self.inner.is_stopping.store(true, Ordering::Release);
         self.inner.stopping.cancel();
+        for conn in self.connections() {
+            conn.inner.reader.wake();
+        }
     }
 
     /// Resolves once [`Hub::stop`] has been called.
@@ -291,6 +347,6 @@ impl Hub {
 
     /// Whether [`Hub::stop`] has been called.
     pub fn is_stopping(&self) -> bool {
-        self.inner.stopping.is_cancelled()
+        self.inner.is_stopping.load(Ordering::Acquire)
     }
 }

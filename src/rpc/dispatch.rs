@@ -7,7 +7,7 @@
 
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{encode_into, FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
-use super::message::{self, Call, Incoming};
+use super::message::{self, Message};
 use super::register::{CallExt, ResultSlot};
 use bytes::{Bytes, BytesMut};
 use futures::{FutureExt, StreamExt};
@@ -17,9 +17,10 @@ use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{AbortHandle, JoinSet};
 use tokio_util::codec::FramedRead;
 
@@ -82,9 +83,9 @@ impl Default for ServeOptions {
     }
 }
 
-/// In-flight calls by raw id text, for `$/cancelRequest`. The sequence number makes "who answers"
-/// a single atomic decision: whoever removes the entry sends the one reply.
-/// The handle is `None` only while the reader polls a call inline (no cancel can arrive then).
+/// Calls waiting in their own task, by raw id text, for `$/cancelRequest`. The sequence number
+/// makes "who answers" a single atomic decision: whoever removes the entry sends the one reply.
+/// The handle is `None` only until the task is spawned.
 type InFlight = Arc<Mutex<HashMap<String, (u64, Option<AbortHandle>)>>>;
 
 /// Serves one connection until the client leaves, `exit`, a fatal framing error or daemon stop.
@@ -98,6 +99,7 @@ pub async fn serve_connection<R, W>(
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    let methods = Arc::new(methods);
     let (tx, rx) = mpsc::channel(opts.outbound_queue.max(1));
     let conn = ConnectionHandle::new(hub.clone(), tx, opts.outbound_bytes);
     let writer_task = tokio::spawn(write_loop(writer, rx, conn.clone(), opts.write_timeout));
@@ -107,16 +109,11 @@ pub async fn serve_connection<R, W>(
     let permits = Arc::new(Semaphore::new(opts.max_in_flight.max(1)));
     let mut seq = 0u64;
 
-    // Built once: registering these waiters on every request costs more than the request.
-    let closed_token = conn.closed_token().clone();
-    let mut closed = std::pin::pin!(closed_token.cancelled());
-    let mut stopped = std::pin::pin!(hub.stopped());
     let ended_by_eof = loop {
         while tasks.try_join_next().is_some() {}
         let next = tokio::select! {
             biased;
-            _ = &mut closed => break false,
-            _ = &mut stopped => break true,
+            daemon_stops = conn.reader_stop() => break daemon_stops,
             next = async {
                 conn.outbound_room().await;
                 frames.next().await
@@ -133,9 +130,6 @@ pub async fn serve_connection<R, W>(
         if let Some(f) = frames.decoder().framing() {
             conn.set_framing(f);
         }
-        let Ok(permit) = permits.clone().acquire_owned().await else {
-            break false;
-        };
         seq += 1;
         let job = Job {
             methods: methods.clone(),
@@ -144,35 +138,54 @@ pub async fn serve_connection<R, W>(
             seq,
         };
         match route(frame) {
-            Route::Single(Incoming::Call(call)) => {
+            Route::Single(msg) if msg.is_call() => {
                 // Fast path: most calls finish without waiting (status, cache hits); polling once
                 // here saves a task spawn and a switch. Calls that wait move to their own task.
-                let key = call.id.get().to_owned();
-                lock(&in_flight).insert(key.clone(), (seq, None));
-                let mut fut = Box::pin(job.run_call(call));
-                if futures::poll!(fut.as_mut()).is_pending() {
-                    let handle = tasks.spawn(async move {
-                        fut.await;
-                        drop(permit);
-                    });
-                    // Only this reader cancels, so the entry is still ours (or a later duplicate's).
-                    if let Some((s, slot)) = lock(&in_flight).get_mut(&key) {
-                        if *s == seq {
-                            *slot = Some(handle);
+                let id = msg.clone();
+                let mut call = Box::pin(async move {
+                    let reply = job.call(&msg).await;
+                    (job, reply)
+                });
+                match futures::poll!(call.as_mut()) {
+                    Poll::Ready((job, reply)) => job.conn.reply(reply).await,
+                    Poll::Pending => {
+                        let Some(permit) = permit(&permits).await else {
+                            break false;
+                        };
+                        // Cancellable from now on: no `$/cancelRequest` could be read before.
+                        let key = id.id().unwrap_or("null").to_owned();
+                        lock(&in_flight).insert(key.clone(), (seq, None));
+                        let task_key = key.clone();
+                        let handle = tasks.spawn(async move {
+                            let (job, reply) = call.await;
+                            job.finish(&task_key, reply).await;
+                            drop(permit);
+                        });
+                        // Only this reader cancels, so the entry is still ours (or a later duplicate's).
+                        if let Some((s, slot)) = lock(&in_flight).get_mut(&key) {
+                            if *s == seq {
+                                *slot = Some(handle);
+                            }
                         }
                     }
                 }
             }
-            Route::Single(Incoming::Notification { method, params }) if method == CANCEL_METHOD => {
-                job.cancel(params).await;
+            Route::Single(msg) if msg.method() == CANCEL_METHOD => {
+                job.cancel(msg.params()).await;
             }
-            Route::Single(Incoming::Notification { method, params }) => {
+            Route::Single(msg) => {
+                let Some(permit) = permit(&permits).await else {
+                    break false;
+                };
                 tasks.spawn(async move {
-                    job.run_notification(method, params).await;
+                    job.run_notification(&msg).await;
                     drop(permit);
                 });
             }
             Route::Batch(frame) => {
+                let Some(permit) = permit(&permits).await else {
+                    break false;
+                };
                 tasks.spawn(async move {
                     job.run_batch(frame).await;
                     drop(permit);
@@ -200,6 +213,15 @@ pub async fn serve_connection<R, W>(
     let _ = writer_task.await;
 }
 
+/// A slot for a call that runs in its own task: reading pauses while `max_in_flight` run.
+/// (A call finished inline never holds one: the reader waited for it.)
+async fn permit(permits: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
+    match permits.clone().try_acquire_owned() {
+        Ok(permit) => Some(permit),
+        Err(_) => permits.clone().acquire_owned().await.ok(),
+    }
+}
+
 fn lock(map: &InFlight) -> std::sync::MutexGuard<'_, HashMap<String, (u64, Option<AbortHandle>)>> {
     map.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -217,17 +239,17 @@ async fn drain_until_hangup(tasks: &mut JoinSet<()>, probe: &HangupProbe, conn: 
 }
 
 enum Route {
-    Single(Incoming),
+    Single(Message),
     Batch(Bytes),
-    Reply(Box<RawValue>),
+    Reply(Box<str>),
 }
 
 fn route(frame: Bytes) -> Route {
     if message::is_batch(&frame) {
         return Route::Batch(frame);
     }
-    match message::parse(&frame) {
-        Ok(incoming) => Route::Single(incoming),
+    match message::parse(frame) {
+        Ok(msg) => Route::Single(msg),
         Err(reply) => Route::Reply(reply),
     }
 }
@@ -251,20 +273,19 @@ async fn fatal_frame_error(
 }
 
 struct Job {
-    methods: Methods,
+    methods: Arc<Methods>,
     conn: ConnectionHandle,
     in_flight: InFlight,
     seq: u64,
 }
 
 impl Job {
-    async fn run_call(self, call: Call) {
-        let key = call.id.get().to_owned();
-        let reply = self.call(call).await;
+    /// Sends the reply of a call that waited in its own task, unless `$/cancelRequest` answered it.
+    async fn finish(self, key: &str, reply: Box<str>) {
         let mine = {
-            let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-            match map.get(&key) {
-                Some((s, _)) if *s == self.seq => map.remove(&key).is_some(),
+            let mut map = lock(&self.in_flight);
+            match map.get(key) {
+                Some((s, _)) if *s == self.seq => map.remove(key).is_some(),
                 // A later call reused the id and took the slot: still answer this one.
                 Some(_) => true,
                 // `$/cancelRequest` removed the entry and has answered for us.
@@ -276,43 +297,35 @@ impl Job {
         }
     }
 
-    async fn cancel(&self, params: Option<Box<RawValue>>) {
+    async fn cancel(&self, params: Option<&str>) {
         #[derive(serde::Deserialize)]
-        struct CancelParams {
-            id: Box<RawValue>,
+        struct CancelParams<'a> {
+            #[serde(borrow)]
+            id: &'a RawValue,
         }
-        let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p.get()).ok())
-        else {
+        let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p).ok()) else {
             return;
         };
-        let key = p.id.get().to_owned();
-        let entry = self
-            .in_flight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
+        let entry = lock(&self.in_flight).remove(p.id.get());
         if let Some((_, handle)) = entry {
             if let Some(handle) = handle {
                 handle.abort();
             }
             let obj = ErrorObject::owned(REQUEST_CANCELLED, "Request cancelled", None::<()>);
             self.conn
-                .reply(message::error_reply(Some(&p.id), obj))
+                .reply(message::error_reply(Some(p.id.get()), obj))
                 .await;
         }
     }
 
-    async fn run_notification(self, method: String, params: Option<Box<RawValue>>) {
-        if method == CANCEL_METHOD {
-            return self.cancel(params).await;
-        }
-        if self.methods.method(&method).is_some() {
-            let _ = invoke(&self.methods, &self.conn, &method, params).await;
+    async fn run_notification(self, msg: &Message) {
+        if self.methods.method(msg.method()).is_some() {
+            let _ = invoke(&self.methods, &self.conn, msg.method(), msg.params()).await;
         }
     }
 
     async fn run_batch(self, frame: Bytes) {
-        let Ok(items) = serde_json::from_slice::<Vec<Box<RawValue>>>(&frame) else {
+        let Ok(items) = serde_json::from_slice::<Vec<&RawValue>>(&frame) else {
             return self
                 .conn
                 .reply(message::error_reply(None, ErrorCode::ParseError.into()))
@@ -325,16 +338,16 @@ impl Job {
                 .await;
         }
         let replies = futures::future::join_all(items.iter().map(|item| async {
-            match message::parse(item.get().as_bytes()) {
-                Err(reply) => Some(reply.into()),
-                Ok(Incoming::Call(call)) => Some(self.call(call).await),
-                Ok(Incoming::Notification { method, params }) if method == CANCEL_METHOD => {
-                    self.cancel(params).await;
+            match message::parse(frame.slice_ref(item.get().as_bytes())) {
+                Err(reply) => Some(reply),
+                Ok(msg) if msg.is_call() => Some(self.call(&msg).await),
+                Ok(msg) if msg.method() == CANCEL_METHOD => {
+                    self.cancel(msg.params()).await;
                     None
                 }
-                Ok(Incoming::Notification { method, params }) => {
-                    if self.methods.method(&method).is_some() {
-                        let _ = invoke(&self.methods, &self.conn, &method, params).await;
+                Ok(msg) => {
+                    if self.methods.method(msg.method()).is_some() {
+                        let _ = invoke(&self.methods, &self.conn, msg.method(), msg.params()).await;
                     }
                     None
                 }
@@ -347,22 +360,24 @@ impl Job {
         }
     }
 
-    async fn call(&self, call: Call) -> Box<str> {
-        let session_over = self.conn.session().shutdown && call.method != EXIT_METHOD;
+    /// Runs a call (a message with an id) and builds its reply.
+    async fn call(&self, msg: &Message) -> Box<str> {
+        let (id, method) = (msg.id().unwrap_or("null"), msg.method());
+        let session_over = self.conn.session().shutdown && method != EXIT_METHOD;
         if session_over {
             let obj = ErrorObject::owned(
                 ErrorCode::InvalidRequest.code(),
                 "Invalid request: shutdown was requested",
                 None::<()>,
             );
-            return message::error_reply(Some(&call.id), obj).into();
+            return message::error_reply(Some(id), obj);
         }
-        match invoke(&self.methods, &self.conn, &call.method, call.params).await {
+        match invoke(&self.methods, &self.conn, method, msg.params()).await {
             Some((resp, slot)) => match slot.take() {
-                Some(result) => message::result_reply(&call.id, &result),
-                None => message::reply_with_id(resp, &call.id).into(),
+                Some(result) => message::result_reply(id, &result),
+                None => message::reply_with_id(resp, id),
             },
-            None => message::error_reply(Some(&call.id), ErrorCode::MethodNotFound.into()).into(),
+            None => message::error_reply(Some(id), ErrorCode::MethodNotFound.into()),
         }
     }
 }
@@ -373,7 +388,7 @@ async fn invoke(
     methods: &Methods,
     conn: &ConnectionHandle,
     method: &str,
-    params: Option<Box<RawValue>>,
+    params: Option<&str>,
 ) -> Option<(MethodResponse, ResultSlot)> {
     let callback = methods.method(method)?.clone();
     let slot = ResultSlot::default();
@@ -382,7 +397,7 @@ async fn invoke(
         conn: conn.clone(),
         result: slot.clone(),
     });
-    let params = Params::new(params.as_deref().map(RawValue::get)).into_owned();
+    let params = Params::new(params).into_owned();
     let conn_id = ConnectionId(conn.id() as usize);
     let max = usize::MAX;
     let fut = async move {
@@ -422,7 +437,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         let first = tokio::select! {
             biased;
             m = rx.recv() => m,
-            _ = conn.closed_token().cancelled() => rx.try_recv().ok(),
+            _ = conn.writer_stop() => rx.try_recv().ok(),
         };
         let Some(first) = first else { break };
         let framing = conn.framing().unwrap_or(super::Framing::Ndjson);

@@ -108,7 +108,7 @@ impl JsonRpcCodec {
 
     fn decode_line(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>, FrameError> {
         loop {
-            let Some(pos) = src[self.scanned..].iter().position(|&b| b == b'\n') else {
+            let Some(pos) = memchr::memchr(b'\n', &src[self.scanned..]) else {
                 self.scanned = src.len();
                 if src.len() > self.max {
                     return Err(FrameError::TooLarge {

@@ -3,30 +3,60 @@
 //! Ids are kept as raw JSON text so 0, negative numbers, big numbers and strings echo back exactly
 //! (jsonrpsee's `Id` only holds `u64`).
 
+use bytes::Bytes;
 use jsonrpsee::types::{ErrorCode, ErrorObject};
 use jsonrpsee::MethodResponse;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
+use std::ops::Range;
 
-/// A call that expects a reply.
-#[derive(Debug)]
-pub(crate) struct Call {
-    pub id: Box<RawValue>,
-    pub method: String,
-    pub params: Option<Box<RawValue>>,
+/// One well-formed incoming message: a call (it has an id) or a notification. Its parts are
+/// ranges of the frame it came in, so reading one copies nothing.
+#[derive(Debug, Clone)]
+pub(crate) struct Message {
+    frame: Bytes,
+    id: Option<Range<usize>>,
+    method: Name,
+    params: Option<Range<usize>>,
 }
 
-/// One well-formed incoming message.
-#[derive(Debug)]
-pub(crate) enum Incoming {
-    Call(Call),
-    Notification {
-        method: String,
-        params: Option<Box<RawValue>>,
-    },
+/// A method name: in the frame, or decoded when it was written with escapes.
+#[derive(Debug, Clone)]
+enum Name {
+    InFrame(Range<usize>),
+    Unescaped(Box<str>),
 }
 
-/// Borrows from the frame: only the id and params are copied out, since the call outlives it.
+impl Message {
+    /// Whether it expects a reply (it has an id, maybe `null`).
+    pub fn is_call(&self) -> bool {
+        self.id.is_some()
+    }
+
+    /// The id's JSON text (a number, a string or `null`); `None` for a notification.
+    pub fn id(&self) -> Option<&str> {
+        self.id.clone().map(|r| self.text(r))
+    }
+
+    pub fn method(&self) -> &str {
+        match &self.method {
+            Name::InFrame(r) => self.text(r.clone()),
+            Name::Unescaped(name) => name,
+        }
+    }
+
+    /// The params' JSON text (an object or an array); `None` when absent or `null`.
+    pub fn params(&self) -> Option<&str> {
+        self.params.clone().map(|r| self.text(r))
+    }
+
+    fn text(&self, range: Range<usize>) -> &str {
+        // The frame was checked to be UTF-8 and the ranges fall on token boundaries.
+        std::str::from_utf8(&self.frame[range]).unwrap_or("null")
+    }
+}
+
+/// Borrows from the frame: only where each part lies is kept.
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(default, borrow, deserialize_with = "present")]
@@ -54,45 +84,57 @@ pub(crate) fn is_batch(frame: &[u8]) -> bool {
 }
 
 /// Parses one message; `Err` carries the error reply to send.
-pub(crate) fn parse(frame: &[u8]) -> Result<Incoming, Box<RawValue>> {
-    let env: Envelope = match serde_json::from_slice(frame) {
+pub(crate) fn parse(frame: Bytes) -> Result<Message, Box<str>> {
+    let Ok(text) = std::str::from_utf8(&frame) else {
+        return Err(error_reply(None, ErrorCode::ParseError.into()));
+    };
+    let env: Envelope = match serde_json::from_str(text) {
         Ok(env) => env,
-        Err(_) if serde_json::from_slice::<serde::de::IgnoredAny>(frame).is_ok() => {
+        Err(_) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
             return Err(error_reply(None, ErrorCode::InvalidRequest.into()));
         }
         Err(_) => return Err(error_reply(None, ErrorCode::ParseError.into())),
+    };
+    let range = |raw: &RawValue| {
+        let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        start..start + raw.get().len()
     };
     let id = match env.id {
         Some(id) if matches!(first_byte(id), b'0'..=b'9' | b'-' | b'"' | b'n') => Some(id),
         Some(_) => return Err(invalid(None, "id must be a number, a string or null")),
         None => None,
     };
+    let id_text = id.map(RawValue::get);
     if env.jsonrpc.map(RawValue::get) != Some("\"2.0\"") {
-        return Err(invalid(id, "jsonrpc must be \"2.0\""));
+        return Err(invalid(id_text, "jsonrpc must be \"2.0\""));
     }
-    let Some(method) = env
-        .method
-        .and_then(|m| serde_json::from_str::<String>(m.get()).ok())
-    else {
-        return Err(invalid(id, "method must be a string"));
+    let method = match env.method {
+        Some(m) if first_byte(m) == b'"' && !m.get().as_bytes().contains(&b'\\') => {
+            let r = range(m);
+            Name::InFrame(r.start + 1..r.end - 1)
+        }
+        Some(m) => match serde_json::from_str::<String>(m.get()) {
+            Ok(name) => Name::Unescaped(name.into()),
+            Err(_) => return Err(invalid(id_text, "method must be a string")),
+        },
+        None => return Err(invalid(id_text, "method must be a string")),
     };
     let params = match env.params {
         Some(p) if first_byte(p) == b'n' => None,
-        Some(p) if matches!(first_byte(p), b'{' | b'[') => Some(p.to_owned()),
-        Some(_) => return Err(invalid(id, "params must be an object or an array")),
+        Some(p) if matches!(first_byte(p), b'{' | b'[') => Some(range(p)),
+        Some(_) => return Err(invalid(id_text, "params must be an object or an array")),
         None => None,
     };
-    Ok(match id {
-        Some(id) => Incoming::Call(Call {
-            id: id.to_owned(),
-            method,
-            params,
-        }),
-        None => Incoming::Notification { method, params },
+    let id = id.map(range);
+    Ok(Message {
+        frame,
+        id,
+        method,
+        params,
     })
 }
 
-fn invalid(id: Option<&RawValue>, why: &str) -> Box<RawValue> {
+fn invalid(id: Option<&str>, why: &str) -> Box<str> {
     error_reply(
         id,
         ErrorObject::owned(
@@ -103,57 +145,45 @@ fn invalid(id: Option<&RawValue>, why: &str) -> Box<RawValue> {
     )
 }
 
-#[derive(Serialize)]
-struct ErrorReply<'a> {
-    jsonrpc: &'static str,
-    id: Option<&'a RawValue>,
-    error: ErrorObject<'a>,
-}
-
-/// An error reply; `id: None` serializes as `null`.
-pub(crate) fn error_reply(id: Option<&RawValue>, error: ErrorObject<'_>) -> Box<RawValue> {
-    serde_json::value::to_raw_value(&ErrorReply {
-        jsonrpc: "2.0",
-        id,
-        error,
-    })
-    .unwrap_or_else(|_| fallback_internal_error())
-}
-
-fn fallback_internal_error() -> Box<RawValue> {
-    // Serializing the types above cannot fail; keep the connection alive regardless.
-    RawValue::NULL.to_owned()
+/// An error reply to the call with this id's JSON text; `None` answers with `"id":null`.
+pub(crate) fn error_reply(id: Option<&str>, error: ErrorObject<'_>) -> Box<str> {
+    // Serializing an error object cannot fail; keep the connection alive regardless.
+    let error = serde_json::to_string(&error)
+        .unwrap_or_else(|_| r#"{"code":-32603,"message":"Internal error"}"#.to_owned());
+    reply(id.unwrap_or("null"), "error", &error)
 }
 
 /// A success reply carrying an already-serialized result: concatenated, since both parts are
 /// valid JSON, so the result is copied once and never parsed again.
-pub(crate) fn result_reply(id: &RawValue, result: &RawValue) -> Box<str> {
+pub(crate) fn result_reply(id: &str, result: &str) -> Box<str> {
+    reply(id, "result", result)
+}
+
+fn reply(id: &str, member: &str, value: &str) -> Box<str> {
     const HEAD: &str = r#"{"jsonrpc":"2.0","id":"#;
-    const MID: &str = r#","result":"#;
-    let (id, result) = (id.get(), result.get());
-    let mut s = String::with_capacity(HEAD.len() + id.len() + MID.len() + result.len() + 1);
+    let mut s = String::with_capacity(HEAD.len() + id.len() + member.len() + value.len() + 6);
     s.push_str(HEAD);
     s.push_str(id);
-    s.push_str(MID);
-    s.push_str(result);
+    s.push_str(",\"");
+    s.push_str(member);
+    s.push_str("\":");
+    s.push_str(value);
     s.push('}');
     s.into_boxed_str()
 }
 
 /// Re-keys a jsonrpsee response produced with `Id::Null` onto the caller's raw id.
-pub(crate) fn reply_with_id(resp: MethodResponse, id: &RawValue) -> Box<RawValue> {
+pub(crate) fn reply_with_id(resp: MethodResponse, id: &str) -> Box<str> {
     const PREFIX: &str = r#"{"jsonrpc":"2.0","id":null,"#;
     let json = resp.into_json();
     let text = json.get();
     if let Some(rest) = text.strip_prefix(PREFIX) {
-        let mut s = String::with_capacity(text.len() + id.get().len());
+        let mut s = String::with_capacity(text.len() + id.len());
         s.push_str(r#"{"jsonrpc":"2.0","id":"#);
-        s.push_str(id.get());
+        s.push_str(id);
         s.push(',');
         s.push_str(rest);
-        if let Ok(raw) = RawValue::from_string(s) {
-            return raw;
-        }
+        return s.into_boxed_str();
     }
     // Layout changed upstream: rebuild the slow way.
     #[derive(Deserialize)]
@@ -161,25 +191,16 @@ pub(crate) fn reply_with_id(resp: MethodResponse, id: &RawValue) -> Box<RawValue
         result: Option<Box<RawValue>>,
         error: Option<Box<RawValue>>,
     }
-    #[derive(Serialize)]
-    struct Out<'a> {
-        jsonrpc: &'static str,
-        id: &'a RawValue,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        result: Option<Box<RawValue>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<Box<RawValue>>,
+    match serde_json::from_str::<Parts>(text) {
+        Ok(Parts {
+            result: Some(result),
+            ..
+        }) => result_reply(id, result.get()),
+        Ok(Parts {
+            error: Some(error), ..
+        }) => reply(id, "error", error.get()),
+        _ => error_reply(Some(id), ErrorCode::InternalError.into()),
     }
-    serde_json::from_str::<Parts>(text)
-        .and_then(|p| {
-            serde_json::value::to_raw_value(&Out {
-                jsonrpc: "2.0",
-                id,
-                result: p.result,
-                error: p.error,
-            })
-        })
-        .unwrap_or_else(|_| error_reply(Some(id), ErrorCode::InternalError.into()))
 }
 
 /// A notification message.
@@ -210,8 +231,12 @@ mod tests {
     use super::*;
 
     fn err_of(frame: &str) -> serde_json::Value {
-        let raw = parse(frame.as_bytes()).expect_err("should fail");
-        serde_json::from_str(raw.get()).unwrap()
+        let reply = parse(Bytes::copy_from_slice(frame.as_bytes())).expect_err("should fail");
+        serde_json::from_str(&reply).unwrap()
+    }
+
+    fn parsed(frame: &str) -> Message {
+        parse(Bytes::copy_from_slice(frame.as_bytes())).unwrap()
     }
 
     #[test]
@@ -235,13 +260,35 @@ mod tests {
 
     #[test]
     fn null_id_is_a_call_and_null_params_is_none() {
-        match parse(br#"{"jsonrpc":"2.0","id":null,"method":"a","params":null}"#).unwrap() {
-            Incoming::Call(c) => assert!(c.id.get() == "null" && c.params.is_none()),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            parse(br#"{"jsonrpc":"2.0","method":"a"}"#).unwrap(),
-            Incoming::Notification { .. }
-        ));
+        let m = parsed(r#"{"jsonrpc":"2.0","id":null,"method":"a","params":null}"#);
+        assert!(m.id() == Some("null") && m.params().is_none());
+        assert!(parsed(r#"{"jsonrpc":"2.0","method":"a"}"#).id().is_none());
+    }
+
+    #[test]
+    fn parts_are_read_verbatim_and_escaped_names_decoded() {
+        let m = parsed(
+            r#" {"params": [1, "é"], "id": "x\"y", "method": "daemon\/status", "jsonrpc": "2.0"}"#,
+        );
+        assert_eq!(m.id(), Some(r#""x\"y""#));
+        assert_eq!(m.method(), "daemon/status");
+        assert_eq!(m.params(), Some(r#"[1, "é"]"#));
+        let m = parsed(r#"{"jsonrpc":"2.0","id":-0.5e3,"method":"é/ü"}"#);
+        assert_eq!((m.id(), m.method()), (Some("-0.5e3"), "é/ü"));
+    }
+
+    #[test]
+    fn replies_are_json_with_the_id_verbatim() {
+        let r: serde_json::Value = serde_json::from_str(&result_reply("-7", r#"{"a":1}"#)).unwrap();
+        assert_eq!(
+            r,
+            serde_json::json!({"jsonrpc":"2.0","id":-7,"result":{"a":1}})
+        );
+        let e = error_reply(Some(r#""x""#), ErrorCode::MethodNotFound.into());
+        let e: serde_json::Value = serde_json::from_str(&e).unwrap();
+        assert_eq!(
+            (e["id"].as_str(), e["error"]["code"].as_i64()),
+            (Some("x"), Some(-32601))
+        );
     }
 }

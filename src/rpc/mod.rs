@@ -12,4 +12,4 @@ pub mod transport;
 pub use connection::{ConnectionHandle, Hub, PushError, Session};
 pub use dispatch::{serve_connection, ServeOptions};
 pub use framing::Framing;
-pub use register::{registry, Ctx, Handler, NotificationHandler, Register};
+pub use register::{registry, Ctx, Handler, NotificationHandler, Register, Reply};

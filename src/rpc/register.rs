@@ -12,7 +12,6 @@ use jirad_protocol::{Notification, Request};
 use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Id, Params};
 use jsonrpsee::{Extensions, MethodCallback, MethodResponse, RpcModule};
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -33,24 +32,44 @@ impl<S> Clone for Ctx<S> {
     }
 }
 
-/// An async request handler for `R`: any `async fn(R::Params, Ctx<S>) -> Result<R::Result, E>`
-/// (or closure) with `E: Into<ErrorObjectOwned>`.
+/// A request's result: a value to serialize, or the JSON of one prepared earlier (a cached
+/// reply kept as text), sent as it is.
+#[derive(Debug)]
+pub enum Reply<T> {
+    /// Serialized for this reply.
+    Value(T),
+    /// Must be the JSON of a `T`: nothing parses it again.
+    Json(String),
+}
+
+impl<T> From<T> for Reply<T> {
+    fn from(value: T) -> Self {
+        Reply::Value(value)
+    }
+}
+
+/// An async request handler for `R`: any `async fn(R::Params, Ctx<S>) -> Result<O, E>` (or
+/// closure) where `O` is `R::Result` or a [`Reply`] of it and `E: Into<ErrorObjectOwned>`.
 pub trait Handler<R: Request, S>: Clone + Send + Sync + 'static {
+    /// `R::Result` or `Reply<R::Result>`.
+    type Output: Into<Reply<R::Result>>;
     /// The error type, converted once into a JSON-RPC error.
     type Error: Into<ErrorObjectOwned> + 'static;
     /// The handler's future.
-    type Future: Future<Output = Result<R::Result, Self::Error>> + Send + 'static;
+    type Future: Future<Output = Result<Self::Output, Self::Error>> + Send + 'static;
     /// Runs the handler.
     fn call(&self, params: R::Params, cx: Ctx<S>) -> Self::Future;
 }
 
-impl<R, S, F, Fut, E> Handler<R, S> for F
+impl<R, S, F, Fut, O, E> Handler<R, S> for F
 where
     R: Request,
     F: Fn(R::Params, Ctx<S>) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<R::Result, E>> + Send + 'static,
+    Fut: Future<Output = Result<O, E>> + Send + 'static,
+    O: Into<Reply<R::Result>>,
     E: Into<ErrorObjectOwned> + 'static,
 {
+    type Output = O;
     type Error = E;
     type Future = Fut;
     fn call(&self, params: R::Params, cx: Ctx<S>) -> Fut {
@@ -119,9 +138,12 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
                         conn: call.conn.clone(),
                     };
                     let params = parse_params::<R::Params>(&params)?;
-                    let result = handler.call(params, cx).await.map_err(Into::into)?;
-                    let raw = serde_json::value::to_raw_value(&result).map_err(|e| internal(&e))?;
-                    call.result.put(raw);
+                    let reply = handler.call(params, cx).await.map_err(Into::into)?;
+                    let json = match reply.into() {
+                        Reply::Value(v) => serde_json::to_string(&v).map_err(|e| internal(&e))?,
+                        Reply::Json(json) => json,
+                    };
+                    call.result.put(json);
                     Ok::<_, ErrorObjectOwned>(())
                 };
                 match outcome.await {
@@ -165,18 +187,19 @@ pub(crate) struct CallExt {
 }
 
 /// Where a request handler leaves its serialized result for the dispatcher, which writes it into
-/// the reply once (the jsonrpsee response only says whether the call succeeded). Returned through jsonrpsee instead, every result would be serialized a second
-/// time and the whole response parsed again (`RawValue::from_string`), which for a cached issue
-/// costs more than the lookup.
+/// the reply once (the jsonrpsee response only says whether the call succeeded). Returned
+/// through jsonrpsee instead, every result would be serialized a second time and the whole
+/// response parsed again (`RawValue::from_string`), which for a cached issue costs more than the
+/// lookup.
 #[derive(Clone, Default)]
-pub(crate) struct ResultSlot(Arc<Mutex<Option<Box<RawValue>>>>);
+pub(crate) struct ResultSlot(Arc<Mutex<Option<String>>>);
 
 impl ResultSlot {
-    fn put(&self, raw: Box<RawValue>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(raw);
+    fn put(&self, json: String) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(json);
     }
 
-    pub(crate) fn take(&self) -> Option<Box<RawValue>> {
+    pub(crate) fn take(&self) -> Option<String> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }
