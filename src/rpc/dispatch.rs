@@ -3,12 +3,12 @@
 //!
 //! jsonrpsee's own server speaks only HTTP/WebSocket, so this re-implements the small part of its
 //! `RpcService` we need: single calls, batches, notifications, `$/cancelRequest`, per-connection
-//! `Extensions`, panics turned into -32603.
+//! call context, panics turned into -32603.
 
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{encode_into, FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::message::{self, Message};
-use super::register::{CallExt, ResultSlot};
+use super::register::{start_call, CallExt, ResultSlot};
 use bytes::{Bytes, BytesMut};
 use futures::{FutureExt, StreamExt};
 use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
@@ -392,19 +392,22 @@ async fn invoke(
 ) -> Option<(MethodResponse, ResultSlot)> {
     let callback = methods.method(method)?.clone();
     let slot = ResultSlot::default();
-    let mut ext = Extensions::new();
-    ext.insert(CallExt {
+    let call = CallExt {
         conn: conn.clone(),
         result: slot.clone(),
-    });
+    };
     let params = Params::new(params).into_owned();
     let conn_id = ConnectionId(conn.id() as usize);
-    let max = usize::MAX;
+    let (max, ext) = (usize::MAX, Extensions::new());
     let fut = async move {
         match callback {
-            MethodCallback::Sync(cb) => cb(Id::Null, params, max, ext),
-            MethodCallback::Async(cb) => cb(Id::Null, params, conn_id, max, ext).await,
-            MethodCallback::Unsubscription(cb) => cb(Id::Null, params, conn_id, max, ext),
+            MethodCallback::Sync(cb) => start_call(call, || cb(Id::Null, params, max, ext)),
+            MethodCallback::Async(cb) => {
+                start_call(call, || cb(Id::Null, params, conn_id, max, ext)).await
+            }
+            MethodCallback::Unsubscription(cb) => {
+                start_call(call, || cb(Id::Null, params, conn_id, max, ext))
+            }
             MethodCallback::Subscription(_) => MethodResponse::error(
                 Id::Null,
                 ErrorObject::owned(

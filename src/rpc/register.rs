@@ -10,8 +10,9 @@ use super::connection::ConnectionHandle;
 use futures::FutureExt;
 use jirad_protocol::{Notification, Request};
 use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Id, Params};
-use jsonrpsee::{Extensions, MethodCallback, MethodResponse, RpcModule};
+use jsonrpsee::{MethodCallback, MethodResponse, RpcModule};
 use serde::de::DeserializeOwned;
+use std::cell::Cell;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -122,20 +123,16 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
         // Inserted as a raw callback rather than through `register_async_method`, which would
         // serialize every reply again and re-parse it to validate it (`MethodResponse::response`):
         // the result goes to the dispatcher through the call's `ResultSlot`, already serialized.
-        let Some(app) = self.extensions().get::<Arc<S>>().cloned() else {
-            panic!(
-                "registering {}: build the module with rpc::registry",
-                R::METHOD
-            );
-        };
-        let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, ext| {
+        let app = state_of(self, R::METHOD);
+        let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, _| {
+            let call = starting_call();
             let (app, handler) = (app.clone(), handler.clone());
             async move {
                 let outcome = async {
-                    let call = call_ext(&ext)?;
+                    let call = call?;
                     let cx = Ctx {
                         app,
-                        conn: call.conn.clone(),
+                        conn: call.conn,
                     };
                     let params = parse_params::<R::Params>(&params)?;
                     let reply = handler.call(params, cx).await.map_err(Into::into)?;
@@ -163,27 +160,71 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
         &mut self,
         handler: impl NotificationHandler<N, S>,
     ) -> &mut Self {
-        let result = self.register_async_method(N::METHOD, move |params, app, ext| {
-            let handler = handler.clone();
+        let app = state_of(self, N::METHOD);
+        let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, _| {
+            let call = starting_call();
+            let (app, handler) = (app.clone(), handler.clone());
             async move {
-                let cx = context(app, &ext)?;
-                let params = parse_params::<N::Params>(&params)?;
-                handler.call(params, cx).await;
-                Ok::<_, ErrorObjectOwned>(())
+                let outcome = async {
+                    let cx = Ctx {
+                        app,
+                        conn: call?.conn,
+                    };
+                    let params = parse_params::<N::Params>(&params)?;
+                    handler.call(params, cx).await;
+                    Ok::<_, ErrorObjectOwned>(())
+                };
+                match outcome.await {
+                    Ok(()) => MethodResponse::notification(),
+                    Err(e) => MethodResponse::error(Id::Null, e),
+                }
             }
-        });
-        if let Err(e) = result {
+            .boxed()
+        }));
+        if let Err(e) = self.verify_and_insert(N::METHOD, callback) {
             panic!("registering {}: {e}", N::METHOD);
         }
         self
     }
 }
 
-/// What the dispatcher hands every call through jsonrpsee's `Extensions`.
-#[derive(Clone)]
+/// The state that [`registry`] put in the module's extensions.
+fn state_of<S: Send + Sync + 'static>(module: &mut RpcModule<S>, method: &str) -> Arc<S> {
+    match module.extensions().get::<Arc<S>>() {
+        Some(state) => state.clone(),
+        None => panic!("registering {method}: build the module with rpc::registry"),
+    }
+}
+
+/// What the dispatcher hands every call: the calling connection and where the result goes.
 pub(crate) struct CallExt {
     pub conn: ConnectionHandle,
     pub result: ResultSlot,
+}
+
+thread_local! {
+    /// The call whose callback is being invoked on this thread. Handed over this way rather than
+    /// in jsonrpsee's `Extensions`, which cost a hash map and three allocations per call.
+    static STARTING: Cell<Option<CallExt>> = const { Cell::new(None) };
+}
+
+/// Runs `invoke` (a jsonrpsee callback, which starts its future synchronously) with `call` as
+/// the call it takes.
+pub(crate) fn start_call<T>(call: CallExt, invoke: impl FnOnce() -> T) -> T {
+    STARTING.set(Some(call));
+    let started = invoke();
+    STARTING.take(); // a callback that is not ours leaves it
+    started
+}
+
+fn starting_call() -> Result<CallExt, ErrorObjectOwned> {
+    STARTING.take().ok_or_else(|| {
+        ErrorObject::owned(
+            ErrorCode::InternalError.code(),
+            "called outside the dispatcher",
+            None::<()>,
+        )
+    })
 }
 
 /// Where a request handler leaves its serialized result for the dispatcher, which writes it into
@@ -202,21 +243,6 @@ impl ResultSlot {
     pub(crate) fn take(&self) -> Option<String> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
-}
-
-fn call_ext(ext: &Extensions) -> Result<&CallExt, ErrorObjectOwned> {
-    ext.get::<CallExt>().ok_or_else(|| {
-        ErrorObject::owned(
-            ErrorCode::InternalError.code(),
-            "no connection in extensions",
-            None::<()>,
-        )
-    })
-}
-
-fn context<S>(app: Arc<S>, ext: &Extensions) -> Result<Ctx<S>, ErrorObjectOwned> {
-    let conn = call_ext(ext)?.conn.clone();
-    Ok(Ctx { app, conn })
 }
 
 /// Parses by-name params, treating absent, `null` and `[]` as `{}`.
