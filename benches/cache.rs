@@ -157,6 +157,12 @@ fn main() {
 fn start_daemon(dir: &Path, sock: &Path, config: &str) -> Child {
     let config_path = dir.join("config.toml");
     std::fs::write(&config_path, config).expect("config");
+    // It holds a token: owner-only, as the daemon expects (it warns otherwise).
+    std::fs::set_permissions(
+        &config_path,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("config mode");
     let bin = std::env::var("JIRAD_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jirad").to_owned());
     let child = Command::new(bin)
         .args(["serve", "--socket"])
