@@ -2,6 +2,8 @@
 //! consent page. Needs `chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`) and
 //! `python3`; without them the test fails under CI and is a no-op elsewhere.
 
+#![cfg(unix)]
+
 mod support;
 
 use fake_jira::Options;

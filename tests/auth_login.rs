@@ -1,6 +1,8 @@
 //! The OAuth login flow through the daemon: the loopback callback, `state` checks, denied consent,
 //! an unregistered callback URL, and a grant covering several sites.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::json;

@@ -2,6 +2,8 @@
 //! profile authorized with `jirad auth login` survives a restart, API-token and PAT profiles work,
 //! token files are private, and the log holds none of the secrets used.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::json;

@@ -2,6 +2,8 @@
 //! connections, held calls (`waitForAuthorization`), single-flight refresh, rotation and the reuse
 //! leeway, `invalid_grant`, and a daemon killed in the middle of a refresh.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

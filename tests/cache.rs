@@ -2,6 +2,8 @@
 //! `fresh` bypass, coalescing of identical reads over many connections, reads after writes,
 //! stale answers while Jira fails, field supersets, the byte budget, `cache/clear`.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

@@ -2,6 +2,8 @@
 //! (format, field list) asked again and again gives the same issue, each shape stays its own, the
 //! prepared replies count in the cache's bytes, and a write shows in the very next read.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

@@ -3,6 +3,8 @@
 //! profile still works without a new login, no acknowledged create is lost, and no create exists
 //! twice. `JIRAD_CRASH_ROUNDS=N` for more rounds (default 6); the seed is printed.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::json;

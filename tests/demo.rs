@@ -1,5 +1,7 @@
 //! `jirad demo`: a daemon with the embedded fake Jira, reachable by any client, that cleans up.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::json;

@@ -7,6 +7,8 @@
 //! create is ever applied twice; the refresh token is never
 //! lost (the profile works again once the fault is gone); the daemon stays up. Prints the matrix.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

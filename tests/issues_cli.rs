@@ -1,6 +1,8 @@
 //! `jirad issue …` against a daemon on the fake: text by default, JSON with `--json`, the
 //! description from a Markdown file, and errors on stderr with a non-zero exit.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::Value;

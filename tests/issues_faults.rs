@@ -2,6 +2,8 @@
 //! (the retries show in the fake's request log), a create whose connection dies after Jira
 //! processed it is reported as of unknown outcome and never sent twice, and a 410 is an error.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

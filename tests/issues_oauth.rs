@@ -1,6 +1,8 @@
 //! Issue methods on Jira Cloud through OAuth (the Atlassian gateway, `/ex/jira/{cloudId}`), the
 //! profile authorized by the user through the `authRequired` link, as in real use.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

@@ -1,6 +1,8 @@
 //! `issues/list` over 1,000+ issues: page by page with no gap and no duplicate, and `all: true`
 //! gathering every page inside the daemon with `$/progress` for the caller's token.
 
+#![cfg(unix)]
+
 mod support;
 
 use fake_jira::Options;

@@ -1,6 +1,8 @@
 //! Issue round trips through the daemon against the fake, on Jira Cloud (API token) and Data
 //! Center (PAT): create, get, update, list and delete, with reads after writes consistent at once.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

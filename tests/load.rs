@@ -5,6 +5,8 @@
 //! the daemon's peak memory. `JIRAD_LOAD_SECS=N` lengthens each phase (default 2 s) for the figures in
 //! `docs/reliability.md`.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

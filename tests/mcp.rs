@@ -1,6 +1,8 @@
 //! `jirad mcp`: the MCP stdio framing, handshake and version negotiation, `tools/list` derived from
 //! the protocol, protocol errors, and tool calls forwarded to a `jirad demo` daemon.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

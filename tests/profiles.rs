@@ -1,5 +1,7 @@
 //! A daemon configured with one profile of each kind (API token, PAT, OAuth) starts and serves.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::json;

@@ -1,6 +1,8 @@
 //! Projects, issue types with their create fields, and users, through the real daemon against the
 //! fake Jira as the Cloud (API token) and Data Center (PAT) profiles; metadata served from the cache.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

@@ -2,6 +2,8 @@
 //! one `issues/didChange`, deletions too; identical watches share one poller; a connection's
 //! watches end with it.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

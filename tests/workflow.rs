@@ -1,6 +1,8 @@
 //! Work on one issue through the real daemon against the fake Jira, as the Cloud (API token) and
 //! Data Center (PAT) profiles: transitions, comments, assignment, and the cache seeing each write.
 
+#![cfg(unix)]
+
 mod support;
 
 use serde_json::{json, Value};

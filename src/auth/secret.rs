@@ -109,6 +109,7 @@ mod tests {
             .is_none());
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_loose_secret_file_is_warned_about_without_its_content() {
         use std::os::unix::fs::PermissionsExt;

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::auth::profile::TokenStoreKind::File;
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -36,9 +37,12 @@ fn round_trip_with_private_modes() {
         "canary-refresh"
     );
     assert_eq!(back.account.unwrap().display_name, "Mia");
-    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode(store.dir()), 0o700);
-    assert_eq!(mode(lock.path().unwrap()), 0o600);
+    #[cfg(unix)]
+    {
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(store.dir()), 0o700);
+        assert_eq!(mode(lock.path().unwrap()), 0o600);
+    }
     // Only the data file and its lock: no temp file left behind.
     let mut names: Vec<_> = std::fs::read_dir(store.dir())
         .unwrap()
@@ -50,6 +54,7 @@ fn round_trip_with_private_modes() {
     assert!(lock.load().unwrap().is_none());
 }
 
+#[cfg(unix)]
 #[test]
 fn loose_directory_is_tightened() {
     let root = tempfile::tempdir().unwrap();
@@ -72,6 +77,7 @@ fn replacement_is_whole() {
         lock.save(&tokens(&format!("rt-{i}"))).unwrap();
         let text = std::fs::read_to_string(lock.path().unwrap()).unwrap();
         assert!(text.contains(&format!("\"rt-{i}\"")));
+        #[cfg(unix)]
         assert_eq!(
             std::fs::metadata(lock.path().unwrap())
                 .unwrap()

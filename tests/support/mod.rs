@@ -1,5 +1,6 @@
 //! Shared helpers for black-box tests: start the real `jirad` binary (socket or stdio) in its own
-//! temp directory, and talk to it with a small blocking framed client (LSP or NDJSON).
+//! temp directory, and talk to it with a small blocking framed client (LSP or NDJSON). Unix only
+//! (a Unix socket client, signals): every test that uses it is `#![cfg(unix)]`.
 //!
 //! ```ignore
 //! let d = Daemon::start();

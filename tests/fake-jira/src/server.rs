@@ -3,7 +3,10 @@
 //! and the cross-cutting response headers (rate limits, gzip).
 
 use std::convert::Infallible;
-use std::os::fd::{AsRawFd, BorrowedFd};
+#[cfg(unix)]
+use std::os::fd::{AsRawFd, BorrowedFd as BorrowedSock};
+#[cfg(windows)]
+use std::os::windows::io::{AsRawSocket, BorrowedSocket as BorrowedSock};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +30,10 @@ pub async fn serve(listener: TcpListener, sh: Shared) {
         let _ = stream.set_nodelay(true);
         let sh = sh.clone();
         tokio::spawn(async move {
-            let fd = stream.as_raw_fd();
+            #[cfg(unix)]
+            let raw = stream.as_raw_fd();
+            #[cfg(windows)]
+            let raw = stream.as_raw_socket();
             let abort = Arc::new(Notify::new());
             let a2 = abort.clone();
             let svc = hyper::service::service_fn(move |req| handle(sh.clone(), a2.clone(), req));
@@ -37,8 +43,8 @@ pub async fn serve(listener: TcpListener, sh: Shared) {
             tokio::select! {
                 _ = &mut conn => {}
                 _ = abort.notified() => {
-                    // SAFETY: `conn` still owns the socket, so `fd` is open for this borrow.
-                    let b = unsafe { BorrowedFd::borrow_raw(fd) };
+                    // SAFETY: `conn` still owns the socket, so `raw` is open for this borrow.
+                    let b = unsafe { BorrowedSock::borrow_raw(raw) };
                     let _ = socket2::SockRef::from(&b).set_linger(Some(Duration::ZERO));
                 }
             }
