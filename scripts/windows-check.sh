@@ -5,17 +5,15 @@
 # sources and `-Zbuild-std`, plus the MinGW binutils (std needs dlltool) and gcc (ring's C code).
 # The .debs are unpacked with `dpkg -x` into a cache dir: nothing is installed on the system.
 #
-#   scripts/windows-check.sh                      # cargo check: lib, bins, tests, examples
+#   scripts/windows-check.sh                      # cargo check of every target
 #   scripts/windows-check.sh clippy               # the same under clippy, -D warnings
 #   scripts/windows-check.sh check -p jirad --lib # other cargo arguments replace the default set
-#
-# Benches are left out by default: they are `#![cfg(unix)]` with no `main` elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=check
 case ${1:-} in check | clippy) mode=$1 && shift ;; esac
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(--workspace --lib --bins --tests --examples)
+[ ${#args[@]} -gt 0 ] || args=(--workspace --all-targets)
 
 tc=${JIRAD_WINDOWS_TOOLCHAIN:-$PWD/target/windows-toolchain}
 if [ ! -x "$tc/usr/bin/clippy-driver" ]; then

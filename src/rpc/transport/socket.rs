@@ -69,7 +69,7 @@ impl SocketServer {
         #[cfg(unix)]
         prepare_dir(path)?;
         let acceptor = match create(path) {
-            Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
+            Err(e) if name_taken(&e) => {
                 reclaim_stale(path).await?;
                 create(path).map_err(io_err(path))?
             }
@@ -274,6 +274,14 @@ fn owner_only_descriptor(
 }
 
 /// The socket path is taken: a live daemon keeps it; a corpse (connect refused) is removed.
+/// Whether creating the socket failed because the name exists. On Windows, a second
+/// first-instance pipe of the same name fails with ERROR_ACCESS_DENIED, which std reports as
+/// `PermissionDenied`; `reclaim_stale` then tells a live daemon from anything else.
+fn name_taken(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::AddrInUse
+        || (cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied)
+}
+
 async fn reclaim_stale(path: &Path) -> Result<(), TransportError> {
     if connect(path).await.is_ok() {
         return Err(TransportError::AlreadyRunning(path.to_owned()));
