@@ -23,6 +23,7 @@ impl Drop for DropSignal {
 
 struct TestState {
     gate: Notify,
+    waiting: AtomicUsize,
     big_calls: AtomicUsize,
     dropped: mpsc::UnboundedSender<&'static str>,
 }
@@ -57,6 +58,7 @@ type Res = Result<Value, jsonrpsee::types::ErrorObjectOwned>;
 fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
     let mut m = jirad::rpc::registry(state);
     m.request::<Wait>(|_, cx: Ctx<TestState>| async move {
+        cx.app.waiting.fetch_add(1, Ordering::Relaxed);
         cx.app.gate.notified().await;
         Res::Ok(json!("released"))
     });
@@ -144,6 +146,7 @@ fn setup() -> (
     let (tx, rx) = mpsc::unbounded_channel();
     let state = Arc::new(TestState {
         gate: Notify::new(),
+        waiting: AtomicUsize::new(0),
         big_calls: AtomicUsize::new(0),
         dropped: tx,
     });
@@ -162,6 +165,42 @@ async fn a_slow_call_never_delays_a_fast_one() {
         c.recv().await.unwrap(),
         json!({"jsonrpc":"2.0","id":1,"result":"released"})
     );
+}
+
+#[tokio::test]
+async fn calls_beyond_max_in_flight_wait_for_a_slot_while_reading_pauses() {
+    let (state, methods, hub, _) = setup();
+    let opts = ServeOptions {
+        max_in_flight: 2,
+        ..ServeOptions::default()
+    };
+    let mut c = Client::new(memory(methods, hub, opts));
+    for id in 1..=3 {
+        c.call(json!(id), "test/wait").await;
+    }
+    c.call(json!(4), "test/echo").await;
+    // Wait until the server stops starting calls.
+    let mut started = usize::MAX;
+    while started != state.waiting.load(Ordering::Relaxed) {
+        started = state.waiting.load(Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(started, 2, "calls started beyond max_in_flight");
+    // One finishes: its slot goes to the third call, and reading pauses again (even for a quick
+    // call) until another slot is free.
+    state.gate.notify_one();
+    let first = c.recv().await.unwrap();
+    assert_eq!(first["result"], "released");
+    state.gate.notify_one();
+    state.gate.notify_one();
+    let mut rest: Vec<i64> = Vec::new();
+    for _ in 0..3 {
+        rest.push(c.recv().await.unwrap()["id"].as_i64().unwrap_or(-1));
+    }
+    rest.push(first["id"].as_i64().unwrap_or(-1));
+    rest.sort_unstable();
+    assert_eq!(rest, [1, 2, 3, 4]);
+    assert_eq!(state.waiting.load(Ordering::Relaxed), 3);
 }
 
 #[tokio::test]

@@ -140,7 +140,15 @@ pub async fn serve_connection<R, W>(
         match route(frame) {
             Route::Single(msg) if msg.is_call() => {
                 // Fast path: most calls finish without waiting (status, cache hits); polling once
-                // here saves a task spawn and a switch. Calls that wait move to their own task.
+                // here saves a task spawn and a switch. Calls that wait move to their own task,
+                // with a slot: when none is free, the reader waits before starting the call.
+                let mut slot = None;
+                if permits.available_permits() == 0 {
+                    let Some(permit) = permit(&permits).await else {
+                        break false;
+                    };
+                    slot = Some(permit);
+                }
                 let id = msg.clone();
                 let mut call = Box::pin(async move {
                     let reply = job.call(&msg).await;
@@ -149,7 +157,11 @@ pub async fn serve_connection<R, W>(
                 match futures::poll!(call.as_mut()) {
                     Poll::Ready((job, reply)) => job.conn.reply(reply).await,
                     Poll::Pending => {
-                        let Some(permit) = permit(&permits).await else {
+                        // Free at once when `slot` is empty: only this reader takes slots.
+                        let Some(permit) = (match slot {
+                            Some(permit) => Some(permit),
+                            None => permit(&permits).await,
+                        }) else {
                             break false;
                         };
                         // Cancellable from now on: no `$/cancelRequest` could be read before.
@@ -213,8 +225,8 @@ pub async fn serve_connection<R, W>(
     let _ = writer_task.await;
 }
 
-/// A slot for a call that runs in its own task: reading pauses while `max_in_flight` run.
-/// (A call finished inline never holds one: the reader waited for it.)
+/// A slot for a call that runs in its own task: at most `max_in_flight` do, and reading pauses
+/// while they all run.
 async fn permit(permits: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
     match permits.clone().try_acquire_owned() {
         Ok(permit) => Some(permit),
