@@ -30,6 +30,7 @@ fn main() {
         return echo_server(Path::new(&path));
     }
     let _awake = awake::KeepAwake::start();
+    awake::pin_measuring_thread();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -166,7 +167,7 @@ fn start_daemon(dir: &Path, sock: &Path, config: &str) -> Child {
     )
     .expect("config mode");
     let bin = std::env::var("JIRAD_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jirad").to_owned());
-    let child = Command::new(bin)
+    let child = awake::server(bin)
         .args(["serve", "--socket"])
         .arg(sock)
         .arg("--config")
@@ -277,7 +278,7 @@ fn throughput(path: &Path, clients: usize, for_: Duration) -> f64 {
 /// Starts the echo (this binary, re-executed, so it pays the same cross-process wakeups as the
 /// daemon) answering each line with `reply`, and measures it.
 fn run_echo(sock: &Path, reply: &str, request: &[u8]) -> Vec<Duration> {
-    let mut echo = Command::new(std::env::current_exe().expect("current_exe"))
+    let mut echo = awake::server(std::env::current_exe().expect("current_exe"))
         .env(ECHO_ENV, sock)
         .env(REPLY_ENV, reply)
         .spawn()

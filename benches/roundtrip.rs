@@ -28,11 +28,12 @@ fn main() {
         return echo_server(Path::new(&path));
     }
     let _awake = awake::KeepAwake::start();
+    awake::pin_measuring_thread();
     let dir = tempfile::tempdir().expect("tempdir");
     let sock = dir.path().join("jirad.sock");
     // JIRAD_BIN compares another build (A/B) against the same echo.
     let bin = std::env::var("JIRAD_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jirad").to_owned());
-    let mut daemon = Command::new(bin)
+    let mut daemon = awake::server(bin)
         .args(["serve", "--socket"])
         .arg(&sock)
         .env("XDG_CONFIG_HOME", dir.path())
@@ -119,7 +120,7 @@ fn echo_server(path: &Path) {
 
 /// Starts an echo process, measures it, and lets it exit (it serves one connection).
 fn run_echo(sock: &Path, reply_len: usize, request: &[u8], tokio: bool) -> Vec<Duration> {
-    let mut cmd = Command::new(std::env::current_exe().expect("current_exe"));
+    let mut cmd = awake::server(std::env::current_exe().expect("current_exe"));
     cmd.env(ECHO_ENV, sock)
         .env("ECHO_REPLY_LEN", reply_len.to_string());
     if tokio {
