@@ -142,14 +142,14 @@ pub async fn serve_connection<R, W>(
                 // Fast path: most calls finish without waiting (status, cache hits); polling once
                 // here saves a task spawn and a switch. Calls that wait move to their own task,
                 // with a slot: when none is free, the reader waits before starting the call.
-                let mut slot = None;
+                let mut reserved = None;
                 if permits.available_permits() == 0 {
                     let Some(permit) = permit(&permits).await else {
                         break false;
                     };
-                    slot = Some(permit);
+                    reserved = Some(permit);
                 }
-                let id = msg.clone();
+                let waiting_id = msg.clone(); // cheap (shares the frame); keys the call if it waits
                 let mut call = Box::pin(async move {
                     let reply = job.call(&msg).await;
                     (job, reply)
@@ -157,15 +157,15 @@ pub async fn serve_connection<R, W>(
                 match futures::poll!(call.as_mut()) {
                     Poll::Ready((job, reply)) => job.conn.reply(reply).await,
                     Poll::Pending => {
-                        // Free at once when `slot` is empty: only this reader takes slots.
-                        let Some(permit) = (match slot {
+                        // Free at once when none was reserved: only this reader takes slots.
+                        let Some(permit) = (match reserved {
                             Some(permit) => Some(permit),
                             None => permit(&permits).await,
                         }) else {
                             break false;
                         };
                         // Cancellable from now on: no `$/cancelRequest` could be read before.
-                        let key = id.id().unwrap_or("null").to_owned();
+                        let key = waiting_id.id().unwrap_or("null").to_owned();
                         lock(&in_flight).insert(key.clone(), (seq, None));
                         let task_key = key.clone();
                         let handle = tasks.spawn(async move {
