@@ -8,7 +8,7 @@
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{encode_into, FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::message::{self, Message};
-use super::register::{start_call, CallExt, ResultSlot};
+use super::register::{start_call, CallContext, ResultSlot};
 use bytes::{Bytes, BytesMut};
 use futures::{FutureExt, StreamExt};
 use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
@@ -404,7 +404,7 @@ async fn invoke(
 ) -> Option<(MethodResponse, ResultSlot)> {
     let callback = methods.method(method)?.clone();
     let slot = ResultSlot::default();
-    let call = CallExt {
+    let call = CallContext {
         conn: conn.clone(),
         result: slot.clone(),
     };

@@ -197,7 +197,7 @@ fn state_of<S: Send + Sync + 'static>(module: &mut RpcModule<S>, method: &str) -
 }
 
 /// What the dispatcher hands every call: the calling connection and where the result goes.
-pub(crate) struct CallExt {
+pub(crate) struct CallContext {
     pub conn: ConnectionHandle,
     pub result: ResultSlot,
 }
@@ -207,19 +207,19 @@ pub(crate) struct CallExt {
 thread_local! {
     // Already const: clippy misreads the expansion for windows-gnu (scripts/windows-check.sh).
     #[allow(clippy::missing_const_for_thread_local)]
-    static STARTING: Cell<Option<CallExt>> = const { Cell::new(None) };
+    static STARTING: Cell<Option<CallContext>> = const { Cell::new(None) };
 }
 
 /// Runs `invoke` (a jsonrpsee callback, which starts its future synchronously) with `call` as
 /// the call it takes.
-pub(crate) fn start_call<T>(call: CallExt, invoke: impl FnOnce() -> T) -> T {
+pub(crate) fn start_call<T>(call: CallContext, invoke: impl FnOnce() -> T) -> T {
     STARTING.set(Some(call));
     let started = invoke();
     STARTING.take(); // a callback that is not ours leaves it
     started
 }
 
-fn starting_call() -> Result<CallExt, ErrorObjectOwned> {
+fn starting_call() -> Result<CallContext, ErrorObjectOwned> {
     STARTING.take().ok_or_else(|| {
         ErrorObject::owned(
             ErrorCode::InternalError.code(),
