@@ -158,9 +158,26 @@ impl IssuesGetResult {
             out.push(',');
         }
         out.push_str("\"cache\":");
-        out.push_str(&serde_json::to_string(cache)?);
+        cache.write_json(&mut out);
         out.push('}');
         Ok(out)
+    }
+}
+
+impl CacheInfo {
+    /// Appends its JSON exactly as serde writes it (a cached reply writes one per call).
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if self.hit {
+            r#"{"hit":true,"ageMs":"#
+        } else {
+            r#"{"hit":false,"ageMs":"#
+        });
+        out.push_str(itoa::Buffer::new().format(self.age_ms));
+        out.push_str(if self.stale {
+            r#","stale":true}"#
+        } else {
+            r#","stale":false}"#
+        });
     }
 }
 
@@ -403,5 +420,11 @@ mod tests {
             r#"{"cache":{"hit":true,"ageMs":12,"stale":false}}"#
         );
         assert!(IssuesGetResult::json_from("[1]", &cache).is_err());
+        for (hit, age_ms, stale) in [(false, 0, true), (true, u64::MAX, true), (false, 7, false)] {
+            let cache = CacheInfo { hit, age_ms, stale };
+            let mut out = String::new();
+            cache.write_json(&mut out);
+            assert_eq!(out, serde_json::to_string(&cache).unwrap());
+        }
     }
 }

@@ -210,7 +210,7 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetRes
         let issue = parse_issue(&read.value, format)?;
         return Ok(Reply::Value(IssuesGetResult { issue, cache }));
     }
-    let issue_json = prepared(&cx, &s, &p.key, &read.value, format, &fields.list)?;
+    let issue_json = prepared(&cx, &s, &p.key, &read.value, format, &fields)?;
     let json = IssuesGetResult::json_from(&issue_json, &cache).map_err(shape_error)?;
     Ok(Reply::Json(json))
 }
@@ -222,14 +222,14 @@ fn prepared(
     key: &str,
     entry: &Arc<CachedJson>,
     format: DescriptionFormat,
-    fields: &[String],
+    fields: &Wanted,
 ) -> Result<Arc<str>, ApiError> {
     let shape = shape_name(format, fields);
     if let Some(done) = entry.memo(&shape) {
         return Ok(done);
     }
     let mut issue = parse_issue(entry, format)?;
-    project(&mut issue, fields);
+    project(&mut issue, &fields.list);
     let json: Arc<str> = serde_json::to_string(&issue).map_err(shape_error)?.into();
     if entry.remember(&shape, Arc::clone(&json)) {
         // Issues are stored by key whatever their fields.
@@ -240,20 +240,24 @@ fn prepared(
 }
 
 /// Names a reply shape: the format and the field list as asked (another spelling of the same
-/// list is another shape, which costs only a memo slot).
-fn shape_name(format: DescriptionFormat, fields: &[String]) -> String {
-    let mut name = String::with_capacity(4 + fields.iter().map(|f| f.len() + 1).sum::<usize>());
-    name.push_str(match format {
+/// list is another shape, which costs only a memo slot); the default fields go unnamed.
+fn shape_name(format: DescriptionFormat, fields: &Wanted) -> Cow<'static, str> {
+    let format = match format {
         DescriptionFormat::Markdown => "md",
         DescriptionFormat::Adf => "adf",
         DescriptionFormat::Both => "both",
-    });
+    };
+    let Cow::Owned(fields) = &fields.list else {
+        return Cow::Borrowed(format);
+    };
+    let mut name = String::with_capacity(4 + fields.iter().map(|f| f.len() + 1).sum::<usize>());
+    name.push_str(format);
     for f in fields {
         // Unit separators cannot occur in field names, so the parts stay distinct.
         name.push('\u{1f}');
         name.push_str(f);
     }
-    name
+    Cow::Owned(name)
 }
 
 async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
