@@ -330,10 +330,9 @@ impl Job {
         }
     }
 
-    async fn run_notification(self, msg: &Message) {
-        if self.methods.method(msg.method()).is_some() {
-            let _ = invoke(&self.methods, &self.conn, msg.method(), msg.params()).await;
-        }
+    /// Runs a notification's method, if there is one; its outcome goes nowhere.
+    async fn run_notification(&self, msg: &Message) {
+        let _ = invoke(&self.methods, &self.conn, msg.method(), msg.params()).await;
     }
 
     async fn run_batch(self, frame: Bytes) {
@@ -358,9 +357,7 @@ impl Job {
                     None
                 }
                 Ok(msg) => {
-                    if self.methods.method(msg.method()).is_some() {
-                        let _ = invoke(&self.methods, &self.conn, msg.method(), msg.params()).await;
-                    }
+                    self.run_notification(&msg).await;
                     None
                 }
             }

@@ -123,69 +123,68 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
         // Inserted as a raw callback rather than through `register_async_method`, which would
         // serialize every reply again and re-parse it to validate it (`MethodResponse::response`):
         // the result goes to the dispatcher through the call's `ResultSlot`, already serialized.
-        let app = state_of(self, R::METHOD);
-        let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, _| {
-            let call = starting_call();
-            let (app, handler) = (app.clone(), handler.clone());
+        insert(self, R::METHOD, move |params, cx, result| {
+            let handler = handler.clone();
             async move {
-                let outcome = async {
-                    let call = call?;
-                    let cx = Ctx {
-                        app,
-                        conn: call.conn,
-                    };
-                    let params = parse_params::<R::Params>(&params)?;
-                    let reply = handler.call(params, cx).await.map_err(Into::into)?;
-                    let json = match reply.into() {
-                        Reply::Value(v) => serde_json::to_string(&v).map_err(|e| internal(&e))?,
-                        Reply::Json(json) => json,
-                    };
-                    call.result.put(json);
-                    Ok::<_, ErrorObjectOwned>(())
-                };
-                match outcome.await {
-                    Ok(()) => MethodResponse::notification(),
-                    Err(e) => MethodResponse::error(Id::Null, e),
-                }
+                let params = parse_params::<R::Params>(&params)?;
+                let reply = handler.call(params, cx).await.map_err(Into::into)?;
+                result.put(match reply.into() {
+                    Reply::Value(v) => serde_json::to_string(&v).map_err(|e| internal(&e))?,
+                    Reply::Json(json) => json,
+                });
+                Ok(())
             }
-            .boxed()
-        }));
-        if let Err(e) = self.verify_and_insert(R::METHOD, callback) {
-            panic!("registering {}: {e}", R::METHOD);
-        }
-        self
+        })
     }
 
     fn notification<N: Notification>(
         &mut self,
         handler: impl NotificationHandler<N, S>,
     ) -> &mut Self {
-        let app = state_of(self, N::METHOD);
-        let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, _| {
-            let call = starting_call();
-            let (app, handler) = (app.clone(), handler.clone());
+        insert(self, N::METHOD, move |params, cx, _| {
+            let handler = handler.clone();
             async move {
-                let outcome = async {
-                    let cx = Ctx {
-                        app,
-                        conn: call?.conn,
-                    };
-                    let params = parse_params::<N::Params>(&params)?;
-                    handler.call(params, cx).await;
-                    Ok::<_, ErrorObjectOwned>(())
-                };
-                match outcome.await {
-                    Ok(()) => MethodResponse::notification(),
-                    Err(e) => MethodResponse::error(Id::Null, e),
-                }
+                let params = parse_params::<N::Params>(&params)?;
+                handler.call(params, cx).await;
+                Ok(())
             }
-            .boxed()
-        }));
-        if let Err(e) = self.verify_and_insert(N::METHOD, callback) {
-            panic!("registering {}: {e}", N::METHOD);
-        }
-        self
+        })
     }
+}
+
+/// Registers `method` as a raw async callback: it takes the call the dispatcher is starting,
+/// runs `body` with the call's context and result slot, and answers with `body`'s error if any.
+fn insert<'m, S, B, Fut>(
+    module: &'m mut RpcModule<S>,
+    method: &'static str,
+    body: B,
+) -> &'m mut RpcModule<S>
+where
+    S: Send + Sync + 'static,
+    B: Fn(Params<'static>, Ctx<S>, ResultSlot) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), ErrorObjectOwned>> + Send + 'static,
+{
+    let app = state_of(module, method);
+    let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, _| {
+        let started = starting_call().map(|call| {
+            let cx = Ctx {
+                app: app.clone(),
+                conn: call.conn,
+            };
+            body(params, cx, call.result)
+        });
+        async move {
+            match async { started?.await }.await {
+                Ok(()) => MethodResponse::notification(),
+                Err(e) => MethodResponse::error(Id::Null, e),
+            }
+        }
+        .boxed()
+    }));
+    if let Err(e) = module.verify_and_insert(method, callback) {
+        panic!("registering {method}: {e}");
+    }
+    module
 }
 
 /// The state that [`registry`] put in the module's extensions.
