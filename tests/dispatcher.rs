@@ -396,6 +396,29 @@ async fn a_broadcast_behind_a_reply_larger_than_the_budget_does_not_drop_the_cli
 }
 
 #[tokio::test]
+async fn a_reply_larger_than_the_pipe_arrives_whole_and_before_later_replies() {
+    let (_s, methods, hub, _) = setup();
+    let mut c = Client::new(memory(methods, hub, ServeOptions::default()));
+    // The 64 KiB pipe takes only part of this reply when it is written; the rest must still go
+    // first, though the calls below finish while it waits.
+    c.call(json!(1), "test/big").await;
+    for n in 2..20 {
+        c.send(json!({"jsonrpc":"2.0","id":n,"method":"test/echo","params":{"n":n}}))
+            .await;
+    }
+    c.call(json!(20), "test/push").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let big = c.recv().await.unwrap();
+    assert_eq!(big["id"], 1);
+    assert_eq!(big["result"].as_str().map(str::len), Some(64 * 1024));
+    for n in 2..20 {
+        assert_eq!(c.recv().await.unwrap()["result"], n);
+    }
+    assert_eq!(c.recv().await.unwrap()["method"], "$/progress");
+    assert_eq!(c.recv().await.unwrap()["result"], "done");
+}
+
+#[tokio::test]
 async fn stop_lets_in_flight_calls_finish_then_closes() {
     let (state, methods, hub, _) = setup();
     let mut c = Client::new(memory(methods, hub.clone(), ServeOptions::default()));

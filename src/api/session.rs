@@ -77,7 +77,9 @@ pub async fn jira(
     }
     // Subscribed before authorizing: a change during the round invalidates what it returns.
     let changes = app.auth.changes(&profile);
-    let authorization = authorize(cx, &profile).await?;
+    // Boxed: this path runs once per profile, and inline it would make every handler's future
+    // (copied into a box per call) kilobytes larger.
+    let authorization = Box::pin(authorize(cx, &profile)).await?;
     let info = authorization.site;
     let api_base = info.api_base.to_string();
     let ns = Namespace::new(profile.clone(), api_base.clone());

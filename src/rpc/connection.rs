@@ -197,7 +197,15 @@ impl ConnectionHandle {
         self.inner.drained.notify_waiters();
     }
 
-    fn queued_bytes(&self) -> usize {
+    /// The reader left `n` bytes of a reply for the writer task to finish (see
+    /// [`super::writer::Outlet::write_now`]): they count as queued, and an empty message wakes it.
+    pub(crate) fn hand_to_writer(&self, n: usize) {
+        self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
+        // Full: the writer has messages to wake it; closed: nothing more is written.
+        let _ = self.inner.out.try_send(Box::from(""));
+    }
+
+    pub(crate) fn queued_bytes(&self) -> usize {
         self.inner.queued_bytes.load(Ordering::Acquire)
     }
 

@@ -1,15 +1,16 @@
 //! The dispatcher: reads frames from any byte stream, runs calls concurrently through jsonrpsee
-//! `Methods`, and writes replies through one writer task so frames never interleave.
+//! `Methods`, and hands replies to the connection's [`Outlet`](super::writer) so frames never interleave.
 //!
 //! jsonrpsee's own server speaks only HTTP/WebSocket, so this re-implements the small part of its
 //! `RpcService` we need: single calls, batches, notifications, `$/cancelRequest`, per-connection
 //! call context, panics turned into -32603.
 
 use super::connection::{ConnectionHandle, Hub};
-use super::framing::{encode_into, FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
+use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::message::{self, Message};
 use super::register::{start_call, CallContext, ResultSlot};
-use bytes::{Bytes, BytesMut};
+use super::writer::{write_loop, Outlet};
+use bytes::Bytes;
 use futures::{FutureExt, StreamExt};
 use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
 use jsonrpsee::{ConnectionId, Extensions, MethodCallback, MethodResponse, Methods};
@@ -19,7 +20,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{AbortHandle, JoinSet};
 use tokio_util::codec::FramedRead;
@@ -102,7 +103,13 @@ pub async fn serve_connection<R, W>(
     let methods = Arc::new(methods);
     let (tx, rx) = mpsc::channel(opts.outbound_queue.max(1));
     let conn = ConnectionHandle::new(hub.clone(), tx, opts.outbound_bytes);
-    let writer_task = tokio::spawn(write_loop(writer, rx, conn.clone(), opts.write_timeout));
+    let outlet = Outlet::new(writer);
+    let writer_task = tokio::spawn(write_loop(
+        outlet.clone(),
+        rx,
+        conn.clone(),
+        opts.write_timeout,
+    ));
     let mut frames = FramedRead::new(reader, JsonRpcCodec::new(opts.max_message_bytes));
     let mut tasks = JoinSet::new();
     let in_flight: InFlight = Arc::default();
@@ -155,7 +162,7 @@ pub async fn serve_connection<R, W>(
                     (job, reply)
                 });
                 match futures::poll!(call.as_mut()) {
-                    Poll::Ready((job, reply)) => job.conn.reply(reply).await,
+                    Poll::Ready((job, reply)) => send(&outlet, &job.conn, reply).await,
                     Poll::Pending => {
                         // Free at once when none was reserved: only this reader takes slots.
                         let Some(permit) = (match reserved {
@@ -203,9 +210,7 @@ pub async fn serve_connection<R, W>(
                     drop(permit);
                 });
             }
-            Route::Reply(reply) => {
-                conn.reply(reply).await;
-            }
+            Route::Reply(reply) => send(&outlet, &conn, reply).await,
         }
     };
 
@@ -223,6 +228,13 @@ pub async fn serve_connection<R, W>(
     conn.unregister();
     conn.close(); // lets the writer flush what is queued and finish
     let _ = writer_task.await;
+}
+
+/// Sends a reply from the reader: at once when nothing is queued, else through the queue.
+async fn send<W: AsyncWrite + Unpin>(outlet: &Outlet<W>, conn: &ConnectionHandle, reply: Box<str>) {
+    if !outlet.write_now(conn, &reply) {
+        conn.reply(reply).await;
+    }
 }
 
 /// A slot for a call that runs in its own task: at most `max_in_flight` do, and reading pauses
@@ -435,60 +447,4 @@ async fn invoke(
         }
     };
     Some((resp, slot))
-}
-
-/// The only writer of a connection: batches queued messages into one write, drops a stuck client.
-async fn write_loop<W: AsyncWrite + Unpin>(
-    mut writer: W,
-    mut rx: mpsc::Receiver<Box<str>>,
-    conn: ConnectionHandle,
-    write_timeout: Duration,
-) {
-    let mut buf = BytesMut::with_capacity(8 * 1024);
-    loop {
-        let first = tokio::select! {
-            biased;
-            m = rx.recv() => m,
-            _ = conn.writer_stop() => rx.try_recv().ok(),
-        };
-        let Some(first) = first else { break };
-        let framing = conn.framing().unwrap_or(super::Framing::Ndjson);
-        encode_into(framing, first.as_bytes(), &mut buf);
-        let mut taken = first.len();
-        while buf.len() < 64 * 1024 {
-            match rx.try_recv() {
-                Ok(m) => {
-                    encode_into(framing, m.as_bytes(), &mut buf);
-                    taken += m.len();
-                }
-                Err(_) => break,
-            }
-        }
-        let mut write = std::pin::pin!(async {
-            writer.write_all(&buf).await?;
-            writer.flush().await
-        });
-        // Arm the timer only when the socket is full: most writes complete at once.
-        let outcome = match futures::poll!(write.as_mut()) {
-            std::task::Poll::Ready(r) => Ok(r),
-            std::task::Poll::Pending => tokio::time::timeout(write_timeout, write).await,
-        };
-        match outcome {
-            Ok(Ok(())) => {
-                buf.clear();
-                conn.written(taken);
-            }
-            Ok(Err(e)) => {
-                tracing::debug!(conn = conn.id(), "write failed: {e}");
-                conn.close();
-                break;
-            }
-            Err(_) => {
-                tracing::warn!(conn = conn.id(), "client stopped reading; dropping it");
-                conn.close();
-                break;
-            }
-        }
-    }
-    let _ = writer.shutdown().await;
 }

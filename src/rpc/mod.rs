@@ -8,6 +8,7 @@ pub mod memory;
 mod message;
 pub mod register;
 pub mod transport;
+mod writer;
 
 pub use connection::{ConnectionHandle, Hub, PushError, Session};
 pub use dispatch::{serve_connection, ServeOptions};

@@ -166,15 +166,17 @@ where
 {
     let app = state_of(module, method);
     let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, _| {
-        let started = starting_call().map(|call| {
-            let cx = Ctx {
-                app: app.clone(),
-                conn: call.conn,
-            };
-            body(params, cx, call.result)
-        });
+        let call = match starting_call() {
+            Ok(call) => call,
+            Err(e) => return futures::future::ready(MethodResponse::error(Id::Null, e)).boxed(),
+        };
+        let cx = Ctx {
+            app: app.clone(),
+            conn: call.conn,
+        };
+        let started = body(params, cx, call.result);
         async move {
-            match async { started?.await }.await {
+            match started.await {
                 Ok(()) => MethodResponse::notification(),
                 Err(e) => MethodResponse::error(Id::Null, e),
             }
