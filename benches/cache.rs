@@ -10,24 +10,23 @@
 
 #[path = "support/awake.rs"]
 mod awake;
+#[path = "support/pingpong.rs"]
+mod pingpong;
 
 use fake_jira::{FakeJira, Options};
+use pingpong::{interleaved, percentiles, us, Conn, Echo, N};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const WARMUP: usize = 2_000;
-const N: usize = 20_000;
 const ISSUES: usize = 10_000;
-const ECHO_ENV: &str = "CACHE_BENCH_ECHO_SOCKET";
-const REPLY_ENV: &str = "CACHE_BENCH_ECHO_REPLY";
 
 fn main() {
-    if let Some(path) = std::env::var_os(ECHO_ENV) {
-        return echo_server(Path::new(&path));
+    if pingpong::serve_if_echo() {
+        return;
     }
     let _awake = awake::KeepAwake::start();
     awake::pin_measuring_thread();
@@ -61,21 +60,22 @@ fn main() {
     let mut daemon = start_daemon(dir.path(), &sock, &config);
 
     let request = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"issues/get\",\"params\":{\"key\":\"DEMO-1\"}}\n";
-    let (_, first) = round_trips(&sock, request, 1, 0);
+    let mut get = Conn::connect(&sock, request);
+    let first = String::from_utf8_lossy(get.round_trip()).into_owned();
     assert!(first.contains("\"hit\":false"), "{first}");
     let rss_one = rss_kib(daemon.id());
-    let (daemon_lat, reply) = round_trips(&sock, request, N, WARMUP);
-    assert!(reply.contains("\"hit\":true"), "{reply}");
+    let reply = get.round_trip().to_vec();
+    assert!(String::from_utf8_lossy(&reply).contains("\"hit\":true"));
+    let echo = Echo::start(dir.path().join("echo.sock"), &reply, false);
+    let mut echo_conn = Conn::connect(&echo.sock, request);
     // The core's floor in the same run: a call that touches neither cache nor Jira client.
     let status = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon/status\"}\n";
-    let (status_lat, _) = round_trips(&sock, status, N, WARMUP);
-    let echo_sock = dir.path().join("echo.sock");
-    let echo_lat = run_echo(&echo_sock, &reply, request);
-    let (d50, d99) = percentiles(daemon_lat);
-    let (e50, e99) = percentiles(echo_lat);
-    let (s50, s99) = percentiles(status_lat);
+    let mut status = Conn::connect(&sock, status);
+    let mut lat = interleaved(&mut [&mut get, &mut echo_conn, &mut status]).into_iter();
+    let mut next = || percentiles(lat.next().expect("latencies"));
+    let ((d50, d99), (e50, e99), (s50, s99)) = (next(), next(), next());
     println!(
-        "cached issues/get: {} byte request, {} byte reply; {N} sequential round trips each",
+        "cached issues/get: {} byte request, {} byte reply; {N} round trips each, in alternating chunks",
         request.len(),
         reply.len()
     );
@@ -230,25 +230,6 @@ impl Client {
     }
 }
 
-/// Sequential round trips of `request`; the latencies after `warmup`, and the last reply.
-fn round_trips(path: &Path, request: &[u8], n: usize, warmup: usize) -> (Vec<Duration>, String) {
-    let stream = UnixStream::connect(path).expect("connect");
-    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-    let mut writer = stream;
-    let mut line = Vec::new();
-    let mut lat = Vec::with_capacity(n);
-    for i in 0..warmup + n {
-        line.clear();
-        let t = Instant::now();
-        writer.write_all(request).expect("write");
-        reader.read_until(b'\n', &mut line).expect("read");
-        if i >= warmup {
-            lat.push(t.elapsed());
-        }
-    }
-    (lat, String::from_utf8(line).expect("utf8"))
-}
-
 /// Cached gets per second over `clients` connections, each reading its own set of issues.
 fn throughput(path: &Path, clients: usize, for_: Duration) -> f64 {
     let start = Instant::now();
@@ -275,44 +256,6 @@ fn throughput(path: &Path, clients: usize, for_: Duration) -> f64 {
     total as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Starts the echo (this binary, re-executed, so it pays the same cross-process wakeups as the
-/// daemon) answering each line with `reply`, and measures it.
-fn run_echo(sock: &Path, reply: &str, request: &[u8]) -> Vec<Duration> {
-    let mut echo = awake::server(std::env::current_exe().expect("current_exe"))
-        .env(ECHO_ENV, sock)
-        .env(REPLY_ENV, reply)
-        .spawn()
-        .expect("spawn echo");
-    while UnixStream::connect(sock).is_err() {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let (lat, echoed) = round_trips(sock, request, N, WARMUP);
-    assert_eq!(echoed, reply);
-    let _ = echo.wait();
-    lat
-}
-
-/// A blocking echo serving one connection: read a line, write the reply.
-fn echo_server(path: &Path) {
-    let reply = std::env::var(REPLY_ENV).expect("reply");
-    let listener = UnixListener::bind(path).expect("bind echo");
-    let _probe = listener.accept().expect("accept probe");
-    let (stream, _) = listener.accept().expect("accept");
-    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-    let mut writer = stream;
-    let mut line = Vec::new();
-    while reader
-        .read_until(b'\n', &mut line)
-        .map(|n| n > 0)
-        .unwrap_or(false)
-    {
-        if writer.write_all(reply.as_bytes()).is_err() {
-            break;
-        }
-        line.clear();
-    }
-}
-
 /// Resident set of a process, KiB.
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -321,15 +264,6 @@ fn rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
-    v.sort_unstable();
-    (v[v.len() / 2], v[v.len() * 99 / 100])
-}
-
-fn us(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
 }
 
 fn mib(b: u64) -> f64 {
