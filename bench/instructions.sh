@@ -52,7 +52,10 @@ daemon() {
   count - "$dir/j.sock" "$1" "$2" "$jirad" serve --config "$dir/config.toml" --socket "$dir/j.sock"
 }
 tokio_echo() {
-  export ROUNDTRIP_ECHO_SOCKET="$dir/e.sock" ECHO_TOKIO=1 ECHO_REPLY_LEN=130
+  # A reply line as long as daemon/status's.
+  export BENCH_ECHO_SOCKET="$dir/e.sock" BENCH_ECHO_TOKIO=1
+  BENCH_ECHO_REPLY="$(printf 'x%.0s' $(seq 129))"$'\n'
+  export BENCH_ECHO_REPLY
   count probe "$dir/e.sock" "$1" "$2" "$echo_bin"
 }
 

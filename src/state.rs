@@ -6,6 +6,7 @@ use crate::cache::{Cache, Doc, Weigh};
 use crate::config::Config;
 use crate::jira::{HttpPolicy, HttpPool, JiraError};
 use crate::rpc::Hub;
+use jirad_protocol::lifecycle::DaemonStatusJson;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -43,10 +44,9 @@ pub struct AppState {
     pub hub: Hub,
     /// When the daemon started (for `daemon/status`).
     pub started: Instant,
-    /// The socket served, as `daemon/status` shows it, or `None` in `--stdio` mode.
-    pub socket_path: Option<String>,
-    /// This process's id (cached: `daemon/status` is the latency probe, a syscall per call shows).
-    pub pid: u32,
+    /// `daemon/status`'s fixed members (version, pid, the socket served or none in `--stdio`
+    /// mode), rendered once: it is the call clients poll.
+    pub status: DaemonStatusJson,
     /// Every profile's credentials and authorization state.
     pub auth: AuthManager,
     /// One HTTP policy (retries, rate-limit pauses, concurrency cap) per Jira site.
@@ -85,8 +85,11 @@ impl AppState {
             config,
             hub,
             started: Instant::now(),
-            socket_path: socket_path.map(|p| p.display().to_string()),
-            pid: std::process::id(),
+            status: DaemonStatusJson::new(
+                env!("CARGO_PKG_VERSION"),
+                std::process::id(),
+                socket_path.map(|p| p.display().to_string()).as_deref(),
+            ),
             auth,
             http,
             cache,

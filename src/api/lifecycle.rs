@@ -2,7 +2,7 @@
 //! `daemon/status`, `daemon/stop`. LSP semantics, except that `initialize` is optional.
 
 use super::ApiError;
-use crate::rpc::{Ctx, Register};
+use crate::rpc::{Ctx, Register, Reply};
 use crate::state::AppState;
 use jirad_protocol::lifecycle::*;
 use jirad_protocol::{openrpc, ErrorKind, NoParams};
@@ -76,14 +76,10 @@ async fn discover(_: NoParams, _: Ctx<AppState>) -> Result<Box<RawValue>, Infall
         .clone())
 }
 
-async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<DaemonStatusResult, Infallible> {
-    Ok(DaemonStatusResult {
-        version: env!("CARGO_PKG_VERSION").into(),
-        pid: cx.app.pid,
-        uptime_ms: cx.app.started.elapsed().as_millis() as u64,
-        socket_path: cx.app.socket_path.clone(),
-        connections: cx.app.hub.connection_count(),
-    })
+async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<Reply<DaemonStatusResult>, Infallible> {
+    let uptime_ms = cx.app.started.elapsed().as_millis() as u64;
+    let connections = cx.app.hub.connection_count();
+    Ok(Reply::Json(cx.app.status.render(uptime_ms, connections)))
 }
 
 async fn stop(_: NoParams, cx: Ctx<AppState>) -> Result<(), Infallible> {
