@@ -3,6 +3,7 @@
 //! Ids are kept as raw JSON text so 0, negative numbers, big numbers and strings echo back exactly
 //! (jsonrpsee's `Id` only holds `u64`).
 
+use super::scan;
 use bytes::Bytes;
 use jsonrpsee::types::{ErrorCode, ErrorObject};
 use jsonrpsee::MethodResponse;
@@ -56,6 +57,55 @@ impl Message {
     }
 }
 
+/// Whether the frame is a batch (a JSON array).
+pub(crate) fn is_batch(frame: &[u8]) -> bool {
+    frame.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+}
+
+/// Parses one message; `Err` carries the error reply to send.
+pub(crate) fn parse(frame: Bytes) -> Result<Message, Box<str>> {
+    let members = match scan::envelope(&frame) {
+        Some(members) => members,
+        None => match std::str::from_utf8(&frame) {
+            Ok(text) => members_by_serde(text)?,
+            Err(_) => return Err(error_reply(None, ErrorCode::ParseError.into())),
+        },
+    };
+    // Both readers checked the frame is UTF-8, and the ranges fall on token boundaries.
+    let part =
+        |r: &Option<Range<usize>>| r.clone().and_then(|r| std::str::from_utf8(&frame[r]).ok());
+    let first_byte = |r: &Option<Range<usize>>| r.as_ref().map(|r| frame[r.start]);
+    let id = match first_byte(&members.id) {
+        Some(b'0'..=b'9' | b'-' | b'"' | b'n') | None => members.id.clone(),
+        Some(_) => return Err(invalid(None, "id must be a number, a string or null")),
+    };
+    let id_text = part(&id);
+    if part(&members.jsonrpc) != Some("\"2.0\"") {
+        return Err(invalid(id_text, "jsonrpc must be \"2.0\""));
+    }
+    let method = match (part(&members.method), &members.method) {
+        (Some(m), Some(r)) if m.starts_with('"') && !m.contains('\\') => {
+            Name::InFrame(r.start + 1..r.end - 1)
+        }
+        (Some(m), _) => match serde_json::from_str::<String>(m) {
+            Ok(name) => Name::Unescaped(name.into()),
+            Err(_) => return Err(invalid(id_text, "method must be a string")),
+        },
+        (None, _) => return Err(invalid(id_text, "method must be a string")),
+    };
+    let params = match first_byte(&members.params) {
+        Some(b'n') | None => None,
+        Some(b'{' | b'[') => members.params,
+        Some(_) => return Err(invalid(id_text, "params must be an object or an array")),
+    };
+    Ok(Message {
+        frame,
+        id,
+        method,
+        params,
+    })
+}
+
 /// Borrows from the frame: only where each part lies is kept.
 #[derive(Deserialize)]
 struct Envelope<'a> {
@@ -74,20 +124,8 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::
     <&RawValue>::deserialize(d).map(Some)
 }
 
-fn first_byte(raw: &RawValue) -> u8 {
-    raw.get().bytes().next().unwrap_or(b' ')
-}
-
-/// Whether the frame is a batch (a JSON array).
-pub(crate) fn is_batch(frame: &[u8]) -> bool {
-    frame.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
-}
-
-/// Parses one message; `Err` carries the error reply to send.
-pub(crate) fn parse(frame: Bytes) -> Result<Message, Box<str>> {
-    let Ok(text) = std::str::from_utf8(&frame) else {
-        return Err(error_reply(None, ErrorCode::ParseError.into()));
-    };
+/// The members of a frame [`scan::envelope`] left alone, or the error reply it deserves.
+fn members_by_serde(text: &str) -> Result<scan::Members, Box<str>> {
     let env: Envelope = match serde_json::from_str(text) {
         Ok(env) => env,
         Err(_) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
@@ -95,42 +133,17 @@ pub(crate) fn parse(frame: Bytes) -> Result<Message, Box<str>> {
         }
         Err(_) => return Err(error_reply(None, ErrorCode::ParseError.into())),
     };
-    let range = |raw: &RawValue| {
-        let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        start..start + raw.get().len()
+    let range = |raw: Option<&RawValue>| {
+        raw.map(|raw| {
+            let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            start..start + raw.get().len()
+        })
     };
-    let id = match env.id {
-        Some(id) if matches!(first_byte(id), b'0'..=b'9' | b'-' | b'"' | b'n') => Some(id),
-        Some(_) => return Err(invalid(None, "id must be a number, a string or null")),
-        None => None,
-    };
-    let id_text = id.map(RawValue::get);
-    if env.jsonrpc.map(RawValue::get) != Some("\"2.0\"") {
-        return Err(invalid(id_text, "jsonrpc must be \"2.0\""));
-    }
-    let method = match env.method {
-        Some(m) if first_byte(m) == b'"' && !m.get().as_bytes().contains(&b'\\') => {
-            let r = range(m);
-            Name::InFrame(r.start + 1..r.end - 1)
-        }
-        Some(m) => match serde_json::from_str::<String>(m.get()) {
-            Ok(name) => Name::Unescaped(name.into()),
-            Err(_) => return Err(invalid(id_text, "method must be a string")),
-        },
-        None => return Err(invalid(id_text, "method must be a string")),
-    };
-    let params = match env.params {
-        Some(p) if first_byte(p) == b'n' => None,
-        Some(p) if matches!(first_byte(p), b'{' | b'[') => Some(range(p)),
-        Some(_) => return Err(invalid(id_text, "params must be an object or an array")),
-        None => None,
-    };
-    let id = id.map(range);
-    Ok(Message {
-        frame,
-        id,
-        method,
-        params,
+    Ok(scan::Members {
+        jsonrpc: range(env.jsonrpc),
+        id: range(env.id),
+        method: range(env.method),
+        params: range(env.params),
     })
 }
 
@@ -237,6 +250,151 @@ mod tests {
 
     fn parsed(frame: &str) -> Message {
         parse(Bytes::copy_from_slice(frame.as_bytes())).unwrap()
+    }
+
+    /// The fast scanner may decline, but whatever it accepts, serde accepts with the same parts.
+    fn agrees_with_serde(text: &str) -> bool {
+        match scan::envelope(text.as_bytes()) {
+            None => true,
+            Some(fast) => members_by_serde(text).ok() == Some(fast),
+        }
+    }
+
+    #[test]
+    fn the_scanner_reads_plain_requests_and_leaves_oddities_to_serde() {
+        let read = [
+            r#"{"jsonrpc":"2.0","id":1,"method":"daemon/status"}"#,
+            " {\"params\" : {\"a\":[1,-0.5e+3,true,false,null,\"\\u00e9\\n\"]},\r\n\t\"id\":\"x\",\"method\":\"m\",\"jsonrpc\":\"2.0\"} ",
+            r#"{"jsonrpc":"2.0","method":"m","params":[],"extra":{"k":[{}]}}"#,
+            r#"{}"#,
+            r#"{"id":null,"id2":0,"x":-0,"y":1E5,"z":"é\/"}"#,
+        ];
+        for text in read {
+            assert!(scan::envelope(text.as_bytes()).is_some(), "{text}");
+            assert!(agrees_with_serde(text), "{text}");
+        }
+        let deep = format!(r#"{{"params":{}{}}}"#, "[".repeat(150), "]".repeat(150));
+        let declined = [
+            r#"{"id":1,"id":2}"#,
+            r#"{"\u0069d":1}"#,
+            r#"[{"id":1}]"#,
+            r#"{"id":01}"#,
+            r#"{"id":1.}"#,
+            r#"{"id":1e}"#,
+            r#"{"id":-}"#,
+            r#"{"id":"\x"}"#,
+            r#"{"id":"\u12G4"}"#,
+            "{\"id\":\"a\u{1}\"}",
+            r#"{"id":nul}"#,
+            r#"{"id":1,}"#,
+            r#"{"id":1} x"#,
+            r#"{"id" 1}"#,
+            r#"{"params":[1,]}"#,
+            r#"{"params":{"a":1,}}"#,
+            r#"{"params":{"a"}}"#,
+            "\u{feff}{}",
+            deep.as_str(),
+        ];
+        for text in declined {
+            assert!(scan::envelope(text.as_bytes()).is_none(), "{text}");
+        }
+        assert!(scan::envelope(b"{\"id\":\"\xff\"}").is_none(), "not UTF-8");
+        assert!(scan::envelope(b"{\"\xc3\xa9\":\"\xc3\"}").is_none(), "cut UTF-8");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        #[test]
+        fn the_scanner_never_disagrees_with_serde(text in envelope_text()) {
+            proptest::prop_assert!(agrees_with_serde(&text), "{}", text);
+        }
+    }
+
+    // Lexemes and separators, mostly valid: a frame with one bad part tests that part.
+    const GOOD: &[&str] = &[
+        "0",
+        "-0",
+        "12",
+        "1.5",
+        "1e5",
+        "-2.5E-3",
+        "1E+2",
+        r#""a""#,
+        r#""\u00e9\/\n""#,
+        r#""é""#,
+        "true",
+        "false",
+        "null",
+        "[]",
+        "{}",
+        r#""2.0""#,
+        r#""daemon/status""#,
+    ];
+    const BAD: &[&str] = &[
+        "01",
+        "-",
+        "1.",
+        "1e",
+        "1e+",
+        ".5",
+        "+1",
+        "--1",
+        "1.e3",
+        "0x1",
+        r#""\x""#,
+        r#""\u12G4""#,
+        r#""\u12""#,
+        "\"a\u{1}\"",
+        r#""\""#,
+        "nul",
+        "tru",
+        "nulll",
+        "'a'",
+        "",
+    ];
+    const SEPARATORS: &[&str] = &[",", ", ", " ,\n\t", "\r\n,"];
+    const BAD_SEPARATORS: &[&str] = &[",,", " ", ";"];
+    const KEYS: &[&str] = &[
+        r#""jsonrpc""#,
+        r#""id""#,
+        r#""method""#,
+        r#""params""#,
+        r#""x""#,
+        r#""\u0069d""#,
+    ];
+    const BAD_KEYS: &[&str] = &["id", r#""i\d""#, "1"];
+
+    fn envelope_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let pick = |good: &'static [&'static str], bad: &'static [&'static str]| prop_oneof![12 => select(good), 1 => select(bad)];
+        let object = move |members: BoxedStrategy<(&'static str, String)>| {
+            (
+                proptest::collection::vec(members, 0..5),
+                pick(SEPARATORS, BAD_SEPARATORS),
+            )
+                .prop_map(|(members, sep)| {
+                    let members: Vec<String> =
+                        members.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                    format!("{{{}}}", members.join(sep))
+                })
+        };
+        let value =
+            pick(GOOD, BAD)
+                .prop_map(str::to_owned)
+                .prop_recursive(3, 16, 4, move |inner| {
+                    prop_oneof![
+                        (
+                            proptest::collection::vec(inner.clone(), 0..4),
+                            pick(SEPARATORS, BAD_SEPARATORS)
+                        )
+                            .prop_map(|(items, sep)| format!("[{}]", items.join(sep))),
+                        object((pick(KEYS, BAD_KEYS), inner).boxed()),
+                    ]
+                });
+        let envelope = object((pick(KEYS, BAD_KEYS), value).boxed());
+        (envelope, pick(&["", " ", "\n"], &["x", "{}", ","]))
+            .prop_map(|(envelope, tail)| format!(" {envelope}{tail}"))
     }
 
     #[test]

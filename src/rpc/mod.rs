@@ -7,6 +7,7 @@ pub mod framing;
 pub mod memory;
 mod message;
 pub mod register;
+mod scan;
 pub mod transport;
 mod writer;
 
