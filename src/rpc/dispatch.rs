@@ -11,6 +11,7 @@ use super::message::{self, Message};
 use super::register::{start_call, CallContext, ResultSlot};
 use super::writer::{write_loop, Outlet};
 use bytes::Bytes;
+use futures::future::{BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
 use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
 use jsonrpsee::{ConnectionId, Extensions, MethodCallback, MethodResponse, Methods};
@@ -156,13 +157,18 @@ pub async fn serve_connection<R, W>(
                     };
                     reserved = Some(permit);
                 }
-                let waiting_id = msg.clone(); // cheap (shares the frame); keys the call if it waits
-                let mut call = Box::pin(async move {
-                    let reply = job.call(&msg).await;
-                    (job, reply)
-                });
-                match futures::poll!(call.as_mut()) {
-                    Poll::Ready((job, reply)) => send(&outlet, &job.conn, reply).await,
+                let mut started = match job.start(&msg) {
+                    Ok(started) => started,
+                    Err(reply) => {
+                        send(&outlet, &conn, reply).await;
+                        continue;
+                    }
+                };
+                match futures::poll!(&mut started.response) {
+                    Poll::Ready(outcome) => {
+                        let reply = started.reply(outcome, &msg);
+                        send(&outlet, &conn, reply).await;
+                    }
                     Poll::Pending => {
                         // Free at once when none was reserved: only this reader takes slots.
                         let Some(permit) = (match reserved {
@@ -172,11 +178,12 @@ pub async fn serve_connection<R, W>(
                             break false;
                         };
                         // Cancellable from now on: no `$/cancelRequest` could be read before.
-                        let key = waiting_id.id().unwrap_or("null").to_owned();
+                        let key = msg.id().unwrap_or("null").to_owned();
                         lock(&in_flight).insert(key.clone(), (seq, None));
                         let task_key = key.clone();
                         let handle = tasks.spawn(async move {
-                            let (job, reply) = call.await;
+                            let outcome = (&mut started.response).await;
+                            let reply = started.reply(outcome, &msg);
                             job.finish(&task_key, reply).await;
                             drop(permit);
                         });
@@ -344,7 +351,9 @@ impl Job {
 
     /// Runs a notification's method, if there is one; its outcome goes nowhere.
     async fn run_notification(&self, msg: &Message) {
-        let _ = invoke(&self.methods, &self.conn, msg.method(), msg.params()).await;
+        if let Some(started) = start(&self.methods, &self.conn, msg.method(), msg.params()) {
+            let _ = started.response.await;
+        }
     }
 
     async fn run_batch(self, frame: Bytes) {
@@ -383,6 +392,17 @@ impl Job {
 
     /// Runs a call (a message with an id) and builds its reply.
     async fn call(&self, msg: &Message) -> Box<str> {
+        match self.start(msg) {
+            Ok(mut started) => {
+                let outcome = (&mut started.response).await;
+                started.reply(outcome, msg)
+            }
+            Err(reply) => reply,
+        }
+    }
+
+    /// Starts a call's handler; `Err` is the reply when there is nothing to run.
+    fn start(&self, msg: &Message) -> Result<Started, Box<str>> {
         let (id, method) = (msg.id().unwrap_or("null"), msg.method());
         let session_over = self.conn.session().shutdown && method != EXIT_METHOD;
         if session_over {
@@ -391,27 +411,46 @@ impl Job {
                 "Invalid request: shutdown was requested",
                 None::<()>,
             );
-            return message::error_reply(Some(id), obj);
+            return Err(message::error_reply(Some(id), obj));
         }
-        match invoke(&self.methods, &self.conn, method, msg.params()).await {
-            Some((resp, slot)) => match slot.take() {
+        start(&self.methods, &self.conn, method, msg.params())
+            .ok_or_else(|| message::error_reply(Some(id), ErrorCode::MethodNotFound.into()))
+    }
+}
+
+/// A method whose handler has started: poll `response` to its end, then build the reply.
+struct Started {
+    /// The handler's future, already boxed by jsonrpsee, so it moves into a task as it is.
+    response: CatchUnwind<AssertUnwindSafe<BoxFuture<'static, MethodResponse>>>,
+    /// Where a request handler leaves its result (the response only says it succeeded).
+    slot: ResultSlot,
+}
+
+impl Started {
+    fn reply(self, outcome: std::thread::Result<MethodResponse>, msg: &Message) -> Box<str> {
+        let id = msg.id().unwrap_or("null");
+        match outcome {
+            Ok(resp) => match self.slot.take() {
                 Some(result) => message::result_reply(id, &result),
                 None => message::reply_with_id(resp, id),
             },
-            None => message::error_reply(Some(id), ErrorCode::MethodNotFound.into()),
+            Err(_) => {
+                tracing::error!(method = msg.method(), "handler panicked");
+                message::error_reply(Some(id), ErrorCode::InternalError.into())
+            }
         }
     }
 }
 
-/// Runs one method; `None` when there is no such method. A panic becomes -32603. A request
-/// handler's result is in the slot, not in the response.
-async fn invoke(
+/// Starts `method`'s handler; `None` when there is no such method. A panic, now or while the
+/// response is polled, answers -32603.
+fn start(
     methods: &Methods,
     conn: &ConnectionHandle,
     method: &str,
     params: Option<&str>,
-) -> Option<(MethodResponse, ResultSlot)> {
-    let callback = methods.method(method)?.clone();
+) -> Option<Started> {
+    let callback = methods.method(method)?;
     let slot = ResultSlot::default();
     let call = CallContext {
         conn: conn.clone(),
@@ -420,31 +459,38 @@ async fn invoke(
     let params = Params::new(params).into_owned();
     let conn_id = ConnectionId(conn.id() as usize);
     let (max, ext) = (usize::MAX, Extensions::new());
-    let fut = async move {
-        match callback {
-            MethodCallback::Sync(cb) => start_call(call, || cb(Id::Null, params, max, ext)),
-            MethodCallback::Async(cb) => {
-                start_call(call, || cb(Id::Null, params, conn_id, max, ext)).await
-            }
-            MethodCallback::Unsubscription(cb) => {
-                start_call(call, || cb(Id::Null, params, conn_id, max, ext))
-            }
-            MethodCallback::Subscription(_) => MethodResponse::error(
-                Id::Null,
-                ErrorObject::owned(
-                    ErrorCode::InternalError.code(),
-                    "subscriptions are not supported; use notifications",
-                    None::<()>,
-                ),
-            ),
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| match callback {
+        MethodCallback::Async(cb) => start_call(call, || cb(Id::Null, params, conn_id, max, ext)),
+        MethodCallback::Sync(cb) => {
+            futures::future::ready(start_call(call, || cb(Id::Null, params, max, ext))).boxed()
         }
-    };
-    let resp = match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(resp) => resp,
+        MethodCallback::Unsubscription(cb) => {
+            futures::future::ready(start_call(call, || cb(Id::Null, params, conn_id, max, ext)))
+                .boxed()
+        }
+        MethodCallback::Subscription(_) => futures::future::ready(MethodResponse::error(
+            Id::Null,
+            ErrorObject::owned(
+                ErrorCode::InternalError.code(),
+                "subscriptions are not supported; use notifications",
+                None::<()>,
+            ),
+        ))
+        .boxed(),
+    }));
+    let response = match started {
+        Ok(response) => response,
         Err(_) => {
             tracing::error!(method, "handler panicked");
-            MethodResponse::error(Id::Null, ErrorObject::from(ErrorCode::InternalError))
+            futures::future::ready(MethodResponse::error(
+                Id::Null,
+                ErrorObject::from(ErrorCode::InternalError),
+            ))
+            .boxed()
         }
     };
-    Some((resp, slot))
+    Some(Started {
+        response: AssertUnwindSafe(response).catch_unwind(),
+        slot,
+    })
 }

@@ -174,7 +174,8 @@ pub(crate) fn result_reply(id: &str, result: &str) -> Box<str> {
 
 fn reply(id: &str, member: &str, value: &str) -> Box<str> {
     const HEAD: &str = r#"{"jsonrpc":"2.0","id":"#;
-    let mut s = String::with_capacity(HEAD.len() + id.len() + member.len() + value.len() + 6);
+    // Exact: `into_boxed_str` would reallocate a string with room to spare.
+    let mut s = String::with_capacity(HEAD.len() + id.len() + member.len() + value.len() + 5);
     s.push_str(HEAD);
     s.push_str(id);
     s.push_str(",\"");
@@ -299,7 +300,10 @@ mod tests {
             assert!(scan::envelope(text.as_bytes()).is_none(), "{text}");
         }
         assert!(scan::envelope(b"{\"id\":\"\xff\"}").is_none(), "not UTF-8");
-        assert!(scan::envelope(b"{\"\xc3\xa9\":\"\xc3\"}").is_none(), "cut UTF-8");
+        assert!(
+            scan::envelope(b"{\"\xc3\xa9\":\"\xc3\"}").is_none(),
+            "cut UTF-8"
+        );
     }
 
     proptest::proptest! {
