@@ -139,7 +139,8 @@ pub async fn serve_connection<R, W>(
             conn.set_framing(f);
         }
         seq += 1;
-        let job = Job {
+        // Built only where a call outlives this iteration: most finish at once.
+        let job = || Job {
             methods: methods.clone(),
             conn: conn.clone(),
             in_flight: in_flight.clone(),
@@ -157,7 +158,7 @@ pub async fn serve_connection<R, W>(
                     };
                     reserved = Some(permit);
                 }
-                let mut started = match job.start(&msg) {
+                let mut started = match start_call_of(&methods, &conn, &msg) {
                     Ok(started) => started,
                     Err(reply) => {
                         send(&outlet, &conn, reply).await;
@@ -181,6 +182,7 @@ pub async fn serve_connection<R, W>(
                         let key = msg.id().unwrap_or("null").to_owned();
                         lock(&in_flight).insert(key.clone(), (seq, None));
                         let task_key = key.clone();
+                        let job = job();
                         let handle = tasks.spawn(async move {
                             let outcome = (&mut started.response).await;
                             let reply = started.reply(outcome, &msg);
@@ -197,12 +199,13 @@ pub async fn serve_connection<R, W>(
                 }
             }
             Route::Single(msg) if msg.method() == CANCEL_METHOD => {
-                job.cancel(msg.params()).await;
+                job().cancel(msg.params()).await;
             }
             Route::Single(msg) => {
                 let Some(permit) = permit(&permits).await else {
                     break false;
                 };
+                let job = job();
                 tasks.spawn(async move {
                     job.run_notification(&msg).await;
                     drop(permit);
@@ -212,6 +215,7 @@ pub async fn serve_connection<R, W>(
                 let Some(permit) = permit(&permits).await else {
                     break false;
                 };
+                let job = job();
                 tasks.spawn(async move {
                     job.run_batch(frame).await;
                     drop(permit);
@@ -392,7 +396,7 @@ impl Job {
 
     /// Runs a call (a message with an id) and builds its reply.
     async fn call(&self, msg: &Message) -> Box<str> {
-        match self.start(msg) {
+        match start_call_of(&self.methods, &self.conn, msg) {
             Ok(mut started) => {
                 let outcome = (&mut started.response).await;
                 started.reply(outcome, msg)
@@ -400,22 +404,26 @@ impl Job {
             Err(reply) => reply,
         }
     }
+}
 
-    /// Starts a call's handler; `Err` is the reply when there is nothing to run.
-    fn start(&self, msg: &Message) -> Result<Started, Box<str>> {
-        let (id, method) = (msg.id().unwrap_or("null"), msg.method());
-        let session_over = self.conn.session().shutdown && method != EXIT_METHOD;
-        if session_over {
-            let obj = ErrorObject::owned(
-                ErrorCode::InvalidRequest.code(),
-                "Invalid request: shutdown was requested",
-                None::<()>,
-            );
-            return Err(message::error_reply(Some(id), obj));
-        }
-        start(&self.methods, &self.conn, method, msg.params())
-            .ok_or_else(|| message::error_reply(Some(id), ErrorCode::MethodNotFound.into()))
+/// Starts a call's handler; `Err` is the reply when there is nothing to run.
+fn start_call_of(
+    methods: &Methods,
+    conn: &ConnectionHandle,
+    msg: &Message,
+) -> Result<Started, Box<str>> {
+    let (id, method) = (msg.id().unwrap_or("null"), msg.method());
+    let session_over = conn.session().shutdown && method != EXIT_METHOD;
+    if session_over {
+        let obj = ErrorObject::owned(
+            ErrorCode::InvalidRequest.code(),
+            "Invalid request: shutdown was requested",
+            None::<()>,
+        );
+        return Err(message::error_reply(Some(id), obj));
     }
+    start(methods, conn, method, msg.params())
+        .ok_or_else(|| message::error_reply(Some(id), ErrorCode::MethodNotFound.into()))
 }
 
 /// A method whose handler has started: poll `response` to its end, then build the reply.

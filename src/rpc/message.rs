@@ -72,31 +72,31 @@ pub(crate) fn parse(frame: Bytes) -> Result<Message, Box<str>> {
         },
     };
     // Both readers checked the frame is UTF-8, and the ranges fall on token boundaries.
-    let part =
-        |r: &Option<Range<usize>>| r.clone().and_then(|r| std::str::from_utf8(&frame[r]).ok());
+    let bytes = |r: &Option<Range<usize>>| r.clone().map(|r| &frame[r]);
     let first_byte = |r: &Option<Range<usize>>| r.as_ref().map(|r| frame[r.start]);
     let id = match first_byte(&members.id) {
         Some(b'0'..=b'9' | b'-' | b'"' | b'n') | None => members.id.clone(),
         Some(_) => return Err(invalid(None, "id must be a number, a string or null")),
     };
-    let id_text = part(&id);
-    if part(&members.jsonrpc) != Some("\"2.0\"") {
-        return Err(invalid(id_text, "jsonrpc must be \"2.0\""));
+    // Only an error reply needs the id as text.
+    let id_text = || bytes(&id).and_then(|b| std::str::from_utf8(b).ok());
+    if bytes(&members.jsonrpc) != Some(b"\"2.0\"") {
+        return Err(invalid(id_text(), "jsonrpc must be \"2.0\""));
     }
-    let method = match (part(&members.method), &members.method) {
-        (Some(m), Some(r)) if m.starts_with('"') && !m.contains('\\') => {
+    let method = match (bytes(&members.method), &members.method) {
+        (Some(m), Some(r)) if m.first() == Some(&b'"') && !m.contains(&b'\\') => {
             Name::InFrame(r.start + 1..r.end - 1)
         }
-        (Some(m), _) => match serde_json::from_str::<String>(m) {
+        (Some(m), _) => match serde_json::from_slice::<String>(m) {
             Ok(name) => Name::Unescaped(name.into()),
-            Err(_) => return Err(invalid(id_text, "method must be a string")),
+            Err(_) => return Err(invalid(id_text(), "method must be a string")),
         },
-        (None, _) => return Err(invalid(id_text, "method must be a string")),
+        (None, _) => return Err(invalid(id_text(), "method must be a string")),
     };
     let params = match first_byte(&members.params) {
         Some(b'n') | None => None,
         Some(b'{' | b'[') => members.params,
-        Some(_) => return Err(invalid(id_text, "params must be an object or an array")),
+        Some(_) => return Err(invalid(id_text(), "params must be an object or an array")),
     };
     Ok(Message {
         frame,
