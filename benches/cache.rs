@@ -16,7 +16,6 @@ mod pingpong;
 use fake_jira::{FakeJira, Options};
 use pingpong::{interleaved, percentiles, us, Conn, Echo, N};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -60,18 +59,23 @@ fn main() {
     let mut daemon = start_daemon(dir.path(), &sock, &config);
 
     let request = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"issues/get\",\"params\":{\"key\":\"DEMO-1\"}}\n";
-    let mut get = Conn::connect(&sock, request);
-    let first = String::from_utf8_lossy(get.round_trip()).into_owned();
+    let mut get = Conn::connect(&sock);
+    let first = String::from_utf8_lossy(get.call(request)).into_owned();
     assert!(first.contains("\"hit\":false"), "{first}");
     let rss_one = rss_kib(daemon.id());
-    let reply = get.round_trip().to_vec();
+    let reply = get.call(request).to_vec();
     assert!(String::from_utf8_lossy(&reply).contains("\"hit\":true"));
     let echo = Echo::start(dir.path().join("echo.sock"), &reply, false);
-    let mut echo_conn = Conn::connect(&echo.sock, request);
+    let mut echo_conn = Conn::connect(&echo.sock);
     // The core's floor in the same run: a call that touches neither cache nor Jira client.
     let status = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon/status\"}\n";
-    let mut status = Conn::connect(&sock, status);
-    let mut lat = interleaved(&mut [&mut get, &mut echo_conn, &mut status]).into_iter();
+    let mut status_conn = Conn::connect(&sock);
+    let mut lat = interleaved(&mut [
+        (&mut get, request),
+        (&mut echo_conn, request),
+        (&mut status_conn, status),
+    ])
+    .into_iter();
     let mut next = || percentiles(lat.next().expect("latencies"));
     let ((d50, d99), (e50, e99), (s50, s99)) = (next(), next(), next());
     println!(
@@ -102,9 +106,9 @@ fn main() {
 
     // Load every issue into the cache (8 clients, so the fake's latency overlaps). The baseline
     // is taken with 8 connections open and used, so their buffers do not count as cache.
-    let mut idle: Vec<Client> = (0..8).map(|_| Client::connect(&sock)).collect();
+    let mut idle: Vec<Conn> = (0..8).map(|_| Conn::connect(&sock)).collect();
     for c in &mut idle {
-        c.call(&get_request(1));
+        c.call(get_request(1).as_bytes());
     }
     let rss_base = rss_kib(daemon.id());
     println!(
@@ -119,10 +123,10 @@ fn main() {
             .map(|w| {
                 let sock = &sock;
                 scope.spawn(move || {
-                    let mut c = Client::connect(sock);
+                    let mut c = Conn::connect(sock);
                     (1..=ISSUES)
                         .filter(|n| n % 8 == w)
-                        .map(|n| issue_json_len(&c.call(&get_request(n))))
+                        .map(|n| issue_json_len(c.call(get_request(n).as_bytes())))
                         .sum::<usize>()
                 })
             })
@@ -131,8 +135,8 @@ fn main() {
     });
     let load = t.elapsed();
     let rss_all = rss_kib(daemon.id());
-    let stats: Value = serde_json::from_str(
-        &Client::connect(&sock).call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"cache/stats\"}\n"),
+    let stats: Value = serde_json::from_slice(
+        Conn::connect(&sock).call(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"cache/stats\"}\n"),
     )
     .expect("stats");
     let grown = rss_all.saturating_sub(rss_one) * 1024;
@@ -196,38 +200,13 @@ fn get_request(n: usize) -> String {
 }
 
 /// The bytes of the issue in a reply, without the envelope and cache info.
-fn issue_json_len(reply: &str) -> usize {
-    let mut v: Value = serde_json::from_str(reply).expect("reply");
+fn issue_json_len(reply: &[u8]) -> usize {
+    let mut v: Value = serde_json::from_slice(reply).expect("reply");
     let Some(r) = v.get_mut("result").and_then(Value::as_object_mut) else {
         return 0;
     };
     r.remove("cache");
     serde_json::to_string(r).map_or(0, |s| s.len())
-}
-
-/// One connection, one call at a time.
-struct Client {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
-    line: String,
-}
-
-impl Client {
-    fn connect(path: &Path) -> Client {
-        let stream = UnixStream::connect(path).expect("connect");
-        Client {
-            reader: BufReader::new(stream.try_clone().expect("clone")),
-            writer: stream,
-            line: String::new(),
-        }
-    }
-
-    fn call(&mut self, request: &str) -> String {
-        self.line.clear();
-        self.writer.write_all(request.as_bytes()).expect("write");
-        self.reader.read_line(&mut self.line).expect("read");
-        self.line.clone()
-    }
 }
 
 /// Cached gets per second over `clients` connections, each reading its own set of issues.
@@ -237,14 +216,14 @@ fn throughput(path: &Path, clients: usize, for_: Duration) -> f64 {
         let handles: Vec<_> = (0..clients)
             .map(|w| {
                 scope.spawn(move || {
-                    let mut c = Client::connect(path);
+                    let mut c = Conn::connect(path);
                     let requests: Vec<String> = (0..100)
                         .map(|i| get_request(1 + (w * 100 + i) % ISSUES))
                         .collect();
                     let mut done = 0;
                     while start.elapsed() < for_ {
-                        let reply = c.call(&requests[done % requests.len()]);
-                        debug_assert!(reply.contains("\"hit\":true"));
+                        let reply = c.call(requests[done % requests.len()].as_bytes());
+                        debug_assert!(String::from_utf8_lossy(reply).contains("\"hit\":true"));
                         done += 1;
                     }
                     done

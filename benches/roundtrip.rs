@@ -43,13 +43,18 @@ fn main() {
     }
 
     let request = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon/status\"}\n";
-    let mut status = Conn::connect(&sock, request);
-    let reply = status.round_trip().to_vec();
+    let mut status = Conn::connect(&sock);
+    let reply = status.call(request).to_vec();
     let echo = Echo::start(dir.path().join("echo.sock"), &reply, false);
     let tokio_echo = Echo::start(dir.path().join("tokio-echo.sock"), &reply, true);
-    let mut echo_conn = Conn::connect(&echo.sock, request);
-    let mut tokio_conn = Conn::connect(&tokio_echo.sock, request);
-    let mut lat = interleaved(&mut [&mut status, &mut echo_conn, &mut tokio_conn]).into_iter();
+    let mut echo_conn = Conn::connect(&echo.sock);
+    let mut tokio_conn = Conn::connect(&tokio_echo.sock);
+    let mut lat = interleaved(&mut [
+        (&mut status, request),
+        (&mut echo_conn, request),
+        (&mut tokio_conn, request),
+    ])
+    .into_iter();
 
     let _ = Command::new("kill").arg(daemon.id().to_string()).status();
     let _ = daemon.wait();

@@ -113,29 +113,27 @@ fn tokio_echo(path: &Path, reply: &[u8]) {
     });
 }
 
-/// One connection sending one request line at a time.
+/// One connection, one request line at a time.
 pub struct Conn {
     reader: BufReader<UnixStream>,
     writer: UnixStream,
-    request: Vec<u8>,
     reply: Vec<u8>,
 }
 
 impl Conn {
-    pub fn connect(path: &Path, request: &[u8]) -> Conn {
+    pub fn connect(path: &Path) -> Conn {
         let stream = UnixStream::connect(path).expect("connect");
         Conn {
             reader: BufReader::new(stream.try_clone().expect("clone")),
             writer: stream,
-            request: request.to_vec(),
             reply: Vec::new(),
         }
     }
 
     /// One round trip; the reply line.
-    pub fn round_trip(&mut self) -> &[u8] {
+    pub fn call(&mut self, request: &[u8]) -> &[u8] {
         self.reply.clear();
-        self.writer.write_all(&self.request).expect("write");
+        self.writer.write_all(request).expect("write");
         self.reader
             .read_until(b'\n', &mut self.reply)
             .expect("read");
@@ -143,20 +141,20 @@ impl Conn {
     }
 }
 
-/// Latencies of [`N`] round trips on each connection, after [`WARMUP`], taken in turns of
-/// [`CHUNK`].
-pub fn interleaved(conns: &mut [&mut Conn]) -> Vec<Vec<Duration>> {
-    for c in conns.iter_mut() {
+/// Latencies of [`N`] round trips of each connection's request, after [`WARMUP`], taken in
+/// turns of [`CHUNK`].
+pub fn interleaved(conns: &mut [(&mut Conn, &[u8])]) -> Vec<Vec<Duration>> {
+    for (c, request) in conns.iter_mut() {
         for _ in 0..WARMUP {
-            c.round_trip();
+            c.call(request);
         }
     }
     let mut lat: Vec<Vec<Duration>> = conns.iter().map(|_| Vec::with_capacity(N)).collect();
     for _ in 0..N / CHUNK {
-        for (c, lat) in conns.iter_mut().zip(&mut lat) {
+        for ((c, request), lat) in conns.iter_mut().zip(&mut lat) {
             for _ in 0..CHUNK {
                 let t = Instant::now();
-                c.round_trip();
+                c.call(request);
                 lat.push(t.elapsed());
             }
         }

@@ -1,5 +1,6 @@
 //! The dispatcher: reads frames from any byte stream, runs calls concurrently through jsonrpsee
-//! `Methods`, and hands replies to the connection's [`Outlet`](super::writer) so frames never interleave.
+//! `Methods`, and hands replies to the connection's [`Outlet`](super::writer), which keeps frames
+//! from interleaving.
 //!
 //! jsonrpsee's own server speaks only HTTP/WebSocket, so this re-implements the small part of its
 //! `RpcService` we need: single calls, batches, notifications, `$/cancelRequest`, per-connection

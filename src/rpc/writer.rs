@@ -74,7 +74,10 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
         let written = match Pin::new(&mut *writer).poll_write(&mut cx, scratch) {
             Poll::Pending => return false,
             Poll::Ready(Ok(n)) => n,
-            Poll::Ready(Err(e)) => return failed(conn, &e),
+            Poll::Ready(Err(e)) => {
+                write_failed(conn, &e);
+                return true;
+            }
         };
         if written < scratch.len() {
             head.extend_from_slice(&scratch[written..]);
@@ -88,7 +91,10 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
                 conn.hand_to_writer(0);
                 true
             }
-            Poll::Ready(Err(e)) => failed(conn, &e),
+            Poll::Ready(Err(e)) => {
+                write_failed(conn, &e);
+                true
+            }
         }
     }
 
@@ -121,10 +127,10 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
     }
 }
 
-fn failed(conn: &ConnectionHandle, e: &io::Error) -> bool {
+/// The client is gone (or its socket broken): nothing more can reach it.
+fn write_failed(conn: &ConnectionHandle, e: &io::Error) {
     tracing::debug!(conn = conn.id(), "write failed: {e}");
     conn.close();
-    true
 }
 
 /// The writer task: batches queued messages into one write, drops a stuck client.
@@ -164,8 +170,7 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
         match outcome {
             Ok(Ok(head)) => conn.written(taken + head),
             Ok(Err(e)) => {
-                tracing::debug!(conn = conn.id(), "write failed: {e}");
-                conn.close();
+                write_failed(&conn, &e);
                 break;
             }
             Err(_) => {
