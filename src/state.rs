@@ -7,7 +7,6 @@ use crate::config::Config;
 use crate::jira::{HttpPolicy, HttpPool, JiraError};
 use crate::rpc::Hub;
 use jirad_protocol::lifecycle::DaemonStatusJson;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -55,7 +54,7 @@ pub struct AppState {
     pub cache: SharedCache,
     /// One Jira client per profile, kept so its metadata caches live as long as the daemon
     /// (keyed by profile, rebuilt when the profile's site changes).
-    pub jira_clients: Mutex<HashMap<String, crate::api::session::ProfileClient>>,
+    pub jira_clients: Mutex<crate::api::session::ProfileClients>,
     /// Watched lists, their shared pollers and owning connections.
     pub watches: crate::api::watch::Watches,
 }
@@ -93,7 +92,7 @@ impl AppState {
             auth,
             http,
             cache,
-            jira_clients: Mutex::new(HashMap::new()),
+            jira_clients: Mutex::default(),
             watches,
         })
     }

@@ -11,6 +11,7 @@ use crate::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::ops::Range;
 
 /// How a read was answered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -143,24 +144,29 @@ pub struct IssuesGetResult {
 }
 
 impl IssuesGetResult {
-    /// The JSON of an `IssuesGetResult` built from an issue's JSON (as serde writes an [`Issue`])
-    /// without parsing it: how a server answers from a reply it prepared earlier.
-    pub fn json_from(issue_json: &str, cache: &CacheInfo) -> Result<String, serde_json::Error> {
-        let members = issue_json
-            .trim()
-            .strip_prefix('{')
-            .and_then(|s| s.strip_suffix('}'))
-            .ok_or_else(|| serde::ser::Error::custom("an issue serializes as a JSON object"))?;
-        let mut out = String::with_capacity(issue_json.len() + 64);
-        out.push('{');
-        out.push_str(members);
-        if !members.trim().is_empty() {
-            out.push(',');
+    /// The JSON of an `IssuesGetResult` built from an issue's JSON (as serde writes an
+    /// [`Issue`]) without parsing it, how a server answers from a reply it prepared earlier: the
+    /// range of `issue_json` to send, then the returned text. The issue's text is not copied.
+    pub fn json_parts(
+        issue_json: &str,
+        cache: &CacheInfo,
+    ) -> Result<(Range<usize>, String), serde_json::Error> {
+        let object = issue_json.trim_ascii();
+        let start = issue_json.len() - issue_json.trim_ascii_start().len();
+        let (Some(members), true) = (object.strip_prefix('{'), object.ends_with('}')) else {
+            return Err(serde::ser::Error::custom(
+                "an issue serializes as a JSON object",
+            ));
+        };
+        let members = &members[..members.len() - 1];
+        let mut rest = String::with_capacity(64);
+        if !members.trim_ascii_start().is_empty() {
+            rest.push(',');
         }
-        out.push_str("\"cache\":");
-        cache.write_json(&mut out);
-        out.push('}');
-        Ok(out)
+        rest.push_str("\"cache\":");
+        cache.write_json(&mut rest);
+        rest.push('}');
+        Ok((start..start + object.len() - 1, rest))
     }
 }
 
@@ -410,16 +416,19 @@ mod tests {
             cache,
         })
         .unwrap();
+        let joined = |issue_json: &str| {
+            IssuesGetResult::json_parts(issue_json, &cache)
+                .map(|(range, rest)| format!("{}{rest}", &issue_json[range]))
+        };
         let issue_json = serde_json::to_string(&issue).unwrap();
+        assert_eq!(joined(&issue_json).unwrap(), typed);
+        assert_eq!(joined(&format!(" {issue_json}\n")).unwrap(), typed);
         assert_eq!(
-            IssuesGetResult::json_from(&issue_json, &cache).unwrap(),
-            typed
-        );
-        assert_eq!(
-            IssuesGetResult::json_from("{}", &cache).unwrap(),
+            joined("{}").unwrap(),
             r#"{"cache":{"hit":true,"ageMs":12,"stale":false}}"#
         );
-        assert!(IssuesGetResult::json_from("[1]", &cache).is_err());
+        assert!(joined("[1]").is_err());
+        assert!(joined("{").is_err());
         for (hit, age_ms, stale) in [(false, 0, true), (true, u64::MAX, true), (false, 7, false)] {
             let cache = CacheInfo { hit, age_ms, stale };
             let mut out = String::new();

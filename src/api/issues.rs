@@ -211,8 +211,8 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetRes
         return Ok(Reply::Value(IssuesGetResult { issue, cache }));
     }
     let issue_json = prepared(&cx, &s, &p.key, &read.value, format, &fields)?;
-    let json = IssuesGetResult::json_from(&issue_json, &cache).map_err(shape_error)?;
-    Ok(Reply::Json(json))
+    let (range, rest) = IssuesGetResult::json_parts(&issue_json, &cache).map_err(shape_error)?;
+    Ok(Reply::Joined(issue_json, range, rest))
 }
 
 /// The JSON of a cached issue in this shape, remembered by the entry once asked twice.

@@ -9,23 +9,31 @@ use crate::state::AppState;
 use futures::future::BoxFuture;
 use jirad_protocol::ErrorKind;
 use secrecy::SecretString;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
 /// The profile for a call: its own `profile` param, else the one its connection chose in
-/// `initialize`, else `default_profile`, else the only profile configured.
-pub fn profile_name(cx: &Ctx<AppState>, explicit: Option<&str>) -> Result<String, ApiError> {
-    if let Some(p) = explicit.map(str::to_owned).or_else(|| cx.conn.profile()) {
-        return Ok(p);
+/// `initialize`, else `default_profile`, else the only profile configured. Borrowed where it
+/// can be: every call that reaches Jira or the cache asks.
+pub fn profile_name<'a>(
+    cx: &'a Ctx<AppState>,
+    explicit: Option<&'a str>,
+) -> Result<Cow<'a, str>, ApiError> {
+    if let Some(p) = explicit {
+        return Ok(Cow::Borrowed(p));
+    }
+    if let Some(p) = cx.conn.profile() {
+        return Ok(Cow::Owned(p));
     }
     let config = &cx.app.config;
     if let Some(p) = &config.default_profile {
-        return Ok(p.clone());
+        return Ok(Cow::Borrowed(p));
     }
     let mut names = config.profiles.keys();
     match (names.next(), names.next()) {
-        (Some(only), None) => Ok(only.clone()),
+        (Some(only), None) => Ok(Cow::Borrowed(only)),
         (None, _) => Err(ApiError::new(
             ErrorKind::ConfigError,
             "no profile is configured: add a [profiles.NAME] table to the config",
@@ -43,6 +51,9 @@ pub struct JiraSession {
     pub client: JiraClient,
     pub ns: Namespace,
 }
+
+/// Each profile's client, by profile name.
+pub type ProfileClients = rustc_hash::FxHashMap<String, ProfileClient>;
 
 /// A profile's client as its last authorization set it up, valid until the profile's auth state
 /// changes (logout, token loss, a new grant or site).
@@ -72,7 +83,7 @@ pub async fn jira(
 ) -> Result<Arc<JiraSession>, ApiError> {
     let profile = profile_name(cx, explicit)?;
     let app = &cx.app;
-    if let Some(known) = lock(app).get(&profile).filter(|k| k.still_authorized()) {
+    if let Some(known) = lock(app).get(&*profile).filter(|k| k.still_authorized()) {
         return Ok(Arc::clone(&known.session));
     }
     // Subscribed before authorizing: a change during the round invalidates what it returns.
@@ -82,6 +93,7 @@ pub async fn jira(
     let authorization = Box::pin(authorize(cx, &profile)).await?;
     let info = authorization.site;
     let api_base = info.api_base.to_string();
+    let profile = profile.into_owned();
     let ns = Namespace::new(profile.clone(), api_base.clone());
     let mut clients = lock(app);
     if let Some(known) = clients.get_mut(&profile).filter(|k| k.api_base == api_base) {
@@ -179,9 +191,7 @@ fn jira_auth_error(profile: &str, e: AuthError) -> JiraError {
     }
 }
 
-fn lock(
-    app: &AppState,
-) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, ProfileClient>> {
+fn lock(app: &AppState) -> std::sync::MutexGuard<'_, ProfileClients> {
     // The map holds plain clones; a panic elsewhere cannot leave it half-updated.
     app.jira_clients
         .lock()

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -195,10 +196,13 @@ pub enum CacheKey {
 
 impl CacheKey {
     pub fn issue(key: &str, fields: FieldSet) -> Self {
-        CacheKey::Issue {
-            key: key.to_uppercase(),
-            fields,
-        }
+        // Keys are ASCII in practice, and the ASCII mapping skips Unicode's tables.
+        let key = if key.is_ascii() {
+            key.to_ascii_uppercase()
+        } else {
+            key.to_uppercase()
+        };
+        CacheKey::Issue { key, fields }
     }
 
     /// A search page; the project scope is read from the JQL.
@@ -221,10 +225,19 @@ impl CacheKey {
 
     /// The stored entry's key: issues are stored once whatever fields were asked.
     pub(crate) fn entry_key(&self) -> EntryKey {
+        match self.entry_ref() {
+            EntryRef::Issue(key) => EntryKey::Issue(key.to_owned()),
+            EntryRef::List(l) => EntryKey::List(l.clone()),
+            EntryRef::Meta(m) => EntryKey::Meta(m.clone()),
+        }
+    }
+
+    /// The stored entry's key, borrowed: what a lookup hashes, so a read builds no key.
+    pub(crate) fn entry_ref(&self) -> EntryRef<'_> {
         match self {
-            CacheKey::Issue { key, .. } => EntryKey::Issue(key.clone()), // upper-cased by `issue`
-            CacheKey::List(l) => EntryKey::List(l.clone()),
-            CacheKey::Meta(m) => EntryKey::Meta(m.clone()),
+            CacheKey::Issue { key, .. } => EntryRef::Issue(key), // upper-cased by `issue`
+            CacheKey::List(l) => EntryRef::List(l),
+            CacheKey::Meta(m) => EntryRef::Meta(m),
         }
     }
 
@@ -236,15 +249,43 @@ impl CacheKey {
     }
 }
 
-/// The key of a stored entry within a namespace.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The key of a stored entry within a namespace. It hashes as its [`EntryRef`], which finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum EntryKey {
     Issue(String),
     List(ListKey),
     Meta(MetaKey),
 }
 
+/// An [`EntryKey`] borrowed from a [`CacheKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum EntryRef<'a> {
+    Issue(&'a str),
+    List(&'a ListKey),
+    Meta(&'a MetaKey),
+}
+
+impl Hash for EntryKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.borrowed().hash(state);
+    }
+}
+
+impl hashbrown::Equivalent<Arc<EntryKey>> for EntryRef<'_> {
+    fn equivalent(&self, key: &Arc<EntryKey>) -> bool {
+        *self == EntryKey::borrowed(key)
+    }
+}
+
 impl EntryKey {
+    pub(crate) fn borrowed(&self) -> EntryRef<'_> {
+        match self {
+            EntryKey::Issue(key) => EntryRef::Issue(key),
+            EntryKey::List(l) => EntryRef::List(l),
+            EntryKey::Meta(m) => EntryRef::Meta(m),
+        }
+    }
+
     pub(crate) fn kind(&self) -> Kind {
         match self {
             EntryKey::Issue(_) => Kind::Issue,

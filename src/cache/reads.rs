@@ -118,8 +118,8 @@ where
     }
 
     fn lookup(&self, ns: &Namespace, key: &CacheKey, max_age: Duration) -> Option<Found<V>> {
-        let entry_key = key.entry_key();
-        lock(&self.inner.store).lookup(ns, &entry_key, key.wanted_fields(), max_age, Instant::now())
+        let entry = key.entry_ref();
+        lock(&self.inner.store).lookup(ns, entry, key.wanted_fields(), max_age, Instant::now())
     }
 
     /// A fresh entry, if any, without fetching (counts as a hit when found).

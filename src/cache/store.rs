@@ -1,12 +1,12 @@
 //! The byte-accounted store behind the cache: entries per namespace, evicted least recently
 //! used first when the budget is exceeded. Synchronous; callers hold its lock only briefly.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::key::{EntryKey, FieldSet, Namespace};
+use super::key::{EntryKey, EntryRef, FieldSet, Namespace};
 use super::recent::RecentWrites;
 use super::stats::Sizes;
 use super::weigh::Weigh;
@@ -17,13 +17,18 @@ struct Entry<V> {
     fields: Option<FieldSet>,
     stored: Instant,
     bytes: usize,
-    tick: u64,
+    /// When it was last used.
+    used: u64,
+    /// Its place in the recency order: `used` when it was last put there. A read only sets
+    /// `used`; eviction moves an entry found there out of date to its `used` tick instead.
+    queued: u64,
 }
 
 struct NsState<V> {
     ns: Arc<Namespace>,
-    /// Keys shared with the recency order, so each is allocated once.
-    entries: HashMap<Arc<EntryKey>, Entry<V>>,
+    /// Keys shared with the recency order, so each is allocated once. hashbrown's, to look
+    /// entries up by [`EntryRef`].
+    entries: hashbrown::HashMap<Arc<EntryKey>, Entry<V>, FxBuildHasher>,
     /// Changes on every write and clear, so a fetch begun before them does not store its
     /// answer after them.
     generation: u64,
@@ -38,8 +43,9 @@ pub(crate) struct Found<V> {
 
 pub(crate) struct Store<V> {
     namespaces: HashMap<Namespace, NsState<V>>,
-    /// Recency order: the smallest tick is the least recently used entry.
-    /// Its values are shared pointers: per entry it costs a few words, not copies of the keys.
+    /// Recency order, by each entry's `queued` tick: the first whose tick is still its `used`
+    /// is the least recently used entry. Its values are shared pointers: per entry it costs a
+    /// few words, not copies of the keys.
     lru: BTreeMap<u64, (Arc<Namespace>, Arc<EntryKey>)>,
     tick: u64,
     next_generation: u64,
@@ -70,7 +76,7 @@ impl<V: Weigh> Store<V> {
             *next_generation += 1;
             NsState {
                 ns: Arc::new(ns.clone()),
-                entries: HashMap::default(),
+                entries: hashbrown::HashMap::default(),
                 generation: *next_generation,
                 recent: RecentWrites::default(),
             }
@@ -81,13 +87,13 @@ impl<V: Weigh> Store<V> {
     pub(crate) fn lookup(
         &mut self,
         ns: &Namespace,
-        key: &EntryKey,
+        key: EntryRef<'_>,
         wanted: Option<&FieldSet>,
         max_age: Duration,
         now: Instant,
     ) -> Option<Found<V>> {
         let tick = self.tick + 1;
-        let entry = self.namespaces.get_mut(ns)?.entries.get_mut(key)?;
+        let entry = self.namespaces.get_mut(ns)?.entries.get_mut(&key)?;
         if let (Some(want), Some(have)) = (wanted, &entry.fields) {
             if !have.covers(want) {
                 return None;
@@ -97,16 +103,12 @@ impl<V: Weigh> Store<V> {
         if age > max_age {
             return None;
         }
-        let old_tick = std::mem::replace(&mut entry.tick, tick);
-        let found = Found {
+        entry.used = tick;
+        self.tick = tick;
+        Some(Found {
             value: Arc::clone(&entry.value),
             age,
-        };
-        self.tick = tick;
-        if let Some(k) = self.lru.remove(&old_tick) {
-            self.lru.insert(tick, k);
-        }
-        Some(found)
+        })
     }
 
     /// The namespace's current generation, to pass back to `insert`.
@@ -145,7 +147,8 @@ impl<V: Weigh> Store<V> {
             fields,
             stored: now,
             bytes,
-            tick,
+            used: tick,
+            queued: tick,
         };
         self.ns_state(ns).entries.insert(key, entry);
         self.sizes.add(kind, bytes);
@@ -176,7 +179,20 @@ impl<V: Weigh> Store<V> {
             let Some((_, (ns, key))) = self.lru.pop_first() else {
                 break;
             };
-            self.forget(&ns, &key);
+            let used_since = self
+                .namespaces
+                .get_mut(&*ns)
+                .and_then(|st| st.entries.get_mut(&*key))
+                .filter(|e| e.used != e.queued);
+            match used_since {
+                Some(entry) => {
+                    entry.queued = entry.used;
+                    self.lru.insert(entry.used, (ns, key));
+                }
+                None => {
+                    self.forget(&ns, &key);
+                }
+            }
         }
     }
 
@@ -189,7 +205,7 @@ impl<V: Weigh> Store<V> {
 
     pub(crate) fn remove(&mut self, ns: &Namespace, key: &EntryKey) {
         if let Some(entry) = self.forget(ns, key) {
-            self.lru.remove(&entry.tick);
+            self.lru.remove(&entry.queued);
         }
     }
 
@@ -233,7 +249,7 @@ impl<V: Weigh> Store<V> {
         for ns in doomed {
             if let Some(st) = self.namespaces.remove(&ns) {
                 for (key, entry) in st.entries {
-                    self.lru.remove(&entry.tick);
+                    self.lru.remove(&entry.queued);
                     self.sizes.sub(key.kind(), entry.bytes);
                 }
             }
@@ -275,7 +291,7 @@ mod tests {
         }
         // Reading A-1 makes A-2 the least recently used.
         assert!(s
-            .lookup(&ns, &issue("A-1"), None, Duration::MAX, now)
+            .lookup(&ns, issue("A-1").borrowed(), None, Duration::MAX, now)
             .is_some());
         s.insert(&ns, issue("A-4"), v(100), None, None, now);
         assert!(s.contains(&ns, &issue("A-1")));
@@ -366,24 +382,41 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Whatever happens, the byte count matches the entries, stays in budget, and the
-        /// recency order names exactly the stored entries.
+        /// Whatever happens, the byte count matches the entries, stays in budget, the recency
+        /// order names exactly the stored entries, and what stays is what a plain LRU list
+        /// (the model: least recently used first) keeps.
         #[test]
         fn accounting_holds(ops in proptest::collection::vec(op(), 1..80)) {
             let now = Instant::now();
             let mut s = Store::new(100);
+            let mut model: Vec<(u8, u8, usize)> = Vec::new();
             let ns = |n: u8| Namespace::new(format!("p{n}"), "s");
             let key = |k: u8| issue(&format!("A-{k}"));
             for op in ops {
                 match op {
                     Op::Insert(n, k, b) => {
                         s.insert(&ns(n), key(k), v(b), None, None, now);
+                        model.retain(|&(mn, mk, _)| (mn, mk) != (n, k));
+                        model.push((n, k, b));
+                        while model.iter().map(|e| e.2).sum::<usize>() > 100 {
+                            model.remove(0);
+                        }
                     }
                     Op::Lookup(n, k) => {
-                        s.lookup(&ns(n), &key(k), None, Duration::MAX, now);
+                        s.lookup(&ns(n), key(k).borrowed(), None, Duration::MAX, now);
+                        if let Some(i) = model.iter().position(|&(mn, mk, _)| (mn, mk) == (n, k)) {
+                            let e = model.remove(i);
+                            model.push(e);
+                        }
                     }
-                    Op::Remove(n, k) => s.remove(&ns(n), &key(k)),
-                    Op::ClearNs(n) => s.clear_where(|x| *x == ns(n)),
+                    Op::Remove(n, k) => {
+                        s.remove(&ns(n), &key(k));
+                        model.retain(|&(mn, mk, _)| (mn, mk) != (n, k));
+                    }
+                    Op::ClearNs(n) => {
+                        s.clear_where(|x| *x == ns(n));
+                        model.retain(|&(mn, _, _)| mn != n);
+                    }
                 }
                 let entries: Vec<&Entry<String>> =
                     s.namespaces.values().flat_map(|st| st.entries.values()).collect();
@@ -392,7 +425,13 @@ mod tests {
                 proptest::prop_assert!(bytes <= 100);
                 proptest::prop_assert_eq!(s.lru.len(), entries.len());
                 for e in entries {
-                    proptest::prop_assert!(s.lru.contains_key(&e.tick));
+                    proptest::prop_assert!(s.lru.contains_key(&e.queued));
+                }
+                for n in 0..2u8 {
+                    for k in 0..6u8 {
+                        let kept = model.iter().any(|&(mn, mk, _)| (mn, mk) == (n, k));
+                        proptest::prop_assert_eq!(s.contains(&ns(n), &key(k)), kept);
+                    }
                 }
             }
         }

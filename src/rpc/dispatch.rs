@@ -8,7 +8,7 @@
 
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
-use super::message::{self, Message};
+use super::message::{self, Answer, Message};
 use super::register::{start_call, CallContext, ResultSlot};
 use super::writer::{write_loop, Outlet};
 use bytes::Bytes;
@@ -162,7 +162,7 @@ pub async fn serve_connection<R, W>(
                 let mut started = match start_call_of(&methods, &conn, &msg) {
                     Ok(started) => started,
                     Err(reply) => {
-                        send(&outlet, &conn, reply).await;
+                        send(&outlet, &conn, Answer::Text(reply)).await;
                         continue;
                     }
                 };
@@ -186,7 +186,7 @@ pub async fn serve_connection<R, W>(
                         let job = job();
                         let handle = tasks.spawn(async move {
                             let outcome = (&mut started.response).await;
-                            let reply = started.reply(outcome, &msg);
+                            let reply = started.reply(outcome, &msg).into_text();
                             job.finish(&task_key, reply).await;
                             drop(permit);
                         });
@@ -222,7 +222,7 @@ pub async fn serve_connection<R, W>(
                     drop(permit);
                 });
             }
-            Route::Reply(reply) => send(&outlet, &conn, reply).await,
+            Route::Reply(reply) => send(&outlet, &conn, Answer::Text(reply)).await,
         }
     };
 
@@ -243,9 +243,13 @@ pub async fn serve_connection<R, W>(
 }
 
 /// Sends a reply from the reader: at once when nothing is queued, else through the queue.
-async fn send<W: AsyncWrite + Unpin>(outlet: &Outlet<W>, conn: &ConnectionHandle, reply: Box<str>) {
-    if !outlet.write_now(conn, &reply) {
-        conn.reply(reply).await;
+async fn send<W: AsyncWrite + Unpin>(
+    outlet: &Outlet<W>,
+    conn: &ConnectionHandle,
+    reply: Answer<'_>,
+) {
+    if !outlet.write_now(conn, &reply.pieces().map(str::as_bytes)) {
+        conn.reply(reply.into_text()).await;
     }
 }
 
@@ -400,7 +404,7 @@ impl Job {
         match start_call_of(&self.methods, &self.conn, msg) {
             Ok(mut started) => {
                 let outcome = (&mut started.response).await;
-                started.reply(outcome, msg)
+                started.reply(outcome, msg).into_text()
             }
             Err(reply) => reply,
         }
@@ -436,16 +440,19 @@ struct Started {
 }
 
 impl Started {
-    fn reply(self, outcome: std::thread::Result<MethodResponse>, msg: &Message) -> Box<str> {
+    fn reply(self, outcome: std::thread::Result<MethodResponse>, msg: &Message) -> Answer<'_> {
         let id = msg.id().unwrap_or("null");
         match outcome {
             Ok(resp) => match self.slot.take() {
-                Some(result) => message::result_reply(id, &result),
-                None => message::reply_with_id(resp, id),
+                Some(result) => Answer::Result { id, result },
+                None => Answer::Text(message::reply_with_id(resp, id)),
             },
             Err(_) => {
                 tracing::error!(method = msg.method(), "handler panicked");
-                message::error_reply(Some(id), ErrorCode::InternalError.into())
+                Answer::Text(message::error_reply(
+                    Some(id),
+                    ErrorCode::InternalError.into(),
+                ))
             }
         }
     }

@@ -224,18 +224,56 @@ impl Decoder for JsonRpcCodec {
 
 /// Encodes one serialized JSON message in the given framing.
 pub fn encode_into(framing: Framing, body: &[u8], dst: &mut BytesMut) {
-    match framing {
-        Framing::Ndjson => {
-            dst.reserve(body.len() + 1);
-            dst.put_slice(body);
-            dst.put_u8(b'\n');
+    let frame = Frame::new(framing, body.len());
+    dst.reserve(frame.len(body.len()));
+    dst.put_slice(frame.head());
+    dst.put_slice(body);
+    dst.put_slice(frame.tail());
+}
+
+/// What a framing puts around a body of a given length: LSP's header before it, NDJSON's
+/// newline after it. Built on the stack, so a body can be written in pieces without copying.
+pub(crate) struct Frame {
+    head: [u8; 40],
+    head_len: usize,
+    tail: &'static [u8],
+}
+
+impl Frame {
+    pub(crate) fn new(framing: Framing, body_len: usize) -> Self {
+        let mut frame = Frame {
+            head: [0; 40],
+            head_len: 0,
+            tail: b"",
+        };
+        match framing {
+            Framing::Ndjson => frame.tail = b"\n",
+            Framing::Lsp => {
+                let mut digits = itoa::Buffer::new();
+                for part in [
+                    b"Content-Length: ",
+                    digits.format(body_len).as_bytes(),
+                    b"\r\n\r\n",
+                ] {
+                    frame.head[frame.head_len..frame.head_len + part.len()].copy_from_slice(part);
+                    frame.head_len += part.len();
+                }
+            }
         }
-        Framing::Lsp => {
-            let header = format!("Content-Length: {}\r\n\r\n", body.len());
-            dst.reserve(header.len() + body.len());
-            dst.put_slice(header.as_bytes());
-            dst.put_slice(body);
-        }
+        frame
+    }
+
+    pub(crate) fn head(&self) -> &[u8] {
+        &self.head[..self.head_len]
+    }
+
+    pub(crate) fn tail(&self) -> &'static [u8] {
+        self.tail
+    }
+
+    /// The framed length of a body of `body_len` bytes.
+    pub(crate) fn len(&self, body_len: usize) -> usize {
+        self.head_len + body_len + self.tail.len()
     }
 }
 

@@ -3,8 +3,10 @@
 //! Ids are kept as raw JSON text so 0, negative numbers, big numbers and strings echo back exactly
 //! (jsonrpsee's `Id` only holds `u64`).
 
+use super::register::ResultJson;
 use super::scan;
 use bytes::Bytes;
+use bytestring::ByteString;
 use jsonrpsee::types::{ErrorCode, ErrorObject};
 use jsonrpsee::MethodResponse;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -15,7 +17,7 @@ use std::ops::Range;
 /// ranges of the frame it came in, so reading one copies nothing.
 #[derive(Debug, Clone)]
 pub(crate) struct Message {
-    frame: Bytes,
+    frame: ByteString,
     id: Option<Range<usize>>,
     method: Name,
     params: Option<Range<usize>>,
@@ -52,8 +54,8 @@ impl Message {
     }
 
     fn text(&self, range: Range<usize>) -> &str {
-        // The frame was checked to be UTF-8 and the ranges fall on token boundaries.
-        std::str::from_utf8(&self.frame[range]).unwrap_or("null")
+        // The ranges fall on token boundaries.
+        self.frame.get(range).unwrap_or("null")
     }
 }
 
@@ -64,16 +66,15 @@ pub(crate) fn is_batch(frame: &[u8]) -> bool {
 
 /// Parses one message; `Err` carries the error reply to send.
 pub(crate) fn parse(frame: Bytes) -> Result<Message, Box<str>> {
-    let members = match scan::envelope(&frame) {
-        Some(members) => members,
-        None => match std::str::from_utf8(&frame) {
-            Ok(text) => members_by_serde(text)?,
-            Err(_) => return Err(error_reply(None, ErrorCode::ParseError.into())),
-        },
+    let Ok(frame) = ByteString::try_from(frame) else {
+        return Err(error_reply(None, ErrorCode::ParseError.into()));
     };
-    // Both readers checked the frame is UTF-8, and the ranges fall on token boundaries.
-    let bytes = |r: &Option<Range<usize>>| r.clone().map(|r| &frame[r]);
-    let first_byte = |r: &Option<Range<usize>>| r.as_ref().map(|r| frame[r.start]);
+    let members = match scan::envelope(frame.as_bytes()) {
+        Some(members) => members,
+        None => members_by_serde(&frame)?,
+    };
+    let bytes = |r: &Option<Range<usize>>| r.clone().map(|r| &frame.as_bytes()[r]);
+    let first_byte = |r: &Option<Range<usize>>| r.as_ref().map(|r| frame.as_bytes()[r.start]);
     let id = match first_byte(&members.id) {
         Some(b'0'..=b'9' | b'-' | b'"' | b'n') | None => members.id.clone(),
         Some(_) => return Err(invalid(None, "id must be a number, a string or null")),
@@ -172,8 +173,9 @@ pub(crate) fn result_reply(id: &str, result: &str) -> Box<str> {
     reply(id, "result", result)
 }
 
+const HEAD: &str = r#"{"jsonrpc":"2.0","id":"#;
+
 fn reply(id: &str, member: &str, value: &str) -> Box<str> {
-    const HEAD: &str = r#"{"jsonrpc":"2.0","id":"#;
     // Exact: `into_boxed_str` would reallocate a string with room to spare.
     let mut s = String::with_capacity(HEAD.len() + id.len() + member.len() + value.len() + 5);
     s.push_str(HEAD);
@@ -184,6 +186,40 @@ fn reply(id: &str, member: &str, value: &str) -> Box<str> {
     s.push_str(value);
     s.push('}');
     s.into_boxed_str()
+}
+
+/// A reply kept in the pieces it is made of until it is written: most are written at once,
+/// straight from the pieces ([`Answer::pieces`]), and never concatenated.
+#[derive(Debug)]
+pub(crate) enum Answer<'a> {
+    /// A success: the call's id text and its serialized result.
+    Result { id: &'a str, result: ResultJson },
+    /// Any other reply, whole.
+    Text(Box<str>),
+}
+
+impl Answer<'_> {
+    /// The reply's bytes in order (some may be empty).
+    pub(crate) fn pieces(&self) -> [&str; 6] {
+        match self {
+            Answer::Result { id, result } => {
+                let [result, rest] = result.parts();
+                [HEAD, id, r#","result":"#, result, rest, "}"]
+            }
+            Answer::Text(text) => [text, "", "", "", "", ""],
+        }
+    }
+
+    /// The whole reply, for the queue.
+    pub(crate) fn into_text(self) -> Box<str> {
+        match self {
+            Answer::Result {
+                id,
+                result: ResultJson::Whole(result),
+            } => result_reply(id, &result),
+            answer => answer.pieces().concat().into(),
+        }
+    }
 }
 
 /// Re-keys a jsonrpsee response produced with `Id::Null` onto the caller's raw id.
@@ -262,6 +298,28 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_in_pieces_is_the_whole_reply() {
+        let shared: std::sync::Arc<str> = r#"xx{"x":[1]}"#.into();
+        for result in [
+            ResultJson::Whole(r#"{"x":[1]}"#.to_owned()),
+            ResultJson::Joined(shared.clone(), 2..9, "]}".to_owned()),
+        ] {
+            let answer = Answer::Result {
+                id: "\"a\"",
+                result,
+            };
+            let pieces = answer.pieces().concat();
+            let text = answer.into_text();
+            assert_eq!(pieces, &*text);
+            let reply: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let want = serde_json::json!({"jsonrpc": "2.0", "id": "a", "result": {"x": [1]}});
+            assert_eq!(reply, want);
+        }
+        let text = error_reply(Some("7"), ErrorCode::MethodNotFound.into());
+        assert_eq!(Answer::Text(text.clone()).pieces().concat(), &*text);
+    }
+
+    #[test]
     fn the_scanner_reads_plain_requests_and_leaves_oddities_to_serde() {
         let read = [
             r#"{"jsonrpc":"2.0","id":1,"method":"daemon/status"}"#,
@@ -299,11 +357,12 @@ mod tests {
         for text in declined {
             assert!(scan::envelope(text.as_bytes()).is_none(), "{text}");
         }
-        assert!(scan::envelope(b"{\"id\":\"\xff\"}").is_none(), "not UTF-8");
-        assert!(
-            scan::envelope(b"{\"\xc3\xa9\":\"\xc3\"}").is_none(),
-            "cut UTF-8"
-        );
+        // Frames are checked to be UTF-8 before the scanner sees them.
+        for not_utf8 in [&b"{\"id\":\"\xff\"}"[..], b"{\"\xc3\xa9\":\"\xc3\"}"] {
+            let reply = parse(Bytes::from_static(not_utf8)).map(|_| ()).unwrap_err();
+            let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+            assert_eq!(reply["error"]["code"], -32700);
+        }
     }
 
     proptest::proptest! {
@@ -364,6 +423,7 @@ mod tests {
         r#""method""#,
         r#""params""#,
         r#""x""#,
+        r#""é""#,
         r#""\u0069d""#,
     ];
     const BAD_KEYS: &[&str] = &["id", r#""i\d""#, "1"];

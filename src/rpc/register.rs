@@ -14,6 +14,7 @@ use jsonrpsee::{MethodCallback, MethodResponse, RpcModule};
 use serde::de::DeserializeOwned;
 use std::cell::Cell;
 use std::future::Future;
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 /// What a handler receives besides its params: the app state and the calling connection.
@@ -41,6 +42,30 @@ pub enum Reply<T> {
     Value(T),
     /// Must be the JSON of a `T`: nothing parses it again.
     Json(String),
+    /// The JSON of a `T` in two parts, written one after the other and never concatenated:
+    /// part of a text shared between replies (a cached rendering), then this reply's own.
+    Joined(Arc<str>, Range<usize>, String),
+}
+
+/// A serialized result, whole or in the two parts of [`Reply::Joined`].
+#[derive(Debug)]
+pub(crate) enum ResultJson {
+    Whole(String),
+    Joined(Arc<str>, Range<usize>, String),
+}
+
+impl ResultJson {
+    /// The result's text in order.
+    pub(crate) fn parts(&self) -> [&str; 2] {
+        match self {
+            ResultJson::Whole(json) => [json, ""],
+            // A range off the text's char boundaries would be a bug of the handler's: it sends
+            // nothing of the shared text rather than panic.
+            ResultJson::Joined(shared, range, rest) => {
+                [shared.get(range.clone()).unwrap_or(""), rest]
+            }
+        }
+    }
 }
 
 impl<T> From<T> for Reply<T> {
@@ -129,8 +154,11 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
                 let params = parse_params::<R::Params>(&params)?;
                 let reply = handler.call(params, cx).await.map_err(Into::into)?;
                 result.put(match reply.into() {
-                    Reply::Value(v) => serde_json::to_string(&v).map_err(|e| internal(&e))?,
-                    Reply::Json(json) => json,
+                    Reply::Value(v) => {
+                        ResultJson::Whole(serde_json::to_string(&v).map_err(|e| internal(&e))?)
+                    }
+                    Reply::Json(json) => ResultJson::Whole(json),
+                    Reply::Joined(shared, range, rest) => ResultJson::Joined(shared, range, rest),
                 });
                 Ok(())
             }
@@ -236,14 +264,14 @@ fn starting_call() -> Result<CallContext, ErrorObjectOwned> {
 /// response parsed again (`RawValue::from_string`), which for a cached issue costs more than the
 /// lookup.
 #[derive(Clone, Default)]
-pub(crate) struct ResultSlot(Arc<Mutex<Option<String>>>);
+pub(crate) struct ResultSlot(Arc<Mutex<Option<ResultJson>>>);
 
 impl ResultSlot {
-    fn put(&self, json: String) {
+    fn put(&self, json: ResultJson) {
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(json);
     }
 
-    pub(crate) fn take(&self) -> Option<String> {
+    pub(crate) fn take(&self) -> Option<ResultJson> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }

@@ -1,6 +1,6 @@
-//! The request envelope read without serde: one pass over the frame that finds where `jsonrpc`,
-//! `id`, `method` and `params` lie and checks that the whole frame is JSON (and UTF-8) as strictly
-//! as serde_json does (RFC 8259). On anything unusual (an escaped or repeated key, deep nesting, a
+//! The request envelope read without serde: one pass over the frame (already checked to be
+//! UTF-8) that finds where `jsonrpc`, `id`, `method` and `params` lie and checks that the whole
+//! frame is JSON as strictly as serde_json does (RFC 8259). On anything unusual (an escaped or repeated key, deep nesting, a
 //! frame that is not an object, or not JSON) it gives up, and the caller asks serde, which also
 //! words the error. The property test below holds it to serde's answer.
 
@@ -20,11 +20,7 @@ const MAX_DEPTH: usize = 100;
 
 /// The members of a frame holding one JSON object; `None` leaves the frame to serde.
 pub(crate) fn envelope(frame: &[u8]) -> Option<Members> {
-    let mut s = Scanner {
-        b: frame,
-        i: 0,
-        non_ascii: false,
-    };
+    let mut s = Scanner { b: frame, i: 0 };
     let mut m = Members::default();
     s.ws();
     s.eat(b'{')?;
@@ -60,15 +56,26 @@ pub(crate) fn envelope(frame: &[u8]) -> Option<Members> {
         }
     }
     s.ws();
-    let utf8 = !s.non_ascii || std::str::from_utf8(frame).is_ok();
-    (s.i == frame.len() && utf8).then_some(m)
+    (s.i == frame.len()).then_some(m)
 }
 
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
-    non_ascii: bool,
 }
+
+/// The bytes a string may hold as they are: all but quotes, backslashes and control characters.
+const PLAIN: [bool; 256] = {
+    let mut plain = [true; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        plain[c] = false;
+        c += 1;
+    }
+    plain[b'"' as usize] = false;
+    plain[b'\\' as usize] = false;
+    plain
+};
 
 impl Scanner<'_> {
     fn peek(&self) -> Option<u8> {
@@ -105,27 +112,18 @@ impl Scanner<'_> {
         self.i - start
     }
 
-    /// Skips the string bytes that need no look: all but quotes, backslashes, control
-    /// characters and non-ASCII (noted, so the frame's UTF-8 is checked once at the end).
+    /// Skips the string bytes that need no look ([`PLAIN`]).
     fn plain(&mut self) {
-        let rest = &self.b[self.i..];
-        self.i += rest
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c))
-            .unwrap_or(rest.len());
+        while self.peek().is_some_and(|c| PLAIN[usize::from(c)]) {
+            self.i += 1;
+        }
     }
 
     /// A key after its opening quote: the range of its text, unless it has escapes.
     fn key(&mut self) -> Option<Range<usize>> {
         let start = self.i;
-        loop {
-            self.plain();
-            match self.next()? {
-                b'"' => return Some(start..self.i - 1),
-                c if c >= 0x80 => self.non_ascii = true,
-                _ => return None,
-            }
-        }
+        self.plain();
+        (self.next()? == b'"').then(|| start..self.i - 1)
     }
 
     /// The rest of a string after its opening quote.
@@ -145,7 +143,6 @@ impl Scanner<'_> {
                     }
                     _ => return None,
                 },
-                c if c >= 0x80 => self.non_ascii = true,
                 _ => return None,
             }
         }
