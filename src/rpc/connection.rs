@@ -1,6 +1,7 @@
 //! Connections: the cloneable [`ConnectionHandle`] domain code uses to push notifications, the
 //! per-connection [`Session`] (profile, client capabilities), and the [`Hub`] of all connections.
 
+use super::dispatch::Interrupt;
 use super::framing::Framing;
 use super::message;
 use futures::task::AtomicWaker;
@@ -66,6 +67,8 @@ struct Inner {
     /// The reader and the writer task, woken on close (the reader also on daemon stop).
     reader: AtomicWaker,
     writer: AtomicWaker,
+    /// Wakes a reader that blocks in a read of its own rather than waiting on `reader`.
+    interrupt: Option<Interrupt>,
     hub: Hub,
 }
 
@@ -78,7 +81,12 @@ impl std::fmt::Debug for ConnectionHandle {
 }
 
 impl ConnectionHandle {
-    pub(crate) fn new(hub: Hub, out: mpsc::Sender<Box<str>>, outbound_budget: usize) -> Self {
+    pub(crate) fn new(
+        hub: Hub,
+        out: mpsc::Sender<Box<str>>,
+        outbound_budget: usize,
+        interrupt: Option<Interrupt>,
+    ) -> Self {
         let id = hub.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let handle = ConnectionHandle {
             inner: Arc::new(Inner {
@@ -93,6 +101,7 @@ impl ConnectionHandle {
                 is_closed: AtomicBool::new(false),
                 reader: AtomicWaker::new(),
                 writer: AtomicWaker::new(),
+                interrupt,
                 hub: hub.clone(),
             }),
         };
@@ -226,8 +235,15 @@ impl ConnectionHandle {
     pub fn close(&self) {
         self.inner.is_closed.store(true, Ordering::Release);
         self.inner.closed.cancel();
-        self.inner.reader.wake();
+        self.wake_reader();
         self.inner.writer.wake();
+    }
+
+    fn wake_reader(&self) {
+        self.inner.reader.wake();
+        if let Some(interrupt) = &self.inner.interrupt {
+            interrupt();
+        }
     }
 
     /// Whether the connection has been closed.
@@ -344,7 +360,7 @@ impl Hub {
         self.inner.is_stopping.store(true, Ordering::Release);
         self.inner.stopping.cancel();
         for conn in self.connections() {
-            conn.inner.reader.wake();
+            conn.wake_reader();
         }
     }
 

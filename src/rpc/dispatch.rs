@@ -35,6 +35,10 @@ const EXIT_METHOD: &str = "exit";
 /// Reports whether the peer is gone for good (both directions closed).
 pub type HangupProbe = Arc<dyn Fn() -> bool + Send + Sync>;
 
+/// Wakes a reader blocked in a read of its own (a connection served on its own thread) when the
+/// connection closes or the daemon stops: it then reads end of input.
+pub type Interrupt = Arc<dyn Fn() + Send + Sync>;
+
 /// Per-connection limits and policies.
 #[derive(Clone)]
 pub struct ServeOptions {
@@ -57,6 +61,8 @@ pub struct ServeOptions {
     /// With `cancel_on_eof`, EOF cancels only when this says the peer hung up completely; a peer
     /// that merely closed its write side still gets its replies. `None`: every EOF cancels.
     pub hangup: Option<HangupProbe>,
+    /// For a reader that blocks: how to wake it on close and stop.
+    pub interrupt: Option<Interrupt>,
 }
 
 impl std::fmt::Debug for ServeOptions {
@@ -82,6 +88,7 @@ impl Default for ServeOptions {
             cancel_on_eof: true,
             stop_grace: Duration::from_secs(5),
             hangup: None,
+            interrupt: None,
         }
     }
 }
@@ -104,7 +111,7 @@ pub async fn serve_connection<R, W>(
 {
     let methods = Arc::new(methods);
     let (tx, rx) = mpsc::channel(opts.outbound_queue.max(1));
-    let conn = ConnectionHandle::new(hub.clone(), tx, opts.outbound_bytes);
+    let conn = ConnectionHandle::new(hub.clone(), tx, opts.outbound_bytes, opts.interrupt.clone());
     let outlet = Outlet::new(writer);
     let writer_task = tokio::spawn(write_loop(
         outlet.clone(),

@@ -229,7 +229,7 @@ mod tests {
             encode_into(framing, &body.concat(), &mut whole);
             for room in 1..=whole.len() {
                 let (tx, mut rx) = mpsc::channel(4);
-                let conn = ConnectionHandle::new(Hub::new(), tx, 1 << 20);
+                let conn = ConnectionHandle::new(Hub::new(), tx, 1 << 20, None);
                 conn.set_framing(framing);
                 let outlet = Outlet::new(Narrow {
                     got: Vec::new(),

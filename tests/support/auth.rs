@@ -126,11 +126,15 @@ pub fn wait_notification(
     method: &str,
     pred: impl Fn(&Value) -> bool,
 ) -> Value {
+    let matches = |msg: &Value| msg["method"] == method && pred(&msg["params"]);
+    if let Some(i) = c.skipped.iter().position(matches) {
+        return c.skipped.remove(i)["params"].clone();
+    }
     loop {
         let msg = c
             .recv()
             .expect("connection closed while waiting for a notification");
-        if msg["method"] == method && pred(&msg["params"]) {
+        if matches(&msg) {
             return msg["params"].clone();
         }
     }

@@ -150,6 +150,9 @@ pub struct FramedClient<R, W> {
     pub writer: Option<W>,
     pub framing: Framing,
     next_id: u64,
+    /// Notifications that arrived while the latest [`FramedClient::call`] waited for its reply:
+    /// the daemon may push one before the reply to the call that caused it.
+    pub skipped: Vec<Value>,
 }
 
 /// A client on a socket.
@@ -177,6 +180,7 @@ impl<R: Read, W: Write> FramedClient<R, W> {
             writer: Some(writer),
             framing,
             next_id: 1,
+            skipped: Vec::new(),
         }
     }
 
@@ -211,11 +215,15 @@ impl<R: Read, W: Write> FramedClient<R, W> {
 
     /// Sends a call and returns its whole reply (skipping notifications).
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        self.skipped.clear();
         let id = self.request(method, params);
         loop {
             let msg = self.recv().expect("connection closed before the reply");
             if msg.get("id") == Some(&json!(id)) {
                 return msg;
+            }
+            if msg.get("id").is_none() {
+                self.skipped.push(msg);
             }
         }
     }

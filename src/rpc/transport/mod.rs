@@ -3,6 +3,8 @@
 
 pub mod socket;
 pub mod stdio;
+#[cfg(unix)]
+mod thread;
 
 use std::path::PathBuf;
 

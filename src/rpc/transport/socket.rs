@@ -1,5 +1,6 @@
 //! The local socket server: bind safely (0700 directory, 0600 socket, stale file replaced, a live
-//! daemon never displaced), accept, refuse other users, serve each connection in its own task.
+//! daemon never displaced), accept, refuse other users, serve each connection (on Unix on its own
+//! thread, see [`super::thread`]; elsewhere in its own task).
 
 use super::TransportError;
 use crate::rpc::dispatch::HangupProbe;
@@ -92,12 +93,27 @@ impl SocketServer {
                 accepted = self.accept() => accepted,
             };
             match accepted {
-                Ok(Some((rd, wr, probe))) => {
-                    let opts = ServeOptions {
-                        hangup: probe,
-                        ..opts.clone()
-                    };
-                    conns.spawn(serve_connection(methods.clone(), hub.clone(), rd, wr, opts));
+                Ok(Some(Accepted::Async(rd, wr))) => {
+                    conns.spawn(serve_connection(
+                        methods.clone(),
+                        hub.clone(),
+                        rd,
+                        wr,
+                        opts.clone(),
+                    ));
+                }
+                #[cfg(unix)]
+                Ok(Some(Accepted::Unix(stream))) => {
+                    let probe = hangup_probe(&stream);
+                    let (methods, hub, opts) = (methods.clone(), hub.clone(), opts.clone());
+                    match super::thread::serve_on_thread(stream, methods, hub, opts, probe) {
+                        Ok(finished) => {
+                            conns.spawn(async move {
+                                let _ = finished.await;
+                            });
+                        }
+                        Err(e) => tracing::warn!("cannot serve a connection: {e}"),
+                    }
                 }
                 Ok(None) => {} // refused peer
                 Err(e) => {
@@ -120,7 +136,7 @@ impl SocketServer {
         }
     }
 
-    async fn accept(&self) -> io::Result<Option<(BoxRead, BoxWrite, Option<HangupProbe>)>> {
+    async fn accept(&self) -> io::Result<Option<Accepted>> {
         match &self.acceptor {
             Acceptor::Interprocess(l) => {
                 let stream = l.accept().await?;
@@ -128,7 +144,7 @@ impl SocketServer {
                     return Ok(None);
                 }
                 let (rd, wr) = tokio::io::split(stream);
-                Ok(Some((Box::new(rd), Box::new(wr), None)))
+                Ok(Some(Accepted::Async(Box::new(rd), Box::new(wr))))
             }
             #[cfg(unix)]
             Acceptor::Unix { listener, .. } => {
@@ -138,12 +154,17 @@ impl SocketServer {
                     tracing::warn!(?uid, "refused a connection from another user");
                     return Ok(None);
                 }
-                let probe = hangup_probe(&stream);
-                let (rd, wr) = stream.into_split();
-                Ok(Some((Box::new(rd), Box::new(wr), Some(probe))))
+                Ok(Some(Accepted::Unix(stream.into_std()?)))
             }
         }
     }
+}
+
+/// An accepted connection from an allowed peer.
+enum Accepted {
+    Async(BoxRead, BoxWrite),
+    #[cfg(unix)]
+    Unix(std::os::unix::net::UnixStream),
 }
 
 type BoxRead = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
@@ -193,7 +214,7 @@ fn create(path: &Path) -> io::Result<Acceptor> {
 /// Whether the peer has closed both directions (`POLLHUP`), as opposed to only its write side:
 /// `printf '...' | socat - UNIX-CONNECT:..` half-closes and still wants its replies.
 #[cfg(unix)]
-fn hangup_probe(stream: &tokio::net::UnixStream) -> HangupProbe {
+fn hangup_probe(stream: &std::os::unix::net::UnixStream) -> HangupProbe {
     use std::os::unix::io::AsRawFd;
     let fd = stream.as_raw_fd();
     Arc::new(move || {
