@@ -3,6 +3,7 @@
 //! thread, see [`super::thread`]; elsewhere in its own task).
 
 use super::TransportError;
+#[cfg(unix)]
 use crate::rpc::dispatch::HangupProbe;
 use crate::rpc::{serve_connection, Hub, ServeOptions};
 use interprocess::local_socket::tokio::{Listener, Stream};
