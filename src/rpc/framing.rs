@@ -224,23 +224,29 @@ impl Decoder for JsonRpcCodec {
 
 /// Encodes one serialized JSON message in the given framing.
 pub fn encode_into(framing: Framing, body: &[u8], dst: &mut BytesMut) {
-    let frame = Frame::new(framing, body.len());
-    dst.reserve(frame.len(body.len()));
+    encode_pieces_into(framing, &[body], dst);
+}
+
+/// Encodes a message given as the pieces of its body, which are copied once, into `dst`.
+pub(crate) fn encode_pieces_into(framing: Framing, body: &[&[u8]], dst: &mut BytesMut) {
+    let body_len = body.iter().map(|p| p.len()).sum();
+    let frame = Frame::new(framing, body_len);
+    dst.reserve(frame.head().len() + body_len + frame.tail.len());
     dst.put_slice(frame.head());
-    dst.put_slice(body);
-    dst.put_slice(frame.tail());
+    body.iter().for_each(|piece| dst.put_slice(piece));
+    dst.put_slice(frame.tail);
 }
 
 /// What a framing puts around a body of a given length: LSP's header before it, NDJSON's
-/// newline after it. Built on the stack, so a body can be written in pieces without copying.
-pub(crate) struct Frame {
+/// newline after it. Built on the stack: no allocation per message.
+struct Frame {
     head: [u8; 40],
     head_len: usize,
     tail: &'static [u8],
 }
 
 impl Frame {
-    pub(crate) fn new(framing: Framing, body_len: usize) -> Self {
+    fn new(framing: Framing, body_len: usize) -> Self {
         let mut frame = Frame {
             head: [0; 40],
             head_len: 0,
@@ -263,17 +269,8 @@ impl Frame {
         frame
     }
 
-    pub(crate) fn head(&self) -> &[u8] {
+    fn head(&self) -> &[u8] {
         &self.head[..self.head_len]
-    }
-
-    pub(crate) fn tail(&self) -> &'static [u8] {
-        self.tail
-    }
-
-    /// The framed length of a body of `body_len` bytes.
-    pub(crate) fn len(&self, body_len: usize) -> usize {
-        self.head_len + body_len + self.tail.len()
     }
 }
 
