@@ -42,6 +42,8 @@ pub struct JiraConfig {
     pub list_cap: usize,
     /// First retry delay when Jira gives no `Retry-After`, in ms (default 5000; doubles per try).
     pub retry_base_ms: u64,
+    /// Most bytes of one Jira response, decompressed (default 16 MiB).
+    pub max_response_bytes: usize,
 }
 
 impl Default for JiraConfig {
@@ -49,6 +51,7 @@ impl Default for JiraConfig {
         JiraConfig {
             list_cap: crate::jira::DEFAULT_CAP,
             retry_base_ms: 5000,
+            max_response_bytes: crate::jira::http::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }

@@ -76,6 +76,7 @@ impl AppState {
         let auth = AuthManager::new(&config.profiles, system.as_ref(), auth_options)?;
         let http = HttpPool::new(HttpPolicy {
             base_delay: std::time::Duration::from_millis(config.jira.retry_base_ms),
+            max_response_bytes: config.jira.max_response_bytes,
             ..HttpPolicy::default()
         });
         let cache = Cache::new(config.cache.clone());

@@ -3,6 +3,7 @@
 
 use crate::cache::{WatchId, WatchRegistry, WatchSource, WatchTiming, WatchedIssue};
 use crate::jira::normalize::{normalize, DescriptionFormat};
+use crate::jira::offload;
 use crate::jira::{JiraClient, JiraError, SearchRequest};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -54,20 +55,24 @@ impl JiraWatch {
             ..SearchRequest::default()
         };
         let page = self.client.search_all(&req, MAX_ISSUES, |_| {}).await?;
-        let site = self.client.site();
-        let issues: Vec<WatchedIssue<Value>> = page
-            .issues
-            .iter()
-            .map(|bean| {
-                let issue = normalize(bean, site, DescriptionFormat::Markdown, Some(&page.names));
-                WatchedIssue {
-                    id: issue.id.clone(),
-                    key: issue.key.clone(),
-                    updated: issue.updated.clone().unwrap_or_default(),
-                    value: serde_json::to_value(&issue).unwrap_or(Value::Null),
-                }
-            })
-            .collect();
+        let site = self.client.site().clone();
+        let issues: Vec<WatchedIssue<Value>> = offload::heavy(usize::MAX, move |stop| {
+            page.issues
+                .iter()
+                .take_while(|_| !stop.requested())
+                .map(|bean| {
+                    let issue =
+                        normalize(bean, &site, DescriptionFormat::Markdown, Some(&page.names));
+                    WatchedIssue {
+                        id: issue.id.clone(),
+                        key: issue.key.clone(),
+                        updated: issue.updated.clone().unwrap_or_default(),
+                        value: serde_json::to_value(&issue).unwrap_or(Value::Null),
+                    }
+                })
+                .collect()
+        })
+        .await?;
         if let Some(m) = issues.iter().find_map(|i| utc_offset_minutes(&i.updated)) {
             self.offset_minutes.store(m, Ordering::Relaxed);
         }

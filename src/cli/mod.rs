@@ -142,7 +142,7 @@ pub struct McpArgs {
 
 /// `JIRAD_THREADS=N` picks a multi-thread runtime; the default is one thread (lowest latency).
 fn runtime_builder() -> tokio::runtime::Builder {
-    match std::env::var("JIRAD_THREADS")
+    let mut b = match std::env::var("JIRAD_THREADS")
         .ok()
         .and_then(|n| n.parse::<usize>().ok())
     {
@@ -152,7 +152,9 @@ fn runtime_builder() -> tokio::runtime::Builder {
             b
         }
         _ => tokio::runtime::Builder::new_current_thread(),
-    }
+    };
+    b.thread_stack_size(crate::rpc::transport::THREAD_STACK);
+    b
 }
 
 /// One-shot commands end quietly when their reader goes away (`jirad call … | head`), as Unix

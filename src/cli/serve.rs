@@ -33,6 +33,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
             ..ServeOptions::default()
         };
         spawn_signal_handler(hub.clone());
+        crate::heap::spawn_trimmer();
         let state = match AppState::new(config, hub.clone(), None) {
             Ok(s) => Arc::new(s),
             Err(e) => return fail(&e),
@@ -59,6 +60,7 @@ pub(super) async fn serve_socket(
         ..ServeOptions::default()
     };
     spawn_signal_handler(hub.clone());
+    crate::heap::spawn_trimmer();
     let path = socket_path(socket);
     let server = match SocketServer::bind(&path).await {
         Ok(s) => s,

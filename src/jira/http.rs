@@ -29,7 +29,13 @@ pub struct HttpPolicy {
     pub max_wait: Duration,
     /// Requests in flight to one site.
     pub concurrency: usize,
+    /// Most bytes of one response body, counted after decompression: a broken or hostile upstream
+    /// cannot make the daemon hold more.
+    pub max_response_bytes: usize,
 }
+
+/// The default of `HttpPolicy::max_response_bytes`: far above any page Jira serves.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 << 20;
 
 impl Default for HttpPolicy {
     fn default() -> Self {
@@ -41,6 +47,7 @@ impl Default for HttpPolicy {
             max_tries: 4,
             max_wait: Duration::from_secs(60),
             concurrency: 8,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -178,7 +185,9 @@ impl Http {
                 match req.send().await {
                     Ok(resp) => {
                         let (status, headers) = (resp.status(), resp.headers().clone());
-                        resp.bytes().await.map(|b| (status, headers, b))
+                        read_capped(resp, p.max_response_bytes, &call.endpoint)
+                            .await?
+                            .map(|b| (status, headers, b))
                     }
                     Err(e) => Err(e),
                 }
@@ -354,6 +363,32 @@ impl HttpPool {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A response body, refused once it passes `cap` bytes (decompressed): `Ok(Err(_))` is a transport
+/// error that the retry policy sees as any other.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    cap: usize,
+    endpoint: &str,
+) -> Result<Result<Vec<u8>, reqwest::Error>, JiraError> {
+    let too_large = || {
+        JiraError::UpstreamUnavailable(format!(
+            "{endpoint}: the response is larger than the {cap}-byte limit ([jira] max_response_bytes)"
+        ))
+    };
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > cap => return Err(too_large()),
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(Ok(body)),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
 }
 
 fn parse(body: &[u8]) -> Result<Value, JiraError> {

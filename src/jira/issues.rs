@@ -15,11 +15,28 @@ pub enum RichText {
     Adf(Value),
 }
 
+/// Jira's limit on a text field (`jira.text.field.character.limit`, the same default on Cloud and
+/// Data Center). Markdown longer than this cannot fit once converted, so it is refused before any
+/// conversion runs.
+pub const TEXT_FIELD_LIMIT: usize = 32_767;
+
 impl RichText {
     /// A JSON string is Markdown, an object must be an ADF document.
     pub fn from_json(v: &Value, field: &str) -> Result<Self, JiraError> {
         match v {
-            Value::String(s) => Ok(Self::Markdown(s.clone())),
+            Value::String(s) => {
+                let chars = s.chars().count();
+                if chars > TEXT_FIELD_LIMIT {
+                    return Err(JiraError::invalid_field(
+                        field,
+                        format!(
+                            "The entered text is too long. It exceeds the allowed limit of \
+                             {TEXT_FIELD_LIMIT} characters ({chars} given)."
+                        ),
+                    ));
+                }
+                Ok(Self::Markdown(s.clone()))
+            }
             v if adf::is_adf(v) => Ok(Self::Adf(v.clone())),
             _ => Err(JiraError::invalid_field(
                 field,
@@ -307,11 +324,12 @@ impl JiraClient {
     /// Node types of the current description that Markdown can't express.
     pub async fn description_loss(&self, key: &str) -> Result<Vec<String>, JiraError> {
         let issue = self.get_issue(key, &["description".into()], &[]).await?;
-        Ok(match &issue["fields"]["description"] {
+        super::offload::heavy(usize::MAX, move |_| match &issue["fields"]["description"] {
             Value::String(w) => wiki::inexpressible(w),
             d if adf::is_adf(d) => adf::inexpressible(d),
             _ => vec![],
         })
+        .await
     }
 
     /// Assigns (or with `None` unassigns) an issue.

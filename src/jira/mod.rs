@@ -12,6 +12,7 @@ mod issues;
 pub mod jql;
 mod meta;
 pub mod normalize;
+pub mod offload;
 mod ratelimit;
 mod read;
 mod search;
@@ -19,6 +20,8 @@ mod site;
 pub mod validate;
 pub mod wiki;
 
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod testserver;
 

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::jql::{self, Filters};
 use super::normalize::{normalize, DescriptionFormat, Issue, DEFAULT_FIELDS};
+use super::offload;
 use super::{JiraClient, JiraError, SearchRequest};
 
 /// A page (or, with `all`, every page up to the cap) of normalized issues.
@@ -84,7 +85,8 @@ impl JiraClient {
             expand.push("names".into()); // to show custom fields under their names too
         }
         let bean = self.get_issue(key, &fields, &expand).await?;
-        Ok(normalize(&bean, &self.site, format, None))
+        let site = self.site.clone();
+        offload::heavy(usize::MAX, move |_| normalize(&bean, &site, format, None)).await
     }
 
     /// `issues/list`: filters become bounded, escaped JQL; `all` follows the cursor up to `cap`.
@@ -121,14 +123,21 @@ impl JiraClient {
         } else {
             self.search(&req).await?
         };
-        Ok(IssueList {
-            issues: page
-                .issues
+        let (next_page_token, is_last) = (page.next_page_token, page.is_last);
+        let (site, format, beans, names) =
+            (self.site.clone(), opts.format, page.issues, page.names);
+        let issues = offload::heavy(usize::MAX, move |stop| {
+            beans
                 .iter()
-                .map(|b| normalize(b, &self.site, opts.format, Some(&page.names)))
-                .collect(),
-            next_page_token: page.next_page_token,
-            is_last: page.is_last,
+                .take_while(|_| !stop.requested())
+                .map(|b| normalize(b, &site, format, Some(&names)))
+                .collect()
+        })
+        .await?;
+        Ok(IssueList {
+            issues,
+            next_page_token,
+            is_last,
         })
     }
 }

@@ -4,6 +4,8 @@
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde_json::{json, Map, Value};
 
+use super::MAX_BLOCK_NESTING;
+
 /// Markdown features the converter understands.
 pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
@@ -33,7 +35,14 @@ impl Frame {
 
 struct Builder {
     stack: Vec<Frame>,
+    /// Per `Start` event still open: whether it pushed a frame (false when nesting was flattened).
+    opened: Vec<bool>,
+    /// How many block containers were flattened and are still open.
+    flattened: usize,
+    /// Open effect and link marks, outermost first, each kind once (ADF allows no repeats).
     marks: Vec<Value>,
+    /// Per `Start` of a mark: whether it added to `marks` (false for a repeat of an open kind).
+    mark_added: Vec<bool>,
     in_head: bool,
     tasks: usize,
 }
@@ -42,7 +51,10 @@ struct Builder {
 pub fn markdown_to_adf(md: &str) -> Value {
     let mut b = Builder {
         stack: vec![Frame::new("doc", None)],
+        opened: Vec::new(),
+        flattened: 0,
         marks: Vec::new(),
+        mark_added: Vec::new(),
         in_head: false,
         tasks: 0,
     };
@@ -70,17 +82,55 @@ impl Builder {
         &mut self.stack[last]
     }
 
+    /// Opens the frame of a `Start` event, or flattens it when block containers are nested too
+    /// deep: its content then joins the deepest container allowed, which holds paragraphs.
     fn open(&mut self, kind: &'static str, attrs: Option<Value>) {
         if self.top().implicit {
             self.close();
         }
+        let container = !matches!(kind, "paragraph" | "heading" | "codeBlock" | "rule");
+        let starts_nesting = matches!(kind, "bulletList" | "orderedList" | "blockquote" | "table");
+        if container
+            && (self.flattened > 0 || starts_nesting && self.stack.len() >= MAX_BLOCK_NESTING)
+        {
+            self.flattened += 1;
+            self.opened.push(false);
+            return;
+        }
+        self.opened.push(true);
         self.stack.push(Frame::new(kind, attrs));
+    }
+
+    /// Closes what the matching `Start` opened.
+    fn end_block(&mut self) {
+        if self.top().implicit {
+            self.close();
+        }
+        match self.opened.pop() {
+            Some(false) => self.flattened -= 1,
+            _ => self.close(),
+        }
+    }
+
+    fn push_mark(&mut self, mark: Value) {
+        let repeat = self.marks.iter().any(|m| m["type"] == mark["type"]);
+        self.mark_added.push(!repeat);
+        if !repeat {
+            self.marks.push(mark);
+        }
+    }
+
+    fn pop_mark(&mut self) {
+        if self.mark_added.pop() == Some(true) {
+            self.marks.pop();
+        }
     }
 
     fn inline(&mut self, node: Value) {
         if !is_inline_container(self.top().kind) {
-            self.open("paragraph", None);
-            self.top().implicit = true;
+            let mut paragraph = Frame::new("paragraph", None);
+            paragraph.implicit = true;
+            self.stack.push(paragraph);
         }
         self.top().children.push(node);
     }
@@ -125,7 +175,7 @@ impl Builder {
             Event::HardBreak => self.inline(json!({"type": "hardBreak"})),
             Event::Rule => {
                 self.open("rule", None);
-                self.close();
+                self.end_block();
             }
             Event::TaskListMarker(done) => {
                 if let Some(item) = self.stack.iter_mut().rev().find(|f| f.kind == "listItem") {
@@ -171,9 +221,9 @@ impl Builder {
                 },
                 None,
             ),
-            Tag::Emphasis => self.marks.push(json!({"type": "em"})),
-            Tag::Strong => self.marks.push(json!({"type": "strong"})),
-            Tag::Strikethrough => self.marks.push(json!({"type": "strike"})),
+            Tag::Emphasis => self.push_mark(json!({"type": "em"})),
+            Tag::Strong => self.push_mark(json!({"type": "strong"})),
+            Tag::Strikethrough => self.push_mark(json!({"type": "strike"})),
             Tag::Link {
                 dest_url, title, ..
             } => {
@@ -181,12 +231,11 @@ impl Builder {
                 if !title.is_empty() {
                     attrs["title"] = json!(title.to_string());
                 }
-                self.marks.push(json!({"type": "link", "attrs": attrs}));
+                self.push_mark(json!({"type": "link", "attrs": attrs}));
             }
             Tag::Image { dest_url, .. } => {
                 // ADF media needs an upload; an image becomes a link to it, named by its alt text.
-                self.marks
-                    .push(json!({"type": "link", "attrs": {"href": dest_url.to_string()}}));
+                self.push_mark(json!({"type": "link", "attrs": {"href": dest_url.to_string()}}));
                 self.stack.push(Frame::new("image", None));
             }
             _ => self.open("paragraph", None),
@@ -196,7 +245,7 @@ impl Builder {
     fn end(&mut self, end: TagEnd) {
         match end {
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
-                self.marks.pop();
+                self.pop_mark();
             }
             TagEnd::Image => {
                 let frame = self.stack.pop();
@@ -212,29 +261,14 @@ impl Builder {
                     .unwrap_or("")
                     .to_string();
                 self.text(if alt.is_empty() { &href } else { &alt }, false);
-                self.marks.pop();
+                self.pop_mark();
             }
             TagEnd::TableHead => {
-                self.close_through("tableRow");
+                self.end_block();
                 self.in_head = false;
             }
             TagEnd::Superscript | TagEnd::Subscript => {}
-            _ => {
-                if self.top().implicit {
-                    self.close();
-                }
-                self.close();
-            }
-        }
-    }
-
-    fn close_through(&mut self, kind: &str) {
-        while self.stack.len() > 1 {
-            let done = self.top().kind == kind;
-            self.close();
-            if done {
-                break;
-            }
+            _ => self.end_block(),
         }
     }
 
@@ -361,12 +395,12 @@ pub(crate) fn merge_text(nodes: Vec<Value>) -> Vec<Value> {
         if let Some(prev) = out.last_mut() {
             if prev["type"] == "text" && n["type"] == "text" && prev.get("marks") == n.get("marks")
             {
-                let joined = format!(
-                    "{}{}",
-                    prev["text"].as_str().unwrap_or(""),
-                    n["text"].as_str().unwrap_or("")
-                );
-                prev["text"] = json!(joined);
+                // Appended in place: rebuilding the text per merge is quadratic in a run of events.
+                if let (Some(Value::String(text)), Some(more)) =
+                    (prev.get_mut("text"), n["text"].as_str())
+                {
+                    text.push_str(more);
+                }
                 continue;
             }
         }

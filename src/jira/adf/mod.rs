@@ -7,6 +7,15 @@ mod render;
 pub use build::markdown_to_adf;
 #[allow(unused_imports)]
 pub(crate) use build::{fit, merge_text};
+
+/// Block containers (lists, list items, quotes, tables, rows, cells) nest at most this deep in what
+/// the converters build; deeper ones are flattened into the deepest allowed. Each level is two
+/// JSON levels, so a document stays well inside the 128 that serde_json (and Jira's own parsers)
+/// read back, and every walk over it stays shallow.
+pub const MAX_BLOCK_NESTING: usize = 32;
+
+/// Lists nest at most this deep: a list level is a list and its item, two block containers.
+pub const MAX_LIST_NESTING: usize = MAX_BLOCK_NESTING / 2;
 pub use render::adf_to_markdown;
 
 use serde_json::Value;

@@ -2,7 +2,10 @@
 
 use serde_json::{json, Value};
 
-use crate::jira::adf::{fit, merge_text};
+use crate::jira::adf::{fit, merge_text, MAX_LIST_NESTING};
+
+/// Effects (`*`, `_`, `-`, `+`) nest at most this deep; deeper delimiters stay text.
+const MAX_INLINE_NESTING: usize = 8;
 
 /// Parses wiki markup into an ADF document (headings, lists, code, quotes, rules, tables, text effects, links).
 pub fn wiki_to_adf(wiki: &str) -> Value {
@@ -33,7 +36,13 @@ fn parse_blocks(text: &str) -> Vec<Value> {
         if let Some((kind, lang)) = macro_start(t) {
             flush(&mut para, &mut out);
             let end = (i + 1..lines.len())
-                .find(|&j| lines[j].trim() == format!("{{{kind}}}"))
+                .find(|&j| {
+                    lines[j]
+                        .trim()
+                        .strip_prefix('{')
+                        .and_then(|t| t.strip_suffix('}'))
+                        == Some(kind)
+                })
                 .unwrap_or(lines.len());
             let inner = lines[i + 1..end.min(lines.len())].join("\n");
             out.push(match kind {
@@ -120,22 +129,27 @@ fn heading(t: &str) -> Option<(u64, &str)> {
     None
 }
 
+/// A list line's marker (`*`, `#`, `**`, `#*`, `-`, …) and text. Markers deeper than ADF lists may
+/// nest keep their first levels: the item joins the deepest list allowed.
 fn list_marker(t: &str) -> Option<(&str, &str)> {
     let n = t
-        .chars()
-        .take_while(|c| matches!(c, '*' | '#' | '-'))
+        .bytes()
+        .take_while(|c| matches!(c, b'*' | b'#' | b'-'))
         .count();
     let (m, rest) = t.split_at(n);
     (n > 0 && rest.starts_with(' ') && !(m.starts_with('-') && n > 1) && m != "----")
-        .then(|| (m, rest.trim_start()))
+        .then(|| (&m[..n.min(MAX_LIST_NESTING)], rest.trim_start()))
 }
 
 fn build_list(items: &[(&str, &str)], at: &mut usize, depth: usize) -> Value {
-    let ordered = items.get(*at).and_then(|(m, _)| m.chars().nth(depth - 1)) == Some('#');
+    let ordered = items
+        .get(*at)
+        .and_then(|(m, _)| m.as_bytes().get(depth - 1))
+        == Some(&b'#');
     let mut list_items: Vec<Value> = Vec::new();
     while let Some((m, text)) = items.get(*at) {
-        let len = m.chars().count();
-        let same_kind = (m.chars().nth(depth - 1) == Some('#')) == ordered;
+        let len = m.len();
+        let same_kind = (m.as_bytes().get(depth - 1) == Some(&b'#')) == ordered;
         if len < depth || (len == depth && !same_kind) {
             break;
         }
@@ -200,96 +214,188 @@ fn text_node(text: &str, marks: &[Value]) -> Value {
 
 /// Inline wiki: `*strong*`, `_em_`, `-strike-`, `+underline+`, `{{code}}`, `[text|url]`, `[~user]`, `\\` breaks.
 fn parse_inline(s: &str, marks: &[Value]) -> Vec<Value> {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = Vec::new();
-    let mut buf = String::new();
-    let mut i = 0;
-    let flush = |buf: &mut String, out: &mut Vec<Value>| {
-        if !buf.is_empty() {
-            out.push(text_node(buf, marks));
-            buf.clear();
+    let mut inline = Inline::new(s);
+    let end = inline.chars.len();
+    inline.parse(0, end, marks)
+}
+
+const MAILTO: [char; 7] = ['m', 'a', 'i', 'l', 't', 'o', ':'];
+
+const EFFECTS: [(char, &str); 4] = [
+    ('*', "strong"),
+    ('_', "em"),
+    ('-', "strike"),
+    ('+', "underline"),
+];
+
+/// One line's inline parse in a single left-to-right pass. Every search for a closing delimiter
+/// resumes where the previous search of its kind stopped: the parse visits positions in increasing
+/// order (an effect's inside before what follows it), so each search cursor only moves forward and
+/// the whole line costs time linear in its length, however the delimiters are arranged.
+struct Inline {
+    chars: Vec<char>,
+    /// Per effect in `EFFECTS`: the first closing delimiter at or after the last position asked.
+    effect_close: [usize; 4],
+    /// The last `]` found, with what its inside holds.
+    bracket: Option<Bracket>,
+    code_close: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Bracket {
+    end: usize,
+    /// The last `|` inside, if any.
+    pipe: Option<usize>,
+    /// Where the last `://` inside starts, if any.
+    scheme: Option<usize>,
+}
+
+impl Inline {
+    fn new(s: &str) -> Self {
+        Self {
+            chars: s.chars().collect(),
+            effect_close: [0; 4],
+            bracket: None,
+            code_close: 0,
         }
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        let rest: String = chars[i..].iter().collect();
-        if c == '\\' {
-            match chars.get(i + 1) {
-                Some('\\') => {
-                    flush(&mut buf, &mut out);
-                    out.push(json!({"type": "hardBreak"}));
-                }
-                Some(&n) => buf.push(n),
-                None => buf.push('\\'),
+    }
+
+    fn closes_effect(&self, j: usize, c: char) -> bool {
+        let ch = &self.chars;
+        ch[j] == c
+            && j > 0
+            && ch[j - 1] != '\\'
+            && !ch[j - 1].is_whitespace()
+            && ch.get(j + 1).is_none_or(|n| !n.is_alphanumeric())
+    }
+
+    /// The first closing `c` in `from..lim`.
+    fn effect_end(&mut self, k: usize, from: usize, lim: usize) -> Option<usize> {
+        let c = EFFECTS[k].0;
+        let mut j = self.effect_close[k].max(from);
+        while j < self.chars.len() && !self.closes_effect(j, c) {
+            j += 1;
+        }
+        self.effect_close[k] = j;
+        (j < lim).then_some(j)
+    }
+
+    /// The bracket that `[` at `open` closes within `lim`, with its last `|` and `://`. Both are found
+    /// by one backward scan per closing `]`, stopping at the first `[` that asked for it: later `[`s
+    /// asking for the same `]` stand to its right, so each character is scanned once.
+    fn bracket(&mut self, open: usize, lim: usize) -> Option<Bracket> {
+        let ch = &self.chars;
+        let mut j = self.bracket.map_or(0, |b| b.end).max(open + 1);
+        while j < ch.len() && !(ch[j] == ']' && ch[j - 1] != '\\') {
+            j += 1;
+        }
+        if self.bracket.is_none_or(|b| b.end != j) {
+            let inside = open + 1..j.min(ch.len());
+            let pipe = inside.clone().rev().find(|&p| ch[p] == '|');
+            let scheme = inside
+                .rev()
+                .find(|&p| ch[p..].starts_with(&[':', '/', '/']) && p + 3 <= j);
+            self.bracket = Some(Bracket {
+                end: j,
+                pipe,
+                scheme,
+            });
+        }
+        self.bracket.filter(|b| b.end < lim)
+    }
+
+    /// The first `}}` starting in `from..lim - 1`.
+    fn code_end(&mut self, from: usize, lim: usize) -> Option<usize> {
+        let ch = &self.chars;
+        let mut j = self.code_close.max(from);
+        while j + 1 < ch.len() && !(ch[j] == '}' && ch[j + 1] == '}') {
+            j += 1;
+        }
+        self.code_close = j;
+        (j + 1 < lim).then_some(j)
+    }
+
+    fn text(&self, from: usize, to: usize) -> String {
+        self.chars[from..to].iter().collect()
+    }
+
+    fn parse(&mut self, from: usize, lim: usize, marks: &[Value]) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut buf = String::new();
+        let flush = |buf: &mut String, out: &mut Vec<Value>| {
+            if !buf.is_empty() {
+                out.push(text_node(buf, marks));
+                buf.clear();
             }
-            i += 2;
-            continue;
-        }
-        if let Some(after) = rest.strip_prefix("{{") {
-            if let Some(end) = after.find("}}") {
-                flush(&mut buf, &mut out);
-                let code = after[..end].replace("\\}", "}");
-                let mut m: Vec<Value> = vec![json!({"type": "code"})];
-                m.extend(marks.iter().filter(|x| x["type"] == "link").cloned());
-                if !code.is_empty() {
-                    out.push(text_node(&code, &m));
+        };
+        let mut i = from;
+        while i < lim {
+            let c = self.chars[i];
+            let next = (i + 1 < lim).then(|| self.chars[i + 1]);
+            if c == '\\' {
+                match next {
+                    Some('\\') => {
+                        flush(&mut buf, &mut out);
+                        out.push(json!({"type": "hardBreak"}));
+                    }
+                    Some(n) => buf.push(n),
+                    None => buf.push('\\'),
                 }
-                i += 4 + after[..end].chars().count();
+                i += 2;
                 continue;
             }
-        }
-        if c == '[' {
-            if let Some(end) = find_unescaped(&rest[1..], ']') {
-                let inner = &rest[1..1 + end];
-                let (label, href) = inner.rsplit_once('|').unwrap_or((inner, inner));
-                if let Some(user) = inner.strip_prefix('~') {
-                    buf.push('@');
-                    buf.push_str(user);
-                    i += 2 + inner.chars().count();
+            if c == '{' && next == Some('{') {
+                if let Some(end) = self.code_end(i + 2, lim) {
+                    flush(&mut buf, &mut out);
+                    let code = self.text(i + 2, end).replace("\\}", "}");
+                    let mut m: Vec<Value> = vec![json!({"type": "code"})];
+                    m.extend(marks.iter().filter(|x| x["type"] == "link").cloned());
+                    if !code.is_empty() {
+                        out.push(text_node(&code, &m));
+                    }
+                    i = end + 2;
                     continue;
                 }
-                if href.contains("://") || href.starts_with("mailto:") {
+            }
+            if c == '[' {
+                if let Some(link) = self.bracket(i, lim) {
+                    if self.chars[i + 1] == '~' {
+                        buf.push('@');
+                        buf.push_str(&self.text(i + 2, link.end));
+                        i = link.end + 1;
+                        continue;
+                    }
+                    let label_end = link.pipe.filter(|&p| p > i).unwrap_or(link.end);
+                    let href_start = link.pipe.filter(|&p| p > i).map_or(i + 1, |p| p + 1);
+                    let mailto = self.chars[href_start..link.end].starts_with(&MAILTO);
+                    if link.scheme.is_some_and(|s| s >= href_start) || mailto {
+                        flush(&mut buf, &mut out);
+                        let href = self.text(href_start, link.end);
+                        let mut m = marks.to_vec();
+                        m.push(json!({"type": "link", "attrs": {"href": href}}));
+                        out.extend(self.parse(i + 1, label_end, &m));
+                        i = link.end + 1;
+                        continue;
+                    }
+                }
+            }
+            if let Some(k) = EFFECTS.iter().position(|(e, _)| *e == c) {
+                let opens = marks.len() < MAX_INLINE_NESTING
+                    && (i == from || !self.chars[i - 1].is_alphanumeric())
+                    && next.is_some_and(|n| !n.is_whitespace());
+                if let Some(j) = opens.then(|| self.effect_end(k, i + 2, lim)).flatten() {
                     flush(&mut buf, &mut out);
                     let mut m = marks.to_vec();
-                    m.push(json!({"type": "link", "attrs": {"href": href}}));
-                    out.extend(parse_inline(label, &m));
-                    i += 2 + inner.chars().count();
+                    m.push(json!({"type": EFFECTS[k].1}));
+                    out.extend(self.parse(i + 1, j, &m));
+                    i = j + 1;
                     continue;
                 }
             }
+            buf.push(c);
+            i += 1;
         }
-        if let Some(mark) = match c {
-            '*' => Some("strong"),
-            '_' => Some("em"),
-            '-' => Some("strike"),
-            '+' => Some("underline"),
-            _ => None,
-        } {
-            let opens = (i == 0 || !chars[i - 1].is_alphanumeric())
-                && chars.get(i + 1).is_some_and(|n| !n.is_whitespace());
-            let close = opens.then(|| {
-                (i + 2..chars.len()).find(|&j| {
-                    chars[j] == c
-                        && chars[j - 1] != '\\'
-                        && !chars[j - 1].is_whitespace()
-                        && chars.get(j + 1).is_none_or(|n| !n.is_alphanumeric())
-                })
-            });
-            if let Some(Some(j)) = close {
-                flush(&mut buf, &mut out);
-                let mut m = marks.to_vec();
-                m.push(json!({"type": mark}));
-                out.extend(parse_inline(
-                    &chars[i + 1..j].iter().collect::<String>(),
-                    &m,
-                ));
-                i = j + 1;
-                continue;
-            }
-        }
-        buf.push(c);
-        i += 1;
+        flush(&mut buf, &mut out);
+        out
     }
-    flush(&mut buf, &mut out);
-    out
 }

@@ -6,6 +6,10 @@ pub mod stdio;
 #[cfg(unix)]
 mod thread;
 
+/// The stack of every thread that serves clients. Converters of content work in bounded stack
+/// whatever the input (tested at 2 MiB); this margin is defence in depth, costing address space only.
+pub const THREAD_STACK: usize = 8 << 20;
+
 use std::path::PathBuf;
 
 /// Why the daemon cannot listen.

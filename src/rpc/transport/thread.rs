@@ -47,6 +47,7 @@ pub(crate) fn serve_on_thread(
     let (done, finished) = oneshot::channel();
     std::thread::Builder::new()
         .name("jirad-conn".into())
+        .stack_size(super::THREAD_STACK)
         .spawn(move || {
             let _entered = runtime.enter();
             futures::executor::block_on(serve_connection(methods, hub, reader, writer, opts));

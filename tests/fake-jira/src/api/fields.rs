@@ -16,15 +16,27 @@ pub fn cannot_set(id: &str) -> String {
 pub const NOT_ADF: &str =
     "Operation value must be an Atlassian Document (see the Atlassian Document Format)";
 
+/// Jira's `jira.text.field.character.limit`, the default on Cloud and Data Center. Cloud counts an
+/// ADF document as its JSON text.
+pub const TEXT_LIMIT: usize = 32_767;
+
+fn too_long() -> String {
+    format!(
+        "The entered text is too long. It exceeds the allowed limit of {TEXT_LIMIT} characters."
+    )
+}
+
 /// Parses a rich-text input value for this flavour.
 pub fn rich_in(ctx: &Ctx, v: &Value) -> Result<Option<Value>, String> {
     match v {
         Value::Null => Ok(None),
         _ if ctx.adf() => match crate::adf::validate(v) {
+            Ok(()) if v.to_string().chars().count() > TEXT_LIMIT => Err(too_long()),
             Ok(()) => Ok(Some(v.clone())),
             Err(_) => Err(NOT_ADF.into()),
         },
         Value::String(s) if s.is_empty() => Ok(None),
+        Value::String(s) if s.chars().count() > TEXT_LIMIT => Err(too_long()),
         Value::String(s) => Ok(Some(crate::adf::from_wiki(s))),
         _ => Err("Operation value must be a string".into()),
     }

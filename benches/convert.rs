@@ -1,0 +1,112 @@
+//! The converters of content on realistic and on hostile inputs: throughput (MB/s of input), the
+//! cost of 4n against n (1.0-ish is linear; quadratic shows as 4x), and the peak of memory
+//! allocated while converting, against the input's size.
+//! Run: `cargo bench --bench convert`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use jirad::jira::{adf, wiki};
+
+/// Tracks the bytes live on the heap and their peak.
+struct Peak;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Peak {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(l.size(), Relaxed) + l.size();
+        PEAK.fetch_max(live, Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Relaxed);
+        System.dealloc(p, l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        if n >= l.size() {
+            let live = LIVE.fetch_add(n - l.size(), Relaxed) + n - l.size();
+            PEAK.fetch_max(live, Relaxed);
+        } else {
+            LIVE.fetch_sub(l.size() - n, Relaxed);
+        }
+        System.realloc(p, l, n)
+    }
+}
+
+#[global_allocator]
+static ALLOC: Peak = Peak;
+
+type Convert = fn(&str);
+
+fn converters() -> [(&'static str, Convert); 5] {
+    [
+        ("markdown → ADF", |s| drop(adf::markdown_to_adf(s))),
+        ("ADF → markdown", |s| {
+            drop(adf::adf_to_markdown(&adf::markdown_to_adf(s)))
+        }),
+        ("markdown → wiki", |s| drop(wiki::markdown_to_wiki(s))),
+        ("wiki → ADF", |s| drop(wiki::wiki_to_adf(s))),
+        ("wiki → markdown", |s| drop(wiki::wiki_to_markdown(s))),
+    ]
+}
+
+/// An issue description as people write them: headings, lists, code, links, a table.
+const REALISTIC_MD: &str = "## Steps\n\n1. Open the *settings* page\n2. Click **Save** twice\n   - see [the log](https://example.com/log)\n\n```rust\nfn main() { println!(\"hi\"); }\n```\n\n> It fails with `E42`.\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n";
+const REALISTIC_WIKI: &str = "h2. Steps\n# Open the *settings* page\n# Click *Save* twice\n## see [the log|https://example.com/log]\n{code:rust}\nfn main() {}\n{code}\nbq. It fails with {{E42}}.\n||a||b||\n|1|2|\n\n";
+
+fn inputs(bytes: usize) -> Vec<(&'static str, String)> {
+    let fill = |unit: &str| unit.repeat(bytes / unit.len().max(1));
+    vec![
+        ("realistic markdown", fill(REALISTIC_MD)),
+        ("realistic wiki", fill(REALISTIC_WIKI)),
+        ("plain text", fill("lorem ipsum ")),
+        ("nested bullets", fill("- ")),
+        ("nested quotes", fill("> ")),
+        ("wiki list marker", fill("*") + " x"),
+        ("effects", fill("*_-+")),
+        ("brackets", fill("[")),
+        ("links", fill("[a](")),
+        ("wiki links", fill("[a|")),
+    ]
+}
+
+/// Median time of `runs` conversions, and the peak heap above the start while converting.
+fn measure(convert: Convert, input: &str, runs: usize) -> (Duration, usize) {
+    let mut times: Vec<Duration> = Vec::with_capacity(runs);
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    for _ in 0..runs {
+        let t = Instant::now();
+        convert(input);
+        times.push(t.elapsed());
+    }
+    times.sort();
+    (times[runs / 2], PEAK.load(Relaxed) - base)
+}
+
+fn main() {
+    let (n, runs) = (256 << 10, 5);
+    let (small, large) = (inputs(n), inputs(4 * n));
+    println!(
+        "Converters on {} KiB and {} KiB inputs, median of {runs} runs",
+        n >> 10,
+        (4 * n) >> 10
+    );
+    println!("| converter | input | MB/s at 1 MiB | time 4n / n | peak heap / input |");
+    println!("|---|---|---|---|---|");
+    for (name, convert) in converters() {
+        for ((what, s), (_, l)) in small.iter().zip(&large) {
+            let (t1, _) = measure(convert, s, runs);
+            let (t4, peak) = measure(convert, l, runs);
+            println!(
+                "| {name} | {what} | {:.0} | {:.2} | {:.1}x |",
+                l.len() as f64 / t4.as_secs_f64() / 1e6,
+                t4.as_secs_f64() / t1.as_secs_f64(),
+                peak as f64 / l.len() as f64
+            );
+        }
+    }
+}
