@@ -185,10 +185,19 @@ fn memory_comes_back_down_after_megabytes_of_hostile_text() {
         );
         assert!(read.get("result").is_some(), "{read}");
     }
-    let after = resident_kib(d.pid());
+    // The daemon gives free heap back on a timer (every 2 s): wait for it, up to 15 s.
+    let ceiling = baseline * 3 / 2 + 4096;
+    let mut after = resident_kib(d.pid());
+    for _ in 0..150 {
+        if after <= ceiling {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        after = resident_kib(d.pid());
+    }
     assert!(
-        after <= baseline * 3 / 2 + 4096,
-        "resident {baseline} KiB before, {after} KiB after"
+        after <= ceiling,
+        "resident {baseline} KiB before, {after} KiB 15 s after"
     );
     status_answers(&d);
 }
