@@ -41,8 +41,12 @@ static ALLOC: Peak = Peak;
 
 type Convert = fn(&str);
 
-fn converters() -> [(&'static str, Convert); 5] {
+fn converters() -> [(&'static str, Convert); 6] {
     [
+        // The Markdown parser alone, for reference: what the converters add over it.
+        ("pulldown-cmark events", |s| {
+            pulldown_cmark::Parser::new(s).for_each(drop)
+        }),
         ("markdown → ADF", |s| drop(adf::markdown_to_adf(s))),
         ("ADF → markdown", |s| {
             drop(adf::adf_to_markdown(&adf::markdown_to_adf(s)))

@@ -119,7 +119,7 @@ fn hostile_data_center_descriptions_read_while_other_clients_are_served() {
     let stars = "*".repeat(32_000);
     let marker = "*".repeat(32_000) + " x";
     let bullets = "- ".repeat(100_000) + "x";
-    let effects = "*_-+[".repeat(60_000);
+    let effects = "*_-+[".repeat(50_000);
     let cases = [
         ("DEMO-1", stars.as_str()),
         ("DEMO-2", marker.as_str()),
@@ -198,6 +198,30 @@ fn memory_comes_back_down_after_megabytes_of_hostile_text() {
     assert!(
         after <= ceiling,
         "resident {baseline} KiB before, {after} KiB 15 s after"
+    );
+    status_answers(&d);
+}
+
+#[test]
+fn data_center_markup_far_over_jiras_limit_is_shown_whole_not_parsed() {
+    let w = JiraWorld::start();
+    let d = w.daemon("dc");
+    let wiki = "*a* [b|http://c] ".repeat(20_000); // 340 KB, 10x Jira's default limit
+    plant_description(&w, "DEMO-2", paragraph(&wiki));
+    let mut c = d.client(Framing::Ndjson);
+    let reply = c.call(
+        "issues/get",
+        json!({"key": "DEMO-2", "fields": ["description"]}),
+    );
+    let description = reply["result"]["description"].as_str().unwrap_or_default();
+    assert!(
+        description.starts_with("```"),
+        "{}",
+        &description[..80.min(description.len())]
+    );
+    assert!(
+        description.contains(wiki.trim_end()),
+        "the markup is kept whole"
     );
     status_answers(&d);
 }

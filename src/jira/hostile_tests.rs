@@ -235,6 +235,18 @@ fn converted_documents_of_deep_input_are_valid_adf() {
     });
 }
 
+/// What a linear converter may allocate on `large` (4n) given `cost_n` at n: 6x, plus what
+/// pulldown-cmark itself allocates when the converter reads Markdown. The parser is mildly
+/// superlinear on runs of `[` and `*` (1.6x over linear from 4,000 to 16,000); our part must not be.
+fn linear_budget(converter: &str, cost_n: u64, large: &str) -> u64 {
+    let parser = if converter.starts_with("markdown") {
+        allocated(|| drop(pulldown_cmark::Parser::new(large).count()))
+    } else {
+        0
+    };
+    6 * cost_n + parser + 4096
+}
+
 #[test]
 fn every_converter_costs_linear_allocation() {
     on_connection_stack(|| {
@@ -243,7 +255,7 @@ fn every_converter_costs_linear_allocation() {
             for (name, convert) in converters() {
                 let (cost_n, cost_4n) = (allocated(|| convert(s)), allocated(|| convert(l)));
                 assert!(
-                    cost_4n <= 6 * cost_n + 4096,
+                    cost_4n <= linear_budget(name, cost_n, l),
                     "{name} on {what}: {cost_n} bytes at n, {cost_4n} at 4n"
                 );
             }
@@ -272,7 +284,7 @@ proptest! {
         for (name, convert) in converters() {
             let (cost_n, cost_4n) = (allocated(|| convert(&small)), allocated(|| convert(&large)));
             prop_assert!(
-                cost_4n <= 6 * cost_n + 4096,
+                cost_4n <= linear_budget(name, cost_n, &large),
                 "{} on {:?}: {} bytes at n, {} at 4n", name, unit, cost_n, cost_4n
             );
         }

@@ -144,7 +144,7 @@ pub fn normalize(
         Some(Value::Null) => (None, None),
         Some(d) => {
             let doc = match d {
-                Value::String(w) => wiki::wiki_to_adf(w),
+                Value::String(w) => wiki_doc(w),
                 d => d.clone(),
             };
             let md = (format != DescriptionFormat::Adf).then(|| adf::adf_to_markdown(&doc));
@@ -208,10 +208,24 @@ pub struct Comment {
     pub updated: Option<String>,
 }
 
+/// Wiki markup longer than this (8 times Jira's default text limit) is kept whole in a code block
+/// rather than parsed: its document would hold hundreds of bytes per byte of markup. Only a Jira whose
+/// admin raised the limit far, or something posing as Jira, sends more.
+pub const MAX_PARSED_MARKUP: usize = 8 * 32_768;
+
+/// A Data Center text field as ADF.
+fn wiki_doc(wiki: &str) -> Value {
+    if wiki.len() <= MAX_PARSED_MARKUP {
+        return wiki::wiki_to_adf(wiki);
+    }
+    serde_json::json!({"type": "doc", "version": 1, "content": [
+        {"type": "codeBlock", "content": [{"type": "text", "text": wiki}]}]})
+}
+
 /// Normalizes a Comment (Cloud ADF body or DC wiki body).
 pub fn normalize_comment(c: &Value, format: DescriptionFormat) -> Comment {
     let doc = match &c["body"] {
-        Value::String(w) => Some(wiki::wiki_to_adf(w)),
+        Value::String(w) => Some(wiki_doc(w)),
         d if adf::is_adf(d) => Some(d.clone()),
         _ => None,
     };

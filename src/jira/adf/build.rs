@@ -153,6 +153,22 @@ impl Builder {
         } else {
             self.marks.clone()
         };
+        // Joined to the text before it when the marks match: a node per event costs hundreds of
+        // bytes, and pulldown-cmark sends a run of `[` or `*` as one event per character.
+        if is_inline_container(self.top().kind) {
+            if let Some(Value::Object(prev)) = self.top().children.last_mut() {
+                let same_marks = match prev.get("marks") {
+                    None => marks.is_empty(),
+                    Some(m) => m.as_array() == Some(&marks),
+                };
+                if same_marks && prev.get("type").and_then(Value::as_str) == Some("text") {
+                    if let Some(Value::String(before)) = prev.get_mut("text") {
+                        before.push_str(text);
+                        return;
+                    }
+                }
+            }
+        }
         let mut node = json!({"type": "text", "text": text});
         if !marks.is_empty() {
             node["marks"] = Value::Array(marks);
