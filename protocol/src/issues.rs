@@ -117,7 +117,7 @@ impl Request for IssuesGet {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesGetParams {
     pub key: String,
     /// Field ids or names; default: the fields of the normalized issue.
@@ -198,7 +198,7 @@ impl Request for IssuesList {
 /// Filters are ANDed; each value is quoted and escaped into the JQL. No filter at all lists every
 /// issue the user can see.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesListParams {
     /// Raw JQL, ANDed with the filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,7 +260,7 @@ impl Request for IssuesCreate {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesCreateParams {
     /// Project key or id.
     pub project: String,
@@ -306,7 +306,7 @@ impl Request for IssuesUpdate {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesUpdateParams {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -360,7 +360,7 @@ impl Request for IssuesDelete {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesDeleteParams {
     pub key: String,
     /// Also delete its sub-tasks (Jira refuses otherwise).
