@@ -135,3 +135,103 @@ fn a_value_of_the_wrong_type_names_its_path_not_a_json_column() {
     );
     assert_eq!(jira_requests(&world), Vec::<String>::new());
 }
+
+/// The rows of docs/errors.md's table: code and kind (`None` for "—").
+fn documented_kinds() -> Vec<(i32, Option<String>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md");
+    let text = std::fs::read_to_string(path).expect("docs/errors.md");
+    text.lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let code = cells.get(1)?.parse::<i32>().ok()?;
+            let kind = cells.get(2)?.trim_matches('`');
+            Some((code, (kind != "—").then(|| kind.to_owned())))
+        })
+        .collect()
+}
+
+#[test]
+fn the_error_table_is_the_contract() {
+    use jirad_protocol::error::standard as std_codes;
+    use jirad_protocol::ErrorKind;
+    let mut expected: Vec<(i32, Option<String>)> = vec![
+        (std_codes::PARSE_ERROR, None),
+        (std_codes::INVALID_REQUEST, None),
+        (std_codes::METHOD_NOT_FOUND, None),
+        (
+            std_codes::INVALID_PARAMS,
+            Some(std_codes::INVALID_PARAMS_KIND.to_owned()),
+        ),
+        (std_codes::INTERNAL_ERROR, None),
+        (std_codes::REQUEST_CANCELLED, None),
+    ];
+    expected.extend(
+        ErrorKind::ALL
+            .iter()
+            .map(|k| (k.code(), Some(k.as_str().to_owned()))),
+    );
+    assert_eq!(documented_kinds(), expected);
+    // And the document clients read says the same of the application kinds.
+    let doc = jirad_protocol::openrpc::document();
+    let listed: Vec<(i64, &str)> = doc["x-error-kinds"]
+        .as_array()
+        .expect("x-error-kinds")
+        .iter()
+        .map(|k| (k["code"].as_i64().unwrap(), k["kind"].as_str().unwrap()))
+        .collect();
+    let kinds: Vec<(i64, &str)> = ErrorKind::ALL
+        .iter()
+        .map(|k| (i64::from(k.code()), k.as_str()))
+        .collect();
+    assert_eq!(listed, kinds);
+}
+
+/// One kind per condition: a profile the config does not have is `notFound` naming it, on every
+/// method that takes `profile`.
+#[test]
+fn an_unknown_profile_is_not_found_on_every_method() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    let doc = jirad_protocol::openrpc::document();
+    let mut checked = Vec::new();
+    for m in doc["methods"].as_array().expect("methods") {
+        let method = m["name"].as_str().expect("name");
+        let params = m["params"].as_array().expect("params");
+        if !params.iter().any(|p| p["name"] == "profile") || m.get("result").is_none() {
+            continue;
+        }
+        // The required params, with values that would do if the profile existed.
+        let mut call = json!({"profile": "nope"});
+        for p in params.iter().filter(|p| p["required"] == true) {
+            let name = p["name"].as_str().expect("param name");
+            call[name] = match name {
+                "key" => json!("DEMO-1"),
+                "body" => json!("text"),
+                "transition" => json!("Done"),
+                "query" => json!("alex"),
+                "project" => json!("DEMO"),
+                "code" | "state" | "site" => json!("x"),
+                _ => json!("x"),
+            };
+        }
+        let reply = c.call(method, call.clone());
+        let error = &reply["error"];
+        assert_eq!(
+            error["data"]["kind"], "notFound",
+            "{method} {call}: {reply}"
+        );
+        assert_eq!(error["data"]["profile"], "nope", "{method}");
+        assert_eq!(
+            error["message"], "unknown profile `nope` (configured: cloud, dc, oauth)",
+            "{method}"
+        );
+        checked.push(method);
+    }
+    eprintln!("unknown profile checked on {checked:?}");
+    assert!(
+        checked.contains(&"issues/get") && checked.contains(&"cache/clear"),
+        "{checked:?}"
+    );
+    assert_eq!(jira_requests(&world), Vec::<String>::new());
+}

@@ -40,6 +40,12 @@ impl From<ApiError> for ErrorObjectOwned {
     }
 }
 
+/// `profile` is not in `config`: `notFound`, the same kind and words for every method.
+pub fn unknown_profile(config: &crate::config::Config, profile: &str) -> ApiError {
+    crate::auth::AuthError::unknown_profile(profile, config.profiles.keys().map(String::as_str))
+        .into()
+}
+
 /// Builds the JSON-RPC error for an application error: `{code, message, data: {kind, ..extra}}`.
 pub fn app_error(
     kind: ErrorKind,
@@ -108,7 +114,9 @@ impl From<crate::auth::AuthError> for ApiError {
             } => err
                 .with("profile", profile)
                 .with("authorizationUrl", authorization_url),
-            A::AuthFailed { profile, .. } => err.with("profile", profile),
+            A::AuthFailed { profile, .. } | A::UnknownProfile { profile, .. } => {
+                err.with("profile", profile)
+            }
             A::SiteAmbiguous { profile, sites } => err
                 .with("profile", profile)
                 .with("sites", serde_json::to_value(sites).unwrap_or_default()),

@@ -294,15 +294,7 @@ impl AuthManager {
 
     pub(crate) fn profile(&self, name: &str) -> Result<&Arc<ProfileRt>, AuthError> {
         self.inner.profiles.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self.inner.profiles.keys().map(String::as_str).collect();
-            AuthError::config(format!(
-                "unknown profile `{name}` (configured: {})",
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            ))
+            AuthError::unknown_profile(name, self.inner.profiles.keys().map(String::as_str))
         })
     }
 

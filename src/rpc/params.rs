@@ -7,13 +7,11 @@
 //!           "expected": ["key", "summary", …]}}
 //! ```
 
+use jirad_protocol::error::standard::INVALID_PARAMS_KIND;
 use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Params};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 use serde_path_to_error::{Path, Segment};
-
-/// The `data.kind` of every `-32602`.
-pub const INVALID_PARAMS_KIND: &str = "invalidParams";
 
 /// Parses by-name params, treating absent, `null` and `[]` as `{}`.
 pub fn parse_params<T: DeserializeOwned>(params: &Params<'_>) -> Result<T, ErrorObjectOwned> {
