@@ -82,6 +82,19 @@ impl From<&crate::jira::JiraError> for ApiError {
                 .with("reason", reason.as_str()),
             J::LossyUpdate { nodes } => err.with("nodes", nodes.clone()),
             J::OutcomeUnknown(_) => err.with("outcomeUnknown", true),
+            J::Unreachable {
+                host,
+                cause,
+                retry_in_ms,
+            } => {
+                let err = err
+                    .with("host", host.as_str())
+                    .with("cause", cause.as_str());
+                match retry_in_ms {
+                    Some(ms) => err.with("retryAfterMs", *ms),
+                    None => err,
+                }
+            }
             J::AuthRequired(need) => err
                 .with("profile", need.profile.clone())
                 .with("authorizationUrl", need.authorization_url.clone()),

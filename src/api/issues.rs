@@ -58,6 +58,15 @@ fn rebuild(e: &JiraError) -> ApiError {
             reason: reason.clone(),
         },
         J::UpstreamUnavailable(s) => J::UpstreamUnavailable(s.clone()),
+        J::Unreachable {
+            host,
+            cause,
+            retry_in_ms,
+        } => J::Unreachable {
+            host: host.clone(),
+            cause: cause.clone(),
+            retry_in_ms: *retry_in_ms,
+        },
         J::Conflict(m) => J::Conflict(m.clone()),
         J::UpstreamRemoved(m) => J::UpstreamRemoved(m.clone()),
         J::OutcomeUnknown(s) => J::OutcomeUnknown(s.clone()),
