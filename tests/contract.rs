@@ -235,3 +235,80 @@ fn an_unknown_profile_is_not_found_on_every_method() {
     );
     assert_eq!(jira_requests(&world), Vec::<String>::new());
 }
+
+/// A rejected API token is `authFailed` (no login can fix it), and `auth/status` shows the
+/// profile failed with the reason, instead of `authRequired` and `authorized`.
+#[test]
+fn a_rejected_api_token_is_auth_failed_and_auth_status_shows_it() {
+    let world = JiraWorld::start();
+    let config = format!(
+        "default_profile = \"bad\"\n\n[profiles.bad]\nauth = \"api_token\"\nbase_url = \"{}\"\n\
+         email = \"{}\"\ntoken = \"not-the-token\"\n",
+        world.s(&["siteUrl"]),
+        world.s(&["apiToken", "email"]),
+    );
+    let d = support::Daemon::start_with(&[], Some(&config));
+    let mut c = d.client(Framing::Ndjson);
+    let reply = c.call("issues/get", json!({"key": "DEMO-1"}));
+    let error = &reply["error"];
+    assert_eq!(error["data"]["kind"], "authFailed", "{reply}");
+    let message = error["message"].as_str().expect("message");
+    assert!(
+        message.contains("`bad`") && message.contains("token"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("not-the-token"),
+        "the secret stays out: {message}"
+    );
+    let profile = c.result("auth/status", json!({"profile": "bad"}));
+    assert!(!profile.to_string().contains("not-the-token"));
+    assert_eq!(profile["name"], "bad", "{profile}");
+    assert_eq!(profile["state"], "failed", "{profile}");
+    assert!(
+        profile["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("rejected")),
+        "{profile}"
+    );
+}
+
+/// Limits are refused with a -32602 naming the param and the allowed range; nothing reaches Jira.
+#[test]
+fn limits_out_of_range_are_refused_and_all_has_its_own_cap() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for (method, params) in [
+        ("issues/list", json!({"limit": 0})),
+        ("issues/list", json!({"limit": 1001})),
+        ("issues/comments", json!({"key": "DEMO-1", "limit": 0})),
+        ("issues/comments", json!({"key": "DEMO-1", "limit": 5000})),
+    ] {
+        let reply = c.call(method, params.clone());
+        let error = &reply["error"];
+        assert_eq!(error["code"], -32602, "{method} {params}: {reply}");
+        assert_eq!(error["data"]["path"], "$.limit");
+        let limit = params["limit"].as_u64().expect("limit");
+        assert_eq!(
+            error["message"],
+            format!(
+                "Invalid params: invalid value: integer `{limit}`, expected a page size from 1 to 1000"
+            )
+        );
+    }
+    let reply = c.call("issues/list", json!({"all": true, "maxIssues": 0}));
+    assert_eq!(reply["error"]["data"]["path"], "$.maxIssues", "{reply}");
+    assert_eq!(jira_requests(&world), Vec::<String>::new());
+
+    // `all` stops at maxIssues, pages of `limit`, and says more exist.
+    let all = c.result(
+        "issues/list",
+        json!({"project": "DEMO", "all": true, "limit": 2, "maxIssues": 3, "fields": ["summary"]}),
+    );
+    assert_eq!(all["issues"].as_array().map(Vec::len), Some(3), "{all}");
+    assert_eq!(all["isLast"], false);
+    assert_eq!(world.count_requests("POST", "/search/jql"), 2, "pages of 2");
+    let one = c.result("issues/list", json!({"project": "DEMO", "limit": 1}));
+    assert_eq!(one["issues"].as_array().map(Vec::len), Some(1));
+}

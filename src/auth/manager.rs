@@ -218,10 +218,11 @@ impl AuthManager {
         let s = match &p.settings {
             Ok(ProfileSettings::OAuth(s)) => s,
             Ok(_) => {
-                return Err(AuthError::failed(
-                    &p.name,
-                    "Jira rejected the profile's token (401); check the token in the config",
-                ))
+                // The token lives in the config: nothing to refresh, and auth/status says so.
+                let why =
+                    "Jira rejected the profile's token (HTTP 401); check its token in the config";
+                self.set_state(&p, ProfileState::Failed, Some(why.to_owned()));
+                return Err(AuthError::failed(&p.name, why));
             }
             Err(m) => return Err(AuthError::config(m.clone())),
         };
