@@ -40,8 +40,11 @@ pub struct Config {
 pub struct JiraConfig {
     /// Most issues `issues/list {all: true}` gathers (default 10,000).
     pub list_cap: usize,
-    /// First retry delay when Jira gives no `Retry-After`, in ms (default 5000; doubles per try).
+    /// First retry delay when Jira gives no `Retry-After`, in ms (default 500; doubles per try).
     pub retry_base_ms: u64,
+    /// No retry or wait starts that would end later than this after a Jira call began, in ms
+    /// (default 5000): past it the caller gets the error (or a stale cached copy) instead.
+    pub call_deadline_ms: u64,
     /// Most bytes of one Jira response, decompressed (default 16 MiB).
     pub max_response_bytes: usize,
 }
@@ -50,7 +53,8 @@ impl Default for JiraConfig {
     fn default() -> Self {
         JiraConfig {
             list_cap: crate::jira::DEFAULT_CAP,
-            retry_base_ms: 5000,
+            retry_base_ms: 500,
+            call_deadline_ms: 5000,
             max_response_bytes: crate::jira::http::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
@@ -199,7 +203,7 @@ mod tests {
     #[test]
     fn jira_table_sets_the_list_cap_and_retry_delay() {
         let c = Config::parse("[jira]\nlist_cap = 50\n", Path::new("c.toml")).unwrap();
-        assert_eq!((c.jira.list_cap, c.jira.retry_base_ms), (50, 5000));
+        assert_eq!((c.jira.list_cap, c.jira.retry_base_ms), (50, 500));
         assert!(err("[jira]\nlist_cop = 1\n").contains("list_cop"));
     }
 

@@ -74,10 +74,14 @@ impl AppState {
     ) -> Result<Self, AuthError> {
         let system = SystemAppConfig::load()?;
         let auth = AuthManager::new(&config.profiles, system.as_ref(), auth_options)?;
+        let deadline = std::time::Duration::from_millis(config.jira.call_deadline_ms);
+        let defaults = HttpPolicy::default();
         let http = HttpPool::new(HttpPolicy {
             base_delay: std::time::Duration::from_millis(config.jira.retry_base_ms),
+            call_deadline: deadline,
+            connect_timeout: defaults.connect_timeout.min(deadline),
             max_response_bytes: config.jira.max_response_bytes,
-            ..HttpPolicy::default()
+            ..defaults
         });
         let cache = Cache::new(config.cache.clone());
         let watches = crate::api::watch::Watches::new(config.cache.watch_timing());

@@ -91,6 +91,8 @@ fn tools_are_the_protocol_methods_with_self_contained_schemas() {
         let schema: &Value = &t["inputSchema"];
         assert_eq!(schema["type"], "object", "{t}");
         assert!(!schema.to_string().contains("$ref"), "{t}");
+        // The daemon refuses other keys; the host and the model are told up front.
+        assert_eq!(schema["additionalProperties"], false, "{t}");
         assert!(
             t["description"].as_str().is_some_and(|s| !s.is_empty()),
             "{t}"
@@ -105,8 +107,17 @@ fn tools_get_list_create_update_and_delete_issues() {
     let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
     mcp.handshake("2025-11-25");
 
+    // A misspelt argument fails the tool, naming the argument meant, and changes nothing.
+    let typo = mcp.tool("issues_update", json!({ "key": "DEMO-1", "sumary": "x" }));
+    assert_eq!(typo["isError"], true, "{typo}");
+    assert_eq!(
+        typo["content"][0]["text"],
+        "Invalid params: unknown field `sumary`; did you mean `summary`? (invalidParams)"
+    );
+
     let got = mcp.tool("issues_get", json!({ "key": "DEMO-1" }));
     assert_eq!(got["isError"], false, "{got}");
+    assert_ne!(got["structuredContent"]["summary"], "x");
     assert_eq!(got["structuredContent"]["key"], "DEMO-1");
     let text = got["content"][0]["text"].as_str().unwrap();
     assert!(text.starts_with("DEMO-1 | "), "{text}");

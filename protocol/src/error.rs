@@ -20,6 +20,8 @@ pub mod standard {
     pub const INTERNAL_ERROR: i32 = -32603;
     /// The call was abandoned after `$/cancelRequest` (LSP's RequestCancelled).
     pub const REQUEST_CANCELLED: i32 = -32800;
+    /// The `data.kind` of every [`INVALID_PARAMS`] error (with `data.path` to the offending value).
+    pub const INVALID_PARAMS_KIND: &str = "invalidParams";
 }
 
 /// Every application error kind. The error's `data.kind` is the camelCase name.

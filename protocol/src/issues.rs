@@ -117,7 +117,7 @@ impl Request for IssuesGet {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesGetParams {
     pub key: String,
     /// Field ids or names; default: the fields of the normalized issue.
@@ -198,7 +198,7 @@ impl Request for IssuesList {
 /// Filters are ANDed; each value is quoted and escaped into the JQL. No filter at all lists every
 /// issue the user can see.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesListParams {
     /// Raw JQL, ANDed with the filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,15 +222,30 @@ pub struct IssuesListParams {
     pub fields: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<DescriptionFormat>,
-    /// Page size (Jira may return fewer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Page size, 1 to 1000 (Jira may return fewer); with `all`, the size of each page fetched.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::bounded::page_size"
+    )]
+    #[schemars(range(min = 1, max = 1000))]
     pub limit: Option<u32>,
     /// `nextPageToken` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
-    /// Follow the cursor inside the daemon up to `[jira] list_cap` issues (default 10,000).
+    /// Follow the cursor inside the daemon up to `maxIssues`, at most `[jira] list_cap` issues
+    /// (default 10,000).
     #[serde(default)]
     pub all: bool,
+    /// With `all`: stop after this many issues (`isLast: false` then says more exist); at most
+    /// `[jira] list_cap`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::bounded::positive"
+    )]
+    #[schemars(range(min = 1))]
+    pub max_issues: Option<u32>,
     #[serde(default)]
     pub fresh: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,7 +275,7 @@ impl Request for IssuesCreate {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesCreateParams {
     /// Project key or id.
     pub project: String,
@@ -306,7 +321,7 @@ impl Request for IssuesUpdate {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesUpdateParams {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -360,7 +375,7 @@ impl Request for IssuesDelete {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesDeleteParams {
     pub key: String,
     /// Also delete its sub-tasks (Jira refuses otherwise).

@@ -35,6 +35,40 @@ pub trait Notification {
     type Params: DeserializeOwned + Serialize + JsonSchema + Send + 'static;
 }
 
+/// Range checks of numeric params, done while decoding so that a value out of range is a
+/// `-32602` naming the param like any other misfit (`invalid value: integer `0`, expected a page
+/// size from 1 to 1000`).
+pub mod bounded {
+    use serde::de::{Error, Unexpected};
+    use serde::{Deserialize, Deserializer};
+
+    /// The largest page any paged method serves.
+    pub const MAX_PAGE: u32 = 1000;
+
+    /// `limit`: a page size, 1 to [`MAX_PAGE`].
+    pub fn page_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        within(d, 1, MAX_PAGE, "a page size from 1 to 1000")
+    }
+
+    /// A count of at least 1.
+    pub fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        within(d, 1, u32::MAX, "a number of at least 1")
+    }
+
+    fn within<'de, D: Deserializer<'de>>(
+        d: D,
+        min: u32,
+        max: u32,
+        expected: &'static str,
+    ) -> Result<Option<u32>, D::Error> {
+        match Option::<u64>::deserialize(d)? {
+            None => Ok(None),
+            Some(v) if v >= u64::from(min) && v <= u64::from(max) => Ok(u32::try_from(v).ok()),
+            Some(v) => Err(D::Error::invalid_value(Unexpected::Unsigned(v), &expected)),
+        }
+    }
+}
+
 /// Params of a method that takes none. Absent, `null`, `{}` and `[]` all decode to it; any field is
 /// an error (`-32602`), so a typo never passes silently.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -28,10 +28,11 @@ impl Request for Initialize {
     type Result = InitializeResult;
 }
 
-/// Params of `initialize`. Other fields are ignored, so stock LSP clients (which also send
-/// `processId`, `rootUri`, `workspaceFolders`, ...) can initialize unchanged.
+/// Params of `initialize`. The other fields of LSP 3.17's `InitializeParams` are accepted and
+/// ignored, so stock LSP clients initialize unchanged; any other key is refused, like every
+/// method's.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InitializeParams {
     /// Who is calling (for logs and `daemon/status`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,11 +43,35 @@ pub struct InitializeParams {
     /// Client capabilities (free-form; future notifications are opt-in through them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<serde_json::Value>,
+    /// LSP, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_id: Option<serde_json::Value>,
+    /// LSP, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<serde_json::Value>,
+    /// LSP, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_path: Option<serde_json::Value>,
+    /// LSP, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_uri: Option<serde_json::Value>,
+    /// LSP, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initialization_options: Option<serde_json::Value>,
+    /// LSP, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<serde_json::Value>,
+    /// LSP, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_folders: Option<serde_json::Value>,
+    /// LSP, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_done_token: Option<serde_json::Value>,
 }
 
 /// Name and version of a client or of the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientInfo {
     /// Program name.
     pub name: String,
@@ -193,6 +218,7 @@ impl Notification for CancelRequest {
 
 /// Params of `$/cancelRequest`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CancelParams {
     /// The id of the call to cancel.
     pub id: NumberOrString,

@@ -1,7 +1,8 @@
 //! The OpenRPC 1.3.2 document, generated from the marker types with schemars.
 //!
 //! Adding a method is one line in [`contract`]. Params are by name: each params field becomes one
-//! content descriptor. Server → client notifications go under `x-notifications`, since OpenRPC has
+//! content descriptor, and `x-params-schema` is the params object's schema, which refuses other
+//! keys (`additionalProperties: false`). Server → client notifications go under `x-notifications`, since OpenRPC has
 //! no server-to-client direction.
 
 use crate::{Notification, Request};
@@ -107,9 +108,14 @@ pub fn document() -> Value {
     let mut methods = Vec::new();
     let mut notifications = Vec::new();
     for m in contract() {
-        let params = (m.params)(&mut gen);
-        let params = by_name(&params, gen.definitions());
-        let mut obj = json!({ "name": m.name, "summary": m.summary, "paramStructure": "by-name", "params": params });
+        let params_schema = (m.params)(&mut gen);
+        let params = by_name(&params_schema, gen.definitions());
+        // OpenRPC's by-name content descriptors cannot say that other keys are refused; the
+        // params object's own schema (`additionalProperties: false`) can.
+        let mut obj = json!({
+            "name": m.name, "summary": m.summary, "paramStructure": "by-name", "params": params,
+            "x-params-schema": params_schema,
+        });
         if let Some(result) = m.result {
             obj["result"] = json!({ "name": "result", "schema": (result)(&mut gen) });
         }

@@ -158,7 +158,12 @@ pub struct IssuesCommentsParams {
     /// Issue key or id.
     pub key: String,
     /// Comments per page (1–1000, default 50).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::bounded::page_size"
+    )]
+    #[schemars(range(min = 1, max = 1000))]
     pub limit: Option<u32>,
     /// `nextPageToken` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -2,7 +2,7 @@
 
 use super::session::jira;
 use super::watch::{JiraWatch, DEFAULT_FIELDS};
-use super::ApiError;
+use super::{unknown_profile, ApiError};
 use crate::cache::{Change, IssueRef, Namespace, WatchError, WatchId, WatchKey};
 use crate::jira::{jql, Filters, JiraError};
 use crate::rpc::{Ctx, Register};
@@ -64,11 +64,7 @@ async fn clear(p: CacheClearParams, cx: Ctx<AppState>) -> Result<CacheClearResul
     let before = totals(&cache.stats());
     match &p.profile {
         Some(profile) if !cx.app.config.profiles.contains_key(profile) => {
-            return Err(ApiError::new(
-                ErrorKind::NotFound,
-                format!("no profile named {profile:?} in the config"),
-            )
-            .with("profile", profile.as_str()));
+            return Err(unknown_profile(&cx.app.config, profile));
         }
         Some(profile) => cache.clear_profile(profile),
         None => cache.clear_all(),

@@ -40,6 +40,12 @@ impl From<ApiError> for ErrorObjectOwned {
     }
 }
 
+/// `profile` is not in `config`: `notFound`, the same kind and words for every method.
+pub fn unknown_profile(config: &crate::config::Config, profile: &str) -> ApiError {
+    crate::auth::AuthError::unknown_profile(profile, config.profiles.keys().map(String::as_str))
+        .into()
+}
+
 /// Builds the JSON-RPC error for an application error: `{code, message, data: {kind, ..extra}}`.
 pub fn app_error(
     kind: ErrorKind,
@@ -76,6 +82,19 @@ impl From<&crate::jira::JiraError> for ApiError {
                 .with("reason", reason.as_str()),
             J::LossyUpdate { nodes } => err.with("nodes", nodes.clone()),
             J::OutcomeUnknown(_) => err.with("outcomeUnknown", true),
+            J::Unreachable {
+                host,
+                cause,
+                retry_in_ms,
+            } => {
+                let err = err
+                    .with("host", host.as_str())
+                    .with("cause", cause.as_str());
+                match retry_in_ms {
+                    Some(ms) => err.with("retryAfterMs", *ms),
+                    None => err,
+                }
+            }
             J::AuthRequired(need) => err
                 .with("profile", need.profile.clone())
                 .with("authorizationUrl", need.authorization_url.clone()),
@@ -108,7 +127,9 @@ impl From<crate::auth::AuthError> for ApiError {
             } => err
                 .with("profile", profile)
                 .with("authorizationUrl", authorization_url),
-            A::AuthFailed { profile, .. } => err.with("profile", profile),
+            A::AuthFailed { profile, .. } | A::UnknownProfile { profile, .. } => {
+                err.with("profile", profile)
+            }
             A::SiteAmbiguous { profile, sites } => err
                 .with("profile", profile)
                 .with("sites", serde_json::to_value(sites).unwrap_or_default()),

@@ -58,6 +58,15 @@ fn rebuild(e: &JiraError) -> ApiError {
             reason: reason.clone(),
         },
         J::UpstreamUnavailable(s) => J::UpstreamUnavailable(s.clone()),
+        J::Unreachable {
+            host,
+            cause,
+            retry_in_ms,
+        } => J::Unreachable {
+            host: host.clone(),
+            cause: cause.clone(),
+            retry_in_ms: *retry_in_ms,
+        },
         J::Conflict(m) => J::Conflict(m.clone()),
         J::UpstreamRemoved(m) => J::UpstreamRemoved(m.clone()),
         J::OutcomeUnknown(s) => J::OutcomeUnknown(s.clone()),
@@ -273,7 +282,10 @@ async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult
     };
     let query = jql::build(&filters)?;
     let fields = field_list(p.fields);
-    let cap = cx.app.config.jira.list_cap;
+    // `maxIssues` lowers the daemon's cap for this call, never raises it.
+    let cap = p.max_issues.map_or(cx.app.config.jira.list_cap, |m| {
+        cx.app.config.jira.list_cap.min(m as usize)
+    });
     let extra = if p.all {
         format!("all:{cap}")
     } else {

@@ -1,11 +1,11 @@
 //! Lifecycle and discovery: `initialize`, `initialized`, `shutdown`, `exit`, `rpc.discover`,
 //! `daemon/status`, `daemon/stop`. LSP semantics, except that `initialize` is optional.
 
-use super::ApiError;
+use super::{unknown_profile, ApiError};
 use crate::rpc::{Ctx, Register, Reply};
 use crate::state::AppState;
 use jirad_protocol::lifecycle::*;
-use jirad_protocol::{openrpc, ErrorKind, NoParams};
+use jirad_protocol::{openrpc, NoParams};
 use jsonrpsee::RpcModule;
 use serde_json::value::RawValue;
 use std::convert::Infallible;
@@ -25,11 +25,7 @@ pub fn register_all(m: &mut RpcModule<AppState>) {
 async fn initialize(p: InitializeParams, cx: Ctx<AppState>) -> Result<InitializeResult, ApiError> {
     if let Some(profile) = &p.profile {
         if !cx.app.config.profiles.contains_key(profile) {
-            return Err(ApiError::new(
-                ErrorKind::NotFound,
-                format!("no profile named {profile:?} in the config"),
-            )
-            .with("profile", profile.as_str()));
+            return Err(unknown_profile(&cx.app.config, profile));
         }
     }
     {

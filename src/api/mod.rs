@@ -15,7 +15,7 @@ use crate::state::AppState;
 use jsonrpsee::RpcModule;
 use std::sync::Arc;
 
-pub use error::{app_error, ApiError};
+pub use error::{app_error, unknown_profile, ApiError};
 
 /// The registry of every method. Later families add one `register_all` line here.
 pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {

@@ -21,6 +21,9 @@ pub enum AuthError {
     /// Several Jira sites were granted and none is configured (kind `siteAmbiguous`).
     #[error("profile `{profile}` has access to {} Jira sites; choose one with auth/selectSite or `site` in the profile", sites.len())]
     SiteAmbiguous { profile: String, sites: Vec<Site> },
+    /// A call named a profile the config does not have (kind `notFound`, like an unknown issue).
+    #[error("unknown profile `{profile}` (configured: {configured})")]
+    UnknownProfile { profile: String, configured: String },
     /// The configuration is wrong or incomplete, or the token store is unusable (kind `configError`).
     #[error("{message}")]
     Config { message: String },
@@ -36,8 +39,22 @@ impl AuthError {
             AuthError::AuthRequired { .. } => "authRequired",
             AuthError::AuthFailed { .. } => "authFailed",
             AuthError::SiteAmbiguous { .. } => "siteAmbiguous",
+            AuthError::UnknownProfile { .. } => "notFound",
             AuthError::Config { .. } => "configError",
             AuthError::UpstreamUnavailable { .. } => "upstreamUnavailable",
+        }
+    }
+
+    /// `profile` is not among `known`.
+    pub fn unknown_profile<'a>(profile: &str, known: impl IntoIterator<Item = &'a str>) -> Self {
+        let known: Vec<&str> = known.into_iter().collect();
+        AuthError::UnknownProfile {
+            profile: profile.to_owned(),
+            configured: if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            },
         }
     }
 

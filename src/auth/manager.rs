@@ -218,10 +218,11 @@ impl AuthManager {
         let s = match &p.settings {
             Ok(ProfileSettings::OAuth(s)) => s,
             Ok(_) => {
-                return Err(AuthError::failed(
-                    &p.name,
-                    "Jira rejected the profile's token (401); check the token in the config",
-                ))
+                // The token lives in the config: nothing to refresh, and auth/status says so.
+                let why =
+                    "Jira rejected the profile's token (HTTP 401); check its token in the config";
+                self.set_state(&p, ProfileState::Failed, Some(why.to_owned()));
+                return Err(AuthError::failed(&p.name, why));
             }
             Err(m) => return Err(AuthError::config(m.clone())),
         };
@@ -294,15 +295,7 @@ impl AuthManager {
 
     pub(crate) fn profile(&self, name: &str) -> Result<&Arc<ProfileRt>, AuthError> {
         self.inner.profiles.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self.inner.profiles.keys().map(String::as_str).collect();
-            AuthError::config(format!(
-                "unknown profile `{name}` (configured: {})",
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            ))
+            AuthError::unknown_profile(name, self.inner.profiles.keys().map(String::as_str))
         })
     }
 

@@ -1,6 +1,7 @@
 //! `JiraError`: every failure of a Jira call, one variant per error kind of the protocol.
 
 use serde_json::{Map, Value};
+use std::time::Duration;
 
 /// Jira's own error body (`{"errorMessages":[…],"errors":{…}}`), kept for `data` in the reply.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -84,6 +85,14 @@ pub enum JiraError {
     /// 5xx, timeouts and connection failures after the retries allowed.
     #[error("Jira is unavailable: {0}")]
     UpstreamUnavailable(String),
+    /// No connection to Jira's host (refused, unresolvable, timed out), now or moments ago: the
+    /// site's circuit is open for `retry_in_ms` more.
+    #[error("cannot reach Jira at {host}: {cause}{}", retry_note(*.retry_in_ms))]
+    Unreachable {
+        host: String,
+        cause: String,
+        retry_in_ms: Option<u64>,
+    },
     /// 409 conflicting update.
     #[error("conflict: {}", .0.summary())]
     Conflict(JiraMessages),
@@ -111,9 +120,10 @@ impl JiraError {
             Self::NotFound(_) => "notFound",
             Self::InvalidFields(_) => "invalidFields",
             Self::RateLimited { .. } => "rateLimited",
-            Self::UpstreamUnavailable(_) | Self::OutcomeUnknown(_) | Self::Protocol(_) => {
-                "upstreamUnavailable"
-            }
+            Self::UpstreamUnavailable(_)
+            | Self::Unreachable { .. }
+            | Self::OutcomeUnknown(_)
+            | Self::Protocol(_) => "upstreamUnavailable",
             Self::Conflict(_) => "conflict",
             Self::UpstreamRemoved(_) => "upstreamRemoved",
             Self::LossyUpdate { .. } => "lossyUpdate",
@@ -161,6 +171,17 @@ impl JiraError {
     }
 }
 
+/// "; not trying again for 1.2 s" while a circuit is open.
+fn retry_note(retry_in_ms: Option<u64>) -> String {
+    match retry_in_ms {
+        Some(ms) => format!(
+            "; not trying again for {:.1} s",
+            Duration::from_millis(ms).as_secs_f64()
+        ),
+        None => String::new(),
+    }
+}
+
 /// The gateway's 401 for a token without the route's scope: refreshing cannot help.
 pub fn is_scope_mismatch(body: &str) -> bool {
     body.contains("scope does not match")
@@ -172,7 +193,7 @@ impl crate::cache::Transient for JiraError {
     fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::UpstreamUnavailable(_) | Self::RateLimited { .. }
+            Self::UpstreamUnavailable(_) | Self::Unreachable { .. } | Self::RateLimited { .. }
         )
     }
 }

@@ -1,6 +1,7 @@
 //! The one HTTP policy for every Jira call: one reqwest client, timeouts, a per-site concurrency cap,
-//! retries of idempotent calls with `Retry-After`/backoff, shared rate-limit pauses, 401 → refresh once,
-//! and creates that are never repeated once they may have reached Jira (a 429 says it did not).
+//! retries of idempotent calls with `Retry-After`/backoff within a per-call deadline, shared
+//! rate-limit pauses, a per-site circuit breaker for a host that cannot be reached, 401 → refresh
+//! once, and creates that are never repeated once they may have reached Jira (a 429 says it did not).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,6 +13,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use url::Url;
 
+use super::breaker::Breaker;
 use super::ratelimit::{backoff, reset_in, retry_after, scope_of, Pauses, Scope};
 use super::{error::is_scope_mismatch, Authorizer, JiraError};
 
@@ -32,6 +34,13 @@ pub struct HttpPolicy {
     /// Most bytes of one response body, counted after decompression: a broken or hostile upstream
     /// cannot make the daemon hold more.
     pub max_response_bytes: usize,
+    /// No retry or wait starts that would end after this much time from the call's start (one
+    /// try may still take up to `request_timeout`).
+    pub call_deadline: Duration,
+    /// How long a site's circuit stays open after a connection failure (doubling per failure in
+    /// a row, up to `breaker_max`).
+    pub breaker_base: Duration,
+    pub breaker_max: Duration,
 }
 
 /// The default of `HttpPolicy::max_response_bytes`: far above any page Jira serves.
@@ -40,14 +49,17 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 << 20;
 impl Default for HttpPolicy {
     fn default() -> Self {
         Self {
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
-            base_delay: Duration::from_secs(5),
+            base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_tries: 4,
             max_wait: Duration::from_secs(60),
             concurrency: 8,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            call_deadline: Duration::from_secs(5),
+            breaker_base: Duration::from_secs(1),
+            breaker_max: Duration::from_secs(30),
         }
     }
 }
@@ -114,6 +126,7 @@ pub struct Http {
     policy: Arc<HttpPolicy>,
     permits: Arc<Semaphore>,
     pauses: Arc<Pauses>,
+    breaker: Arc<Breaker>,
 }
 
 impl std::fmt::Debug for Http {
@@ -139,11 +152,13 @@ impl Http {
             .build()
             .map_err(|e| JiraError::Protocol(format!("HTTP client: {e}")))?;
         let permits = Arc::new(Semaphore::new(policy.concurrency.max(1)));
+        let breaker = Arc::new(Breaker::new(policy.breaker_base, policy.breaker_max));
         Ok(Self {
             client,
             policy: Arc::new(policy),
             permits,
             pauses: Arc::default(),
+            breaker,
         })
     }
 
@@ -162,10 +177,20 @@ impl Http {
         let (mut tries, mut refreshed) = (0u32, false);
         // An earlier try may have been carried out by Jira without us hearing back.
         let mut maybe_done = false;
+        let deadline = Instant::now() + p.call_deadline;
+        let host = host_of(&call.url);
         loop {
             tries += 1;
             if let Some((wait, reason)) = self.pauses.pending(&call.endpoint, write_to) {
-                self.sleep_or_fail(wait, &reason).await?;
+                self.sleep_or_fail(wait, &reason, deadline).await?;
+            }
+            // A host that just refused us is not asked again until its circuit closes.
+            if let Err(open) = self.breaker.check() {
+                return Err(JiraError::Unreachable {
+                    host,
+                    cause: open.cause,
+                    retry_in_ms: Some(millis(open.retry_in)),
+                });
             }
             let header = auth.header().await?;
             let sent = {
@@ -198,27 +223,38 @@ impl Http {
                     return Err(JiraError::Protocol(e.without_url().to_string()))
                 }
                 Err(e) => {
-                    let never_sent = e.is_connect();
-                    maybe_done |= !never_sent;
-                    let e = e.without_url();
-                    tracing::debug!(endpoint = %call.endpoint, tries, never_sent, "Jira request failed: {e}");
-                    if call.retry == Retry::Never && !never_sent {
+                    let cause = cause_of(&e, p.connect_timeout);
+                    if e.is_connect() {
+                        // Refused, unresolvable or silent: retrying at once cannot fix it, and
+                        // every other caller of the site is told without trying (the breaker).
+                        let open = self.breaker.failed(&cause);
+                        tracing::warn!(%host, "cannot reach Jira: {cause}; next try in {open:?}");
+                        return Err(JiraError::Unreachable {
+                            host,
+                            cause,
+                            retry_in_ms: None,
+                        });
+                    }
+                    maybe_done = true;
+                    tracing::debug!(endpoint = %call.endpoint, tries, "Jira request failed: {cause}");
+                    if call.retry == Retry::Never {
                         return Err(JiraError::OutcomeUnknown(format!(
-                            "{} failed after sending",
+                            "{} to {host} failed after sending ({cause})",
                             call.endpoint
                         )));
                     }
-                    if tries >= p.max_tries {
+                    let wait = backoff(p.base_delay, p.max_delay, tries);
+                    if tries >= p.max_tries || Instant::now() + wait > deadline {
                         return Err(JiraError::UpstreamUnavailable(format!(
-                            "{}: {}",
-                            call.endpoint, e
+                            "{} to {host}: {cause}",
+                            call.endpoint
                         )));
                     }
-                    self.sleep_or_fail(backoff(p.base_delay, p.max_delay, tries), "connection")
-                        .await?;
+                    tokio::time::sleep(wait).await;
                     continue;
                 }
             };
+            self.breaker.succeeded();
             tracing::debug!(endpoint = %call.endpoint, status = status.as_u16(), tries, "Jira response");
             if status.is_success() {
                 return parse(&body);
@@ -237,7 +273,8 @@ impl Http {
                 | StatusCode::SERVICE_UNAVAILABLE
                 | StatusCode::GATEWAY_TIMEOUT => {
                     maybe_done |= status.is_server_error();
-                    self.transient(call, status, &headers, &text, tries).await?;
+                    self.transient(call, status, &headers, &text, tries, deadline)
+                        .await?;
                 }
                 // The try we never heard back from deleted it: the issue is gone, as asked.
                 StatusCode::NOT_FOUND if maybe_done && call.method == Method::DELETE => {
@@ -257,6 +294,7 @@ impl Http {
         headers: &HeaderMap,
         body: &str,
         tries: u32,
+        deadline: Instant,
     ) -> Result<(), JiraError> {
         let p = &self.policy;
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -293,17 +331,29 @@ impl Http {
                 reason: reason.clone(),
             },
             StatusCode::SERVICE_UNAVAILABLE => JiraError::UpstreamUnavailable(format!(
-                "HTTP 503: {}",
+                "HTTP 503 from {}: {}",
+                host_of(&call.url),
                 super::JiraMessages::from_body(body).summary()
             )),
             // A gateway error on a create: Jira may have processed it behind the gateway.
-            _ if call.retry == Retry::Never => {
-                JiraError::OutcomeUnknown(format!("{} got HTTP {}", call.endpoint, status.as_u16()))
-            }
-            _ => JiraError::UpstreamUnavailable(format!("HTTP {}", status.as_u16())),
+            _ if call.retry == Retry::Never => JiraError::OutcomeUnknown(format!(
+                "{} to {} got HTTP {}",
+                call.endpoint,
+                host_of(&call.url),
+                status.as_u16()
+            )),
+            _ => JiraError::UpstreamUnavailable(format!(
+                "HTTP {} from {}",
+                status.as_u16(),
+                host_of(&call.url)
+            )),
         };
         // A 429 means Jira did not process the request, so even a create may be sent again.
-        if (call.retry == Retry::Never && !limited) || tries >= p.max_tries || wait > p.max_wait {
+        if (call.retry == Retry::Never && !limited)
+            || tries >= p.max_tries
+            || wait > p.max_wait
+            || Instant::now() + wait > deadline
+        {
             return Err(give_up(millis(wait)));
         }
         // A recorded pause is waited out at the top of the send loop, shared with every other caller.
@@ -318,8 +368,13 @@ impl Http {
         Ok(())
     }
 
-    async fn sleep_or_fail(&self, wait: Duration, reason: &str) -> Result<(), JiraError> {
-        if wait > self.policy.max_wait {
+    async fn sleep_or_fail(
+        &self,
+        wait: Duration,
+        reason: &str,
+        deadline: Instant,
+    ) -> Result<(), JiraError> {
+        if wait > self.policy.max_wait || Instant::now() + wait > deadline {
             return Err(JiraError::RateLimited {
                 retry_after_ms: millis(wait),
                 reason: reason.to_string(),
@@ -358,6 +413,38 @@ impl HttpPool {
         let h = Http::new(self.policy.clone())?;
         sites.insert(api_base.to_string(), h.clone());
         Ok(h)
+    }
+}
+
+/// `host:port` of a URL, as a person would look for it.
+fn host_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// What went wrong with a request, in a few words: the innermost cause (`Connection refused (os
+/// error 111)`, `failed to lookup address information: …`), or the timeout.
+fn cause_of(e: &reqwest::Error, connect_timeout: Duration) -> String {
+    if e.is_timeout() {
+        return if e.is_connect() {
+            format!("no connection within {} s", connect_timeout.as_secs_f64())
+        } else {
+            "no answer in time".to_owned()
+        };
+    }
+    let mut inner: &dyn std::error::Error = e;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    let text = inner.to_string();
+    // reqwest's own text may hold the URL (and a query): never shown.
+    if text.is_empty() || std::ptr::addr_eq(inner, e) {
+        "the request failed".to_owned()
+    } else {
+        text
     }
 }
 

@@ -221,8 +221,10 @@ async fn a_retried_delete_that_finds_nothing_was_done_by_the_lost_try() {
     assert_eq!(e.kind(), "notFound");
 }
 
+/// Never sent, so never an unknown outcome (and, since issue 20, not retried: the breaker decides
+/// when the host is tried again).
 #[tokio::test]
-async fn a_create_that_never_connected_is_retried() {
+async fn a_create_that_never_connected_has_a_known_outcome() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -490,5 +492,50 @@ async fn quota_waits_for_the_later_of_reset_and_retry_after() {
     assert!(
         matches!(e, JiraError::RateLimited { retry_after_ms, .. } if retry_after_ms > 1 << 40),
         "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_fails_at_once_and_opens_the_circuit() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let http = Http::new(HttpPolicy {
+        breaker_base: Duration::from_secs(60),
+        ..fast()
+    })
+    .unwrap();
+    let url = Url::parse(&format!("http://127.0.0.1:{port}/rest/api/3/issue/A-1")).unwrap();
+    let call = Call::new(Method::GET, url, "issue/{key}");
+    let auth = TestAuth::new(0);
+    let first = http.send(&call, &auth).await.unwrap_err();
+    let host = format!("127.0.0.1:{port}");
+    match &first {
+        JiraError::Unreachable {
+            host: h,
+            cause,
+            retry_in_ms: None,
+        } => {
+            assert_eq!(h, &host);
+            assert!(cause.to_lowercase().contains("refused"), "{cause}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(first
+        .to_string()
+        .starts_with(&format!("cannot reach Jira at {host}: ")));
+    // The next call is not sent: the circuit says why and when it will try again.
+    let second = http.send(&call, &auth).await.unwrap_err();
+    match &second {
+        JiraError::Unreachable {
+            retry_in_ms: Some(ms),
+            ..
+        } => assert!(*ms > 0 && *ms <= 60_000, "{ms}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        second.to_string().contains("not trying again for"),
+        "{second}"
     );
 }

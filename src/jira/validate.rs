@@ -82,6 +82,22 @@ fn resolve(given: &Value, allowed: &[Value]) -> Option<Value> {
     Some(out)
 }
 
+/// A value as a person typed it: `Urgent` for `"Urgent"` and for `{"name": "Urgent"}` (how the
+/// daemon sends a priority), JSON only for what has no name.
+fn shown(item: &Value) -> String {
+    let named = match item {
+        Value::Object(o) => ["name", "value", "key", "id"]
+            .iter()
+            .find_map(|k| o.get(*k))
+            .unwrap_or(item),
+        v => v,
+    };
+    match named {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
 /// Resolves field names to ids and option values to ids in place; reports every problem at once.
 pub fn check(fields: &mut Map<String, Value>, meta: &[FieldMeta]) -> Result<(), JiraError> {
     let mut errors = Map::new();
@@ -115,9 +131,7 @@ pub fn check(fields: &mut Map<String, Value>, meta: &[FieldMeta]) -> Result<(), 
                 match resolve(item, allowed) {
                     Some(r) => resolved.push(r),
                     None => {
-                        let shown = item
-                            .as_str()
-                            .map_or_else(|| item.to_string(), str::to_string);
+                        let shown = shown(item);
                         errors.insert(
                             m.id.clone(),
                             json!(format!(
@@ -219,6 +233,13 @@ mod tests {
             .unwrap()
             .contains("not on the create screen"));
         assert!(errs.get("reporter").is_none(), "a default fills it");
+        // As `issues/create {priority}` sends it: the value, not its JSON.
+        let mut f = json!({"priority": {"name": "Urgent"}});
+        let e = check(f.as_object_mut().unwrap(), &meta()).unwrap_err();
+        assert_eq!(
+            e.messages().unwrap().errors["priority"],
+            "'Urgent' is not an allowed value of Priority; allowed values: Highest, Medium"
+        );
     }
 
     #[test]

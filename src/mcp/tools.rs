@@ -96,6 +96,11 @@ fn input_schema(method: &Value, defs: &Map<String, Value>) -> Value {
     if !required.is_empty() {
         schema["required"] = Value::Array(required);
     }
+    // The daemon refuses keys its params do not name; say so, so hosts and models see it up front.
+    let params = inline(&method["x-params-schema"], defs, &mut Vec::new());
+    if let Some(additional) = params.get("additionalProperties") {
+        schema["additionalProperties"] = additional.clone();
+    }
     schema
 }
 
@@ -258,6 +263,8 @@ mod tests {
             assert_eq!(s["type"], "object", "{}", t.name);
             assert!(!s.to_string().contains("$ref"), "{}", t.name);
             assert!(!t.method.starts_with("daemon/"), "{}", t.name);
+            // The daemon refuses other keys, and the host is told so.
+            assert_eq!(s["additionalProperties"], false, "{}", t.name);
         }
     }
 

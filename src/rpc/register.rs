@@ -7,11 +7,11 @@
 //! ```
 
 use super::connection::ConnectionHandle;
+use super::params::parse_params;
 use futures::FutureExt;
 use jirad_protocol::{Notification, Request};
 use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Id, Params};
 use jsonrpsee::{MethodCallback, MethodResponse, RpcModule};
-use serde::de::DeserializeOwned;
 use std::cell::Cell;
 use std::future::Future;
 use std::ops::Range;
@@ -274,21 +274,6 @@ impl ResultSlot {
     pub(crate) fn take(&self) -> Option<ResultJson> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
-}
-
-/// Parses by-name params, treating absent, `null` and `[]` as `{}`.
-pub fn parse_params<T: DeserializeOwned>(params: &Params<'_>) -> Result<T, ErrorObjectOwned> {
-    let text = match params.as_str().map(str::trim) {
-        None | Some("null") | Some("[]") => "{}",
-        Some(t) => t,
-    };
-    serde_json::from_str(text).map_err(|e| {
-        ErrorObject::owned(
-            ErrorCode::InvalidParams.code(),
-            format!("Invalid params: {e}"),
-            None::<()>,
-        )
-    })
 }
 
 fn internal(e: &dyn std::fmt::Display) -> ErrorObjectOwned {

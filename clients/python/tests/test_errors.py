@@ -63,3 +63,12 @@ def test_unknown_kind_stays_visible():
 def test_missing_fields_do_not_crash():
     assert jirad.from_error({"code": 1, "message": "x", "data": {"kind": "authRequired"}}).authorization_url is None
     assert isinstance(jirad.from_error("nonsense"), errors.InternalError)
+
+
+def test_invalid_params_carries_the_path_and_the_key_meant():
+    e = jirad.from_error({"code": -32602, "message": "Invalid params: unknown field `sumary`; "
+                          "did you mean `summary`?", "data": {
+                              "kind": "invalidParams", "path": "$.sumary", "field": "sumary",
+                              "didYouMean": "summary", "expected": ["key", "summary"]}})
+    assert type(e) is errors.InvalidParams and e.kind == "invalidParams"
+    assert (e.path, e.field, e.did_you_mean) == ("$.sumary", "sumary", "summary")

@@ -31,7 +31,15 @@ export class DaemonNotFound extends JiradError {
 export class ParseError extends JiradError {}
 export class InvalidRequest extends JiradError {}
 export class MethodNotFound extends JiradError {}
-export class InvalidParams extends JiradError {}
+/** Code -32602 (`data.kind` `invalidParams`): the params do not fit the method. */
+export class InvalidParams extends JiradError {
+  /** JSON path of the offending value (`$.sumary`). */
+  get path(): string | undefined { return this.data.path as string | undefined; }
+  /** The unknown key, for an unknown key. */
+  get field(): string | undefined { return this.data.field as string | undefined; }
+  /** The closest key the method takes, when one is close. */
+  get didYouMean(): string | undefined { return this.data.didYouMean as string | undefined; }
+}
 export class InternalError extends JiradError {}
 /** Code -32800: the request was cancelled, usually through our own CancellationToken. */
 export class RequestCancelled extends JiradError {}
@@ -80,6 +88,9 @@ export const ERROR_KINDS: Readonly<Record<string, ErrorClass>> = {
   lossyUpdate: LossyUpdate,
 };
 
+/** Protocol faults that carry a `data.kind` (only -32602 does). */
+const PROTOCOL_KINDS: Readonly<Record<string, ErrorClass>> = { invalidParams: InvalidParams };
+
 const BY_CODE: Readonly<Record<number, ErrorClass>> = {
   [-32700]: ParseError,
   [-32600]: InvalidRequest,
@@ -93,7 +104,9 @@ const BY_CODE: Readonly<Record<number, ErrorClass>> = {
 export function fromError(error: { code: number; message: string; data?: unknown }): JiradError {
   const data = error.data && typeof error.data === "object" ? (error.data as ErrorData) : {};
   const kind = typeof data.kind === "string" ? data.kind : undefined;
-  const cls = kind ? ERROR_KINDS[kind] ?? JiradError : BY_CODE[error.code] ?? JiradError;
+  const cls = kind
+    ? ERROR_KINDS[kind] ?? PROTOCOL_KINDS[kind] ?? JiradError
+    : BY_CODE[error.code] ?? JiradError;
   return new cls(error.code, error.message, data);
 }
 

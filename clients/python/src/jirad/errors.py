@@ -45,7 +45,25 @@ class DaemonNotFound(JiradError):
 class ParseError(JiradError): ...
 class InvalidRequest(JiradError): ...
 class MethodNotFound(JiradError): ...
-class InvalidParams(JiradError): ...
+class InvalidParams(JiradError):
+    """The params do not fit the method (code -32602, ``data.kind`` ``invalidParams``)."""
+    kind = "invalidParams"
+
+    @property
+    def path(self) -> Optional[str]:
+        """JSON path of the offending value (``$.sumary``)."""
+        return self._get("path")
+
+    @property
+    def field(self) -> Optional[str]:
+        """The unknown key, for an unknown key."""
+        return self._get("field")
+
+    @property
+    def did_you_mean(self) -> Optional[str]:
+        """The closest key the method takes, when one is close."""
+        return self._get("didYouMean")
+
 class InternalError(JiradError): ...
 class RequestCancelled(JiradError):
     """The request was cancelled (code -32800), usually by our own ``$/cancelRequest``."""
@@ -140,6 +158,9 @@ _BY_KIND: Dict[str, Type[JiradError]] = {
     if cls.kind
 }
 
+#: protocol faults that carry a ``data.kind`` (only -32602 does)
+_PROTOCOL_KINDS: Dict[str, Type[JiradError]] = {InvalidParams.kind: InvalidParams}
+
 _BY_CODE: Dict[int, Type[JiradError]] = {
     -32700: ParseError,
     -32600: InvalidRequest,
@@ -161,7 +182,7 @@ def from_error(error: Any) -> JiradError:
     message = str(error.get("message", ""))
     data = error.get("data")
     kind = data.get("kind") if isinstance(data, Mapping) else None
-    cls = _BY_KIND.get(kind) if kind else None
+    cls = (_BY_KIND.get(kind) or _PROTOCOL_KINDS.get(kind)) if kind else None
     if cls is None:
         cls = _BY_CODE.get(code, JiradError) if not kind else JiradError
     err = cls(code, message, data)

@@ -55,3 +55,13 @@ test("vscode-jsonrpc rejections become JiradErrors", () => {
   const other = new TypeError("x");
   assert.equal(jirad.mapRejection(other), other);
 });
+
+test("invalidParams carries the path and the key meant", () => {
+  const e = jirad.fromError({
+    code: -32602, message: "Invalid params: unknown field `sumary`; did you mean `summary`?",
+    data: { kind: "invalidParams", path: "$.sumary", field: "sumary", didYouMean: "summary", expected: ["key", "summary"] },
+  });
+  assert.ok(e instanceof jirad.InvalidParams);
+  const p = e as jirad.InvalidParams;
+  assert.deepEqual([p.kind, p.path, p.field, p.didYouMean], ["invalidParams", "$.sumary", "sumary", "summary"]);
+});
