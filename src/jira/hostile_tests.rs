@@ -141,6 +141,11 @@ fn hostile(n: usize) -> Vec<(String, String)> {
         ("code macros".into(), rep("{code}\n")),
         ("lines".into(), rep("a\n")),
         ("plain".into(), rep("a")),
+        (
+            "realistic".into(),
+            "## Steps\n\n1. Open the *settings* page\n2. Click **Save** twice\n   - see [the log](https://example.com/log)\n\n```rust\nfn main() {}\n```\n\n> It fails with `E42`.\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\nh2. Steps\n# Open *it*\n## see [the log|https://example.com/log]\n{code}\nx\n{code}\nbq. {{E42}}\n||a||b||\n|1|2|\n\n"
+                .repeat(n / 100 + 1),
+        ),
         // A tenth as many units: each is 26 bytes, and megabytes are tried on their own below.
         ("mixed".into(), "- *[_a|http://x]* {{c}} > ".repeat(n / 10)),
     ]
