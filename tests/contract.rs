@@ -312,3 +312,54 @@ fn limits_out_of_range_are_refused_and_all_has_its_own_cap() {
     let one = c.result("issues/list", json!({"project": "DEMO", "limit": 1}));
     assert_eq!(one["issues"].as_array().map(Vec::len), Some(1));
 }
+
+/// `expand` returns what it asks for under `expanded`, as Jira sent it; an unknown expansion is
+/// refused like any misfit.
+#[test]
+fn expand_returns_the_expansions_asked_for() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    let got = c.result(
+        "issues/get",
+        json!({"key": "DEMO-1", "fields": ["summary", "description"],
+               "expand": ["renderedFields", "names", "schema", "transitions"]}),
+    );
+    assert_eq!(got["key"], "DEMO-1");
+    assert!(got["summary"].as_str().is_some(), "{got}");
+    let expanded = &got["expanded"];
+    assert!(
+        expanded["renderedFields"]["description"]
+            .as_str()
+            .is_some_and(|h| h.contains('<')),
+        "HTML: {got}"
+    );
+    assert_eq!(expanded["names"]["summary"], "Summary", "{got}");
+    assert_eq!(expanded["schema"]["summary"]["type"], "string", "{got}");
+    let transitions = expanded["transitions"].as_array().expect("transitions");
+    assert!(
+        transitions.iter().all(|t| t["to"]["name"].is_string()),
+        "{got}"
+    );
+    assert!(!transitions.is_empty());
+    assert_eq!(
+        expanded.as_object().map(|o| o.len()),
+        Some(4),
+        "only what was asked"
+    );
+    assert_eq!(got["cache"]["hit"], false);
+    // The expanded read is not what a plain read gets from the cache.
+    let plain = c.result("issues/get", json!({"key": "DEMO-1"}));
+    assert!(plain.get("expanded").is_none(), "{plain}");
+
+    let reply = c.call(
+        "issues/get",
+        json!({"key": "DEMO-1", "expand": ["changelogs"]}),
+    );
+    assert_eq!(reply["error"]["code"], -32602, "{reply}");
+    assert_eq!(reply["error"]["data"]["path"], "$.expand[0]");
+    assert_eq!(
+        reply["error"]["message"],
+        "Invalid params: unknown value `changelogs`; did you mean `changelog`?"
+    );
+}
