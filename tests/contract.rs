@@ -363,3 +363,48 @@ fn expand_returns_the_expansions_asked_for() {
         "Invalid params: unknown value `changelogs`; did you mean `changelog`?"
     );
 }
+
+/// `assignee` by display name or email resolves to the one user it names; several candidates are
+/// `invalidFields` listing them; an account id is taken as it is.
+#[test]
+fn assign_by_display_name_or_email() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for who in [
+        "Mia Krystof",
+        "mia krystof",
+        "mia@example.com",
+        "5b10a2844c20165700ede21g",
+    ] {
+        let r = c.result("issues/assign", json!({"key": "DEMO-2", "assignee": who}));
+        assert_eq!(r["assignee"]["displayName"], "Mia Krystof", "{who}: {r}");
+    }
+    let updated = c.result(
+        "issues/update",
+        json!({"key": "DEMO-2", "assignee": "Sam Lee"}),
+    );
+    assert_eq!(updated["assignee"]["displayName"], "Sam Lee");
+    let none = c.call(
+        "issues/assign",
+        json!({"key": "DEMO-2", "assignee": "Nobody Here"}),
+    );
+    assert_eq!(none["error"]["data"]["kind"], "invalidFields", "{none}");
+    assert_eq!(
+        none["error"]["data"]["errors"]["assignee"],
+        "no user matches 'Nobody Here'"
+    );
+    // "an" is in Alex Morgan and Jordan Smith: both are named, nobody is assigned.
+    let many = c.call("issues/assign", json!({"key": "DEMO-2", "assignee": "an"}));
+    let text = many["error"]["data"]["errors"]["assignee"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{many}"));
+    assert!(
+        text.starts_with("2 users match 'an': ")
+            && text.contains("Alex Morgan (557058:")
+            && text.contains("Jordan Smith (60e5a86a471e61006a0f1234)"),
+        "{text}"
+    );
+    let after = c.result("issues/get", json!({"key": "DEMO-2", "fresh": true}));
+    assert_eq!(after["assignee"]["displayName"], "Sam Lee");
+}

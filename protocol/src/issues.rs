@@ -331,7 +331,7 @@ pub struct IssuesCreateParams {
     pub description: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// `"me"`, an accountId (DC: username) or an email.
+    /// `"me"`, an accountId (DC: username), an email or a display name (matching one user).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     /// Priority name or id.
@@ -380,7 +380,7 @@ pub struct IssuesUpdateParams {
     pub add_labels: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remove_labels: Option<Vec<String>>,
-    /// `"me"`, an accountId, an email, or `null` to unassign.
+    /// `"me"`, an accountId, an email, a display name (matching one user), or `null` to unassign.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

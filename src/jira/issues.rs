@@ -141,22 +141,23 @@ impl JiraClient {
                 .ok_or_else(|| JiraError::Protocol("myself has no user id".into()))?;
             return Ok(self.user_ref(&id));
         }
-        if !who.contains('@') {
+        if self.looks_like_user_id(who) {
             return Ok(self.user_ref(who));
         }
+        // An email or a display name: whoever it names exactly, else the only match.
         let users = self.user_search(who).await?;
         let exact: Vec<&Value> = users
             .iter()
             .filter(|u| {
-                u["emailAddress"]
-                    .as_str()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(who))
+                ["emailAddress", "displayName"]
+                    .iter()
+                    .any(|k| u[*k].as_str().is_some_and(|v| v.eq_ignore_ascii_case(who)))
             })
             .collect();
-        let pick = if exact.len() == 1 {
-            exact
-        } else {
+        let pick = if exact.is_empty() {
             users.iter().collect()
+        } else {
+            exact
         };
         match pick.as_slice() {
             [one] => self
@@ -167,10 +168,42 @@ impl JiraClient {
                 "assignee",
                 format!("no user matches '{who}'"),
             )),
-            many => Err(JiraError::invalid_field(
-                "assignee",
-                format!("{} users match '{who}'; give an account id", many.len()),
-            )),
+            many => {
+                let candidates: Vec<String> = many
+                    .iter()
+                    .take(10)
+                    .map(|u| {
+                        format!(
+                            "{} ({})",
+                            u["displayName"].as_str().unwrap_or("?"),
+                            self.user_id(u).unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                Err(JiraError::invalid_field(
+                    "assignee",
+                    format!(
+                        "{} users match '{who}': {}; give an account id or an email",
+                        many.len(),
+                        candidates.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// An account id (Cloud: `557058:…` or 24 characters) or, on Data Center, a username: one
+    /// word, no `@`. Anything else is looked up as an email or a display name.
+    fn looks_like_user_id(&self, who: &str) -> bool {
+        if who.contains('@') || who.chars().any(char::is_whitespace) || who.is_empty() {
+            return false;
+        }
+        match self.site.flavor {
+            super::Flavor::Cloud => {
+                who.contains(':')
+                    || (who.len() >= 20 && who.chars().all(|c| c.is_ascii_alphanumeric()))
+            }
+            super::Flavor::DataCenter => true,
         }
     }
 
