@@ -408,3 +408,44 @@ fn assign_by_display_name_or_email() {
     let after = c.result("issues/get", json!({"key": "DEMO-2", "fresh": true}));
     assert_eq!(after["assignee"]["displayName"], "Sam Lee");
 }
+
+/// A Markdown string for a rich-text custom field is converted like the description: ADF on
+/// Cloud, wiki markup on Data Center (before, it was sent as a plain string and Jira refused it).
+#[test]
+fn rich_text_custom_fields_take_markdown() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for profile in ["cloud", "dc"] {
+        let created = c.call(
+            "issues/create",
+            json!({"profile": profile, "project": "DEMO", "type": "Story", "summary": "Rich",
+                   "fields": {"Acceptance criteria": "works **well**"}}),
+        );
+        let key = created["result"]["key"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{profile}: {created}"))
+            .to_owned();
+        let got = c.result(
+            "issues/get",
+            json!({"profile": profile, "key": key, "fields": ["customfield_10012"]}),
+        );
+        let value = &got["fields"]["customfield_10012"];
+        match profile {
+            "cloud" => assert_eq!(value["type"], "doc", "ADF: {got}"),
+            _ => assert_eq!(value, "works *well*", "wiki markup: {got}"),
+        }
+        let updated = c.call(
+            "issues/update",
+            json!({"profile": profile, "key": key,
+                   "fields": {"Acceptance criteria": "now _done_"}}),
+        );
+        assert!(updated.get("error").is_none(), "{profile}: {updated}");
+        let got = c.result(
+            "issues/get",
+            json!({"profile": profile, "key": key, "fields": ["customfield_10012"], "fresh": true}),
+        );
+        let text = got["fields"]["customfield_10012"].to_string();
+        assert!(text.contains("done"), "{profile}: {got}");
+    }
+}
