@@ -312,3 +312,140 @@ fn limits_out_of_range_are_refused_and_all_has_its_own_cap() {
     let one = c.result("issues/list", json!({"project": "DEMO", "limit": 1}));
     assert_eq!(one["issues"].as_array().map(Vec::len), Some(1));
 }
+
+/// `expand` returns what it asks for under `expanded`, as Jira sent it; an unknown expansion is
+/// refused like any misfit.
+#[test]
+fn expand_returns_the_expansions_asked_for() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    let got = c.result(
+        "issues/get",
+        json!({"key": "DEMO-1", "fields": ["summary", "description"],
+               "expand": ["renderedFields", "names", "schema", "transitions"]}),
+    );
+    assert_eq!(got["key"], "DEMO-1");
+    assert!(got["summary"].as_str().is_some(), "{got}");
+    let expanded = &got["expanded"];
+    assert!(
+        expanded["renderedFields"]["description"]
+            .as_str()
+            .is_some_and(|h| h.contains('<')),
+        "HTML: {got}"
+    );
+    assert_eq!(expanded["names"]["summary"], "Summary", "{got}");
+    assert_eq!(expanded["schema"]["summary"]["type"], "string", "{got}");
+    let transitions = expanded["transitions"].as_array().expect("transitions");
+    assert!(
+        transitions.iter().all(|t| t["to"]["name"].is_string()),
+        "{got}"
+    );
+    assert!(!transitions.is_empty());
+    assert_eq!(
+        expanded.as_object().map(|o| o.len()),
+        Some(4),
+        "only what was asked"
+    );
+    assert_eq!(got["cache"]["hit"], false);
+    // The expanded read is not what a plain read gets from the cache.
+    let plain = c.result("issues/get", json!({"key": "DEMO-1"}));
+    assert!(plain.get("expanded").is_none(), "{plain}");
+
+    let reply = c.call(
+        "issues/get",
+        json!({"key": "DEMO-1", "expand": ["changelogs"]}),
+    );
+    assert_eq!(reply["error"]["code"], -32602, "{reply}");
+    assert_eq!(reply["error"]["data"]["path"], "$.expand[0]");
+    assert_eq!(
+        reply["error"]["message"],
+        "Invalid params: unknown value `changelogs`; did you mean `changelog`?"
+    );
+}
+
+/// `assignee` by display name or email resolves to the one user it names; several candidates are
+/// `invalidFields` listing them; an account id is taken as it is.
+#[test]
+fn assign_by_display_name_or_email() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for who in [
+        "Mia Krystof",
+        "mia krystof",
+        "mia@example.com",
+        "5b10a2844c20165700ede21g",
+    ] {
+        let r = c.result("issues/assign", json!({"key": "DEMO-2", "assignee": who}));
+        assert_eq!(r["assignee"]["displayName"], "Mia Krystof", "{who}: {r}");
+    }
+    let updated = c.result(
+        "issues/update",
+        json!({"key": "DEMO-2", "assignee": "Sam Lee"}),
+    );
+    assert_eq!(updated["assignee"]["displayName"], "Sam Lee");
+    let none = c.call(
+        "issues/assign",
+        json!({"key": "DEMO-2", "assignee": "Nobody Here"}),
+    );
+    assert_eq!(none["error"]["data"]["kind"], "invalidFields", "{none}");
+    assert_eq!(
+        none["error"]["data"]["errors"]["assignee"],
+        "no user matches 'Nobody Here'"
+    );
+    // "an" is in Alex Morgan and Jordan Smith: both are named, nobody is assigned.
+    let many = c.call("issues/assign", json!({"key": "DEMO-2", "assignee": "an"}));
+    let text = many["error"]["data"]["errors"]["assignee"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{many}"));
+    assert!(
+        text.starts_with("2 users match 'an': ")
+            && text.contains("Alex Morgan (557058:")
+            && text.contains("Jordan Smith (60e5a86a471e61006a0f1234)"),
+        "{text}"
+    );
+    let after = c.result("issues/get", json!({"key": "DEMO-2", "fresh": true}));
+    assert_eq!(after["assignee"]["displayName"], "Sam Lee");
+}
+
+/// A Markdown string for a rich-text custom field is converted like the description: ADF on
+/// Cloud, wiki markup on Data Center (before, it was sent as a plain string and Jira refused it).
+#[test]
+fn rich_text_custom_fields_take_markdown() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for profile in ["cloud", "dc"] {
+        let created = c.call(
+            "issues/create",
+            json!({"profile": profile, "project": "DEMO", "type": "Story", "summary": "Rich",
+                   "fields": {"Acceptance criteria": "works **well**"}}),
+        );
+        let key = created["result"]["key"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{profile}: {created}"))
+            .to_owned();
+        let got = c.result(
+            "issues/get",
+            json!({"profile": profile, "key": key, "fields": ["customfield_10012"]}),
+        );
+        let value = &got["fields"]["customfield_10012"];
+        match profile {
+            "cloud" => assert_eq!(value["type"], "doc", "ADF: {got}"),
+            _ => assert_eq!(value, "works *well*", "wiki markup: {got}"),
+        }
+        let updated = c.call(
+            "issues/update",
+            json!({"profile": profile, "key": key,
+                   "fields": {"Acceptance criteria": "now _done_"}}),
+        );
+        assert!(updated.get("error").is_none(), "{profile}: {updated}");
+        let got = c.result(
+            "issues/get",
+            json!({"profile": profile, "key": key, "fields": ["customfield_10012"], "fresh": true}),
+        );
+        let text = got["fields"]["customfield_10012"].to_string();
+        assert!(text.contains("done"), "{profile}: {got}");
+    }
+}

@@ -123,9 +123,9 @@ pub struct IssuesGetParams {
     /// Field ids or names; default: the fields of the normalized issue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
-    /// Jira `expand` values (`renderedFields`, `changelog`…); bypasses the cache.
+    /// Jira expansions to return under `expanded`; the read then goes to Jira (and is not cached).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Vec<String>>,
+    pub expand: Option<Vec<Expand>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<DescriptionFormat>,
     /// Bypass the cache.
@@ -135,12 +135,55 @@ pub struct IssuesGetParams {
     pub profile: Option<String>,
 }
 
+/// An `expand` value of `issues/get`: Jira's IssueBean expansions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Expand {
+    /// Field id → the field rendered as HTML.
+    RenderedFields,
+    /// Field id → display name.
+    Names,
+    /// Field id → the field's schema (`type`, `custom`, …).
+    Schema,
+    /// The transitions available now, as `issues/transitions` lists them raw.
+    Transitions,
+    /// `{startAt, maxResults, total, histories}`: the issue's history, newest changes last.
+    Changelog,
+    /// Operations (links) the user may perform.
+    Operations,
+    /// Field id → how it may be edited.
+    Editmeta,
+    /// Field id → every representation version of its value.
+    VersionedRepresentations,
+}
+
+impl Expand {
+    /// The name Jira uses (and the key under `expanded`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expand::RenderedFields => "renderedFields",
+            Expand::Names => "names",
+            Expand::Schema => "schema",
+            Expand::Transitions => "transitions",
+            Expand::Changelog => "changelog",
+            Expand::Operations => "operations",
+            Expand::Editmeta => "editmeta",
+            Expand::VersionedRepresentations => "versionedRepresentations",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IssuesGetResult {
     #[serde(flatten)]
     pub issue: Issue,
     pub cache: CacheInfo,
+    /// With `expand`: each expansion asked for, as Jira returned it, under its name
+    /// (`renderedFields`, `names`, `schema`, `transitions`, `changelog`, …); `null` when Jira
+    /// sent none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expanded: Option<Map<String, Value>>,
 }
 
 impl IssuesGetResult {
@@ -288,7 +331,7 @@ pub struct IssuesCreateParams {
     pub description: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// `"me"`, an accountId (DC: username) or an email.
+    /// `"me"`, an accountId (DC: username), an email or a display name (matching one user).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     /// Priority name or id.
@@ -337,7 +380,7 @@ pub struct IssuesUpdateParams {
     pub add_labels: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remove_labels: Option<Vec<String>>,
-    /// `"me"`, an accountId, an email, or `null` to unassign.
+    /// `"me"`, an accountId, an email, a display name (matching one user), or `null` to unassign.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -429,6 +472,7 @@ mod tests {
         let typed = serde_json::to_string(&IssuesGetResult {
             issue: issue.clone(),
             cache,
+            expanded: None,
         })
         .unwrap();
         let joined = |issue_json: &str| {

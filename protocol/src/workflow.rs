@@ -245,7 +245,8 @@ impl Request for IssuesAssign {
 pub struct IssuesAssignParams {
     /// Issue key or id.
     pub key: String,
-    /// `"me"`, an account id (Data Center: a username), an email, or `null` to unassign.
+    /// `"me"`, an account id (Data Center: a username), an email, a display name (matching one
+    /// user), or `null` to unassign.
     /// Required, so that a forgotten field never unassigns.
     #[serde(deserialize_with = "present")]
     #[schemars(with = "NullableString")]

@@ -205,23 +205,41 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetRes
     let s = jira(&cx, p.profile.as_deref()).await?;
     let fields = wanted(p.fields);
     let format = p.format.unwrap_or_default();
-    let read = read_issue(
-        &s,
-        &cx,
-        &p.key,
-        &fields,
-        p.expand.unwrap_or_default(),
-        p.fresh,
-    )
-    .await?;
+    if let Some(expand) = p.expand.filter(|e| !e.is_empty()) {
+        return expanded(&s, &p.key, &fields, &expand, format).await;
+    }
+    let read = read_issue(&s, &cx, &p.key, &fields, vec![], p.fresh).await?;
     let cache = info(&read);
     if !read.info.hit {
         let issue = parse_issue(&read.value, format)?;
-        return Ok(Reply::Value(IssuesGetResult { issue, cache }));
+        return Ok(Reply::Value(IssuesGetResult {
+            issue,
+            cache,
+            expanded: None,
+        }));
     }
     let issue_json = prepared(&cx, &s, &p.key, &read.value, format, &fields)?;
     let (range, rest) = IssuesGetResult::json_parts(&issue_json, &cache).map_err(shape_error)?;
     Ok(Reply::Joined(issue_json, range, rest))
+}
+
+/// `issues/get` with `expand`: straight from Jira, never cached (an entry answers reads that asked
+/// for no expansion), the expansions under `expanded`.
+async fn expanded(
+    s: &JiraSession,
+    key: &str,
+    fields: &Wanted,
+    expand: &[Expand],
+    format: DescriptionFormat,
+) -> Result<Reply<IssuesGetResult>, ApiError> {
+    let names: Vec<&str> = expand.iter().map(|e| e.as_str()).collect();
+    let (issue, expanded) = s.client.issue_expanded(key, &fields.list, &names).await?;
+    let issue = parse_issue(&cached_json(&issue)?, format)?;
+    Ok(Reply::Value(IssuesGetResult {
+        issue,
+        cache: CacheInfo::default(),
+        expanded: Some(expanded),
+    }))
 }
 
 /// The JSON of a cached issue in this shape, remembered by the entry once asked twice.
@@ -446,6 +464,7 @@ async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetRes
     Ok(IssuesGetResult {
         issue,
         cache: info(&read),
+        expanded: None,
     })
 }
 

@@ -184,10 +184,12 @@ fn jira_auth_error(profile: &str, e: AuthError) -> JiraError {
         }),
         AuthError::UpstreamUnavailable { message } => JiraError::UpstreamUnavailable(message),
         // Refused credentials are not missing ones: no login can fix an API token or a PAT.
-        e @ AuthError::AuthFailed { .. } => JiraError::AuthFailed(crate::jira::JiraMessages {
-            error_messages: vec![e.to_string()],
-            errors: Default::default(),
-        }),
+        AuthError::AuthFailed { profile, reason } => {
+            JiraError::AuthFailed(crate::jira::JiraMessages {
+                error_messages: vec![format!("profile `{profile}`: {reason}")],
+                errors: Default::default(),
+            })
+        }
         other => JiraError::AuthRequired(AuthNeeded {
             message: other.to_string(),
             profile: Some(profile.to_owned()),

@@ -15,7 +15,14 @@ pub(super) const EXIT_NO_DAEMON: u8 = 2;
 /// `jirad call METHOD [JSON]`.
 pub async fn call(args: CallArgs) -> ExitCode {
     let _ = super::logging::init("warn", None);
-    let params = match args.params.as_deref().map(serde_json::from_str::<Value>) {
+    let text = match args.params.as_deref().map(params_text).transpose() {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("jirad: {e}");
+            return ExitCode::from(EXIT_NO_DAEMON);
+        }
+    };
+    let params = match text.as_deref().map(serde_json::from_str::<Value>) {
         None => None,
         Some(Ok(v)) => Some(v),
         Some(Err(e)) => {
@@ -28,6 +35,20 @@ pub async fn call(args: CallArgs) -> ExitCode {
         Err(code) => return code,
     };
     print_reply(client.call(&args.method, params).await)
+}
+
+/// The params' text: the argument itself, stdin for `-`, a file's contents for `@FILE` (argv
+/// holds at most 128 KiB on Linux, and quoting JSON for a shell is error-prone).
+fn params_text(arg: &str) -> Result<String, String> {
+    if arg == "-" {
+        return std::io::read_to_string(std::io::stdin())
+            .map_err(|e| format!("cannot read params from stdin: {e}"));
+    }
+    match arg.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read params from {path}: {e}")),
+        None => Ok(arg.to_owned()),
+    }
 }
 
 /// Connects to the daemon, starting it (with `config`) unless `no_spawn`; prints why not.

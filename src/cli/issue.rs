@@ -1,6 +1,7 @@
-//! `jirad issue get|list|create|update|delete`: shell wrappers of the `issues/*` methods. They talk
-//! to the daemon as `jirad call` does (starting it when needed) and print a table or text, or the
-//! raw result with `--json`. Exit codes as `jirad call`.
+//! `jirad issue get|list|create|update|delete|transition|comment|assign|unassign|projects|users`:
+//! shell wrappers of the issue, workflow, project and user methods. They talk to the daemon as
+//! `jirad call` does (starting it when needed) and print a table or text, or the raw result with
+//! `--json`. Exit codes as `jirad call`.
 
 use super::call::{connect, pretty, EXIT_NO_DAEMON, EXIT_RPC_ERROR};
 use super::SocketArgs;
@@ -46,12 +47,18 @@ enum IssueCommand {
         assignee: Option<String>,
         #[arg(long)]
         status: Option<String>,
-        /// Page size.
+        /// Page size (1-1000).
         #[arg(long)]
         limit: Option<u32>,
+        /// The page after the one that printed this token.
+        #[arg(long, value_name = "TOKEN")]
+        page_token: Option<String>,
         /// Every page, up to the daemon's cap.
         #[arg(long)]
         all: bool,
+        /// With --all: stop after this many issues.
+        #[arg(long, value_name = "N")]
+        max_issues: Option<u32>,
     },
     /// Create an issue; prints its key and link.
     Create {
@@ -61,6 +68,9 @@ enum IssueCommand {
         issue_type: String,
         #[arg(long)]
         summary: String,
+        /// The description, Markdown.
+        #[arg(long, value_name = "MARKDOWN", conflicts_with = "description_file")]
+        description: Option<String>,
         /// Markdown file for the description (`-` for stdin).
         #[arg(long, value_name = "FILE")]
         description_file: Option<PathBuf>,
@@ -78,6 +88,9 @@ enum IssueCommand {
         key: String,
         #[arg(long)]
         summary: Option<String>,
+        /// The description, Markdown.
+        #[arg(long, value_name = "MARKDOWN", conflicts_with = "description_file")]
+        description: Option<String>,
         /// Markdown file for the description (`-` for stdin).
         #[arg(long, value_name = "FILE")]
         description_file: Option<PathBuf>,
@@ -100,6 +113,32 @@ enum IssueCommand {
         #[arg(long)]
         delete_subtasks: bool,
     },
+    /// Move an issue through its workflow: a transition's name or id, or the target status.
+    Transition {
+        key: String,
+        to: String,
+        /// A comment added with the transition (Markdown).
+        #[arg(long, value_name = "MARKDOWN")]
+        comment: Option<String>,
+    },
+    /// Add a comment (Markdown); `-` or no text reads it from stdin.
+    Comment { key: String, text: Option<String> },
+    /// Assign an issue: `me`, an account id (Data Center: a username) or an email.
+    Assign { key: String, assignee: String },
+    /// Leave an issue unassigned.
+    Unassign { key: String },
+    /// Projects you can see, optionally matching a query.
+    Projects { query: Option<String> },
+    /// Users matching a name or email.
+    Users { query: String },
+}
+
+/// The description given inline, else read from its file.
+fn description(inline: &Option<String>, file: &Option<PathBuf>) -> Result<Option<String>, String> {
+    if inline.is_some() {
+        return Ok(inline.clone());
+    }
+    read_description(file)
 }
 
 fn read_description(file: &Option<PathBuf>) -> Result<Option<String>, String> {
@@ -136,7 +175,9 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
             assignee,
             status,
             limit,
+            page_token,
             all,
+            max_issues,
         } => {
             set(
                 &mut p,
@@ -146,7 +187,9 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
                     ("assignee", json!(assignee)),
                     ("status", json!(status)),
                     ("limit", json!(limit)),
+                    ("pageToken", json!(page_token)),
                     ("all", json!(all)),
+                    ("maxIssues", json!(max_issues)),
                 ],
             );
             "issues/list"
@@ -155,6 +198,7 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
             project,
             issue_type,
             summary,
+            description: inline,
             description_file,
             labels,
             assignee,
@@ -167,7 +211,7 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
                     ("project", json!(project)),
                     ("type", json!(issue_type)),
                     ("summary", json!(summary)),
-                    ("description", json!(read_description(description_file)?)),
+                    ("description", json!(description(inline, description_file)?)),
                     ("labels", json!(labels)),
                     ("assignee", json!(assignee)),
                     ("priority", json!(priority)),
@@ -179,6 +223,7 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
         IssueCommand::Update {
             key,
             summary,
+            description: inline,
             description_file,
             add_labels,
             remove_labels,
@@ -191,7 +236,7 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
                 &[
                     ("key", json!(key)),
                     ("summary", json!(summary)),
-                    ("description", json!(read_description(description_file)?)),
+                    ("description", json!(description(inline, description_file)?)),
                     ("addLabels", json!(add_labels)),
                     ("removeLabels", json!(remove_labels)),
                     ("assignee", json!(assignee)),
@@ -213,6 +258,47 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
                 ],
             );
             "issues/delete"
+        }
+        IssueCommand::Transition { key, to, comment } => {
+            set(
+                &mut p,
+                &[
+                    ("key", json!(key)),
+                    ("to", json!(to)),
+                    ("comment", json!(comment)),
+                ],
+            );
+            "issues/transition"
+        }
+        IssueCommand::Comment { key, text } => {
+            let body = match text.as_deref() {
+                Some(t) if t != "-" => t.to_owned(),
+                _ => std::io::read_to_string(std::io::stdin())
+                    .map_err(|e| format!("cannot read the comment from stdin: {e}"))?,
+            };
+            set(&mut p, &[("key", json!(key)), ("body", json!(body))]);
+            "issues/addComment"
+        }
+        IssueCommand::Assign { key, assignee } => {
+            set(
+                &mut p,
+                &[("key", json!(key)), ("assignee", json!(assignee))],
+            );
+            "issues/assign"
+        }
+        IssueCommand::Unassign { key } => {
+            // `set` drops nulls; here null is the point.
+            p.insert("key".into(), json!(key));
+            p.insert("assignee".into(), Value::Null);
+            "issues/assign"
+        }
+        IssueCommand::Projects { query } => {
+            set(&mut p, &[("query", json!(query))]);
+            "projects/list"
+        }
+        IssueCommand::Users { query } => {
+            set(&mut p, &[("query", json!(query))]);
+            "users/search"
         }
     };
     Ok((method, p))
@@ -278,7 +364,47 @@ fn render(cmd: &IssueCommand, r: &Value) -> String {
         IssueCommand::List { .. } => table(r),
         IssueCommand::Create { .. } => format!("{}\t{}", s(&r["key"]), s(&r["url"])),
         IssueCommand::Delete { key, .. } => format!("deleted {key}"),
+        IssueCommand::Transition { key, .. } => format!(
+            "{key}: {} -> {}",
+            s(&r["transition"]["name"]),
+            s(&r["status"]["name"])
+        ),
+        IssueCommand::Comment { key, .. } => format!("commented on {key} ({})", s(&r["id"])),
+        IssueCommand::Assign { key, .. } | IssueCommand::Unassign { key } => {
+            match r["assignee"]["displayName"].as_str() {
+                Some(name) => format!("{key} assigned to {name}"),
+                None => format!("{key} unassigned"),
+            }
+        }
+        IssueCommand::Projects { .. } => columns(r, &["key", "name"]),
+        IssueCommand::Users { .. } => columns(r, &["accountId", "displayName", "email"]),
     }
+}
+
+/// An array of objects as aligned columns of the named string fields.
+fn columns(r: &Value, names: &[&str]) -> String {
+    let items = r.as_array().cloned().unwrap_or_default();
+    let rows: Vec<Vec<&str>> = items
+        .iter()
+        .map(|i| names.iter().map(|n| s(&i[*n])).collect())
+        .collect();
+    let mut width = vec![0usize; names.len()];
+    for row in &rows {
+        for (w, cell) in width.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in &rows {
+        let line: Vec<String> = width
+            .iter()
+            .zip(row)
+            .map(|(w, cell)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.trim_end().to_owned()
 }
 
 fn issue_text(i: &Value) -> String {
@@ -342,9 +468,7 @@ fn table(r: &Value) -> String {
         out.push('\n');
     }
     if let Some(t) = r["nextPageToken"].as_str() {
-        out.push_str(&format!(
-            "(more: --json for nextPageToken {t:?}, or --all)\n"
-        ));
+        out.push_str(&format!("(more: --page-token {t}, or --all)\n"));
     }
     out.trim_end().to_owned()
 }

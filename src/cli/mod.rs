@@ -108,7 +108,7 @@ pub struct ServeArgs {
 pub struct CallArgs {
     /// Method name, e.g. `daemon/status`.
     method: String,
-    /// Params as JSON (an object or an array).
+    /// Params as JSON (an object or an array); `-` reads them from stdin, `@FILE` from a file.
     params: Option<String>,
     #[command(flatten)]
     socket: SocketArgs,

@@ -92,7 +92,24 @@ fn id_or(key: &str, v: &str) -> Value {
     }
 }
 
+/// Fields whose values are rich text (ADF on Cloud, wiki markup on Data Center): multi-line text
+/// custom fields and the environment. A Markdown string for one is converted as a description is.
+fn is_rich_text(schema: &Value) -> bool {
+    schema["custom"].as_str() == Some("com.atlassian.jira.plugin.system.customfieldtypes:textarea")
+        || schema["system"].as_str() == Some("environment")
+}
+
 impl JiraClient {
+    /// A rich-text field's value in this site's format: Markdown (within Jira's length limit) or
+    /// ADF converted, anything else (null, a value in Jira's own shape) left as it is.
+    fn rich_field(&self, name: &str, value: &Value) -> Result<Value, JiraError> {
+        match value {
+            Value::String(_) => Ok(self.rich(&RichText::from_json(value, name)?)),
+            v if adf::is_adf(v) => Ok(self.rich(&RichText::Adf(v.clone()))),
+            v => Ok(v.clone()),
+        }
+    }
+
     /// Rich text in this site's format (ADF on Cloud, wiki markup on Data Center).
     pub fn rich(&self, text: &RichText) -> Value {
         match (text, self.site.flavor) {
@@ -141,22 +158,23 @@ impl JiraClient {
                 .ok_or_else(|| JiraError::Protocol("myself has no user id".into()))?;
             return Ok(self.user_ref(&id));
         }
-        if !who.contains('@') {
+        if self.looks_like_user_id(who) {
             return Ok(self.user_ref(who));
         }
+        // An email or a display name: whoever it names exactly, else the only match.
         let users = self.user_search(who).await?;
         let exact: Vec<&Value> = users
             .iter()
             .filter(|u| {
-                u["emailAddress"]
-                    .as_str()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(who))
+                ["emailAddress", "displayName"]
+                    .iter()
+                    .any(|k| u[*k].as_str().is_some_and(|v| v.eq_ignore_ascii_case(who)))
             })
             .collect();
-        let pick = if exact.len() == 1 {
-            exact
-        } else {
+        let pick = if exact.is_empty() {
             users.iter().collect()
+        } else {
+            exact
         };
         match pick.as_slice() {
             [one] => self
@@ -167,10 +185,42 @@ impl JiraClient {
                 "assignee",
                 format!("no user matches '{who}'"),
             )),
-            many => Err(JiraError::invalid_field(
-                "assignee",
-                format!("{} users match '{who}'; give an account id", many.len()),
-            )),
+            many => {
+                let candidates: Vec<String> = many
+                    .iter()
+                    .take(10)
+                    .map(|u| {
+                        format!(
+                            "{} ({})",
+                            u["displayName"].as_str().unwrap_or("?"),
+                            self.user_id(u).unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                Err(JiraError::invalid_field(
+                    "assignee",
+                    format!(
+                        "{} users match '{who}': {}; give an account id or an email",
+                        many.len(),
+                        candidates.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// An account id (Cloud: `557058:…` or 24 characters) or, on Data Center, a username: one
+    /// word, no `@`. Anything else is looked up as an email or a display name.
+    fn looks_like_user_id(&self, who: &str) -> bool {
+        if who.contains('@') || who.chars().any(char::is_whitespace) || who.is_empty() {
+            return false;
+        }
+        match self.site.flavor {
+            super::Flavor::Cloud => {
+                who.contains(':')
+                    || (who.len() >= 20 && who.chars().all(|c| c.is_ascii_alphanumeric()))
+            }
+            super::Flavor::DataCenter => true,
         }
     }
 
@@ -216,6 +266,12 @@ impl JiraClient {
             fields.insert("parent".into(), id_or("key", p));
         }
         validate::check(&mut fields, &meta)?;
+        for m in meta.iter().filter(|m| is_rich_text(&m.schema)) {
+            if let Some(v) = fields.get(&m.id) {
+                let converted = self.rich_field(&m.name, v)?;
+                fields.insert(m.id.clone(), converted);
+            }
+        }
         let created = self.create_issue(&json!({ "fields": fields })).await;
         if let Err(JiraError::InvalidFields(_)) = created {
             self.meta.clear(); // our check passed, so the cached createmeta may be stale
@@ -244,17 +300,18 @@ impl JiraClient {
         if !upd.fields.is_empty() {
             let known = self.field_list().await?;
             for (k, v) in &upd.fields {
-                let id = known
-                    .iter()
-                    .find(|f| {
-                        f["id"] == json!(k)
-                            || f["name"]
-                                .as_str()
-                                .is_some_and(|n| n.eq_ignore_ascii_case(k))
-                    })
-                    .and_then(|f| f["id"].as_str())
-                    .unwrap_or(k);
-                fields.insert(id.to_string(), v.clone());
+                let field = known.iter().find(|f| {
+                    f["id"] == json!(k)
+                        || f["name"]
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(k))
+                });
+                let id = field.and_then(|f| f["id"].as_str()).unwrap_or(k);
+                let value = match field {
+                    Some(f) if is_rich_text(&f["schema"]) => self.rich_field(k, v)?,
+                    _ => v.clone(),
+                };
+                fields.insert(id.to_string(), value);
             }
         }
         if let Some(s) = &upd.summary {

@@ -89,6 +89,32 @@ impl JiraClient {
         offload::heavy(usize::MAX, move |_| normalize(&bean, &site, format, None)).await
     }
 
+    /// `issues/get` with expansions: the normalized issue (both description formats) and each
+    /// expansion asked for, as Jira sent it (`null` when it sent none).
+    pub async fn issue_expanded(
+        &self,
+        key: &str,
+        fields: &[String],
+        expand: &[&str],
+    ) -> Result<(Issue, serde_json::Map<String, serde_json::Value>), JiraError> {
+        let selection = self.field_selection(fields).await?;
+        let mut asked: Vec<String> = expand.iter().map(|e| (*e).to_owned()).collect();
+        if !asked.iter().any(|e| e == "names") {
+            asked.push("names".into()); // to show custom fields under their names too
+        }
+        let bean = self.get_issue(key, &selection, &asked).await?;
+        let expanded = expand
+            .iter()
+            .map(|e| ((*e).to_owned(), bean.get(*e).cloned().unwrap_or_default()))
+            .collect();
+        let site = self.site.clone();
+        let issue = offload::heavy(usize::MAX, move |_| {
+            normalize(&bean, &site, DescriptionFormat::Both, None)
+        })
+        .await?;
+        Ok((issue, expanded))
+    }
+
     /// `issues/list`: filters become bounded, escaped JQL; `all` follows the cursor up to `cap`.
     pub async fn list(
         &self,

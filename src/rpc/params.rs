@@ -50,7 +50,15 @@ fn invalid_params(path: String, e: &serde_json::Error) -> ErrorObjectOwned {
     let mut data = Map::new();
     data.insert("kind".into(), json!(INVALID_PARAMS_KIND));
     let mut message = without_position(e);
-    if let Some((field, expected)) = unknown_field(&message) {
+    if let Some((value, expected)) = unknown(&message, "variant") {
+        // A value outside an enumeration (`expand: ["changelogs"]`): the closest allowed one.
+        if let Some(s) = closest(&value, &expected) {
+            message = format!("unknown value `{value}`; did you mean `{s}`?");
+            data.insert("didYouMean".into(), json!(s));
+        }
+        data.insert("path".into(), json!(path));
+        data.insert("expected".into(), json!(expected));
+    } else if let Some((field, expected)) = unknown(&message, "field") {
         let suggestion = closest(&field, &expected).map(str::to_owned);
         message = match &suggestion {
             Some(s) => format!("unknown field `{field}`; did you mean `{s}`?"),
@@ -91,13 +99,13 @@ fn without_position(e: &serde_json::Error) -> String {
     }
 }
 
-/// The unknown key and the keys serde expected, from serde's own message
+/// The unknown key (or enum value, `what` = "variant") and those serde expected, from its message
 /// (`unknown field `x`, expected one of `a`, `b``, `… expected `a` or `b``,
 /// `… there are no fields`). The key may hold anything but the expected names are identifiers,
 /// so the key ends at the last "`, expected ".
-fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    if let Some(field) = rest.strip_suffix("`, there are no fields") {
+fn unknown(message: &str, what: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix(&format!("unknown {what} `"))?;
+    if let Some(field) = rest.strip_suffix(&format!("`, there are no {what}s")) {
         return Some((field.to_owned(), Vec::new()));
     }
     let end = rest.rfind("`, expected ")?;

@@ -72,3 +72,25 @@ def test_invalid_params_carries_the_path_and_the_key_meant():
                               "didYouMean": "summary", "expected": ["key", "summary"]}})
     assert type(e) is errors.InvalidParams and e.kind == "invalidParams"
     assert (e.path, e.field, e.did_you_mean) == ("$.sumary", "sumary", "summary")
+
+
+def test_typed_methods_refuse_an_unknown_keyword_before_sending():
+    from jirad.api import Issues
+    sent = []
+    issues = Issues(lambda method, params: sent.append((method, params)))
+    with pytest.raises(jirad.UnknownArgument) as e:
+        issues.update("DEMO-1", sumary="x")
+    err = e.value
+    assert isinstance(err, jirad.InvalidParams) and isinstance(err, TypeError)
+    assert str(err) == "Invalid params: unknown field `sumary`; did you mean `summary`?"
+    assert (err.code, err.kind, err.field, err.did_you_mean, err.path) == (
+        -32602, "invalidParams", "sumary", "summary", "$.sumary")
+    with pytest.raises(jirad.UnknownArgument) as e:
+        issues.delete("DEMO-1", deleteSubtasks=True)
+    assert e.value.did_you_mean == "delete_subtasks"
+    with pytest.raises(jirad.UnknownArgument) as e:
+        issues.list(projct="OPS")
+    assert e.value.did_you_mean == "project"
+    assert sent == [], "nothing was sent"
+    issues.update("DEMO-1", summary="x", add_labels=["a"])
+    assert sent == [("issues/update", {"key": "DEMO-1", "summary": "x", "addLabels": ["a"]})]

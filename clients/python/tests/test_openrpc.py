@@ -34,3 +34,20 @@ def test_every_server_notification_is_known(doc):
 
 def test_error_kinds_match(doc):
     assert {k["kind"] for k in doc["x-error-kinds"]} == set(jirad.KINDS)
+
+
+def test_typed_methods_take_exactly_the_params_the_daemon_takes(doc):
+    # The daemon refuses unknown keys; a typed method must not send one, nor lack a param.
+    from jirad import api
+    params = {m["name"]: {p["name"] for p in m["params"]} for m in doc["methods"]}
+    extra = []
+    for method, path in jirad.method_table().items():
+        cls_name, _, attr = path.rpartition(".")
+        cls = {"": api.Api, "auth": api.Auth, "issues": api.Issues, "projects": api.Projects,
+               "users": api.Users, "cache": api.Cache, "daemon": api.Daemon}[cls_name]
+        import inspect
+        sig = inspect.signature(getattr(cls, attr))
+        ours = {api.camel(n) for n in sig.parameters if n != "self"}
+        if not ours <= params[method]:
+            extra.append(f"{method}: {sorted(ours - params[method])}")
+    assert extra == [], "typed methods sending keys the daemon refuses"

@@ -12,8 +12,8 @@ import {
   StreamMessageWriter,
 } from "vscode-jsonrpc/node";
 import { connectOrSpawn, jiradBinary, socketPath, type SpawnOptions } from "./discovery";
-import { ConnectionClosed, mapRejection } from "./errors";
-import { METHOD_NAMES, type InitializeParams, type MethodName, type Methods, type Notifications } from "./protocol";
+import { ConnectionClosed, InvalidParams, mapRejection, type ErrorData } from "./errors";
+import { METHOD_NAMES, PARAM_NAMES, type InitializeParams, type MethodName, type Methods, type Notifications } from "./protocol";
 
 /** A typed method: params are optional when every field is. */
 export type MethodFn<M extends MethodName> = undefined extends Methods[M][0]
@@ -61,8 +61,10 @@ export class JiradClient implements Disposable {
     for (const name of METHOD_NAMES) {
       const [ns, fn] = name.split("/");
       if (!fn) continue;
-      (namespaces[ns] ??= {})[fn] = (params?: object, token?: CancellationToken) =>
-        this.request(name, params as never, token);
+      (namespaces[ns] ??= {})[fn] = (params?: object, token?: CancellationToken) => {
+        const refused = unknownParam(name, params);
+        return refused ? Promise.reject(refused) : this.request(name, params as never, token);
+      };
     }
     Object.assign(this, namespaces);
     // vscode-jsonrpc leaves requests pending when the peer closes; disposing rejects them.
@@ -163,4 +165,38 @@ export class JiradClient implements Disposable {
       });
     }
   }
+}
+
+/**
+ * A key `method` does not take, refused before anything is sent as the daemon would refuse it:
+ * naming the key and the closest one the method takes.
+ */
+export function unknownParam(method: MethodName, params: unknown): InvalidParams | undefined {
+  if (!params || typeof params !== "object" || Array.isArray(params)) return undefined;
+  const names = PARAM_NAMES[method];
+  const key = Object.keys(params).find((k) => !names.includes(k));
+  if (key === undefined) return undefined;
+  const fold = (s: string) => s.replace(/[_-]/g, "").toLowerCase();
+  const scored = names
+    .map((n) => ({ n, d: fold(n) === fold(key) ? 0 : distance(fold(key), fold(n)) }))
+    .filter(({ n, d }) => d <= 3 && d * 3 <= Math.max(key.length, n.length))
+    .sort((a, b) => a.d - b.d);
+  const meant = scored[0]?.n;
+  const hint = meant ? `; did you mean \`${meant}\`?` : `; expected one of ${names.map((n) => `\`${n}\``).join(", ")}`;
+  const data: ErrorData = { kind: "invalidParams", path: `$.${key}`, field: key, expected: [...names] };
+  if (meant) data.didYouMean = meant;
+  return new InvalidParams(-32602, `Invalid params: unknown field \`${key}\`${hint}`, data);
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 0; i < a.length; i++) {
+    const next = [i + 1];
+    for (let j = 0; j < b.length; j++) {
+      next.push(Math.min(row[j] + (a[i] === b[j] ? 0 : 1), row[j + 1] + 1, next[j] + 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }

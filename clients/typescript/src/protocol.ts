@@ -103,14 +103,16 @@ export interface WatchParams extends IssueFilter { intervalSeconds?: number }
 export interface WatchResult { watchId: string; issues: Issue[] }
 
 type P = WithProfile;
+/** Params of a method that takes none. */
+type None = Record<string, never>;
 /** Method name → [params, result]. The single table the typed API is built from. */
 export interface Methods {
   "initialize": [InitializeParams, InitializeResult];
-  "shutdown": [P | undefined, unknown];
-  "daemon/status": [P | undefined, { version: string; pid: number; uptimeMs?: number; connections?: number } & Json];
-  "daemon/stop": [P | undefined, unknown];
-  "rpc.discover": [P | undefined, { openrpc: string; methods: Array<{ name: string } & Json> } & Json];
-  "auth/profiles": [P | undefined, unknown];
+  "shutdown": [None | undefined, unknown];
+  "daemon/status": [None | undefined, { version: string; pid: number; uptimeMs?: number; connections?: number } & Json];
+  "daemon/stop": [None | undefined, unknown];
+  "rpc.discover": [None | undefined, { openrpc: string; methods: Array<{ name: string } & Json> } & Json];
+  "auth/profiles": [None | undefined, unknown];
   "auth/status": [P, Json];
   "auth/login": [P, AuthLoginResult];
   "auth/complete": [P & { redirectUrl: string }, Json];
@@ -128,15 +130,57 @@ export interface Methods {
   "issues/addComment": [KeyParams & { body: string }, unknown];
   "issues/assign": [KeyParams & { assignee: string | null }, unknown];
   "issues/watch": [WatchParams, WatchResult];
-  "issues/unwatch": [P & { watchId: string }, unknown];
+  "issues/unwatch": [{ watchId: string }, unknown];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
   "users/me": [P | undefined, Json];
   "users/search": [P & { query: string }, unknown];
-  "cache/stats": [P | undefined, Json];
+  "cache/stats": [None | undefined, Json];
   "cache/clear": [P | undefined, unknown];
 }
 export type MethodName = keyof Methods;
+
+/**
+ * The params each method takes, at run time: the daemon refuses any other key, and the typed
+ * methods refuse it before sending (`test/integration/openrpc.test.ts` holds this to the contract).
+ */
+export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
+  "initialize": ["capabilities", "clientInfo", "initializationOptions", "locale", "processId", "profile",
+    "rootPath", "rootUri", "trace", "workDoneToken", "workspaceFolders"],
+  "shutdown": [],
+  "rpc.discover": [],
+  "daemon/status": [],
+  "daemon/stop": [],
+  "auth/profiles": [],
+  "auth/status": ["profile", "verify"],
+  "auth/login": ["profile"],
+  "auth/complete": ["profile", "redirectUrl"],
+  "auth/logout": ["profile"],
+  "auth/sites": ["profile"],
+  "auth/selectSite": ["profile", "site"],
+  "issues/get": ["expand", "fields", "format", "fresh", "key", "profile"],
+  "issues/list": ["all", "assignee", "fields", "format", "fresh", "jql", "labels", "limit", "maxIssues",
+    "orderBy", "pageToken", "profile", "progressToken", "project", "status", "text"],
+  "issues/create": ["assignee", "description", "fields", "labels", "parent", "priority", "profile",
+    "project", "summary", "type"],
+  "issues/update": ["addLabels", "assignee", "description", "fields", "force", "key", "labels",
+    "notifyUsers", "priority", "profile", "removeLabels", "summary", "update"],
+  "issues/delete": ["deleteSubtasks", "key", "profile"],
+  "issues/transitions": ["fresh", "key", "profile"],
+  "issues/transition": ["comment", "fields", "key", "profile", "to"],
+  "issues/comments": ["format", "key", "limit", "pageToken", "profile"],
+  "issues/addComment": ["body", "key", "profile"],
+  "issues/assign": ["assignee", "key", "profile"],
+  "projects/list": ["fresh", "profile", "query"],
+  "projects/issueTypes": ["fresh", "profile", "project"],
+  "users/me": ["profile"],
+  "users/search": ["profile", "query"],
+  "cache/stats": [],
+  "cache/clear": ["profile"],
+  "issues/watch": ["assignee", "fields", "intervalSeconds", "jql", "labels", "profile", "project",
+    "status", "text"],
+  "issues/unwatch": ["watchId"],
+};
 
 /** Every method, at run time (the type above checks it is complete both ways). */
 export const METHOD_NAMES = [

@@ -8,6 +8,7 @@ future-returning view (it returns a :class:`~jirad.client.PendingCall`) and the 
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -30,6 +31,7 @@ def rpc(method: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
         @functools.wraps(stub)
         def call(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+            _refuse_unknown(method, sig, kwargs)
             bound = sig.bind(self, *args, **kwargs)
             # None means "not given" for optional params; a required param passes it on as
             # JSON null (``issues.assign(key, None)`` unassigns).
@@ -44,6 +46,26 @@ def rpc(method: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return call
 
     return decorate
+
+
+def _refuse_unknown(method: str, sig: inspect.Signature, kwargs: Dict[str, Any]) -> None:
+    """A keyword the method does not take is refused before anything is sent, as the daemon
+    refuses an unknown key: naming it and the closest one the method takes."""
+    names = [n for n in sig.parameters if n != "self"]
+    for key in kwargs:
+        if key in names:
+            continue
+        from .errors import UnknownArgument
+
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        folded = {n.replace("_", "").lower(): n for n in names}
+        meant = folded.get(key.replace("_", "").replace("-", "").lower()) or (close[0] if close else None)
+        hint = f"; did you mean `{meant}`?" if meant else f"; expected one of {', '.join(names)}"
+        data: Dict[str, Any] = {"kind": "invalidParams", "path": f"$.{camel(key)}", "field": key,
+                                "expected": names, "method": method}
+        if meant:
+            data["didYouMean"] = meant
+        raise UnknownArgument(-32602, f"Invalid params: unknown field `{key}`{hint}", data)
 
 
 class _Namespace:
@@ -92,8 +114,8 @@ class Issues(_Namespace):
              text: Optional[str] = None, labels: Optional[Sequence[str]] = None,
              order_by: Optional[str] = None, fields: Optional[Sequence[str]] = None,
              limit: Optional[int] = None, page_token: Optional[str] = None,
-             all: Optional[bool] = None, fresh: Optional[bool] = None,
-             profile: Optional[str] = None) -> Json:
+             all: Optional[bool] = None, max_issues: Optional[int] = None,
+             fresh: Optional[bool] = None, profile: Optional[str] = None) -> Json:
         """Returns ``{issues, nextPageToken?, isLast}``."""
 
     @rpc("issues/create")
@@ -144,7 +166,7 @@ class Issues(_Namespace):
         """Returns ``{watchId, issues}``; changes arrive as ``issues/didChange`` notifications."""
 
     @rpc("issues/unwatch")
-    def unwatch(self, watch_id: str, *, profile: Optional[str] = None) -> Json: ...
+    def unwatch(self, watch_id: str) -> Json: ...
 
 
 class Projects(_Namespace):
@@ -165,7 +187,7 @@ class Users(_Namespace):
 
 class Cache(_Namespace):
     @rpc("cache/stats")
-    def stats(self, *, profile: Optional[str] = None) -> Json: ...
+    def stats(self) -> Json: ...
 
     @rpc("cache/clear")
     def clear(self, *, profile: Optional[str] = None) -> Json: ...

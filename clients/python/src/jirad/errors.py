@@ -64,6 +64,11 @@ class InvalidParams(JiradError):
         """The closest key the method takes, when one is close."""
         return self._get("didYouMean")
 
+class UnknownArgument(InvalidParams, TypeError):
+    """A typed method got a keyword argument it does not take; raised before anything is sent
+    (also a ``TypeError``, as Python raises for an unexpected keyword)."""
+
+
 class InternalError(JiradError): ...
 class RequestCancelled(JiradError):
     """The request was cancelled (code -32800), usually by our own ``$/cancelRequest``."""

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { CLIENT_NOTIFICATIONS, ERROR_KINDS, METHOD_NAMES, SERVER_NOTIFICATIONS } from "../../src";
+import { CLIENT_NOTIFICATIONS, ERROR_KINDS, METHOD_NAMES, PARAM_NAMES, SERVER_NOTIFICATIONS } from "../../src";
 import { REPO } from "./env";
 
 interface Doc {
@@ -33,4 +33,12 @@ test("every server notification is known to the client", () => {
 
 test("error kinds match", () => {
   assert.deepEqual(sorted(doc()["x-error-kinds"].map((k) => k.kind)), sorted(Object.keys(ERROR_KINDS)));
+});
+
+test("the typed methods take exactly the params of openrpc.json", () => {
+  const methods = JSON.parse(fs.readFileSync(path.join(REPO, "protocol/openrpc.json"), "utf8")).methods as
+    Array<{ name: string; result?: unknown; params: Array<{ name: string }> }>;
+  for (const m of methods.filter((m) => "result" in m)) {
+    assert.deepEqual(sorted(PARAM_NAMES[m.name as keyof typeof PARAM_NAMES] ?? []), sorted(m.params.map((p) => p.name)), m.name);
+  }
 });

@@ -83,3 +83,26 @@ test("a daemon that goes away rejects waiting calls with ConnectionClosed", asyn
   assert.ok(closed);
   await assert.rejects(client.users.me(), jirad.ConnectionClosed);
 });
+
+test("typed methods refuse a key the method does not take, naming the closest, and send nothing", async () => {
+  const { client, wire } = echoServer();
+  const cases: Array<[Promise<unknown>, string, string]> = [
+    [client.issues.update({ key: "DEMO-1", sumary: "x" } as never), "sumary", "summary"],
+    [client.issues.list({ projct: "OPS" } as never), "projct", "project"],
+    [client.issues.delete({ key: "DEMO-1", deleteSubtask: true } as never), "deleteSubtask", "deleteSubtasks"],
+    [client.issues.create({ project: "DEMO", type: "Task", summary: "x", descripton: "lost" } as never), "descripton", "description"],
+  ];
+  for (const [call, field, meant] of cases) {
+    await assert.rejects(call, (e: unknown) => {
+      assert.ok(e instanceof jirad.InvalidParams);
+      assert.equal(e.message, `Invalid params: unknown field \`${field}\`; did you mean \`${meant}\`?`);
+      assert.deepEqual([e.code, e.kind, e.path, e.field, e.didYouMean], [-32602, "invalidParams", `$.${field}`, field, meant]);
+      return true;
+    });
+  }
+  await assert.rejects(client.cache.stats({ profile: "p" } as never), jirad.InvalidParams);
+  assert.ok(!wire().includes("issues/"), "nothing was sent");
+  assert.deepEqual(await client.issues.update({ key: "DEMO-1", summary: "x" }),
+    { method: "issues/update", params: { key: "DEMO-1", summary: "x" } });
+  client.dispose();
+});

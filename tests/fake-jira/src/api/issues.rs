@@ -245,10 +245,13 @@ pub fn get(ctx: &Ctx, inner: &Inner, key: &str, q: &Query) -> Resp {
         return issue_404();
     };
     let sel = render::select(&q.list("fields"), "*all");
-    json_resp(
-        StatusCode::OK,
-        &render::issue(ctx, inner, i, &sel, &q.list("expand")),
-    )
+    let expand = q.list("expand");
+    let mut bean = render::issue(ctx, inner, i, &sel, &expand);
+    if expand.iter().any(|e| e == "transitions") {
+        // As Jira: the transitions available now, at the top of the IssueBean.
+        bean["transitions"] = Value::Array(transitions_for(ctx, i));
+    }
+    json_resp(StatusCode::OK, &bean)
 }
 
 fn transitions_for(ctx: &Ctx, i: &Issue) -> Vec<Value> {
