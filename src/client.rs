@@ -2,6 +2,7 @@
 //! `stop`; it can start the daemon in the background when nothing listens.
 
 use crate::rpc::transport::socket::connect;
+use crate::rpc::transport::EXIT_ALREADY_RUNNING;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -84,14 +85,17 @@ impl DaemonClient {
                 return Ok(c);
             }
             if let Some(status) = child.try_wait()? {
-                // Another `jirad call` may have won the race to start it; that one will answer.
+                // Another `jirad call` may have won the race to start it; that one will answer
+                // (ours says so by its exit status, possibly before the winner listens).
                 if let Ok(c) = Self::connect(path).await {
                     return Ok(c);
                 }
-                return Err(ClientError::SpawnExited {
-                    status,
-                    log: log.display().to_string(),
-                });
+                if status.code() != Some(EXIT_ALREADY_RUNNING.into()) {
+                    return Err(ClientError::SpawnExited {
+                        status,
+                        log: log.display().to_string(),
+                    });
+                }
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

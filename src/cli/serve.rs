@@ -4,7 +4,9 @@ use super::ServeArgs;
 use crate::api::build_module;
 use crate::auth::AuthOptions;
 use crate::config::Config;
-use crate::rpc::transport::{socket::SocketServer, socket_path, stdio::serve_stdio};
+use crate::rpc::transport::{
+    socket::SocketServer, socket_path, stdio::serve_stdio, TransportError, EXIT_ALREADY_RUNNING,
+};
 use crate::rpc::{Hub, ServeOptions};
 use crate::state::AppState;
 use std::path::{Path, PathBuf};
@@ -64,6 +66,10 @@ pub(super) async fn serve_socket(
     let path = socket_path(socket);
     let server = match SocketServer::bind(&path).await {
         Ok(s) => s,
+        Err(e @ TransportError::AlreadyRunning { .. }) => {
+            fail(&e);
+            return ExitCode::from(EXIT_ALREADY_RUNNING);
+        }
         Err(e) => return fail(&e),
     };
     tracing::info!(

@@ -56,8 +56,11 @@ fn on_connection_stack(f: impl FnOnce() + Send + 'static) {
     }
 }
 
+/// A converter's name and a run of it on some text.
+type Converter = (&'static str, fn(&str));
+
 /// Every converter of content, from text to whatever it makes.
-fn converters() -> Vec<(&'static str, fn(&str))> {
+fn converters() -> Vec<Converter> {
     vec![
         ("markdown → ADF", |s| check_adf(&adf::markdown_to_adf(s))),
         ("markdown → ADF → markdown", |s| {

@@ -8,6 +8,9 @@ import { DaemonNotFound } from "./errors";
 
 type Env = Record<string, string | undefined>;
 
+/** `jirad serve`'s exit status when another daemon already serves the socket. */
+export const ALREADY_RUNNING = 3;
+
 /** `$JIRAD_SOCKET`, else `$XDG_RUNTIME_DIR/jirad/jirad.sock`, else `/tmp/jirad-$UID/jirad.sock`. */
 export function socketPath(env: Env = process.env): string {
   if (env.JIRAD_SOCKET) return env.JIRAD_SOCKET;
@@ -76,8 +79,9 @@ export async function connectOrSpawn(socket: string, opts: SpawnOptions = {}): P
       const s = await tryConnect(socket);
       if (s) return s;
       if (spawnError) throw new DaemonNotFound(`cannot start jirad: ${spawnError.message}`);
-      // Exit 0 can mean another jirad won the race for the socket: keep trying.
-      if (exit !== undefined && exit !== 0) {
+      // Exit 3: another jirad already serves the socket (it won the race to start and may
+      // not listen yet): keep trying.
+      if (exit !== undefined && exit !== 0 && exit !== ALREADY_RUNNING) {
         throw new DaemonNotFound(`jirad serve exited with ${exit}: ${readTail(logFd)}`);
       }
       if (Date.now() > deadline) throw new DaemonNotFound(`jirad serve did not listen on ${socket} in time`);

@@ -22,6 +22,9 @@ use tokio::task::JoinSet;
 pub struct SocketServer {
     acceptor: Acceptor,
     path: PathBuf,
+    /// One daemon per socket: held until this server is dropped, after the socket file is gone.
+    #[cfg(unix)]
+    _lock: Option<super::rendezvous::DaemonLock>,
 }
 
 /// On Unix interprocess binds (mode set before `bind`, no umask race) and tokio accepts, which
@@ -66,10 +69,16 @@ impl SocketServer {
                     owned: false,
                 },
                 path,
+                _lock: None,
             });
         }
+        // The lock before anything touches the socket: of two daemons started together, the one
+        // that loses never probes, unlinks or binds (it could unlink the winner's fresh socket).
         #[cfg(unix)]
-        prepare_dir(path)?;
+        let lock = {
+            prepare_dir(path)?;
+            super::rendezvous::DaemonLock::acquire(path)?
+        };
         let acceptor = match create(path) {
             Err(e) if name_taken(&e) => {
                 reclaim_stale(path).await?;
@@ -80,6 +89,8 @@ impl SocketServer {
         Ok(SocketServer {
             acceptor,
             path: path.to_owned(),
+            #[cfg(unix)]
+            _lock: Some(lock),
         })
     }
 
@@ -306,7 +317,10 @@ fn name_taken(e: &io::Error) -> bool {
 
 async fn reclaim_stale(path: &Path) -> Result<(), TransportError> {
     if connect(path).await.is_ok() {
-        return Err(TransportError::AlreadyRunning(path.to_owned()));
+        return Err(TransportError::AlreadyRunning {
+            path: path.to_owned(),
+            pid: None,
+        });
     }
     #[cfg(unix)]
     {

@@ -11,6 +11,9 @@ from typing import Mapping, Optional, Sequence
 
 from .errors import DaemonNotFound
 
+#: ``jirad serve``'s exit status when another daemon already serves the socket.
+ALREADY_RUNNING = 3
+
 
 def socket_path(env: Optional[Mapping[str, str]] = None) -> str:
     """``$JIRAD_SOCKET``, else ``$XDG_RUNTIME_DIR/jirad/jirad.sock``, else ``/tmp/jirad-$UID/jirad.sock``."""
@@ -80,8 +83,9 @@ def connect_or_spawn(
             if sock is not None:
                 return sock
             code = proc.poll()
-            # Exit 0 can mean "another jirad won the race for the socket": keep trying.
-            if code not in (None, 0):
+            # Exit 3 means "another jirad already serves the socket" (it won the race to
+            # start, and may not listen yet): keep trying.
+            if code not in (None, 0, ALREADY_RUNNING):
                 errlog.seek(0)
                 tail = errlog.read()[-2000:].decode("utf-8", "replace").strip()
                 raise DaemonNotFound(f"jirad serve exited with {code}: {tail}")
