@@ -336,7 +336,9 @@ fn jirad_call_reports_a_daemon_that_cannot_start() {
 #[test]
 fn a_peer_with_another_uid_is_refused() {
     // Needs root to act as another user; the file modes are opened up so that only the daemon's
-    // SO_PEERCRED check stands between the other user and the methods.
+    // SO_PEERCRED check stands between the other user and the methods. `jirad call` as that user
+    // refuses on its own (the directory is not theirs), so a raw client that checks nothing plays
+    // the other user.
     if unsafe { libc::geteuid() } != 0 {
         eprintln!("skipped: needs root to run a client as another uid");
         return;
@@ -346,6 +348,11 @@ fn a_peer_with_another_uid_is_refused() {
     for p in [d.dir.path(), d.socket.as_path()] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777)).unwrap();
     }
+    assert_eq!(
+        raw_call_as(65534, &d.socket),
+        Some(false),
+        "connected, and the daemon must hang up without answering"
+    );
     let out = jirad(d.dir.path())
         .args(["call", "--no-spawn", "daemon/status", "--socket"])
         .arg(&d.socket)
@@ -355,7 +362,7 @@ fn a_peer_with_another_uid_is_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("connection to jirad failed"), "{stderr}"); // dropped unanswered
+    assert!(stderr.contains("belongs to uid 0, not to you"), "{stderr}");
     assert!(out.stdout.is_empty());
     assert!(d
         .client(Framing::Ndjson)

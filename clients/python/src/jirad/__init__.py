@@ -14,7 +14,7 @@ from .errors import (  # one class per error kind, then protocol faults and clie
     KINDS, AuthFailed, AuthRequired, ConfigError, Conflict, ConnectionClosed, DaemonNotFound,
     Forbidden, InternalError, InvalidFields, InvalidParams, InvalidRequest, JiradError, LossyUpdate,
     MethodNotFound, NotFound, ParseError, RateLimited, RequestCancelled, SiteAmbiguous,
-    UpstreamRemoved, UpstreamUnavailable, from_error,
+    UnsafeSocket, UpstreamRemoved, UpstreamUnavailable, from_error,
 )
 
 __all__ = [
@@ -23,5 +23,5 @@ __all__ = [
     "AuthRequired", "AuthFailed", "Forbidden", "NotFound", "InvalidFields", "RateLimited",
     "UpstreamUnavailable", "Conflict", "SiteAmbiguous", "ConfigError", "UpstreamRemoved",
     "LossyUpdate", "ParseError", "InvalidRequest", "MethodNotFound", "InvalidParams",
-    "InternalError", "RequestCancelled", "ConnectionClosed", "DaemonNotFound",
+    "InternalError", "RequestCancelled", "ConnectionClosed", "DaemonNotFound", "UnsafeSocket",
 ]
