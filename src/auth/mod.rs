@@ -61,7 +61,9 @@ mod time;
 mod tests;
 
 pub use error::AuthError;
-pub use event::{AuthEvent, Authorization, LoginStart, ProfileState, ProfileStatus};
+pub use event::{
+    AuthEvent, Authorization, LoginStart, ProfileState, ProfileStatus, TokenStoreHealth,
+};
 pub use manager::{AuthManager, AuthOptions};
 pub use profile::{
     ApiTokenProfileConfig, AppKind, AuthKind, AuthorizationMode, OAuthProfileConfig, OAuthSettings,
