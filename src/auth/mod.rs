@@ -50,7 +50,7 @@ mod oauth;
 mod profile;
 mod refresh;
 mod resources;
-mod secret;
+pub(crate) mod secret;
 mod site;
 mod sites;
 mod store;

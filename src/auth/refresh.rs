@@ -80,11 +80,9 @@ impl AuthManager {
                 && !is_spent(p, &d.refresh_token)
             {
                 tracing::debug!(profile = %p.name, "adopting tokens saved by another process");
-                {
-                    let mut rt = lock_rt(p);
-                    rt.tokens = Some(d.clone());
-                    rt.unsaved = None;
-                }
+                lock_rt(p).tokens = Some(d.clone());
+                // Newer than anything unsaved here (whose refresh token they were made with).
+                self.store_saved(p);
                 if self.usable(&d, stale) {
                     return Ok(d);
                 }

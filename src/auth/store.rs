@@ -135,6 +135,9 @@ impl TokenStore {
         let lock_path = self.dir.join(format!("{stem}.lock"));
         let file = open_private(&lock_path, false)?;
         fs4::fs_std::FileExt::lock_exclusive(&file).map_err(|e| io_err("lock", &lock_path, e))?;
+        if kind == TokenStoreKind::File {
+            migrate_legacy(&self.dir, profile, &stem);
+        }
         Ok(StoreLock {
             _lock: file,
             place,
@@ -328,11 +331,17 @@ fn load_file(path: &Path) -> Result<Option<SecretString>, AuthError> {
     };
     #[cfg(unix)]
     {
+        // Our own file, in our own 0700 directory: made private again rather than refused (the
+        // grant stays usable), but said loudly, since the tokens may have been read.
         use std::os::unix::fs::PermissionsExt;
         if std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            let fixed =
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).is_ok();
             tracing::warn!(
                 file = %path.display(),
-                "the token file is accessible by group or others; chmod 600 it"
+                "the token file was accessible by group or others; {} (if others could read it, \
+                 log out and in again to get new tokens)",
+                if fixed { "made it 0600" } else { "chmod 600 it" }
             );
         }
     }
@@ -473,18 +482,65 @@ fn sync_dir(dir: &Path) -> Result<(), AuthError> {
     Ok(())
 }
 
-/// Profile names become file names as they are when safe, hex-encoded otherwise.
+/// Profile names become file names as they are when that is safe on every file system, and
+/// `x-` + the hex of their UTF-8 otherwise. As they are: lowercase ASCII letters, digits, `-`,
+/// `_` and `.` only, not starting with `.` or `x-`, not ending with `.`, no Windows device name
+/// (`con`, `nul`, `com1`...). So two profiles never share a file, even where file names are
+/// case-insensitive (macOS, Windows: `Work` and `work`) or lose a trailing dot (Windows), and an
+/// encoded name never equals a plain one.
 fn file_stem(profile: &str) -> String {
-    let safe = !profile.is_empty()
+    let base = profile.split('.').next().unwrap_or_default();
+    let device = matches!(base, "con" | "prn" | "aux" | "nul")
+        || (base.len() == 4
+            && (base.starts_with("com") || base.starts_with("lpt"))
+            && base.as_bytes()[3].is_ascii_digit());
+    let plain = !profile.is_empty()
         && !profile.starts_with('.')
+        && !profile.ends_with('.')
+        && !profile.starts_with("x-")
+        && !device
         && profile
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if safe {
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+    if plain {
         profile.to_owned()
     } else {
         let hex: String = profile.bytes().map(|b| format!("{b:02x}")).collect();
         format!("x-{hex}")
+    }
+}
+
+/// The stem older versions used: the name as it is when made of ASCII letters, digits, `-`, `_`
+/// and `.` (any case), not starting with `.`.
+fn legacy_stem(profile: &str) -> Option<&str> {
+    let plain = !profile.is_empty()
+        && !profile.starts_with('.')
+        && profile
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    plain.then_some(profile)
+}
+
+/// Moves a token file an older version wrote under the profile's name as it was (`Work.json`) to
+/// its current name, if there is one and nothing is there yet. Only a directory entry spelled
+/// exactly so counts: on a case-insensitive file system `Work.json` may be another profile's
+/// `work.json`, which must not be taken.
+fn migrate_legacy(dir: &Path, profile: &str, stem: &str) {
+    let Some(old) = legacy_stem(profile).filter(|old| *old != stem) else {
+        return;
+    };
+    let (old_name, new_path) = (format!("{old}.json"), dir.join(format!("{stem}.json")));
+    if std::fs::symlink_metadata(&new_path).is_ok() {
+        return;
+    }
+    let exact = std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|e| e.file_name() == old_name.as_str())
+    });
+    if exact && std::fs::rename(dir.join(&old_name), &new_path).is_ok() {
+        let _ = sync_dir(dir);
+        tracing::info!(profile, "token file renamed from {old_name} to {stem}.json");
     }
 }
 

@@ -326,3 +326,68 @@ fn an_orphan_temp_file_is_adopted_as_the_successor_and_stale_ones_removed() {
         "rt-1"
     );
 }
+
+/// Two profile names map to two files even where file names ignore case (macOS, Windows) or a
+/// trailing dot (Windows), and an encoded name never equals a plain one.
+#[test]
+fn profile_names_never_share_a_file_on_case_insensitive_systems() {
+    let names = [
+        "work",
+        "Work",
+        "WORK",
+        "x-776f726b",
+        "x-576f726b",
+        "con",
+        "CON",
+        "nul.x",
+        "com1",
+        "work.",
+        "a.b",
+        "my-profile_2",
+        "É",
+        "é",
+    ];
+    let stems: Vec<String> = names.iter().map(|n| file_stem(n)).collect();
+    let folded: std::collections::BTreeSet<String> = stems
+        .iter()
+        .map(|s| s.trim_end_matches('.').to_ascii_lowercase())
+        .collect();
+    assert_eq!(folded.len(), names.len(), "{stems:?}");
+    assert_eq!(file_stem("work"), "work");
+    assert_eq!(file_stem("my-profile_2"), "my-profile_2");
+    assert_eq!(file_stem("Work"), "x-576f726b");
+    for s in &stems {
+        assert!(
+            s.chars().all(|c| !c.is_ascii_uppercase()),
+            "{s} has an uppercase letter"
+        );
+    }
+}
+
+#[test]
+fn a_legacy_token_file_is_renamed_only_when_spelled_exactly() {
+    let root = tempfile::tempdir().unwrap();
+    let store = TokenStore::new(root.path());
+    // An older version kept profile `Work` in `Work.json`.
+    let lock = store.lock("work", File).unwrap();
+    lock.save(&tokens("rt-lower")).unwrap();
+    drop(lock);
+    std::fs::copy(root.path().join("work.json"), root.path().join("Work.json")).unwrap();
+    std::fs::remove_file(root.path().join("work.json")).unwrap();
+    let lock = store.lock("Work", File).unwrap();
+    assert_eq!(
+        lock.load()
+            .unwrap()
+            .unwrap()
+            .refresh_token
+            .unwrap()
+            .expose_secret(),
+        "rt-lower"
+    );
+    assert!(!root.path().join("Work.json").exists());
+    drop(lock);
+    // `work` finds nothing of `Work`'s, and a differently spelled entry is not taken.
+    assert!(store.lock("work", File).unwrap().load().unwrap().is_none());
+    let lock = store.lock("WORK", File).unwrap();
+    assert!(lock.load().unwrap().is_none());
+}

@@ -70,7 +70,7 @@ impl Daemon {
         cmd.arg("serve").arg("--socket").arg(&socket).args(args);
         if let Some(text) = config {
             let path = dir.path().join("config.toml");
-            std::fs::write(&path, text).expect("write config");
+            write_private(&path, text);
             cmd.arg("--config").arg(path);
         }
         let child = cmd
@@ -128,6 +128,13 @@ impl Drop for Daemon {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Writes a config or secret file 0600, as jirad insists for a file holding a secret.
+pub fn write_private(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).expect("write file");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
 }
 
 /// Polls until something accepts on `path` (fails after 10 s).
