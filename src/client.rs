@@ -1,7 +1,8 @@
 //! A minimal client of the daemon's socket (NDJSON framing), used by `jirad call`, `status` and
 //! `stop`; it can start the daemon in the background when nothing listens.
 
-use crate::rpc::transport::socket::connect;
+use crate::rpc::transport::socket::{connect_checked, ConnectError};
+use crate::rpc::transport::EXIT_ALREADY_RUNNING;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,6 +19,10 @@ pub enum ClientError {
         /// Why.
         source: std::io::Error,
     },
+    /// The socket's directory or the process listening there is not to be trusted (another user's,
+    /// a symlink, writable by others): nothing was sent, and no daemon is started there.
+    #[error("{0}")]
+    Unsafe(String),
     /// The daemon was started but did not answer in time.
     #[error("started jirad but it did not answer on {0} within 10 s")]
     SpawnTimeout(PathBuf),
@@ -57,10 +62,15 @@ pub struct SpawnArgs {
 
 impl DaemonClient {
     /// Connects to a running daemon.
+    /// The socket's directory and the peer's user are checked first (see
+    /// [`connect_checked`]): a failed check is [`ClientError::Unsafe`].
     pub async fn connect(path: &Path) -> Result<Self, ClientError> {
-        let stream = connect(path).await.map_err(|source| ClientError::Connect {
-            path: path.to_owned(),
-            source,
+        let stream = connect_checked(path).await.map_err(|e| match e {
+            ConnectError::Unsafe(why) => ClientError::Unsafe(why),
+            ConnectError::Io(source) => ClientError::Connect {
+                path: path.to_owned(),
+                source,
+            },
         })?;
         let (rd, wr) = tokio::io::split(stream);
         Ok(DaemonClient {
@@ -75,23 +85,31 @@ impl DaemonClient {
     pub async fn connect_or_spawn(path: &Path, spawn: &SpawnArgs) -> Result<Self, ClientError> {
         match Self::connect(path).await {
             Ok(c) => return Ok(c),
+            Err(e @ ClientError::Unsafe(_)) => return Err(e),
             Err(e) => tracing::debug!("{e}; starting the daemon"),
         }
         let (mut child, log) = spawn_daemon(path, spawn)?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            if let Ok(c) = Self::connect(path).await {
-                return Ok(c);
+            match Self::connect(path).await {
+                Ok(c) => return Ok(c),
+                Err(e @ ClientError::Unsafe(_)) => return Err(e),
+                Err(_) => {}
             }
             if let Some(status) = child.try_wait()? {
-                // Another `jirad call` may have won the race to start it; that one will answer.
-                if let Ok(c) = Self::connect(path).await {
-                    return Ok(c);
+                // Another `jirad call` may have won the race to start it; that one will answer
+                // (ours says so by its exit status, possibly before the winner listens).
+                match Self::connect(path).await {
+                    Ok(c) => return Ok(c),
+                    Err(e @ ClientError::Unsafe(_)) => return Err(e),
+                    Err(_) => {}
                 }
-                return Err(ClientError::SpawnExited {
-                    status,
-                    log: log.display().to_string(),
-                });
+                if status.code() != Some(EXIT_ALREADY_RUNNING.into()) {
+                    return Err(ClientError::SpawnExited {
+                        status,
+                        log: log.display().to_string(),
+                    });
+                }
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -179,6 +197,19 @@ fn spawn_daemon(
     let log = path.with_file_name("jirad.log");
     if let Some(dir) = path.parent() {
         create_private_dir(dir)?;
+    }
+    // Created by us just now, or found: either way it must pass before a daemon starts there.
+    #[cfg(unix)]
+    {
+        use crate::rpc::transport::rendezvous::{open_checked_dir, socket_dir, DirError};
+        match open_checked_dir(socket_dir(path)) {
+            Ok(_) => {}
+            Err(DirError::Unsafe(why)) => return Err(ClientError::Unsafe(why)),
+            Err(DirError::Missing) => {
+                return Err(std::io::Error::from(std::io::ErrorKind::NotFound).into())
+            }
+            Err(DirError::Io(e)) => return Err(e.into()),
+        }
     }
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("serve")

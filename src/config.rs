@@ -105,6 +105,15 @@ pub enum ConfigError {
         /// toml's message, with line, column and the offending line.
         message: String,
     },
+    /// The file (or its directory) could be changed by someone else, or it holds a secret others
+    /// can read; the message says which and how to fix it.
+    #[error("refusing config {path}: {message}")]
+    Unsafe {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// `default_profile` names no `[profiles.NAME]` table.
     #[error("invalid config {path}: default_profile {name:?} has no [profiles.{name}] table")]
     UnknownDefaultProfile {
@@ -138,7 +147,10 @@ impl Config {
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let config = Self::parse(&text, &path)?;
-                warn_if_secrets_exposed(&config, &path);
+                check_file(&config, &path).map_err(|message| ConfigError::Unsafe {
+                    path: path.clone(),
+                    message,
+                })?;
                 Ok((config, Some(path)))
             }
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
@@ -168,27 +180,47 @@ impl Config {
     }
 }
 
-/// A config file holding an inline token or client secret must be private, like ssh keys.
+/// The config decides where tokens and secrets are sent (`token_url`, `api_url`, `base_url`): no
+/// one else may be able to change it (its owner is this user or root, and neither it nor its
+/// directory is writable by group or others, as ssh insists for `authorized_keys`). One holding
+/// an inline token or client secret must also be private, like an ssh key.
 #[cfg(unix)]
-fn warn_if_secrets_exposed(config: &Config, path: &Path) {
+fn check_file(config: &Config, path: &Path) -> Result<(), String> {
     use crate::auth::ProfileConfig;
-    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::fs::MetadataExt;
     let inline = config.profiles.values().any(|p| match p {
         ProfileConfig::OAuth(c) => c.client_secret.is_some(),
         ProfileConfig::ApiToken(c) => c.token.is_some(),
         ProfileConfig::Pat(c) => c.token.is_some(),
     });
-    let exposed = std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0);
-    if inline && exposed {
-        tracing::warn!(
-            file = %path.display(),
-            "the config holds a secret and is accessible by group or others; chmod 600 it"
-        );
+    crate::auth::secret::check_file(path, "the config", inline)?;
+    // The directory of the file actually read (a dotfile manager's symlink is followed).
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    if let Some(dir) = real.parent() {
+        if let Ok(meta) = std::fs::metadata(dir) {
+            // SAFETY: geteuid has no preconditions.
+            let me = unsafe { libc::geteuid() };
+            let mode = meta.mode() & 0o7777;
+            let sticky = mode & 0o1000 != 0;
+            if (meta.uid() != me && meta.uid() != 0) || (mode & 0o022 != 0 && !sticky) {
+                return Err(format!(
+                    "its directory `{}` (owner uid {}, mode {mode:04o}) can be changed by someone \
+                     else, who could replace the config. Run `chmod go-w {}` or move the config \
+                     to a directory of your own",
+                    dir.display(),
+                    meta.uid(),
+                    dir.display()
+                ));
+            }
+        }
     }
+    Ok(())
 }
 
 #[cfg(not(unix))]
-fn warn_if_secrets_exposed(_config: &Config, _path: &Path) {}
+fn check_file(_config: &Config, _path: &Path) -> Result<(), String> {
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

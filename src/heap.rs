@@ -3,13 +3,16 @@
 //! clients do), the daemon would stay at its peak for good. A timer returns the free pages once
 //! enough of them pile up, so resident memory comes back near its baseline after a burst.
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 use std::time::Duration;
 
 /// How often the free heap is looked at: cheap (a sum over the arenas), and only a large pile of
 /// free memory costs a trim.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 const CHECK_EVERY: Duration = Duration::from_secs(2);
 
 /// Free heap bytes above which a trim pays for itself.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 const TRIM_ABOVE: usize = 8 << 20;
 
 /// Starts the timer on the current runtime (glibc only; other allocators return memory themselves).

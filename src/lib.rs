@@ -9,6 +9,7 @@ pub mod cache;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod failpoint;
 pub mod heap;
 pub mod jira;
 pub mod mcp;

@@ -5,7 +5,9 @@
 mod support;
 
 use serde_json::json;
-use support::demo::start_demo;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use support::demo::{start_demo, start_demo_in};
 use support::Framing;
 
 #[test]
@@ -109,4 +111,62 @@ fn the_docs_state_the_demos_counts_and_the_discovery_size() {
             "{doc}: rpc.discover is {bytes} bytes"
         );
     }
+}
+
+fn state_dir(banner: &str) -> PathBuf {
+    banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("state"))
+        .and_then(|l| l.split_whitespace().next())
+        .map(PathBuf::from)
+        .expect("state line")
+}
+
+fn modes(dir: &Path, out: &mut Vec<(PathBuf, u32)>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        out.push((p.clone(), meta.permissions().mode() & 0o777));
+        if meta.is_dir() {
+            modes(&p, out);
+        }
+    }
+}
+
+/// The demo's state (a config with the fake app's client secret, a token store) is private: the
+/// directory 0700, every file 0600, every directory in it 0700; no warning about its own config.
+/// A demo that is killed leaves it behind, and the next demo removes it.
+#[test]
+fn demo_state_is_private_and_removed_at_exit_and_after_a_kill() {
+    let (mut d, banner) = start_demo();
+    let state = state_dir(&banner);
+    assert_eq!(
+        std::fs::metadata(&state).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    let mut all = Vec::new();
+    modes(&state, &mut all);
+    assert!(
+        all.iter().any(|(p, _)| p.ends_with("config.toml")),
+        "{all:?}"
+    );
+    assert!(all.iter().any(|(p, _)| p.ends_with("demo.json")), "{all:?}");
+    for (p, mode) in &all {
+        let want = if p.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(*mode, want, "{} is {mode:o}", p.display());
+    }
+    d.signal(libc::SIGKILL);
+    d.wait_exit();
+    assert!(state.exists(), "a killed demo cannot clean up");
+
+    let dir = std::mem::replace(&mut d.dir, tempfile::tempdir().unwrap());
+    std::thread::sleep(std::time::Duration::from_millis(2100)); // older than a starting demo
+    let (mut again, banner) = start_demo_in(dir);
+    assert!(!state.exists(), "{} left behind", state.display());
+    let fresh = state_dir(&banner);
+    assert!(fresh.exists());
+    again.signal(libc::SIGTERM);
+    let st = again.wait_exit();
+    assert!(st.success(), "{st:?}");
+    assert!(!fresh.exists());
 }

@@ -1,7 +1,8 @@
 //! Security checks a user relies on (beside `socket.rs`, which covers socket and directory modes,
 //! another uid being refused and raw HTTP on the socket): the OAuth loopback listener binds
 //! 127.0.0.1 only, executes nothing for a stray request, and accepts only the expected `state`, once;
-//! exposed secret and token files give a warning in the daemon's log; canary secrets never appear in
+//! secrets others can read and configs others can change are refused, cleartext http to another
+//! host too; canary secrets never appear in
 //! trace logs, config errors or any reply.
 
 #![cfg(unix)]
@@ -155,8 +156,11 @@ fn traced_daemon(dir: tempfile::TempDir, config: &str) -> (Daemon, std::path::Pa
     (Daemon { dir, socket, child }, log)
 }
 
+/// A secret others can read is refused, not warned about: a config holding an inline secret
+/// (the daemon does not start), a `token_file` (that profile fails, the others work). A token file
+/// of the daemon's own made readable by others is made 0600 again, with a warning.
 #[test]
-fn exposed_secret_and_token_files_give_a_warning() {
+fn exposed_secrets_are_refused_and_token_files_made_private() {
     let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("pat");
     std::fs::write(&secret, "pat-secret\n").unwrap();
@@ -193,24 +197,123 @@ client_secret = "s"
     let cfg = dir.path().join("config.toml");
     std::fs::write(&cfg, &config).unwrap();
     chmod(&cfg, 0o644);
+    let out = jirad(dir.path())
+        .args(["serve", "--stdio", "--config"])
+        .arg(&cfg)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("holds a secret and is readable by group or others (mode 0644)")
+            && err.contains(&format!("chmod 600 {}", cfg.display())),
+        "{err}"
+    );
+    assert!(!err.contains("inline-secret"), "{err}");
+
+    chmod(&cfg, 0o600);
     let (d, log) = traced_daemon(dir, &config);
     let mut c = d.client(Framing::Ndjson);
-    c.result("daemon/status", json!(null));
+    let dc = c.result("auth/status", json!({"profile": "dc"}));
+    assert_eq!(dc["state"], "failed", "{dc}");
+    assert!(
+        dc["error"]
+            .as_str()
+            .unwrap()
+            .contains("readable by group or others"),
+        "{dc}"
+    );
+    assert_eq!(
+        c.result("auth/status", json!({"profile": "inline"}))["state"],
+        "authorized"
+    );
+    assert_eq!(
+        std::fs::metadata(&tokens).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     let log = std::fs::read_to_string(log).unwrap();
-    let warns: Vec<&str> = log.lines().filter(|l| l.contains("WARN")).collect();
-    for (file, what) in [
-        (&secret, "secret file"),
-        (&cfg, "config holds a secret"),
-        (&tokens, "token file"),
+    assert!(
+        log.lines().any(|l| l.contains("WARN")
+            && l.contains("token file was accessible")
+            && l.contains(&*tokens.to_string_lossy())),
+        "{log}"
+    );
+}
+
+/// The config says where tokens go (`token_url`, `api_url`, `base_url`): one that someone else
+/// could change, by writing it or its directory, is refused even without a secret in it.
+#[test]
+fn a_config_others_can_change_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf_dir = dir.path().join("conf");
+    std::fs::create_dir(&conf_dir).unwrap();
+    let cfg = conf_dir.join("config.toml");
+    std::fs::write(&cfg, "max_message_bytes = 4096\n").unwrap();
+    let serve = || {
+        jirad(dir.path())
+            .args(["serve", "--stdio", "--config"])
+            .arg(&cfg)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    for (file_mode, dir_mode, expect) in [
+        (0o664, 0o755, "writable by group or others (mode 0664)"),
+        (0o646, 0o755, "writable by group or others (mode 0646)"),
+        (0o644, 0o777, "can be changed by someone else"),
     ] {
+        chmod(&cfg, file_mode);
+        chmod(&conf_dir, dir_mode);
+        let out = serve();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
         assert!(
-            warns
-                .iter()
-                .any(|l| l.contains(what) && l.contains(&*file.to_string_lossy())),
-            "no warning about {what} {}: {warns:#?}",
-            file.display()
+            err.contains("refusing config") && err.contains(expect),
+            "{err}"
         );
     }
+    chmod(&cfg, 0o644);
+    chmod(&conf_dir, 0o755);
+    assert!(serve().status.success());
+}
+
+/// Cleartext http to another host would carry tokens in the open: such a profile fails with a
+/// message naming the key; loopback (the fake Jira of these tests, a tunnel) stays allowed.
+#[test]
+fn cleartext_http_to_another_host_is_refused() {
+    let config = r#"[profiles.dc]
+auth = "pat"
+base_url = "http://jira.example.com"
+token = "t"
+
+[profiles.o]
+auth = "oauth"
+app = "custom"
+client_id = "cid"
+client_secret = "s"
+token_url = "http://auth.example.com/oauth/token"
+
+[profiles.local]
+auth = "pat"
+base_url = "http://127.0.0.1:9/dc"
+token = "t"
+"#;
+    let d = Daemon::start_with(&[], Some(config));
+    let mut c = d.client(Framing::Ndjson);
+    for (profile, key) in [("dc", "base_url"), ("o", "token_url")] {
+        let s = c.result("auth/status", json!({ "profile": profile }));
+        assert_eq!(s["state"], "failed", "{s}");
+        let e = s["error"].as_str().unwrap();
+        assert!(
+            e.contains(&format!("`{key}`")) && e.contains("cleartext"),
+            "{e}"
+        );
+    }
+    assert_eq!(
+        c.result("auth/status", json!({"profile": "local"}))["state"],
+        "authorized"
+    );
 }
 
 #[test]

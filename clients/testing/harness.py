@@ -128,14 +128,17 @@ class TestEnv:
         template = CONFIG_TEMPLATE
         if os.environ.get("JIRAD_TEST_CONFIG"):
             template = Path(os.environ["JIRAD_TEST_CONFIG"]).read_text()
-        Path(self.config).write_text(template.format(
-            url=self.fake.get("url", ""), cloudId=self.fake.get("cloudId", ""),
-            siteUrl=self.fake.get("siteUrl") or f"{self.fake.get('url', '')}/site",
-            email=api.get("email", ""), token=api.get("token", ""),
-            pat=self.fake.get("pat", ""), project=self.project,
-            clientId=(self.fake.get("customApp") or {}).get("clientId", ""),
-            clientSecret=(self.fake.get("customApp") or {}).get("clientSecret", ""),
-            redirectUri=self.redirect_uri))
+        # 0600: jirad refuses a config holding secrets that others can read.
+        fd = os.open(self.config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(template.format(
+                url=self.fake.get("url", ""), cloudId=self.fake.get("cloudId", ""),
+                siteUrl=self.fake.get("siteUrl") or f"{self.fake.get('url', '')}/site",
+                email=api.get("email", ""), token=api.get("token", ""),
+                pat=self.fake.get("pat", ""), project=self.project,
+                clientId=(self.fake.get("customApp") or {}).get("clientId", ""),
+                clientSecret=(self.fake.get("customApp") or {}).get("clientSecret", ""),
+                redirectUri=self.redirect_uri))
         self.start_daemon()
 
     def start_daemon(self) -> subprocess.Popen:

@@ -170,6 +170,27 @@ pub struct DidChangeParams {
     /// Why, when it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Set when the change is about where the tokens are kept: `degraded` when a rotated token
+    /// pair could not be saved (it is kept in memory and used, and saving is retried), `saved`
+    /// when it finally was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_store: Option<TokenStoreState>,
+    /// Why the tokens could not be saved (with `tokenStore: "degraded"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_store_error: Option<String>,
+}
+
+/// Whether an OAuth profile's current tokens are safely stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenStoreState {
+    /// The tokens in use are the ones in the token store.
+    Saved,
+    /// The tokens in use (a rotated pair: the only live credential) could not be saved. They are
+    /// kept in memory and used, and saving is retried with backoff; if the daemon stops before
+    /// it succeeds, the grant is lost and someone must log in again. Fix the token store (disk
+    /// space, permissions, keyring quota; see `tokenStoreError`).
+    Degraded,
 }
 
 /// Where a profile stands.
@@ -250,6 +271,12 @@ pub struct ProfileInfo {
     /// Why the profile is `failed`, or what is missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Whether the tokens in use are saved (OAuth profiles with tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_store: Option<TokenStoreState>,
+    /// Why the tokens could not be saved (with `tokenStore: "degraded"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_store_error: Option<String>,
 }
 
 /// A Jira Cloud site of an OAuth grant.
@@ -300,7 +327,7 @@ pub fn docs() -> Vec<MethodDoc> {
             "A profile this connection uses needs someone to open the link and grant access.",
         ),
         MethodDoc::server_notification::<AuthDidChange>(
-            "A profile's state changed (authorized, unauthorized, pending, failed).",
+            "A profile's state changed (authorized, unauthorized, pending, failed), or its token store degraded or recovered.",
         ),
     ]
 }

@@ -139,8 +139,25 @@ async fn forward(mut events: broadcast::Receiver<AuthEvent>, hub: Hub, fallback:
                     profile,
                     state: state(s),
                     error,
+                    token_store: None,
+                    token_store_error: None,
                 };
                 // Params always serialize; a dropped push concerns that connection only.
+                let _ = hub.broadcast::<AuthDidChange>(&params);
+            }
+            AuthEvent::TokenStore {
+                profile,
+                state: s,
+                health,
+            } => {
+                let (token_store, token_store_error) = store_state(Some(health));
+                let params = DidChangeParams {
+                    profile,
+                    state: state(s),
+                    error: None,
+                    token_store,
+                    token_store_error,
+                };
                 let _ = hub.broadcast::<AuthDidChange>(&params);
             }
         }
@@ -172,6 +189,18 @@ fn info(s: domain::ProfileStatus) -> ProfileInfo {
         scopes: s.scopes,
         access_token_expires_at: s.access_token_expires_at.map(domain::rfc3339),
         error: s.error,
+        token_store: store_state(s.token_store.clone()).0,
+        token_store_error: store_state(s.token_store).1,
+    }
+}
+
+fn store_state(h: Option<domain::TokenStoreHealth>) -> (Option<TokenStoreState>, Option<String>) {
+    match h {
+        None => (None, None),
+        Some(domain::TokenStoreHealth::Saved) => (Some(TokenStoreState::Saved), None),
+        Some(domain::TokenStoreHealth::Degraded(why)) => {
+            (Some(TokenStoreState::Degraded), Some(why))
+        }
     }
 }
 

@@ -36,6 +36,17 @@ pub struct ProfileStatus {
     pub access_token_expires_at: Option<u64>,
     /// Why the profile is `failed`, or what is missing.
     pub error: Option<String>,
+    /// Whether the tokens in use are stored (OAuth profiles with tokens).
+    pub token_store: Option<TokenStoreHealth>,
+}
+
+/// Whether an OAuth profile's tokens in use are the stored ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenStoreHealth {
+    Saved,
+    /// A rotated pair could not be saved (why): it is kept in memory, used, and saving retried.
+    Degraded(String),
 }
 
 /// A started login.
@@ -67,5 +78,11 @@ pub enum AuthEvent {
         profile: String,
         state: ProfileState,
         error: Option<String>,
+    },
+    /// The profile's token store degraded (a rotated pair could not be saved) or recovered.
+    TokenStore {
+        profile: String,
+        state: ProfileState,
+        health: TokenStoreHealth,
     },
 }

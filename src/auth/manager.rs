@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::auth::callback::CallbackListener;
 use crate::auth::error::AuthError;
-use crate::auth::event::{AuthEvent, Authorization, ProfileState, ProfileStatus};
+use crate::auth::event::{AuthEvent, Authorization, ProfileState, ProfileStatus, TokenStoreHealth};
 use crate::auth::oauth::ct_eq;
 use crate::auth::profile::{
     AuthKind, AuthorizationMode, OAuthSettings, ProfileConfig, ProfileSettings, TokenStoreKind,
@@ -74,6 +74,10 @@ pub(crate) struct ProfileRt {
     /// Single flight: one refresh (or token write) at a time per profile.
     pub gate: tokio::sync::Mutex<()>,
     pub state_tx: watch::Sender<ProfileState>,
+    /// Wakes the retry of an unsaved rotated pair at once (a call needed the tokens).
+    pub save_nudge: tokio::sync::Notify,
+    /// Whether that retry task runs.
+    pub retrying: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Default)]
@@ -83,6 +87,11 @@ pub(crate) struct Runtime {
     /// The Jira sites last seen in accessible-resources.
     pub sites: Vec<Site>,
     pub error: Option<String>,
+    /// Set while the tokens in use (a rotated pair) are not saved: why the last save failed.
+    pub unsaved: Option<String>,
+    /// Hashes of refresh tokens this process saw rotated away, newest last: never spent again,
+    /// never adopted from disk (Atlassian revokes the whole grant when one is reused late).
+    pub spent: Vec<String>,
 }
 
 /// Locks a std mutex, recovering from poisoning: the data stays consistent because every
@@ -256,6 +265,7 @@ impl AuthManager {
             rt.tokens = None;
             rt.pending = None;
             rt.sites.clear();
+            rt.unsaved = None;
         }
         self.set_state(&p, ProfileState::Unauthorized, None);
         Ok(status_of(&p))
@@ -417,6 +427,8 @@ fn load_profile(
         rt: Mutex::new(rt),
         gate: tokio::sync::Mutex::new(()),
         state_tx: watch::channel(state).0,
+        save_nudge: tokio::sync::Notify::new(),
+        retrying: std::sync::atomic::AtomicBool::new(false),
     }
 }
 
@@ -438,5 +450,10 @@ fn status_of(p: &ProfileRt) -> ProfileStatus {
         scopes: t.map(|t| t.scopes.clone()).unwrap_or_default(),
         access_token_expires_at: t.and_then(|t| t.access_expires_at),
         error: rt.error.clone(),
+        token_store: match (oauth, t, &rt.unsaved) {
+            (Some(_), Some(_), Some(why)) => Some(TokenStoreHealth::Degraded(why.clone())),
+            (Some(_), Some(_), None) => Some(TokenStoreHealth::Saved),
+            _ => None,
+        },
     }
 }

@@ -50,7 +50,7 @@ mod oauth;
 mod profile;
 mod refresh;
 mod resources;
-mod secret;
+pub(crate) mod secret;
 mod site;
 mod sites;
 mod store;
@@ -61,7 +61,9 @@ mod time;
 mod tests;
 
 pub use error::AuthError;
-pub use event::{AuthEvent, Authorization, LoginStart, ProfileState, ProfileStatus};
+pub use event::{
+    AuthEvent, Authorization, LoginStart, ProfileState, ProfileStatus, TokenStoreHealth,
+};
 pub use manager::{AuthManager, AuthOptions};
 pub use profile::{
     ApiTokenProfileConfig, AppKind, AuthKind, AuthorizationMode, OAuthProfileConfig, OAuthSettings,

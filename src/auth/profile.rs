@@ -192,23 +192,25 @@ impl ProfileConfig {
                 .map(|s| ProfileSettings::OAuth(Box::new(s)))
                 .map_err(err),
             ProfileConfig::ApiToken(c) => Ok(ProfileSettings::ApiToken {
-                base_url: parse_url("base_url", &c.base_url).map_err(err)?,
+                base_url: secure_url("base_url", &c.base_url).map_err(err)?,
                 email: non_empty("email", &c.email).map_err(err)?,
                 token: required_secret(
                     "token",
                     c.token.clone(),
                     c.token_env.clone(),
                     c.token_file.clone(),
+                    false,
                 )
                 .map_err(err)?,
             }),
             ProfileConfig::Pat(c) => Ok(ProfileSettings::Pat {
-                base_url: parse_url("base_url", &c.base_url).map_err(err)?,
+                base_url: secure_url("base_url", &c.base_url).map_err(err)?,
                 token: required_secret(
                     "token",
                     c.token.clone(),
                     c.token_env.clone(),
                     c.token_file.clone(),
+                    false,
                 )
                 .map_err(err)?,
             }),
@@ -268,6 +270,7 @@ impl OAuthProfileConfig {
             self.client_secret.clone(),
             self.client_secret_env.clone(),
             self.client_secret_file.clone(),
+            false,
         )?;
         AppKeys::new(
             client_id,
@@ -334,11 +337,11 @@ impl AppKeys {
     ) -> Result<Self, String> {
         let [authorize, token, refresh, api] = urls;
         let url_or = |key: &str, v: &Option<String>, default: &str| {
-            parse_url(key, v.as_deref().unwrap_or(default))
+            secure_url(key, v.as_deref().unwrap_or(default))
         };
         let token_url = url_or("token_url", token, DEFAULT_TOKEN_URL)?;
         let refresh_url = match refresh {
-            Some(r) => parse_url("refresh_url", r)?,
+            Some(r) => secure_url("refresh_url", r)?,
             None => token_url.clone(),
         };
         Ok(AppKeys {
@@ -355,13 +358,15 @@ impl AppKeys {
     }
 }
 
+/// `shared`: see [`SecretSource::from_keys`].
 pub(crate) fn required_secret(
     key: &str,
     inline: Option<SecretString>,
     env: Option<String>,
     file: Option<PathBuf>,
+    shared: bool,
 ) -> Result<SecretSource, String> {
-    SecretSource::from_keys(key, inline, env, file)?
+    SecretSource::from_keys(key, inline, env, file, shared)?
         .ok_or_else(|| format!("set one of `{key}`, `{key}_env` or `{key}_file`"))
 }
 
@@ -371,6 +376,34 @@ pub(crate) fn parse_url(key: &str, value: &str) -> Result<Url, String> {
         return Err(format!("`{key}` must be an http or https URL"));
     }
     Ok(url)
+}
+
+/// A URL that credentials are sent to (or the user is sent to, to grant them): `https`, or
+/// `http` only to this machine (a local fake, an ssh tunnel, a TLS-terminating proxy on
+/// loopback). Cleartext `http` to another host would carry tokens and secrets in the open.
+pub(crate) fn secure_url(key: &str, value: &str) -> Result<Url, String> {
+    let url = parse_url(key, value)?;
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(format!(
+            "`{key}` is `{}`: cleartext http to another host would send tokens in the open. Use \
+             https (plain http is accepted only for localhost, 127.0.0.0/8 and ::1, e.g. an ssh \
+             tunnel or a local TLS proxy)",
+            url.as_str()
+        ));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 fn non_empty(key: &str, value: &str) -> Result<String, String> {

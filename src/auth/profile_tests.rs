@@ -205,3 +205,42 @@ fn system_config_from_the_environment_variable() {
     assert_eq!(app.client_id, "sys");
     assert!(missing.contains("does not exist"), "{missing}");
 }
+
+#[test]
+fn cleartext_http_is_refused_except_to_this_machine() {
+    let custom = |key: &str, url: &str| {
+        oauth(&format!(
+            "app = \"custom\"\nclient_id = \"cid\"\nclient_secret_env = \"X\"\n{key} = \"{url}\"\n"
+        ))
+    };
+    for key in ["token_url", "refresh_url", "api_url", "authorize_url"] {
+        let e = custom(key, "http://auth.example.com/x").unwrap_err();
+        assert!(
+            e.contains(&format!("`{key}`")) && e.contains("cleartext"),
+            "{e}"
+        );
+        for ok in [
+            "http://127.0.0.1:1/x",
+            "http://127.9.9.9/x",
+            "http://localhost:8080/x",
+            "http://[::1]:1/x",
+            "https://auth.example.com/x",
+        ] {
+            custom(key, ok).unwrap_or_else(|e| panic!("{key} = {ok}: {e}"));
+        }
+    }
+    for (kind, extra) in [("api_token", "email = \"a@b.c\"\n"), ("pat", "")] {
+        let cfg = parse(&format!(
+            "[profiles.p]\nauth = \"{kind}\"\n{extra}base_url = \"http://jira.example.com\"\ntoken_env = \"T\"\n"
+        ))
+        .unwrap();
+        let e = cfg.validate("p", None).unwrap_err().to_string();
+        assert!(e.contains("`base_url`") && e.contains("cleartext"), "{e}");
+    }
+    // The machine-wide app's URLs too.
+    let sys: SystemAppConfig = toml::from_str(
+        "client_id = \"sys\"\nclient_secret = \"s\"\ntoken_url = \"http://10.0.0.1/t\"\n",
+    )
+    .unwrap();
+    assert!(sys.app_keys().err().unwrap().contains("cleartext"));
+}

@@ -10,8 +10,11 @@ use crate::auth::oauth::{self, ct_eq, TokenError};
 use crate::auth::profile::OAuthSettings;
 use crate::auth::resources::{self, GatewayError};
 use crate::auth::site::{choose_site, SiteChoice};
-use crate::auth::store::{StoreLock, StoredTokens};
+use crate::auth::store::{token_hash, StoreLock, StoredTokens};
 use crate::auth::time::unix_now;
+use crate::auth::TokenStoreHealth;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 impl AuthManager {
     /// Tokens whose access token is good for at least the margin, refreshing if needed. `stale`
@@ -22,6 +25,10 @@ impl AuthManager {
         s: &OAuthSettings,
         stale: Option<&SecretString>,
     ) -> Result<StoredTokens, AuthError> {
+        if lock_rt(p).unsaved.is_some() {
+            // The tokens in use are not saved yet: try again now rather than at the next tick.
+            p.save_nudge.notify_one();
+        }
         match p.tokens() {
             None => Err(self.auth_required(p, s).await),
             Some(t) if self.usable(&t, stale) => Ok(t),
@@ -48,6 +55,12 @@ impl AuthManager {
     /// find fresh tokens and make no request. Across processes the store's file lock does the
     /// same, and tokens another process saved are adopted instead of refreshing again (reusing a
     /// rotated refresh token may revoke the whole family).
+    ///
+    /// Once the token endpoint answers with a rotated pair, that pair is the only live
+    /// credential: the save is prepared (temp file, room reserved) before the endpoint is
+    /// called, so that most failures happen before the refresh token is spent; a save that
+    /// still fails keeps the pair in memory and in use, reports the token store degraded and
+    /// retries with backoff. A refresh token known to be rotated is never spent again.
     async fn refresh(
         &self,
         p: &ProfileRt,
@@ -63,9 +76,13 @@ impl AuthManager {
         let lock = self.lock_store(p).await?;
         let (lock, disk) = with_lock(lock, |l| l.load()).await?;
         if let Some(d) = disk?.filter(|d| d.client_id == s.client_id) {
-            if !same_secret(&d.refresh_token, &current.refresh_token) {
+            if !same_secret(&d.refresh_token, &current.refresh_token)
+                && !is_spent(p, &d.refresh_token)
+            {
                 tracing::debug!(profile = %p.name, "adopting tokens saved by another process");
                 lock_rt(p).tokens = Some(d.clone());
+                // Newer than anything unsaved here (whose refresh token they were made with).
+                self.store_saved(p);
                 if self.usable(&d, stale) {
                     return Ok(d);
                 }
@@ -85,9 +102,20 @@ impl AuthManager {
         let secret = s
             .client_secret
             .resolve(&format!("profile `{}`: client secret", p.name))?;
+        // Everything the save needs, before the refresh token is spent: a token store that
+        // cannot take the new pair fails the call here, with the old pair still valid.
+        let (lock, prepared) = with_lock(lock, |l| l.prepare()).await?;
+        let prepared = prepared.map_err(|e| {
+            tracing::error!(profile = %p.name, "{e}; the access token was not refreshed (the refresh token is kept unspent)");
+            e
+        })?;
         tracing::debug!(profile = %p.name, "refreshing the access token");
         match oauth::refresh(&self.inner.http, s, &secret, &refresh_token).await {
             Ok(g) => {
+                let rotated = g
+                    .refresh_token
+                    .as_ref()
+                    .is_some_and(|n| !ct_eq(n.expose_secret(), refresh_token.expose_secret()));
                 let new = StoredTokens {
                     refresh_token: g.refresh_token.or(current.refresh_token),
                     access_token: Some(g.access_token),
@@ -95,18 +123,29 @@ impl AuthManager {
                     scopes: g.scopes.unwrap_or(current.scopes),
                     ..current
                 };
-                // Durable first: if the save fails, the new pair is not used and the old refresh
-                // token is retried next time, within Atlassian's reuse leeway.
+                {
+                    let mut rt = lock_rt(p);
+                    if rotated {
+                        rt.spent.push(token_hash(refresh_token.expose_secret()));
+                        let excess = rt.spent.len().saturating_sub(16);
+                        rt.spent.drain(..excess);
+                    }
+                    // In memory first: from now on this is the only live pair.
+                    rt.tokens = Some(new.clone());
+                }
                 let to_save = new.clone();
-                let (_lock, saved) = with_lock(lock, move |l| l.save(&to_save)).await?;
-                saved?;
-                lock_rt(p).tokens = Some(new.clone());
+                let (_lock, saved) = with_lock(lock, move |l| l.commit(prepared, &to_save)).await?;
+                match saved {
+                    Ok(()) => self.store_saved(p),
+                    Err(e) => self.store_degraded(p, &e),
+                }
                 if p.state() != ProfileState::Authorized {
                     self.set_state(p, ProfileState::Authorized, None);
                 }
                 Ok(new)
             }
             Err(TokenError::Reauthorize { code, description }) => {
+                drop(prepared);
                 let why = format!("the refresh token was refused ({code}: {description})");
                 Err(self.reauthorize(p, s, lock, &why).await)
             }
@@ -120,6 +159,88 @@ impl AuthManager {
                 Err(AuthError::failed(&p.name, why))
             }
             Err(TokenError::Upstream(m)) => Err(AuthError::upstream(m)),
+        }
+    }
+
+    /// The tokens in use are saved: clears a degraded token store, telling clients.
+    fn store_saved(&self, p: &ProfileRt) {
+        if lock_rt(p).unsaved.take().is_some() {
+            tracing::info!(profile = %p.name, "the tokens in use are saved again; the token store recovered");
+            self.emit(AuthEvent::TokenStore {
+                profile: p.name.clone(),
+                state: p.state(),
+                health: TokenStoreHealth::Saved,
+            });
+        }
+    }
+
+    /// The tokens in use (a rotated pair) could not be saved: they stay in memory and in use,
+    /// the token store is reported degraded (status, `auth/didChange`, an error in the log),
+    /// and a task retries the save with backoff until it succeeds.
+    fn store_degraded(&self, p: &ProfileRt, e: &AuthError) {
+        let why = format!(
+            "the rotated tokens could not be saved ({e}); they are kept in memory and saving is \
+             retried, but if jirad stops first the grant is lost and someone must log in again"
+        );
+        tracing::error!(profile = %p.name, "{why}");
+        let first = lock_rt(p).unsaved.replace(why.clone()).is_none();
+        if first {
+            self.emit(AuthEvent::TokenStore {
+                profile: p.name.clone(),
+                state: p.state(),
+                health: TokenStoreHealth::Degraded(why),
+            });
+        }
+        if !p.retrying.swap(true, Ordering::SeqCst) {
+            let (manager, name) = (self.clone(), p.name.clone());
+            tokio::spawn(async move { manager.retry_saves(name).await });
+        }
+    }
+
+    /// Saves the unsaved tokens of `profile` until it works: after 1 s, doubling up to 60 s, or
+    /// at once when a call needs the tokens.
+    async fn retry_saves(&self, profile: String) {
+        let Ok(p) = self.profile(&profile).cloned() else {
+            return;
+        };
+        loop {
+            self.retry_until_saved(&p).await;
+            p.retrying.store(false, Ordering::SeqCst);
+            // A failure that raced with the end of the loop needs the loop again.
+            if lock_rt(&p).unsaved.is_none() || p.retrying.swap(true, Ordering::SeqCst) {
+                return;
+            }
+        }
+    }
+
+    async fn retry_until_saved(&self, p: &ProfileRt) {
+        let mut wait = Duration::from_secs(1);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = p.save_nudge.notified() => {}
+            }
+            wait = (wait * 2).min(Duration::from_secs(60));
+            let _gate = p.gate.lock().await;
+            let tokens = {
+                let rt = lock_rt(p);
+                match (&rt.unsaved, &rt.tokens) {
+                    (Some(_), Some(t)) => t.clone(),
+                    _ => return, // saved meanwhile, or logged out
+                }
+            };
+            let saved = match self.lock_store(p).await {
+                Ok(lock) => with_lock(lock, move |l| l.save(&tokens))
+                    .await
+                    .and_then(|(_, r)| r),
+                Err(e) => Err(e),
+            };
+            match saved {
+                Ok(()) => return self.store_saved(p),
+                Err(e) => {
+                    tracing::error!(profile = %p.name, "saving the rotated tokens failed again: {e}")
+                }
+            }
         }
     }
 
@@ -137,7 +258,11 @@ impl AuthManager {
         if let Err(e) | Ok((_, Err(e))) = deleted {
             tracing::warn!(profile = %p.name, "could not delete the stale tokens: {e}");
         }
-        lock_rt(p).tokens = None;
+        {
+            let mut rt = lock_rt(p);
+            rt.tokens = None;
+            rt.unsaved = None;
+        }
         self.set_state(p, ProfileState::Unauthorized, Some(why.to_owned()));
         self.auth_required(p, s).await
     }
@@ -212,6 +337,7 @@ impl AuthManager {
         let (_lock, saved) = with_lock(lock, move |l| l.save(&to_save)).await?;
         saved?;
         lock_rt(p).tokens = Some(new.clone());
+        self.store_saved(p);
         Ok(new)
     }
 
@@ -238,6 +364,14 @@ async fn with_lock<T: Send + 'static>(
         (lock, r)
     })
     .await
+}
+
+/// Whether `token` is a refresh token this process saw rotated away.
+fn is_spent(p: &ProfileRt, token: &Option<SecretString>) -> bool {
+    token.as_ref().is_some_and(|t| {
+        let h = token_hash(t.expose_secret());
+        lock_rt(p).spent.contains(&h)
+    })
 }
 
 fn same_secret(a: &Option<SecretString>, b: &Option<SecretString>) -> bool {

@@ -12,17 +12,23 @@ use crate::auth::error::AuthError;
 pub enum SecretSource {
     Inline(SecretString),
     Env(String),
+    /// A file only its owner may read (a profile's own secret).
     File(PathBuf),
+    /// A file others may read but not change: the machine-wide app's secret, which every user's
+    /// daemon reads.
+    SharedFile(PathBuf),
 }
 
 impl SecretSource {
     /// Picks the single form that is set; `key` names the inline key (e.g. `client_secret`) so the
     /// error can name all three.
+    /// `shared`: the file form may be readable by others (the machine-wide app's secret).
     pub fn from_keys(
         key: &str,
         inline: Option<SecretString>,
         env: Option<String>,
         file: Option<PathBuf>,
+        shared: bool,
     ) -> Result<Option<Self>, String> {
         let set = [inline.is_some(), env.is_some(), file.is_some()];
         if set.iter().filter(|s| **s).count() > 1 {
@@ -30,14 +36,20 @@ impl SecretSource {
                 "set only one of `{key}`, `{key}_env` and `{key}_file`"
             ));
         }
-        // Warn at startup too: the file itself is read only when first needed.
+        // Checked at startup too: the file itself is read only when first needed.
         if let Some(f) = &file {
-            warn_if_exposed(f, key);
+            check_file(f, &format!("`{key}_file`"), !shared)?;
         }
         Ok(inline
             .map(SecretSource::Inline)
             .or(env.map(SecretSource::Env))
-            .or(file.map(SecretSource::File)))
+            .or(file.map(|f| {
+                if shared {
+                    SecretSource::SharedFile(f)
+                } else {
+                    SecretSource::File(f)
+                }
+            })))
     }
 
     /// Reads the secret now. Errors name the variable or file, never the value.
@@ -53,14 +65,15 @@ impl SecretSource {
                     "{what}: environment variable `{var}` is not set"
                 ))),
             },
-            SecretSource::File(path) => read_secret_file(path, what),
+            SecretSource::File(path) => read_secret_file(path, what, true),
+            SecretSource::SharedFile(path) => read_secret_file(path, what, false),
         }
     }
 }
 
-/// Reads a secret file (trimmed), warning when group or others may read it.
-fn read_secret_file(path: &Path, what: &str) -> Result<SecretString, AuthError> {
-    warn_if_exposed(path, what);
+/// Reads a secret file (trimmed), refusing one others could change or, when `private`, read.
+fn read_secret_file(path: &Path, what: &str, private: bool) -> Result<SecretString, AuthError> {
+    check_file(path, what, private).map_err(AuthError::config)?;
     let text = std::fs::read_to_string(path)
         .map_err(|e| AuthError::config(format!("{what}: cannot read `{}`: {e}", path.display())))?;
     let trimmed = text.trim();
@@ -73,21 +86,50 @@ fn read_secret_file(path: &Path, what: &str) -> Result<SecretString, AuthError> 
     Ok(SecretString::from(trimmed.to_owned()))
 }
 
+/// Refuses a file holding configuration or a secret that someone else could change (another
+/// owner than this user or root, or writable by group or others) or, when `private`, read (any
+/// permission for group or others, as ssh insists for private keys). Follows symlinks: what
+/// matters is the file read. A file that cannot be examined is left to the read to report.
 #[cfg(unix)]
-fn warn_if_exposed(path: &Path, what: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(
-                file = %path.display(),
-                "{what}: the secret file is accessible by group or others; chmod 600 it"
-            );
-        }
+pub(crate) fn check_file(path: &Path, what: &str, private: bool) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != me && meta.uid() != 0 {
+        return Err(format!(
+            "{what} `{}` belongs to uid {}, not to you (uid {me}) or root: its owner could change \
+             it. Refusing to use it; make it your own (or root's) file",
+            path.display(),
+            meta.uid()
+        ));
     }
+    if mode & 0o022 != 0 {
+        return Err(format!(
+            "{what} `{}` is writable by group or others (mode {mode:04o}): they could change it. \
+             Refusing to use it; run `chmod go-w {}`",
+            path.display(),
+            path.display()
+        ));
+    }
+    if private && mode & 0o077 != 0 {
+        return Err(format!(
+            "{what} `{}` holds a secret and is readable by group or others (mode {mode:04o}). \
+             Refusing to use it; run `chmod 600 {}` (and consider the secret exposed)",
+            path.display(),
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(not(unix))]
-fn warn_if_exposed(_path: &Path, _what: &str) {}
+pub(crate) fn check_file(_path: &Path, _what: &str, _private: bool) -> Result<(), String> {
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
@@ -101,45 +143,44 @@ mod tests {
             Some(SecretString::from("a")),
             Some("V".into()),
             None,
+            false,
         )
         .unwrap_err();
         assert!(err.contains("`token`") && err.contains("`token_env`"));
-        assert!(SecretSource::from_keys("token", None, None, None)
+        assert!(SecretSource::from_keys("token", None, None, None, false)
             .unwrap()
             .is_none());
     }
 
     #[cfg(unix)]
     #[test]
-    fn a_loose_secret_file_is_warned_about_without_its_content() {
+    fn a_secret_file_others_can_read_or_change_is_refused_without_its_content() {
         use std::os::unix::fs::PermissionsExt;
-        use std::sync::{Arc, Mutex};
-        #[derive(Clone, Default)]
-        struct Buf(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Buf {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let buf = Buf::default();
-        let writer = buf.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .finish();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secret");
         std::fs::write(&path, "canary-loose").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        tracing::subscriber::with_default(subscriber, || {
-            SecretSource::File(path.clone()).resolve("token").unwrap();
-        });
-        let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
-        assert!(log.contains("group or others"), "{log}");
-        assert!(!log.contains("canary"), "{log}");
+        let chmod =
+            |m| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(m)).unwrap();
+        chmod(0o644);
+        let e =
+            SecretSource::from_keys("token", None, None, Some(path.clone()), false).unwrap_err();
+        assert!(e.contains("readable by group or others (mode 0644)"), "{e}");
+        assert!(e.contains("chmod 600"), "{e}");
+        let e = SecretSource::File(path.clone())
+            .resolve("token")
+            .unwrap_err();
+        assert!(!e.to_string().contains("canary"), "{e}");
+        // The machine-wide app's secret may be read by every user, never changed by them.
+        SecretSource::SharedFile(path.clone())
+            .resolve("token")
+            .unwrap();
+        chmod(0o664);
+        let e = SecretSource::SharedFile(path.clone())
+            .resolve("token")
+            .unwrap_err();
+        assert!(e.to_string().contains("writable by group or others"), "{e}");
+        chmod(0o600);
+        SecretSource::File(path).resolve("token").unwrap();
     }
 
     #[test]
@@ -147,6 +188,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secret");
         std::fs::write(&path, "canary-file-secret\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         let s = SecretSource::File(path.clone()).resolve("token").unwrap();
         assert_eq!(s.expose_secret(), "canary-file-secret");
         let missing = SecretSource::File(dir.path().join("nope"))

@@ -254,3 +254,140 @@ mod keyring_backend {
         assert!(!msg.contains("canary-secret"), "{msg}");
     }
 }
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_prepared_save_reserves_room_and_leaves_nothing_when_unused() {
+    let root = tempfile::tempdir().unwrap();
+    let store = TokenStore::new(root.path());
+    let lock = store.lock("p", File).unwrap();
+    let prepared = lock.prepare().unwrap();
+    let tmp: Vec<_> = names(store.dir())
+        .into_iter()
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(tmp.len(), 1);
+    let len = std::fs::metadata(store.dir().join(&tmp[0])).unwrap().len();
+    assert_eq!(len, RESERVE as u64);
+    drop(prepared); // the token endpoint failed: nothing to save
+    assert_eq!(names(store.dir()), ["p.lock"]);
+    let prepared = lock.prepare().unwrap();
+    lock.commit(prepared, &tokens("rt-1")).unwrap();
+    assert_eq!(names(store.dir()), ["p.json", "p.lock"]);
+    let text = std::fs::read_to_string(lock.path().unwrap()).unwrap();
+    assert!(
+        text.trim_end().ends_with('}'),
+        "no placeholder left: {text:?}"
+    );
+}
+
+#[test]
+fn an_orphan_temp_file_is_adopted_as_the_successor_and_stale_ones_removed() {
+    let root = tempfile::tempdir().unwrap();
+    let store = TokenStore::new(root.path().join("a"));
+    let lock = store.lock("p", File).unwrap();
+    lock.save(&tokens("rt-0")).unwrap();
+    // Documents as another process writes them: the successor of rt-0, then of rt-1.
+    let scratch = TokenStore::new(root.path().join("b"));
+    let other = scratch.lock("p", File).unwrap();
+    other.save(&tokens("rt-0")).unwrap();
+    other.save(&tokens("rt-1")).unwrap();
+    let successor = std::fs::read_to_string(other.path().unwrap()).unwrap();
+    other.save(&tokens("rt-9")).unwrap();
+    other.save(&tokens("rt-10")).unwrap();
+    let unrelated = std::fs::read_to_string(other.path().unwrap()).unwrap();
+    // What a process killed between the fsync and the rename leaves, beside a half-written
+    // temp file and the successor of a token the file does not hold.
+    let dir = store.dir();
+    std::fs::write(dir.join(".p.json.11.a.tmp"), &successor).unwrap();
+    std::fs::write(dir.join(".p.json.12.b.tmp"), "      {\"vers").unwrap();
+    std::fs::write(dir.join(".p.json.13.c.tmp"), &unrelated).unwrap();
+    let back = lock.load().unwrap().unwrap();
+    assert_eq!(back.refresh_token.unwrap().expose_secret(), "rt-1");
+    assert_eq!(names(dir), ["p.json", "p.lock"]);
+    // With no token file at all (a crash during the first save), the newest whole one wins.
+    lock.delete().unwrap();
+    std::fs::write(dir.join(".p.json.14.d.tmp"), &successor).unwrap();
+    assert_eq!(
+        lock.load()
+            .unwrap()
+            .unwrap()
+            .refresh_token
+            .unwrap()
+            .expose_secret(),
+        "rt-1"
+    );
+}
+
+/// Two profile names map to two files even where file names ignore case (macOS, Windows) or a
+/// trailing dot (Windows), and an encoded name never equals a plain one.
+#[test]
+fn profile_names_never_share_a_file_on_case_insensitive_systems() {
+    let names = [
+        "work",
+        "Work",
+        "WORK",
+        "x-776f726b",
+        "x-576f726b",
+        "con",
+        "CON",
+        "nul.x",
+        "com1",
+        "work.",
+        "a.b",
+        "my-profile_2",
+        "É",
+        "é",
+    ];
+    let stems: Vec<String> = names.iter().map(|n| file_stem(n)).collect();
+    let folded: std::collections::BTreeSet<String> = stems
+        .iter()
+        .map(|s| s.trim_end_matches('.').to_ascii_lowercase())
+        .collect();
+    assert_eq!(folded.len(), names.len(), "{stems:?}");
+    assert_eq!(file_stem("work"), "work");
+    assert_eq!(file_stem("my-profile_2"), "my-profile_2");
+    assert_eq!(file_stem("Work"), "x-576f726b");
+    for s in &stems {
+        assert!(
+            s.chars().all(|c| !c.is_ascii_uppercase()),
+            "{s} has an uppercase letter"
+        );
+    }
+}
+
+#[test]
+fn a_legacy_token_file_is_renamed_only_when_spelled_exactly() {
+    let root = tempfile::tempdir().unwrap();
+    let store = TokenStore::new(root.path());
+    // An older version kept profile `Work` in `Work.json`.
+    let lock = store.lock("work", File).unwrap();
+    lock.save(&tokens("rt-lower")).unwrap();
+    drop(lock);
+    std::fs::copy(root.path().join("work.json"), root.path().join("Work.json")).unwrap();
+    std::fs::remove_file(root.path().join("work.json")).unwrap();
+    let lock = store.lock("Work", File).unwrap();
+    assert_eq!(
+        lock.load()
+            .unwrap()
+            .unwrap()
+            .refresh_token
+            .unwrap()
+            .expose_secret(),
+        "rt-lower"
+    );
+    assert!(!root.path().join("Work.json").exists());
+    drop(lock);
+    // `work` finds nothing of `Work`'s, and a differently spelled entry is not taken.
+    assert!(store.lock("work", File).unwrap().load().unwrap().is_none());
+    let lock = store.lock("WORK", File).unwrap();
+    assert!(lock.load().unwrap().is_none());
+}

@@ -66,6 +66,10 @@ impl SystemAppConfig {
                 )))
             }
         };
+        // Every user's daemon reads it (its secret is shared by design); nobody else may change
+        // it: whoever can could point `token_url` at themselves.
+        crate::auth::secret::check_file(path, "the system config", false)
+            .map_err(AuthError::config)?;
         let file: SystemConfigFile = toml::from_str(&text).map_err(|e| {
             AuthError::config(format!(
                 "system config `{}`: {}",
@@ -90,6 +94,7 @@ impl SystemAppConfig {
             self.client_secret.clone(),
             self.client_secret_env.clone(),
             self.client_secret_file.clone(),
+            true,
         )?;
         if self.client_id.trim().is_empty() {
             return Err("`client_id` must not be empty".into());

@@ -1,7 +1,8 @@
 //! `jirad demo`: the daemon with the embedded fake Jira and a pre-authorized OAuth profile `demo`.
 //!
-//! Everything lives in a private temp directory (config, token store), deleted on exit, so the
-//! demo never touches the user's config or tokens. The profile is a real OAuth profile (custom app
+//! Everything lives in a private temp directory (0700: config 0600, token store), deleted on exit,
+//! so the demo never touches the user's config or tokens. The directory is `flock`ed while the demo
+//! runs; one left by a demo that was killed is removed at the next start. The profile is a real OAuth profile (custom app
 //! = the fake's app, `authorization = "pre"`): tokens minted by the fake are written to the token
 //! store before the daemon starts, so the auth, refresh and gateway paths run exactly as they do
 //! against Atlassian, with no account and no browser.
@@ -26,9 +27,16 @@ pub async fn run(args: DemoArgs) -> ExitCode {
         eprintln!("jirad: cannot start logging: {e}");
         return ExitCode::FAILURE;
     }
-    let dir = match tempfile::Builder::new().prefix("jirad-demo-").tempdir() {
+    #[cfg(unix)]
+    remove_stale_demos(&std::env::temp_dir());
+    let dir = match tempfile::Builder::new().prefix(DEMO_PREFIX).tempdir() {
         Ok(d) => d,
         Err(e) => return super::serve::fail(&format!("cannot create a temp directory: {e}")),
+    };
+    // Held until the directory is gone: it tells a later demo that this one is alive.
+    let _alive = match hold_dir(dir.path()) {
+        Ok(f) => f,
+        Err(e) => return super::serve::fail(&format!("cannot lock {}: {e}", dir.path().display())),
     };
     let fake = match FakeJira::start(Options {
         auto_approve: true,
@@ -91,7 +99,81 @@ site = "{cloud}"
         secret = app["clientSecret"].as_str().unwrap_or_default(),
         cloud = s(info, "cloudId"),
     );
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    write_private(path, &text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The demo's temp directories: `jirad-demo-XXXXXX` in the temp dir.
+const DEMO_PREFIX: &str = "jirad-demo-";
+
+/// Creates `path` 0600 (never through a symlink, never over an existing file) and writes `text`.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    o.open(path)?.write_all(text.as_bytes())
+}
+
+/// Makes `dir` 0700 (tempfile does; checked) and locks it for as long as the returned file lives.
+fn hold_dir(dir: &Path) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let f = std::fs::File::open(dir)?;
+    #[cfg(unix)]
+    fs4::fs_std::FileExt::lock_exclusive(&f)?;
+    Ok(f)
+}
+
+/// Removes what demos that were killed (SIGKILL, a crash, a reboot of the terminal) left in the
+/// temp dir: this user's `jirad-demo-*` directories that no running demo holds. One younger than
+/// two seconds is left alone (a demo starting right now locks its directory just after creating
+/// it).
+#[cfg(unix)]
+fn remove_stale_demos(tmp: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    let me = crate::rpc::transport::rendezvous::euid();
+    for e in entries.filter_map(Result::ok) {
+        if !e
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(DEMO_PREFIX))
+        {
+            continue;
+        }
+        let path = e.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let young = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_none_or(|age| age < std::time::Duration::from_secs(2));
+        if !meta.file_type().is_dir() || meta.uid() != me || young {
+            continue;
+        }
+        let Ok(dir) = std::fs::File::open(&path) else {
+            continue;
+        };
+        if fs4::fs_std::FileExt::try_lock_exclusive(&dir).unwrap_or(false) {
+            match std::fs::remove_dir_all(&path) {
+                Ok(()) => {
+                    tracing::warn!("removed {}, left by a demo that was killed", path.display())
+                }
+                Err(e) => tracing::warn!("cannot remove {}: {e}", path.display()),
+            }
+        }
+    }
 }
 
 /// Mints a token pair for the fake's app and stores it as `jirad auth login` would have.
@@ -140,7 +222,7 @@ pre-authorized OAuth profile "demo" (the default). No Jira account needed.
 
   socket      {sock}
   sample Jira {site}  (e.g. {site}/browse/DEMO-1)
-  state       {dir} (deleted on exit)
+  state       {dir} (private; deleted on exit, or at the next start if killed)
 
 Try it (another terminal):
   export JIRAD_SOCKET={sock}

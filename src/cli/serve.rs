@@ -4,7 +4,9 @@ use super::ServeArgs;
 use crate::api::build_module;
 use crate::auth::AuthOptions;
 use crate::config::Config;
-use crate::rpc::transport::{socket::SocketServer, socket_path, stdio::serve_stdio};
+use crate::rpc::transport::{
+    socket::SocketServer, socket_path, stdio::serve_stdio, TransportError, EXIT_ALREADY_RUNNING,
+};
 use crate::rpc::{Hub, ServeOptions};
 use crate::state::AppState;
 use std::path::{Path, PathBuf};
@@ -64,6 +66,10 @@ pub(super) async fn serve_socket(
     let path = socket_path(socket);
     let server = match SocketServer::bind(&path).await {
         Ok(s) => s,
+        Err(e @ TransportError::AlreadyRunning { .. }) => {
+            fail(&e);
+            return ExitCode::from(EXIT_ALREADY_RUNNING);
+        }
         Err(e) => return fail(&e),
     };
     tracing::info!(
@@ -94,25 +100,30 @@ pub(super) fn fail(e: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// SIGTERM/SIGINT (Ctrl-C on Windows) stop the daemon gracefully.
+/// SIGTERM/SIGINT (Ctrl-C on Windows) stop the daemon gracefully. The handlers are installed
+/// before this returns, not when the task first runs: a SIGTERM right after the daemon announced
+/// itself must not kill it without cleanup (socket file, the demo's private directory).
 fn spawn_signal_handler(hub: Hub) {
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut int)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) else {
-                tracing::warn!("cannot install signal handlers");
-                return;
-            };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("cannot install signal handlers");
+            return;
+        };
+        tokio::spawn(async move {
             tokio::select! {
                 _ = term.recv() => tracing::info!("SIGTERM: stopping"),
                 _ = int.recv() => tracing::info!("SIGINT: stopping"),
             }
-        }
-        #[cfg(not(unix))]
+            hub.stop();
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }

@@ -13,7 +13,7 @@ use std::process::Stdio;
 pub fn start_in(dir: tempfile::TempDir, config: &str, env: &[(&str, String)]) -> Daemon {
     let socket = dir.path().join("jirad.sock");
     let path = dir.path().join("config.toml");
-    std::fs::write(&path, config).expect("write config");
+    super::write_private(&path, config);
     let mut cmd = jirad(dir.path());
     cmd.arg("serve")
         .arg("--socket")

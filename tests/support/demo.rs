@@ -8,9 +8,16 @@ use std::sync::mpsc;
 
 /// Starts `jirad demo --socket DIR/jirad.sock`; returns the daemon and the banner it printed.
 pub fn start_demo() -> (Daemon, String) {
-    let dir = tempfile::tempdir().expect("tempdir");
+    start_demo_in(tempfile::tempdir().expect("tempdir"))
+}
+
+/// [`start_demo`] in `dir`, whose `tmp/` is the demo's temp dir (`TMPDIR`).
+pub fn start_demo_in(dir: tempfile::TempDir) -> (Daemon, String) {
     let socket = dir.path().join("jirad.sock");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
     let mut child = jirad(dir.path())
+        .env("TMPDIR", &tmp)
         .arg("demo")
         .arg("--socket")
         .arg(&socket)

@@ -70,7 +70,7 @@ impl Daemon {
         cmd.arg("serve").arg("--socket").arg(&socket).args(args);
         if let Some(text) = config {
             let path = dir.path().join("config.toml");
-            std::fs::write(&path, text).expect("write config");
+            write_private(&path, text);
             cmd.arg("--config").arg(path);
         }
         let child = cmd
@@ -128,6 +128,13 @@ impl Drop for Daemon {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Writes a config or secret file 0600, as jirad insists for a file holding a secret.
+pub fn write_private(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).expect("write file");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
 }
 
 /// Polls until something accepts on `path` (fails after 10 s).
@@ -318,4 +325,56 @@ pub fn code(reply: &Value) -> i64 {
     reply["error"]["code"]
         .as_i64()
         .unwrap_or_else(|| panic!("not an error reply: {reply}"))
+}
+
+/// One `daemon/status` request sent to `socket` by a raw client running as `uid` (root only),
+/// which checks nothing about the daemon: `None` if it could not connect, `Some(true)` if
+/// anything came back, `Some(false)` if the daemon hung up without answering.
+pub fn raw_call_as(uid: u32, socket: &Path) -> Option<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    // SAFETY: sockaddr_un is plain data; zeroed is a valid value.
+    let mut addr: libc::sockaddr_un = unsafe { std::mem::zeroed() };
+    addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    let bytes = socket.as_os_str().as_bytes();
+    assert!(bytes.len() < addr.sun_path.len(), "socket path too long");
+    for (d, s) in addr.sun_path.iter_mut().zip(bytes) {
+        *d = *s as libc::c_char;
+    }
+    let req = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon/status\"}\n";
+    let mut cmd = Command::new("/bin/true");
+    cmd.uid(uid).gid(uid);
+    // SAFETY: the closure runs in the forked child after setuid and makes only async-signal-safe
+    // system calls on memory prepared before the fork, then exits without returning.
+    unsafe {
+        cmd.pre_exec(move || {
+            let fd = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
+            let len = std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
+            if fd < 0 || libc::connect(fd, (&addr as *const libc::sockaddr_un).cast(), len) != 0 {
+                libc::_exit(10);
+            }
+            let tv = libc::timeval {
+                tv_sec: 10,
+                tv_usec: 0,
+            };
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                (&tv as *const libc::timeval).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            );
+            // The daemon may hang up first: no SIGPIPE for that.
+            libc::send(fd, req.as_ptr().cast(), req.len(), libc::MSG_NOSIGNAL);
+            let mut buf = [0u8; 64];
+            let n = libc::read(fd, buf.as_mut_ptr().cast(), buf.len());
+            libc::_exit(if n > 0 { 11 } else { 12 });
+        });
+    }
+    match cmd.status().expect("raw client").code() {
+        Some(10) => None,
+        Some(11) => Some(true),
+        Some(12) => Some(false),
+        other => panic!("raw client: {other:?}"),
+    }
 }

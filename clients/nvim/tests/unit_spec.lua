@@ -27,11 +27,78 @@ function spec.teardown()
   rpc.stop()
 end
 
-test("socket path: JIRAD_SOCKET, then XDG_RUNTIME_DIR, then /tmp/jirad-UID", function()
+test("socket path: JIRAD_SOCKET, then XDG_RUNTIME_DIR, then a directory of the user's own", function()
   h.eq("/x/s", rpc.socket_path({ JIRAD_SOCKET = "/x/s", XDG_RUNTIME_DIR = "/run/u" }))
-  h.eq("/run/u/jirad/jirad.sock", rpc.socket_path({ XDG_RUNTIME_DIR = "/run/u" }))
+  h.eq("/run/u/jirad/jirad.sock", rpc.socket_path({ XDG_RUNTIME_DIR = "/run/u", HOME = "/h" }))
+  h.eq("/h/.cache/jirad/jirad.sock", rpc.socket_path({ HOME = "/h" }, "Linux"))
+  h.eq("/c/jirad/jirad.sock", rpc.socket_path({ HOME = "/h", XDG_CACHE_HOME = "/c" }, "Linux"))
+  h.eq("/h/.cache/jirad/jirad.sock", rpc.socket_path({ HOME = "/h", TMPDIR = "/t" }, "Linux"))
+  h.eq("/var/f/T/jirad/jirad.sock", rpc.socket_path({ HOME = "/h", TMPDIR = "/var/f/T/" }, "Darwin"))
   h.eq(("/tmp/jirad-%d/jirad.sock"):format(vim.uv.getuid()), rpc.socket_path({}))
 end)
+
+local function refused(path, pattern)
+  local ok, err = pcall(rpc.check_socket_dir, path)
+  h.eq(false, ok, "check of " .. path)
+  h.match(err, pattern)
+end
+
+local function fresh_dir()
+  local d = vim.fn.tempname()
+  vim.fn.mkdir(d, "p", tonumber("700", 8))
+  return d
+end
+
+test("a symlinked socket directory is refused, and the client does not connect", function()
+  local d = fresh_dir()
+  vim.fn.mkdir(d .. "/real", "p", tonumber("700", 8))
+  vim.uv.fs_symlink(d .. "/real", d .. "/link")
+  refused(d .. "/link/jirad.sock", "is a symbolic link")
+  local config = require("jira.config")
+  local saved = config.options.socket
+  config.options.socket = d .. "/link/jirad.sock"
+  rpc.stop()
+  local ok, err = pcall(rpc.client)
+  config.options.socket = saved
+  h.eq(false, ok, "client() on a symlinked directory")
+  h.match(err, "is a symbolic link")
+end)
+
+test("a socket directory others can write, or in a parent they can change, is refused", function()
+  local d = fresh_dir()
+  vim.uv.fs_chmod(d, tonumber("777", 8))
+  refused(d .. "/jirad.sock", "writable by everyone %(mode 0777%)")
+  vim.uv.fs_chmod(d, tonumber("770", 8))
+  refused(d .. "/jirad.sock", "writable by its group")
+  vim.uv.fs_chmod(d, tonumber("700", 8))
+  h.eq(true, rpc.check_socket_dir(d .. "/jirad.sock"))
+  vim.fn.mkdir(d .. "/jirad", "p", tonumber("700", 8))
+  vim.uv.fs_chmod(d, tonumber("777", 8))
+  refused(d .. "/jirad/jirad.sock", "another user can change")
+  vim.uv.fs_chmod(d, tonumber("1777", 8))
+  h.eq(true, rpc.check_socket_dir(d .. "/jirad/jirad.sock"))
+  h.eq(false, rpc.check_socket_dir(d .. "/missing/jirad.sock"))
+end)
+
+if vim.uv.getuid() == 0 then
+  test("a socket directory or socket of another user is refused (root)", function()
+    local d = fresh_dir()
+    vim.uv.fs_chown(d, 65534, 65534)
+    refused(d .. "/jirad.sock", "belongs to uid 65534, not to you")
+    local mine = fresh_dir()
+    local sock = mine .. "/jirad.sock"
+    local server = vim.uv.new_pipe(false)
+    server:bind(sock)
+    server:listen(1, function() end)
+    h.eq(true, rpc.check_socket_dir(sock))
+    rpc.check_socket(sock)
+    vim.uv.fs_lchown(sock, 65534, 65534)
+    local ok, err = pcall(rpc.check_socket, sock)
+    h.eq(false, ok)
+    h.match(err, "not your jirad")
+    server:close()
+  end)
+end
 
 test("errors are classified by data.kind, never by code", function()
   for _, kind in ipairs(errors.kinds) do

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in ``jirad`` for unit tests of spawning: ``serve --socket P`` or ``serve --stdio``.
 
-Echoes each request's method and params back as its result; ``--config FAIL`` exits 3 at once.
+Echoes each request's method and params back as its result; ``--config FAIL`` exits 1 at once (3 would mean "another jirad serves the socket").
 """
 import os
 import socket
@@ -27,7 +27,7 @@ def serve(recv, send):
 def main(argv):
     if "--config" in argv and argv[argv.index("--config") + 1] == "FAIL":
         sys.stderr.write("config error: unknown key `nope`\n")
-        return 3
+        return 1
     if "--stdio" in argv:
         out = sys.stdout.buffer
 

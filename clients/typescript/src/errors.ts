@@ -27,6 +27,13 @@ export class DaemonNotFound extends JiradError {
   constructor(message: string) { super(0, message); }
 }
 
+/**
+ * The socket's directory, or the socket in it, is not to be trusted (another user's, a symlink,
+ * writable by others): nothing was sent and no daemon was started there. The message says what is
+ * wrong and how to fix it.
+ */
+export class UnsafeSocket extends DaemonNotFound {}
+
 // Protocol faults (standard codes, when the error carries no kind).
 export class ParseError extends JiradError {}
 export class InvalidRequest extends JiradError {}

@@ -1,7 +1,7 @@
 /** jirad: a client for the local Jira daemon over JSON-RPC (vscode-jsonrpc). */
 export { CancellationToken, CancellationTokenSource, Disposable } from "vscode-jsonrpc";
 export { JiradClient, unknownParam, type Api, type ConnectOptions, type MethodFn, type SpawnStdioOptions } from "./client";
-export { connectOrSpawn, jiradBinary, socketPath, type SpawnOptions } from "./discovery";
+export { checkSocket, checkSocketDir, connectOrSpawn, jiradBinary, socketPath, type SpawnOptions } from "./discovery";
 export * from "./errors";
 export * from "./protocol";
 

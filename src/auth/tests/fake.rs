@@ -27,6 +27,8 @@ pub struct FakeState {
     pub current_rt: Option<String>,
     previous_rt: Option<String>,
     pub valid_at: Vec<String>,
+    /// A rotated refresh token (the previous one) was presented again.
+    pub spent_reused: bool,
     serial: usize,
     // Knobs.
     pub deny: bool,
@@ -158,6 +160,9 @@ async fn token(State(st): State<Arc<Mutex<FakeState>>>, body: String) -> Respons
                 let rt = f.get("refresh_token");
                 let ok =
                     rt.is_some() && (rt == s.current_rt.as_ref() || rt == s.previous_rt.as_ref());
+                if rt.is_some() && rt == s.previous_rt.as_ref() {
+                    s.spent_reused = true;
+                }
                 if !ok {
                     return json(
                         StatusCode::FORBIDDEN,

@@ -7,7 +7,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::{drain, Env};
 use crate::auth::store::failpoint;
-use crate::auth::{AuthError, AuthEvent, Flavor, ProfileConfig, ProfileState};
+use crate::auth::{AuthError, AuthEvent, Flavor, ProfileConfig, ProfileState, TokenStoreHealth};
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn hundred_concurrent_callers_cause_one_refresh() {
@@ -33,25 +34,89 @@ async fn hundred_concurrent_callers_cause_one_refresh() {
     assert_ne!(current.as_deref(), Some("canary-rt-seed"));
 }
 
+/// A rotated pair that cannot be saved is the only live credential: it is kept in memory and
+/// used, the token store reports degraded (status and event), the old refresh token is never
+/// spent again, and the save is retried until it works.
 #[tokio::test]
-async fn an_unsaved_rotation_is_never_used() {
+async fn an_unsaved_rotation_is_kept_used_and_saved_later() {
     let env = Env::new().await;
     env.seed_expired("canary-rt-seed");
     let m = env.manager(&env.oauth_profiles("user", ""));
+    let mut rx = m.subscribe();
     failpoint::set(env.dir.path(), true);
-    let e = m.authorization("p").await.unwrap_err();
-    failpoint::set(env.dir.path(), false);
-    assert_eq!(e.kind(), "configError");
+    let auth = m.authorization("p").await.unwrap();
+    assert!(auth.header.expose_secret().starts_with("Bearer canary-at-"));
+    assert_eq!(env.fake.with(|s| s.refresh_grants), 1);
     assert_eq!(
         env.stored_refresh_token().as_deref(),
-        Some("canary-rt-seed")
+        Some("canary-rt-seed"),
+        "the failed save left the old file"
     );
-    // Next time the old refresh token is used again (within Atlassian's leeway) and it works.
-    let auth = m.authorization("p").await.unwrap();
+    let status = m.status("p").unwrap();
+    assert_eq!(status.state, ProfileState::Authorized);
+    match status.token_store {
+        Some(TokenStoreHealth::Degraded(why)) => assert!(why.contains("injected"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(drain(&mut rx).iter().any(|e| matches!(
+        e,
+        AuthEvent::TokenStore {
+            health: TokenStoreHealth::Degraded(_),
+            ..
+        }
+    )));
+
+    // The access token expires again: the rotated (unsaved) refresh token is the one spent.
+    let again = m.rejected("p", &auth.header).await.unwrap();
+    assert_ne!(again.header.expose_secret(), auth.header.expose_secret());
     assert_eq!(env.fake.with(|s| s.refresh_grants), 2);
+    assert!(
+        env.fake.with(|s| !s.spent_reused),
+        "a rotated refresh token was spent again"
+    );
+
+    // The store heals: the next call's nudge (or the backoff) saves the pair in use.
+    failpoint::set(env.dir.path(), false);
+    m.authorization("p").await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while m.status("p").unwrap().token_store != Some(TokenStoreHealth::Saved) {
+        assert!(std::time::Instant::now() < deadline, "never saved");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let current = env.fake.with(|s| s.current_rt.clone());
     assert_eq!(env.stored_refresh_token(), current);
-    assert!(auth.header.expose_secret().starts_with("Bearer canary-at-"));
+    assert!(drain(&mut rx).iter().any(|e| matches!(
+        e,
+        AuthEvent::TokenStore {
+            health: TokenStoreHealth::Saved,
+            ..
+        }
+    )));
+}
+
+/// A token store that cannot even prepare a save (read-only, full, no file descriptors) fails
+/// the refresh before the token endpoint is called: the refresh token stays unspent.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_store_that_cannot_prepare_spends_no_refresh_token() {
+    use std::os::unix::fs::PermissionsExt;
+    if unsafe { libc::geteuid() } == 0 {
+        eprintln!("skipped: root writes into read-only directories (tests/token_store.rs covers it as another uid)");
+        return;
+    }
+    let env = Env::new().await;
+    env.seed_expired("canary-rt-seed");
+    let m = env.manager(&env.oauth_profiles("user", ""));
+    let chmod = |mode| {
+        std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    chmod(0o500);
+    let e = m.authorization("p").await.unwrap_err();
+    chmod(0o700);
+    assert_eq!(e.kind(), "configError");
+    assert_eq!(env.fake.with(|s| s.refresh_grants), 0);
+    m.authorization("p").await.unwrap();
+    assert_eq!(env.fake.with(|s| s.refresh_grants), 1);
 }
 
 #[tokio::test]

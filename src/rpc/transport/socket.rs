@@ -22,6 +22,9 @@ use tokio::task::JoinSet;
 pub struct SocketServer {
     acceptor: Acceptor,
     path: PathBuf,
+    /// One daemon per socket: held until this server is dropped, after the socket file is gone.
+    #[cfg(unix)]
+    _lock: Option<super::rendezvous::DaemonLock>,
 }
 
 /// On Unix interprocess binds (mode set before `bind`, no umask race) and tokio accepts, which
@@ -66,10 +69,17 @@ impl SocketServer {
                     owned: false,
                 },
                 path,
+                _lock: None,
             });
         }
+        // The lock before anything touches the socket: of two daemons started together, the one
+        // that loses never probes, unlinks or binds (it could unlink the winner's fresh socket).
         #[cfg(unix)]
-        prepare_dir(path)?;
+        let (dir, lock) = {
+            use super::rendezvous::{prepare_dir, socket_dir, DaemonLock};
+            let ours = super::default_socket_path().parent() == Some(socket_dir(path));
+            (prepare_dir(path, ours)?, DaemonLock::acquire(path)?)
+        };
         let acceptor = match create(path) {
             Err(e) if name_taken(&e) => {
                 reclaim_stale(path).await?;
@@ -77,9 +87,20 @@ impl SocketServer {
             }
             other => other.map_err(io_err(path))?,
         };
+        // Bound by path: make sure the path still led into the directory that was checked.
+        #[cfg(unix)]
+        if !super::rendezvous::same_dir(super::rendezvous::socket_dir(path), &dir) {
+            return Err(TransportError::Unsafe(format!(
+                "the socket directory of {} was replaced while the daemon was binding; someone \
+                 else may control it. Check it and start again",
+                path.display()
+            )));
+        }
         Ok(SocketServer {
             acceptor,
             path: path.to_owned(),
+            #[cfg(unix)]
+            _lock: Some(lock),
         })
     }
 
@@ -173,8 +194,7 @@ type BoxWrite = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
 
 #[cfg(unix)]
 fn current_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+    super::rendezvous::euid()
 }
 
 fn peer_allowed(stream: &Stream) -> bool {
@@ -254,36 +274,16 @@ fn owner_only_descriptor(
 ) -> io::Result<interprocess::os::windows::security_descriptor::SecurityDescriptor> {
     use interprocess::os::windows::security_descriptor::SecurityDescriptor;
     use widestring::{U16CStr, U16CString};
-    use windows_sys::Win32::Foundation::{CloseHandle, LocalFree, HANDLE};
+    use windows_sys::Win32::Foundation::LocalFree;
     use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
-    use windows_sys::Win32::Security::{GetTokenInformation, TokenUser, TOKEN_QUERY, TOKEN_USER};
-    use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
+    use windows_sys::Win32::System::Threading::GetCurrentProcess;
 
-    let mut token: HANDLE = std::ptr::null_mut();
-    // SAFETY: GetCurrentProcess is a pseudo-handle; `token` receives a handle closed below.
-    if unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) } == 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let mut len = 0u32;
-    // SAFETY: a size query (null buffer, length 0); it fails with ERROR_INSUFFICIENT_BUFFER.
-    unsafe { GetTokenInformation(token, TokenUser, std::ptr::null_mut(), 0, &mut len) };
-    // u64s: TOKEN_USER holds a pointer and needs its alignment.
-    let mut buf = vec![0u64; (len as usize).div_ceil(8)];
-    // SAFETY: `buf` has at least `len` writable bytes, 8-aligned.
-    let ok =
-        unsafe { GetTokenInformation(token, TokenUser, buf.as_mut_ptr().cast(), len, &mut len) };
-    let err = io::Error::last_os_error();
-    // SAFETY: `token` came from OpenProcessToken and is closed exactly once.
-    unsafe { CloseHandle(token) };
-    if ok == 0 {
-        return Err(err);
-    }
-    // SAFETY: GetTokenInformation wrote a TOKEN_USER at the start of `buf`; its SID points inside
-    // `buf`, which outlives every use of `sid`.
-    let sid = unsafe { (*buf.as_ptr().cast::<TOKEN_USER>()).User.Sid };
+    // SAFETY: GetCurrentProcess returns a pseudo-handle that needs no closing.
+    let user = TokenUser::of(unsafe { GetCurrentProcess() })?;
     let mut text: *mut u16 = std::ptr::null_mut();
-    // SAFETY: `sid` is valid; on success `text` is a LocalAlloc'd NUL-terminated string.
-    if unsafe { ConvertSidToStringSidW(sid, &mut text) } == 0 {
+    // SAFETY: `user.sid()` is valid while `user` lives; on success `text` is a LocalAlloc'd
+    // NUL-terminated string.
+    if unsafe { ConvertSidToStringSidW(user.sid(), &mut text) } == 0 {
         return Err(io::Error::last_os_error());
     }
     // SAFETY: `text` is NUL-terminated (above); copied out before it is freed.
@@ -293,6 +293,92 @@ fn owner_only_descriptor(
     let sddl = U16CString::from_str(format!("D:P(A;;GA;;;{sid_text})"))
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in the pipe's SDDL"))?;
     SecurityDescriptor::deserialize(&sddl)
+}
+
+/// The `TOKEN_USER` of a process (its user's SID), in a buffer that owns it.
+#[cfg(windows)]
+struct TokenUser(Vec<u64>);
+
+#[cfg(windows)]
+impl TokenUser {
+    /// The user of the process behind `process` (a handle with query rights).
+    fn of(process: windows_sys::Win32::Foundation::HANDLE) -> io::Result<TokenUser> {
+        use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
+        use windows_sys::Win32::Security::{GetTokenInformation, TokenUser as Class, TOKEN_QUERY};
+        use windows_sys::Win32::System::Threading::OpenProcessToken;
+
+        let mut token: HANDLE = std::ptr::null_mut();
+        // SAFETY: `process` is a valid process handle; `token` receives a handle closed below.
+        if unsafe { OpenProcessToken(process, TOKEN_QUERY, &mut token) } == 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut len = 0u32;
+        // SAFETY: a size query (null buffer, length 0); it fails with ERROR_INSUFFICIENT_BUFFER.
+        unsafe { GetTokenInformation(token, Class, std::ptr::null_mut(), 0, &mut len) };
+        // u64s: TOKEN_USER holds a pointer and needs its alignment.
+        let mut buf = vec![0u64; (len as usize).div_ceil(8)];
+        // SAFETY: `buf` has at least `len` writable bytes, 8-aligned.
+        let ok =
+            unsafe { GetTokenInformation(token, Class, buf.as_mut_ptr().cast(), len, &mut len) };
+        let err = io::Error::last_os_error();
+        // SAFETY: `token` came from OpenProcessToken and is closed exactly once.
+        unsafe { CloseHandle(token) };
+        if ok == 0 {
+            return Err(err);
+        }
+        Ok(TokenUser(buf))
+    }
+
+    /// The SID, pointing into the buffer: valid while `self` lives.
+    fn sid(&self) -> windows_sys::Win32::Security::PSID {
+        use windows_sys::Win32::Security::TOKEN_USER;
+        // SAFETY: GetTokenInformation wrote a TOKEN_USER at the start of the buffer.
+        unsafe { (*self.0.as_ptr().cast::<TOKEN_USER>()).User.Sid }
+    }
+}
+
+/// A client's check of the named pipe's server: its process must run as this user (the pipe's
+/// DACL keeps other users from connecting to ours, but another user may have created the name
+/// first).
+#[cfg(windows)]
+fn check_pipe_server(path: &Path, stream: &Stream) -> Result<(), String> {
+    use interprocess::local_socket::traits::StreamCommon as _;
+    use windows_sys::Win32::Foundation::CloseHandle;
+    use windows_sys::Win32::Security::EqualSid;
+    use windows_sys::Win32::System::Threading::{
+        GetCurrentProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+    };
+    let unknown = |e: &dyn std::fmt::Display| {
+        format!(
+            "cannot tell which user serves {}: {e}; nothing was sent to it",
+            path.display()
+        )
+    };
+    let pid = stream
+        .peer_creds()
+        .map_err(|e| unknown(&e))?
+        .pid()
+        .ok_or_else(|| unknown(&"no server process id"))?;
+    // SAFETY: GetCurrentProcess returns a pseudo-handle that needs no closing.
+    let me = TokenUser::of(unsafe { GetCurrentProcess() }).map_err(|e| unknown(&e))?;
+    // SAFETY: OpenProcess has no memory preconditions; a null handle means failure.
+    let process = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+    if process.is_null() {
+        return Err(unknown(&io::Error::last_os_error()));
+    }
+    let them = TokenUser::of(process);
+    // SAFETY: `process` came from OpenProcess and is closed exactly once.
+    unsafe { CloseHandle(process) };
+    let them = them.map_err(|e| unknown(&e))?;
+    // SAFETY: both SIDs are valid while `me` and `them` live.
+    if unsafe { EqualSid(me.sid(), them.sid()) } == 0 {
+        return Err(format!(
+            "the process serving {} (pid {pid}) runs as another user: it is not your jirad, and \
+             nothing was sent to it. Find out who runs it, or use another pipe name (--socket)",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The socket path is taken: a live daemon keeps it; a corpse (connect refused) is removed.
@@ -305,8 +391,16 @@ fn name_taken(e: &io::Error) -> bool {
 }
 
 async fn reclaim_stale(path: &Path) -> Result<(), TransportError> {
-    if connect(path).await.is_ok() {
-        return Err(TransportError::AlreadyRunning(path.to_owned()));
+    if let Ok(stream) = connect(path).await {
+        #[cfg(unix)]
+        if let Err(why) = super::rendezvous::check_peer(path, peer_euid(&stream)) {
+            return Err(TransportError::Unsafe(why));
+        }
+        drop(stream);
+        return Err(TransportError::AlreadyRunning {
+            path: path.to_owned(),
+            pid: None,
+        });
     }
     #[cfg(unix)]
     {
@@ -321,38 +415,55 @@ async fn reclaim_stale(path: &Path) -> Result<(), TransportError> {
     Ok(())
 }
 
-/// Connects to a daemon's socket (used by `jirad call` and the stale check).
+/// Connects to a socket without any check (the daemon's stale probe; clients use
+/// [`connect_checked`]).
 pub async fn connect(path: &Path) -> io::Result<Stream> {
     use interprocess::local_socket::{GenericFilePath, ToFsName};
     Stream::connect(path.to_fs_name::<GenericFilePath>()?).await
 }
 
-/// Creates the socket's directory 0700 when missing; for our default directories, also insists on
-/// ownership and 0700 (they may predate us, e.g. `/tmp/jirad-$UID`).
-#[cfg(unix)]
-fn prepare_dir(path: &Path) -> Result<(), TransportError> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
-        return Ok(());
-    };
-    let created = !dir.exists();
-    if created {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(io_err(dir))?;
-    }
-    let ours = super::default_socket_path().parent() == Some(dir);
-    if created || ours {
-        let meta = std::fs::metadata(dir).map_err(io_err(dir))?;
-        if meta.uid() != current_uid() {
-            return Err(TransportError::UnsafeDir(dir.to_owned()));
+/// Why a client did not get a connection it may use.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// Nothing usable listens there (no directory, no socket, refused).
+    Io(io::Error),
+    /// The rendezvous or the peer is not trustworthy; the text says why and how to fix it.
+    Unsafe(String),
+}
+
+/// A client's connection: the socket's directory is checked first (owned by this user, nobody
+/// else can write it, not a symlink; see [`super::rendezvous::open_checked_dir`]), and after
+/// connecting the peer must run as this user (`SO_PEERCRED` / `getpeereid`; on Windows the pipe
+/// server process's user). Nothing is sent before both checks pass.
+pub async fn connect_checked(path: &Path) -> Result<Stream, ConnectError> {
+    #[cfg(unix)]
+    {
+        use super::rendezvous::{open_checked_dir, socket_dir, DirError};
+        match open_checked_dir(socket_dir(path)) {
+            Ok(_) => {}
+            Err(DirError::Missing) => {
+                return Err(ConnectError::Io(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{} does not exist", socket_dir(path).display()),
+                )))
+            }
+            Err(DirError::Unsafe(why)) => return Err(ConnectError::Unsafe(why)),
+            Err(DirError::Io(e)) => return Err(ConnectError::Io(e)),
         }
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(io_err(dir))?;
     }
-    Ok(())
+    let stream = connect(path).await.map_err(ConnectError::Io)?;
+    #[cfg(unix)]
+    super::rendezvous::check_peer(path, peer_euid(&stream)).map_err(ConnectError::Unsafe)?;
+    #[cfg(windows)]
+    check_pipe_server(path, &stream).map_err(ConnectError::Unsafe)?;
+    Ok(stream)
+}
+
+/// The peer's effective uid (`SO_PEERCRED` on Linux, `LOCAL_PEERCRED`/`getpeereid` on the BSDs
+/// and macOS).
+#[cfg(unix)]
+fn peer_euid(stream: &Stream) -> io::Result<Option<u32>> {
+    stream.peer_creds().map(|c| c.euid())
 }
 
 /// The socket claimed by [`claim_systemd_socket`], until [`SocketServer::bind`] takes it.

@@ -49,6 +49,11 @@ pub struct Options {
     pub latency_ms: u64,
     /// Seed for the data and the credentials.
     pub seed: u64,
+    /// Forgive the reuse of a rotated refresh token after the leeway (it is refused, but its
+    /// family lives on). Off by default: like Atlassian, such a reuse revokes the whole family
+    /// (every refresh and access token of the grant), forcing a new consent. Tests that reuse
+    /// old tokens on purpose ask for this.
+    pub lenient_refresh: bool,
 }
 
 impl Default for Options {
@@ -60,6 +65,7 @@ impl Default for Options {
             issues: None,
             latency_ms: 0,
             seed: 1,
+            lenient_refresh: false,
         }
     }
 }
@@ -72,7 +78,7 @@ impl Options {
             access_ttl: 3600,
             leeway: 600,
             leeway_same_pair: false,
-            revoke_family_on_reuse: false,
+            revoke_family_on_reuse: !self.lenient_refresh,
             stripped_scopes: vec![],
             extra_sites: vec![],
             confluence_duplicate: false,
@@ -83,11 +89,12 @@ impl Options {
         }
     }
 
-    /// The switches a reset returns to (keeps auto-approve and latency from startup).
+    /// The switches a reset returns to (keeps auto-approve, latency and the refresh strictness).
     pub(crate) fn config_from(c: &Config) -> Config {
         Options {
             auto_approve: c.auto_approve,
             latency_ms: c.latency_ms,
+            lenient_refresh: !c.revoke_family_on_reuse,
             ..Options::default()
         }
         .config()

@@ -24,6 +24,10 @@ struct Cli {
     /// Data seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Reusing a rotated refresh token after the leeway is refused without revoking its family
+    /// (Atlassian revokes it; so does the fake by default).
+    #[arg(long)]
+    lenient_refresh: bool,
 }
 
 #[tokio::main]
@@ -35,6 +39,7 @@ async fn main() -> std::io::Result<()> {
         issues: cli.issues,
         latency_ms: cli.latency_ms,
         seed: cli.seed,
+        lenient_refresh: cli.lenient_refresh,
         ..Default::default()
     };
     if !cli.redirect_uri.is_empty() {

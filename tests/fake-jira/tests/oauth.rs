@@ -310,9 +310,37 @@ async fn refresh_form(f: &FakeJira, rt: &str) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
+/// Like Atlassian by default: a rotated refresh token reused after the 10-minute leeway is
+/// refused and revokes its whole family, the current tokens included.
+#[tokio::test]
+async fn reuse_after_the_leeway_revokes_the_family_by_default() {
+    let f = start_with(Options::default()).await;
+    let t1 = f.mint_tokens(&["read:jira-user", "offline_access"]);
+    let rt1 = t1["refresh_token"].as_str().unwrap();
+    let (s, t2) = refresh_form(&f, rt1).await;
+    assert_eq!(s, 200);
+    f.advance_clock(599);
+    assert_eq!(refresh_form(&f, rt1).await.0, 200, "within the leeway");
+    f.advance_clock(2);
+    assert_eq!(refresh_form(&f, rt1).await.0, 403);
+    let (s, b) = refresh_form(&f, t2["refresh_token"].as_str().unwrap()).await;
+    assert_eq!((s, b["error"].clone()), (403, json!("invalid_grant")));
+    let at2 = t2["access_token"].as_str().unwrap();
+    assert_eq!(Api::gateway(&f, at2).get("/myself").await.0, 401);
+    let (_, config) = f.control("GET", "config", Value::Null).await;
+    assert_eq!(config["revokeFamilyOnReuse"], true);
+    assert_eq!(config["leewaySeconds"], 600);
+}
+
+/// Rotation and leeway in detail, on a lenient fake: each step reuses tokens of the same family
+/// after their leeway on purpose, which would otherwise revoke it.
 #[tokio::test]
 async fn rotation_leeway_and_revocation() {
-    let f = start_with(Options::default()).await;
+    let f = start_with(Options {
+        lenient_refresh: true,
+        ..Options::default()
+    })
+    .await;
     let t1 = f.mint_tokens(&["read:jira-work", "read:jira-user", "offline_access"]);
     let (at1, rt1) = (
         t1["access_token"].as_str().unwrap(),

@@ -7,16 +7,86 @@ local M = {}
 
 local state = { client = nil, transport = nil, handlers = {} }
 
---- The socket path exactly as the daemon computes it.
-function M.socket_path(env)
+local function set(v)
+  return v ~= nil and v ~= ""
+end
+
+--- The socket path exactly as the daemon computes it: $JIRAD_SOCKET, else
+--- $XDG_RUNTIME_DIR/jirad/jirad.sock; without XDG_RUNTIME_DIR a directory other users cannot
+--- create first ($TMPDIR/jirad/ on macOS, else $XDG_CACHE_HOME/jirad/, else ~/.cache/jirad/);
+--- /tmp/jirad-$UID/ only without HOME.
+function M.socket_path(env, sysname)
   env = env or vim.env
-  if env.JIRAD_SOCKET and env.JIRAD_SOCKET ~= "" then
+  sysname = sysname or vim.uv.os_uname().sysname
+  if set(env.JIRAD_SOCKET) then
     return env.JIRAD_SOCKET
   end
-  if env.XDG_RUNTIME_DIR and env.XDG_RUNTIME_DIR ~= "" then
-    return env.XDG_RUNTIME_DIR .. "/jirad/jirad.sock"
+  local base
+  if set(env.XDG_RUNTIME_DIR) then
+    base = env.XDG_RUNTIME_DIR .. "/jirad"
+  elseif sysname == "Darwin" and set(env.TMPDIR) then
+    base = env.TMPDIR:gsub("/+$", "") .. "/jirad"
+  elseif set(env.XDG_CACHE_HOME) then
+    base = env.XDG_CACHE_HOME .. "/jirad"
+  elseif set(env.HOME) then
+    base = env.HOME .. "/.cache/jirad"
+  else
+    base = ("/tmp/jirad-%d"):format(vim.uv.getuid())
   end
-  return ("/tmp/jirad-%d/jirad.sock"):format(vim.uv.getuid())
+  return base .. "/jirad.sock"
+end
+
+--- Checks the rendezvous before connecting: the socket's directory must not be a symlink, must
+--- be owned by this user and writable by nobody else, inside a parent nobody else can swap it out
+--- of. Returns false when the directory does not exist, true when safe; raises (with what is
+--- wrong and how to fix it) otherwise. libuv offers no peer credentials (SO_PEERCRED), so after
+--- connecting only the socket file's owner is checked (M.check_socket).
+function M.check_socket_dir(path)
+  local dir = vim.fs.dirname(path)
+  local st = vim.uv.fs_lstat(dir)
+  if not st then
+    return false
+  end
+  if st.type == "link" then
+    error(("jira: the socket directory %s is a symbolic link (to %s): jirad never follows one there, "
+      .. "since whoever controls the link can swap it later. Remove the link and let jirad create "
+      .. "the directory, or use the real directory's path"):format(dir, vim.uv.fs_readlink(dir) or "?"), 0)
+  end
+  if st.type ~= "directory" then
+    error(("jira: %s is not a directory; remove it or pick another socket path"):format(dir), 0)
+  end
+  local me = vim.uv.getuid()
+  if st.uid ~= me then
+    error(("jira: the socket directory %s belongs to uid %d, not to you (uid %d): another user may be "
+      .. "posing as jirad there. Remove it (ask an administrator if you cannot) or use a directory "
+      .. "of your own (JIRAD_SOCKET, or set XDG_RUNTIME_DIR)"):format(dir, st.uid, me), 0)
+  end
+  local mode = bit.band(st.mode, 4095) -- 0o7777
+  if bit.band(mode, 18) ~= 0 then -- 0o022
+    error(("jira: the socket directory %s is writable by %s (mode %04o): another user could replace "
+      .. "the socket. Run `chmod 700 %s` or use a directory only you can write"):format(
+      dir, bit.band(mode, 2) ~= 0 and "everyone" or "its group", mode, dir), 0)
+  end
+  local parent = vim.uv.fs_stat(dir .. "/..")
+  if parent then
+    local pmode = bit.band(parent.mode, 4095)
+    if (parent.uid ~= me and parent.uid ~= 0) or (bit.band(pmode, 18) ~= 0 and bit.band(pmode, 512) == 0) then
+      error(("jira: the socket directory %s is inside a directory that another user can change (owner "
+        .. "uid %d, mode %04o): they could swap the socket directory for their own. Use a socket path "
+        .. "under a directory only you (or root) can write"):format(dir, parent.uid, pmode), 0)
+    end
+  end
+  return true
+end
+
+--- After connecting: the socket file must be a socket owned by this user. Raises otherwise.
+function M.check_socket(path)
+  local st = vim.uv.fs_lstat(path)
+  local me = vim.uv.getuid()
+  if not st or st.type ~= "socket" or st.uid ~= me then
+    error(("jira: %s is not a socket of yours (uid %d): it is not your jirad, and nothing was sent "
+      .. "to it. Remove it or use another socket path"):format(path, me), 0)
+  end
 end
 
 function M.jirad_bin()
@@ -87,7 +157,8 @@ function M.client()
   end
   local o = config.options
   local path = o.socket or M.socket_path()
-  if M.listening(path) then
+  if M.check_socket_dir(path) and M.listening(path) then
+    M.check_socket(path)
     state.client = vim.lsp.rpc.connect(path)(dispatchers())
     state.transport = "socket " .. path
   elseif o.spawn then

@@ -14,7 +14,7 @@ from .errors import (  # one class per error kind, then protocol faults and clie
     KINDS, AuthFailed, AuthRequired, ConfigError, Conflict, ConnectionClosed, DaemonNotFound,
     Forbidden, InternalError, InvalidFields, InvalidParams, InvalidRequest, JiradError, LossyUpdate,
     MethodNotFound, NotFound, ParseError, RateLimited, RequestCancelled, SiteAmbiguous,
-    UnknownArgument, UpstreamRemoved, UpstreamUnavailable, from_error,
+    UnknownArgument, UnsafeSocket, UpstreamRemoved, UpstreamUnavailable, from_error,
 )
 
 __all__ = [
@@ -24,4 +24,5 @@ __all__ = [
     "UpstreamUnavailable", "Conflict", "SiteAmbiguous", "ConfigError", "UpstreamRemoved",
     "LossyUpdate", "ParseError", "InvalidRequest", "MethodNotFound", "InvalidParams",
     "InternalError", "RequestCancelled", "ConnectionClosed", "DaemonNotFound", "UnknownArgument",
+    "UnsafeSocket",
 ]

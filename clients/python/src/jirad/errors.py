@@ -41,6 +41,12 @@ class DaemonNotFound(JiradError):
         super().__init__(0, message)
 
 
+class UnsafeSocket(DaemonNotFound):
+    """The socket's directory, or the process listening on it, is not to be trusted (another
+    user's, a symlink, writable by others): nothing was sent and no daemon was started there.
+    The message says what is wrong and how to fix it."""
+
+
 # --- protocol faults (standard codes) -------------------------------------------------
 class ParseError(JiradError): ...
 class InvalidRequest(JiradError): ...
