@@ -213,3 +213,36 @@ fn jirad_auth_login_reports_a_denied_consent() {
     assert!(err.contains("login failed for profile `oauth`"), "{err}");
     assert!(err.contains("denied"), "{err}");
 }
+
+#[test]
+fn jirad_auth_login_json_gives_the_link_then_the_outcome_as_json() {
+    use std::io::{BufRead, Read};
+    let world = JiraWorld::start();
+    let d = world.daemon("oauth");
+    let mut cli = support::jirad(d.dir.path())
+        .env("JIRAD_SOCKET", &d.socket)
+        .args(["auth", "login", "--no-browser", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(cli.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let start: serde_json::Value = serde_json::from_str(&first).expect("the first line is JSON");
+    let url = start["authorizationUrl"]
+        .as_str()
+        .expect("authorizationUrl");
+    browse(url);
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let done = cli.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let status: serde_json::Value = serde_json::from_str(&rest).expect("then the outcome as JSON");
+    assert_eq!(status["state"], "authorized", "{status}");
+    assert!(String::from_utf8_lossy(&done.stderr).contains("Waiting for consent"));
+}

@@ -6,7 +6,7 @@
 
 mod support;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -127,6 +127,20 @@ fn every_kind_of_profile_works_and_the_trace_log_holds_no_secret() {
         listed.contains("sys") && listed.contains("as Alex Morgan"),
         "{listed}"
     );
+    let listed = auth_cli(&d, &["status", "--json"]).output().unwrap();
+    let listed: Value = serde_json::from_slice(&listed.stdout).expect("status --json is JSON");
+    let names: Vec<&str> = listed["profiles"]
+        .as_array()
+        .expect("profiles")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["cloud", "dc", "oauth", "sys"], "{listed}");
+    let one = auth_cli(&d, &["status", "--profile", "sys", "--json"])
+        .output()
+        .unwrap();
+    let one: Value = serde_json::from_slice(&one.stdout).expect("status --profile --json is JSON");
+    assert_eq!(one["account"]["displayName"], "Alex Morgan", "{one}");
 
     // A restart keeps the pre-authorized profile working without anyone consenting again.
     drop(c);
@@ -137,10 +151,12 @@ fn every_kind_of_profile_works_and_the_trace_log_holds_no_secret() {
     assert_eq!(status["account"]["displayName"], "Alex Morgan");
 
     // Logout forgets the tokens.
-    let out = auth_cli(&d, &["logout", "--profile", "sys"])
+    let out = auth_cli(&d, &["logout", "--profile", "sys", "--json"])
         .output()
         .unwrap();
     assert!(out.status.success());
+    let out: Value = serde_json::from_slice(&out.stdout).expect("logout --json is JSON");
+    assert_eq!(out["name"], "sys", "{out}");
     assert!(!store_file_exists(d.dir.path(), "sys"));
     assert_eq!(c.result("auth/status", json!({}))["state"], "unauthorized");
     drop(c);

@@ -27,15 +27,28 @@ pub async fn run(args: AuthArgs) -> ExitCode {
         | AuthCommand::Logout { profile } => profile.clone(),
     };
     let params = profile.as_ref().map(|p| json!({ "profile": p }));
+    let json = args.json;
     let result = match args.command {
-        AuthCommand::Login { no_browser, .. } => login(&mut client, params, no_browser).await,
-        AuthCommand::Status { profile: Some(_) } => call(&mut client, "auth/status", params)
-            .await
-            .map(|p| print_profiles(&[p])),
+        AuthCommand::Login { no_browser, .. } => login(&mut client, params, no_browser, json).await,
+        AuthCommand::Status { profile: Some(_) } => {
+            call(&mut client, "auth/status", params).await.map(|p| {
+                if json {
+                    print_json(&p)
+                } else {
+                    print_profiles(&[p])
+                }
+            })
+        }
         AuthCommand::Status { profile: None } => call(&mut client, "auth/profiles", None)
             .await
-            .map(|r| print_profiles(r["profiles"].as_array().map_or(&[][..], Vec::as_slice))),
+            .map(|r| match json {
+                true => print_json(&r),
+                false => print_profiles(r["profiles"].as_array().map_or(&[][..], Vec::as_slice)),
+            }),
         AuthCommand::Logout { .. } => call(&mut client, "auth/logout", params).await.map(|p| {
+            if json {
+                return print_json(&p);
+            }
             println!(
                 "{}: logged out; its tokens and cached data are forgotten",
                 p["name"].as_str().unwrap_or("?")
@@ -90,7 +103,16 @@ async fn login(
     client: &mut DaemonClient,
     params: Option<Value>,
     no_browser: bool,
+    json: bool,
 ) -> Result<(), ExitCode> {
+    // With `--json`, stdout carries only the two results; what is said to people goes to stderr.
+    let say = |line: String| {
+        if json {
+            eprintln!("{line}")
+        } else {
+            println!("{line}")
+        }
+    };
     let name = match &params {
         Some(p) => p["profile"].as_str().unwrap_or_default().to_owned(),
         None => call(client, "auth/status", None).await?["name"]
@@ -100,18 +122,21 @@ async fn login(
     };
     let start = call(client, "auth/login", params.clone()).await?;
     let url = start["authorizationUrl"].as_str().unwrap_or_default();
-    println!(
+    if json {
+        println!("{start}");
+    }
+    say(format!(
         "Open this link to authorize profile `{name}` (valid until {}):",
         start["expiresAt"].as_str().unwrap_or("?")
-    );
-    println!("  {url}");
+    ));
+    say(format!("  {url}"));
     if !no_browser {
         open_browser(url);
     }
     if start["listening"] == json!(false) {
-        println!("The loopback callback port is busy: after consenting, pass the URL the browser shows to `jirad call auth/complete`.");
+        say("The loopback callback port is busy: after consenting, pass the URL the browser shows to `jirad call auth/complete`.".into());
     }
-    println!("Waiting for consent...");
+    say("Waiting for consent...".into());
     let note = loop {
         let n = client.next_notification().await.map_err(|e| {
             eprintln!("jirad: {e}");
@@ -139,7 +164,11 @@ async fn login(
             return Err(ExitCode::from(EXIT_FAILED));
         }
         // Authorized, but the grant covers several sites: say how to choose.
-        println!("{note}");
+        say(note);
+    }
+    if json {
+        print_json(&status);
+        return Ok(());
     }
     println!(
         "Authorized profile `{name}` as {} on {}",
@@ -151,6 +180,13 @@ async fn login(
             .unwrap_or("(no site chosen yet)"),
     );
     Ok(())
+}
+
+fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    );
 }
 
 /// Best effort: the link is printed anyway.

@@ -46,12 +46,15 @@ enum Command {
 pub struct AuthArgs {
     #[command(subcommand)]
     command: AuthCommand,
-    /// Socket path [default: $XDG_RUNTIME_DIR/jirad/jirad.sock, else /tmp/jirad-$UID/jirad.sock].
+    /// Socket path [default: $XDG_RUNTIME_DIR/jirad/jirad.sock, else a per-user directory: README, Socket location].
     #[arg(long, env = "JIRAD_SOCKET", value_name = "PATH", global = true)]
     socket: Option<PathBuf>,
     /// Config file for a daemon started by this command.
     #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE", global = true)]
     config: Option<PathBuf>,
+    /// Print the daemon's results as JSON on stdout (login: the link first, then the outcome).
+    #[arg(long, global = true)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -82,7 +85,7 @@ enum AuthCommand {
 /// Where the daemon listens.
 #[derive(Debug, Clone, Args)]
 pub struct SocketArgs {
-    /// Socket path [default: $XDG_RUNTIME_DIR/jirad/jirad.sock, else /tmp/jirad-$UID/jirad.sock].
+    /// Socket path [default: $XDG_RUNTIME_DIR/jirad/jirad.sock, else a per-user directory: README, Socket location].
     #[arg(long, env = "JIRAD_SOCKET", value_name = "PATH")]
     socket: Option<PathBuf>,
 }
