@@ -7,6 +7,7 @@
 
 mod support;
 
+use jirad::jira::adf::json_depth;
 use serde_json::{json, Value};
 use support::auth::kind;
 use support::jira::JiraWorld;
@@ -31,14 +32,6 @@ fn plant_description(w: &JiraWorld, key: &str, description: Value) {
 fn paragraph(text: &str) -> Value {
     json!({"type": "doc", "version": 1, "content": [
         {"type": "paragraph", "content": [{"type": "text", "text": text}]}]})
-}
-
-fn json_depth(v: &Value) -> usize {
-    match v {
-        Value::Array(a) => 1 + a.iter().map(json_depth).max().unwrap_or(0),
-        Value::Object(o) => 1 + o.values().map(json_depth).max().unwrap_or(0),
-        _ => 0,
-    }
 }
 
 fn resident_kib(pid: u32) -> u64 {

@@ -56,7 +56,7 @@ impl JiraWatch {
         };
         let page = self.client.search_all(&req, MAX_ISSUES, |_| {}).await?;
         let site = self.client.site().clone();
-        let issues: Vec<WatchedIssue<Value>> = offload::heavy(usize::MAX, move |stop| {
+        let issues: Vec<WatchedIssue<Value>> = offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
             page.issues
                 .iter()
                 .take_while(|_| !stop.requested())

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use super::adf::tests::assert_valid;
-use super::adf::{self, MAX_BLOCK_NESTING};
+use super::adf::{self, json_depth, MAX_DOCUMENT_DEPTH};
 use super::{jql, wiki};
 
 /// Counts what the current thread allocates, so one test's cost is not blurred by another's.
@@ -97,18 +97,7 @@ fn converters() -> Vec<Converter> {
 /// A converted document stays within the nesting every reader of it handles.
 fn check_adf(doc: &Value) {
     let depth = json_depth(doc);
-    assert!(
-        depth <= 2 * MAX_BLOCK_NESTING + 12,
-        "ADF {depth} levels deep"
-    );
-}
-
-fn json_depth(v: &Value) -> usize {
-    match v {
-        Value::Array(a) => 1 + a.iter().map(json_depth).max().unwrap_or(0),
-        Value::Object(o) => 1 + o.values().map(json_depth).max().unwrap_or(0),
-        _ => 0,
-    }
+    assert!(depth <= MAX_DOCUMENT_DEPTH, "ADF {depth} levels deep");
 }
 
 /// Inputs that once took a converter deep, quadratic or both, `n` units long.

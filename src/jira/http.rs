@@ -257,7 +257,8 @@ impl Http {
             self.breaker.succeeded();
             tracing::debug!(endpoint = %call.endpoint, status = status.as_u16(), tries, "Jira response");
             if status.is_success() {
-                return parse(&body);
+                // Up to `max_response_bytes`: parsed off the runtime's threads when large.
+                return super::offload::heavy(body.len(), move |_| parse(&body)).await?;
             }
             let text = String::from_utf8_lossy(&body);
             match status {

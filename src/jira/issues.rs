@@ -381,10 +381,12 @@ impl JiraClient {
     /// Node types of the current description that Markdown can't express.
     pub async fn description_loss(&self, key: &str) -> Result<Vec<String>, JiraError> {
         let issue = self.get_issue(key, &["description".into()], &[]).await?;
-        super::offload::heavy(usize::MAX, move |_| match &issue["fields"]["description"] {
-            Value::String(w) => wiki::inexpressible(w),
-            d if adf::is_adf(d) => adf::inexpressible(d),
-            _ => vec![],
+        super::offload::heavy(super::offload::UNKNOWN_SIZE, move |_| {
+            match &issue["fields"]["description"] {
+                Value::String(w) => wiki::inexpressible(w),
+                d if adf::is_adf(d) => adf::inexpressible(d),
+                _ => vec![],
+            }
         })
         .await
     }

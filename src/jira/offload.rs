@@ -30,6 +30,10 @@ impl Drop for StopOnDrop {
 /// Input below this size is handled in place: a hop to the pool would cost more than the work.
 const IN_PLACE_BYTES: usize = 64 << 10;
 
+/// The size to give [`heavy`] for normalizing and converting issues: how much text they hold is not
+/// known before the work, so it always goes to the pool.
+pub const UNKNOWN_SIZE: usize = usize::MAX;
+
 /// Runs `work` on the blocking pool (in place when `size` is small). `work` should check
 /// [`Stop::requested`] between units of work (issues of a page, for instance).
 pub async fn heavy<T, F>(size: usize, work: F) -> Result<T, JiraError>

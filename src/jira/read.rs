@@ -86,7 +86,10 @@ impl JiraClient {
         }
         let bean = self.get_issue(key, &fields, &expand).await?;
         let site = self.site.clone();
-        offload::heavy(usize::MAX, move |_| normalize(&bean, &site, format, None)).await
+        offload::heavy(offload::UNKNOWN_SIZE, move |_| {
+            normalize(&bean, &site, format, None)
+        })
+        .await
     }
 
     /// `issues/get` with expansions: the normalized issue (both description formats) and each
@@ -108,7 +111,7 @@ impl JiraClient {
             .map(|e| ((*e).to_owned(), bean.get(*e).cloned().unwrap_or_default()))
             .collect();
         let site = self.site.clone();
-        let issue = offload::heavy(usize::MAX, move |_| {
+        let issue = offload::heavy(offload::UNKNOWN_SIZE, move |_| {
             normalize(&bean, &site, DescriptionFormat::Both, None)
         })
         .await?;
@@ -152,7 +155,7 @@ impl JiraClient {
         let (next_page_token, is_last) = (page.next_page_token, page.is_last);
         let (site, format, beans, names) =
             (self.site.clone(), opts.format, page.issues, page.names);
-        let issues = offload::heavy(usize::MAX, move |stop| {
+        let issues = offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
             beans
                 .iter()
                 .take_while(|_| !stop.requested())

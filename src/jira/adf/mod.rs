@@ -16,6 +16,10 @@ pub const MAX_BLOCK_NESTING: usize = 32;
 
 /// Lists nest at most this deep: a list level is a list and its item, two block containers.
 pub const MAX_LIST_NESTING: usize = MAX_BLOCK_NESTING / 2;
+
+/// JSON levels a converted document stays within: two per block container, plus the document,
+/// a paragraph, its text node and the node's marks and their attributes.
+pub const MAX_DOCUMENT_DEPTH: usize = 2 * MAX_BLOCK_NESTING + 12;
 pub use render::adf_to_markdown;
 
 use serde_json::Value;
@@ -75,6 +79,22 @@ fn walk(n: &Value, found: &mut std::collections::BTreeSet<String>) {
 /// Is this JSON an ADF document (as opposed to a Markdown string given where ADF was accepted)?
 pub fn is_adf(v: &Value) -> bool {
     v["type"] == "doc" && v["content"].is_array()
+}
+
+/// How many levels of arrays and objects `v` nests (a scalar is 0), walked without recursion.
+pub fn json_depth(v: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0)];
+    while let Some((v, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Array(a) => Box::new(a.iter()),
+            Value::Object(o) => Box::new(o.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(depth + 1);
+        stack.extend(children.map(|c| (c, depth + 1)));
+    }
+    deepest
 }
 
 #[cfg(test)]
