@@ -380,3 +380,114 @@ fn assign_to_me_by_account_id_or_email_and_unassign() {
         assert_eq!(code(&reply), -32602);
     }
 }
+
+/// Every history of an issue through `issues/changelog`, following `nextPageToken` with pages of
+/// `limit`.
+fn all_history(c: &mut SocketClient, profile: &str, key: &str, limit: u32) -> Vec<Value> {
+    let (mut out, mut token) = (Vec::new(), None::<String>);
+    loop {
+        let mut params = json!({"key": key, "limit": limit});
+        if let Some(t) = &token {
+            params["pageToken"] = json!(t);
+        }
+        let page = ok(c, profile, "issues/changelog", params);
+        let got = page["histories"].as_array().unwrap();
+        assert!(got.len() <= limit as usize, "{page}");
+        out.extend(got.iter().cloned());
+        match page["nextPageToken"].as_str() {
+            Some(t) => token = Some(t.to_owned()),
+            None => {
+                assert_eq!(page["total"], json!(out.len()), "{profile}: {page}");
+                return out;
+            }
+        }
+    }
+}
+
+#[test]
+fn the_changelog_shows_who_changed_what_oldest_first_on_both_flavours() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for (profile, key) in FLAVORS {
+        ok(
+            &mut c,
+            profile,
+            "issues/assign",
+            json!({"key": key, "assignee": null}),
+        );
+        let before = all_history(&mut c, profile, key, 1000).len();
+        ok(
+            &mut c,
+            profile,
+            "issues/update",
+            json!({"key": key, "fields": {"summary": format!("history on {profile}")}}),
+        );
+        ok(
+            &mut c,
+            profile,
+            "issues/transition",
+            json!({"key": key, "to": "In Progress"}),
+        );
+        ok(
+            &mut c,
+            profile,
+            "issues/assign",
+            json!({"key": key, "assignee": "me"}),
+        );
+
+        // Pages of one give the same histories as one page of everything.
+        let one_by_one = all_history(&mut c, profile, key, 1);
+        assert_eq!(one_by_one, all_history(&mut c, profile, key, 1000));
+        let new = &one_by_one[before..];
+        assert_eq!(new.len(), 3, "{profile}: {new:?}");
+        let item = |h: &Value| h["items"][0].clone();
+        assert_eq!(item(&new[0])["field"], "summary");
+        assert_eq!(item(&new[0])["toString"], format!("history on {profile}"));
+        assert_eq!(item(&new[1])["field"], "status");
+        assert_eq!(
+            (
+                item(&new[1])["fromString"].clone(),
+                item(&new[1])["toString"].clone()
+            ),
+            (json!("To Do"), json!("In Progress")),
+            "{profile}"
+        );
+        assert_eq!(item(&new[2])["field"], "assignee");
+        assert!(new[2]["author"]["displayName"].is_string(), "{profile}");
+        // Cloud names the field by id too; Data Center does not.
+        assert_eq!(
+            item(&new[1]).get("fieldId").is_some(),
+            profile == "cloud",
+            "{profile}"
+        );
+
+        // `expand: ["changelog"]` on a get carries the same histories, as Jira sent them.
+        let got = ok(
+            &mut c,
+            profile,
+            "issues/get",
+            json!({"key": key, "expand": ["changelog"]}),
+        );
+        assert_eq!(
+            got["expanded"]["changelog"]["total"],
+            json!(one_by_one.len()),
+            "{profile}"
+        );
+
+        let e = err(
+            &mut c,
+            profile,
+            "issues/changelog",
+            json!({"key": key, "pageToken": "x"}),
+        );
+        assert_eq!(e["data"]["kind"], "invalidFields", "{profile}");
+        let e = err(
+            &mut c,
+            profile,
+            "issues/changelog",
+            json!({"key": "NOPE-1"}),
+        );
+        assert_eq!(e["data"]["kind"], "notFound", "{profile}: {e}");
+    }
+}

@@ -1,4 +1,4 @@
-//! Work on one issue: `issues/transitions`, `issues/transition`, `issues/comments`, `issues/addComment`, `issues/assign`.
+//! Work on one issue: `issues/transitions`, `issues/transition`, `issues/comments`, `issues/addComment`, `issues/assign`, `issues/changelog`.
 
 use crate::openrpc::MethodDoc;
 use crate::projects::UserRef;
@@ -20,6 +20,9 @@ pub fn docs() -> Vec<MethodDoc> {
         MethodDoc::request::<IssuesAddComment>("Adds a comment (Markdown or ADF) to an issue"),
         MethodDoc::request::<IssuesAssign>(
             "Assigns an issue to \"me\", an account id or an email, or unassigns it with null",
+        ),
+        MethodDoc::request::<IssuesChangelog>(
+            "One page of an issue's history (who changed which field from what to what), oldest first",
         ),
     ]
 }
@@ -300,4 +303,81 @@ mod tests {
         assert!(matches!(adf, RichText::Adf(_)));
         assert!(serde_json::from_value::<RichText>(json!(3)).is_err());
     }
+}
+
+/// Reads an issue's history, one page at a time.
+pub enum IssuesChangelog {}
+impl Request for IssuesChangelog {
+    const METHOD: &'static str = "issues/changelog";
+    type Params = IssuesChangelogParams;
+    type Result = ChangelogPage;
+}
+
+/// Params of `issues/changelog`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesChangelogParams {
+    /// Issue key or id.
+    pub key: String,
+    /// Histories per page (1–1000, default 100).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::bounded::page_size"
+    )]
+    #[schemars(range(min = 1, max = 1000))]
+    pub limit: Option<u32>,
+    /// `nextPageToken` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// A page of an issue's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangelogPage {
+    /// Oldest first.
+    pub histories: Vec<ChangeHistory>,
+    /// Pass it back as `pageToken` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    /// How many histories the issue has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// One write to an issue: who, when, and each field it changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeHistory {
+    /// History id.
+    pub id: String,
+    /// Who made the change (on Data Center `accountId` is the username).
+    pub author: Option<UserRef>,
+    /// Jira timestamp.
+    pub created: Option<String>,
+    /// The fields changed.
+    pub items: Vec<ChangeItem>,
+}
+
+/// One field's change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeItem {
+    /// The field's name as Jira shows it (`status`, `assignee`, `Story Points`).
+    pub field: String,
+    /// The field's id (`status`, `customfield_10011`); Jira Cloud only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_id: Option<String>,
+    /// The old raw value (an id, account id or username), when the field has one.
+    pub from: Option<String>,
+    /// The old value as shown.
+    pub from_string: Option<String>,
+    /// The new raw value.
+    pub to: Option<String>,
+    /// The new value as shown.
+    pub to_string: Option<String>,
 }

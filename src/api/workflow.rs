@@ -21,8 +21,12 @@ pub fn register_all(m: &mut RpcModule<AppState>) {
         .request::<IssuesTransition>(transition)
         .request::<IssuesComments>(comments)
         .request::<IssuesAddComment>(add_comment)
-        .request::<IssuesAssign>(assign);
+        .request::<IssuesAssign>(assign)
+        .request::<IssuesChangelog>(changelog);
 }
+
+/// Histories per page when the client names no `limit`.
+const HISTORY_PAGE: u32 = 100;
 
 /// Comments per page when the client names no `limit`.
 const COMMENT_PAGE: u32 = 50;
@@ -103,15 +107,7 @@ async fn transition(
 }
 
 async fn comments(p: IssuesCommentsParams, cx: Ctx<AppState>) -> Result<CommentPage, ApiError> {
-    let start = match p.page_token.as_deref() {
-        None => 0,
-        Some(t) => t.parse::<u64>().map_err(|_| {
-            ApiError::from(JiraError::invalid_field(
-                "pageToken",
-                "not a token from a previous page of issues/comments",
-            ))
-        })?,
-    };
+    let start = page_start(p.page_token.as_deref(), "issues/comments")?;
     let limit = p.limit.unwrap_or(COMMENT_PAGE).clamp(1, COMMENT_PAGE_MAX);
     let s = jira(&cx, p.profile.as_deref()).await?;
     let page = s.client.comments(&p.key, start, limit).await?;
@@ -131,6 +127,58 @@ async fn comments(p: IssuesCommentsParams, cx: Ctx<AppState>) -> Result<CommentP
         comments,
         total,
     })
+}
+
+async fn changelog(p: IssuesChangelogParams, cx: Ctx<AppState>) -> Result<ChangelogPage, ApiError> {
+    let start = page_start(p.page_token.as_deref(), "issues/changelog")?;
+    let limit = p.limit.unwrap_or(HISTORY_PAGE);
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let (page, total) = s.client.changelog(&p.key, start, limit).await?;
+    let histories: Vec<ChangeHistory> = page.iter().map(history_of).collect();
+    let next = start + histories.len() as u64;
+    Ok(ChangelogPage {
+        next_page_token: (next < total && !histories.is_empty()).then(|| next.to_string()),
+        histories,
+        total: Some(total),
+    })
+}
+
+/// Where a page starts: 0, or the offset a previous page's `nextPageToken` carries.
+fn page_start(token: Option<&str>, method: &str) -> Result<u64, ApiError> {
+    match token {
+        None => Ok(0),
+        Some(t) => t.parse::<u64>().map_err(|_| {
+            ApiError::from(JiraError::invalid_field(
+                "pageToken",
+                format!("not a token from a previous page of {method}"),
+            ))
+        }),
+    }
+}
+
+fn history_of(h: &Value) -> ChangeHistory {
+    let opt = |v: &Value| v.as_str().map(str::to_owned);
+    ChangeHistory {
+        id: text(&h["id"]),
+        author: user_ref(&h["author"]),
+        created: opt(&h["created"]),
+        items: h["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| ChangeItem {
+                        field: text(&i["field"]),
+                        field_id: opt(&i["fieldId"]),
+                        from: opt(&i["from"]),
+                        from_string: opt(&i["fromString"]),
+                        to: opt(&i["to"]),
+                        to_string: opt(&i["toString"]),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
 }
 
 async fn add_comment(

@@ -243,6 +243,48 @@ impl JiraClient {
             .await
     }
 
+    /// Up to `max_results` histories of an issue from `start_at`, oldest first, and the issue's
+    /// total. Cloud pages on the server (at most 100 a request); Data Center has only
+    /// `expand=changelog`, so the page is cut from the whole history.
+    pub async fn changelog(
+        &self,
+        key: &str,
+        start_at: u64,
+        max_results: u32,
+    ) -> Result<(Vec<Value>, u64), JiraError> {
+        /// Cloud's most per request.
+        const CLOUD_PAGE: u32 = 100;
+        let want = max_results as usize;
+        if self.site.flavor == Flavor::DataCenter {
+            let bean = self
+                .get_issue(key, &["summary".into()], &["changelog".into()])
+                .await?;
+            let all = bean["changelog"]["histories"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let total = all.len() as u64;
+            let page = all.into_iter().skip(start_at as usize).take(want).collect();
+            return Ok((page, total));
+        }
+        let mut out = Vec::new();
+        loop {
+            let at = start_at + out.len() as u64;
+            let n = (want - out.len()).min(CLOUD_PAGE as usize);
+            let q = [("startAt", at.to_string()), ("maxResults", n.to_string())];
+            let v = self
+                .get(&["issue", key, "changelog"], &q, "issue/{key}/changelog")
+                .await?;
+            let values = v["values"].as_array().cloned().unwrap_or_default();
+            let got = values.len();
+            out.extend(values);
+            let total = v["total"].as_u64().unwrap_or(at + got as u64);
+            if got == 0 || out.len() >= want || v["isLast"].as_bool() == Some(true) {
+                return Ok((out, total));
+            }
+        }
+    }
+
     /// `POST issue/{key}/comment`; `body` is rich text for this site (see [`Self::rich_text`]).
     pub async fn add_comment(&self, key: &str, body: Value) -> Result<Value, JiraError> {
         let call = Call::new(

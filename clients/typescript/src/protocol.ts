@@ -129,6 +129,7 @@ export interface Methods {
   "issues/comments": [KeyParams & { limit?: number; pageToken?: string }, unknown];
   "issues/addComment": [KeyParams & { body: string }, unknown];
   "issues/assign": [KeyParams & { assignee: string | null }, unknown];
+  "issues/changelog": [KeyParams & { limit?: number; pageToken?: string }, unknown];
   "issues/watch": [WatchParams, WatchResult];
   "issues/unwatch": [{ watchId: string }, unknown];
   "projects/list": [P | undefined, unknown];
@@ -171,6 +172,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "issues/comments": ["format", "key", "limit", "pageToken", "profile"],
   "issues/addComment": ["body", "key", "profile"],
   "issues/assign": ["assignee", "key", "profile"],
+  "issues/changelog": ["key", "limit", "pageToken", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
   "users/me": ["profile"],
@@ -189,7 +191,7 @@ export const METHOD_NAMES = [
   "auth/selectSite",
   "issues/get", "issues/list", "issues/create", "issues/update", "issues/delete",
   "issues/transitions", "issues/transition", "issues/comments", "issues/addComment",
-  "issues/assign", "issues/watch", "issues/unwatch",
+  "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];

@@ -128,6 +128,14 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
             &["write:issue:jira", "write:issue.property:jira"],
         ),
         "getComments" | "getComment" => ("read:jira-work", COMMENTS),
+        "getChangeLogs" | "getBulkChangelogs" => (
+            "read:jira-work",
+            &[
+                "read:issue-meta:jira",
+                "read:avatar:jira",
+                "read:issue.changelog:jira",
+            ],
+        ),
         "updateComment" => (
             "write:jira-work",
             &[

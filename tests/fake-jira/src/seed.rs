@@ -168,6 +168,7 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
         keys: HashMap::new(),
         next_issue_id: 10000,
         next_comment_id: 10000,
+        next_history_id: 10000,
         clock_offset: 0,
         pending: HashMap::new(),
         codes: HashMap::new(),
@@ -247,6 +248,9 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
             custom,
         );
         if !generated {
+            if status != "10000" {
+                seed_history(&mut inner, id, &reporter, created + 2 * 3_600_000, updated);
+            }
             for c in 0..(1 + rng.below(2)) {
                 let author = rng.pick(&users).account_id.clone();
                 let t = created + (c as i64 + 1) * 3_600_000;
@@ -282,6 +286,28 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
         }
     }
     inner
+}
+
+/// The history of a started or finished issue: moved to In Progress, then (if done) to Done.
+fn seed_history(inner: &mut Inner, id: u64, author: &str, started: i64, updated: i64) {
+    let Some(issue) = inner.issues.get_mut(&id) else {
+        return;
+    };
+    let (status, resolved) = (issue.status.clone(), issue.resolved);
+    issue.status = "3".into();
+    issue.resolved = None;
+    let mut todo = issue.clone();
+    todo.status = "10000".into();
+    crate::api::changelog::record(inner, id, author, &todo, started.min(updated));
+    if status == "10001" {
+        let Some(issue) = inner.issues.get_mut(&id) else {
+            return;
+        };
+        let doing = issue.clone();
+        issue.status = status;
+        issue.resolved = resolved;
+        crate::api::changelog::record(inner, id, author, &doing, updated);
+    }
 }
 
 /// Inserts an issue, allocating id and key.
@@ -332,6 +358,7 @@ pub fn insert_issue(
             duedate: None,
             custom,
             comments: Vec::new(),
+            history: Vec::new(),
             created,
             updated,
             resolved,

@@ -52,6 +52,34 @@ pub struct Comment {
     pub updated: i64,
 }
 
+/// One write to an issue as its changelog shows it.
+#[derive(Clone, Debug)]
+pub struct History {
+    /// Numeric id (one counter for every issue, as in Jira).
+    pub id: u64,
+    /// Author accountId.
+    pub author: String,
+    /// Epoch ms.
+    pub created: i64,
+    /// The fields it changed.
+    pub items: Vec<Change>,
+}
+
+/// One field's change. User fields hold accountIds in `from`/`to`.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// Field id (`status`, `customfield_10010`).
+    pub field_id: String,
+    /// Raw old value (an id), if the field has one.
+    pub from: Option<String>,
+    /// Old value as shown.
+    pub from_string: Option<String>,
+    /// Raw new value.
+    pub to: Option<String>,
+    /// New value as shown.
+    pub to_string: Option<String>,
+}
+
 /// An issue. Rich text is stored as ADF and converted for wiki-markup flavours.
 #[derive(Clone, Debug)]
 pub struct Issue {
@@ -87,6 +115,8 @@ pub struct Issue {
     pub custom: BTreeMap<String, Value>,
     /// Comments, oldest first.
     pub comments: Vec<Comment>,
+    /// Changelog, oldest first.
+    pub history: Vec<History>,
     /// Created, epoch ms.
     pub created: i64,
     /// Updated, epoch ms.
@@ -281,6 +311,8 @@ pub struct Inner {
     pub next_issue_id: u64,
     /// Next comment id.
     pub next_comment_id: u64,
+    /// Next changelog history id.
+    pub next_history_id: u64,
     /// Fake clock offset from real time, ms.
     pub clock_offset: i64,
     /// Pending consents by id.

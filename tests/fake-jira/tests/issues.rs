@@ -456,3 +456,117 @@ async fn cloud_v2_uses_wiki_markup() {
         json!({"type": "codeBlock", "attrs": {}, "content": [{"type": "text", "text": "x"}]})
     );
 }
+
+#[tokio::test]
+async fn writes_are_recorded_in_the_changelog() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (_, before) = a.get("/issue/DEMO-2/changelog").await;
+    let had = before["total"].as_u64().unwrap();
+    let (_, g) = a.get("/issue/DEMO-2?fields=assignee").await;
+    let was_assigned = !g["fields"]["assignee"].is_null();
+    let (s, _) = a
+        .put(
+            "/issue/DEMO-2",
+            json!({"fields": {"summary": "renamed", "labels": ["x", "y"]}}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (_, t) = a.get("/issue/DEMO-2/transitions").await;
+    let target = t["transitions"][0]["id"].as_str().unwrap().to_string();
+    let (s, _) = a
+        .post(
+            "/issue/DEMO-2/transitions",
+            json!({"transition": {"id": target}}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (s, _) = a
+        .put("/issue/DEMO-2/assignee", json!({"accountId": null}))
+        .await;
+    assert_eq!(s, 204);
+    // A no-op edit is no history.
+    a.put("/issue/DEMO-2", json!({"fields": {"summary": "renamed"}}))
+        .await;
+
+    let (s, page) = a
+        .get(&format!("/issue/DEMO-2/changelog?startAt={had}"))
+        .await;
+    assert_eq!(s, 200);
+    // Not checked against the OpenAPI schema: it declares `from`/`to` non-null strings, while
+    // Jira sends null for fields without raw values (REFERENCE-2 §5).
+    assert_eq!(
+        page["total"].as_u64().unwrap(),
+        had + 2 + u64::from(was_assigned)
+    );
+    let v = page["values"].as_array().unwrap();
+    let fields = |h: &serde_json::Value| -> Vec<String> {
+        h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["field"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(fields(&v[0]), ["summary", "labels"]);
+    assert_eq!(v[0]["items"][0]["toString"], "renamed");
+    assert_eq!(v[0]["items"][1]["toString"], "x y");
+    assert!(fields(&v[1]).contains(&"status".to_string()));
+    assert_eq!(v[1]["items"][0]["fieldId"], "status");
+    assert_eq!(page["isLast"], true);
+
+    // Paging: one at a time, with nextPage while more remain.
+    let (_, p1) = a.get("/issue/DEMO-2/changelog?maxResults=1").await;
+    assert_eq!(p1["values"].as_array().unwrap().len(), 1);
+    assert_eq!(p1["isLast"], false);
+    assert!(p1["nextPage"].as_str().unwrap().contains("startAt=1"));
+
+    // expand=changelog shows the same histories; bulkfetch too, oldest first.
+    let (_, g) = a.get("/issue/DEMO-2?fields=summary&expand=changelog").await;
+    assert_eq!(g["changelog"]["total"], page["total"]);
+    // Bulk: every issue's status changes, oldest first across issues, one per page here.
+    let keys: Vec<String> = (1..=14).map(|n| format!("DEMO-{n}")).collect();
+    let mut token = serde_json::Value::Null;
+    let mut seen = Vec::new();
+    loop {
+        let (s, bulk) = a
+            .post(
+                "/changelog/bulkfetch",
+                json!({"issueIdsOrKeys": keys, "fieldIds": ["status"], "maxResults": 1, "nextPageToken": token}),
+            )
+            .await;
+        assert_eq!(s, 200, "{bulk}");
+        let h = &bulk["issueChangeLogs"][0]["changeHistories"][0];
+        assert_eq!(fields(h), ["status"]);
+        seen.push(h["created"].as_str().unwrap().to_string());
+        token = bulk["nextPageToken"].clone();
+        if token.is_null() {
+            break;
+        }
+    }
+    assert!(
+        seen.len() > 1 && seen.windows(2).all(|w| w[0] <= w[1]),
+        "{seen:?}"
+    );
+    let (s, _) = a
+        .post("/changelog/bulkfetch", json!({"issueIdsOrKeys": []}))
+        .await;
+    assert_eq!(s, 400);
+
+    // Data Center: no /changelog route; expand names users by username.
+    let d = Api::dc(&f);
+    let (s, _) = d.get("/issue/DEMO-2/changelog").await;
+    assert_eq!(s, 404);
+    d.put("/issue/DEMO-2/assignee", json!({"name": "mkrystof"}))
+        .await;
+    let (_, g) = d.get("/issue/DEMO-2?expand=changelog").await;
+    let last = g["changelog"]["histories"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["items"][0]["field"], "assignee");
+    assert_eq!(last["items"][0]["to"], "mkrystof");
+    assert!(last["items"][0].get("fieldId").is_none());
+}

@@ -158,6 +158,11 @@ class Issues(_Namespace):
     def assign(self, key: str, assignee: Optional[str], *,
                profile: Optional[str] = None) -> Json: ...
 
+    @rpc("issues/changelog")
+    def changelog(self, key: str, *, limit: Optional[int] = None,
+                  page_token: Optional[str] = None, profile: Optional[str] = None) -> Json:
+        """One page of the issue's history, oldest first: ``{histories, nextPageToken, total}``."""
+
     @rpc("issues/watch")
     def watch(self, jql: Optional[str] = None, *, project: Optional[str] = None,
               assignee: Optional[str] = None, status: Optional[str] = None,

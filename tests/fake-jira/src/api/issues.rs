@@ -61,6 +61,7 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
         duedate: None,
         custom: Default::default(),
         comments: vec![],
+        history: vec![],
         created: now,
         updated: now,
         resolved: None,
@@ -208,7 +209,9 @@ pub fn edit(ctx: &Ctx, inner: &mut Inner, key: &str, q: &Query, body: &Value) ->
     let now = inner.now();
     d.updated = now;
     d.indexed_at = now + inner.config.index_delay_ms;
-    inner.issues.insert(id, d);
+    if let Some(before) = inner.issues.insert(id, d) {
+        super::changelog::record(inner, id, &ctx.me, &before, now);
+    }
     for c in comments {
         crate::seed::add_comment(inner, id, &ctx.me, c, now);
     }
@@ -250,6 +253,9 @@ pub fn get(ctx: &Ctx, inner: &Inner, key: &str, q: &Query) -> Resp {
     if expand.iter().any(|e| e == "transitions") {
         // As Jira: the transitions available now, at the top of the IssueBean.
         bean["transitions"] = Value::Array(transitions_for(ctx, i));
+    }
+    if expand.iter().any(|e| e == "changelog") {
+        bean["changelog"] = super::changelog::expanded(ctx, inner, i);
     }
     json_resp(StatusCode::OK, &bean)
 }
@@ -323,7 +329,9 @@ pub fn do_transition(ctx: &Ctx, inner: &mut Inner, key: &str, body: &Value) -> R
     d.resolved = (t.2 == "10001").then_some(now);
     d.updated = now;
     d.indexed_at = now + inner.config.index_delay_ms;
-    inner.issues.insert(id, d);
+    if let Some(before) = inner.issues.insert(id, d) {
+        super::changelog::record(inner, id, &ctx.me, &before, now);
+    }
     for c in comments {
         crate::seed::add_comment(inner, id, &ctx.me, c, now);
     }
@@ -350,9 +358,11 @@ pub fn assign(ctx: &Ctx, inner: &mut Inner, key: &str, body: &Value) -> Resp {
     let Some(issue) = inner.issues.get_mut(&id) else {
         return issue_404();
     };
+    let before = issue.clone();
     issue.assignee = who;
     issue.updated = now;
     issue.indexed_at = now + delay;
+    super::changelog::record(inner, id, &ctx.me, &before, now);
     empty(StatusCode::NO_CONTENT)
 }
 

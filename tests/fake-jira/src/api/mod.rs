@@ -1,6 +1,7 @@
 //! Jira REST routes (`/rest/api/{2,3}/...`), shared by the Cloud site, the gateway and Data
 //! Center. `route` names the operation (for scopes), `dispatch` runs it.
 
+pub mod changelog;
 pub mod comments;
 pub mod fields;
 pub mod issues;
@@ -29,6 +30,8 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["issue", _, "editmeta"]) => "getEditIssueMeta",
         ("POST", ["issue", _, "transitions"]) => "doTransition",
         ("PUT", ["issue", _, "assignee"]) => "assignIssue",
+        ("GET", ["issue", _, "changelog"]) => "getChangeLogs",
+        ("POST", ["changelog", "bulkfetch"]) => "getBulkChangelogs",
         ("GET", ["issue", _, "comment"]) => "getComments",
         ("POST", ["issue", _, "comment"]) => "addComment",
         ("GET", ["issue", _, "comment", _]) => "getComment",
@@ -91,6 +94,8 @@ pub fn dispatch(
         "getUser" => meta::get_user(ctx, inner, q),
         "doTransition" => issues::do_transition(ctx, inner, rest[1], &json_body!()),
         "assignIssue" => issues::assign(ctx, inner, rest[1], &json_body!()),
+        "getChangeLogs" if cloud => changelog::list(ctx, inner, rest[1], q),
+        "getBulkChangelogs" if cloud => changelog::bulkfetch(ctx, inner, &json_body!()),
         "getComments" => issues::list_comments(ctx, inner, rest[1], q),
         "addComment" => issues::add_comment(ctx, inner, rest[1], &json_body!()),
         "getComment" => comments::get(ctx, inner, rest[1], rest[3]),
