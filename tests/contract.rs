@@ -409,6 +409,37 @@ fn assign_by_display_name_or_email() {
     assert_eq!(after["assignee"]["displayName"], "Sam Lee");
 }
 
+/// `issues/list` and `issues/watch` filter by a display name or an email as by the account id
+/// (Jira Cloud's JQL matches neither); a name that is several people or nobody is refused.
+#[test]
+fn list_and_watch_filter_by_display_name_or_email() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    let keys = |page: &Value| -> Vec<String> {
+        page["issues"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{page}"))
+            .iter()
+            .map(|i| i["key"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let mia = "5b10a2844c20165700ede21g";
+    let by_id = keys(&c.result("issues/list", json!({"assignee": mia, "all": true})));
+    assert!(!by_id.is_empty(), "the seed assigns Mia some issues");
+    for who in ["Mia Krystof", "mia@example.com"] {
+        let got = keys(&c.result("issues/list", json!({"assignee": who, "all": true})));
+        assert_eq!(got, by_id, "{who}");
+        let watch = c.result("issues/watch", json!({"assignee": who}));
+        assert_eq!(keys(&watch), by_id, "watch {who}");
+    }
+    let many = c.call("issues/list", json!({"assignee": "an"}));
+    assert_eq!(many["error"]["data"]["kind"], "invalidFields", "{many}");
+    assert!(many["error"]["data"]["errors"]["assignee"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("2 users match 'an'")));
+}
+
 /// A Markdown string for a rich-text custom field is converted like the description: ADF on
 /// Cloud, wiki markup on Data Center (before, it was sent as a plain string and Jira refused it).
 #[test]

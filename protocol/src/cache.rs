@@ -91,7 +91,7 @@ pub struct IssuesWatchParams {
     /// A project key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
-    /// `"me"`, `"none"`, or an accountId (Cloud) / username (Data Center).
+    /// `"me"`, `"none"`, an accountId (DC: username), or an email or display name naming one user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     /// A status name.

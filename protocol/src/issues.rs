@@ -248,7 +248,7 @@ pub struct IssuesListParams {
     pub jql: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
-    /// `"me"`, an accountId (DC: username) or an email.
+    /// `"me"`, `"none"`, an accountId (DC: username), or an email or display name naming one user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -105,6 +105,7 @@ async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchRes
         labels: p.labels.unwrap_or_default(),
         order_by: None,
     };
+    let filters = session.client.resolve_assignee(filters).await?;
     let built = jql::build(&filters)?;
     let (cond, order) = jql::split_order_by(&built);
     let mut fields = if p.fields.is_empty() {

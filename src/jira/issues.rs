@@ -211,7 +211,7 @@ impl JiraClient {
 
     /// An account id (Cloud: `557058:…` or 24 characters) or, on Data Center, a username: one
     /// word, no `@`. Anything else is looked up as an email or a display name.
-    fn looks_like_user_id(&self, who: &str) -> bool {
+    pub(super) fn looks_like_user_id(&self, who: &str) -> bool {
         if who.contains('@') || who.chars().any(char::is_whitespace) || who.is_empty() {
             return false;
         }

@@ -118,6 +118,24 @@ impl JiraClient {
         Ok((issue, expanded))
     }
 
+    /// Filters with the assignee as JQL can match it: an email or a display name becomes the one
+    /// user's id (JQL on Cloud matches neither), and several or no matching users are an
+    /// `invalidFields` error naming the candidates. `me`, `none` and ids pass unchanged.
+    pub async fn resolve_assignee(&self, mut filters: Filters) -> Result<Filters, JiraError> {
+        let Some(who) = filters.assignee.as_deref() else {
+            return Ok(filters);
+        };
+        if who.is_empty() || ["me", "none"].contains(&who) || self.looks_like_user_id(who) {
+            return Ok(filters);
+        }
+        let user = self.resolve_user(who).await?;
+        filters.assignee = ["accountId", "name"]
+            .iter()
+            .find_map(|k| user[*k].as_str())
+            .map(str::to_string);
+        Ok(filters)
+    }
+
     /// `issues/list`: filters become bounded, escaped JQL; `all` follows the cursor up to `cap`.
     pub async fn list(
         &self,
@@ -125,15 +143,7 @@ impl JiraClient {
         opts: &ListOptions,
         progress: impl FnMut(usize),
     ) -> Result<IssueList, JiraError> {
-        let mut filters = filters.clone();
-        if let Some(email) = filters.assignee.as_deref().filter(|a| a.contains('@')) {
-            // Cloud JQL doesn't match emails; search by the user's id instead.
-            let user = self.resolve_user(email).await?;
-            filters.assignee = ["accountId", "name"]
-                .iter()
-                .find_map(|k| user[*k].as_str())
-                .map(str::to_string);
-        }
+        let filters = self.resolve_assignee(filters.clone()).await?;
         let req = SearchRequest {
             jql: jql::build(&filters)?,
             fields: self.field_selection(&opts.fields).await?,
