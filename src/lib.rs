@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod breaker;
 pub mod cache;
 pub mod cli;
 pub mod client;

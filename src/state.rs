@@ -73,8 +73,12 @@ impl AppState {
         auth_options: AuthOptions,
     ) -> Result<Self, AuthError> {
         let system = SystemAppConfig::load()?;
-        let auth = AuthManager::new(&config.profiles, system.as_ref(), auth_options)?;
         let deadline = std::time::Duration::from_millis(config.jira.call_deadline_ms);
+        let auth_options = AuthOptions {
+            refresh_deadline: deadline,
+            ..auth_options
+        };
+        let auth = AuthManager::new(&config.profiles, system.as_ref(), auth_options)?;
         let defaults = HttpPolicy::default();
         let http = HttpPool::new(HttpPolicy {
             base_delay: std::time::Duration::from_millis(config.jira.retry_base_ms),

@@ -248,3 +248,89 @@ fn a_cached_issue_is_not_served_once_the_profile_lost_its_tokens_or_logged_out()
     let reply = c.call("issues/get", get);
     assert_eq!(kind(&reply), "authRequired", "a read after logout: {reply}");
 }
+
+/// A token endpoint slower than the call deadline: the call fails at its deadline naming the
+/// host, while the refresh goes on; its rotated pair is saved and used by the next call with no
+/// second refresh (under Atlassian's strict rotation a lost pair would mean logging in again).
+#[test]
+fn a_slow_token_endpoint_fails_the_call_at_its_deadline_and_the_refresh_still_lands() {
+    let world = JiraWorld::start();
+    let config = world.config("oauth", "\n[jira]\ncall_deadline_ms = 500\n");
+    let d = support::Daemon::start_with(&[], Some(&config));
+    let mut c = d.client(Framing::Ndjson);
+    login(&mut c, "oauth");
+    let before = token_file(d.dir.path(), "oauth");
+    let exchanges = token_requests(&world);
+    world.control("POST", "/__fake/clock", json!({"advanceSeconds": 4000}));
+    world.control(
+        "POST",
+        "/__fake/faults",
+        json!({"method": "POST", "pathContains": "/oauth/token", "action": "delay", "delayMs": 2000, "count": 1}),
+    );
+    let late = c.call("issues/get", json!({"key": "DEMO-1"}));
+    assert_eq!(kind(&late), "upstreamUnavailable", "{late}");
+    let message = late["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("token endpoint 127.0.0.1 did not answer within 500 ms"),
+        "{message}"
+    );
+    // The refresh finishes on its own and saves the rotated pair.
+    let saved = std::time::Instant::now();
+    while token_file(d.dir.path(), "oauth")["refresh_token"] == before["refresh_token"] {
+        assert!(
+            saved.elapsed().as_secs() < 20,
+            "the rotated pair was never saved"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let issue = c.result("issues/get", json!({"key": "DEMO-1"}));
+    assert_eq!(issue["key"], "DEMO-1");
+    assert_eq!(token_requests(&world) - exchanges, 1, "exactly one refresh");
+}
+
+/// A token endpoint that cannot be reached: the call fails at once naming the host and the
+/// cause, and while its circuit is open further calls fail without trying again (the daemon logs
+/// each failed connection; the test counts those lines).
+#[test]
+fn an_unreachable_token_endpoint_fails_at_once_and_is_not_hammered() {
+    let world = JiraWorld::start();
+    let port = support::jira::free_port();
+    let extra = format!("refresh_url = \"http://127.0.0.1:{port}/oauth/token\"\n");
+    let dir = tempdir();
+    let log = dir.path().join("jirad.log");
+    let log_arg = log.display().to_string();
+    let d = support::Daemon::start_with(
+        &["--log-file", &log_arg],
+        Some(&world.config("oauth", &extra)),
+    );
+    let tries = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("cannot reach the token endpoint"))
+            .count()
+    };
+    let mut c = d.client(Framing::Ndjson);
+    login(&mut c, "oauth");
+    world.control("POST", "/__fake/clock", json!({"advanceSeconds": 4000}));
+
+    let first = c.call("issues/get", json!({"key": "DEMO-1"}));
+    assert_eq!(kind(&first), "upstreamUnavailable", "{first}");
+    let message = first["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("cannot reach the token endpoint 127.0.0.1: ")
+            && message.contains("refused")
+            && message.contains("the next try is in")
+            && !message.contains("http://"),
+        "{message}"
+    );
+    assert_eq!(tries(), 1);
+    for _ in 0..5 {
+        let again = c.call("issues/get", json!({"key": "DEMO-1"}));
+        assert_eq!(kind(&again), "upstreamUnavailable", "{again}");
+    }
+    assert_eq!(tries(), 1, "the open circuit spared the endpoint");
+    // The tokens are kept: nothing here is a reason to log in again.
+    let status = c.result("auth/status", json!({"profile": "oauth"}));
+    assert_eq!(status["state"], "authorized", "{status}");
+}

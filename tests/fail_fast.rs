@@ -105,6 +105,39 @@ fn a_refused_connection_fails_at_once_and_the_circuit_spares_the_host() {
     );
 }
 
+/// A host name that does not resolve (`.invalid` never does, RFC 2606) fails like a refused
+/// connection: one attempt, an error naming the host, and the circuit answering the next call.
+#[test]
+fn an_unresolvable_host_fails_naming_it_and_opens_the_circuit() {
+    let world = JiraWorld::start();
+    let site = "https://jira.example.invalid/site";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("jirad.log");
+    let log_arg = log.display().to_string();
+    let d = Daemon::start_with(&["--log-file", &log_arg], Some(&config(&world, site, "")));
+    let mut c = d.client(Framing::Ndjson);
+
+    let started = Instant::now();
+    let first = c.call("issues/get", json!({"key": "DEMO-1"}));
+    let first_ms = started.elapsed().as_secs_f64() * 1e3;
+    let error = &first["error"];
+    assert_eq!(error["data"]["kind"], "upstreamUnavailable", "{first}");
+    assert_eq!(error["data"]["host"], "jira.example.invalid:443", "{first}");
+    let message = error["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("cannot reach Jira at jira.example.invalid:443: failed to lookup"),
+        "{message}"
+    );
+    assert_eq!(failed_connections(&log), 1, "one attempt, no retries");
+    let again = c.call("issues/get", json!({"key": "DEMO-2"}));
+    assert!(
+        again["error"]["data"]["retryAfterMs"].as_u64().is_some(),
+        "the circuit answers: {again}"
+    );
+    assert_eq!(failed_connections(&log), 1, "the open circuit sent nothing");
+    eprintln!("unresolvable host: first call {first_ms:.1} ms");
+}
+
 /// A TCP forwarder to the fake Jira that can be cut, so the site goes away while the daemon
 /// holds a cached copy. Cutting closes the listener (later connections are refused) and every
 /// forwarded connection.

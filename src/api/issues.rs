@@ -35,47 +35,10 @@ pub fn register_all(m: &mut RpcModule<AppState>) {
 
 fn cache_err(e: CacheError<JiraError>) -> ApiError {
     match e {
-        // The error is shared by every caller of a coalesced fetch; rebuild it from its parts.
-        CacheError::Upstream(e) => rebuild(&e),
+        // The error is shared by every caller of a coalesced fetch.
+        CacheError::Upstream(e) => JiraError::clone(&e).into(),
         CacheError::FetchAborted => ApiError::new(ErrorKind::UpstreamUnavailable, e.to_string()),
     }
-}
-
-/// An owned copy of a shared Jira error, converted like the original.
-fn rebuild(e: &JiraError) -> ApiError {
-    use JiraError as J;
-    let owned = match e {
-        J::AuthRequired(s) => J::AuthRequired(s.clone()),
-        J::AuthFailed(m) => J::AuthFailed(m.clone()),
-        J::Forbidden(m) => J::Forbidden(m.clone()),
-        J::NotFound(m) => J::NotFound(m.clone()),
-        J::InvalidFields(m) => J::InvalidFields(m.clone()),
-        J::RateLimited {
-            retry_after_ms,
-            reason,
-        } => J::RateLimited {
-            retry_after_ms: *retry_after_ms,
-            reason: reason.clone(),
-        },
-        J::UpstreamUnavailable(s) => J::UpstreamUnavailable(s.clone()),
-        J::Unreachable {
-            host,
-            cause,
-            retry_in_ms,
-        } => J::Unreachable {
-            host: host.clone(),
-            cause: cause.clone(),
-            retry_in_ms: *retry_in_ms,
-        },
-        J::Conflict(m) => J::Conflict(m.clone()),
-        J::UpstreamRemoved(m) => J::UpstreamRemoved(m.clone()),
-        J::OutcomeUnknown(s) => J::OutcomeUnknown(s.clone()),
-        J::LossyUpdate { nodes } => J::LossyUpdate {
-            nodes: nodes.clone(),
-        },
-        J::Protocol(s) => J::Protocol(s.clone()),
-    };
-    owned.into()
 }
 
 fn info(c: &Cached<CachedJson>) -> CacheInfo {

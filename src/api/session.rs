@@ -182,7 +182,7 @@ fn jira_auth_error(profile: &str, e: AuthError) -> JiraError {
             profile: Some(profile),
             authorization_url,
         }),
-        AuthError::UpstreamUnavailable { message } => JiraError::UpstreamUnavailable(message),
+        AuthError::UpstreamUnavailable { message } => JiraError::TokenEndpoint(message),
         // Refused credentials are not missing ones: no login can fix an API token or a PAT.
         AuthError::AuthFailed { profile, reason } => {
             JiraError::AuthFailed(crate::jira::JiraMessages {

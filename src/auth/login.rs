@@ -337,6 +337,9 @@ impl AuthManager {
                     &p.name,
                     format!("the token endpoint refused the code ({code}: {description})"),
                 ),
+                TokenError::Unreachable(m) => {
+                    AuthError::upstream(format!("cannot reach the token endpoint: {m}"))
+                }
                 TokenError::Upstream(m) => AuthError::upstream(m),
             })?;
         let sites = resources::accessible_sites(http, &s.api_url, &g.access_token)

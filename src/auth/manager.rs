@@ -33,6 +33,9 @@ pub struct AuthOptions {
     pub login_ttl: Duration,
     /// Access tokens are refreshed this long before they expire.
     pub refresh_margin: Duration,
+    /// How long a call waits for a token refresh. The refresh itself goes on past it (its
+    /// answer may carry the only live refresh token) and the next call gets its tokens.
+    pub refresh_deadline: Duration,
 }
 
 impl Default for AuthOptions {
@@ -41,6 +44,7 @@ impl Default for AuthOptions {
             state_dir: None,
             login_ttl: Duration::from_secs(600),
             refresh_margin: Duration::from_secs(60),
+            refresh_deadline: Duration::from_secs(5),
         }
     }
 }
@@ -78,6 +82,8 @@ pub(crate) struct ProfileRt {
     pub save_nudge: tokio::sync::Notify,
     /// Whether that retry task runs.
     pub retrying: std::sync::atomic::AtomicBool,
+    /// Opens when the token endpoint cannot be reached, so calls fail at once until the next try.
+    pub token_endpoint: crate::breaker::Breaker,
 }
 
 #[derive(Default)]
@@ -429,6 +435,10 @@ fn load_profile(
         state_tx: watch::channel(state).0,
         save_nudge: tokio::sync::Notify::new(),
         retrying: std::sync::atomic::AtomicBool::new(false),
+        token_endpoint: crate::breaker::Breaker::new(
+            Duration::from_secs(1),
+            Duration::from_secs(30),
+        ),
     }
 }
 

@@ -42,7 +42,9 @@ pub enum TokenError {
     Reauthorize { code: String, description: String },
     /// `access_denied` and the like: the app's credentials were refused.
     Rejected { code: String, description: String },
-    /// Network failure or an answer that is not an OAuth response.
+    /// No connection could be made to the endpoint (the cause, from reqwest).
+    Unreachable(String),
+    /// An answer that is not an OAuth response.
     Upstream(String),
 }
 
@@ -148,9 +150,18 @@ fn grant(response: Response) -> Result<TokenGrant, TokenError> {
                 _ => TokenError::Rejected { code, description },
             })
         }
-        Err(RequestTokenError::Request(e)) => Err(TokenError::Upstream(format!(
-            "cannot reach the token endpoint: {e}"
-        ))),
+        Err(RequestTokenError::Request(e)) => {
+            let cause =
+                crate::breaker::root_cause(&e).unwrap_or_else(|| "the request failed".to_owned());
+            // No connection at all (refused, unresolvable, connect timeout) says the host is
+            // away; a connection lost after the request was sent says nothing about the next.
+            let no_connection = matches!(&e, oauth2::HttpClientError::Reqwest(r) if r.is_connect());
+            Err(if no_connection {
+                TokenError::Unreachable(cause)
+            } else {
+                TokenError::Upstream(format!("the token request failed: {cause}"))
+            })
+        }
         // The body is not quoted: a half-parsed answer may hold tokens.
         Err(RequestTokenError::Parse(_, _)) => Err(TokenError::Upstream(
             "the token endpoint sent an answer that is not an OAuth token response".into(),

@@ -34,8 +34,47 @@ impl AuthManager {
             Some(t) if self.usable(&t, stale) => Ok(t),
             Some(t) => {
                 let bad = stale.cloned().or(t.access_token);
-                self.refresh(p, s, bad.as_ref()).await
+                self.refresh_within_deadline(p, s, bad).await
             }
+        }
+    }
+
+    /// Runs [`Self::refresh`] on a task of its own and waits for it at most the refresh
+    /// deadline. The refresh is never dropped half-way: once the token endpoint has answered,
+    /// its rotated refresh token is the only live one, so a caller that gives up (its deadline,
+    /// a cancelled call) must not take that answer with it. While the endpoint is known to be
+    /// unreachable, calls fail at once until the next try is due.
+    async fn refresh_within_deadline(
+        &self,
+        p: &ProfileRt,
+        s: &OAuthSettings,
+        stale: Option<SecretString>,
+    ) -> Result<StoredTokens, AuthError> {
+        let host = s.refresh_url.host_str().unwrap_or("?").to_owned();
+        if let Err(open) = p.token_endpoint.check() {
+            return Err(AuthError::upstream(format!(
+                "cannot reach the token endpoint {host} ({}); the next try is in {} ms",
+                open.cause,
+                open.retry_in.as_millis()
+            )));
+        }
+        let Some(rt) = self.inner.profiles.get(&p.name).cloned() else {
+            return Err(AuthError::config(format!("unknown profile `{}`", p.name)));
+        };
+        let (manager, settings) = (self.clone(), s.clone());
+        let task =
+            tokio::spawn(async move { manager.refresh(&rt, &settings, stale.as_ref()).await });
+        let deadline = self.inner.opts.refresh_deadline;
+        match tokio::time::timeout(deadline, task).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => Err(AuthError::upstream(format!(
+                "the token refresh stopped: {e}"
+            ))),
+            Err(_) => Err(AuthError::upstream(format!(
+                "the token endpoint {host} did not answer within {} ms; the refresh goes on \
+                 and a later call uses its tokens",
+                deadline.as_millis()
+            ))),
         }
     }
 
@@ -112,6 +151,7 @@ impl AuthManager {
         tracing::debug!(profile = %p.name, "refreshing the access token");
         match oauth::refresh(&self.inner.http, s, &secret, &refresh_token).await {
             Ok(g) => {
+                p.token_endpoint.succeeded();
                 let rotated = g
                     .refresh_token
                     .as_ref()
@@ -158,7 +198,19 @@ impl AuthManager {
                 self.set_state(p, ProfileState::Failed, Some(why.clone()));
                 Err(AuthError::failed(&p.name, why))
             }
-            Err(TokenError::Upstream(m)) => Err(AuthError::upstream(m)),
+            Err(TokenError::Unreachable(cause)) => {
+                let host = s.refresh_url.host_str().unwrap_or("?");
+                let retry = p.token_endpoint.failed(&cause);
+                tracing::warn!(profile = %p.name, "cannot reach the token endpoint {host}: {cause}");
+                Err(AuthError::upstream(format!(
+                    "cannot reach the token endpoint {host}: {cause}; the next try is in {} ms",
+                    retry.as_millis()
+                )))
+            }
+            Err(TokenError::Upstream(m)) => {
+                p.token_endpoint.succeeded();
+                Err(AuthError::upstream(m))
+            }
         }
     }
 

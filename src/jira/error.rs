@@ -64,7 +64,7 @@ impl std::fmt::Display for AuthNeeded {
 }
 
 /// A failed Jira call. Variants line up with the protocol's error kinds; no variant carries a secret.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum JiraError {
     /// No usable credential: the user must (re)authorize.
     #[error("{0}")]
@@ -85,6 +85,10 @@ pub enum JiraError {
     /// 5xx, timeouts and connection failures after the retries allowed.
     #[error("Jira is unavailable: {0}")]
     UpstreamUnavailable(String),
+    /// The access token could not be refreshed: the OAuth token endpoint is unreachable, slow or
+    /// answered nonsense. The message names the endpoint's host.
+    #[error("{0}")]
+    TokenEndpoint(String),
     /// No connection to Jira's host (refused, unresolvable, timed out), now or moments ago: the
     /// site's circuit is open for `retry_in_ms` more.
     #[error("cannot reach Jira at {host}: {cause}{}", retry_note(*.retry_in_ms))]
@@ -121,6 +125,7 @@ impl JiraError {
             Self::InvalidFields(_) => "invalidFields",
             Self::RateLimited { .. } => "rateLimited",
             Self::UpstreamUnavailable(_)
+            | Self::TokenEndpoint(_)
             | Self::Unreachable { .. }
             | Self::OutcomeUnknown(_)
             | Self::Protocol(_) => "upstreamUnavailable",
@@ -193,7 +198,10 @@ impl crate::cache::Transient for JiraError {
     fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::UpstreamUnavailable(_) | Self::Unreachable { .. } | Self::RateLimited { .. }
+            Self::UpstreamUnavailable(_)
+                | Self::TokenEndpoint(_)
+                | Self::Unreachable { .. }
+                | Self::RateLimited { .. }
         )
     }
 }

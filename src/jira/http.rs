@@ -13,9 +13,9 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use url::Url;
 
-use super::breaker::Breaker;
 use super::ratelimit::{backoff, reset_in, retry_after, scope_of, Pauses, Scope};
 use super::{error::is_scope_mismatch, Authorizer, JiraError};
+use crate::breaker::Breaker;
 
 /// Timing and limits of the policy; tests shrink the delays to milliseconds.
 #[derive(Debug, Clone)]
@@ -436,17 +436,7 @@ fn cause_of(e: &reqwest::Error, connect_timeout: Duration) -> String {
             "no answer in time".to_owned()
         };
     }
-    let mut inner: &dyn std::error::Error = e;
-    while let Some(next) = inner.source() {
-        inner = next;
-    }
-    let text = inner.to_string();
-    // reqwest's own text may hold the URL (and a query): never shown.
-    if text.is_empty() || std::ptr::addr_eq(inner, e) {
-        "the request failed".to_owned()
-    } else {
-        text
-    }
+    crate::breaker::root_cause(e).unwrap_or_else(|| "the request failed".to_owned())
 }
 
 fn millis(d: Duration) -> u64 {

@@ -5,7 +5,6 @@
 //! [`Authorizer`] from auth; then `JiraClient::new(pool.for_site(&site.api_base)?, site, auth)`.
 
 pub mod adf;
-mod breaker;
 mod client;
 mod error;
 pub mod http;

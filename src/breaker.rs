@@ -1,6 +1,6 @@
-//! The circuit breaker of one site: after a connection to Jira fails (refused, unresolvable, timed
-//! out), calls to that site fail at once, saying why and when the next try will be, instead of
-//! each waiting for its own failure. The first call after that time tries again (half-open); a
+//! A circuit breaker for one upstream host (a Jira site, a token endpoint): after a connection
+//! fails (refused, unresolvable, timed out), calls fail at once, saying why and when the next try
+//! will be, instead of each waiting for its own failure. The first call after that time tries again (half-open); a
 //! success closes the circuit, a failure opens it for twice as long, up to a cap.
 
 use std::sync::Mutex;
@@ -73,6 +73,17 @@ impl Breaker {
             *s = State::default();
         }
     }
+}
+
+/// The innermost cause of a failed request (`Connection refused (os error 111)`, `failed to
+/// lookup address information: …`), or `None` when the error has no cause of its own. The outer
+/// texts are never used: reqwest's hold the URL, and a URL may hold a query.
+pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut inner = e.source()?;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    Some(inner.to_string()).filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
