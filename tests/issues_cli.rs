@@ -204,6 +204,45 @@ fn issue_covers_workflow_projects_users_and_paging() {
         format!("{key} unassigned")
     );
 
+    // The history shows each change made above, oldest first, a page at a time.
+    let history = stdout(&issue(&d, &["history", &key]));
+    let lines: Vec<&str> = history.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Alex Morgan  status: To Do -> In Progress")),
+        "{history}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.ends_with("assignee: Alex Morgan -> (none)")),
+        "{history}"
+    );
+    let first = stdout(&issue(&d, &["history", &key, "--limit", "1"]));
+    let token = first
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("next page: --page-token "))
+        .unwrap_or_else(|| panic!("{first}"));
+    let second = json_out(&issue(
+        &d,
+        &[
+            "--json",
+            "history",
+            &key,
+            "--limit",
+            "1",
+            "--page-token",
+            token,
+        ],
+    ));
+    assert_eq!(
+        second["histories"].as_array().map(Vec::len),
+        Some(1),
+        "{second}"
+    );
+
     let projects = stdout(&issue(&d, &["projects"]));
     assert!(
         projects.lines().any(|l| l.starts_with("DEMO ")),

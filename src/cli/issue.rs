@@ -127,6 +127,16 @@ enum IssueCommand {
     Assign { key: String, assignee: String },
     /// Leave an issue unassigned.
     Unassign { key: String },
+    /// An issue's history, oldest first: when, who, and each field from -> to.
+    History {
+        key: String,
+        /// Histories per page (1-1000).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// The page after the one that printed this token.
+        #[arg(long, value_name = "TOKEN")]
+        page_token: Option<String>,
+    },
     /// Projects you can see, optionally matching a query.
     Projects { query: Option<String> },
     /// Users matching a name or email.
@@ -292,6 +302,21 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
             p.insert("assignee".into(), Value::Null);
             "issues/assign"
         }
+        IssueCommand::History {
+            key,
+            limit,
+            page_token,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("key", json!(key)),
+                    ("limit", json!(limit)),
+                    ("pageToken", json!(page_token)),
+                ],
+            );
+            "issues/changelog"
+        }
         IssueCommand::Projects { query } => {
             set(&mut p, &[("query", json!(query))]);
             "projects/list"
@@ -376,9 +401,31 @@ fn render(cmd: &IssueCommand, r: &Value) -> String {
                 None => format!("{key} unassigned"),
             }
         }
+        IssueCommand::History { .. } => history_text(r),
         IssueCommand::Projects { .. } => columns(r, &["key", "name"]),
         IssueCommand::Users { .. } => columns(r, &["accountId", "displayName", "email"]),
     }
+}
+
+/// One line per changed field: `created  author  field: from -> to`, then the next page's token.
+fn history_text(r: &Value) -> String {
+    let mut out = String::new();
+    for h in r["histories"].as_array().into_iter().flatten() {
+        for item in h["items"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "{}  {}  {}: {} -> {}\n",
+                s(&h["created"]),
+                s(&h["author"]["displayName"]),
+                s(&item["field"]),
+                item["fromString"].as_str().unwrap_or("(none)"),
+                item["toString"].as_str().unwrap_or("(none)"),
+            ));
+        }
+    }
+    if let Some(token) = r["nextPageToken"].as_str() {
+        out.push_str(&format!("next page: --page-token {token}\n"));
+    }
+    out.trim_end().to_owned()
 }
 
 /// An array of objects as aligned columns of the named string fields.
