@@ -1,4 +1,4 @@
-"""jirad against mcp-atlassian, side by side in one run (issue 8). `bench/run.sh` builds, installs and starts it.
+"""jirad against mcp-atlassian, side by side in one run. `bench/run.sh` builds, installs and starts it.
 
 One fake Jira, then one "face" at a time, each through the same client code:
   mcp-atlassian (MCP over stdio, Data Center mode, PAT) · jirad mcp (MCP over stdio, forwarding to a daemon)

@@ -4,7 +4,7 @@
 # markup converters, a dictionary of the markup's special tokens (fuzz/dicts/).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     default 60 s per target, all targets
 # Prints one line per target: executions, exec/s, corpus size and whether it found a crash.
-# Crashes land in fuzz/artifacts/TARGET/; turn each one into a regression test in tests/fuzz.rs.
+# Crashes land in fuzz/artifacts/TARGET/; turn each one into a regression test in tests/it/fuzz.rs.
 set -euo pipefail
 secs=${1:-60}
 shift || true

@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional
 
 REPO = Path(__file__).resolve().parents[2]
 
-# The one place that knows the daemon's config schema (issue 4). JIRAD_TEST_CONFIG may name a
+# The one place that knows the daemon's config schema. JIRAD_TEST_CONFIG may name a
 # template file using the same {placeholders} to follow a schema change without editing code.
 CONFIG_TEMPLATE = """\
 # Written by clients/testing/harness.py for one test run.

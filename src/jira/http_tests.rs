@@ -221,8 +221,8 @@ async fn a_retried_delete_that_finds_nothing_was_done_by_the_lost_try() {
     assert_eq!(e.kind(), "notFound");
 }
 
-/// Never sent, so never an unknown outcome (and, since issue 20, not retried: the breaker decides
-/// when the host is tried again).
+/// Never sent, so never an unknown outcome, and not retried: the breaker decides when the host is
+/// tried again.
 #[tokio::test]
 async fn a_create_that_never_connected_has_a_known_outcome() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -101,7 +101,7 @@ async fn an_unsaved_rotation_is_kept_used_and_saved_later() {
 async fn a_store_that_cannot_prepare_spends_no_refresh_token() {
     use std::os::unix::fs::PermissionsExt;
     if unsafe { libc::geteuid() } == 0 {
-        eprintln!("skipped: root writes into read-only directories (tests/token_store.rs covers it as another uid)");
+        eprintln!("skipped: root writes into read-only directories (tests/it/token_store.rs covers it as another uid)");
         return;
     }
     let env = Env::new().await;
@@ -191,7 +191,7 @@ async fn api_token_and_pat_headers() {
         .into_iter()
         .map(|p| (p.name, p.state))
         .collect();
-    // Jira refused d's token above: its status says so (issue 20; it used to stay authorized).
+    // Jira refused d's token above: its status says so.
     assert_eq!(
         names,
         [
@@ -199,7 +199,7 @@ async fn api_token_and_pat_headers() {
             ("d".into(), ProfileState::Failed)
         ]
     );
-    // An unknown profile is `notFound` on every method (issue 20), as it was on cache/clear.
+    // An unknown profile is `notFound` on every method.
     assert_eq!(m.status("nope").unwrap_err().kind(), "notFound");
 }
 

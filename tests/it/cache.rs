@@ -1,0 +1,239 @@
+//! The shared cache as clients see it, against the fake: hits and misses with their age, the
+//! `fresh` bypass, coalescing of identical reads over many connections, reads after writes,
+//! stale answers while Jira fails, field supersets, the byte budget, `cache/clear`.
+
+#![cfg(unix)]
+
+use crate::support;
+
+use serde_json::{json, Value};
+use std::time::Duration;
+use support::jira::JiraWorld;
+use support::{Daemon, Framing, SocketClient};
+
+/// Retries of a failing Jira take milliseconds, not seconds.
+const QUICK_RETRIES: &str = "[jira]\nretry_base_ms = 1\n";
+
+fn daemon(world: &JiraWorld, cache_toml: &str) -> Daemon {
+    let extra = format!("{QUICK_RETRIES}[cache]\n{cache_toml}\n");
+    Daemon::start_with(&[], Some(&world.config("cloud", &extra)))
+}
+
+fn get(c: &mut SocketClient, params: Value) -> Value {
+    c.result("issues/get", params)
+}
+
+fn hit(v: &Value) -> bool {
+    v["cache"]["hit"].as_bool().expect("cache info")
+}
+
+fn issue_gets(world: &JiraWorld, key: &str) -> usize {
+    world.count_requests("GET", &format!("/issue/{key}"))
+}
+
+#[test]
+fn hit_miss_age_and_fresh_bypass() {
+    let world = JiraWorld::start();
+    let d = daemon(&world, "");
+    let mut c = d.client(Framing::Ndjson);
+    let first = get(&mut c, json!({"key": "DEMO-1"}));
+    assert!(!hit(&first));
+    assert_eq!(first["cache"]["ageMs"], 0);
+    assert_eq!(first["cache"]["stale"], false);
+    std::thread::sleep(Duration::from_millis(20));
+    let second = get(&mut c, json!({"key": "DEMO-1"}));
+    assert!(hit(&second));
+    assert!(second["cache"]["ageMs"].as_u64().unwrap() >= 20, "{second}");
+    assert_eq!(second["summary"], first["summary"]);
+    assert_eq!(issue_gets(&world, "DEMO-1"), 1);
+
+    let fresh = get(&mut c, json!({"key": "DEMO-1", "fresh": true}));
+    assert!(!hit(&fresh));
+    assert_eq!(issue_gets(&world, "DEMO-1"), 2);
+    // The fresh answer refilled the cache.
+    let after = get(&mut c, json!({"key": "DEMO-1"}));
+    assert!(hit(&after));
+    assert!(
+        after["cache"]["ageMs"].as_u64().unwrap()
+            < second["cache"]["ageMs"].as_u64().unwrap() + 1000
+    );
+
+    let stats = c.result("cache/stats", json!({}));
+    assert_eq!(
+        (stats["hits"].as_u64(), stats["misses"].as_u64()),
+        (Some(2), Some(2)),
+        "{stats}"
+    );
+    assert_eq!(stats["issues"]["entries"], 1);
+    assert!(stats["issues"]["bytes"].as_u64().unwrap() > 100);
+}
+
+#[test]
+fn a_field_superset_is_a_miss_and_a_subset_a_hit() {
+    let world = JiraWorld::start();
+    let d = daemon(&world, "");
+    let mut c = d.client(Framing::Ndjson);
+    assert!(!hit(&get(
+        &mut c,
+        json!({"key": "DEMO-2", "fields": ["summary"]})
+    )));
+    let wider = get(
+        &mut c,
+        json!({"key": "DEMO-2", "fields": ["summary", "labels"]}),
+    );
+    assert!(!hit(&wider), "{wider}");
+    assert!(wider["labels"].is_array());
+    assert_eq!(issue_gets(&world, "DEMO-2"), 2);
+    assert!(hit(&get(
+        &mut c,
+        json!({"key": "DEMO-2", "fields": ["labels"]})
+    )));
+    assert_eq!(issue_gets(&world, "DEMO-2"), 2);
+}
+
+#[test]
+fn identical_concurrent_lists_over_many_connections_make_one_search() {
+    let world = JiraWorld::start();
+    // Each search takes long enough for every call to arrive while it is in flight.
+    world.control("POST", "/config", json!({"latencyMs": 400}));
+    let d = daemon(&world, "");
+    let mut clients: Vec<SocketClient> = (0..20).map(|_| d.client(Framing::Ndjson)).collect();
+    let params = json!({"project": "DEMO", "status": "To Do"});
+    let mut ids = Vec::new();
+    for c in &mut clients {
+        ids.push(
+            (0..5)
+                .map(|_| c.request("issues/list", params.clone()))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut lists = Vec::new();
+    for (c, ids) in clients.iter_mut().zip(ids) {
+        for _ in ids {
+            let reply = c.recv().expect("reply");
+            assert!(reply.get("error").is_none(), "{reply}");
+            lists.push(reply["result"]["issues"].clone());
+        }
+    }
+    assert_eq!(lists.len(), 100);
+    assert!(lists.iter().all(|l| *l == lists[0]));
+    assert!(!lists[0].as_array().unwrap().is_empty());
+    assert_eq!(world.count_requests("POST", "/search/jql"), 1);
+    let stats = clients[0].result("cache/stats", json!({}));
+    assert_eq!(
+        stats["hits"].as_u64().unwrap() + stats["misses"].as_u64().unwrap(),
+        100
+    );
+    assert_eq!(
+        stats["misses"].as_u64().unwrap() - stats["coalesced"].as_u64().unwrap(),
+        1,
+        "{stats}"
+    );
+}
+
+#[test]
+fn reads_after_writes_through_the_daemon_see_them() {
+    let world = JiraWorld::start();
+    let d = daemon(&world, "");
+    let mut c = d.client(Framing::Ndjson);
+    let list = |c: &mut SocketClient| c.result("issues/list", json!({"project": "DEMO"}));
+    let before = list(&mut c);
+    assert!(hit(&list(&mut c)));
+    let created = c.result(
+        "issues/create",
+        json!({"project": "DEMO", "type": "Task", "summary": "Fresh from the daemon"}),
+    );
+    let key = created["key"].as_str().unwrap().to_owned();
+    let after = list(&mut c);
+    let keys: Vec<&str> = after["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&key.as_str()), "{key} not in {keys:?}");
+    assert_eq!(
+        after["issues"].as_array().unwrap().len(),
+        before["issues"].as_array().unwrap().len() + 1
+    );
+
+    assert!(!hit(&get(&mut c, json!({"key": "DEMO-3"}))));
+    assert!(hit(&get(&mut c, json!({"key": "DEMO-3"}))));
+    c.result(
+        "issues/update",
+        json!({"key": "DEMO-3", "summary": "Renamed here"}),
+    );
+    let read = get(&mut c, json!({"key": "DEMO-3"}));
+    assert_eq!(read["summary"], "Renamed here");
+}
+
+#[test]
+fn stale_answers_while_jira_fails() {
+    let world = JiraWorld::start();
+    // Entries expire at once; expired ones may answer for an hour while Jira fails.
+    let d = daemon(&world, "issue_ttl = 0\nstale_max = 3600");
+    let mut c = d.client(Framing::Ndjson);
+    let first = get(&mut c, json!({"key": "DEMO-4"}));
+    assert!(!hit(&first));
+    world.control(
+        "POST",
+        "/faults",
+        json!({"pathContains": "/issue/DEMO-4", "action": "status", "status": 503, "count": 0, "omitRetryAfter": true}),
+    );
+    let stale = get(&mut c, json!({"key": "DEMO-4"}));
+    assert!(hit(&stale));
+    assert_eq!(stale["cache"]["stale"], true);
+    assert_eq!(stale["summary"], first["summary"]);
+    // Never cached: the error reaches the client.
+    world.control(
+        "POST",
+        "/faults",
+        json!({"pathContains": "/issue/DEMO-5", "action": "status", "status": 503, "count": 0, "omitRetryAfter": true}),
+    );
+    let reply = c.call("issues/get", json!({"key": "DEMO-5"}));
+    assert_eq!(
+        reply["error"]["data"]["kind"], "upstreamUnavailable",
+        "{reply}"
+    );
+    let stats = c.result("cache/stats", json!({}));
+    assert_eq!(stats["staleAnswers"], 1);
+
+    world.control("DELETE", "/faults", json!(null));
+    let recovered = get(&mut c, json!({"key": "DEMO-4"}));
+    assert_eq!(recovered["cache"]["stale"], false);
+    assert!(!hit(&recovered));
+}
+
+#[test]
+fn the_byte_budget_evicts_least_recently_used_and_clear_empties() {
+    let world = JiraWorld::start();
+    let budget = 6000;
+    let d = daemon(&world, &format!("max_bytes = {budget}"));
+    let mut c = d.client(Framing::Ndjson);
+    for n in 1..=12 {
+        get(&mut c, json!({"key": format!("DEMO-{n}")}));
+        // Keeps DEMO-1 recently used.
+        assert!(hit(&get(&mut c, json!({"key": "DEMO-1"}))) || n == 1);
+    }
+    let stats = c.result("cache/stats", json!({}));
+    let (entries, bytes) = (
+        stats["issues"]["entries"].as_u64().unwrap(),
+        stats["issues"]["bytes"].as_u64().unwrap(),
+    );
+    assert!(bytes <= budget, "{stats}");
+    assert!((2..12).contains(&entries), "{stats}");
+    assert!(hit(&get(&mut c, json!({"key": "DEMO-12"}))));
+    assert!(hit(&get(&mut c, json!({"key": "DEMO-1"}))));
+    assert!(
+        !hit(&get(&mut c, json!({"key": "DEMO-2"}))),
+        "the oldest unused entry went first"
+    );
+
+    let reply = c.call("cache/clear", json!({"profile": "nope"}));
+    assert_eq!(reply["error"]["data"]["kind"], "notFound");
+    let cleared = c.result("cache/clear", json!({"profile": "cloud"}));
+    assert!(cleared["entries"].as_u64().unwrap() >= 2, "{cleared}");
+    let stats = c.result("cache/stats", json!({}));
+    assert_eq!(stats["issues"]["entries"], 0);
+    assert!(!hit(&get(&mut c, json!({"key": "DEMO-1"}))));
+}

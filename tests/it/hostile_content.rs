@@ -1,0 +1,220 @@
+//! Issue text is written by other people: hostile Markdown from a client and hostile wiki markup
+//! or ADF from Jira, 100,000 levels deep and megabytes long, through the real daemon against the
+//! fake. Each call answers with a result or a clear error, the daemon stays up and keeps answering
+//! other clients, and its memory comes back down.
+
+#![cfg(target_os = "linux")]
+
+use crate::support;
+
+use jirad::jira::adf::json_depth;
+use serde_json::{json, Value};
+use support::auth::kind;
+use support::jira::JiraWorld;
+use support::{Daemon, Framing};
+
+/// Jira's text field limit, as the fake (like Jira) enforces it.
+const LIMIT: usize = 32_767;
+
+fn status_answers(d: &Daemon) {
+    let mut c = d.client(Framing::Ndjson);
+    assert_eq!(c.result("daemon/status", json!(null))["pid"], d.pid());
+}
+
+/// Puts `description` (ADF) on `key` inside the fake, bypassing Jira's own limits, as a broken or
+/// hostile upstream would serve it.
+fn plant_description(w: &JiraWorld, key: &str, description: Value) {
+    let mut inner = w.fake.shared().lock();
+    let id = inner.find(key).expect("issue exists");
+    inner.issues.get_mut(&id).expect("issue").description = Some(description);
+}
+
+fn paragraph(text: &str) -> Value {
+    json!({"type": "doc", "version": 1, "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": text}]}]})
+}
+
+fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+#[test]
+fn a_comment_of_nested_bullets_one_line_long_is_posted_flattened_on_both_flavours() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    let body = "- ".repeat(5000) + "x";
+    for (profile, key) in [("cloud", "DEMO-2"), ("dc", "DEMO-3")] {
+        let added = c.call(
+            "issues/addComment",
+            json!({"profile": profile, "key": key, "body": body}),
+        );
+        assert!(added.get("result").is_some(), "{profile}: {added}");
+        let inner = w.fake.shared().lock();
+        let issue = &inner.issues[&inner.find(key).expect("issue")];
+        let stored = &issue.comments.last().expect("a comment").body;
+        // Flattened to a depth Jira and every reader of it handle, the text kept.
+        assert!(
+            json_depth(stored) < 100,
+            "{profile}: {} levels",
+            json_depth(stored)
+        );
+        assert!(stored.to_string().contains('x'), "{profile}: text lost");
+    }
+    status_answers(&d);
+}
+
+#[test]
+fn text_over_jiras_limit_is_refused_before_conversion_and_nothing_changes() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    let deep = "- ".repeat(100_000) + "x";
+    let long = "[".repeat(2 << 20);
+    for profile in ["cloud", "dc"] {
+        for text in [&deep, &long] {
+            let before = w.fake.requests().len();
+            let create = c.call(
+                "issues/create",
+                json!({"profile": profile, "project": "DEMO", "type": "Task",
+                       "summary": "hostile", "description": text}),
+            );
+            assert_eq!(kind(&create), "invalidFields", "{profile}: {create}");
+            let message = create["error"]["data"]["errors"]["description"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(message.contains(&LIMIT.to_string()), "{message}");
+            let comment = c.call(
+                "issues/addComment",
+                json!({"profile": profile, "key": "DEMO-1", "body": text}),
+            );
+            assert_eq!(kind(&comment), "invalidFields", "{profile}: {comment}");
+            assert!(comment["error"]["data"]["errors"]["body"].is_string());
+            let writes = w.fake.requests()[before..]
+                .iter()
+                .filter(|r| r.method == "POST" || r.method == "PUT")
+                .count();
+            assert_eq!(writes, 0, "{profile}: a refused text reached Jira");
+        }
+    }
+    status_answers(&d);
+}
+
+#[test]
+fn hostile_data_center_descriptions_read_while_other_clients_are_served() {
+    let w = JiraWorld::start();
+    let d = w.daemon("dc");
+    let stars = "*".repeat(32_000);
+    let marker = "*".repeat(32_000) + " x";
+    let bullets = "- ".repeat(100_000) + "x";
+    let effects = "*_-+[".repeat(50_000);
+    let cases = [
+        ("DEMO-1", stars.as_str()),
+        ("DEMO-2", marker.as_str()),
+        ("DEMO-3", bullets.as_str()),
+        ("DEMO-4", effects.as_str()),
+    ];
+    for (key, wiki) in cases {
+        plant_description(&w, key, paragraph(wiki));
+    }
+    let socket = d.socket.clone();
+    let keys = cases.map(|(key, _)| key);
+    let reader = std::thread::spawn(move || {
+        let mut c = support::SocketClient::connect(&socket, Framing::Ndjson);
+        keys.map(|key| c.call("issues/get", json!({"key": key, "fields": ["description"]})))
+    });
+    // Another client keeps being answered while those convert.
+    let mut other = d.client(Framing::Lsp);
+    while !reader.is_finished() {
+        assert!(other.result("daemon/status", json!(null))["pid"].is_number());
+    }
+    for (reply, (key, _)) in reader.join().expect("reader").iter().zip(cases) {
+        let description = reply["result"]["description"].as_str();
+        assert!(description.is_some_and(|d| !d.is_empty()), "{key}: {reply}");
+    }
+    status_answers(&d);
+}
+
+#[test]
+fn a_response_over_the_size_cap_is_refused_with_a_clear_error() {
+    let w = JiraWorld::start();
+    let config = w.config("cloud", "\n[jira]\nmax_response_bytes = 300000\n");
+    let d = Daemon::start_with(&[], Some(&config));
+    plant_description(&w, "DEMO-5", paragraph(&"a".repeat(400_000)));
+    let mut c = d.client(Framing::Ndjson);
+    let reply = c.call("issues/get", json!({"key": "DEMO-5"}));
+    assert_eq!(kind(&reply), "upstreamUnavailable", "{reply}");
+    let message = reply["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("max_response_bytes"), "{message}");
+    let fine = c.call("issues/get", json!({"key": "DEMO-1"}));
+    assert!(fine.get("result").is_some(), "{fine}");
+}
+
+#[test]
+fn memory_comes_back_down_after_megabytes_of_hostile_text() {
+    let w = JiraWorld::start();
+    let d = w.daemon("dc");
+    let mut c = d.client(Framing::Ndjson);
+    let warm = c.call("issues/get", json!({"key": "DEMO-1"}));
+    assert!(warm.get("result").is_some(), "{warm}");
+    let baseline = resident_kib(d.pid());
+    plant_description(
+        &w,
+        "DEMO-4",
+        paragraph(&"- *a* [b|http://c] ".repeat(20_000)),
+    );
+    for round in 0..10 {
+        let text = format!("{round}") + &"- [*".repeat(1 << 20);
+        let refused = c.call("issues/addComment", json!({"key": "DEMO-1", "body": text}));
+        assert_eq!(kind(&refused), "invalidFields", "{refused}");
+        let read = c.call(
+            "issues/get",
+            json!({"key": "DEMO-4", "fields": ["description"], "expand": ["renderedFields"]}),
+        );
+        assert!(read.get("result").is_some(), "{read}");
+    }
+    // The daemon gives free heap back on a timer (every 2 s): wait for it, up to 15 s.
+    let ceiling = baseline * 3 / 2 + 4096;
+    let mut after = resident_kib(d.pid());
+    for _ in 0..150 {
+        if after <= ceiling {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        after = resident_kib(d.pid());
+    }
+    assert!(
+        after <= ceiling,
+        "resident {baseline} KiB before, {after} KiB 15 s after"
+    );
+    status_answers(&d);
+}
+
+#[test]
+fn data_center_markup_far_over_jiras_limit_is_shown_whole_not_parsed() {
+    let w = JiraWorld::start();
+    let d = w.daemon("dc");
+    let wiki = "*a* [b|http://c] ".repeat(20_000); // 340 KB, 10x Jira's default limit
+    plant_description(&w, "DEMO-2", paragraph(&wiki));
+    let mut c = d.client(Framing::Ndjson);
+    let reply = c.call(
+        "issues/get",
+        json!({"key": "DEMO-2", "fields": ["description"]}),
+    );
+    let description = reply["result"]["description"].as_str().unwrap_or_default();
+    assert!(
+        description.starts_with("```"),
+        "{}",
+        &description[..80.min(description.len())]
+    );
+    assert!(
+        description.contains(wiki.trim_end()),
+        "the markup is kept whole"
+    );
+    status_answers(&d);
+}
