@@ -52,7 +52,6 @@ mod refresh;
 mod resources;
 pub(crate) mod secret;
 mod site;
-mod sites;
 mod store;
 mod system;
 mod time;

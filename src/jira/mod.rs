@@ -8,7 +8,7 @@ pub mod adf;
 mod client;
 mod error;
 pub mod http;
-mod issues;
+mod write;
 pub mod jql;
 mod meta;
 pub mod normalize;
@@ -28,7 +28,7 @@ mod testserver;
 pub use client::{Created, EditOptions, JiraClient};
 pub use error::{AuthNeeded, JiraError, JiraMessages};
 pub use http::{Http, HttpPolicy, HttpPool};
-pub use issues::{IssueUpdate, NewIssue, RichText};
+pub use write::{IssueUpdate, NewIssue, RichText};
 pub use jql::Filters;
 pub use normalize::{
     normalize, normalize_comment, Comment, DescriptionFormat, Issue, DEFAULT_FIELDS,
