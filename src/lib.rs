@@ -15,4 +15,4 @@ pub mod heap;
 pub mod jira;
 pub mod mcp;
 pub mod rpc;
-pub mod state;
+pub mod service;

@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 fn methods() -> &'static jsonrpsee::Methods {
     static M: OnceLock<jsonrpsee::Methods> = OnceLock::new();
     M.get_or_init(|| {
-        let state = jirad::state::AppState::new(jirad::config::Config::default(), Hub::new(), None)
+        let state = jirad::service::AppState::new(jirad::config::Config::default(), Hub::new(), None)
             .expect("state");
         jirad::api::build_module(Arc::new(state)).into()
     })

@@ -2,12 +2,12 @@
 //! events into `auth/authorizationRequired` (to the connections using the profile) and
 //! `auth/didChange` (to everyone).
 
-use super::session::{jira, profile_name};
 use super::ApiError;
+use super::{jira, profile_name};
 use crate::auth::{self as domain, AuthEvent};
 use crate::config::Config;
 use crate::rpc::{Ctx, Hub, Register};
-use crate::state::AppState;
+use crate::service::state::AppState;
 use jirad_protocol::auth::*;
 use jirad_protocol::NoParams;
 use jsonrpsee::RpcModule;

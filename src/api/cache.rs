@@ -1,12 +1,12 @@
 //! `cache/stats`, `cache/clear`, `issues/watch`, `issues/unwatch` and `issues/didChange`.
 
-use super::session::jira;
-use super::watch::{JiraWatch, DEFAULT_FIELDS};
+use super::jira;
 use super::{unknown_profile, ApiError};
 use crate::cache::{Change, IssueRef, Namespace, WatchError, WatchId, WatchKey};
 use crate::jira::{jql, Filters, JiraError};
 use crate::rpc::{Ctx, Register};
-use crate::state::AppState;
+use crate::service::state::AppState;
+use crate::service::watch::{JiraWatch, DEFAULT_FIELDS};
 use jirad_protocol::cache::*;
 use jirad_protocol::{ErrorKind, NoParams};
 use jsonrpsee::RpcModule;

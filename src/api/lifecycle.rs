@@ -3,7 +3,7 @@
 
 use super::{unknown_profile, ApiError};
 use crate::rpc::{Ctx, Register, Reply};
-use crate::state::AppState;
+use crate::service::state::AppState;
 use jirad_protocol::lifecycle::*;
 use jirad_protocol::{openrpc, NoParams};
 use jsonrpsee::RpcModule;

@@ -1,5 +1,5 @@
-//! Thin adapters from protocol types to domain calls, one file per method family. [`build_module`]
-//! assembles every family into the one registry both transports serve.
+//! The handlers: thin adapters from protocol types to the service layer, one file per method
+//! family. [`build_module`] assembles every family into the one registry both transports serve.
 
 pub mod auth;
 pub mod cache;
@@ -7,15 +7,64 @@ pub mod error;
 pub mod issues;
 pub mod lifecycle;
 pub mod projects;
-pub mod session;
-pub mod watch;
 pub mod workflow;
 
-use crate::state::AppState;
+use crate::rpc::Ctx;
+use crate::service::{session, AppState, Caller, JiraSession};
 use jsonrpsee::RpcModule;
+use std::borrow::Cow;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use error::{app_error, unknown_profile, ApiError};
+
+/// The Jira session a call acts in: its `profile` param, else its connection's (this is where
+/// `authRequired` comes from).
+pub async fn jira(cx: &Ctx<AppState>, profile: Option<&str>) -> Result<Arc<JiraSession>, ApiError> {
+    let connection = cx.conn.profile();
+    let caller = Caller {
+        profile,
+        connection_profile: connection.as_deref(),
+        wait_for_authorization: wait_timeout(cx),
+    };
+    cx.app.session(caller).await
+}
+
+/// The profile a call acts as, as [`jira`] chooses it.
+pub fn profile_name<'a>(
+    cx: &'a Ctx<AppState>,
+    profile: Option<&'a str>,
+) -> Result<Cow<'a, str>, ApiError> {
+    if let (None, Some(own)) = (profile, cx.conn.profile()) {
+        return Ok(Cow::Owned(own));
+    }
+    let caller = Caller {
+        profile,
+        ..Caller::default()
+    };
+    session::profile_name(&cx.app.config, caller)
+}
+
+/// How long a held call waits for consent when the client names no `waitTimeoutMs`: as long as
+/// the login link lives.
+const DEFAULT_WAIT: Duration = Duration::from_secs(600);
+
+/// `Some(timeout)` when the connection declared `capabilities.auth.waitForAuthorization = true`
+/// (`capabilities.auth.waitTimeoutMs` shortens the wait).
+fn wait_timeout(cx: &Ctx<AppState>) -> Option<Duration> {
+    let session = cx.conn.session();
+    let auth = session.capabilities.as_ref()?.get("auth")?;
+    if auth.get("waitForAuthorization")?.as_bool() != Some(true) {
+        return None;
+    }
+    let ms = auth
+        .get("waitTimeoutMs")
+        .and_then(serde_json::Value::as_u64);
+    Some(
+        ms.map_or(DEFAULT_WAIT, Duration::from_millis)
+            .min(DEFAULT_WAIT),
+    )
+}
 
 /// The registry of every method. Later families add one `register_all` line here.
 pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {

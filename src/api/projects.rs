@@ -3,12 +3,12 @@
 //! Projects and issue types are metadata: read through the shared cache with the meta TTL
 //! (`fresh: true` asks Jira). Users are read live: `users/me` doubles as a credential check.
 
-use super::session::jira;
+use super::jira;
 use super::ApiError;
 use crate::cache::{CacheKey, MetaKey};
 use crate::jira::{FieldMeta, JiraClient, JiraError};
 use crate::rpc::{Ctx, Register};
-use crate::state::{cached_json, read_cached, AppState};
+use crate::service::state::{cached_json, read_cached, AppState};
 use futures::future::try_join_all;
 use jirad_protocol::projects::*;
 use jirad_protocol::workflow::StatusRef;

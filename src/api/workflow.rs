@@ -3,13 +3,14 @@
 //! Transitions are metadata (cached with the meta TTL, evicted by any write to the issue); every
 //! write here tells the cache, so a later `issues/get` or `issues/list` sees the change.
 
+use super::jira;
 use super::projects::{field_info, status_ref, text, user_ref};
-use super::session::{jira, JiraSession};
 use super::ApiError;
 use crate::cache::{CacheKey, IssueRef, MetaKey};
 use crate::jira::{normalize_comment, DescriptionFormat, JiraError, RichText};
 use crate::rpc::{Ctx, Register};
-use crate::state::{cached_json, read_cached, AppState};
+use crate::service::state::{cached_json, read_cached, AppState};
+use crate::service::JiraSession;
 use jirad_protocol::projects::UserRef;
 use jirad_protocol::workflow::{self as p, *};
 use jsonrpsee::RpcModule;

@@ -8,7 +8,7 @@ use crate::rpc::transport::{
     socket::SocketServer, socket_path, stdio::serve_stdio, TransportError, EXIT_ALREADY_RUNNING,
 };
 use crate::rpc::{Hub, ServeOptions};
-use crate::state::AppState;
+use crate::service::state::AppState;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -8,7 +8,6 @@ pub mod adf;
 mod client;
 mod error;
 pub mod http;
-mod write;
 pub mod jql;
 mod meta;
 pub mod normalize;
@@ -19,6 +18,7 @@ mod search;
 mod site;
 pub mod validate;
 pub mod wiki;
+mod write;
 
 #[cfg(test)]
 mod hostile_tests;
@@ -28,7 +28,6 @@ mod testserver;
 pub use client::{Created, EditOptions, JiraClient};
 pub use error::{AuthNeeded, JiraError, JiraMessages};
 pub use http::{Http, HttpPolicy, HttpPool};
-pub use write::{IssueUpdate, NewIssue, RichText};
 pub use jql::Filters;
 pub use normalize::{
     normalize, normalize_comment, Comment, DescriptionFormat, Issue, DEFAULT_FIELDS,
@@ -37,3 +36,4 @@ pub use read::{IssueList, ListOptions, DEFAULT_CAP};
 pub use search::{SearchPage, SearchRequest};
 pub use site::{Authorizer, Flavor, Site, StaticAuthorizer};
 pub use validate::FieldMeta;
+pub use write::{IssueUpdate, NewIssue, RichText};

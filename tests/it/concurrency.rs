@@ -49,7 +49,7 @@ fn two_hundred_connections_times_fifty_calls() {
 #[test]
 fn registry_and_openrpc_document_list_the_same_methods() {
     let state = std::sync::Arc::new(
-        jirad::state::AppState::new(
+        jirad::service::AppState::new(
             jirad::config::Config::default(),
             jirad::rpc::Hub::new(),
             None,

@@ -81,7 +81,7 @@ fn arb_lsp_message() -> impl Strategy<Value = Vec<u8>> {
 
 fn methods() -> jsonrpsee::Methods {
     let state = Arc::new(
-        jirad::state::AppState::new(Config::default(), Hub::new(), None)
+        jirad::service::AppState::new(Config::default(), Hub::new(), None)
             .expect("state without profiles"),
     );
     jirad::api::build_module(state).into()

@@ -14,7 +14,7 @@ use tokio_util::codec::Decoder;
 
 fn methods() -> jsonrpsee::Methods {
     let state = Arc::new(
-        jirad::state::AppState::new(jirad::config::Config::default(), Hub::new(), None)
+        jirad::service::AppState::new(jirad::config::Config::default(), Hub::new(), None)
             .expect("state without profiles"),
     );
     jirad::api::build_module(state).into()

@@ -1,6 +1,8 @@
 //! `AppState`: daemon-wide state shared by every handler through `Arc`: the config, the
 //! connections, the auth manager, the one HTTP pool toward Jira and the shared cache.
 
+use super::session::{Caller, JiraSession, Sessions};
+use super::ApiError;
 use crate::auth::{AuthError, AuthManager, AuthOptions, SystemAppConfig};
 use crate::cache::{Cache, Doc, Weigh};
 use crate::config::Config;
@@ -8,7 +10,7 @@ use crate::jira::{HttpPolicy, HttpPool, JiraError};
 use crate::rpc::Hub;
 use jirad_protocol::lifecycle::DaemonStatusJson;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// A cached answer: its compact JSON, with prepared replies (the JSON of an issue as one caller
@@ -52,11 +54,10 @@ pub struct AppState {
     pub http: HttpPool,
     /// Issues, lists and metadata, shared by every client.
     pub cache: SharedCache,
-    /// One Jira client per profile, kept so its metadata caches live as long as the daemon
-    /// (keyed by profile, rebuilt when the profile's site changes).
-    pub jira_clients: Mutex<crate::api::session::ProfileClients>,
+    /// Each profile's Jira session.
+    pub sessions: Sessions,
     /// Watched lists, their shared pollers and owning connections.
-    pub watches: crate::api::watch::Watches,
+    pub watches: super::watch::Watches,
 }
 
 impl AppState {
@@ -88,7 +89,7 @@ impl AppState {
             ..defaults
         });
         let cache = Cache::new(config.cache.clone());
-        let watches = crate::api::watch::Watches::new(config.cache.watch_timing());
+        let watches = super::watch::Watches::new(config.cache.watch_timing());
         Ok(AppState {
             config,
             hub,
@@ -101,8 +102,17 @@ impl AppState {
             auth,
             http,
             cache,
-            jira_clients: Mutex::default(),
+            sessions: Sessions::default(),
             watches,
         })
+    }
+}
+
+impl AppState {
+    /// The Jira session a call acts in (this is where `authRequired` comes from).
+    pub async fn session(&self, caller: Caller<'_>) -> Result<Arc<JiraSession>, ApiError> {
+        self.sessions
+            .open(&self.config, &self.auth, &self.http, caller)
+            .await
     }
 }

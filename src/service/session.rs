@@ -3,9 +3,9 @@
 use super::ApiError;
 use crate::auth::{AuthError, AuthManager, Authorization, ProfileState};
 use crate::cache::Namespace;
+use crate::config::Config;
+use crate::jira::HttpPool;
 use crate::jira::{AuthNeeded, Authorizer, JiraClient, JiraError, Site};
-use crate::rpc::Ctx;
-use crate::state::AppState;
 use futures::future::BoxFuture;
 use jirad_protocol::ErrorKind;
 use secrecy::SecretString;
@@ -14,20 +14,24 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// What a session needs to know of a call and its connection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Caller<'a> {
+    /// The call's own `profile` param.
+    pub profile: Option<&'a str>,
+    /// The profile the connection chose in `initialize`.
+    pub connection_profile: Option<&'a str>,
+    /// `Some(timeout)` when the client asked to have calls held until the user grants access.
+    pub wait_for_authorization: Option<Duration>,
+}
+
 /// The profile for a call: its own `profile` param, else the one its connection chose in
 /// `initialize`, else `default_profile`, else the only profile configured. Borrowed where it
 /// can be: every call that reaches Jira or the cache asks.
-pub fn profile_name<'a>(
-    cx: &'a Ctx<AppState>,
-    explicit: Option<&'a str>,
-) -> Result<Cow<'a, str>, ApiError> {
-    if let Some(p) = explicit {
+pub fn profile_name<'a>(config: &'a Config, caller: Caller<'a>) -> Result<Cow<'a, str>, ApiError> {
+    if let Some(p) = caller.profile.or(caller.connection_profile) {
         return Ok(Cow::Borrowed(p));
     }
-    if let Some(p) = cx.conn.profile() {
-        return Ok(Cow::Owned(p));
-    }
-    let config = &cx.app.config;
     if let Some(p) = &config.default_profile {
         return Ok(Cow::Borrowed(p));
     }
@@ -52,12 +56,16 @@ pub struct JiraSession {
     pub ns: Namespace,
 }
 
-/// Each profile's client, by profile name.
-pub type ProfileClients = rustc_hash::FxHashMap<String, ProfileClient>;
+/// Every profile's Jira session, kept so its metadata caches live as long as the daemon (rebuilt
+/// when the profile's auth state or site changes).
+#[derive(Default)]
+pub struct Sessions {
+    clients: std::sync::Mutex<rustc_hash::FxHashMap<String, ProfileClient>>,
+}
 
 /// A profile's client as its last authorization set it up, valid until the profile's auth state
 /// changes (logout, token loss, a new grant or site).
-pub struct ProfileClient {
+struct ProfileClient {
     api_base: String,
     /// Shared by every call until the auth state changes: a cache hit builds nothing.
     session: Arc<JiraSession>,
@@ -72,66 +80,80 @@ impl ProfileClient {
     }
 }
 
-/// The Jira client for `profile`, authorized (this is where `authRequired` comes from).
-///
-/// The full authorization round runs once per auth state change of the profile; in between, the
-/// remembered client answers (it asks the auth manager for a header on each request to Jira
-/// anyway), so a cache hit costs no authorization work.
-pub async fn jira(
-    cx: &Ctx<AppState>,
-    explicit: Option<&str>,
-) -> Result<Arc<JiraSession>, ApiError> {
-    let profile = profile_name(cx, explicit)?;
-    let app = &cx.app;
-    if let Some(known) = lock(app).get(&*profile).filter(|k| k.still_authorized()) {
-        return Ok(Arc::clone(&known.session));
+impl Sessions {
+    /// The Jira client for `profile`, authorized (this is where `authRequired` comes from).
+    ///
+    /// The full authorization round runs once per auth state change of the profile; in between, the
+    /// remembered client answers (it asks the auth manager for a header on each request to Jira
+    /// anyway), so a cache hit costs no authorization work.
+    pub async fn open(
+        &self,
+        config: &Config,
+        auth: &AuthManager,
+        http: &HttpPool,
+        caller: Caller<'_>,
+    ) -> Result<Arc<JiraSession>, ApiError> {
+        let profile = profile_name(config, caller)?;
+        if let Some(known) = self.lock().get(&*profile).filter(|k| k.still_authorized()) {
+            return Ok(Arc::clone(&known.session));
+        }
+        // Subscribed before authorizing: a change during the round invalidates what it returns.
+        let changes = auth.changes(&profile);
+        // Boxed: this path runs once per profile, and inline it would make every handler's future
+        // (copied into a box per call) kilobytes larger.
+        let authorization =
+            Box::pin(authorize(auth, &profile, caller.wait_for_authorization)).await?;
+        let info = authorization.site;
+        let api_base = info.api_base.to_string();
+        let profile = profile.into_owned();
+        let ns = Namespace::new(profile.clone(), api_base.clone());
+        let mut clients = self.lock();
+        if let Some(known) = clients.get_mut(&profile).filter(|k| k.api_base == api_base) {
+            known.changes = changes;
+            return Ok(Arc::clone(&known.session));
+        }
+        let site = Site {
+            api_base: info.api_base,
+            browse_base: info.browse_url,
+            flavor: info.flavor,
+        };
+        let http = http.for_site(&site.api_base)?;
+        let authorizer = Arc::new(ProfileAuthorizer {
+            auth: auth.clone(),
+            profile: profile.clone(),
+        });
+        let session = Arc::new(JiraSession {
+            profile: profile.clone(),
+            client: JiraClient::new(http, site, authorizer),
+            ns,
+        });
+        clients.insert(
+            profile,
+            ProfileClient {
+                api_base,
+                session: Arc::clone(&session),
+                changes,
+            },
+        );
+        Ok(session)
     }
-    // Subscribed before authorizing: a change during the round invalidates what it returns.
-    let changes = app.auth.changes(&profile);
-    // Boxed: this path runs once per profile, and inline it would make every handler's future
-    // (copied into a box per call) kilobytes larger.
-    let authorization = Box::pin(authorize(cx, &profile)).await?;
-    let info = authorization.site;
-    let api_base = info.api_base.to_string();
-    let profile = profile.into_owned();
-    let ns = Namespace::new(profile.clone(), api_base.clone());
-    let mut clients = lock(app);
-    if let Some(known) = clients.get_mut(&profile).filter(|k| k.api_base == api_base) {
-        known.changes = changes;
-        return Ok(Arc::clone(&known.session));
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<String, ProfileClient>> {
+        // The map holds plain clones; a panic elsewhere cannot leave it half-updated.
+        self.clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-    let site = Site {
-        api_base: info.api_base,
-        browse_base: info.browse_url,
-        flavor: info.flavor,
-    };
-    let http = app.http.for_site(&site.api_base)?;
-    let authorizer = Arc::new(ProfileAuthorizer {
-        auth: app.auth.clone(),
-        profile: profile.clone(),
-    });
-    let session = Arc::new(JiraSession {
-        profile: profile.clone(),
-        client: JiraClient::new(http, site, authorizer),
-        ns,
-    });
-    clients.insert(
-        profile,
-        ProfileClient {
-            api_base,
-            session: Arc::clone(&session),
-            changes,
-        },
-    );
-    Ok(session)
 }
 
 /// The profile's authorization. When a user must grant access first, the call fails at once with
-/// `authRequired` (the auth manager has already pushed the link), unless the client declared
-/// `capabilities.auth.waitForAuthorization`: then it is held until consent or the timeout.
-async fn authorize(cx: &Ctx<AppState>, profile: &str) -> Result<Authorization, ApiError> {
-    let auth = &cx.app.auth;
-    let wait = wait_timeout(cx);
+/// `authRequired` (the auth manager has already pushed the link), unless the caller asked to
+/// wait: then it is held until consent or the timeout.
+async fn authorize(
+    auth: &AuthManager,
+    profile: &str,
+    wait: Option<Duration>,
+) -> Result<Authorization, ApiError> {
     match (auth.authorization(profile).await, wait) {
         (
             Err(AuthError::AuthRequired {
@@ -146,27 +168,6 @@ async fn authorize(cx: &Ctx<AppState>, profile: &str) -> Result<Authorization, A
         }
         (other, _) => Ok(other?),
     }
-}
-
-/// How long a held call waits for consent when the client names no `waitTimeoutMs`: as long as
-/// the login link lives.
-const DEFAULT_WAIT: Duration = Duration::from_secs(600);
-
-/// `Some(timeout)` when the connection declared `capabilities.auth.waitForAuthorization = true`
-/// (`capabilities.auth.waitTimeoutMs` shortens the wait).
-fn wait_timeout(cx: &Ctx<AppState>) -> Option<Duration> {
-    let session = cx.conn.session();
-    let auth = session.capabilities.as_ref()?.get("auth")?;
-    if auth.get("waitForAuthorization")?.as_bool() != Some(true) {
-        return None;
-    }
-    let ms = auth
-        .get("waitTimeoutMs")
-        .and_then(serde_json::Value::as_u64);
-    Some(
-        ms.map_or(DEFAULT_WAIT, Duration::from_millis)
-            .min(DEFAULT_WAIT),
-    )
 }
 
 /// An auth failure met in the middle of a Jira call (say, a refresh answered `invalid_grant`),
@@ -196,13 +197,6 @@ fn jira_auth_error(profile: &str, e: AuthError) -> JiraError {
             authorization_url: None,
         }),
     }
-}
-
-fn lock(app: &AppState) -> std::sync::MutexGuard<'_, ProfileClients> {
-    // The map holds plain clones; a panic elsewhere cannot leave it half-updated.
-    app.jira_clients
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Hands the Jira client the profile's current `Authorization` header, refreshing through the

@@ -1,0 +1,13 @@
+//! The daemon's work under the handlers, with no JSON-RPC in it: the shared state, which profile
+//! a call acts as and its Jira session, the issue read policy over the shared cache, and watched
+//! lists. Handlers in `api/` decode params, call one function here and shape the reply.
+
+pub mod error;
+pub mod issues;
+pub mod session;
+pub mod state;
+pub mod watch;
+
+pub use error::ApiError;
+pub use session::{Caller, JiraSession};
+pub use state::AppState;
