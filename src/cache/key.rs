@@ -170,9 +170,16 @@ impl ListKey {
 /// Metadata entries, which live for `meta_ttl`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MetaKey {
+    /// The issue types a project can create (createmeta).
     CreateMeta {
         project: String,
     },
+    /// The create-screen fields of a project's issue type (createmeta).
+    CreateFields {
+        project: String,
+        issue_type: String,
+    },
+    /// The site's field catalogue (`/field`).
     Fields,
     Projects,
     /// Transitions depend on the issue's status, so writes to the issue evict them.

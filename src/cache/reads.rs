@@ -263,6 +263,11 @@ where
         );
     }
 
+    /// Forgets the namespace's metadata (after Jira refused what it said was valid).
+    pub fn forget_meta(&self, ns: &Namespace) {
+        lock(&self.inner.store).remove_where(ns, |k| matches!(k, EntryKey::Meta(_)));
+    }
+
     /// After a write through the daemon: replaces (with the fields it was read with) or evicts
     /// the issue, evicts the lists that may contain it and its transitions, and remembers it
     /// for `reconcileIssues`.

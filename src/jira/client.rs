@@ -34,7 +34,7 @@ pub struct JiraClient {
     pub(crate) http: Http,
     pub(crate) site: Site,
     pub(crate) auth: Arc<dyn Authorizer>,
-    pub(crate) meta: Arc<super::meta::MetaCache>,
+    pub(crate) meta: Arc<dyn super::meta::MetaStore>,
 }
 
 fn s(v: &Value) -> String {
@@ -55,12 +55,28 @@ impl std::fmt::Debug for JiraClient {
 }
 
 impl JiraClient {
+    /// A client keeping its metadata to itself.
     pub fn new(http: Http, site: Site, auth: Arc<dyn Authorizer>) -> Self {
+        Self::with_meta(
+            http,
+            site,
+            auth,
+            Arc::new(super::meta::PrivateMeta::default()),
+        )
+    }
+
+    /// A client keeping its metadata in `meta` (the daemon's shared cache).
+    pub fn with_meta(
+        http: Http,
+        site: Site,
+        auth: Arc<dyn Authorizer>,
+        meta: Arc<dyn super::meta::MetaStore>,
+    ) -> Self {
         Self {
             http,
             site,
             auth,
-            meta: Arc::default(),
+            meta,
         }
     }
 

@@ -9,7 +9,7 @@ mod client;
 mod error;
 pub mod http;
 pub mod jql;
-mod meta;
+pub mod meta;
 pub mod normalize;
 pub mod offload;
 mod ratelimit;

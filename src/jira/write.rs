@@ -1,6 +1,7 @@
 //! Issue writes as the api layer asks for them: create (checked against createmeta), update (with the
 //! lossy-description guard), assign and transition by name, with users given as "me", an id or an email.
 
+use super::meta::MetaKey;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
@@ -124,7 +125,9 @@ impl JiraClient {
         &self,
         project: &str,
     ) -> Result<std::sync::Arc<Vec<Value>>, JiraError> {
-        let key = format!("types:{project}");
+        let key = MetaKey::CreateMeta {
+            project: project.to_uppercase(),
+        };
         match self.meta.get(&key) {
             Some(v) => Ok(v),
             None => Ok(self
@@ -139,7 +142,10 @@ impl JiraClient {
         project: &str,
         type_id: &str,
     ) -> Result<Vec<FieldMeta>, JiraError> {
-        let key = format!("fields:{project}:{type_id}");
+        let key = MetaKey::CreateFields {
+            project: project.to_uppercase(),
+            issue_type: type_id.to_owned(),
+        };
         let raw = match self.meta.get(&key) {
             Some(v) => v,
             None => self
@@ -274,16 +280,16 @@ impl JiraClient {
         }
         let created = self.create_issue(&json!({ "fields": fields })).await;
         if let Err(JiraError::InvalidFields(_)) = created {
-            self.meta.clear(); // our check passed, so the cached createmeta may be stale
+            self.meta.forget(); // our check passed, so the cached createmeta may be stale
         }
         created
     }
 
     /// Field name → id for the whole site (cached `/field`), to accept custom fields by name.
     pub async fn field_list(&self) -> Result<std::sync::Arc<Vec<Value>>, JiraError> {
-        match self.meta.get("fields") {
+        match self.meta.get(&MetaKey::Fields) {
             Some(v) => Ok(v),
-            None => Ok(self.meta.put("fields".into(), self.fields().await?)),
+            None => Ok(self.meta.put(MetaKey::Fields, self.fields().await?)),
         }
     }
 

@@ -6,7 +6,8 @@
 //! sends prepared bytes. Writes tell the cache what they touched, so a read after a write through
 //! the daemon sees it.
 
-use super::state::{cached_json, read_cached, AppState, CachedJson};
+use super::cached::{cached_json, read_cached, CachedJson};
+use super::state::AppState;
 use super::{ApiError, JiraSession};
 use crate::cache::{CacheError, CacheKey, Cached, FieldSet, IssueRef, ListKey};
 use crate::jira::{

@@ -1,5 +1,6 @@
 //! Which profile a call acts as, and the Jira client and cache namespace for it.
 
+use super::cached::{SharedCache, SharedMeta};
 use super::ApiError;
 use crate::auth::{AuthError, AuthManager, Authorization, ProfileState};
 use crate::cache::Namespace;
@@ -91,6 +92,7 @@ impl Sessions {
         config: &Config,
         auth: &AuthManager,
         http: &HttpPool,
+        cache: &SharedCache,
         caller: Caller<'_>,
     ) -> Result<Arc<JiraSession>, ApiError> {
         let profile = profile_name(config, caller)?;
@@ -124,7 +126,15 @@ impl Sessions {
         });
         let session = Arc::new(JiraSession {
             profile: profile.clone(),
-            client: JiraClient::new(http, site, authorizer),
+            client: JiraClient::with_meta(
+                http,
+                site,
+                authorizer,
+                Arc::new(SharedMeta {
+                    cache: cache.clone(),
+                    ns: ns.clone(),
+                }),
+            ),
             ns,
         });
         clients.insert(

@@ -1,41 +1,18 @@
 //! `AppState`: daemon-wide state shared by every handler through `Arc`: the config, the
 //! connections, the auth manager, the one HTTP pool toward Jira and the shared cache.
 
+use super::cached::SharedCache;
 use super::session::{Caller, JiraSession, Sessions};
 use super::ApiError;
 use crate::auth::{AuthError, AuthManager, AuthOptions, SystemAppConfig};
-use crate::cache::{Cache, Doc, Weigh};
+use crate::cache::Cache;
 use crate::config::Config;
-use crate::jira::{HttpPolicy, HttpPool, JiraError};
+use crate::jira::{HttpPolicy, HttpPool};
 use crate::rpc::Hub;
 use jirad_protocol::lifecycle::DaemonStatusJson;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// A cached answer: its compact JSON, with prepared replies (the JSON of an issue as one caller
-/// shape asked for it) memoized beside it.
-pub type CachedJson = Doc<str>;
-
-/// The cache every client shares: JSON text, refetched on Jira's transient errors only.
-pub type SharedCache = Cache<CachedJson, JiraError>;
-
-/// A value to cache, as compact JSON.
-pub fn cached_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<CachedJson, JiraError> {
-    Doc::of(v).map_err(|e| JiraError::Protocol(format!("caching an answer: {e}")))
-}
-
-/// A cached answer read back as `T` (a shape error is the daemon's own, reported as such).
-pub fn read_cached<'a, T: serde::Deserialize<'a>>(v: &'a CachedJson) -> Result<T, JiraError> {
-    v.parse()
-        .map_err(|e| JiraError::Protocol(format!("reading a cached answer: {e}")))
-}
-
-impl Weigh for str {
-    fn weight(&self) -> usize {
-        self.len()
-    }
-}
 
 /// Daemon-wide state; handlers see it as `cx.app`.
 pub struct AppState {
@@ -112,7 +89,7 @@ impl AppState {
     /// The Jira session a call acts in (this is where `authRequired` comes from).
     pub async fn session(&self, caller: Caller<'_>) -> Result<Arc<JiraSession>, ApiError> {
         self.sessions
-            .open(&self.config, &self.auth, &self.http, caller)
+            .open(&self.config, &self.auth, &self.http, &self.cache, caller)
             .await
     }
 }

@@ -237,3 +237,34 @@ fn the_byte_budget_evicts_least_recently_used_and_clear_empties() {
     assert_eq!(stats["issues"]["entries"], 0);
     assert!(!hit(&get(&mut c, json!({"key": "DEMO-1"}))));
 }
+
+/// The metadata a create is checked against (createmeta) lives in the shared cache: a second
+/// create reuses it, and `cache/clear` forgets it like everything else, so a screen changed in
+/// Jira is seen at once after a clear.
+#[test]
+fn create_metadata_is_cached_once_and_cleared_with_the_cache() {
+    let world = JiraWorld::start();
+    let d = daemon(&world, "");
+    let mut c = d.client(Framing::Ndjson);
+    let createmeta = || world.count_requests("GET", "/issue/createmeta/DEMO");
+    let create = |c: &mut SocketClient, summary: &str| {
+        c.result(
+            "issues/create",
+            json!({"project": "DEMO", "type": "Task", "summary": summary}),
+        )
+    };
+    create(&mut c, "first");
+    let fetched = createmeta();
+    assert!(fetched >= 2, "the types and the Task screen: {fetched}");
+    create(&mut c, "second");
+    assert_eq!(createmeta(), fetched, "the second create reuses them");
+    let stats = c.result("cache/stats", json!({}));
+    assert!(
+        stats["meta"]["entries"].as_u64().unwrap_or(0) >= 2
+            && stats["meta"]["bytes"].as_u64().unwrap_or(0) > 0,
+        "counted as the daemon's metadata: {stats}"
+    );
+    c.result("cache/clear", json!({}));
+    create(&mut c, "third");
+    assert_eq!(createmeta(), 2 * fetched, "refetched after cache/clear");
+}
