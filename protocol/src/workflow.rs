@@ -1,4 +1,6 @@
-//! Work on one issue: `issues/transitions`, `issues/transition`, `issues/comments`, `issues/addComment`, `issues/assign`, `issues/changelog`.
+//! Work on one issue: `issues/transitions`, `issues/transition`, `issues/comments`,
+//! `issues/addComment`, `issues/updateComment`, `issues/deleteComment`, `issues/assign`,
+//! `issues/changelog`.
 
 use crate::openrpc::MethodDoc;
 use crate::projects::UserRef;
@@ -17,7 +19,13 @@ pub fn docs() -> Vec<MethodDoc> {
             "Moves an issue by transition name, target status name or transition id, optionally with a comment",
         ),
         MethodDoc::request::<IssuesComments>("One page of an issue's comments, oldest first"),
-        MethodDoc::request::<IssuesAddComment>("Adds a comment (Markdown or ADF) to an issue"),
+        MethodDoc::request::<IssuesAddComment>(
+            "Adds a comment (Markdown or ADF) to an issue, optionally visible to a role or group only",
+        ),
+        MethodDoc::request::<IssuesUpdateComment>(
+            "Replaces a comment's text (refused if Markdown would lose what it cannot express, unless forced) and optionally its visibility",
+        ),
+        MethodDoc::request::<IssuesDeleteComment>("Deletes a comment"),
         MethodDoc::request::<IssuesAssign>(
             "Assigns an issue to \"me\", an account id or an email, or unassigns it with null",
         ),
@@ -211,6 +219,101 @@ pub struct IssueComment {
     pub created: Option<String>,
     /// Jira timestamp.
     pub updated: Option<String>,
+    /// Who may see it; absent when everyone who sees the issue may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+}
+
+/// Who may see a comment: the members of a project role, or of a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Visibility {
+    /// `role` or `group`.
+    #[serde(rename = "type")]
+    pub kind: VisibilityKind,
+    /// The role's or group's name.
+    pub value: String,
+}
+
+/// What a [`Visibility`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VisibilityKind {
+    /// A project role (`Developers`).
+    Role,
+    /// A group (`jira-users`).
+    Group,
+}
+
+impl VisibilityKind {
+    /// As Jira spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisibilityKind::Role => "role",
+            VisibilityKind::Group => "group",
+        }
+    }
+}
+
+/// Replaces a comment's text.
+pub enum IssuesUpdateComment {}
+impl Request for IssuesUpdateComment {
+    const METHOD: &'static str = "issues/updateComment";
+    type Params = IssuesUpdateCommentParams;
+    type Result = IssueComment;
+}
+
+/// Params of `issues/updateComment`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesUpdateCommentParams {
+    /// Issue key or id.
+    pub key: String,
+    /// Comment id.
+    pub id: String,
+    /// The new text, Markdown or an ADF document (it replaces the old one whole).
+    pub body: RichText,
+    /// A role or group to restrict it to, or `null` to show it to everyone; absent keeps it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "some_visibility"
+    )]
+    pub visibility: Option<Option<Visibility>>,
+    /// Replace it even though Markdown cannot express all of the old text (mentions, panels, …).
+    #[serde(default)]
+    pub force: bool,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// `null` → `Some(None)` (present and null), absent → `None` (via `default`).
+fn some_visibility<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<Visibility>>, D::Error> {
+    Option::<Visibility>::deserialize(d).map(Some)
+}
+
+/// Deletes a comment.
+pub enum IssuesDeleteComment {}
+impl Request for IssuesDeleteComment {
+    const METHOD: &'static str = "issues/deleteComment";
+    type Params = IssuesDeleteCommentParams;
+    type Result = crate::issues::Empty;
+}
+
+/// Params of `issues/deleteComment`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesDeleteCommentParams {
+    /// Issue key or id.
+    pub key: String,
+    /// Comment id.
+    pub id: String,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 /// Adds a comment.
@@ -229,6 +332,9 @@ pub struct IssuesAddCommentParams {
     pub key: String,
     /// Markdown or an ADF document.
     pub body: RichText,
+    /// Only members of this role or group see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,

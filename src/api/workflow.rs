@@ -12,6 +12,7 @@ use crate::rpc::{Ctx, Register};
 use crate::service::cached::{cached_json, read_cached};
 use crate::service::state::AppState;
 use crate::service::JiraSession;
+use jirad_protocol::issues::Empty;
 use jirad_protocol::projects::UserRef;
 use jirad_protocol::workflow::{self as p, *};
 use jsonrpsee::RpcModule;
@@ -23,6 +24,8 @@ pub fn register_all(m: &mut RpcModule<AppState>) {
         .request::<IssuesTransition>(transition)
         .request::<IssuesComments>(comments)
         .request::<IssuesAddComment>(add_comment)
+        .request::<IssuesUpdateComment>(update_comment)
+        .request::<IssuesDeleteComment>(delete_comment)
         .request::<IssuesAssign>(assign)
         .request::<IssuesChangelog>(changelog);
 }
@@ -189,7 +192,8 @@ async fn add_comment(
 ) -> Result<IssueComment, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
     let body = s.client.rich(&rich(&p.body)?);
-    let created = s.client.add_comment(&p.key, body).await?;
+    let visibility = p.visibility.as_ref().map(visibility_json);
+    let created = s.client.add_comment(&p.key, body, visibility).await?;
     // The comment's `self` is `…/issue/{id}/comment/{cid}`: the issue id, at no extra request.
     let id = created["self"].as_str().and_then(|u| {
         let mut parts = u.rsplit('/');
@@ -204,6 +208,65 @@ async fn add_comment(
     };
     cx.app.cache.issue_written(&s.ns, &issue, None);
     Ok(comment_of(&created, DescriptionFormat::Markdown))
+}
+
+async fn update_comment(
+    p: IssuesUpdateCommentParams,
+    cx: Ctx<AppState>,
+) -> Result<IssueComment, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let body = rich(&p.body)?;
+    if let (RichText::Markdown(_), false) = (&body, p.force) {
+        let lost = s.client.comment_loss(&p.key, &p.id).await?;
+        if !lost.is_empty() {
+            return Err(JiraError::LossyUpdate { nodes: lost }.into());
+        }
+    }
+    let visibility = p
+        .visibility
+        .as_ref()
+        .map(|v| v.as_ref().map_or(Value::Null, visibility_json));
+    let updated = s
+        .client
+        .update_comment(&p.key, &p.id, s.client.rich(&body), visibility)
+        .await?;
+    cx.app
+        .cache
+        .issue_written(&s.ns, &IssueRef::from_key(&p.key), None);
+    Ok(comment_of(&updated, DescriptionFormat::Markdown))
+}
+
+async fn delete_comment(
+    p: IssuesDeleteCommentParams,
+    cx: Ctx<AppState>,
+) -> Result<Empty, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let deleted = s.client.delete_comment(&p.key, &p.id).await;
+    // Even a failed delete may have happened (a timeout after Jira applied it).
+    cx.app
+        .cache
+        .issue_written(&s.ns, &IssueRef::from_key(&p.key), None);
+    deleted?;
+    Ok(Empty {})
+}
+
+/// Jira's `{type, value}` for a visibility.
+fn visibility_json(v: &Visibility) -> Value {
+    serde_json::json!({"type": v.kind.as_str(), "value": v.value})
+}
+
+/// A comment's visibility as Jira sent it, if any.
+fn visibility_of(c: &Value) -> Option<Visibility> {
+    let v = &c["visibility"];
+    let kind = match v["type"].as_str()? {
+        "role" => VisibilityKind::Role,
+        "group" => VisibilityKind::Group,
+        _ => return None,
+    };
+    Some(Visibility {
+        kind,
+        value: v["value"].as_str()?.to_owned(),
+    })
 }
 
 async fn assign(p: IssuesAssignParams, cx: Ctx<AppState>) -> Result<AssignResult, ApiError> {
@@ -257,8 +320,10 @@ fn format_of(f: TextFormat) -> DescriptionFormat {
 }
 
 fn comment_of(c: &Value, format: DescriptionFormat) -> IssueComment {
+    let visibility = visibility_of(c);
     let c = normalize_comment(c, format);
     IssueComment {
+        visibility,
         id: c.id,
         author: c.author.map(|u| UserRef {
             account_id: u.account_id,

@@ -301,16 +301,70 @@ impl JiraClient {
         }
     }
 
-    /// `POST issue/{key}/comment`; `body` is rich text for this site (see [`Self::rich_text`]).
-    pub async fn add_comment(&self, key: &str, body: Value) -> Result<Value, JiraError> {
+    /// `POST issue/{key}/comment`; `body` is rich text for this site (see [`Self::rich_text`]),
+    /// `visibility` Jira's `{type, value}` or nothing.
+    pub async fn add_comment(
+        &self,
+        key: &str,
+        body: Value,
+        visibility: Option<Value>,
+    ) -> Result<Value, JiraError> {
+        let mut payload = json!({ "body": body });
+        if let Some(v) = visibility {
+            payload["visibility"] = v;
+        }
         let call = Call::new(
             Method::POST,
             self.url(&["issue", key, "comment"], &[])?,
             "issue/{key}/comment",
         )
         .issue(key)
-        .body(json!({ "body": body }));
+        .body(payload);
         self.send(call).await
+    }
+
+    /// `GET issue/{key}/comment/{id}`.
+    pub async fn comment(&self, key: &str, id: &str) -> Result<Value, JiraError> {
+        self.get(
+            &["issue", key, "comment", id],
+            &[],
+            "issue/{key}/comment/{id}",
+        )
+        .await
+    }
+
+    /// `PUT issue/{key}/comment/{id}`: the body replaces the old one; `visibility` absent keeps
+    /// the comment's, `Some(Value::Null)` clears it.
+    pub async fn update_comment(
+        &self,
+        key: &str,
+        id: &str,
+        body: Value,
+        visibility: Option<Value>,
+    ) -> Result<Value, JiraError> {
+        let mut payload = json!({ "body": body });
+        if let Some(v) = visibility {
+            payload["visibility"] = v;
+        }
+        let call = Call::new(
+            Method::PUT,
+            self.url(&["issue", key, "comment", id], &[])?,
+            "issue/{key}/comment/{id}",
+        )
+        .issue(key)
+        .body(payload);
+        self.send(call).await
+    }
+
+    /// `DELETE issue/{key}/comment/{id}`.
+    pub async fn delete_comment(&self, key: &str, id: &str) -> Result<(), JiraError> {
+        let call = Call::new(
+            Method::DELETE,
+            self.url(&["issue", key, "comment", id], &[])?,
+            "issue/{key}/comment/{id}",
+        )
+        .issue(key);
+        self.send(call).await.map(drop)
     }
 
     /// Every issue type a project can create (`createmeta/{p}/issuetypes`, all pages).

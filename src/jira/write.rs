@@ -386,15 +386,15 @@ impl JiraClient {
 
     /// Node types of the current description that Markdown can't express.
     pub async fn description_loss(&self, key: &str) -> Result<Vec<String>, JiraError> {
-        let issue = self.get_issue(key, &["description".into()], &[]).await?;
-        super::offload::heavy(super::offload::UNKNOWN_SIZE, move |_| {
-            match &issue["fields"]["description"] {
-                Value::String(w) => wiki::inexpressible(w),
-                d if adf::is_adf(d) => adf::inexpressible(d),
-                _ => vec![],
-            }
-        })
-        .await
+        let mut issue = self.get_issue(key, &["description".into()], &[]).await?;
+        inexpressible(issue["fields"]["description"].take()).await
+    }
+
+    /// What Markdown cannot express in a comment's current body (`["mention"]`), which a
+    /// Markdown replacement would lose.
+    pub async fn comment_loss(&self, key: &str, id: &str) -> Result<Vec<String>, JiraError> {
+        let mut comment = self.comment(key, id).await?;
+        inexpressible(comment["body"].take()).await
     }
 
     /// Assigns (or with `None` unassigns) an issue.
@@ -464,3 +464,13 @@ impl JiraClient {
 #[cfg(test)]
 #[path = "client_tests.rs"]
 mod tests;
+
+/// The nodes of rich text (ADF or wiki markup) that Markdown cannot express.
+async fn inexpressible(text: Value) -> Result<Vec<String>, JiraError> {
+    super::offload::heavy(super::offload::UNKNOWN_SIZE, move |_| match &text {
+        Value::String(w) => wiki::inexpressible(w),
+        d if adf::is_adf(d) => adf::inexpressible(d),
+        _ => vec![],
+    })
+    .await
+}

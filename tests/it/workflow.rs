@@ -491,3 +491,110 @@ fn the_changelog_shows_who_changed_what_oldest_first_on_both_flavours() {
         assert_eq!(e["data"]["kind"], "notFound", "{profile}: {e}");
     }
 }
+
+#[test]
+fn comments_are_edited_restricted_and_deleted_on_both_flavours() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for (profile, key) in FLAVORS {
+        let added = ok(
+            &mut c,
+            profile,
+            "issues/addComment",
+            json!({"key": key, "body": "team only", "visibility": {"type": "role", "value": "Developers"}}),
+        );
+        assert_eq!(
+            added["visibility"],
+            json!({"type": "role", "value": "Developers"}),
+            "{profile}: {added}"
+        );
+        let id = added["id"].as_str().expect("id").to_owned();
+
+        // The text is replaced; left out, the visibility stays; null makes it public.
+        let edited = ok(
+            &mut c,
+            profile,
+            "issues/updateComment",
+            json!({"key": key, "id": id, "body": "**edited**"}),
+        );
+        assert_eq!(edited["body"], "**edited**\n", "{profile}");
+        assert_eq!(edited["visibility"]["value"], "Developers", "{profile}");
+        let public = ok(
+            &mut c,
+            profile,
+            "issues/updateComment",
+            json!({"key": key, "id": id, "body": "for all", "visibility": null}),
+        );
+        assert!(public.get("visibility").is_none(), "{profile}: {public}");
+        let issue = stored(&w, key);
+        let kept = issue.comments.iter().find(|x| x.id.to_string() == id);
+        assert_eq!(kept.map(|x| x.visibility.clone()), Some(None), "{profile}");
+
+        // A group the user is not in is Jira's refusal, and nothing is added.
+        let before = issue.comments.len();
+        let e = err(
+            &mut c,
+            profile,
+            "issues/addComment",
+            json!({"key": key, "body": "x", "visibility": {"type": "group", "value": "site-admins"}}),
+        );
+        assert_eq!(e["data"]["kind"], "invalidFields", "{profile}: {e}");
+        assert_eq!(
+            e["data"]["errorMessages"][0],
+            "You are currently not a member of the group: site-admins."
+        );
+        assert_eq!(stored(&w, key).comments.len(), before);
+
+        ok(
+            &mut c,
+            profile,
+            "issues/deleteComment",
+            json!({"key": key, "id": id}),
+        );
+        let (all, _) = all_comments(&mut c, profile, key, 1000);
+        assert!(all.iter().all(|x| x["id"] != json!(id)), "{profile}: gone");
+        let again = err(
+            &mut c,
+            profile,
+            "issues/deleteComment",
+            json!({"key": key, "id": id}),
+        );
+        assert_eq!(again["data"]["kind"], "notFound", "{profile}: {again}");
+    }
+}
+
+/// A comment holding what Markdown cannot express (a mention) is not replaced by Markdown unless
+/// forced, like the description.
+#[test]
+fn a_markdown_edit_that_would_lose_a_mention_is_refused_unless_forced() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    let mention = json!({"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [
+        {"type": "text", "text": "ping "},
+        {"type": "mention", "attrs": {"id": "5b10a2844c20165700ede21g", "text": "@Mia Krystof"}}
+    ]}]});
+    let added = ok(
+        &mut c,
+        "cloud",
+        "issues/addComment",
+        json!({"key": "DEMO-2", "body": mention}),
+    );
+    let id = added["id"].as_str().expect("id").to_owned();
+    let e = err(
+        &mut c,
+        "cloud",
+        "issues/updateComment",
+        json!({"key": "DEMO-2", "id": id, "body": "ping Mia"}),
+    );
+    assert_eq!(e["data"]["kind"], "lossyUpdate", "{e}");
+    assert_eq!(e["data"]["nodes"], json!(["mention"]));
+    let forced = ok(
+        &mut c,
+        "cloud",
+        "issues/updateComment",
+        json!({"key": "DEMO-2", "id": id, "body": "ping Mia", "force": true}),
+    );
+    assert_eq!(forced["body"], "ping Mia\n");
+}

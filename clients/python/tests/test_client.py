@@ -49,6 +49,11 @@ def test_typed_methods_send_camelcase_params_and_omit_unset(peer):
         assert c.issues.unwatch("w1")["params"] == {"watchId": "w1"}
         # A required param given as None is sent as null (unassign).
         assert c.issues.assign("DEMO-1", None)["params"] == {"key": "DEMO-1", "assignee": None}
+        # visibility: left out keeps the comment's, None makes it public.
+        assert c.issues.update_comment("DEMO-1", "7", "x")["params"] == {
+            "key": "DEMO-1", "id": "7", "body": "x"}
+        assert c.issues.update_comment("DEMO-1", "7", "x", visibility=None)["params"] == {
+            "key": "DEMO-1", "id": "7", "body": "x", "visibility": None}
         assert c.discover()["method"] == "rpc.discover"
 
 

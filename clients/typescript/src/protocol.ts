@@ -97,6 +97,8 @@ export interface IssuesUpdateParams extends WithProfile {
   force?: boolean;
 }
 export interface KeyParams extends WithProfile { key: string }
+/** Who may see a comment: a project role or a group. */
+export interface Visibility { type: "role" | "group"; value: string }
 
 export interface AuthLoginResult { authorizationUrl: string; expiresAt: string | number }
 export interface WatchParams extends IssueFilter { intervalSeconds?: number }
@@ -127,7 +129,9 @@ export interface Methods {
   "issues/transitions": [KeyParams, unknown];
   "issues/transition": [KeyParams & { to: string; comment?: string; fields?: Json }, unknown];
   "issues/comments": [KeyParams & { limit?: number; pageToken?: string }, unknown];
-  "issues/addComment": [KeyParams & { body: string }, unknown];
+  "issues/addComment": [KeyParams & { body: string | Json; visibility?: Visibility }, unknown];
+  "issues/updateComment": [KeyParams & { id: string; body: string | Json; visibility?: Visibility | null; force?: boolean }, unknown];
+  "issues/deleteComment": [KeyParams & { id: string }, unknown];
   "issues/assign": [KeyParams & { assignee: string | null }, unknown];
   "issues/changelog": [KeyParams & { limit?: number; pageToken?: string }, unknown];
   "issues/watch": [WatchParams, WatchResult];
@@ -170,7 +174,9 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "issues/transitions": ["fresh", "key", "profile"],
   "issues/transition": ["comment", "fields", "key", "profile", "to"],
   "issues/comments": ["format", "key", "limit", "pageToken", "profile"],
-  "issues/addComment": ["body", "key", "profile"],
+  "issues/addComment": ["body", "key", "profile", "visibility"],
+  "issues/updateComment": ["body", "force", "id", "key", "profile", "visibility"],
+  "issues/deleteComment": ["id", "key", "profile"],
   "issues/assign": ["assignee", "key", "profile"],
   "issues/changelog": ["key", "limit", "pageToken", "profile"],
   "projects/list": ["fresh", "profile", "query"],
@@ -191,6 +197,7 @@ export const METHOD_NAMES = [
   "auth/selectSite",
   "issues/get", "issues/list", "issues/create", "issues/update", "issues/delete",
   "issues/transitions", "issues/transition", "issues/comments", "issues/addComment",
+  "issues/updateComment", "issues/deleteComment",
   "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;

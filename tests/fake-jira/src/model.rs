@@ -273,3 +273,17 @@ pub fn find_priority(v: &Value) -> Option<&'static str> {
         .find(|p| Some(p.0) == id || name.is_some_and(|n| n.eq_ignore_ascii_case(p.1)))
         .map(|p| p.0)
 }
+
+/// Groups: (name, groupId, whether the caller belongs).
+pub const GROUPS: &[(&str, &str, bool)] = &[
+    ("jira-users", "6e9b6b6c-1c5a-4f57-b0a6-2f1a2e3b4c5d", true),
+    ("developers", "0f4a7f2c-8d3e-4b9a-9c1d-7e6f5a4b3c2d", true),
+    ("site-admins", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", false),
+];
+
+/// Project roles: (name, whether the caller holds it in every project).
+pub const ROLES: &[(&str, bool)] = &[
+    ("Developers", true),
+    ("Users", true),
+    ("Administrators", false),
+];

@@ -111,6 +111,17 @@ pub fn comment(ctx: &Ctx, inner: &Inner, issue: &Issue, c: &Comment) -> Value {
     if ctx.flavor == Flavor::Cloud {
         v["jsdPublic"] = json!(true);
     }
+    if let Some((kind, value)) = &c.visibility {
+        v["visibility"] = json!({"type": kind, "value": value});
+        if ctx.flavor == Flavor::Cloud {
+            // Cloud names groups by id and roles by name.
+            let id = model::GROUPS
+                .iter()
+                .find(|g| g.0 == value)
+                .map_or(value.as_str(), |g| g.1);
+            v["visibility"]["identifier"] = json!(id);
+        }
+    }
     v
 }
 

@@ -384,6 +384,7 @@ pub fn add_comment(
         body,
         created: at,
         updated: at,
+        visibility: None,
     };
     let i = inner.issues.get_mut(&issue)?;
     i.comments.push(c.clone());

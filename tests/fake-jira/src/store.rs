@@ -50,6 +50,8 @@ pub struct Comment {
     pub created: i64,
     /// Updated, epoch ms.
     pub updated: i64,
+    /// Who may see it: `(type, value)`, `("role", "Developers")` or `("group", "jira-users")`.
+    pub visibility: Option<(String, String)>,
 }
 
 /// One write to an issue as its changelog shows it.

@@ -570,3 +570,60 @@ async fn writes_are_recorded_in_the_changelog() {
     assert_eq!(last["items"][0]["to"], "mkrystof");
     assert!(last["items"][0].get("fieldId").is_none());
 }
+
+#[tokio::test]
+async fn comment_visibility_is_checked_kept_and_cleared() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, c) = a
+        .post(
+            "/issue/DEMO-1/comment",
+            json!({"body": adf("team only"), "visibility": {"type": "role", "value": "Developers"}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    common::check("/rest/api/3/issue/{issueIdOrKey}/comment", "post", 201, &c);
+    assert_eq!(c["visibility"]["value"], "Developers");
+    let id = c["id"].as_str().unwrap().to_string();
+    // Left out, it stays; null clears it.
+    let (_, kept) = a
+        .put(
+            &format!("/issue/DEMO-1/comment/{id}"),
+            json!({"body": adf("edited")}),
+        )
+        .await;
+    assert_eq!(kept["visibility"]["type"], "role");
+    let (_, cleared) = a
+        .put(
+            &format!("/issue/DEMO-1/comment/{id}"),
+            json!({"body": adf("public"), "visibility": null}),
+        )
+        .await;
+    assert!(cleared.get("visibility").is_none(), "{cleared}");
+    for (vis, message) in [
+        (
+            json!({"type": "group", "value": "nope"}),
+            "Group: nope does not exist.",
+        ),
+        (
+            json!({"type": "group", "value": "site-admins"}),
+            "You are currently not a member of the group: site-admins.",
+        ),
+        (
+            json!({"type": "role", "value": "Administrators"}),
+            "You are currently not a member of the project role: Administrators.",
+        ),
+    ] {
+        let (s, b) = a
+            .post(
+                "/issue/DEMO-1/comment",
+                json!({"body": adf("x"), "visibility": vis}),
+            )
+            .await;
+        assert_eq!((s, b["errorMessages"][0].as_str()), (400, Some(message)));
+    }
+    let (s, _) = a.delete(&format!("/issue/DEMO-1/comment/{id}")).await;
+    assert_eq!(s, 204);
+    let (s, b) = a.get(&format!("/issue/DEMO-1/comment/{id}")).await;
+    assert_eq!(s, 404, "{b}");
+}

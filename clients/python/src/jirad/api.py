@@ -23,6 +23,11 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+#: The default of a keyword whose ``None`` is sent as JSON null (``visibility=None`` makes a
+#: comment public); left out, the key is not sent.
+_UNSET: Any = object()
+
+
 def rpc(method: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a stub as the binding of ``method``; its body is never run."""
 
@@ -33,12 +38,12 @@ def rpc(method: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def call(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
             _refuse_unknown(method, sig, kwargs)
             bound = sig.bind(self, *args, **kwargs)
-            # None means "not given" for optional params; a required param passes it on as
-            # JSON null (``issues.assign(key, None)`` unassigns).
+            # None means "not given" for optional params; a required param, or one defaulting
+            # to _UNSET, passes it on as JSON null (``issues.assign(key, None)`` unassigns).
             params = {
                 camel(k): v
                 for k, v in list(bound.arguments.items())[1:]
-                if v is not None or sig.parameters[k].default is inspect.Parameter.empty
+                if v is not _UNSET and (v is not None or sig.parameters[k].default is not None)
             }
             return self._invoke(method, params)
 
@@ -152,7 +157,16 @@ class Issues(_Namespace):
                  page_token: Optional[str] = None, profile: Optional[str] = None) -> Json: ...
 
     @rpc("issues/addComment")
-    def add_comment(self, key: str, body: str, *, profile: Optional[str] = None) -> Json: ...
+    def add_comment(self, key: str, body: Any, *, visibility: Optional[Json] = None,
+                    profile: Optional[str] = None) -> Json: ...
+
+    @rpc("issues/updateComment")
+    def update_comment(self, key: str, id: str, body: Any, *, visibility: Any = _UNSET,
+                       force: Optional[bool] = None, profile: Optional[str] = None) -> Json:
+        """Replaces a comment's text; ``visibility=None`` makes it public, left out keeps it."""
+
+    @rpc("issues/deleteComment")
+    def delete_comment(self, key: str, id: str, *, profile: Optional[str] = None) -> Json: ...
 
     @rpc("issues/assign")
     def assign(self, key: str, assignee: Optional[str], *,

@@ -428,10 +428,24 @@ pub fn add_comment(ctx: &Ctx, inner: &mut Inner, key: &str, body: &Value) -> Res
             );
         }
     };
+    let visibility = match super::comments::visibility_in(body) {
+        Ok(v) => v.flatten(),
+        Err(r) => return r,
+    };
     let now = inner.now();
-    let Some(c) = crate::seed::add_comment(inner, id, &ctx.me, b, now) else {
+    let Some(mut c) = crate::seed::add_comment(inner, id, &ctx.me, b, now) else {
         return issue_404();
     };
+    if visibility.is_some() {
+        c.visibility = visibility;
+        if let Some(stored) = inner
+            .issues
+            .get_mut(&id)
+            .and_then(|i| i.comments.iter_mut().find(|x| x.id == c.id))
+        {
+            stored.visibility = c.visibility.clone();
+        }
+    }
     if let Some(i) = inner.issues.get_mut(&id) {
         i.updated = now;
         i.indexed_at = now + inner.config.index_delay_ms;
