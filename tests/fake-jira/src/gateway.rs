@@ -128,6 +128,53 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
             &["write:issue:jira", "write:issue.property:jira"],
         ),
         "getComments" | "getComment" => ("read:jira-work", COMMENTS),
+        // The granular sets of the platform OpenAPI document.
+        "getIssueLinkTypes" => ("read:jira-work", &["read:issue-link-type:jira"]),
+        "getIssueLink" => (
+            "read:jira-work",
+            &[
+                "read:field:jira",
+                "read:issue-link-type:jira",
+                "read:issue:jira",
+                "read:issue-type:jira",
+                "read:priority:jira",
+                "read:status:jira",
+                "read:avatar:jira",
+                "read:issue.time-tracking:jira",
+                "read:project-category:jira",
+                "read:project:jira",
+                "read:user:jira",
+            ],
+        ),
+        "linkIssues" => (
+            "write:jira-work",
+            &[
+                "write:comment:jira",
+                "write:issue:jira",
+                "write:issue-link:jira",
+            ],
+        ),
+        "deleteIssueLink" => ("write:jira-work", &["delete:issue-link:jira"]),
+        "getRemoteIssueLinks" | "getRemoteIssueLinkById" => (
+            "read:jira-work",
+            &["read:issue.remote-link:jira", "read:status:jira"],
+        ),
+        "createOrUpdateRemoteIssueLink" => (
+            "write:jira-work",
+            &[
+                "write:issue:jira",
+                "write:issue.remote-link:jira",
+                "read:issue.remote-link:jira",
+            ],
+        ),
+        "updateRemoteIssueLink" => (
+            "write:jira-work",
+            &["write:issue:jira", "write:issue.remote-link:jira"],
+        ),
+        "deleteRemoteIssueLinkByGlobalId" | "deleteRemoteIssueLinkById" => (
+            "write:jira-work",
+            &["delete:issue.remote-link:jira", "write:issue:jira"],
+        ),
         "getChangeLogs" | "getBulkChangelogs" => (
             "read:jira-work",
             &[

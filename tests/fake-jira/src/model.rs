@@ -122,6 +122,14 @@ pub const FIELDS: &[FieldDef] = &[
     f("resolutiondate", "Resolved", "datetime", None, true, false),
     f("parent", "Parent", "issuelink", None, true, true),
     f(
+        "issuelinks",
+        "Linked Issues",
+        "array",
+        Some("issuelinks"),
+        true,
+        true,
+    ),
+    f(
         "subtasks",
         "Sub-tasks",
         "array",
@@ -287,3 +295,16 @@ pub const ROLES: &[(&str, bool)] = &[
     ("Users", true),
     ("Administrators", false),
 ];
+
+/// Issue link types: (id, name, inward phrase, outward phrase).
+pub const LINK_TYPES: &[(&str, &str, &str, &str)] = &[
+    ("10000", "Blocks", "is blocked by", "blocks"),
+    ("10001", "Cloners", "is cloned by", "clones"),
+    ("10002", "Duplicate", "is duplicated by", "duplicates"),
+    ("10003", "Relates", "relates to", "relates to"),
+];
+
+/// A link type's JSON.
+pub fn link_type_json(base: &str, t: &(&str, &str, &str, &str)) -> Value {
+    json!({"id": t.0, "name": t.1, "inward": t.2, "outward": t.3, "self": format!("{base}/issueLinkType/{}", t.0)})
+}

@@ -125,7 +125,32 @@ pub fn comment(ctx: &Ctx, inner: &Inner, issue: &Issue, c: &Comment) -> Value {
     v
 }
 
-fn link(ctx: &Ctx, i: &Issue) -> Value {
+/// An issue's links as its `issuelinks` field shows them: each from this issue's side.
+fn issue_links(ctx: &Ctx, inner: &Inner, i: &Issue) -> Value {
+    let side = |l: &crate::store::Link| {
+        let t = model::LINK_TYPES.iter().find(|t| t.0 == l.type_id)?;
+        let mut v = json!({"id": l.id.to_string(), "self": format!("{}/issueLink/{}", ctx.base, l.id),
+                           "type": model::link_type_json(&ctx.base, t)});
+        // From A's side "A blocks B" shows B as outwardIssue; from B's, A as inwardIssue.
+        if l.inward == i.id {
+            v["outwardIssue"] = link(ctx, inner.issues.get(&l.outward)?);
+        } else {
+            v["inwardIssue"] = link(ctx, inner.issues.get(&l.inward)?);
+        }
+        Some(v)
+    };
+    Value::Array(
+        inner
+            .links
+            .iter()
+            .filter(|l| l.inward == i.id || l.outward == i.id)
+            .filter_map(side)
+            .collect(),
+    )
+}
+
+/// An issue as a link shows it: key, summary, status, priority, type.
+pub fn link(ctx: &Ctx, i: &Issue) -> Value {
     json!({
         "id": i.id.to_string(), "key": i.key, "self": format!("{}/issue/{}", ctx.base, i.id),
         "fields": {
@@ -172,6 +197,7 @@ pub fn field_value(ctx: &Ctx, inner: &Inner, i: &Issue, id: &str) -> Value {
             .and_then(|p| inner.issues.get(&p))
             .map(|p| link(ctx, p))
             .unwrap_or(Value::Null),
+        "issuelinks" => issue_links(ctx, inner, i),
         "subtasks" => Value::Array(
             inner
                 .issues

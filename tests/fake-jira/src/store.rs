@@ -54,6 +54,35 @@ pub struct Comment {
     pub visibility: Option<(String, String)>,
 }
 
+/// A link between two issues: `inward` takes the type's outward phrase ("A blocks B": A is
+/// inward, B outward), as Jira's POST body has it.
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// Numeric id.
+    pub id: u64,
+    /// Link type id.
+    pub type_id: String,
+    /// The issue the outward phrase starts from.
+    pub inward: u64,
+    /// The issue it points at.
+    pub outward: u64,
+}
+
+/// A remote (web) link of an issue.
+#[derive(Clone, Debug)]
+pub struct RemoteLink {
+    /// Numeric id.
+    pub id: u64,
+    /// Caller-chosen identity; a POST with a known one updates in place.
+    pub global_id: Option<String>,
+    /// `relationship` (Jira's default "links to").
+    pub relationship: Option<String>,
+    /// `application`, as sent.
+    pub application: Option<Value>,
+    /// `object`: `url`, `title`, `summary`, `icon`, `status`.
+    pub object: Value,
+}
+
 /// One write to an issue as its changelog shows it.
 #[derive(Clone, Debug)]
 pub struct History {
@@ -119,6 +148,8 @@ pub struct Issue {
     pub comments: Vec<Comment>,
     /// Changelog, oldest first.
     pub history: Vec<History>,
+    /// Remote links, oldest first.
+    pub remote_links: Vec<RemoteLink>,
     /// Created, epoch ms.
     pub created: i64,
     /// Updated, epoch ms.
@@ -315,6 +346,10 @@ pub struct Inner {
     pub next_comment_id: u64,
     /// Next changelog history id.
     pub next_history_id: u64,
+    /// Issue links.
+    pub links: Vec<Link>,
+    /// Next issue link or remote link id (one counter, as ids are only compared per kind).
+    pub next_link_id: u64,
     /// Fake clock offset from real time, ms.
     pub clock_offset: i64,
     /// Pending consents by id.

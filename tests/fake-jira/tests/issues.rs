@@ -627,3 +627,80 @@ async fn comment_visibility_is_checked_kept_and_cleared() {
     let (s, b) = a.get(&format!("/issue/DEMO-1/comment/{id}")).await;
     assert_eq!(s, 404, "{b}");
 }
+
+#[tokio::test]
+async fn issue_links_read_from_each_side_and_remote_links_upsert_by_global_id() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, types) = a.get("/issueLinkType").await;
+    assert_eq!(s, 200);
+    common::check("/rest/api/3/issueLinkType", "get", 200, &types);
+    // "DEMO-1 blocks DEMO-4": DEMO-1 is the inward issue of the POST body.
+    let link = json!({"type": {"name": "Blocks"}, "inwardIssue": {"key": "DEMO-1"}, "outwardIssue": {"key": "DEMO-4"}});
+    let (s, b) = a.post("/issueLink", link.clone()).await;
+    assert_eq!((s, b), (201, serde_json::Value::Null));
+    a.post("/issueLink", link).await; // a duplicate is not doubled
+    let (_, one) = a.get("/issue/DEMO-1?fields=issuelinks").await;
+    let links = one["fields"]["issuelinks"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "{one}");
+    assert_eq!(links[0]["outwardIssue"]["key"], "DEMO-4");
+    let (_, four) = a.get("/issue/DEMO-4?fields=issuelinks").await;
+    assert_eq!(
+        four["fields"]["issuelinks"][0]["inwardIssue"]["key"],
+        "DEMO-1"
+    );
+    let id = links[0]["id"].as_str().unwrap().to_string();
+    let (s, got) = a.get(&format!("/issueLink/{id}")).await;
+    assert_eq!(s, 200);
+    common::check("/rest/api/3/issueLink/{linkId}", "get", 200, &got);
+    assert_eq!(got["inwardIssue"]["key"], "DEMO-1");
+    let (s, b) = a
+        .post("/issueLink", json!({"type": {"name": "Causes"}, "inwardIssue": {"key": "DEMO-1"}, "outwardIssue": {"key": "DEMO-4"}}))
+        .await;
+    assert_eq!(
+        (s, &b["errorMessages"][0]),
+        (404, &json!("No issue link type with name 'Causes' found."))
+    );
+    assert_eq!(a.delete(&format!("/issueLink/{id}")).await.0, 204);
+    let (_, four) = a.get("/issue/DEMO-4?fields=issuelinks").await;
+    assert_eq!(four["fields"]["issuelinks"], json!([]));
+    assert_eq!(a.delete(&format!("/issueLink/{id}")).await.0, 404);
+
+    let web =
+        json!({"globalId": "ci:1", "object": {"url": "https://ci.example/1", "title": "Build 1"}});
+    let (s, made) = a.post("/issue/DEMO-1/remotelink", web).await;
+    assert_eq!(s, 201, "{made}");
+    assert!(made["id"].is_u64(), "{made}");
+    let (s, again) = a
+        .post("/issue/DEMO-1/remotelink", json!({"globalId": "ci:1", "object": {"url": "https://ci.example/1", "title": "Build 1 (green)"}}))
+        .await;
+    assert_eq!((s, &again["id"]), (200, &made["id"]));
+    let (_, all) = a.get("/issue/DEMO-1/remotelink").await;
+    common::check(
+        "/rest/api/3/issue/{issueIdOrKey}/remotelink",
+        "get",
+        200,
+        &all,
+    );
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all[0]["object"]["title"], "Build 1 (green)");
+    let (s, bad) = a
+        .post(
+            "/issue/DEMO-1/remotelink",
+            json!({"object": {"url": "https://x"}}),
+        )
+        .await;
+    assert_eq!(
+        (s, &bad["errors"]["title"]),
+        (400, &json!("'title' is required."))
+    );
+    assert_eq!(
+        a.delete("/issue/DEMO-1/remotelink?globalId=ci%3A1").await.0,
+        204
+    );
+    assert_eq!(
+        a.delete("/issue/DEMO-1/remotelink?globalId=ci%3A1").await.0,
+        404
+    );
+    assert_eq!(a.delete("/issue/DEMO-1/remotelink").await.0, 400);
+}

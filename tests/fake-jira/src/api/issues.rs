@@ -62,6 +62,7 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
         custom: Default::default(),
         comments: vec![],
         history: vec![],
+        remote_links: vec![],
         created: now,
         updated: now,
         resolved: None,
@@ -239,6 +240,14 @@ pub fn delete(inner: &mut Inner, key: &str, q: &Query) -> Resp {
         inner.issues.remove(&s);
     }
     inner.issues.remove(&id);
+    let gone = |i: &u64| !inner.issues.contains_key(i);
+    let doomed: Vec<u64> = inner
+        .links
+        .iter()
+        .filter(|l| gone(&l.inward) || gone(&l.outward))
+        .map(|l| l.id)
+        .collect();
+    inner.links.retain(|l| !doomed.contains(&l.id));
     empty(StatusCode::NO_CONTENT)
 }
 

@@ -5,6 +5,7 @@ pub mod changelog;
 pub mod comments;
 pub mod fields;
 pub mod issues;
+pub mod links;
 pub mod meta;
 pub mod search;
 
@@ -30,6 +31,16 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["issue", _, "editmeta"]) => "getEditIssueMeta",
         ("POST", ["issue", _, "transitions"]) => "doTransition",
         ("PUT", ["issue", _, "assignee"]) => "assignIssue",
+        ("GET", ["issueLinkType"]) => "getIssueLinkTypes",
+        ("POST", ["issueLink"]) => "linkIssues",
+        ("GET", ["issueLink", _]) => "getIssueLink",
+        ("DELETE", ["issueLink", _]) => "deleteIssueLink",
+        ("GET", ["issue", _, "remotelink"]) => "getRemoteIssueLinks",
+        ("POST", ["issue", _, "remotelink"]) => "createOrUpdateRemoteIssueLink",
+        ("DELETE", ["issue", _, "remotelink"]) => "deleteRemoteIssueLinkByGlobalId",
+        ("GET", ["issue", _, "remotelink", _]) => "getRemoteIssueLinkById",
+        ("PUT", ["issue", _, "remotelink", _]) => "updateRemoteIssueLink",
+        ("DELETE", ["issue", _, "remotelink", _]) => "deleteRemoteIssueLinkById",
         ("GET", ["issue", _, "changelog"]) => "getChangeLogs",
         ("POST", ["changelog", "bulkfetch"]) => "getBulkChangelogs",
         ("GET", ["issue", _, "comment"]) => "getComments",
@@ -94,6 +105,16 @@ pub fn dispatch(
         "getUser" => meta::get_user(ctx, inner, q),
         "doTransition" => issues::do_transition(ctx, inner, rest[1], &json_body!()),
         "assignIssue" => issues::assign(ctx, inner, rest[1], &json_body!()),
+        "getIssueLinkTypes" => links::types(ctx),
+        "linkIssues" => links::create(ctx, inner, &json_body!()),
+        "getIssueLink" => links::get(ctx, inner, rest[1]),
+        "deleteIssueLink" => links::delete(inner, rest[1]),
+        "getRemoteIssueLinks" => links::list_remote(ctx, inner, rest[1], q),
+        "createOrUpdateRemoteIssueLink" => links::upsert_remote(ctx, inner, rest[1], &json_body!()),
+        "deleteRemoteIssueLinkByGlobalId" => links::delete_remote(inner, rest[1], None, q),
+        "getRemoteIssueLinkById" => links::get_remote(ctx, inner, rest[1], rest[3]),
+        "updateRemoteIssueLink" => links::update_remote(inner, rest[1], rest[3], &json_body!()),
+        "deleteRemoteIssueLinkById" => links::delete_remote(inner, rest[1], Some(rest[3]), q),
         "getChangeLogs" if cloud => changelog::list(ctx, inner, rest[1], q),
         "getBulkChangelogs" if cloud => changelog::bulkfetch(ctx, inner, &json_body!()),
         "getComments" => issues::list_comments(ctx, inner, rest[1], q),
