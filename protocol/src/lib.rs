@@ -8,6 +8,7 @@ pub mod cache;
 pub mod error;
 pub mod issues;
 pub mod lifecycle;
+pub mod links;
 pub mod openrpc;
 pub mod projects;
 pub mod workflow;

@@ -76,6 +76,7 @@ pub fn contract() -> Vec<MethodDoc> {
         crate::auth::docs(),
         crate::issues::docs(),
         crate::workflow::docs(),
+        crate::links::docs(),
         crate::projects::docs(),
         crate::cache::docs(),
     ]

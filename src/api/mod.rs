@@ -6,6 +6,7 @@ pub mod cache;
 pub mod error;
 pub mod issues;
 pub mod lifecycle;
+pub mod links;
 pub mod projects;
 pub mod workflow;
 
@@ -77,6 +78,7 @@ pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
     auth::register_all(&mut module);
     issues::register_all(&mut module);
     workflow::register_all(&mut module);
+    links::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
     module

@@ -9,6 +9,7 @@ mod client;
 mod error;
 pub mod http;
 pub mod jql;
+mod links;
 pub mod meta;
 pub mod normalize;
 pub mod offload;

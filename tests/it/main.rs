@@ -39,6 +39,7 @@ mod issues_oauth;
 mod issues_paging;
 mod issues_roundtrip;
 mod layers;
+mod links;
 mod load;
 mod mcp;
 mod profiles;

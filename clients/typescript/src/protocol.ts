@@ -136,6 +136,12 @@ export interface Methods {
   "issues/changelog": [KeyParams & { limit?: number; pageToken?: string }, unknown];
   "issues/watch": [WatchParams, WatchResult];
   "issues/unwatch": [{ watchId: string }, unknown];
+  "links/types": [P | undefined, unknown];
+  "links/list": [KeyParams, { links: Json[]; remote: Json[] }];
+  "links/create": [P & { from: string; type: string; to: string; comment?: string }, Json];
+  "links/delete": [P & { id: string }, unknown];
+  "links/addRemote": [KeyParams & { url: string; title: string; summary?: string; relationship?: string; globalId?: string }, { id: string; created: boolean }];
+  "links/deleteRemote": [KeyParams & { id?: string; globalId?: string }, unknown];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
   "users/me": [P | undefined, Json];
@@ -179,6 +185,12 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "issues/deleteComment": ["id", "key", "profile"],
   "issues/assign": ["assignee", "key", "profile"],
   "issues/changelog": ["key", "limit", "pageToken", "profile"],
+  "links/types": ["profile"],
+  "links/list": ["key", "profile"],
+  "links/create": ["comment", "from", "profile", "to", "type"],
+  "links/delete": ["id", "profile"],
+  "links/addRemote": ["globalId", "key", "profile", "relationship", "summary", "title", "url"],
+  "links/deleteRemote": ["globalId", "id", "key", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
   "users/me": ["profile"],
@@ -199,6 +211,7 @@ export const METHOD_NAMES = [
   "issues/transitions", "issues/transition", "issues/comments", "issues/addComment",
   "issues/updateComment", "issues/deleteComment",
   "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",
+  "links/types", "links/list", "links/create", "links/delete", "links/addRemote", "links/deleteRemote",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];

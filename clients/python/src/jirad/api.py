@@ -188,6 +188,32 @@ class Issues(_Namespace):
     def unwatch(self, watch_id: str) -> Json: ...
 
 
+class Links(_Namespace):
+    @rpc("links/types")
+    def types(self, *, profile: Optional[str] = None) -> Any: ...
+
+    @rpc("links/list")
+    def list(self, key: str, *, profile: Optional[str] = None) -> Json:
+        """``{links: [{id, type, phrase, issue}], remote: [{id, url, title, ...}]}``."""
+
+    @rpc("links/create")
+    def create(self, from_: str, type: str, to: str, *, comment: Optional[str] = None,
+               profile: Optional[str] = None) -> Json:
+        """``from_`` <type's outward phrase> ``to``: ``create("DEMO-1", "blocks", "DEMO-4")``."""
+
+    @rpc("links/delete")
+    def delete(self, id: str, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("links/addRemote")
+    def add_remote(self, key: str, url: str, title: str, *, summary: Optional[str] = None,
+                   relationship: Optional[str] = None, global_id: Optional[str] = None,
+                   profile: Optional[str] = None) -> Json: ...
+
+    @rpc("links/deleteRemote")
+    def delete_remote(self, key: str, *, id: Optional[str] = None,
+                      global_id: Optional[str] = None, profile: Optional[str] = None) -> Json: ...
+
+
 class Projects(_Namespace):
     @rpc("projects/list")
     def list(self, *, profile: Optional[str] = None) -> Any: ...
@@ -230,6 +256,7 @@ class Api(_Namespace):
         self._notify = notify
         self.auth = Auth(invoke)
         self.issues = Issues(invoke)
+        self.links = Links(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
         self.cache = Cache(invoke)
@@ -285,6 +312,7 @@ def method_table() -> Dict[str, str]:
 
 def _walk() -> Iterator[Tuple[str, type]]:
     yield "", Api
-    for attr, cls in (("auth", Auth), ("issues", Issues), ("projects", Projects),
-                      ("users", Users), ("cache", Cache), ("daemon", Daemon)):
+    for attr, cls in (("auth", Auth), ("issues", Issues), ("links", Links),
+                      ("projects", Projects), ("users", Users), ("cache", Cache),
+                      ("daemon", Daemon)):
         yield attr + ".", cls
