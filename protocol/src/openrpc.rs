@@ -77,6 +77,7 @@ pub fn contract() -> Vec<MethodDoc> {
         crate::issues::docs(),
         crate::workflow::docs(),
         crate::links::docs(),
+        crate::watchers::docs(),
         crate::projects::docs(),
         crate::cache::docs(),
     ]

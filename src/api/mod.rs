@@ -8,6 +8,7 @@ pub mod issues;
 pub mod lifecycle;
 pub mod links;
 pub mod projects;
+pub mod watchers;
 pub mod workflow;
 
 use crate::rpc::Ctx;
@@ -79,6 +80,7 @@ pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
     issues::register_all(&mut module);
     workflow::register_all(&mut module);
     links::register_all(&mut module);
+    watchers::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
     module

@@ -52,4 +52,5 @@ mod socket;
 mod token_store;
 mod transports;
 mod watch;
+mod watchers;
 mod workflow;

@@ -142,6 +142,12 @@ export interface Methods {
   "links/delete": [P & { id: string }, unknown];
   "links/addRemote": [KeyParams & { url: string; title: string; summary?: string; relationship?: string; globalId?: string }, { id: string; created: boolean }];
   "links/deleteRemote": [KeyParams & { id?: string; globalId?: string }, unknown];
+  "watchers/list": [KeyParams, { watchCount: number; isWatching: boolean; watchers: Json[] }];
+  "watchers/add": [KeyParams & { user?: string }, { watchCount: number; isWatching: boolean; watchers: Json[] }];
+  "watchers/remove": [KeyParams & { user?: string }, { watchCount: number; isWatching: boolean; watchers: Json[] }];
+  "votes/get": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
+  "votes/add": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
+  "votes/remove": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
   "users/me": [P | undefined, Json];
@@ -191,6 +197,12 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "links/delete": ["id", "profile"],
   "links/addRemote": ["globalId", "key", "profile", "relationship", "summary", "title", "url"],
   "links/deleteRemote": ["globalId", "id", "key", "profile"],
+  "watchers/list": ["key", "profile"],
+  "watchers/add": ["key", "profile", "user"],
+  "watchers/remove": ["key", "profile", "user"],
+  "votes/get": ["key", "profile"],
+  "votes/add": ["key", "profile"],
+  "votes/remove": ["key", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
   "users/me": ["profile"],
@@ -212,6 +224,7 @@ export const METHOD_NAMES = [
   "issues/updateComment", "issues/deleteComment",
   "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",
   "links/types", "links/list", "links/create", "links/delete", "links/addRemote", "links/deleteRemote",
+  "watchers/list", "watchers/add", "watchers/remove", "votes/get", "votes/add", "votes/remove",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];

@@ -129,6 +129,26 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "getComments" | "getComment" => ("read:jira-work", COMMENTS),
         // The granular sets of the platform OpenAPI document.
+        "getIssueWatchers" => (
+            "read:jira-work",
+            &[
+                "read:issue.watcher:jira",
+                "read:user:jira",
+                "read:avatar:jira",
+            ],
+        ),
+        "addWatcher" | "removeWatcher" => ("write:jira-work", &["write:issue.watcher:jira"]),
+        "getVotes" => (
+            "read:jira-work",
+            &[
+                "read:issue.vote:jira",
+                "read:user:jira",
+                "read:application-role:jira",
+                "read:avatar:jira",
+                "read:group:jira",
+            ],
+        ),
+        "addVote" | "removeVote" => ("write:jira-work", &["write:issue.vote:jira"]),
         "getIssueLinkTypes" => ("read:jira-work", &["read:issue-link-type:jira"]),
         "getIssueLink" => (
             "read:jira-work",

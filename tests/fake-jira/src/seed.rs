@@ -362,6 +362,9 @@ pub fn insert_issue(
             comments: Vec::new(),
             history: Vec::new(),
             remote_links: Vec::new(),
+            // As Jira's default: the reporter watches what they report.
+            watchers: vec![reporter.to_owned()],
+            voters: Vec::new(),
             created,
             updated,
             resolved,

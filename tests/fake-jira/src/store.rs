@@ -150,6 +150,10 @@ pub struct Issue {
     pub history: Vec<History>,
     /// Remote links, oldest first.
     pub remote_links: Vec<RemoteLink>,
+    /// Watchers' accountIds.
+    pub watchers: Vec<String>,
+    /// Voters' accountIds.
+    pub voters: Vec<String>,
     /// Created, epoch ms.
     pub created: i64,
     /// Updated, epoch ms.

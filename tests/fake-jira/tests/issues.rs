@@ -704,3 +704,66 @@ async fn issue_links_read_from_each_side_and_remote_links_upsert_by_global_id() 
     );
     assert_eq!(a.delete("/issue/DEMO-1/remotelink").await.0, 400);
 }
+
+#[tokio::test]
+async fn watchers_and_votes() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let mia = "5b10a2844c20165700ede21g";
+    // Removing someone who is not watching is no error either.
+    assert_eq!(
+        a.delete(&format!("/issue/DEMO-2/watchers?accountId={mia}"))
+            .await
+            .0,
+        204
+    );
+    let (s, w) = a.get("/issue/DEMO-2/watchers").await;
+    assert_eq!(s, 200);
+    common::check("/rest/api/3/issue/{issueIdOrKey}/watchers", "get", 200, &w);
+    let before = w["watchCount"].as_u64().unwrap();
+    assert_eq!(a.post("/issue/DEMO-2/watchers", json!(mia)).await.0, 204);
+    assert_eq!(a.post("/issue/DEMO-2/watchers", json!(mia)).await.0, 204);
+    let (_, w) = a.get("/issue/DEMO-2/watchers").await;
+    assert_eq!(
+        w["watchCount"].as_u64().unwrap(),
+        before + 1,
+        "no duplicate"
+    );
+    assert_eq!(
+        a.post("/issue/DEMO-2/watchers", json!("nobody")).await.0,
+        404
+    );
+    assert_eq!(
+        a.delete(&format!("/issue/DEMO-2/watchers?accountId={mia}"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(a.delete("/issue/DEMO-2/watchers").await.0, 400);
+    let (_, w) = a.get("/issue/DEMO-2/watchers").await;
+    assert_eq!(w["watchCount"].as_u64().unwrap(), before);
+
+    assert_eq!(a.post("/issue/DEMO-2/votes", json!(null)).await.0, 204);
+    let (s, v) = a.get("/issue/DEMO-2/votes").await;
+    assert_eq!(s, 200);
+    common::check("/rest/api/3/issue/{issueIdOrKey}/votes", "get", 200, &v);
+    assert_eq!(
+        (v["votes"].as_u64(), v["hasVoted"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert_eq!(a.delete("/issue/DEMO-2/votes").await.0, 204);
+    assert_eq!(
+        a.delete("/issue/DEMO-2/votes").await.0,
+        204,
+        "idempotent on Cloud"
+    );
+    let d = Api::dc(&f);
+    assert_eq!(
+        d.post("/issue/DEMO-2/watchers", json!("mkrystof")).await.0,
+        204
+    );
+    assert_eq!(
+        d.delete("/issue/DEMO-2/watchers?username=mkrystof").await.0,
+        204
+    );
+}

@@ -214,6 +214,31 @@ class Links(_Namespace):
                       global_id: Optional[str] = None, profile: Optional[str] = None) -> Json: ...
 
 
+class Watchers(_Namespace):
+    @rpc("watchers/list")
+    def list(self, key: str, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("watchers/add")
+    def add(self, key: str, user: Optional[str] = None, *,
+            profile: Optional[str] = None) -> Json:
+        """Adds ``user`` (default: you); returns ``{watchCount, isWatching, watchers}``."""
+
+    @rpc("watchers/remove")
+    def remove(self, key: str, user: Optional[str] = None, *,
+               profile: Optional[str] = None) -> Json: ...
+
+
+class Votes(_Namespace):
+    @rpc("votes/get")
+    def get(self, key: str, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("votes/add")
+    def add(self, key: str, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("votes/remove")
+    def remove(self, key: str, *, profile: Optional[str] = None) -> Json: ...
+
+
 class Projects(_Namespace):
     @rpc("projects/list")
     def list(self, *, profile: Optional[str] = None) -> Any: ...
@@ -257,6 +282,8 @@ class Api(_Namespace):
         self.auth = Auth(invoke)
         self.issues = Issues(invoke)
         self.links = Links(invoke)
+        self.watchers = Watchers(invoke)
+        self.votes = Votes(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
         self.cache = Cache(invoke)
@@ -313,6 +340,7 @@ def method_table() -> Dict[str, str]:
 def _walk() -> Iterator[Tuple[str, type]]:
     yield "", Api
     for attr, cls in (("auth", Auth), ("issues", Issues), ("links", Links),
+                      ("watchers", Watchers), ("votes", Votes),
                       ("projects", Projects), ("users", Users), ("cache", Cache),
                       ("daemon", Daemon)):
         yield attr + ".", cls

@@ -63,6 +63,8 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
         comments: vec![],
         history: vec![],
         remote_links: vec![],
+        watchers: vec![ctx.me.clone()],
+        voters: vec![],
         created: now,
         updated: now,
         resolved: None,

@@ -8,6 +8,7 @@ pub mod issues;
 pub mod links;
 pub mod meta;
 pub mod search;
+pub mod watchers;
 
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
@@ -31,6 +32,12 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["issue", _, "editmeta"]) => "getEditIssueMeta",
         ("POST", ["issue", _, "transitions"]) => "doTransition",
         ("PUT", ["issue", _, "assignee"]) => "assignIssue",
+        ("GET", ["issue", _, "watchers"]) => "getIssueWatchers",
+        ("POST", ["issue", _, "watchers"]) => "addWatcher",
+        ("DELETE", ["issue", _, "watchers"]) => "removeWatcher",
+        ("GET", ["issue", _, "votes"]) => "getVotes",
+        ("POST", ["issue", _, "votes"]) => "addVote",
+        ("DELETE", ["issue", _, "votes"]) => "removeVote",
         ("GET", ["issueLinkType"]) => "getIssueLinkTypes",
         ("POST", ["issueLink"]) => "linkIssues",
         ("GET", ["issueLink", _]) => "getIssueLink",
@@ -105,6 +112,12 @@ pub fn dispatch(
         "getUser" => meta::get_user(ctx, inner, q),
         "doTransition" => issues::do_transition(ctx, inner, rest[1], &json_body!()),
         "assignIssue" => issues::assign(ctx, inner, rest[1], &json_body!()),
+        "getIssueWatchers" => watchers::list(ctx, inner, rest[1]),
+        "addWatcher" => watchers::add(ctx, inner, rest[1], body),
+        "removeWatcher" => watchers::remove(ctx, inner, rest[1], q),
+        "getVotes" => watchers::votes(ctx, inner, rest[1]),
+        "addVote" => watchers::vote(ctx, inner, rest[1], true),
+        "removeVote" => watchers::vote(ctx, inner, rest[1], false),
         "getIssueLinkTypes" => links::types(ctx),
         "linkIssues" => links::create(ctx, inner, &json_body!()),
         "getIssueLink" => links::get(ctx, inner, rest[1]),
