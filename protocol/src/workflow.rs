@@ -2,7 +2,7 @@
 
 use crate::openrpc::MethodDoc;
 use crate::projects::UserRef;
-use crate::Request;
+use crate::{Annotations, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -63,6 +63,7 @@ pub struct StatusRef {
 pub enum IssuesTransitions {}
 impl Request for IssuesTransitions {
     const METHOD: &'static str = "issues/transitions";
+    const ANNOTATIONS: Annotations = Annotations::read("Available transitions");
     type Params = IssuesTransitionsParams;
     type Result = Vec<Transition>;
 }
@@ -100,6 +101,7 @@ pub struct Transition {
 pub enum IssuesTransition {}
 impl Request for IssuesTransition {
     const METHOD: &'static str = "issues/transition";
+    const ANNOTATIONS: Annotations = Annotations::write("Transition issue");
     type Params = IssuesTransitionParams;
     type Result = TransitionResult;
 }
@@ -147,6 +149,7 @@ pub struct TransitionTaken {
 pub enum IssuesComments {}
 impl Request for IssuesComments {
     const METHOD: &'static str = "issues/comments";
+    const ANNOTATIONS: Annotations = Annotations::read("Read comments");
     type Params = IssuesCommentsParams;
     type Result = CommentPage;
 }
@@ -214,6 +217,7 @@ pub struct IssueComment {
 pub enum IssuesAddComment {}
 impl Request for IssuesAddComment {
     const METHOD: &'static str = "issues/addComment";
+    const ANNOTATIONS: Annotations = Annotations::write("Add comment");
     type Params = IssuesAddCommentParams;
     type Result = IssueComment;
 }
@@ -235,6 +239,9 @@ pub struct IssuesAddCommentParams {
 pub enum IssuesAssign {}
 impl Request for IssuesAssign {
     const METHOD: &'static str = "issues/assign";
+    const ANNOTATIONS: Annotations = Annotations::write("Assign issue")
+        .destructive()
+        .idempotent();
     type Params = IssuesAssignParams;
     type Result = AssignResult;
 }
