@@ -32,6 +32,9 @@ pub struct Config {
     /// The `[jira]` table.
     #[serde(default)]
     pub jira: JiraConfig,
+    /// The `[mcp]` table: what `jirad mcp` offers agents.
+    #[serde(default)]
+    pub mcp: crate::mcp::policy::McpConfig,
 }
 
 /// `[jira]`: limits of the Jira calls.
@@ -68,6 +71,7 @@ impl Default for Config {
             profiles: BTreeMap::new(),
             cache: CacheConfig::default(),
             jira: JiraConfig::default(),
+            mcp: crate::mcp::policy::McpConfig::default(),
         }
     }
 }
