@@ -241,3 +241,43 @@ fn calls_in_flight_are_answered_after_stdin_closes() {
     assert_eq!(reply["result"]["structuredContent"]["key"], "DEMO-2");
     assert!(mcp.finish().success());
 }
+
+#[test]
+fn a_host_that_opens_links_gets_the_consent_and_the_call_continues() {
+    let world = support::jira::JiraWorld::start();
+    let d = world.daemon("oauth");
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
+    mcp.handshake_with(
+        "2025-11-25",
+        json!({ "elicitation": { "form": {}, "url": {} } }),
+    );
+    let id = mcp.start_tool("issues_get", json!({ "key": "DEMO-1" }));
+    let ask = mcp.recv();
+    assert_eq!(ask["method"], "elicitation/create", "{ask}");
+    assert_eq!(ask["params"]["mode"], "url");
+    let url = ask["params"]["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&format!("{}/authorize?", world.s(&["url"]))),
+        "{url}"
+    );
+    // The user agrees to open the link, then approves in the browser.
+    mcp.send_line(
+        &json!({ "jsonrpc": "2.0", "id": ask["id"], "result": { "action": "accept" } }).to_string(),
+    );
+    let landing = support::auth::browse(&url);
+    assert_eq!(landing.status, 200, "{}", landing.body);
+    let done = mcp.recv();
+    assert_eq!(
+        done["method"], "notifications/elicitation/complete",
+        "{done}"
+    );
+    assert_eq!(
+        done["params"]["elicitationId"],
+        ask["params"]["elicitationId"]
+    );
+    let reply = mcp.recv();
+    assert_eq!(reply["id"], id, "{reply}");
+    assert_eq!(reply["result"]["isError"], false, "{reply}");
+    assert_eq!(reply["result"]["structuredContent"]["key"], "DEMO-1");
+}

@@ -86,7 +86,7 @@ async fn run(server: &Server, tool: &Tool, args: Value, host_token: Value, key: 
         params["progressToken"] = host_token.clone();
         let daemon_token = host_token.to_string();
         if let Ok(mut p) = server.progress.lock() {
-            p.insert(daemon_token.clone(), host_token);
+            p.insert(daemon_token.clone(), (host_token, None));
         }
         daemon_token
     });

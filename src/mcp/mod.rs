@@ -48,8 +48,8 @@ struct Server {
     tools: Vec<tools::Tool>,
     policy: Policy,
     calls: Mutex<HashMap<String, Running>>,
-    /// Daemon progress tokens in use → the host's tokens.
-    progress: Mutex<HashMap<String, Value>>,
+    /// Daemon progress tokens in use → the host's token and the last progress sent.
+    progress: Mutex<HashMap<String, (Value, Option<u64>)>>,
     /// Resource subscriptions, by daemon watch id.
     subscriptions: Mutex<HashMap<u64, String>>,
     /// The daemon's `auth/didChange` params, for calls waiting on a consent.
@@ -235,20 +235,21 @@ async fn daemon_notifications(server: Arc<Server>, mut notes: mpsc::UnboundedRec
         let params = &msg["params"];
         match msg["method"].as_str().unwrap_or_default() {
             "$/progress" => {
-                let token = params["token"].to_string();
-                let host_token = server
-                    .progress
-                    .lock()
-                    .ok()
-                    .and_then(|p| p.get(&token).cloned());
+                let value = &params["value"];
+                let done = value["done"].as_u64().unwrap_or(0);
+                // MCP wants each report to be further along than the last: send only those.
+                let host_token = server.progress.lock().ok().and_then(|mut p| {
+                    let (token, last) = p.get_mut(&params["token"].to_string())?;
+                    if last.is_some_and(|l| done <= l) {
+                        return None;
+                    }
+                    *last = Some(done);
+                    Some(token.clone())
+                });
                 let Some(host_token) = host_token else {
                     continue;
                 };
-                let value = &params["value"];
-                let mut note = json!({
-                    "progressToken": host_token,
-                    "progress": value["done"].as_u64().unwrap_or(0),
-                });
+                let mut note = json!({ "progressToken": host_token, "progress": done });
                 if let Some(m) = value["message"].as_str() {
                     note["message"] = json!(m);
                 }
