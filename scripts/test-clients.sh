@@ -3,7 +3,7 @@
 # and Neovim (clients/run-tests.sh) and the MCP face with the official MCP Python SDK
 # (tests/mcp_sdk). Reaches only PyPI and npm; installs into venvs and node_modules inside the
 # checkout, nothing global. Needs cargo, python3 (3.10+ for the MCP SDK), node 20 + npm.
-# Usage: scripts/test-clients.sh [all|unit]   (unit: no daemon, no MCP SDK test)
+# Usage: scripts/test-clients.sh [all|unit|mcp]   (unit: no daemon, no MCP SDK test; mcp: only it)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-all}
@@ -16,7 +16,9 @@ export JIRAD_BIN=${JIRAD_BIN:-$repo/target/debug/jirad}
 export FAKE_JIRA_BIN=${FAKE_JIRA_BIN:-$repo/target/debug/fake-jira}
 
 failed=()
-"$repo/clients/run-tests.sh" "$mode" || failed+=(clients)
+if [ "$mode" != mcp ]; then
+  "$repo/clients/run-tests.sh" "$mode" || failed+=(clients)
+fi
 
 if [ "$mode" != unit ]; then
   printf '\n=== MCP SDK (jirad mcp over stdio)\n'
