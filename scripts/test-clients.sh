@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds jirad and fake-jira (debug), then runs every client suite against them: Python, TypeScript
 # and Neovim (clients/run-tests.sh) and the MCP face with the official MCP Python SDK
-# (tests/mcp_sdk). Reaches only PyPI and npm; installs into venvs and node_modules inside the
-# checkout, nothing global. Needs cargo, python3 (3.10+ for the MCP SDK), node 20 + npm.
-# Usage: scripts/test-clients.sh [all|unit|mcp]   (unit: no daemon, no MCP SDK test; mcp: only it)
+# (tests/mcp_sdk) and the MCP Inspector's CLI (tests/mcp_inspector). Reaches only PyPI and npm;
+# installs into venvs and node_modules inside the checkout, nothing global. Needs cargo, python3
+# (3.10+ for the MCP SDK), node 20 + npm.
+# Usage: scripts/test-clients.sh [all|unit|mcp]   (unit: no daemon, no MCP tests; mcp: only those)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-all}
@@ -28,6 +29,12 @@ if [ "$mode" != unit ]; then
     (cd "$sdk" && .venv/bin/python -m pytest -q -p no:cacheprovider) || failed+=(mcp-sdk)
   else
     failed+=(mcp-sdk-install)
+  fi
+  printf '\n=== MCP Inspector CLI (jirad mcp over stdio)\n'
+  if (cd "$repo/tests/mcp_inspector" && npm ci --no-audit --no-fund --loglevel=error); then
+    (cd "$repo/tests/mcp_inspector" && npm test --silent) || failed+=(mcp-inspector)
+  else
+    failed+=(mcp-inspector-install)
   fi
 fi
 

@@ -238,15 +238,21 @@ fn list_text(v: &Value) -> String {
     }
     out.push_str(" (key | summary | status | assignee | updated)");
     for i in issues {
-        let assignee = i.get("assignee").and_then(user).unwrap_or_default();
-        out.push('\n');
-        out.push_str(&join(&[
+        // Fixed columns: an issue the list gives no assignee for is unassigned.
+        let assignee = i.get("assignee").and_then(user).unwrap_or("unassigned");
+        let cells = [
             i["key"].as_str().unwrap_or_default(),
             i["summary"].as_str().unwrap_or_default(),
             status(i),
             assignee,
             i["updated"].as_str().unwrap_or_default(),
-        ]));
+        ];
+        out.push('\n');
+        out.push_str(
+            &cells
+                .map(|c| if c.is_empty() { "-" } else { c })
+                .join(" | "),
+        );
     }
     out
 }
@@ -311,14 +317,15 @@ mod tests {
         let r = success(
             "issues/list",
             json!({ "issues": [{ "key": "DEMO-2", "summary": "S", "status": { "name": "Done" },
-                                 "assignee": { "displayName": "Alex" }, "updated": "2026-01-01" }],
+                                 "assignee": { "displayName": "Alex" }, "updated": "2026-01-01" },
+                               { "key": "DEMO-3", "summary": "T" }],
                     "isLast": false, "nextPageToken": "t1" }),
             View::default(),
         );
         assert_eq!(
             r["content"][0]["text"],
-            "1 issue(s); more with pageToken \"t1\" (key | summary | status | assignee | \
-             updated)\nDEMO-2 | S | Done | Alex | 2026-01-01"
+            "2 issue(s); more with pageToken \"t1\" (key | summary | status | assignee | \
+             updated)\nDEMO-2 | S | Done | Alex | 2026-01-01\nDEMO-3 | T | - | unassigned | -"
         );
         assert_eq!(
             success("cache/stats", json!([1]), View::default())["structuredContent"],

@@ -121,6 +121,7 @@ fn tool(m: &Value, method: &str, defs: &Map<String, Value>, shape: Shape) -> Too
         .as_str()
         .unwrap_or_else(|| summary.trim_end_matches('.'));
     let mut input = input_schema(m, defs);
+    strip_numeric_formats(&mut input);
     let takes_profile = input["properties"].get("profile").is_some();
     if let Some(props) = input["properties"].as_object_mut() {
         for hidden in HIDDEN_PARAMS {
@@ -213,10 +214,35 @@ fn input_schema(method: &Value, defs: &Map<String, Value>) -> Value {
 fn output_schema(method: &Value, defs: &Map<String, Value>) -> Value {
     let mut schema = inline(&method["result"]["schema"], defs, &mut Vec::new());
     strip_descriptions(&mut schema);
+    strip_numeric_formats(&mut schema);
     if schema["type"] == "object" {
         schema
     } else {
         json!({ "type": "object", "properties": { "result": schema }, "required": ["result"] })
+    }
+}
+
+/// schemars' `format: "uint64"` and the like are no JSON Schema formats (`minimum` carries the
+/// range): validators such as ajv warn about each one, so hosts never get them.
+fn strip_numeric_formats(schema: &mut Value) {
+    match schema {
+        Value::Object(obj) => {
+            let numeric = |f: &str| {
+                ["int", "uint", "float", "double"]
+                    .iter()
+                    .any(|p| f.starts_with(p))
+            };
+            if obj
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(numeric)
+            {
+                obj.remove("format");
+            }
+            obj.values_mut().for_each(strip_numeric_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_numeric_formats),
+        _ => {}
     }
 }
 
@@ -345,6 +371,7 @@ mod tests {
             // The daemon refuses other keys, and the host is told so.
             assert_eq!(s["additionalProperties"], false, "{}", t.name);
             assert_eq!(t.listing["outputSchema"]["type"], "object", "{}", t.name);
+            assert!(!t.listing.to_string().contains("\"uint"), "{}", t.name);
             for hint in [
                 "readOnlyHint",
                 "destructiveHint",
