@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds jirad and fake-jira (debug), then runs every client suite against them: Python, TypeScript
 # and Neovim (clients/run-tests.sh) and the MCP face with the official MCP Python SDK
-# (tests/mcp_sdk) and the MCP Inspector's CLI (tests/mcp_inspector). Reaches only PyPI and npm;
+# (tests/mcp_sdk), the official TypeScript SDK and the MCP Inspector CLI (tests/mcp_node). Reaches only PyPI and npm;
 # installs into venvs and node_modules inside the checkout, nothing global. Needs cargo, python3
 # (3.10+ for the MCP SDK), node 20 + npm.
 # Usage: scripts/test-clients.sh [all|unit|mcp]   (unit: no daemon, no MCP tests; mcp: only those)
@@ -30,11 +30,11 @@ if [ "$mode" != unit ]; then
   else
     failed+=(mcp-sdk-install)
   fi
-  printf '\n=== MCP Inspector CLI (jirad mcp over stdio)\n'
-  if (cd "$repo/tests/mcp_inspector" && npm ci --no-audit --no-fund --loglevel=error); then
-    (cd "$repo/tests/mcp_inspector" && npm test --silent) || failed+=(mcp-inspector)
+  printf '\n=== MCP TypeScript SDK and Inspector CLI (jirad mcp over stdio)\n'
+  if (cd "$repo/tests/mcp_node" && npm ci --no-audit --no-fund --loglevel=error); then
+    (cd "$repo/tests/mcp_node" && npm test --silent) || failed+=(mcp-node)
   else
-    failed+=(mcp-inspector-install)
+    failed+=(mcp-node-install)
   fi
 fi
 

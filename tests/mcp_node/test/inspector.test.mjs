@@ -4,51 +4,27 @@
 // Run by scripts/test-clients.sh; uses $JIRAD_BIN (default: the repo's target/debug/jirad).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ADMIN, jirad, startDemo } from '../demo.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..', '..');
-const jirad = process.env.JIRAD_BIN || join(repo, 'target', 'debug', 'jirad');
-const inspector = join(here, '..', 'node_modules', '.bin', 'mcp-inspector');
-const ADMIN = ['auth_login', 'auth_complete', 'auth_logout', 'auth_selectSite', 'cache_clear'];
+const inspector = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.bin',
+  'mcp-inspector');
 
-let dir, demo, servers;
+let demo, servers;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'jirad-inspector-'));
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('JIRAD_')) delete env[k];
-  for (const name of ['config', 'state', 'run']) mkdirSync(join(dir, name), { mode: 0o700 });
-  Object.assign(env, {
-    XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'),
-    XDG_RUNTIME_DIR: join(dir, 'run'),
-  });
-  const socket = join(dir, 'jirad.sock');
-  demo = spawn(jirad, ['demo', '--socket', socket], { env, stdio: 'ignore' });
-  while (!existsSync(socket)) {
-    assert.equal(demo.exitCode, null, 'jirad demo exited');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  // An empty config of our own, so no user config on this machine changes what is offered.
-  const config = join(dir, 'empty.toml');
-  writeFileSync(config, '');
-  chmodSync(config, 0o600);
-  const base = ['mcp', '--socket', socket, '--no-spawn', '--config', config];
-  servers = join(dir, 'servers.json');
+  demo = await startDemo();
+  servers = join(demo.dir, 'servers.json');
   writeFileSync(servers, JSON.stringify({ mcpServers: {
-    jirad: { command: jirad, args: base },
-    readonly: { command: jirad, args: [...base, '--read-only'] },
+    jirad: { command: jirad, args: demo.args },
+    readonly: { command: jirad, args: [...demo.args, '--read-only'] },
   } }));
 });
 
-after(() => {
-  demo?.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => demo?.stop());
 
 /** Runs the Inspector's CLI against server `name`; returns {status, json, stderr}. */
 function inspect(name, ...args) {
