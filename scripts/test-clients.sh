@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds jirad and fake-jira (debug), then runs every client suite against them: Python, TypeScript
 # and Neovim (clients/run-tests.sh) and the MCP face with the official MCP Python SDK
-# (tests/mcp_sdk), the official TypeScript SDK and the MCP Inspector CLI (tests/mcp_node). Reaches only PyPI and npm;
-# installs into venvs and node_modules inside the checkout, nothing global. Needs cargo, python3
-# (3.10+ for the MCP SDK), node 20 + npm.
+# (tests/mcp_sdk), the official TypeScript SDK and the MCP Inspector CLI (tests/mcp_node).
+# Reaches only PyPI and npm; installs into venvs and node_modules inside the checkout, nothing
+# global. Needs cargo, python3 (3.10+ for the MCP SDK), node 20 + npm.
 # Usage: scripts/test-clients.sh [all|unit|mcp]   (unit: no daemon, no MCP tests; mcp: only those)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
