@@ -281,3 +281,27 @@ fn a_host_that_opens_links_gets_the_consent_and_the_call_continues() {
     assert_eq!(reply["result"]["isError"], false, "{reply}");
     assert_eq!(reply["result"]["structuredContent"]["key"], "DEMO-1");
 }
+
+#[test]
+fn a_declined_consent_gives_the_link_to_open_later() {
+    let world = support::jira::JiraWorld::start();
+    let d = world.daemon("oauth");
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
+    mcp.handshake_with("2025-11-25", json!({ "elicitation": { "url": {} } }));
+    let id = mcp.start_tool("issues_get", json!({ "key": "DEMO-1" }));
+    let ask = mcp.recv();
+    assert_eq!(ask["params"]["mode"], "url", "{ask}");
+    mcp.send_line(
+        &json!({ "jsonrpc": "2.0", "id": ask["id"], "result": { "action": "decline" } })
+            .to_string(),
+    );
+    let reply = mcp.recv();
+    assert_eq!(reply["id"], id, "{reply}");
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(ask["params"]["url"].as_str().unwrap()),
+        "{text}"
+    );
+}

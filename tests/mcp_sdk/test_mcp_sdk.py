@@ -227,3 +227,19 @@ def test_a_subscribed_issue_reports_its_updates(demo):
     assert read.contents[0].text.startswith("DEMO-7 | ")
     assert "jira://issue/DEMO-7" in seen
     assert "Seen by a subscriber" in reread.contents[0].text
+
+
+def test_a_whole_list_read_reports_progress(demo):
+    seen = []
+
+    async def on_progress(progress, total, message):
+        seen.append(progress)
+
+    async def body(s):
+        return await s.call_tool("issues_list", {"project": "DEMO", "all": True, "limit": 5},
+                                 progress_callback=on_progress)
+
+    _, r = run(session_do(demo, body))
+    assert not r.is_error
+    assert len(r.structured_content["issues"]) > 5
+    assert seen and seen == sorted(set(seen)), seen
