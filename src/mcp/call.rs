@@ -12,6 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 
+/// Characters of a call's arguments a confirmation shows.
+const SHOWN_ARGS: usize = 300;
+
 /// How long a call waits for the user to finish a consent the host opened.
 const CONSENT_WAIT: Duration = Duration::from_secs(300);
 
@@ -141,11 +144,17 @@ async fn confirm(
     params: &Value,
     confirmed: bool,
 ) -> Result<(), Value> {
+    // The arguments come from the agent: shown as JSON, and cut, so they cannot pass for the
+    // dialog's own words or push them off screen.
+    let mut args = serde_json::to_string(params).unwrap_or_default();
+    if let Some((cut, _)) = args.char_indices().nth(SHOWN_ARGS) {
+        args.truncate(cut);
+        args.push('…');
+    }
     let what = format!(
-        "{} ({}) with {}",
+        "{} ({}) with {args}",
         tool.listing["title"].as_str().unwrap_or(&tool.name),
         tool.name,
-        serde_json::to_string(params).unwrap_or_default()
     );
     if !server.host.elicitation().form {
         if confirmed {
