@@ -118,11 +118,6 @@ impl Policy {
         self.profile.as_deref()
     }
 
-    /// The session is read-only.
-    pub fn read_only(&self) -> bool {
-        self.read_only
-    }
-
     /// Whether the session offers `tool`, and if not, why.
     pub fn check(&self, tool: &Tool) -> Result<(), Refusal> {
         let name = || tool.name.clone();
