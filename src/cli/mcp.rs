@@ -3,7 +3,7 @@
 use super::McpArgs;
 use crate::client::SpawnArgs;
 use crate::config::Config;
-use crate::mcp::policy::McpConfig;
+use crate::config::McpConfig;
 use crate::rpc::transport::socket_path;
 use std::process::ExitCode;
 

@@ -4,50 +4,13 @@
 //! callable, and a call to it says why.
 
 use super::tools::Tool;
-use serde::Deserialize;
+pub use crate::config::McpConfig;
 
 /// The toolsets: a tool's group is `admin` for administration, else its method's namespace.
 pub const TOOLSETS: [&str; 6] = ["issues", "projects", "users", "auth", "cache", "admin"];
 
 /// The toolsets offered when neither `toolsets` nor `tools` is given: all but `admin`.
 pub const DEFAULT_TOOLSETS: [&str; 5] = ["issues", "projects", "users", "auth", "cache"];
-
-/// The `[mcp]` table of the config file; the command line's flags override it.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct McpConfig {
-    /// Offer only tools that change nothing.
-    #[serde(default)]
-    pub read_only: bool,
-    /// Toolsets to offer (`default`, `all`, or names of [`TOOLSETS`]).
-    #[serde(default)]
-    pub toolsets: Option<Vec<String>>,
-    /// Tools to offer by name, on top of the toolsets (alone: only these).
-    #[serde(default)]
-    pub tools: Option<Vec<String>>,
-    /// Tools never offered.
-    #[serde(default)]
-    pub exclude_tools: Vec<String>,
-    /// The one profile the session acts as.
-    #[serde(default)]
-    pub profile: Option<String>,
-}
-
-impl McpConfig {
-    /// `self` (the config file) overridden by `flags` (the command line): flags win for the lists
-    /// and the profile, read-only holds when either asks for it, exclusions add up.
-    pub fn merged(self, flags: McpConfig) -> McpConfig {
-        let mut exclude_tools = self.exclude_tools;
-        exclude_tools.extend(flags.exclude_tools);
-        McpConfig {
-            read_only: self.read_only || flags.read_only,
-            toolsets: flags.toolsets.or(self.toolsets),
-            tools: flags.tools.or(self.tools),
-            exclude_tools,
-            profile: flags.profile.or(self.profile),
-        }
-    }
-}
 
 /// Why a tool is not offered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
