@@ -97,7 +97,7 @@ pub struct McpConfig {
     /// Offer only tools that change nothing.
     #[serde(default)]
     pub read_only: bool,
-    /// Toolsets to offer (`default`, `all`, or the names `jirad mcp --help` lists).
+    /// Toolsets to offer: `default`, `all`, `admin`, or a method namespace (`issues`, …).
     #[serde(default)]
     pub toolsets: Option<Vec<String>>,
     /// Tools to offer by name, on top of the toolsets (alone: only these).

@@ -144,8 +144,8 @@ pub struct McpArgs {
     /// Offer only tools that change nothing (overrides the allow lists).
     #[arg(long)]
     read_only: bool,
-    /// Toolsets to offer, comma-separated: default (all but admin), all, issues, projects, users,
-    /// auth, cache, admin (login, logout, site choice, cache clearing).
+    /// Toolsets to offer, comma-separated: default (all but admin), all, admin (login, logout,
+    /// site choice, cache clearing), or a method namespace (issues, projects, users, auth, cache).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     toolsets: Option<Vec<String>>,
     /// Tools to offer by name, on top of --toolsets (alone: only these).

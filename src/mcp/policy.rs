@@ -6,11 +6,9 @@
 use super::tools::Tool;
 pub use crate::config::McpConfig;
 
-/// The toolsets: a tool's group is `admin` for administration, else its method's namespace.
-pub const TOOLSETS: [&str; 6] = ["issues", "projects", "users", "auth", "cache", "admin"];
-
-/// The toolsets offered when neither `toolsets` nor `tools` is given: all but `admin`.
-pub const DEFAULT_TOOLSETS: [&str; 5] = ["issues", "projects", "users", "auth", "cache"];
+/// The toolset of administration tools; every other toolset is a method namespace (`issues`,
+/// `projects`, …), so a new family of methods is a new toolset, offered by default.
+pub const ADMIN: &str = "admin";
 
 /// Why a tool is not offered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,9 +32,9 @@ pub enum Refusal {
 /// A setting that names no tool or toolset.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    /// An unknown toolset.
-    #[error("unknown toolset `{0}`: expected default, all, issues, projects, users, auth, cache or admin")]
-    Toolset(String),
+    /// An unknown toolset, and those there are.
+    #[error("unknown toolset `{0}`: expected default, all or one of {1}")]
+    Toolset(String, String),
     /// An unknown tool.
     #[error("unknown tool `{0}` in --tools/--exclude-tools ([mcp] tools/exclude_tools)")]
     Tool(String),
@@ -55,11 +53,15 @@ pub struct Policy {
 impl Policy {
     /// Checks every name against `tools`.
     pub fn new(config: McpConfig, tools: &[Tool]) -> Result<Policy, PolicyError> {
+        let mut known: Vec<String> = tools.iter().map(|t| t.toolset.clone()).collect();
+        known.push(ADMIN.to_owned());
+        known.sort();
+        known.dedup();
         let toolsets = match (&config.toolsets, &config.tools) {
-            (Some(sets), _) => expand(sets)?,
+            (Some(sets), _) => expand(sets, &known)?,
             // An allow list of tools alone offers just those.
             (None, Some(_)) => Vec::new(),
-            (None, None) => DEFAULT_TOOLSETS.map(str::to_owned).to_vec(),
+            (None, None) => default_toolsets(&known),
         };
         let named = config.tools.unwrap_or_default();
         for name in named.iter().chain(&config.exclude_tools) {
@@ -100,14 +102,19 @@ impl Policy {
     }
 }
 
-fn expand(sets: &[String]) -> Result<Vec<String>, PolicyError> {
+/// Every toolset but administration.
+fn default_toolsets(known: &[String]) -> Vec<String> {
+    known.iter().filter(|s| *s != ADMIN).cloned().collect()
+}
+
+fn expand(sets: &[String], known: &[String]) -> Result<Vec<String>, PolicyError> {
     let mut out = Vec::new();
     for s in sets {
         match s.as_str() {
-            "default" => out.extend(DEFAULT_TOOLSETS.map(str::to_owned)),
-            "all" => out.extend(TOOLSETS.map(str::to_owned)),
-            s if TOOLSETS.contains(&s) => out.push(s.to_owned()),
-            other => return Err(PolicyError::Toolset(other.to_owned())),
+            "default" => out.extend(default_toolsets(known)),
+            "all" => out.extend(known.iter().cloned()),
+            s if known.iter().any(|k| k == s) => out.push(s.to_owned()),
+            other => return Err(PolicyError::Toolset(other.to_owned(), known.join(", "))),
         }
     }
     Ok(out)
@@ -176,12 +183,27 @@ mod tests {
         };
         assert!(matches!(
             Policy::new(bad, &all),
-            Err(PolicyError::Toolset(_))
+            Err(PolicyError::Toolset(_, _))
         ));
         let policy = Policy::new(McpConfig::default(), &all).unwrap();
         let logout = all.iter().find(|t| t.name == "auth_logout").unwrap();
         let why = policy.check(logout).unwrap_err().to_string();
         assert!(why.contains("--tools auth_logout"), "{why}");
+    }
+
+    #[test]
+    fn a_new_method_family_is_a_toolset_offered_by_default() {
+        let doc = serde_json::json!({ "methods": [{ "name": "links/list", "summary": "Links.",
+            "result": { "schema": {} }, "params": [],
+            "x-annotations": { "title": "Links", "readOnlyHint": true, "admin": false } }] });
+        let all = crate::mcp::tools::from_document(&doc, &[], Shape::default());
+        let policy = Policy::new(McpConfig::default(), &all).unwrap();
+        assert_eq!(policy.check(&all[0]), Ok(()));
+        let only = McpConfig {
+            toolsets: Some(vec!["links".into()]),
+            ..McpConfig::default()
+        };
+        assert!(Policy::new(only, &all).is_ok());
     }
 
     #[test]
