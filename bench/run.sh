@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # jirad against mcp-atlassian, side by side in one run (issue 8).
 #   bench/run.sh [--latency-ms 30] [--issues 10000] [--quick] [--only atlassian,mcp,dc,cloud]
+#   bench/run.sh --context     # bytes and tokens an agent pays (bench/context.py) instead
 # Builds the release binaries and the cached virtualenv (in parallel), then runs bench/bench.py.
 # Results: target/bench/results.{md,json,png}; server logs: target/bench/logs/.
 set -euo pipefail
@@ -30,4 +31,8 @@ if ! wait "$venv_pid"; then
 fi
 
 echo "[bench] build and virtualenv ready in ${SECONDS} s" >&2
+if [ "${1:-}" = --context ]; then
+  shift
+  exec "$venv/bin/python" bench/context.py --bin-dir target/release --out "$out" "$@"
+fi
 exec "$venv/bin/python" bench/bench.py --bin-dir target/release --out "$out" "$@"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds jirad and fake-jira (debug), then runs every client suite against them: Python, TypeScript
 # and Neovim (clients/run-tests.sh) and the MCP face with the official MCP Python SDK
-# (tests/mcp_sdk). Reaches only PyPI and npm; installs into venvs and node_modules inside the
-# checkout, nothing global. Needs cargo, python3 (3.10+ for the MCP SDK), node 20 + npm.
-# Usage: scripts/test-clients.sh [all|unit]   (unit: no daemon, no MCP SDK test)
+# (tests/mcp_sdk), the official TypeScript SDK and the MCP Inspector CLI (tests/mcp_node).
+# Reaches only PyPI and npm; installs into venvs and node_modules inside the checkout, nothing
+# global. Needs cargo, python3 (3.10+ for the MCP SDK), node 20 + npm.
+# Usage: scripts/test-clients.sh [all|unit|mcp]   (unit: no daemon, no MCP tests; mcp: only those)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-all}
@@ -16,7 +17,9 @@ export JIRAD_BIN=${JIRAD_BIN:-$repo/target/debug/jirad}
 export FAKE_JIRA_BIN=${FAKE_JIRA_BIN:-$repo/target/debug/fake-jira}
 
 failed=()
-"$repo/clients/run-tests.sh" "$mode" || failed+=(clients)
+if [ "$mode" != mcp ]; then
+  "$repo/clients/run-tests.sh" "$mode" || failed+=(clients)
+fi
 
 if [ "$mode" != unit ]; then
   printf '\n=== MCP SDK (jirad mcp over stdio)\n'
@@ -26,6 +29,12 @@ if [ "$mode" != unit ]; then
     (cd "$sdk" && .venv/bin/python -m pytest -q -p no:cacheprovider) || failed+=(mcp-sdk)
   else
     failed+=(mcp-sdk-install)
+  fi
+  printf '\n=== MCP TypeScript SDK and Inspector CLI (jirad mcp over stdio)\n'
+  if (cd "$repo/tests/mcp_node" && npm ci --no-audit --no-fund --loglevel=error); then
+    (cd "$repo/tests/mcp_node" && npm test --silent) || failed+=(mcp-node)
+  else
+    failed+=(mcp-node-install)
   fi
 fi
 

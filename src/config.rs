@@ -32,6 +32,9 @@ pub struct Config {
     /// The `[jira]` table.
     #[serde(default)]
     pub jira: JiraConfig,
+    /// The `[mcp]` table: what `jirad mcp` offers agents.
+    #[serde(default)]
+    pub mcp: McpConfig,
 }
 
 /// `[jira]`: limits of the Jira calls.
@@ -68,6 +71,7 @@ impl Default for Config {
             profiles: BTreeMap::new(),
             cache: CacheConfig::default(),
             jira: JiraConfig::default(),
+            mcp: McpConfig::default(),
         }
     }
 }
@@ -84,6 +88,43 @@ fn max_message<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
         )));
     }
     Ok(n)
+}
+
+/// `[mcp]`: which tools `jirad mcp` offers agents (checked there); its flags override it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct McpConfig {
+    /// Offer only tools that change nothing.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Toolsets to offer: `default`, `all`, `admin`, or a method namespace (`issues`, …).
+    #[serde(default)]
+    pub toolsets: Option<Vec<String>>,
+    /// Tools to offer by name, on top of the toolsets (alone: only these).
+    #[serde(default)]
+    pub tools: Option<Vec<String>>,
+    /// Tools never offered.
+    #[serde(default)]
+    pub exclude_tools: Vec<String>,
+    /// The one profile the session acts as.
+    #[serde(default)]
+    pub profile: Option<String>,
+}
+
+impl McpConfig {
+    /// `self` (the config file) overridden by `flags` (the command line): flags win for the lists
+    /// and the profile, read-only holds when either asks for it, exclusions add up.
+    pub fn merged(self, flags: McpConfig) -> McpConfig {
+        let mut exclude_tools = self.exclude_tools;
+        exclude_tools.extend(flags.exclude_tools);
+        McpConfig {
+            read_only: self.read_only || flags.read_only,
+            toolsets: flags.toolsets.or(self.toolsets),
+            tools: flags.tools.or(self.tools),
+            exclude_tools,
+            profile: flags.profile.or(self.profile),
+        }
+    }
 }
 
 /// A config file that cannot be used.

@@ -2,7 +2,7 @@
 //! carries a token, a client secret or an authorization code.
 
 use crate::openrpc::MethodDoc;
-use crate::{NoParams, Notification, Request};
+use crate::{Annotations, NoParams, Notification, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub enum AuthProfiles {}
 impl Request for AuthProfiles {
     const METHOD: &'static str = "auth/profiles";
+    const ANNOTATIONS: Annotations = Annotations::read("List profiles").local();
     type Params = NoParams;
     type Result = AuthProfilesResult;
 }
@@ -35,6 +36,7 @@ pub struct ProfileParams {
 pub enum AuthStatus {}
 impl Request for AuthStatus {
     const METHOD: &'static str = "auth/status";
+    const ANNOTATIONS: Annotations = Annotations::read("Profile status");
     type Params = StatusParams;
     type Result = ProfileInfo;
 }
@@ -56,6 +58,7 @@ pub struct StatusParams {
 pub enum AuthLogin {}
 impl Request for AuthLogin {
     const METHOD: &'static str = "auth/login";
+    const ANNOTATIONS: Annotations = Annotations::write("Start a login").admin();
     type Params = ProfileParams;
     type Result = LoginResult;
 }
@@ -76,6 +79,7 @@ pub struct LoginResult {
 pub enum AuthComplete {}
 impl Request for AuthComplete {
     const METHOD: &'static str = "auth/complete";
+    const ANNOTATIONS: Annotations = Annotations::write("Complete a login").destructive().admin();
     type Params = CompleteParams;
     type Result = ProfileInfo;
 }
@@ -95,6 +99,11 @@ pub struct CompleteParams {
 pub enum AuthLogout {}
 impl Request for AuthLogout {
     const METHOD: &'static str = "auth/logout";
+    const ANNOTATIONS: Annotations = Annotations::write("Log out")
+        .idempotent()
+        .irreversible()
+        .admin()
+        .local();
     type Params = ProfileParams;
     type Result = ProfileInfo;
 }
@@ -103,6 +112,7 @@ impl Request for AuthLogout {
 pub enum AuthSites {}
 impl Request for AuthSites {
     const METHOD: &'static str = "auth/sites";
+    const ANNOTATIONS: Annotations = Annotations::read("List sites");
     type Params = ProfileParams;
     type Result = SitesResult;
 }
@@ -119,6 +129,11 @@ pub struct SitesResult {
 pub enum AuthSelectSite {}
 impl Request for AuthSelectSite {
     const METHOD: &'static str = "auth/selectSite";
+    const ANNOTATIONS: Annotations = Annotations::write("Choose the site")
+        .destructive()
+        .idempotent()
+        .admin()
+        .local();
     type Params = SelectSiteParams;
     type Result = ProfileInfo;
 }

@@ -1,7 +1,7 @@
 //! `cache/stats`, `cache/clear`, `issues/watch`, `issues/unwatch` and `issues/didChange`.
 
 use crate::openrpc::MethodDoc;
-use crate::{NoParams, Notification, Request};
+use crate::{Annotations, NoParams, Notification, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub enum CacheStats {}
 impl Request for CacheStats {
     const METHOD: &'static str = "cache/stats";
+    const ANNOTATIONS: Annotations = Annotations::read("Cache statistics").local();
     type Params = NoParams;
     type Result = CacheStatsResult;
 }
@@ -50,6 +51,11 @@ pub struct KindStats {
 pub enum CacheClear {}
 impl Request for CacheClear {
     const METHOD: &'static str = "cache/clear";
+    const ANNOTATIONS: Annotations = Annotations::write("Clear the cache")
+        .destructive()
+        .idempotent()
+        .admin()
+        .local();
     type Params = CacheClearParams;
     type Result = CacheClearResult;
 }
@@ -77,6 +83,7 @@ pub struct CacheClearResult {
 pub enum IssuesWatch {}
 impl Request for IssuesWatch {
     const METHOD: &'static str = "issues/watch";
+    const ANNOTATIONS: Annotations = Annotations::read("Watch a list");
     type Params = IssuesWatchParams;
     type Result = IssuesWatchResult;
 }
@@ -130,6 +137,7 @@ pub struct IssuesWatchResult {
 pub enum IssuesUnwatch {}
 impl Request for IssuesUnwatch {
     const METHOD: &'static str = "issues/unwatch";
+    const ANNOTATIONS: Annotations = Annotations::read("End a watch").local();
     type Params = IssuesUnwatchParams;
     type Result = ();
 }

@@ -7,7 +7,7 @@
 
 use crate::lifecycle::NumberOrString;
 use crate::openrpc::MethodDoc;
-use crate::Request;
+use crate::{Annotations, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -112,6 +112,7 @@ pub struct Issue {
 pub enum IssuesGet {}
 impl Request for IssuesGet {
     const METHOD: &'static str = "issues/get";
+    const ANNOTATIONS: Annotations = Annotations::read("Get issue");
     type Params = IssuesGetParams;
     type Result = IssuesGetResult;
 }
@@ -234,6 +235,7 @@ impl CacheInfo {
 pub enum IssuesList {}
 impl Request for IssuesList {
     const METHOD: &'static str = "issues/list";
+    const ANNOTATIONS: Annotations = Annotations::read("Search issues");
     type Params = IssuesListParams;
     type Result = IssuesListResult;
 }
@@ -313,6 +315,7 @@ pub struct IssuesListResult {
 pub enum IssuesCreate {}
 impl Request for IssuesCreate {
     const METHOD: &'static str = "issues/create";
+    const ANNOTATIONS: Annotations = Annotations::write("Create issue");
     type Params = IssuesCreateParams;
     type Result = IssuesCreateResult;
 }
@@ -359,6 +362,9 @@ pub struct IssuesCreateResult {
 pub enum IssuesUpdate {}
 impl Request for IssuesUpdate {
     const METHOD: &'static str = "issues/update";
+    const ANNOTATIONS: Annotations = Annotations::write("Update issue")
+        .destructive()
+        .idempotent();
     type Params = IssuesUpdateParams;
     type Result = IssuesGetResult;
 }
@@ -413,6 +419,9 @@ fn some_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Str
 pub enum IssuesDelete {}
 impl Request for IssuesDelete {
     const METHOD: &'static str = "issues/delete";
+    const ANNOTATIONS: Annotations = Annotations::write("Delete issue")
+        .idempotent()
+        .irreversible();
     type Params = IssuesDeleteParams;
     type Result = Empty;
 }

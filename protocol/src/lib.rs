@@ -27,6 +27,96 @@ pub trait Request {
     type Params: DeserializeOwned + Serialize + JsonSchema + Send + 'static;
     /// The `result` of a successful reply.
     type Result: DeserializeOwned + Serialize + JsonSchema + Send + 'static;
+    /// What the call does to the world, declared here once: the OpenRPC document carries it
+    /// (`x-annotations`) and the MCP tools' annotations and allow lists come from it.
+    const ANNOTATIONS: Annotations;
+}
+
+/// How a method acts, in the terms of MCP's tool annotations plus two of jirad's own. Hosts use
+/// the hints to auto-approve reads and to confirm writes; they are hints, so the MCP face also
+/// enforces `read_only`, `irreversible` and `admin` itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Annotations {
+    /// A short human name ("Delete issue").
+    pub title: &'static str,
+    /// Changes nothing, in Jira or in the daemon's account state.
+    pub read_only: bool,
+    /// May overwrite or delete (false: only adds). Meaningful for writes only.
+    pub destructive: bool,
+    /// Repeating the same call has no further effect. Meaningful for writes only.
+    pub idempotent: bool,
+    /// Reaches Jira (an open set of people and data), not only the daemon's own state.
+    pub open_world: bool,
+    /// Cannot be undone: agent faces ask the user before running it.
+    pub irreversible: bool,
+    /// Administers accounts or the cache (login, logout, site choice, clearing): agent faces
+    /// offer it only when enabled.
+    pub admin: bool,
+}
+
+impl Annotations {
+    /// A read of Jira.
+    pub const fn read(title: &'static str) -> Self {
+        Annotations {
+            title,
+            read_only: true,
+            destructive: false,
+            idempotent: true,
+            open_world: true,
+            irreversible: false,
+            admin: false,
+        }
+    }
+
+    /// A write that only adds (a new issue, a comment).
+    pub const fn write(title: &'static str) -> Self {
+        Annotations {
+            read_only: false,
+            idempotent: false,
+            ..Self::read(title)
+        }
+    }
+
+    /// A write that may overwrite or delete.
+    pub const fn destructive(self) -> Self {
+        Annotations {
+            destructive: true,
+            ..self
+        }
+    }
+
+    /// Repeating it changes nothing more.
+    pub const fn idempotent(self) -> Self {
+        Annotations {
+            idempotent: true,
+            ..self
+        }
+    }
+
+    /// Cannot be undone (implies destructive).
+    pub const fn irreversible(self) -> Self {
+        Annotations {
+            irreversible: true,
+            destructive: true,
+            ..self
+        }
+    }
+
+    /// Account or cache administration.
+    pub const fn admin(self) -> Self {
+        Annotations {
+            admin: true,
+            ..self
+        }
+    }
+
+    /// Acts on the daemon's own state only, never Jira.
+    pub const fn local(self) -> Self {
+        Annotations {
+            open_world: false,
+            ..self
+        }
+    }
 }
 
 /// A one-way message (no reply), in either direction.

@@ -2,7 +2,7 @@
 //! `daemon/status`, `daemon/stop`, plus the generic `$/cancelRequest` and `$/progress`.
 
 use crate::openrpc::MethodDoc;
-use crate::{NoParams, Notification, Request};
+use crate::{Annotations, NoParams, Notification, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,7 @@ pub enum NumberOrString {
 pub enum Initialize {}
 impl Request for Initialize {
     const METHOD: &'static str = "initialize";
+    const ANNOTATIONS: Annotations = Annotations::read("Initialize").local();
     type Params = InitializeParams;
     type Result = InitializeResult;
 }
@@ -123,6 +124,9 @@ impl Notification for Initialized {
 pub enum Shutdown {}
 impl Request for Shutdown {
     const METHOD: &'static str = "shutdown";
+    const ANNOTATIONS: Annotations = Annotations::write("Shut down the connection")
+        .idempotent()
+        .local();
     type Params = NoParams;
     type Result = ();
 }
@@ -138,6 +142,7 @@ impl Notification for Exit {
 pub enum RpcDiscover {}
 impl Request for RpcDiscover {
     const METHOD: &'static str = "rpc.discover";
+    const ANNOTATIONS: Annotations = Annotations::read("Discover").local();
     type Params = NoParams;
     /// The document as JSON text: the daemon serializes it once, not per call.
     type Result = Box<serde_json::value::RawValue>;
@@ -147,6 +152,7 @@ impl Request for RpcDiscover {
 pub enum DaemonStatus {}
 impl Request for DaemonStatus {
     const METHOD: &'static str = "daemon/status";
+    const ANNOTATIONS: Annotations = Annotations::read("Daemon status").local();
     type Params = NoParams;
     type Result = DaemonStatusResult;
 }
@@ -205,6 +211,11 @@ impl DaemonStatusJson {
 pub enum DaemonStop {}
 impl Request for DaemonStop {
     const METHOD: &'static str = "daemon/stop";
+    const ANNOTATIONS: Annotations = Annotations::write("Stop the daemon")
+        .destructive()
+        .idempotent()
+        .admin()
+        .local();
     type Params = NoParams;
     type Result = ();
 }

@@ -3,7 +3,7 @@
 
 use crate::issues::Empty;
 use crate::openrpc::MethodDoc;
-use crate::Request;
+use crate::{Annotations, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +33,7 @@ pub fn docs() -> Vec<MethodDoc> {
 pub enum LinksTypes {}
 impl Request for LinksTypes {
     const METHOD: &'static str = "links/types";
+    const ANNOTATIONS: Annotations = Annotations::read("Link types");
     type Params = LinksTypesParams;
     type Result = Vec<LinkType>;
 }
@@ -63,6 +64,7 @@ pub struct LinkType {
 pub enum LinksList {}
 impl Request for LinksList {
     const METHOD: &'static str = "links/list";
+    const ANNOTATIONS: Annotations = Annotations::read("List links");
     type Params = LinksListParams;
     type Result = IssueLinks;
 }
@@ -135,6 +137,7 @@ pub struct RemoteLink {
 pub enum LinksCreate {}
 impl Request for LinksCreate {
     const METHOD: &'static str = "links/create";
+    const ANNOTATIONS: Annotations = Annotations::write("Link issues").idempotent();
     type Params = LinksCreateParams;
     type Result = IssueLink;
 }
@@ -163,6 +166,7 @@ pub struct LinksCreateParams {
 pub enum LinksDelete {}
 impl Request for LinksDelete {
     const METHOD: &'static str = "links/delete";
+    const ANNOTATIONS: Annotations = Annotations::write("Delete link").destructive().idempotent();
     type Params = LinksDeleteParams;
     type Result = Empty;
 }
@@ -182,6 +186,9 @@ pub struct LinksDeleteParams {
 pub enum LinksAddRemote {}
 impl Request for LinksAddRemote {
     const METHOD: &'static str = "links/addRemote";
+    const ANNOTATIONS: Annotations = Annotations::write("Add remote link")
+        .destructive()
+        .idempotent();
     type Params = LinksAddRemoteParams;
     type Result = RemoteLinkSaved;
 }
@@ -221,6 +228,9 @@ pub struct RemoteLinkSaved {
 pub enum LinksDeleteRemote {}
 impl Request for LinksDeleteRemote {
     const METHOD: &'static str = "links/deleteRemote";
+    const ANNOTATIONS: Annotations = Annotations::write("Delete remote link")
+        .destructive()
+        .idempotent();
     type Params = LinksDeleteRemoteParams;
     type Result = Empty;
 }

@@ -2,10 +2,11 @@
 //!
 //! Adding a method is one line in [`contract`]. Params are by name: each params field becomes one
 //! content descriptor, and `x-params-schema` is the params object's schema, which refuses other
-//! keys (`additionalProperties: false`). Server → client notifications go under `x-notifications`, since OpenRPC has
+//! keys (`additionalProperties: false`), and `x-annotations` what the call does (MCP's tool
+//! annotation names, plus `irreversible` and `admin`). Server → client notifications go under `x-notifications`, since OpenRPC has
 //! no server-to-client direction.
 
-use crate::{Notification, Request};
+use crate::{Annotations, Notification, Request};
 use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
@@ -31,6 +32,8 @@ pub struct MethodDoc {
     pub summary: &'static str,
     /// Direction and reply.
     pub direction: Direction,
+    /// Requests only: what the call does ([`Request::ANNOTATIONS`]).
+    pub annotations: Option<Annotations>,
     params: SchemaFn,
     result: Option<SchemaFn>,
 }
@@ -42,6 +45,7 @@ impl MethodDoc {
             name: R::METHOD,
             summary,
             direction: Direction::Request,
+            annotations: Some(R::ANNOTATIONS),
             params: |g| g.subschema_for::<R::Params>(),
             result: Some(|g| g.subschema_for::<R::Result>()),
         }
@@ -62,6 +66,7 @@ impl MethodDoc {
             name: N::METHOD,
             summary,
             direction,
+            annotations: None,
             params: |g| g.subschema_for::<N::Params>(),
             result: None,
         }
@@ -118,6 +123,9 @@ pub fn document() -> Value {
             "name": m.name, "summary": m.summary, "paramStructure": "by-name", "params": params,
             "x-params-schema": params_schema,
         });
+        if let Some(a) = m.annotations {
+            obj["x-annotations"] = annotations_json(&a);
+        }
         if let Some(result) = m.result {
             obj["result"] = json!({ "name": "result", "schema": (result)(&mut gen) });
         }
@@ -148,6 +156,19 @@ pub fn document_text() -> String {
     let mut s = serde_json::to_string_pretty(&document()).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// MCP's tool annotation names, plus jirad's `irreversible` and `admin`.
+fn annotations_json(a: &Annotations) -> Value {
+    json!({
+        "title": a.title,
+        "readOnlyHint": a.read_only,
+        "destructiveHint": a.destructive,
+        "idempotentHint": a.idempotent,
+        "openWorldHint": a.open_world,
+        "irreversible": a.irreversible,
+        "admin": a.admin,
+    })
 }
 
 fn error_kinds() -> Value {

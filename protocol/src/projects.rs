@@ -1,7 +1,7 @@
 //! `projects/list`, `projects/issueTypes`, `users/me`, `users/search`.
 
 use crate::openrpc::MethodDoc;
-use crate::Request;
+use crate::{Annotations, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,7 @@ pub struct UserRef {
 pub enum ProjectsList {}
 impl Request for ProjectsList {
     const METHOD: &'static str = "projects/list";
+    const ANNOTATIONS: Annotations = Annotations::read("List projects");
     type Params = ProjectsListParams;
     type Result = Vec<ProjectInfo>;
 }
@@ -66,6 +67,7 @@ pub struct ProjectInfo {
 pub enum ProjectsIssueTypes {}
 impl Request for ProjectsIssueTypes {
     const METHOD: &'static str = "projects/issueTypes";
+    const ANNOTATIONS: Annotations = Annotations::read("Issue types and create fields");
     type Params = ProjectsIssueTypesParams;
     type Result = Vec<IssueTypeInfo>;
 }
@@ -136,6 +138,7 @@ pub struct AllowedValue {
 pub enum UsersMe {}
 impl Request for UsersMe {
     const METHOD: &'static str = "users/me";
+    const ANNOTATIONS: Annotations = Annotations::read("Current user");
     type Params = UsersMeParams;
     type Result = UserInfo;
 }
@@ -172,6 +175,7 @@ pub struct UserInfo {
 pub enum UsersSearch {}
 impl Request for UsersSearch {
     const METHOD: &'static str = "users/search";
+    const ANNOTATIONS: Annotations = Annotations::read("Search users");
     type Params = UsersSearchParams;
     type Result = Vec<UserInfo>;
 }

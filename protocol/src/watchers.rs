@@ -4,7 +4,7 @@
 
 use crate::openrpc::MethodDoc;
 use crate::projects::UserRef;
-use crate::Request;
+use crate::{Annotations, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +77,7 @@ pub struct Votes {
 pub enum WatchersList {}
 impl Request for WatchersList {
     const METHOD: &'static str = "watchers/list";
+    const ANNOTATIONS: Annotations = Annotations::read("Watchers");
     type Params = IssueParams;
     type Result = Watchers;
 }
@@ -85,6 +86,7 @@ impl Request for WatchersList {
 pub enum WatchersAdd {}
 impl Request for WatchersAdd {
     const METHOD: &'static str = "watchers/add";
+    const ANNOTATIONS: Annotations = Annotations::write("Add watcher").idempotent();
     type Params = WatcherParams;
     type Result = Watchers;
 }
@@ -93,6 +95,9 @@ impl Request for WatchersAdd {
 pub enum WatchersRemove {}
 impl Request for WatchersRemove {
     const METHOD: &'static str = "watchers/remove";
+    const ANNOTATIONS: Annotations = Annotations::write("Remove watcher")
+        .destructive()
+        .idempotent();
     type Params = WatcherParams;
     type Result = Watchers;
 }
@@ -101,6 +106,7 @@ impl Request for WatchersRemove {
 pub enum VotesGet {}
 impl Request for VotesGet {
     const METHOD: &'static str = "votes/get";
+    const ANNOTATIONS: Annotations = Annotations::read("Votes");
     type Params = IssueParams;
     type Result = Votes;
 }
@@ -109,6 +115,7 @@ impl Request for VotesGet {
 pub enum VotesAdd {}
 impl Request for VotesAdd {
     const METHOD: &'static str = "votes/add";
+    const ANNOTATIONS: Annotations = Annotations::write("Vote").idempotent();
     type Params = IssueParams;
     type Result = Votes;
 }
@@ -117,6 +124,7 @@ impl Request for VotesAdd {
 pub enum VotesRemove {}
 impl Request for VotesRemove {
     const METHOD: &'static str = "votes/remove";
+    const ANNOTATIONS: Annotations = Annotations::write("Remove vote").destructive().idempotent();
     type Params = IssueParams;
     type Result = Votes;
 }

@@ -4,7 +4,7 @@
 
 use crate::openrpc::MethodDoc;
 use crate::projects::UserRef;
-use crate::Request;
+use crate::{Annotations, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -74,6 +74,7 @@ pub struct StatusRef {
 pub enum IssuesTransitions {}
 impl Request for IssuesTransitions {
     const METHOD: &'static str = "issues/transitions";
+    const ANNOTATIONS: Annotations = Annotations::read("Available transitions");
     type Params = IssuesTransitionsParams;
     type Result = Vec<Transition>;
 }
@@ -111,6 +112,7 @@ pub struct Transition {
 pub enum IssuesTransition {}
 impl Request for IssuesTransition {
     const METHOD: &'static str = "issues/transition";
+    const ANNOTATIONS: Annotations = Annotations::write("Transition issue");
     type Params = IssuesTransitionParams;
     type Result = TransitionResult;
 }
@@ -158,6 +160,7 @@ pub struct TransitionTaken {
 pub enum IssuesComments {}
 impl Request for IssuesComments {
     const METHOD: &'static str = "issues/comments";
+    const ANNOTATIONS: Annotations = Annotations::read("Read comments");
     type Params = IssuesCommentsParams;
     type Result = CommentPage;
 }
@@ -259,6 +262,9 @@ impl VisibilityKind {
 pub enum IssuesUpdateComment {}
 impl Request for IssuesUpdateComment {
     const METHOD: &'static str = "issues/updateComment";
+    const ANNOTATIONS: Annotations = Annotations::write("Edit comment")
+        .destructive()
+        .idempotent();
     type Params = IssuesUpdateCommentParams;
     type Result = IssueComment;
 }
@@ -299,6 +305,9 @@ fn some_visibility<'de, D: Deserializer<'de>>(
 pub enum IssuesDeleteComment {}
 impl Request for IssuesDeleteComment {
     const METHOD: &'static str = "issues/deleteComment";
+    const ANNOTATIONS: Annotations = Annotations::write("Delete comment")
+        .idempotent()
+        .irreversible();
     type Params = IssuesDeleteCommentParams;
     type Result = crate::issues::Empty;
 }
@@ -320,6 +329,7 @@ pub struct IssuesDeleteCommentParams {
 pub enum IssuesAddComment {}
 impl Request for IssuesAddComment {
     const METHOD: &'static str = "issues/addComment";
+    const ANNOTATIONS: Annotations = Annotations::write("Add comment");
     type Params = IssuesAddCommentParams;
     type Result = IssueComment;
 }
@@ -344,6 +354,9 @@ pub struct IssuesAddCommentParams {
 pub enum IssuesAssign {}
 impl Request for IssuesAssign {
     const METHOD: &'static str = "issues/assign";
+    const ANNOTATIONS: Annotations = Annotations::write("Assign issue")
+        .destructive()
+        .idempotent();
     type Params = IssuesAssignParams;
     type Result = AssignResult;
 }
@@ -415,6 +428,7 @@ mod tests {
 pub enum IssuesChangelog {}
 impl Request for IssuesChangelog {
     const METHOD: &'static str = "issues/changelog";
+    const ANNOTATIONS: Annotations = Annotations::read("Issue history");
     type Params = IssuesChangelogParams;
     type Result = ChangelogPage;
 }

@@ -139,3 +139,56 @@ fn every_params_schema_refuses_unknown_keys() {
         "params objects that accept unknown keys: {open:?}"
     );
 }
+
+/// Every request says what it does; the writes an agent must not run unasked are marked.
+#[test]
+fn every_request_is_annotated_and_the_dangerous_ones_are_marked() {
+    let doc = jirad_protocol::openrpc::document();
+    let mut admin = Vec::new();
+    let mut irreversible = Vec::new();
+    for m in doc["methods"].as_array().unwrap() {
+        let name = m["name"].as_str().unwrap();
+        if m.get("result").is_none() {
+            assert!(m.get("x-annotations").is_none(), "{name}");
+            continue;
+        }
+        let a = &m["x-annotations"];
+        for key in [
+            "readOnlyHint",
+            "destructiveHint",
+            "idempotentHint",
+            "openWorldHint",
+            "irreversible",
+            "admin",
+        ] {
+            assert!(a[key].is_boolean(), "{name}: {key}");
+        }
+        assert!(a["title"].as_str().is_some_and(|t| !t.is_empty()), "{name}");
+        if a["readOnlyHint"] == true {
+            assert_eq!(a["destructiveHint"], false, "{name}");
+        }
+        if a["admin"] == true {
+            admin.push(name);
+        }
+        if a["irreversible"] == true {
+            irreversible.push(name);
+        }
+    }
+    admin.sort_unstable();
+    assert_eq!(
+        admin,
+        [
+            "auth/complete",
+            "auth/login",
+            "auth/logout",
+            "auth/selectSite",
+            "cache/clear",
+            "daemon/stop"
+        ]
+    );
+    irreversible.sort_unstable();
+    assert_eq!(
+        irreversible,
+        ["auth/logout", "issues/delete", "issues/deleteComment"]
+    );
+}

@@ -138,9 +138,25 @@ pub struct McpArgs {
     /// Fail the tool calls instead of starting the daemon when nothing listens.
     #[arg(long)]
     no_spawn: bool,
-    /// Config file for a daemon started by this command.
+    /// Config file: its `[mcp]` table, and for a daemon started by this command.
     #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Offer only tools that change nothing (overrides the allow lists).
+    #[arg(long)]
+    read_only: bool,
+    /// Toolsets to offer, comma-separated: default (all but admin), all, admin (login, logout,
+    /// site choice, cache clearing), or a method namespace (issues, projects, users, auth, cache).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    toolsets: Option<Vec<String>>,
+    /// Tools to offer by name, on top of --toolsets (alone: only these).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    tools: Option<Vec<String>>,
+    /// Tools never offered.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    exclude_tools: Vec<String>,
+    /// Act as this profile only; the tools then take no profile argument.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
 }
 
 /// `JIRAD_THREADS=N` picks a multi-thread runtime; the default is one thread (lowest latency).

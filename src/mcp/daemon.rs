@@ -1,6 +1,7 @@
 //! The MCP server's connection to the shared daemon: concurrent calls multiplexed by id over one
 //! socket connection (opened with [`DaemonClient`], which also starts the daemon when allowed),
-//! reopened when the daemon went away.
+//! reopened when the daemon went away. The daemon's notifications (progress, watched issues,
+//! authorization changes) go to one channel for the MCP face to translate.
 
 use crate::client::{ClientError, DaemonClient, SpawnArgs, Stream};
 use serde_json::{json, Value};
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, WriteHalf};
-use tokio::sync::{oneshot, Mutex};
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 type Reply = Result<Value, Value>;
 type Pending = Arc<StdMutex<HashMap<u64, oneshot::Sender<Reply>>>>;
@@ -40,7 +41,7 @@ impl InFlight {
 }
 
 impl Conn {
-    fn new(client: DaemonClient) -> Arc<Conn> {
+    fn new(client: DaemonClient, notes: mpsc::UnboundedSender<Value>) -> Arc<Conn> {
         let (mut reader, writer) = client.into_parts();
         let pending: Pending = Arc::default();
         let closed = Arc::new(AtomicBool::new(false));
@@ -56,8 +57,10 @@ impl Conn {
                 let Ok(msg) = serde_json::from_str::<Value>(&line) else {
                     continue;
                 };
-                // Notifications (no id) are not forwarded: MCP tools have no use for them.
                 let Some(id) = msg.get("id").and_then(Value::as_u64) else {
+                    if msg.get("method").is_some() {
+                        let _ = notes.send(msg);
+                    }
                     continue;
                 };
                 let reply = match msg.get("error") {
@@ -119,18 +122,28 @@ impl Conn {
 pub struct Forwarder {
     socket: PathBuf,
     spawn: Option<SpawnArgs>,
+    profile: Option<String>,
     client_name: StdMutex<String>,
     conn: Mutex<Option<Arc<Conn>>>,
+    notes: mpsc::UnboundedSender<Value>,
 }
 
 impl Forwarder {
-    /// `spawn: None` never starts the daemon (`--no-spawn`).
-    pub fn new(socket: PathBuf, spawn: Option<SpawnArgs>) -> Self {
+    /// `spawn: None` never starts the daemon (`--no-spawn`); `profile` is the connection's
+    /// (`initialize {profile}`); the daemon's notifications go to `notes`.
+    pub fn new(
+        socket: PathBuf,
+        spawn: Option<SpawnArgs>,
+        profile: Option<String>,
+        notes: mpsc::UnboundedSender<Value>,
+    ) -> Self {
         Forwarder {
             socket,
             spawn,
+            profile,
             client_name: StdMutex::new("jirad-mcp".into()),
             conn: Mutex::new(None),
+            notes,
         }
     }
 
@@ -151,13 +164,17 @@ impl Forwarder {
             Some(args) => DaemonClient::connect_or_spawn(&self.socket, args).await?,
             None => DaemonClient::connect(&self.socket).await?,
         };
-        let conn = Conn::new(client);
+        let conn = Conn::new(client, self.notes.clone());
         let name = self
             .client_name
             .lock()
             .map(|n| n.clone())
             .unwrap_or_default();
-        let init = json!({ "clientInfo": { "name": name, "version": env!("CARGO_PKG_VERSION") } });
+        let mut init =
+            json!({ "clientInfo": { "name": name, "version": env!("CARGO_PKG_VERSION") } });
+        if let Some(p) = &self.profile {
+            init["profile"] = json!(p);
+        }
         // Naming ourselves is a courtesy; a daemon that refuses it still serves calls.
         if let Ok(call) = conn.start("initialize", init).await {
             let _ = call.reply().await;

@@ -1,37 +1,95 @@
 //! MCP tools derived from the protocol's OpenRPC document, so a new daemon method becomes a tool
 //! with no code here: `issues/get` → tool `issues_get`, `inputSchema` = its by-name params as one
-//! object schema with every `$ref` inlined (MCP hosts do not resolve `components`).
+//! object schema with every `$ref` inlined (MCP hosts do not resolve `components`),
+//! `outputSchema` = its result schema, and `annotations` = the method's `x-annotations`.
 
 use serde_json::{json, Map, Value};
 
-/// One tool: its MCP name and the daemon method it calls.
+/// What a tool does, read from the method's `x-annotations`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effect {
+    /// Changes nothing.
+    pub read_only: bool,
+    /// Cannot be undone: the user confirms first.
+    pub irreversible: bool,
+    /// Account or cache administration: offered only when enabled.
+    pub admin: bool,
+}
+
+/// One tool: its MCP name, the daemon method it calls, and how it is offered.
 #[derive(Debug, Clone)]
 pub struct Tool {
     /// MCP name (`issues_get`).
     pub name: String,
     /// Daemon method (`issues/get`).
     pub method: String,
+    /// Its group for `--toolsets`: `admin` for administration, else the method's namespace.
+    pub toolset: String,
+    /// From the protocol's annotations.
+    pub effect: Effect,
+    /// The method takes a `profile` param.
+    pub takes_profile: bool,
     /// The `tools/list` entry.
     pub listing: Value,
 }
 
-/// Methods that are no use as tools: their effect is notifications on the caller's connection,
-/// which the MCP face (one shared daemon connection, no MCP notification for them) drops.
+/// Methods that are no use as tools: their effect is notifications on the caller's connection;
+/// the MCP face uses them for resource subscriptions instead.
 pub const NOT_TOOLS: [&str; 2] = ["issues/watch", "issues/unwatch"];
 
+/// Params the MCP face fills in itself: the work-done token comes from the call's
+/// `_meta.progressToken`.
+const HIDDEN_PARAMS: [&str; 1] = ["progressToken"];
+
+/// How the listing is shaped for this session.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shape {
+    /// The session is pinned to one profile: tools take no `profile` argument.
+    pub pinned_profile: bool,
+}
+
+/// Arguments of the MCP face's own, per method, taken out before the call is forwarded.
+pub fn extra_args(method: &str, effect: &Effect) -> Vec<(&'static str, Value)> {
+    let mut extra = Vec::new();
+    if effect.irreversible {
+        extra.push((
+            "confirm",
+            json!({ "type": "boolean", "description":
+                "The user confirmed this call, which cannot be undone. Only used when the host \
+                 cannot ask the user itself." }),
+        ));
+    }
+    match method {
+        "issues/get" => extra.push((
+            "fullDescription",
+            json!({ "type": "boolean", "description": format!(
+                "Return the whole description; by default it is cut at {} characters.",
+                crate::mcp::results::DESCRIPTION_BUDGET) }),
+        )),
+        "issues/list" => extra.push((
+            "detail",
+            json!({ "enum": ["compact", "full"], "description":
+                "compact (default): key, summary, status, assignee, updated per issue; full: \
+                 every field (or give `fields`)." }),
+        )),
+        _ => {}
+    }
+    extra
+}
+
 /// The tools of this build's protocol: every request but the lifecycle family and [`NOT_TOOLS`].
-pub fn tools() -> Vec<Tool> {
+pub fn tools(shape: Shape) -> Vec<Tool> {
     let mut excluded: Vec<&str> = jirad_protocol::lifecycle::docs()
         .iter()
         .map(|m| m.name)
         .collect();
     excluded.extend(NOT_TOOLS);
-    from_document(&jirad_protocol::openrpc::document(), &excluded)
+    from_document(&jirad_protocol::openrpc::document(), &excluded, shape)
 }
 
 /// Every request method of `doc` (those with a result) except `excluded` and internal names
 /// (`$/…`, `rpc.…`).
-pub fn from_document(doc: &Value, excluded: &[&str]) -> Vec<Tool> {
+pub fn from_document(doc: &Value, excluded: &[&str], shape: Shape) -> Vec<Tool> {
     let empty = Map::new();
     let defs = doc["components"]["schemas"].as_object().unwrap_or(&empty);
     let methods = doc["methods"].as_array().map(Vec::as_slice).unwrap_or(&[]);
@@ -44,21 +102,67 @@ pub fn from_document(doc: &Value, excluded: &[&str]) -> Vec<Tool> {
             {
                 return None;
             }
-            let name = tool_name(method);
-            let summary = m["summary"].as_str().unwrap_or_default();
-            let listing = json!({
-                "name": name,
-                "title": summary.trim_end_matches('.'),
-                "description": format!("{summary} (jirad method `{method}`.)"),
-                "inputSchema": input_schema(m, defs),
-            });
-            Some(Tool {
-                name,
-                method: method.to_owned(),
-                listing,
-            })
+            Some(tool(m, method, defs, shape))
         })
         .collect()
+}
+
+fn tool(m: &Value, method: &str, defs: &Map<String, Value>, shape: Shape) -> Tool {
+    let name = tool_name(method);
+    let summary = m["summary"].as_str().unwrap_or_default();
+    let a = &m["x-annotations"];
+    let flag = |k: &str| a[k].as_bool();
+    let effect = Effect {
+        read_only: flag("readOnlyHint") == Some(true),
+        irreversible: flag("irreversible") == Some(true),
+        admin: flag("admin") == Some(true),
+    };
+    let title = a["title"]
+        .as_str()
+        .unwrap_or_else(|| summary.trim_end_matches('.'));
+    let mut input = input_schema(m, defs);
+    strip_numeric_formats(&mut input);
+    let takes_profile = input["properties"].get("profile").is_some();
+    if let Some(props) = input["properties"].as_object_mut() {
+        for hidden in HIDDEN_PARAMS {
+            props.remove(hidden);
+        }
+        if shape.pinned_profile {
+            props.remove("profile");
+        }
+        for (arg, schema) in extra_args(method, &effect) {
+            props.insert(arg.to_owned(), schema);
+        }
+    }
+    let mut description = format!("{summary} (jirad method `{method}`.)");
+    if effect.irreversible {
+        description.push_str(" Cannot be undone: the user is asked to confirm first.");
+    }
+    // The hints MCP defines; absent ones would default to the worst case.
+    let annotations = json!({
+        "title": title,
+        "readOnlyHint": flag("readOnlyHint").unwrap_or(false),
+        "destructiveHint": flag("destructiveHint").unwrap_or(true),
+        "idempotentHint": flag("idempotentHint").unwrap_or(false),
+        "openWorldHint": flag("openWorldHint").unwrap_or(true),
+    });
+    let listing = json!({
+        "name": name,
+        "title": title,
+        "description": description,
+        "inputSchema": input,
+        "outputSchema": output_schema(m, defs),
+        "annotations": annotations,
+    });
+    let namespace = method.split('/').next().unwrap_or(method);
+    Tool {
+        name,
+        method: method.to_owned(),
+        toolset: if effect.admin { "admin" } else { namespace }.to_owned(),
+        effect,
+        takes_profile,
+        listing,
+    }
 }
 
 /// `issues/get` → `issues_get` (MCP names allow `[A-Za-z0-9_.-]`).
@@ -104,6 +208,61 @@ fn input_schema(method: &Value, defs: &Map<String, Value>) -> Value {
     schema
 }
 
+/// The result schema, inlined, as an object schema (MCP requires one at the root: other results
+/// travel as `{"result": …}`). Descriptions are dropped: hosts validate with it, models never
+/// see it, and it would double the size of `tools/list`. It names its dialect, draft-07 (what
+/// schemars writes; MCP's default is 2020-12), which also makes validators that check the
+/// schema on every call (the Python SDK 1.x) several times faster.
+fn output_schema(method: &Value, defs: &Map<String, Value>) -> Value {
+    let mut schema = inline(&method["result"]["schema"], defs, &mut Vec::new());
+    strip_descriptions(&mut schema);
+    strip_numeric_formats(&mut schema);
+    let mut schema = if schema["type"] == "object" {
+        schema
+    } else {
+        json!({ "type": "object", "properties": { "result": schema }, "required": ["result"] })
+    };
+    schema["$schema"] = json!("http://json-schema.org/draft-07/schema#");
+    schema
+}
+
+/// schemars' `format: "uint64"` and the like are no JSON Schema formats (`minimum` carries the
+/// range): validators such as ajv warn about each one, so hosts never get them.
+fn strip_numeric_formats(schema: &mut Value) {
+    match schema {
+        Value::Object(obj) => {
+            let numeric = |f: &str| {
+                ["int", "uint", "float", "double"]
+                    .iter()
+                    .any(|p| f.starts_with(p))
+            };
+            if obj
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(numeric)
+            {
+                obj.remove("format");
+            }
+            obj.values_mut().for_each(strip_numeric_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_numeric_formats),
+        _ => {}
+    }
+}
+
+fn strip_descriptions(schema: &mut Value) {
+    match schema {
+        Value::Object(obj) => {
+            if obj.get("description").is_some_and(Value::is_string) {
+                obj.remove("description");
+            }
+            obj.values_mut().for_each(strip_descriptions);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_descriptions),
+        _ => {}
+    }
+}
+
 /// Replaces `$ref`s to `components.schemas` by their targets (siblings such as `description`
 /// win); a recursive type is cut to `{}` (any value) at its second appearance.
 fn inline(schema: &Value, defs: &Map<String, Value>, stack: &mut Vec<String>) -> Value {
@@ -141,77 +300,6 @@ fn inline(schema: &Value, defs: &Map<String, Value>, stack: &mut Vec<String>) ->
     }
 }
 
-/// A successful call as a tool result: a one-line headline when the result is recognisably an
-/// issue or a list of issues, then the compact JSON (what hosts without `structuredContent`
-/// show); `structuredContent` must be an object, so other values are wrapped in `{"result": …}`.
-pub fn success(result: Value) -> Value {
-    let json_text = serde_json::to_string(&result).unwrap_or_default();
-    let text = match headline(&result) {
-        Some(h) => format!("{h}\n{json_text}"),
-        None => json_text,
-    };
-    let structured = if result.is_object() {
-        result
-    } else {
-        json!({ "result": result })
-    };
-    json!({
-        "content": [{ "type": "text", "text": text }],
-        "structuredContent": structured,
-        "isError": false,
-    })
-}
-
-/// A JSON-RPC error from the daemon as a failed tool result whose text an agent can act on: for
-/// `authRequired`, the link to open.
-pub fn failure(error: &Value) -> Value {
-    let message = error["message"].as_str().unwrap_or("the call failed");
-    let data = &error["data"];
-    let text = match (data["kind"].as_str(), data["authorizationUrl"].as_str()) {
-        (Some("authRequired"), Some(url)) => {
-            let profile = data["profile"].as_str().unwrap_or("the profile");
-            format!(
-                "Jira authorization is required for profile `{profile}`. Ask the user to open this \
-                 link in a browser and approve access, then retry: {url}"
-            )
-        }
-        (Some(kind), _) => format!("{message} ({kind})"),
-        (None, _) => message.to_owned(),
-    };
-    error_text(text, Some(json!({ "error": error })))
-}
-
-/// A failed tool result with `text` (and optional structured detail).
-pub fn error_text(text: String, structured: Option<Value>) -> Value {
-    let mut r = json!({ "content": [{ "type": "text", "text": text }], "isError": true });
-    if let Some(s) = structured {
-        r["structuredContent"] = s;
-    }
-    r
-}
-
-fn headline(v: &Value) -> Option<String> {
-    if let Some(items) = v.get("issues").and_then(Value::as_array) {
-        let keys: Vec<&str> = items.iter().filter_map(|i| i["key"].as_str()).collect();
-        return Some(format!("{} issue(s): {}", items.len(), keys.join(", ")));
-    }
-    let key = v.get("key")?.as_str()?;
-    let summary = v.get("summary").and_then(Value::as_str).unwrap_or_default();
-    let status = match v.get("status") {
-        Some(Value::String(s)) => s.as_str(),
-        Some(s) => s["name"].as_str().unwrap_or_default(),
-        None => "",
-    };
-    Some(
-        [key, summary, status]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" | "),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,8 +309,14 @@ mod tests {
             "methods": [
                 { "name": "initialize", "params": [], "result": {} },
                 { "name": "$/cancelRequest", "params": [] },
-                { "name": "issues/get", "summary": "Gets one issue.", "result": {}, "params": [
+                { "name": "issues/get", "summary": "Gets one issue.",
+                  "result": { "schema": { "type": "object" } },
+                  "x-annotations": { "title": "Get issue", "readOnlyHint": true,
+                    "destructiveHint": false, "idempotentHint": true, "openWorldHint": true,
+                    "irreversible": false, "admin": false },
+                  "params": [
                     { "name": "key", "required": true, "schema": { "type": "string" } },
+                    { "name": "profile", "required": false, "schema": { "type": "string" } },
                     { "name": "body", "required": false, "schema": { "anyOf": [
                         { "$ref": "#/components/schemas/Node" }, { "type": "null" } ] } }
                 ] }
@@ -237,7 +331,7 @@ mod tests {
 
     #[test]
     fn tools_come_from_request_methods_with_refs_inlined() {
-        let tools = from_document(&doc(), &["initialize"]);
+        let tools = from_document(&doc(), &["initialize"], Shape::default());
         assert_eq!(tools.len(), 1);
         let t = &tools[0];
         assert_eq!(
@@ -254,44 +348,48 @@ mod tests {
             json!({ "description": "child" })
         );
         assert!(!schema.to_string().contains("$ref"));
+        assert_eq!(t.listing["annotations"]["readOnlyHint"], true);
+        assert_eq!(t.listing["title"], "Get issue");
+        assert!(schema["properties"].get("profile").is_some());
     }
 
     #[test]
-    fn every_real_tool_schema_is_self_contained() {
-        for t in tools() {
+    fn a_pinned_profile_takes_the_argument_away() {
+        let pinned = Shape {
+            pinned_profile: true,
+        };
+        let t = &from_document(&doc(), &["initialize"], pinned)[0];
+        assert!(t.takes_profile);
+        assert!(t.listing["inputSchema"]["properties"]
+            .get("profile")
+            .is_none());
+    }
+
+    #[test]
+    fn every_real_tool_is_self_contained_and_annotated() {
+        for t in tools(Shape::default()) {
             let s = &t.listing["inputSchema"];
             assert_eq!(s["type"], "object", "{}", t.name);
             assert!(!s.to_string().contains("$ref"), "{}", t.name);
             assert!(!t.method.starts_with("daemon/"), "{}", t.name);
             // The daemon refuses other keys, and the host is told so.
             assert_eq!(s["additionalProperties"], false, "{}", t.name);
+            assert_eq!(t.listing["outputSchema"]["type"], "object", "{}", t.name);
+            assert!(!t.listing.to_string().contains("\"uint"), "{}", t.name);
+            for hint in [
+                "readOnlyHint",
+                "destructiveHint",
+                "idempotentHint",
+                "openWorldHint",
+            ] {
+                assert!(t.listing["annotations"][hint].is_boolean(), "{}", t.name);
+            }
+            assert_eq!(
+                t.effect.irreversible,
+                s["properties"].get("confirm").is_some(),
+                "{}",
+                t.name
+            );
         }
-    }
-
-    #[test]
-    fn auth_required_gives_the_link() {
-        let r = failure(&json!({ "code": 1001, "message": "authorization required",
-            "data": { "kind": "authRequired", "profile": "work",
-                      "authorizationUrl": "https://auth.example/authorize?x=1" } }));
-        assert_eq!(r["isError"], true);
-        let text = r["content"][0]["text"].as_str().unwrap();
-        assert!(
-            text.contains("https://auth.example/authorize?x=1"),
-            "{text}"
-        );
-        assert!(text.contains("`work`"), "{text}");
-    }
-
-    #[test]
-    fn results_are_objects_with_a_headline() {
-        let r = success(json!({ "key": "DEMO-1", "summary": "Hi", "status": { "name": "To Do" } }));
-        assert!(r["content"][0]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("DEMO-1 | Hi | To Do\n"));
-        assert_eq!(
-            success(json!([1]))["structuredContent"],
-            json!({ "result": [1] })
-        );
     }
 }

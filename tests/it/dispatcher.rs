@@ -41,6 +41,8 @@ macro_rules! method {
             const METHOD: &'static str = $name;
             type Params = Any;
             type Result = Value;
+            const ANNOTATIONS: jirad_protocol::Annotations =
+                jirad_protocol::Annotations::read("test");
         }
     };
 }

@@ -42,6 +42,8 @@ mod layers;
 mod links;
 mod load;
 mod mcp;
+mod mcp_results;
+mod mcp_safety;
 mod profiles;
 mod projects;
 mod properties;

@@ -8,8 +8,8 @@ use crate::support;
 use serde_json::{json, Value};
 use support::demo::{start_demo, Mcp};
 
-/// The daemon methods the MCP face must offer: every request of the OpenRPC document except the
-/// lifecycle family, internal names and the watch subscriptions.
+/// The daemon methods the MCP face offers by default: every request of the OpenRPC document
+/// except the lifecycle family, internal names, the watch subscriptions and administration.
 fn expected_tools() -> Vec<String> {
     let mut lifecycle: Vec<&str> = jirad_protocol::lifecycle::docs()
         .iter()
@@ -21,7 +21,7 @@ fn expected_tools() -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|m| m.get("result").is_some())
+        .filter(|m| m.get("result").is_some() && m["x-annotations"]["admin"] == false)
         .map(|m| m["name"].as_str().unwrap())
         .filter(|n| !lifecycle.contains(n) && !n.starts_with("$/") && !n.starts_with("rpc."))
         .map(|n| n.replace('/', "_"))
@@ -57,7 +57,7 @@ fn protocol_errors_are_json_rpc_errors() {
     let sock = d.socket.display().to_string();
     let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
     mcp.handshake("2025-11-25");
-    assert_eq!(mcp.call("resources/list", None)["error"]["code"], -32601);
+    assert_eq!(mcp.call("prompts/list", None)["error"]["code"], -32601);
     let unknown = mcp.call(
         "tools/call",
         Some(json!({ "name": "no_such_tool", "arguments": {} })),
@@ -87,7 +87,25 @@ fn tools_are_the_protocol_methods_with_self_contained_schemas() {
         .collect();
     names.sort();
     assert_eq!(names, expected_tools());
+    let doc = jirad_protocol::openrpc::document();
     for t in tools.as_array().unwrap() {
+        let method = doc["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"].as_str().unwrap().replace('/', "_") == t["name"])
+            .unwrap();
+        // The hints are the protocol's, declared once on the method.
+        for hint in [
+            "title",
+            "readOnlyHint",
+            "destructiveHint",
+            "idempotentHint",
+            "openWorldHint",
+        ] {
+            assert_eq!(t["annotations"][hint], method["x-annotations"][hint], "{t}");
+        }
+        assert_eq!(t["outputSchema"]["type"], "object", "{t}");
         let schema: &Value = &t["inputSchema"];
         assert_eq!(schema["type"], "object", "{t}");
         assert!(!schema.to_string().contains("$ref"), "{t}");
@@ -146,7 +164,17 @@ fn tools_get_list_create_update_and_delete_issues() {
         updated["structuredContent"]["summary"], "Renamed",
         "{updated}"
     );
-    let deleted = mcp.tool("issues_delete", json!({ "key": key }));
+    // A host that cannot ask the user gets a refusal until the agent passes the user's yes.
+    let refused = mcp.tool("issues_delete", json!({ "key": key }));
+    assert_eq!(refused["isError"], true, "{refused}");
+    let why = refused["content"][0]["text"].as_str().unwrap();
+    assert!(
+        why.contains("cannot be undone") && why.contains("\"confirm\": true"),
+        "{why}"
+    );
+    let still = mcp.tool("issues_get", json!({ "key": key }));
+    assert_eq!(still["isError"], false, "{still}");
+    let deleted = mcp.tool("issues_delete", json!({ "key": key, "confirm": true }));
     assert_eq!(deleted["isError"], false, "{deleted}");
 
     // A failed call is a tool error the agent can read, not a protocol error.
@@ -212,4 +240,68 @@ fn calls_in_flight_are_answered_after_stdin_closes() {
     assert_eq!(reply["id"], "last");
     assert_eq!(reply["result"]["structuredContent"]["key"], "DEMO-2");
     assert!(mcp.finish().success());
+}
+
+#[test]
+fn a_host_that_opens_links_gets_the_consent_and_the_call_continues() {
+    let world = support::jira::JiraWorld::start();
+    let d = world.daemon("oauth");
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
+    mcp.handshake_with(
+        "2025-11-25",
+        json!({ "elicitation": { "form": {}, "url": {} } }),
+    );
+    let id = mcp.start_tool("issues_get", json!({ "key": "DEMO-1" }));
+    let ask = mcp.recv();
+    assert_eq!(ask["method"], "elicitation/create", "{ask}");
+    assert_eq!(ask["params"]["mode"], "url");
+    let url = ask["params"]["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&format!("{}/authorize?", world.s(&["url"]))),
+        "{url}"
+    );
+    // The user agrees to open the link, then approves in the browser.
+    mcp.send_line(
+        &json!({ "jsonrpc": "2.0", "id": ask["id"], "result": { "action": "accept" } }).to_string(),
+    );
+    let landing = support::auth::browse(&url);
+    assert_eq!(landing.status, 200, "{}", landing.body);
+    let done = mcp.recv();
+    assert_eq!(
+        done["method"], "notifications/elicitation/complete",
+        "{done}"
+    );
+    assert_eq!(
+        done["params"]["elicitationId"],
+        ask["params"]["elicitationId"]
+    );
+    let reply = mcp.recv();
+    assert_eq!(reply["id"], id, "{reply}");
+    assert_eq!(reply["result"]["isError"], false, "{reply}");
+    assert_eq!(reply["result"]["structuredContent"]["key"], "DEMO-1");
+}
+
+#[test]
+fn a_declined_consent_gives_the_link_to_open_later() {
+    let world = support::jira::JiraWorld::start();
+    let d = world.daemon("oauth");
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
+    mcp.handshake_with("2025-11-25", json!({ "elicitation": { "url": {} } }));
+    let id = mcp.start_tool("issues_get", json!({ "key": "DEMO-1" }));
+    let ask = mcp.recv();
+    assert_eq!(ask["params"]["mode"], "url", "{ask}");
+    mcp.send_line(
+        &json!({ "jsonrpc": "2.0", "id": ask["id"], "result": { "action": "decline" } })
+            .to_string(),
+    );
+    let reply = mcp.recv();
+    assert_eq!(reply["id"], id, "{reply}");
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(ask["params"]["url"].as_str().unwrap()),
+        "{text}"
+    );
 }

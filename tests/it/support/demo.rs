@@ -110,13 +110,42 @@ impl Mcp {
 
     /// `initialize` + `notifications/initialized`; returns the initialize result.
     pub fn handshake(&mut self, version: &str) -> Value {
+        self.handshake_with(version, json!({}))
+    }
+
+    /// [`Mcp::handshake`] declaring the client `capabilities` (e.g. elicitation).
+    pub fn handshake_with(&mut self, version: &str, capabilities: Value) -> Value {
         let r = self.call(
             "initialize",
-            Some(json!({ "protocolVersion": version, "capabilities": {},
-                          "clientInfo": { "name": "mcp-test", "version": "1" } })),
+            Some(
+                json!({ "protocolVersion": version, "capabilities": capabilities,
+                          "clientInfo": { "name": "mcp-test", "version": "1" } }),
+            ),
         );
         self.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
         r["result"].clone()
+    }
+
+    /// Sends a `tools/call` without waiting for its reply; returns its id.
+    pub fn start_tool(&mut self, name: &str, arguments: Value) -> i64 {
+        self.next_id += 1;
+        let msg = json!({ "jsonrpc": "2.0", "id": self.next_id, "method": "tools/call",
+                          "params": { "name": name, "arguments": arguments } });
+        self.send_line(&msg.to_string());
+        self.next_id
+    }
+
+    /// The names `tools/list` gives.
+    pub fn tool_names(&mut self) -> Vec<String> {
+        let r = self.call("tools/list", None);
+        let mut names: Vec<String> = r["result"]["tools"]
+            .as_array()
+            .expect("tools")
+            .iter()
+            .map(|t| t["name"].as_str().expect("name").to_owned())
+            .collect();
+        names.sort();
+        names
     }
 
     /// `tools/call` result.

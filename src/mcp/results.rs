@@ -1,0 +1,335 @@
+//! What an agent pays for: a tool call's arguments of the MCP face's own (taken out before the
+//! call is forwarded) and its result, compact by default. `structuredContent` is the method's
+//! result (conforming to the tool's `outputSchema`); the text block is what models read: one row
+//! per issue, an issue as a few lines, anything else as compact JSON.
+
+use super::tools::Tool;
+use serde_json::{json, Value};
+
+/// Characters of an issue's description an `issues_get` returns unless `fullDescription`.
+pub const DESCRIPTION_BUDGET: usize = 600;
+
+/// The fields of a compact `issues_list` row (with key, id and url, which always come).
+pub const COMPACT_FIELDS: [&str; 4] = ["summary", "status", "assignee", "updated"];
+
+/// How to shape a result, from the call's own arguments.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct View {
+    /// Keep the whole description.
+    pub full_description: bool,
+    /// Every field as JSON text instead of rows.
+    pub full: bool,
+}
+
+/// A call ready to forward.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The daemon's params.
+    pub params: Value,
+    /// How to shape the result.
+    pub view: View,
+    /// The caller passed `confirm: true`.
+    pub confirmed: bool,
+}
+
+/// Takes the MCP face's own arguments out of `args` and fills in what the session decides: the
+/// pinned profile, compact list fields. `Err` is the text of a refused call.
+pub fn prepare(tool: &Tool, mut args: Value, pinned: Option<&str>) -> Result<Prepared, String> {
+    let Some(obj) = args.as_object_mut() else {
+        return Err("tool arguments must be an object".into());
+    };
+    let confirmed = if tool.effect.irreversible {
+        obj.remove("confirm") == Some(Value::Bool(true))
+    } else {
+        false
+    };
+    let mut view = View::default();
+    match tool.method.as_str() {
+        "issues/get" => {
+            view.full_description = obj.remove("fullDescription") == Some(Value::Bool(true));
+        }
+        "issues/list" => {
+            view.full = match obj.remove("detail") {
+                None => false,
+                Some(v) if v == "compact" => false,
+                Some(v) if v == "full" => true,
+                Some(v) => return Err(format!("detail must be \"compact\" or \"full\", not {v}")),
+            };
+            if obj.contains_key("fields") {
+                view.full = true;
+            } else if !view.full {
+                obj.insert("fields".into(), json!(COMPACT_FIELDS));
+            }
+        }
+        _ => {}
+    }
+    if let Some(profile) = pinned {
+        if obj.contains_key("profile") {
+            return Err(format!(
+                "This session is pinned to profile `{profile}` (jirad mcp --profile); tools \
+                 take no profile argument."
+            ));
+        }
+        if tool.takes_profile {
+            obj.insert("profile".into(), json!(profile));
+        }
+    }
+    Ok(Prepared {
+        params: args,
+        view,
+        confirmed,
+    })
+}
+
+/// A successful call as a tool result. `structuredContent` must be an object, so other values
+/// are wrapped in `{"result": …}`.
+pub fn success(method: &str, mut result: Value, view: View) -> Value {
+    let text = match method {
+        "issues/get" | "issues/update" if result.is_object() => {
+            let cut = if view.full_description {
+                None
+            } else {
+                trim_description(&mut result)
+            };
+            issue_text(&result, cut)
+        }
+        "issues/list" if !view.full && result["issues"].is_array() => list_text(&result),
+        _ => serde_json::to_string(&result).unwrap_or_default(),
+    };
+    let structured = if result.is_object() {
+        result
+    } else {
+        json!({ "result": result })
+    };
+    json!({
+        "content": [{ "type": "text", "text": text }],
+        "structuredContent": structured,
+        "isError": false,
+    })
+}
+
+/// A JSON-RPC error from the daemon as a failed tool result whose text an agent can act on: for
+/// `authRequired`, the link to open.
+pub fn failure(error: &Value) -> Value {
+    let message = error["message"].as_str().unwrap_or("the call failed");
+    let data = &error["data"];
+    let text = match (data["kind"].as_str(), data["authorizationUrl"].as_str()) {
+        (Some("authRequired"), Some(url)) => {
+            let profile = data["profile"].as_str().unwrap_or("the profile");
+            format!(
+                "Jira authorization is required for profile `{profile}`. Ask the user to open this \
+                 link in a browser and approve access, then retry: {url}"
+            )
+        }
+        (Some(kind), _) => format!("{message} ({kind})"),
+        (None, _) => message.to_owned(),
+    };
+    error_text(text, Some(json!({ "error": error })))
+}
+
+/// A failed tool result with `text` (and optional structured detail).
+pub fn error_text(text: String, structured: Option<Value>) -> Value {
+    let mut r = json!({ "content": [{ "type": "text", "text": text }], "isError": true });
+    if let Some(s) = structured {
+        r["structuredContent"] = s;
+    }
+    r
+}
+
+/// Cuts the description to [`DESCRIPTION_BUDGET`] characters; returns its full length when cut.
+fn trim_description(issue: &mut Value) -> Option<usize> {
+    let text = issue.get_mut("description")?;
+    let s = text.as_str()?;
+    let (cut_at, _) = s.char_indices().nth(DESCRIPTION_BUDGET)?;
+    let total = s.chars().count();
+    *text = Value::String(format!("{}…", &s[..cut_at]));
+    Some(total)
+}
+
+fn user(v: &Value) -> Option<&str> {
+    match v {
+        Value::Null => Some("unassigned"),
+        v => v["displayName"].as_str().or(v["accountId"].as_str()),
+    }
+}
+
+fn status(v: &Value) -> &str {
+    match v.get("status") {
+        Some(Value::String(s)) => s,
+        Some(s) => s["name"].as_str().unwrap_or_default(),
+        None => "",
+    }
+}
+
+/// `KEY | summary | status`, then the other fields on one line, the link, the description.
+fn issue_text(v: &Value, cut: Option<usize>) -> String {
+    let key = v["key"].as_str().unwrap_or_default();
+    let summary = v["summary"].as_str().unwrap_or_default();
+    let mut out = join(&[key, summary, status(v)]);
+    let mut facts = Vec::new();
+    for (label, field) in [("type", "type"), ("priority", "priority")] {
+        if let Some(s) = v[field].as_str() {
+            facts.push(format!("{label}: {s}"));
+        }
+    }
+    for field in ["assignee", "reporter"] {
+        if let Some(u) = v.get(field).and_then(user) {
+            facts.push(format!("{field}: {u}"));
+        }
+    }
+    let keys = |items: &Value| -> Option<String> {
+        let list: Vec<&str> = items
+            .as_array()?
+            .iter()
+            .filter_map(|i| i["key"].as_str().or(i.as_str()))
+            .collect();
+        (!list.is_empty()).then(|| list.join(", "))
+    };
+    if let Some(l) = keys(&v["labels"]) {
+        facts.push(format!("labels: {l}"));
+    }
+    if let Some(p) = v["parent"]["key"].as_str() {
+        facts.push(format!("parent: {p}"));
+    }
+    if let Some(s) = keys(&v["subtasks"]) {
+        facts.push(format!("subtasks: {s}"));
+    }
+    for field in ["created", "updated"] {
+        if let Some(s) = v[field].as_str() {
+            facts.push(format!("{field}: {s}"));
+        }
+    }
+    if !facts.is_empty() {
+        out.push('\n');
+        out.push_str(&facts.join(" | "));
+    }
+    if let Some(url) = v["url"].as_str() {
+        out.push('\n');
+        out.push_str(url);
+    }
+    if let Some(d) = v["description"].as_str().filter(|d| !d.is_empty()) {
+        out.push_str("\n\n");
+        out.push_str(d);
+        if let Some(total) = cut {
+            out.push_str(&format!(
+                "\n[description cut at {DESCRIPTION_BUDGET} of {total} characters; \
+                 fullDescription: true gives all of it]"
+            ));
+        }
+    }
+    if let Some(fields) = v["fields"].as_object().filter(|f| !f.is_empty()) {
+        out.push('\n');
+        out.push_str(&serde_json::to_string(fields).unwrap_or_default());
+    }
+    out
+}
+
+/// A header (count, and how to get the next page), then `KEY | summary | status | assignee |
+/// updated` per issue.
+fn list_text(v: &Value) -> String {
+    let issues = v["issues"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let mut out = format!("{} issue(s)", issues.len());
+    match v["nextPageToken"].as_str() {
+        Some(token) if v["isLast"] != true => {
+            out.push_str(&format!("; more with pageToken \"{token}\""));
+        }
+        _ if v["isLast"] == false => out.push_str("; more exist"),
+        _ => {}
+    }
+    out.push_str(" (key | summary | status | assignee | updated)");
+    for i in issues {
+        // Fixed columns: an issue the list gives no assignee for is unassigned.
+        let assignee = i.get("assignee").and_then(user).unwrap_or("unassigned");
+        let cells = [
+            i["key"].as_str().unwrap_or_default(),
+            i["summary"].as_str().unwrap_or_default(),
+            status(i),
+            assignee,
+            i["updated"].as_str().unwrap_or_default(),
+        ];
+        out.push('\n');
+        out.push_str(
+            &cells
+                .map(|c| if c.is_empty() { "-" } else { c })
+                .join(" | "),
+        );
+    }
+    out
+}
+
+fn join(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_required_gives_the_link() {
+        let r = failure(&json!({ "code": 1001, "message": "authorization required",
+            "data": { "kind": "authRequired", "profile": "work",
+                      "authorizationUrl": "https://auth.example/authorize?x=1" } }));
+        assert_eq!(r["isError"], true);
+        let text = r["content"][0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("https://auth.example/authorize?x=1"),
+            "{text}"
+        );
+        assert!(text.contains("`work`"), "{text}");
+    }
+
+    #[test]
+    fn an_issue_reads_as_lines_with_its_description_cut() {
+        let long = "é".repeat(DESCRIPTION_BUDGET + 10);
+        let r = success(
+            "issues/get",
+            json!({ "key": "DEMO-1", "summary": "Hi", "status": { "name": "To Do" },
+                    "assignee": null, "description": long }),
+            View::default(),
+        );
+        let text = r["content"][0]["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("DEMO-1 | Hi | To Do\nassignee: unassigned\n"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("of {} characters", DESCRIPTION_BUDGET + 10)));
+        let cut = r["structuredContent"]["description"].as_str().unwrap();
+        assert_eq!(cut.chars().count(), DESCRIPTION_BUDGET + 1);
+        let full = success(
+            "issues/get",
+            json!({ "key": "DEMO-1", "description": long }),
+            View {
+                full_description: true,
+                ..View::default()
+            },
+        );
+        assert_eq!(full["structuredContent"]["description"], json!(long));
+    }
+
+    #[test]
+    fn a_list_is_one_row_per_issue() {
+        let r = success(
+            "issues/list",
+            json!({ "issues": [{ "key": "DEMO-2", "summary": "S", "status": { "name": "Done" },
+                                 "assignee": { "displayName": "Alex" }, "updated": "2026-01-01" },
+                               { "key": "DEMO-3", "summary": "T" }],
+                    "isLast": false, "nextPageToken": "t1" }),
+            View::default(),
+        );
+        assert_eq!(
+            r["content"][0]["text"],
+            "2 issue(s); more with pageToken \"t1\" (key | summary | status | assignee | \
+             updated)\nDEMO-2 | S | Done | Alex | 2026-01-01\nDEMO-3 | T | - | unassigned | -"
+        );
+        assert_eq!(
+            success("cache/stats", json!([1]), View::default())["structuredContent"],
+            json!({ "result": [1] })
+        );
+    }
+}
