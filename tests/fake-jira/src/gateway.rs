@@ -129,6 +129,53 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "getComments" | "getComment" => ("read:jira-work", COMMENTS),
         // The granular sets of the platform OpenAPI document.
+        "getIssueWorklog" => (
+            "read:jira-work",
+            &[
+                "read:group:jira",
+                "read:issue-worklog:jira",
+                "read:issue-worklog.property:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "read:avatar:jira",
+            ],
+        ),
+        "addWorklog" => (
+            "write:jira-work",
+            &[
+                "write:issue-worklog:jira",
+                "write:issue-worklog.property:jira",
+                "read:avatar:jira",
+                "read:group:jira",
+                "read:issue-worklog:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "read:issue-worklog.property:jira",
+            ],
+        ),
+        "updateWorklog" => (
+            "write:jira-work",
+            &[
+                "read:comment:jira",
+                "read:group:jira",
+                "read:issue-worklog:jira",
+                "read:issue-worklog.property:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "write:comment:jira",
+                "write:issue-worklog:jira",
+                "write:issue-worklog.property:jira",
+                "read:avatar:jira",
+            ],
+        ),
+        "deleteWorklog" => (
+            "write:jira-work",
+            &[
+                "delete:issue-worklog:jira",
+                "delete:issue-worklog.property:jira",
+                "write:issue.time-tracking:jira",
+            ],
+        ),
         "getIssueWatchers" => (
             "read:jira-work",
             &[

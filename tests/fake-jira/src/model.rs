@@ -122,6 +122,14 @@ pub const FIELDS: &[FieldDef] = &[
     f("resolutiondate", "Resolved", "datetime", None, true, false),
     f("parent", "Parent", "issuelink", None, true, true),
     f(
+        "timetracking",
+        "Time tracking",
+        "timetracking",
+        None,
+        false,
+        true,
+    ),
+    f(
         "issuelinks",
         "Linked Issues",
         "array",

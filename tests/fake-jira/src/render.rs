@@ -198,6 +198,7 @@ pub fn field_value(ctx: &Ctx, inner: &Inner, i: &Issue, id: &str) -> Value {
             .map(|p| link(ctx, p))
             .unwrap_or(Value::Null),
         "issuelinks" => issue_links(ctx, inner, i),
+        "timetracking" => crate::api::worklogs::timetracking(i),
         "subtasks" => Value::Array(
             inner
                 .issues

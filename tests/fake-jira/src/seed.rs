@@ -170,6 +170,7 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
         next_comment_id: 10000,
         next_history_id: 10000,
         links: Vec::new(),
+        next_worklog_id: 10000,
         next_link_id: 10000,
         clock_offset: 0,
         pending: HashMap::new(),
@@ -365,6 +366,8 @@ pub fn insert_issue(
             // As Jira's default: the reporter watches what they report.
             watchers: vec![reporter.to_owned()],
             voters: Vec::new(),
+            worklogs: Vec::new(),
+            remaining: None,
             created,
             updated,
             resolved,

@@ -54,6 +54,25 @@ pub struct Comment {
     pub visibility: Option<(String, String)>,
 }
 
+/// Time logged on an issue.
+#[derive(Clone, Debug)]
+pub struct Worklog {
+    /// Numeric id.
+    pub id: u64,
+    /// Author accountId.
+    pub author: String,
+    /// ADF comment.
+    pub comment: Option<Value>,
+    /// `started` exactly as given (Jira keeps the caller's offset).
+    pub started: String,
+    /// Seconds spent.
+    pub seconds: u64,
+    /// Created, epoch ms.
+    pub created: i64,
+    /// Updated, epoch ms.
+    pub updated: i64,
+}
+
 /// A link between two issues: `inward` takes the type's outward phrase ("A blocks B": A is
 /// inward, B outward), as Jira's POST body has it.
 #[derive(Clone, Debug)]
@@ -152,6 +171,10 @@ pub struct Issue {
     pub remote_links: Vec<RemoteLink>,
     /// Watchers' accountIds.
     pub watchers: Vec<String>,
+    /// Worklogs, oldest first.
+    pub worklogs: Vec<Worklog>,
+    /// Remaining estimate, seconds (`timetracking`).
+    pub remaining: Option<u64>,
     /// Voters' accountIds.
     pub voters: Vec<String>,
     /// Created, epoch ms.
@@ -352,6 +375,8 @@ pub struct Inner {
     pub next_history_id: u64,
     /// Issue links.
     pub links: Vec<Link>,
+    /// Next worklog id.
+    pub next_worklog_id: u64,
     /// Next issue link or remote link id (one counter, as ids are only compared per kind).
     pub next_link_id: u64,
     /// Fake clock offset from real time, ms.

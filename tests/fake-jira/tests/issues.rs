@@ -767,3 +767,91 @@ async fn watchers_and_votes() {
         204
     );
 }
+
+#[tokio::test]
+async fn worklogs_follow_jiras_duration_started_and_estimate_rules() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, _) = a
+        .put(
+            "/issue/DEMO-3",
+            json!({"fields": {"timetracking": {"remainingEstimate": "1d"}}}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (s, w) = a
+        .post(
+            "/issue/DEMO-3/worklog",
+            json!({"timeSpent": "1h 30m", "started": "2026-01-17T12:34:00.000+0100", "comment": adf("fixed")}),
+        )
+        .await;
+    assert_eq!(s, 201, "{w}");
+    common::check("/rest/api/3/issue/{issueIdOrKey}/worklog", "post", 201, &w);
+    assert_eq!(
+        (w["timeSpent"].as_str(), w["timeSpentSeconds"].as_u64()),
+        (Some("1h 30m"), Some(5400))
+    );
+    let (_, t) = a.get("/issue/DEMO-3?fields=timetracking").await;
+    assert_eq!(
+        t["fields"]["timetracking"]["remainingEstimate"], "6h 30m",
+        "auto: 8h - 1h 30m"
+    );
+    for (body, field, message) in [
+        (json!({"timeSpent": "30s"}), "timeLogged", "Invalid time duration entered."),
+        (json!({"timeSpent": "1h", "started": "2026-01-17T12:34:00Z"}), "started", "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\"."),
+    ] {
+        let (s, b) = a.post("/issue/DEMO-3/worklog", body).await;
+        assert_eq!((s, b["errors"][field].as_str()), (400, Some(message)));
+    }
+    let (s, b) = a
+        .post("/issue/DEMO-3/worklog", json!({"timeSpentSeconds": 30}))
+        .await;
+    assert_eq!(
+        (s, &b["errors"]["timeLogged"]),
+        (400, &json!("You must indicate the time spent working."))
+    );
+    let (s, b) = a
+        .post(
+            "/issue/DEMO-3/worklog?adjustEstimate=new",
+            json!({"timeSpent": "1h"}),
+        )
+        .await;
+    assert_eq!(
+        (s, &b["errors"]["newEstimate"]),
+        (400, &json!("Value is required when adjustEstimate is new"))
+    );
+    let id = w["id"].as_str().unwrap().to_string();
+    let (s, b) = a
+        .put(
+            &format!("/issue/DEMO-3/worklog/{id}?adjustEstimate=manual"),
+            json!({"timeSpent": "2h"}),
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, u) = a
+        .put(
+            &format!("/issue/DEMO-3/worklog/{id}"),
+            json!({"timeSpent": "2h"}),
+        )
+        .await;
+    assert_eq!((s, u["timeSpentSeconds"].as_u64()), (200, Some(7200)));
+    assert_eq!(u["comment"], adf("fixed"), "kept when left out");
+    let (_, page) = a.get("/issue/DEMO-3/worklog").await;
+    common::check(
+        "/rest/api/3/issue/{issueIdOrKey}/worklog",
+        "get",
+        200,
+        &page,
+    );
+    assert_eq!(page["total"], 1);
+    assert_eq!(
+        a.delete(&format!("/issue/DEMO-3/worklog/{id}?adjustEstimate=leave"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        a.delete(&format!("/issue/DEMO-3/worklog/{id}")).await.0,
+        404
+    );
+}

@@ -137,6 +137,16 @@ pub fn set_field(
                 ))
             }
         },
+        "timetracking" => {
+            // Only the remaining estimate is kept; the original one is not modelled.
+            if let Some(r) = v.get("remainingEstimate") {
+                let text = r.as_str().unwrap_or_default();
+                d.remaining = Some(
+                    super::worklogs::parse_duration(text)
+                        .ok_or("The remaining estimate specified is not valid.")?,
+                );
+            }
+        }
         "parent" => {
             if v.get("none").and_then(Value::as_bool) == Some(true) || v.is_null() {
                 d.parent = None;

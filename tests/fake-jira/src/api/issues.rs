@@ -65,6 +65,8 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
         remote_links: vec![],
         watchers: vec![ctx.me.clone()],
         voters: vec![],
+        worklogs: vec![],
+        remaining: None,
         created: now,
         updated: now,
         resolved: None,

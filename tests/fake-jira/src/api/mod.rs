@@ -9,6 +9,7 @@ pub mod links;
 pub mod meta;
 pub mod search;
 pub mod watchers;
+pub mod worklogs;
 
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
@@ -32,6 +33,10 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["issue", _, "editmeta"]) => "getEditIssueMeta",
         ("POST", ["issue", _, "transitions"]) => "doTransition",
         ("PUT", ["issue", _, "assignee"]) => "assignIssue",
+        ("GET", ["issue", _, "worklog"]) => "getIssueWorklog",
+        ("POST", ["issue", _, "worklog"]) => "addWorklog",
+        ("PUT", ["issue", _, "worklog", _]) => "updateWorklog",
+        ("DELETE", ["issue", _, "worklog", _]) => "deleteWorklog",
         ("GET", ["issue", _, "watchers"]) => "getIssueWatchers",
         ("POST", ["issue", _, "watchers"]) => "addWatcher",
         ("DELETE", ["issue", _, "watchers"]) => "removeWatcher",
@@ -112,6 +117,10 @@ pub fn dispatch(
         "getUser" => meta::get_user(ctx, inner, q),
         "doTransition" => issues::do_transition(ctx, inner, rest[1], &json_body!()),
         "assignIssue" => issues::assign(ctx, inner, rest[1], &json_body!()),
+        "getIssueWorklog" => worklogs::list(ctx, inner, rest[1], q),
+        "addWorklog" => worklogs::add(ctx, inner, rest[1], q, &json_body!()),
+        "updateWorklog" => worklogs::update(ctx, inner, rest[1], rest[3], q, &json_body!()),
+        "deleteWorklog" => worklogs::delete(inner, rest[1], rest[3], q),
         "getIssueWatchers" => watchers::list(ctx, inner, rest[1]),
         "addWatcher" => watchers::add(ctx, inner, rest[1], body),
         "removeWatcher" => watchers::remove(ctx, inner, rest[1], q),
