@@ -13,6 +13,7 @@ pub mod openrpc;
 pub mod projects;
 pub mod watchers;
 pub mod workflow;
+pub mod worklogs;
 
 pub use error::ErrorKind;
 

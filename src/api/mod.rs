@@ -10,6 +10,7 @@ pub mod links;
 pub mod projects;
 pub mod watchers;
 pub mod workflow;
+pub mod worklogs;
 
 use crate::rpc::Ctx;
 use crate::service::{session, AppState, Caller, JiraSession};
@@ -81,6 +82,7 @@ pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
     workflow::register_all(&mut module);
     links::register_all(&mut module);
     watchers::register_all(&mut module);
+    worklogs::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
     module

@@ -20,6 +20,7 @@ mod site;
 pub mod validate;
 mod watchers;
 pub mod wiki;
+pub mod worklogs;
 mod write;
 
 #[cfg(test)]

@@ -56,3 +56,4 @@ mod transports;
 mod watch;
 mod watchers;
 mod workflow;
+mod worklogs;

@@ -97,6 +97,8 @@ export interface IssuesUpdateParams extends WithProfile {
   force?: boolean;
 }
 export interface KeyParams extends WithProfile { key: string }
+/** What a worklog does to the remaining estimate. */
+export type AdjustEstimate = "auto" | "leave" | "new" | "manual";
 /** Who may see a comment: a project role or a group. */
 export interface Visibility { type: "role" | "group"; value: string }
 
@@ -148,6 +150,10 @@ export interface Methods {
   "votes/get": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "votes/add": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "votes/remove": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
+  "worklogs/list": [KeyParams, { worklogs: Json[]; total: number; timeSpentSeconds: number }];
+  "worklogs/add": [KeyParams & { timeSpent: string; started?: string; comment?: string; adjustEstimate?: AdjustEstimate; newEstimate?: string; reduceBy?: string }, Json];
+  "worklogs/update": [KeyParams & { id: string; timeSpent?: string; started?: string; comment?: string; adjustEstimate?: AdjustEstimate; newEstimate?: string }, Json];
+  "worklogs/delete": [KeyParams & { id: string; adjustEstimate?: AdjustEstimate; newEstimate?: string; increaseBy?: string }, unknown];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
   "users/me": [P | undefined, Json];
@@ -203,6 +209,10 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "votes/get": ["key", "profile"],
   "votes/add": ["key", "profile"],
   "votes/remove": ["key", "profile"],
+  "worklogs/list": ["key", "profile"],
+  "worklogs/add": ["adjustEstimate", "comment", "key", "newEstimate", "profile", "reduceBy", "started", "timeSpent"],
+  "worklogs/update": ["adjustEstimate", "comment", "id", "key", "newEstimate", "profile", "started", "timeSpent"],
+  "worklogs/delete": ["adjustEstimate", "id", "increaseBy", "key", "newEstimate", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
   "users/me": ["profile"],
@@ -225,6 +235,7 @@ export const METHOD_NAMES = [
   "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",
   "links/types", "links/list", "links/create", "links/delete", "links/addRemote", "links/deleteRemote",
   "watchers/list", "watchers/add", "watchers/remove", "votes/get", "votes/add", "votes/remove",
+  "worklogs/list", "worklogs/add", "worklogs/update", "worklogs/delete",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];

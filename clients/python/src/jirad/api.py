@@ -239,6 +239,29 @@ class Votes(_Namespace):
     def remove(self, key: str, *, profile: Optional[str] = None) -> Json: ...
 
 
+class Worklogs(_Namespace):
+    @rpc("worklogs/list")
+    def list(self, key: str, *, profile: Optional[str] = None) -> Json:
+        """Every worklog, oldest first: ``{worklogs, total, timeSpentSeconds}``."""
+
+    @rpc("worklogs/add")
+    def add(self, key: str, time_spent: str, *, started: Optional[str] = None,
+            comment: Optional[str] = None, adjust_estimate: Optional[str] = None,
+            new_estimate: Optional[str] = None, reduce_by: Optional[str] = None,
+            profile: Optional[str] = None) -> Json: ...
+
+    @rpc("worklogs/update")
+    def update(self, key: str, id: str, *, time_spent: Optional[str] = None,
+               started: Optional[str] = None, comment: Optional[str] = None,
+               adjust_estimate: Optional[str] = None, new_estimate: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("worklogs/delete")
+    def delete(self, key: str, id: str, *, adjust_estimate: Optional[str] = None,
+               new_estimate: Optional[str] = None, increase_by: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+
 class Projects(_Namespace):
     @rpc("projects/list")
     def list(self, *, profile: Optional[str] = None) -> Any: ...
@@ -284,6 +307,7 @@ class Api(_Namespace):
         self.links = Links(invoke)
         self.watchers = Watchers(invoke)
         self.votes = Votes(invoke)
+        self.worklogs = Worklogs(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
         self.cache = Cache(invoke)
@@ -340,7 +364,7 @@ def method_table() -> Dict[str, str]:
 def _walk() -> Iterator[Tuple[str, type]]:
     yield "", Api
     for attr, cls in (("auth", Auth), ("issues", Issues), ("links", Links),
-                      ("watchers", Watchers), ("votes", Votes),
+                      ("watchers", Watchers), ("votes", Votes), ("worklogs", Worklogs),
                       ("projects", Projects), ("users", Users), ("cache", Cache),
                       ("daemon", Daemon)):
         yield attr + ".", cls

@@ -1,0 +1,143 @@
+//! `worklogs/list`, `worklogs/add`, `worklogs/update`, `worklogs/delete`. Writes change the
+//! issue's time tracking, so they evict it from the cache.
+
+use super::projects::{text, user_ref};
+use super::{jira, ApiError};
+use crate::cache::IssueRef;
+use crate::jira::normalize_comment;
+use crate::jira::worklogs::jira_started;
+use crate::jira::DescriptionFormat;
+use crate::rpc::{Ctx, Register};
+use crate::service::state::AppState;
+use crate::service::JiraSession;
+use jirad_protocol::issues::Empty;
+use jirad_protocol::worklogs::*;
+use jsonrpsee::RpcModule;
+use serde_json::{json, Value};
+
+/// Registers the family.
+pub fn register_all(m: &mut RpcModule<AppState>) {
+    m.request::<WorklogsList>(list)
+        .request::<WorklogsAdd>(add)
+        .request::<WorklogsUpdate>(update)
+        .request::<WorklogsDelete>(delete);
+}
+
+fn worklog_of(w: &Value) -> Worklog {
+    let opt = |v: &Value| v.as_str().map(str::to_owned);
+    // A worklog's comment is rich text like a comment's body.
+    let comment = normalize_comment(
+        &json!({ "body": w["comment"] }),
+        DescriptionFormat::Markdown,
+    )
+    .body
+    .filter(|c| !c.is_empty());
+    Worklog {
+        id: text(&w["id"]),
+        author: user_ref(&w["author"]),
+        started: opt(&w["started"]),
+        time_spent: opt(&w["timeSpent"]),
+        time_spent_seconds: w["timeSpentSeconds"].as_u64().unwrap_or(0),
+        comment,
+        created: opt(&w["created"]),
+        updated: opt(&w["updated"]),
+    }
+}
+
+async fn list(p: WorklogsListParams, cx: Ctx<AppState>) -> Result<WorklogPage, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let (all, total) = s.client.worklogs(&p.key).await?;
+    let worklogs: Vec<Worklog> = all.iter().map(worklog_of).collect();
+    Ok(WorklogPage {
+        time_spent_seconds: worklogs.iter().map(|w| w.time_spent_seconds).sum(),
+        worklogs,
+        total,
+    })
+}
+
+/// `adjustEstimate` and the estimate it names, as Jira's query parameters.
+fn estimate_query(
+    adjust: AdjustEstimate,
+    new_estimate: &Option<String>,
+    amount: Option<(&'static str, &Option<String>)>,
+) -> Vec<(&'static str, String)> {
+    let mut q = vec![("adjustEstimate", adjust.as_str().to_owned())];
+    if let Some(n) = new_estimate {
+        q.push(("newEstimate", n.clone()));
+    }
+    if let Some((name, Some(v))) = amount {
+        q.push((name, v.clone()));
+    }
+    q
+}
+
+fn body(
+    s: &JiraSession,
+    time_spent: Option<&str>,
+    started: Option<&str>,
+    comment: Option<&str>,
+) -> Result<Value, ApiError> {
+    let mut b = json!({});
+    if let Some(t) = time_spent {
+        b["timeSpent"] = json!(t);
+    }
+    if let Some(st) = started {
+        b["started"] = json!(jira_started(st)?);
+    }
+    if let Some(c) = comment {
+        b["comment"] = s.client.rich_text(c);
+    }
+    Ok(b)
+}
+
+async fn add(p: WorklogsAddParams, cx: Ctx<AppState>) -> Result<Worklog, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let b = body(
+        &s,
+        Some(&p.time_spent),
+        p.started.as_deref(),
+        p.comment.as_deref(),
+    )?;
+    let q = estimate_query(
+        p.adjust_estimate,
+        &p.new_estimate,
+        Some(("reduceBy", &p.reduce_by)),
+    );
+    let added = s.client.add_worklog(&p.key, b, &q).await;
+    written(&cx, &s, &p.key);
+    Ok(worklog_of(&added?))
+}
+
+async fn update(p: WorklogsUpdateParams, cx: Ctx<AppState>) -> Result<Worklog, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let b = body(
+        &s,
+        p.time_spent.as_deref(),
+        p.started.as_deref(),
+        p.comment.as_deref(),
+    )?;
+    let q = estimate_query(p.adjust_estimate, &p.new_estimate, None);
+    let updated = s.client.update_worklog(&p.key, &p.id, b, &q).await;
+    written(&cx, &s, &p.key);
+    Ok(worklog_of(&updated?))
+}
+
+async fn delete(p: WorklogsDeleteParams, cx: Ctx<AppState>) -> Result<Empty, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let q = estimate_query(
+        p.adjust_estimate,
+        &p.new_estimate,
+        Some(("increaseBy", &p.increase_by)),
+    );
+    let deleted = s.client.delete_worklog(&p.key, &p.id, &q).await;
+    written(&cx, &s, &p.key);
+    deleted?;
+    Ok(Empty {})
+}
+
+/// After a write, even a failed one (it may have been applied): the issue's time tracking changed.
+fn written(cx: &Ctx<AppState>, s: &JiraSession, key: &str) {
+    cx.app
+        .cache
+        .issue_written(&s.ns, &IssueRef::from_key(key), None);
+}
