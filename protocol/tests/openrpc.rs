@@ -189,6 +189,11 @@ fn every_request_is_annotated_and_the_dangerous_ones_are_marked() {
     irreversible.sort_unstable();
     assert_eq!(
         irreversible,
-        ["auth/logout", "issues/delete", "issues/deleteComment"]
+        [
+            "auth/logout",
+            "issues/delete",
+            "issues/deleteComment",
+            "worklogs/delete"
+        ]
     );
 }
