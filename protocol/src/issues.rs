@@ -358,6 +358,86 @@ pub struct IssuesCreateResult {
     pub url: String,
 }
 
+/// Creates many issues.
+pub enum IssuesCreateMany {}
+impl Request for IssuesCreateMany {
+    const METHOD: &'static str = "issues/createMany";
+    const ANNOTATIONS: Annotations = Annotations::write("Create issues");
+    type Params = IssuesCreateManyParams;
+    type Result = CreateManyResult;
+}
+
+/// Params of `issues/createMany`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesCreateManyParams {
+    /// 1 to 1,000 issues, each as `issues/create` takes one (without `profile`).
+    #[schemars(length(min = 1, max = 1000))]
+    pub issues: Vec<NewIssueItem>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// One issue of `issues/createMany`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewIssueItem {
+    /// Project key or id.
+    pub project: String,
+    /// Issue type name or id.
+    #[serde(rename = "type")]
+    pub issue_type: String,
+    pub summary: String,
+    /// Markdown string or ADF document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    /// `"me"`, an accountId (DC: username), an email or a display name (matching one user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Priority name or id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// Parent issue key (sub-tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Other fields, by id or by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Map<String, Value>>,
+}
+
+/// What `issues/createMany` did, item by item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateManyResult {
+    /// How many were created.
+    pub created: u32,
+    /// How many were not (or may not have been: `outcomeUnknown`).
+    pub failed: u32,
+    /// One per item, in the order given.
+    pub results: Vec<CreateManyItem>,
+}
+
+/// One item's outcome: the issue, or the error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateManyItem {
+    /// The item's position in `issues`, from 0.
+    pub index: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Why it was not created: the error `issues/create` would have given (`kind`, `message`,
+    /// and the error's `data`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
+}
+
 /// Edits an issue and returns it.
 pub enum IssuesUpdate {}
 impl Request for IssuesUpdate {
@@ -449,6 +529,9 @@ pub fn docs() -> Vec<MethodDoc> {
         ),
         MethodDoc::request::<IssuesList>(
             "Issues matching filters (quoted into JQL) or JQL, one page or all up to the cap, with $/progress.",
+        ),
+        MethodDoc::request::<IssuesCreateMany>(
+            "Creates up to 1,000 issues, 50 per Jira request, with a result per item; never resent",
         ),
         MethodDoc::request::<IssuesCreate>(
             "Creates an issue after checking it against createmeta (invalidFields names the field and allowed values).",

@@ -16,6 +16,7 @@ pub fn register_all(m: &mut RpcModule<AppState>) {
     m.request::<IssuesGet>(get)
         .request::<IssuesList>(list)
         .request::<IssuesCreate>(create)
+        .request::<IssuesCreateMany>(create_many)
         .request::<IssuesUpdate>(update)
         .request::<IssuesDelete>(delete);
 }
@@ -124,6 +125,64 @@ async fn create(p: IssuesCreateParams, cx: Ctx<AppState>) -> Result<IssuesCreate
         id: c.id,
         url: c.url,
     })
+}
+
+async fn create_many(
+    p: IssuesCreateManyParams,
+    cx: Ctx<AppState>,
+) -> Result<CreateManyResult, ApiError> {
+    if p.issues.is_empty() || p.issues.len() > 1000 {
+        return Err(JiraError::invalid_field(
+            "issues",
+            format!("give 1 to 1000 issues ({} given)", p.issues.len()),
+        )
+        .into());
+    }
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let mut items = Vec::with_capacity(p.issues.len());
+    for i in p.issues {
+        items.push(NewIssue {
+            project: i.project,
+            issue_type: i.issue_type,
+            summary: i.summary,
+            description: rich(i.description.as_ref(), "description")?,
+            labels: i.labels.unwrap_or_default(),
+            assignee: i.assignee,
+            priority: i.priority,
+            parent: i.parent,
+            fields: i.fields.unwrap_or_default(),
+        });
+    }
+    let outcomes = issues::create_many(&cx.app, &s, &items).await;
+    let mut result = CreateManyResult {
+        created: 0,
+        failed: 0,
+        results: Vec::with_capacity(outcomes.len()),
+    };
+    for (index, outcome) in (0u32..).zip(outcomes) {
+        let mut item = CreateManyItem {
+            index,
+            key: None,
+            id: None,
+            url: None,
+            error: None,
+        };
+        match outcome {
+            Ok(c) => {
+                result.created += 1;
+                (item.key, item.id, item.url) = (Some(c.key), Some(c.id), Some(c.url));
+            }
+            Err(e) => {
+                result.failed += 1;
+                let mut data = e.data;
+                data.insert("kind".into(), json!(e.kind.as_str()));
+                data.insert("message".into(), json!(e.message));
+                item.error = Some(Value::Object(data));
+            }
+        }
+        result.results.push(item);
+    }
+    Ok(result)
 }
 
 async fn update(p: IssuesUpdateParams, cx: Ctx<AppState>) -> Result<IssuesGetResult, ApiError> {

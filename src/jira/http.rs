@@ -85,6 +85,9 @@ pub struct Call {
     pub issue: Option<String>,
     pub body: Option<Value>,
     pub retry: Retry,
+    /// An error status whose body is an answer to read, not a failure (bulk create's 400 when
+    /// every element failed carries the per-element errors).
+    pub answers: Option<StatusCode>,
 }
 
 impl Call {
@@ -101,7 +104,13 @@ impl Call {
             issue: None,
             body: None,
             retry,
+            answers: None,
         }
+    }
+    /// Reads the body of a `status` answer like a success's.
+    pub fn answering(mut self, status: StatusCode) -> Self {
+        self.answers = Some(status);
+        self
     }
     pub fn body(mut self, body: Value) -> Self {
         self.body = Some(body);
@@ -256,7 +265,7 @@ impl Http {
             };
             self.breaker.succeeded();
             tracing::debug!(endpoint = %call.endpoint, status = status.as_u16(), tries, "Jira response");
-            if status.is_success() {
+            if status.is_success() || call.answers == Some(status) {
                 // Up to `max_response_bytes`: parsed off the runtime's threads when large.
                 return super::offload::heavy(body.len(), move |_| parse(&body)).await?;
             }

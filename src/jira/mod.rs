@@ -39,4 +39,4 @@ pub use read::{IssueList, ListOptions, DEFAULT_CAP};
 pub use search::{SearchPage, SearchRequest};
 pub use site::{Authorizer, Flavor, Site, StaticAuthorizer};
 pub use validate::FieldMeta;
-pub use write::{IssueUpdate, NewIssue, RichText};
+pub use write::{IssueUpdate, NewIssue, RichText, BULK_MAX};

@@ -66,6 +66,9 @@ pub struct NewIssue {
     pub fields: Map<String, Value>,
 }
 
+/// The most issues Jira creates in one bulk request.
+pub const BULK_MAX: usize = 50;
+
 /// `issues/update` in domain terms; `None` leaves a field alone.
 #[derive(Debug, Clone, Default)]
 pub struct IssueUpdate {
@@ -232,6 +235,16 @@ impl JiraClient {
 
     /// Creates an issue after checking it against createmeta (missing required fields, disallowed values).
     pub async fn create(&self, new: &NewIssue) -> Result<Created, JiraError> {
+        let fields = self.create_fields_of(new).await?;
+        let created = self.create_issue(&json!({ "fields": fields })).await;
+        if let Err(JiraError::InvalidFields(_)) = created {
+            self.meta.forget(); // our check passed, so the cached createmeta may be stale
+        }
+        created
+    }
+
+    /// The `fields` of a create, checked against createmeta and converted for this site.
+    pub async fn create_fields_of(&self, new: &NewIssue) -> Result<Map<String, Value>, JiraError> {
         let types = self.issue_types(&new.project).await?;
         let wanted = &new.issue_type;
         let Some(ty) = types.iter().find(|t| {
@@ -278,11 +291,57 @@ impl JiraClient {
                 fields.insert(m.id.clone(), converted);
             }
         }
-        let created = self.create_issue(&json!({ "fields": fields })).await;
-        if let Err(JiraError::InvalidFields(_)) = created {
-            self.meta.forget(); // our check passed, so the cached createmeta may be stale
+        Ok(fields)
+    }
+
+    /// `POST issue/bulk` with at most [`BULK_MAX`] issues' `fields`: per element, the created
+    /// issue or Jira's error, in request order. Never retried (a POST): a connection lost after
+    /// sending is `OutcomeUnknown` for the whole batch.
+    pub async fn create_bulk(
+        &self,
+        fields: Vec<Map<String, Value>>,
+    ) -> Result<Vec<Result<Created, JiraError>>, JiraError> {
+        let n = fields.len();
+        let updates: Vec<Value> = fields.into_iter().map(|f| json!({ "fields": f })).collect();
+        let call = Call::new(
+            Method::POST,
+            self.url(&["issue", "bulk"], &[])?,
+            "issue/bulk",
+        )
+        .body(json!({ "issueUpdates": updates }))
+        .answering(reqwest::StatusCode::BAD_REQUEST);
+        let v = self.send(call).await?;
+        let mut out: Vec<Option<Result<Created, JiraError>>> = (0..n).map(|_| None).collect();
+        for e in v["errors"].as_array().into_iter().flatten() {
+            let at = e["failedElementNumber"].as_u64().map(|i| i as usize);
+            if let Some(slot) = at.and_then(|i| out.get_mut(i)) {
+                let messages =
+                    serde_json::from_value(e["elementErrors"].clone()).unwrap_or_default();
+                *slot = Some(Err(JiraError::InvalidFields(messages)));
+            }
         }
-        created
+        // The successes come in request order, skipping the failures.
+        let mut created = v["issues"].as_array().into_iter().flatten();
+        for slot in out.iter_mut().filter(|s| s.is_none()) {
+            *slot = created.next().map(|c| {
+                let key = c["key"].as_str().unwrap_or_default().to_owned();
+                Ok(Created {
+                    id: c["id"].as_str().unwrap_or_default().to_owned(),
+                    url: self.site.browse_url(&key),
+                    key,
+                })
+            });
+        }
+        Ok(out
+            .into_iter()
+            .map(|s| {
+                s.unwrap_or_else(|| {
+                    Err(JiraError::Protocol(
+                        "Jira's bulk answer accounts for fewer issues than were sent".into(),
+                    ))
+                })
+            })
+            .collect())
     }
 
     /// Field name → id for the whole site (cached `/field`), to accept custom fields by name.

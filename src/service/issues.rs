@@ -12,7 +12,7 @@ use super::{ApiError, JiraSession};
 use crate::cache::{CacheError, CacheKey, Cached, FieldSet, IssueRef, ListKey};
 use crate::jira::{
     DescriptionFormat as Fmt, EditOptions, Filters, IssueUpdate, JiraError, ListOptions, NewIssue,
-    DEFAULT_FIELDS,
+    BULK_MAX, DEFAULT_FIELDS,
 };
 use jirad_protocol::issues::{CacheInfo, DescriptionFormat, Issue};
 use jirad_protocol::ErrorKind;
@@ -316,6 +316,69 @@ pub async fn create(
             .issue_written(&s.ns, &IssueRef::from_key(parent), None);
     }
     Ok(c)
+}
+
+/// Creates many issues: each is checked like one `create` (a refused one is never sent), the
+/// rest go to Jira [`BULK_MAX`] at a time. Per item, the created issue or the error, in order. A
+/// request whose answer was lost is never resent: its items are `outcomeUnknown`.
+pub async fn create_many(
+    app: &AppState,
+    s: &JiraSession,
+    items: &[NewIssue],
+) -> Vec<Result<crate::jira::Created, ApiError>> {
+    let mut out: Vec<Option<Result<crate::jira::Created, ApiError>>> = Vec::new();
+    let mut ready: Vec<(usize, Map<String, Value>)> = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        match s.client.create_fields_of(item).await {
+            Ok(fields) => {
+                out.push(None);
+                ready.push((n, fields));
+            }
+            Err(e) => out.push(Some(Err(e.into()))),
+        }
+    }
+    for chunk in ready.chunks(BULK_MAX) {
+        let (at, fields): (Vec<usize>, Vec<Map<String, Value>>) = chunk.iter().cloned().unzip();
+        match s.client.create_bulk(fields).await {
+            Ok(results) => {
+                for (n, r) in at.into_iter().zip(results) {
+                    out[n] = Some(r.map_err(ApiError::from));
+                }
+            }
+            Err(e) => {
+                for n in at {
+                    out[n] = Some(Err(ApiError::from(&e)));
+                }
+            }
+        }
+    }
+    for (item, r) in items.iter().zip(&out) {
+        match r {
+            Some(Ok(c)) => {
+                let written = IssueRef::from_key(&c.key).with_id(c.id.clone());
+                app.cache.issue_written(&s.ns, &written, None);
+                if let Some(parent) = &item.parent {
+                    app.cache
+                        .issue_written(&s.ns, &IssueRef::from_key(parent), None);
+                }
+            }
+            // It may exist: lists of the project must not hide it.
+            Some(Err(e)) if e.data.contains_key("outcomeUnknown") => {
+                app.cache.lists_changed(&s.ns, &item.project)
+            }
+            _ => {}
+        }
+    }
+    out.into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(ApiError::new(
+                    ErrorKind::UpstreamUnavailable,
+                    "no answer for this issue",
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Edits an issue, then reads it back through the cache (which the edit emptied) as Markdown.

@@ -22,6 +22,7 @@ mod auth_keyring;
 mod auth_login;
 mod auth_profiles;
 mod auth_runtime;
+mod bulk_create;
 mod cache;
 mod cache_prepared;
 mod concurrency;

@@ -126,6 +126,7 @@ export interface Methods {
   "issues/get": [IssuesGetParams, Issue];
   "issues/list": [IssuesListParams | undefined, IssuePage];
   "issues/create": [IssuesCreateParams, { key: string; id: string; url: string }];
+  "issues/createMany": [P & { issues: Array<Omit<IssuesCreateParams, "profile">> }, { created: number; failed: number; results: Json[] }];
   "issues/update": [IssuesUpdateParams, unknown];
   "issues/delete": [KeyParams & { deleteSubtasks?: boolean }, unknown];
   "issues/transitions": [KeyParams, unknown];
@@ -186,6 +187,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
     "orderBy", "pageToken", "profile", "progressToken", "project", "status", "text"],
   "issues/create": ["assignee", "description", "fields", "labels", "parent", "priority", "profile",
     "project", "summary", "type"],
+  "issues/createMany": ["issues", "profile"],
   "issues/update": ["addLabels", "assignee", "description", "fields", "force", "key", "labels",
     "notifyUsers", "priority", "profile", "removeLabels", "summary", "update"],
   "issues/delete": ["deleteSubtasks", "key", "profile"],
@@ -229,7 +231,7 @@ export const METHOD_NAMES = [
   "initialize", "shutdown", "daemon/status", "daemon/stop", "rpc.discover",
   "auth/profiles", "auth/status", "auth/login", "auth/complete", "auth/logout", "auth/sites",
   "auth/selectSite",
-  "issues/get", "issues/list", "issues/create", "issues/update", "issues/delete",
+  "issues/get", "issues/list", "issues/create", "issues/createMany", "issues/update", "issues/delete",
   "issues/transitions", "issues/transition", "issues/comments", "issues/addComment",
   "issues/updateComment", "issues/deleteComment",
   "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",

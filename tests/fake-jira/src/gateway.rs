@@ -88,7 +88,7 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         "read:project.component:jira",
     ];
     match op {
-        "createIssue" => (
+        "createIssue" | "createIssues" => (
             "write:jira-work",
             &[
                 "write:issue:jira",

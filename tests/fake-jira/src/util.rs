@@ -217,6 +217,21 @@ pub fn random_token(prefix: &str, len: usize) -> String {
     format!("{prefix}{s}")
 }
 
+/// The status and JSON body of a response built here (its body is already in memory), to reuse a
+/// route's answer inside another (bulk create answers each element as `POST /issue` would).
+pub fn resp_parts(r: Resp) -> (StatusCode, Value) {
+    use futures::FutureExt;
+    let status = r.status();
+    let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .now_or_never()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -855,3 +855,34 @@ async fn worklogs_follow_jiras_duration_started_and_estimate_rules() {
         404
     );
 }
+
+#[tokio::test]
+async fn bulk_create_answers_per_element_and_caps_at_fifty() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let task = |summary: &str| json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": summary}});
+    let bad = json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Epic"}, "summary": "x"}});
+    let (s, b) = a
+        .post(
+            "/issue/bulk",
+            json!({"issueUpdates": [task("one"), bad.clone(), task("three")]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    common::check("/rest/api/3/issue/bulk", "post", 201, &b);
+    assert_eq!(b["issues"].as_array().unwrap().len(), 2);
+    assert_eq!(b["errors"][0]["failedElementNumber"], 1);
+    assert_eq!(
+        b["errors"][0]["elementErrors"]["errors"]["issuetype"],
+        "Specify a valid issue type"
+    );
+    let (s, b) = a.post("/issue/bulk", json!({"issueUpdates": [bad]})).await;
+    assert_eq!(
+        (s, b["issues"].as_array().map(Vec::len)),
+        (400, Some(0)),
+        "{b}"
+    );
+    let many: Vec<_> = (0..51).map(|n| task(&format!("t{n}"))).collect();
+    let (s, _) = a.post("/issue/bulk", json!({"issueUpdates": many})).await;
+    assert_eq!(s, 400);
+}

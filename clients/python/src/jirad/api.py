@@ -141,6 +141,10 @@ class Issues(_Namespace):
                notify_users: Optional[bool] = None, force: Optional[bool] = None,
                profile: Optional[str] = None) -> Json: ...
 
+    @rpc("issues/createMany")
+    def create_many(self, issues: Sequence[Json], *, profile: Optional[str] = None) -> Json:
+        """Up to 1,000 issues, each as ``create`` takes one: ``{created, failed, results}``."""
+
     @rpc("issues/delete")
     def delete(self, key: str, *, delete_subtasks: Optional[bool] = None,
                profile: Optional[str] = None) -> Json: ...

@@ -164,6 +164,36 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
     )
 }
 
+/// `POST /issue/bulk`: each element created as by `POST /issue`, no rollback; 201 when any was
+/// created, 400 when none was, the same body either way.
+pub fn create_bulk(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
+    let Some(updates) = body.get("issueUpdates").and_then(Value::as_array) else {
+        return jira_err(StatusCode::BAD_REQUEST, "issueUpdates must be an array.");
+    };
+    if updates.len() > 50 {
+        return jira_err(
+            StatusCode::BAD_REQUEST,
+            "The maximum number of issues that can be created in one request is 50.",
+        );
+    }
+    let (mut issues, mut errors) = (Vec::new(), Vec::new());
+    for (n, element) in updates.iter().enumerate() {
+        let (status, answer) = crate::util::resp_parts(create(ctx, inner, element));
+        if status == StatusCode::CREATED {
+            issues.push(answer);
+        } else {
+            errors.push(json!({"status": status.as_u16(), "failedElementNumber": n,
+                               "elementErrors": answer}));
+        }
+    }
+    let status = if issues.is_empty() && !updates.is_empty() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::CREATED
+    };
+    json_resp(status, &json!({"issues": issues, "errors": errors}))
+}
+
 /// `PUT /issue/{k}`.
 pub fn edit(ctx: &Ctx, inner: &mut Inner, key: &str, q: &Query, body: &Value) -> Resp {
     let Some(id) = inner.find(key) else {

@@ -24,6 +24,7 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
     Some(match (m, rest) {
         ("POST", ["issue"]) => "createIssue",
         ("POST", ["issue", "bulkfetch"]) => "bulkFetchIssues",
+        ("POST", ["issue", "bulk"]) => "createIssues",
         ("GET", ["issue", "createmeta", _, "issuetypes"]) => "getCreateIssueMetaIssueTypes",
         ("GET", ["issue", "createmeta", _, "issuetypes", _]) => "getCreateIssueMetaIssueTypeId",
         ("GET", ["issue", _]) => "getIssue",
@@ -106,6 +107,7 @@ pub fn dispatch(
     }
     match op {
         "createIssue" => issues::create(ctx, inner, &json_body!()),
+        "createIssues" => issues::create_bulk(ctx, inner, &json_body!()),
         "bulkFetchIssues" if cloud => search::bulkfetch(ctx, inner, &json_body!()),
         "getCreateIssueMetaIssueTypes" => meta::createmeta_types(ctx, inner, rest[2], q),
         "getCreateIssueMetaIssueTypeId" => meta::createmeta_fields(ctx, inner, rest[2], rest[4], q),
