@@ -4,6 +4,7 @@ use super::ServeArgs;
 use crate::api::build_module;
 use crate::auth::AuthOptions;
 use crate::config::Config;
+use crate::rpc::admission::{raise_open_file_limit, Admission};
 use crate::rpc::transport::{
     socket::SocketServer, socket_path, stdio::serve_stdio, TransportError, EXIT_ALREADY_RUNNING,
 };
@@ -12,6 +13,7 @@ use crate::state::AppState;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Runs the daemon.
 pub async fn run(args: ServeArgs) -> ExitCode {
@@ -30,10 +32,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     };
     if args.stdio {
         let hub = Hub::new();
-        let opts = ServeOptions {
-            max_message_bytes: config.max_message_bytes,
-            ..ServeOptions::default()
-        };
+        let opts = serve_options(&config);
         spawn_signal_handler(hub.clone());
         crate::heap::spawn_trimmer();
         let state = match AppState::new(config, hub.clone(), None) {
@@ -57,10 +56,15 @@ pub(super) async fn serve_socket(
     ready: impl FnOnce(&Path),
 ) -> ExitCode {
     let hub = Hub::new();
-    let opts = ServeOptions {
-        max_message_bytes: config.max_message_bytes,
-        ..ServeOptions::default()
+    let opts = serve_options(&config);
+    let limits = &config.limits;
+    let admission = Admission {
+        max_connections: limits.max_connections,
+        first_message: Duration::from_millis(limits.first_message_timeout_ms),
+        partial_message: Duration::from_millis(limits.partial_message_timeout_ms),
+        reserved_files: limits.reserved_files,
     };
+    let open_files = raise_open_file_limit();
     spawn_signal_handler(hub.clone());
     crate::heap::spawn_trimmer();
     let path = socket_path(socket);
@@ -88,9 +92,21 @@ pub(super) async fn serve_socket(
     };
     ready(server.path());
     let methods = build_module(state).into();
-    server.run(methods, hub, opts).await;
+    server.run(methods, hub, opts, admission, open_files).await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// The per-connection limits of the config.
+fn serve_options(config: &Config) -> ServeOptions {
+    let limits = &config.limits;
+    ServeOptions {
+        max_message_bytes: config.max_message_bytes,
+        outbound_bytes: limits.outbound_bytes,
+        max_in_flight: limits.max_in_flight,
+        max_batch: limits.max_batch,
+        ..ServeOptions::default()
+    }
 }
 
 /// Startup failures go to stderr once, and to the log (which may be a file).

@@ -1,6 +1,7 @@
 //! Connections: the cloneable [`ConnectionHandle`] domain code uses to push notifications, the
 //! per-connection [`Session`] (profile, client capabilities), and the [`Hub`] of all connections.
 
+use super::admission;
 use super::dispatch::Interrupt;
 use super::framing::Framing;
 use super::message;
@@ -70,6 +71,14 @@ struct Inner {
     /// Wakes a reader that blocks in a read of its own rather than waiting on `reader`.
     interrupt: Option<Interrupt>,
     hub: Hub,
+    /// Since when ([`admission::now_ms`]) the connection owes the rest of a message; 0 when it
+    /// owes nothing. Starts at the connection's start: it owes its first message.
+    waiting_since: AtomicU64,
+    /// It has sent at least one whole message.
+    framed: AtomicBool,
+    /// Taken to build a reply that waited: one at a time, each once the queue has room, so calls
+    /// finishing together cannot pile their replies past the budget.
+    turn: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for ConnectionHandle {
@@ -103,6 +112,9 @@ impl ConnectionHandle {
                 writer: AtomicWaker::new(),
                 interrupt,
                 hub: hub.clone(),
+                waiting_since: AtomicU64::new(admission::now_ms()),
+                framed: AtomicBool::new(false),
+                turn: tokio::sync::Mutex::new(()),
             }),
         };
         hub.lock().insert(id, handle.clone());
@@ -212,6 +224,46 @@ impl ConnectionHandle {
         self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
         // Full: the writer has messages to wake it; closed: nothing more is written.
         let _ = self.inner.out.try_send(Box::from(""));
+    }
+
+    /// Waits for the turn to build a reply and for room in the outbound budget. Hold the guard
+    /// until the reply is queued: its bytes then count before anyone else builds.
+    pub(crate) async fn reply_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        let turn = self.inner.turn.lock().await;
+        self.outbound_room().await;
+        turn
+    }
+
+    /// The outbound budget in bytes.
+    pub(crate) fn outbound_budget(&self) -> usize {
+        self.inner.outbound_budget
+    }
+
+    /// Bytes of a message arrived: from now the connection owes its end, unless it already did.
+    pub(crate) fn bytes_arrived(&self) {
+        let _ = self.inner.waiting_since.compare_exchange(
+            0,
+            admission::now_ms(),
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// A whole message was read; `rest_empty`: nothing of the next one is buffered.
+    pub(crate) fn frame_done(&self, rest_empty: bool) {
+        self.inner.framed.store(true, Ordering::Release);
+        let since = if rest_empty { 0 } else { admission::now_ms() };
+        self.inner.waiting_since.store(since, Ordering::Release);
+    }
+
+    /// Whether a whole message has arrived on this connection.
+    pub(crate) fn has_framed(&self) -> bool {
+        self.inner.framed.load(Ordering::Acquire)
+    }
+
+    /// Since when the connection owes the end of a message, if it does.
+    pub(crate) fn waiting_since_ms(&self) -> Option<u64> {
+        Some(self.inner.waiting_since.load(Ordering::Acquire)).filter(|&t| t != 0)
     }
 
     pub(crate) fn queued_bytes(&self) -> usize {

@@ -19,6 +19,7 @@ use jsonrpsee::{ConnectionId, Extensions, MethodCallback, MethodResponse, Method
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
@@ -51,6 +52,8 @@ pub struct ServeOptions {
     pub outbound_bytes: usize,
     /// Calls running at once on this connection; reading pauses beyond it.
     pub max_in_flight: usize,
+    /// Most calls in one batch; a longer one is refused whole.
+    pub max_batch: usize,
     /// A write that makes no progress for this long drops the client.
     pub write_timeout: Duration,
     /// On end of input, cancel in-flight calls (socket: the client left) rather than finish them
@@ -72,6 +75,7 @@ impl std::fmt::Debug for ServeOptions {
             .field("outbound_queue", &self.outbound_queue)
             .field("outbound_bytes", &self.outbound_bytes)
             .field("max_in_flight", &self.max_in_flight)
+            .field("max_batch", &self.max_batch)
             .field("cancel_on_eof", &self.cancel_on_eof)
             .finish_non_exhaustive()
     }
@@ -83,7 +87,8 @@ impl Default for ServeOptions {
             max_message_bytes: DEFAULT_MAX_MESSAGE,
             outbound_queue: 1024,
             outbound_bytes: 1 << 20,
-            max_in_flight: 256,
+            max_in_flight: 64,
+            max_batch: 1000,
             write_timeout: Duration::from_secs(30),
             cancel_on_eof: true,
             stop_grace: Duration::from_secs(5),
@@ -119,6 +124,10 @@ pub async fn serve_connection<R, W>(
         conn.clone(),
         opts.write_timeout,
     ));
+    let reader = Arrivals {
+        inner: reader,
+        conn: conn.clone(),
+    };
     let mut frames = FramedRead::new(reader, JsonRpcCodec::new(opts.max_message_bytes));
     let mut tasks = JoinSet::new();
     let in_flight: InFlight = Arc::default();
@@ -146,6 +155,7 @@ pub async fn serve_connection<R, W>(
         if let Some(f) = frames.decoder().framing() {
             conn.set_framing(f);
         }
+        conn.frame_done(frames.read_buffer().is_empty());
         seq += 1;
         // Built only where a call outlives this iteration: most finish at once.
         let job = || Job {
@@ -153,6 +163,8 @@ pub async fn serve_connection<R, W>(
             conn: conn.clone(),
             in_flight: in_flight.clone(),
             seq,
+            max_batch: opts.max_batch,
+            batch_width: opts.max_in_flight.max(1),
         };
         match route(frame) {
             Route::Single(msg) if msg.is_call() => {
@@ -193,9 +205,11 @@ pub async fn serve_connection<R, W>(
                         let job = job();
                         let handle = tasks.spawn(async move {
                             let outcome = (&mut started.response).await;
+                            let conn = job.conn.clone();
+                            let turn = conn.reply_turn().await;
                             let reply = started.reply(outcome, &msg).into_text();
                             job.finish(&task_key, reply).await;
-                            drop(permit);
+                            drop((turn, permit));
                         });
                         // Only this reader cancels, so the entry is still ours (or a later duplicate's).
                         if let Some((s, slot)) = lock(&in_flight).get_mut(&key) {
@@ -324,6 +338,9 @@ struct Job {
     conn: ConnectionHandle,
     in_flight: InFlight,
     seq: u64,
+    max_batch: usize,
+    /// Calls of a batch running at once.
+    batch_width: usize,
 }
 
 impl Job {
@@ -385,24 +402,75 @@ impl Job {
                 .reply(message::error_reply(None, ErrorCode::InvalidRequest.into()))
                 .await;
         }
-        let replies = futures::future::join_all(items.iter().map(|item| async {
-            match message::parse(frame.slice_ref(item.get().as_bytes())) {
-                Err(reply) => Some(reply),
-                Ok(msg) if msg.is_call() => Some(self.call(&msg).await),
-                Ok(msg) if msg.method() == CANCEL_METHOD => {
-                    self.cancel(msg.params()).await;
-                    None
-                }
-                Ok(msg) => {
-                    self.run_notification(&msg).await;
-                    None
+        if items.len() > self.max_batch {
+            let obj = limit_exceeded(
+                format!(
+                    "a batch of {} calls exceeds the limit of {}; send smaller batches",
+                    items.len(),
+                    self.max_batch
+                ),
+                "max_batch",
+                self.max_batch,
+            );
+            return self.conn.reply(message::error_reply(None, obj)).await;
+        }
+        // The batch's replies go out as one message: they count against the outbound budget as
+        // they are built, and once it is spent the remaining calls are refused, not run.
+        let spent = AtomicUsize::new(0);
+        let mut items = items.iter();
+        let mut running = futures::stream::FuturesOrdered::new();
+        let mut replies = Vec::new();
+        loop {
+            while running.len() < self.batch_width {
+                match items.next() {
+                    Some(item) => running.push_back(self.batch_item(&frame, item, &spent)),
+                    None => break,
                 }
             }
-        }))
-        .await;
-        let replies: Vec<_> = replies.into_iter().flatten().collect();
+            match running.next().await {
+                Some(reply) => replies.extend(reply),
+                None => break,
+            }
+        }
         if !replies.is_empty() {
             self.conn.reply(message::join_batch(&replies)).await;
+        }
+    }
+
+    /// Runs one item of a batch; `spent` is what the batch's replies have taken so far.
+    async fn batch_item(
+        &self,
+        frame: &Bytes,
+        item: &RawValue,
+        spent: &AtomicUsize,
+    ) -> Option<Box<str>> {
+        let budget = self.conn.outbound_budget();
+        match message::parse(frame.slice_ref(item.get().as_bytes())) {
+            Err(reply) => Some(reply),
+            Ok(msg) if msg.is_call() => {
+                if spent.load(Ordering::Relaxed) + self.conn.queued_bytes() > budget {
+                    let obj = limit_exceeded(
+                        format!(
+                            "the batch's replies exceed this connection's outbound budget of \
+                             {budget} bytes; this call was not run"
+                        ),
+                        "outbound_bytes",
+                        budget,
+                    );
+                    return Some(message::error_reply(msg.id(), obj));
+                }
+                let reply = self.call(&msg).await;
+                spent.fetch_add(reply.len(), Ordering::Relaxed);
+                Some(reply)
+            }
+            Ok(msg) if msg.method() == CANCEL_METHOD => {
+                self.cancel(msg.params()).await;
+                None
+            }
+            Ok(msg) => {
+                self.run_notification(&msg).await;
+                None
+            }
         }
     }
 
@@ -415,6 +483,35 @@ impl Job {
             }
             Err(reply) => reply,
         }
+    }
+}
+
+/// A `limitExceeded` error naming the `[limits]` key that refused the call.
+fn limit_exceeded(message: String, limit: &str, max: usize) -> ErrorObject<'static> {
+    let kind = jirad_protocol::ErrorKind::LimitExceeded;
+    let data = serde_json::json!({"kind": kind.as_str(), "limit": limit, "max": max});
+    ErrorObject::owned(kind.code(), message, Some(data))
+}
+
+/// The connection's reader, noting when bytes arrive: from then the connection owes the end of
+/// a message, and the admission deadlines count.
+struct Arrivals<R> {
+    inner: R,
+    conn: ConnectionHandle,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Arrivals<R> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.conn.bytes_arrived();
+        }
+        polled
     }
 }
 

@@ -1,6 +1,7 @@
 //! JSON-RPC plumbing, knowing nothing of Jira: framing, the dispatcher over jsonrpsee `Methods`,
 //! connections and their push handle, typed method registration, and the transports.
 
+pub mod admission;
 pub mod connection;
 pub mod dispatch;
 pub mod framing;
