@@ -72,6 +72,15 @@ impl AppState {
         socket_path: Option<PathBuf>,
         auth_options: AuthOptions,
     ) -> Result<Self, AuthError> {
+        let auth_options = AuthOptions {
+            callback: crate::auth::callback::CallbackLimits {
+                max_connections: config.limits.callback_connections,
+                header_timeout: std::time::Duration::from_millis(
+                    config.limits.callback_header_timeout_ms,
+                ),
+            },
+            ..auth_options
+        };
         let system = SystemAppConfig::load()?;
         let auth = AuthManager::new(&config.profiles, system.as_ref(), auth_options)?;
         let deadline = std::time::Duration::from_millis(config.jira.call_deadline_ms);
@@ -84,7 +93,11 @@ impl AppState {
             ..defaults
         });
         let cache = Cache::new(config.cache.clone());
-        let watches = crate::api::watch::Watches::new(config.cache.watch_timing());
+        let limits = &config.limits;
+        let watches = crate::api::watch::Watches::new(
+            config.cache.watch_timing(limits.watch_requests_per_second),
+            limits.max_watches_per_connection,
+        );
         Ok(AppState {
             config,
             hub,

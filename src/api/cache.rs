@@ -94,8 +94,43 @@ fn upstream(e: &JiraError) -> ApiError {
 }
 
 async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchResult, ApiError> {
+    let watches = &cx.app.watches;
+    watches.reserve(cx.conn.id()).map_err(|e| {
+        ApiError::new(ErrorKind::LimitExceeded, e.to_string())
+            .with("limit", "max_watches_per_connection")
+            .with("max", e.max)
+    })?;
+    // Given back unless the watch starts, also when the call is cancelled midway.
+    let mut slot = Slot {
+        watches,
+        conn: Some(cx.conn.id()),
+    };
+    let started = start_watch(p, &cx).await?;
+    slot.conn = None;
+    Ok(started)
+}
+
+/// A reserved watch slot, given back on drop unless the watch started.
+struct Slot<'a> {
+    watches: &'a super::watch::Watches,
+    conn: Option<u64>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn {
+            self.watches.release(conn);
+        }
+    }
+}
+
+/// Starts a watch whose slot is reserved.
+async fn start_watch(
+    p: IssuesWatchParams,
+    cx: &Ctx<AppState>,
+) -> Result<IssuesWatchResult, ApiError> {
     let interval = interval(&p)?;
-    let session = jira(&cx, p.profile.as_deref()).await?;
+    let session = jira(cx, p.profile.as_deref()).await?;
     let filters = Filters {
         jql: p.jql,
         project: p.project.into_iter().collect(),

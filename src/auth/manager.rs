@@ -33,6 +33,8 @@ pub struct AuthOptions {
     pub login_ttl: Duration,
     /// Access tokens are refreshed this long before they expire.
     pub refresh_margin: Duration,
+    /// What the OAuth loopback listener lets other local users take.
+    pub callback: crate::auth::callback::CallbackLimits,
 }
 
 impl Default for AuthOptions {
@@ -41,6 +43,7 @@ impl Default for AuthOptions {
             state_dir: None,
             login_ttl: Duration::from_secs(600),
             refresh_margin: Duration::from_secs(60),
+            callback: Default::default(),
         }
     }
 }

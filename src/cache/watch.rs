@@ -83,6 +83,10 @@ pub struct WatchTiming {
     pub min_interval: Duration,
     /// Consecutive failed ticks stretch the wait up to this many intervals.
     pub max_backoff: u32,
+    /// Jira requests per second the pollers of one namespace (profile and site) make together,
+    /// however many queries are watched: one client's many watches cannot run a profile into
+    /// Jira's rate limits, which would pause it for every client.
+    pub requests_per_second: f64,
 }
 
 impl Default for WatchTiming {
@@ -92,6 +96,7 @@ impl Default for WatchTiming {
             skew: Duration::from_secs(120),
             min_interval: Duration::from_secs(5),
             max_backoff: 8,
+            requests_per_second: 2.0,
         }
     }
 }
@@ -145,6 +150,8 @@ pub(crate) struct Maps<S: WatchSource> {
 
 pub(crate) struct Registry<S: WatchSource> {
     maps: Mutex<Maps<S>>,
+    /// One polling budget per namespace, shared by its pollers.
+    pacers: Mutex<HashMap<Namespace, Arc<Pacer>>>,
     timing: WatchTiming,
     next_id: AtomicU64,
 }
@@ -184,6 +191,7 @@ impl<S: WatchSource> WatchRegistry<S> {
                     pollers: HashMap::new(),
                     by_id: HashMap::new(),
                 }),
+                pacers: Mutex::default(),
                 timing,
                 next_id: AtomicU64::new(1),
             }),
@@ -258,9 +266,14 @@ impl<S: WatchSource> WatchRegistry<S> {
             ready: ready_rx,
             task: OnceLock::new(),
         });
+        let pacer = lock(&self.inner.pacers)
+            .entry(key.ns.clone())
+            .or_insert_with(|| Arc::new(Pacer::new(self.inner.timing.requests_per_second)))
+            .clone();
         let task = tokio::spawn(run_poller(
             Arc::downgrade(&self.inner),
             key.clone(),
+            pacer,
             Arc::clone(&poller),
             source,
             interval.max(self.inner.timing.min_interval),
@@ -366,10 +379,62 @@ impl<S: WatchSource> Drop for Registry<S> {
     }
 }
 
+/// A namespace's polling budget: requests go out at most `rate` a second, in turn.
+pub(crate) struct Pacer {
+    gap: Duration,
+    next: Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    pub(crate) fn new(rate: f64) -> Self {
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate
+        } else {
+            1.0
+        };
+        Pacer {
+            gap: Duration::from_secs_f64(1.0 / rate),
+            next: Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    /// Waits for this request's slot.
+    pub(crate) async fn turn(&self) {
+        tokio::time::sleep_until(self.slot(tokio::time::Instant::now())).await;
+    }
+
+    /// The next free slot at or after `now`, taken.
+    fn slot(&self, now: tokio::time::Instant) -> tokio::time::Instant {
+        let mut next = lock(&self.next);
+        let at = (*next).max(now);
+        *next = at + self.gap;
+        at
+    }
+}
+
 impl<V, E> Poller<V, E> {
     fn stop(&self) {
         if let Some(task) = self.task.get() {
             task.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod pacer_tests {
+    use super::Pacer;
+    use std::time::Duration;
+
+    #[test]
+    fn requests_waiting_together_go_out_one_gap_apart() {
+        let pacer = Pacer::new(4.0);
+        let now = tokio::time::Instant::now();
+        let slots: Vec<Duration> = (0..4).map(|_| pacer.slot(now) - now).collect();
+        let ms: Vec<u128> = slots.iter().map(Duration::as_millis).collect();
+        assert_eq!(ms, [0, 250, 500, 750]);
+        // After a quiet spell the budget does not pile up into a burst.
+        let later = now + Duration::from_secs(60);
+        assert_eq!(pacer.slot(later), later);
+        assert_eq!(pacer.slot(later) - later, Duration::from_millis(250));
     }
 }

@@ -104,6 +104,7 @@ fn registry() -> WatchRegistry<Fake> {
         skew: Duration::from_secs(120),
         min_interval: Duration::from_millis(1),
         max_backoff: 2,
+        requests_per_second: 10_000.0,
     })
 }
 
