@@ -30,6 +30,11 @@ impl Default for Admission {
     }
 }
 
+/// Connections closed to make room that may still hold their descriptor (their thread is ending):
+/// beyond the cap plus this many, the server stops accepting until one is gone, so a burst of new
+/// connections waits in the kernel's backlog instead of running the daemon out of descriptors.
+pub const CLOSING_SLACK: usize = 32;
+
 /// What to do with a connection just accepted.
 #[derive(Debug)]
 pub(crate) enum Decision {
@@ -42,9 +47,10 @@ pub(crate) enum Decision {
 }
 
 impl Admission {
-    /// The cap that fits the open-file limit: one descriptor per connection, the reserve kept.
+    /// The cap that fits the open-file limit: one descriptor per connection, the reserve kept,
+    /// and room for [`CLOSING_SLACK`] connections on their way out.
     pub fn effective_cap(&self, open_files: u64) -> usize {
-        let room = open_files.saturating_sub(self.reserved_files as u64);
+        let room = open_files.saturating_sub(self.reserved_files as u64 + CLOSING_SLACK as u64);
         self.max_connections.min(room as usize).max(1)
     }
 
@@ -180,7 +186,7 @@ mod tests {
             ..Admission::default()
         };
         assert_eq!(a.effective_cap(1024), 512);
-        assert_eq!(a.effective_cap(400), 272);
+        assert_eq!(a.effective_cap(400), 400 - 128 - CLOSING_SLACK);
         assert_eq!(a.effective_cap(100), 1);
     }
 

@@ -11,6 +11,8 @@
 
 pub mod auth;
 pub mod demo;
+#[cfg(target_os = "linux")]
+pub mod holders;
 pub mod jira;
 #[cfg(target_os = "linux")]
 pub mod keyring;

@@ -3,7 +3,7 @@
 //! thread, see [`super::thread`]; elsewhere in its own task).
 
 use super::TransportError;
-use crate::rpc::admission::{Admission, Decision, LogLimiter};
+use crate::rpc::admission::{Admission, Decision, LogLimiter, CLOSING_SLACK};
 #[cfg(unix)]
 use crate::rpc::dispatch::HangupProbe;
 use crate::rpc::{serve_connection, Hub, ServeOptions};
@@ -126,8 +126,16 @@ impl SocketServer {
         let reaper = tokio::spawn(reap(hub.clone(), admission.clone()));
         let mut conns = JoinSet::new();
         let mut backoff = Backoff::default();
-        loop {
+        'accept: loop {
             while conns.try_join_next().is_some() {}
+            // Evicted connections still closing hold their descriptors: wait for them rather than
+            // accept more.
+            while conns.len() >= cap + CLOSING_SLACK {
+                tokio::select! {
+                    _ = hub.stopped() => break 'accept,
+                    _ = conns.join_next() => {}
+                }
+            }
             let accepted = tokio::select! {
                 _ = hub.stopped() => break,
                 accepted = self.accept() => accepted,
