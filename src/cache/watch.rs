@@ -137,6 +137,8 @@ pub(crate) struct PollerState<V> {
 
 pub(crate) struct Poller<V, E> {
     pub(crate) state: Mutex<PollerState<V>>,
+    /// The polling budget of the query's namespace.
+    pub(crate) pacer: Arc<Pacer>,
     ready: watch::Receiver<Ready<E>>,
     task: OnceLock<AbortHandle>,
 }
@@ -258,7 +260,12 @@ impl<S: WatchSource> WatchRegistry<S> {
         source: S,
     ) -> Arc<PollerOf<S>> {
         let (ready_tx, ready_rx) = watch::channel(Ready::Pending);
+        let pacer = lock(&self.inner.pacers)
+            .entry(key.ns.clone())
+            .or_insert_with(|| Arc::new(Pacer::new(self.inner.timing.requests_per_second)))
+            .clone();
         let poller = Arc::new(Poller {
+            pacer,
             state: Mutex::new(PollerState {
                 snapshot: Snapshot::default(),
                 subscribers: HashMap::new(),
@@ -266,14 +273,9 @@ impl<S: WatchSource> WatchRegistry<S> {
             ready: ready_rx,
             task: OnceLock::new(),
         });
-        let pacer = lock(&self.inner.pacers)
-            .entry(key.ns.clone())
-            .or_insert_with(|| Arc::new(Pacer::new(self.inner.timing.requests_per_second)))
-            .clone();
         let task = tokio::spawn(run_poller(
             Arc::downgrade(&self.inner),
             key.clone(),
-            pacer,
             Arc::clone(&poller),
             source,
             interval.max(self.inner.timing.min_interval),

@@ -8,9 +8,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
 
 use super::lock;
-use super::watch::{
-    Pacer, Poller, Ready, Registry, Sender, WatchId, WatchKey, WatchSource, WatchTiming,
-};
+use super::watch::{Poller, Ready, Registry, Sender, WatchId, WatchKey, WatchSource, WatchTiming};
 use super::watch_diff::{Change, Snapshot};
 use super::watch_time::jql_since;
 
@@ -19,7 +17,6 @@ type PollerOf<S> = Poller<<S as WatchSource>::Value, <S as WatchSource>::Error>;
 pub(crate) async fn run_poller<S: WatchSource>(
     registry: Weak<Registry<S>>,
     key: WatchKey,
-    pacer: Arc<Pacer>,
     poller: Arc<PollerOf<S>>,
     source: S,
     interval: Duration,
@@ -53,10 +50,10 @@ pub(crate) async fn run_poller<S: WatchSource>(
             _ => return,
         }
         tick += 1;
-        pacer.turn().await;
+        poller.pacer.turn().await;
         let started = SystemTime::now();
         let result = if tick % every == 0 {
-            id_pass(&source, &poller, &pacer).await
+            id_pass(&source, &poller).await
         } else {
             let since = jql_since(last_sync, timing.skew, source.utc_offset_minutes());
             match source.changed_since(&since).await {
@@ -85,11 +82,7 @@ pub(crate) async fn run_poller<S: WatchSource>(
 
 /// Ids only; a full list only when issues we never saw appeared. Returns whether the
 /// snapshot is now fully synced (a full list was read).
-async fn id_pass<S: WatchSource>(
-    source: &S,
-    poller: &Arc<PollerOf<S>>,
-    pacer: &Pacer,
-) -> Result<bool, S::Error> {
+async fn id_pass<S: WatchSource>(source: &S, poller: &Arc<PollerOf<S>>) -> Result<bool, S::Error> {
     let ids = source.ids().await?;
     let unknown = {
         let mut st = lock(&poller.state);
@@ -100,7 +93,7 @@ async fn id_pass<S: WatchSource>(
     if !unknown {
         return Ok(false);
     }
-    pacer.turn().await;
+    poller.pacer.turn().await;
     let list = source.list().await?;
     apply(poller, |s| s.replace(list));
     Ok(true)

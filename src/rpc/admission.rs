@@ -132,7 +132,9 @@ pub fn raise_open_file_limit() -> u64 {
             }
         }
     }
-    lim.rlim_cur as u64
+    #[allow(clippy::unnecessary_cast)] // rlim_t is 32 bits on some targets
+    let soft = lim.rlim_cur as u64;
+    soft
 }
 
 /// Without a per-process open-file limit to raise, a large constant.
