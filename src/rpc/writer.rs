@@ -34,6 +34,10 @@ struct Shared<W> {
     head: BytesMut,
     /// The reader's encoding buffer, kept between replies.
     scratch: BytesMut,
+    /// The reader left a flush to the writer task. Until it is done the reader must not touch
+    /// the writer: polling it with a no-op waker would take the wake-up the writer task waits
+    /// for (tokio's stdout keeps one waker), and the flush would stall until its timeout.
+    flush_handed: bool,
 }
 
 impl<W: AsyncWrite + Unpin> Outlet<W> {
@@ -43,6 +47,7 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
                 writer,
                 head: BytesMut::new(),
                 scratch: BytesMut::new(),
+                flush_handed: false,
             })),
         }
     }
@@ -64,9 +69,10 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
             writer,
             head,
             scratch,
+            flush_handed,
         } = &mut *shared;
         // Queued bytes include what the writer task holds: it may be mid-write.
-        if !head.is_empty() || conn.queued_bytes() != 0 || conn.is_closed() {
+        if !head.is_empty() || *flush_handed || conn.queued_bytes() != 0 || conn.is_closed() {
             return false;
         }
         // One buffer: writev costs the kernel more than the copy saves for replies this size
@@ -91,6 +97,7 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
         match Pin::new(writer).poll_flush(&mut cx) {
             Poll::Ready(Ok(())) => true,
             Poll::Pending => {
+                *flush_handed = true;
                 conn.hand_to_writer(0);
                 true
             }
@@ -106,7 +113,12 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
         let mut head_written = 0;
         poll_fn(|cx| {
             let mut shared = self.lock();
-            let Shared { writer, head, .. } = &mut *shared;
+            let Shared {
+                writer,
+                head,
+                flush_handed,
+                ..
+            } = &mut *shared;
             for (part, is_head) in [(head, true), (&mut *buf, false)] {
                 while !part.is_empty() {
                     let n = ready!(Pin::new(&mut *writer).poll_write(cx, part))?;
@@ -119,7 +131,9 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
                     }
                 }
             }
-            Pin::new(writer).poll_flush(cx)
+            let flushed = ready!(Pin::new(writer).poll_flush(cx));
+            *flush_handed = false;
+            Poll::Ready(flushed)
         })
         .await?;
         Ok(head_written)
