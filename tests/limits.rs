@@ -209,6 +209,11 @@ fn idle_connections_beyond_the_cap_and_abusers_leave_a_well_behaved_client_answe
     let idle = Holders::open(Target::Unix(&d.socket), 2000, b"");
     assert_eq!(idle.opened, 2000, "every idle connection was accepted");
     behaves(&d, 20);
+    println!(
+        "2,000 idle connections: daemon has {} files open, peak {:.0} MB",
+        open_files(d.pid()),
+        peak_mb(d.pid())
+    );
     // Within the cap, far from the open-file limit: the Jira connections and token store have room.
     assert!(
         open_files(d.pid()) < 300,
@@ -263,6 +268,12 @@ fn a_twenty_thousand_call_batch_is_refused_and_a_long_one_is_answered_within_the
         .all(|r| r["error"]["data"]["kind"] == "limitExceeded"
             && r["error"]["data"]["limit"] == "outbound_bytes"));
     let bytes = serde_json::to_string(&replies).unwrap_or_default().len();
+    println!(
+        "batch of 1,000 rpc.discover: {answered} answered, {} refused, {bytes} bytes; daemon peak \
+         {:.0} MB",
+        over.len(),
+        peak_mb(d.pid())
+    );
     assert!(bytes < 3 << 20, "the batch reply is {bytes} bytes");
     assert!(
         peak_mb(d.pid()) < 200.0,
@@ -387,6 +398,7 @@ fn ten_thousand_watches_on_one_connection_are_capped_and_jira_is_paced() {
     std::thread::sleep(Duration::from_secs(2));
     let searches = world.count_requests("POST", "/search/jql") - before;
     let budget = 5.0 * t.elapsed().as_secs_f64();
+    println!("50 watches: {searches} Jira searches in {:?}", t.elapsed());
     assert!(
         searches as f64 <= budget + 3.0,
         "{searches} searches in {:?}, budget {budget:.0}",
