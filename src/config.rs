@@ -61,6 +61,9 @@ pub struct LimitsConfig {
     pub outbound_bytes: usize,
     /// Calls of one connection running at once (default 64).
     pub max_in_flight: usize,
+    /// Bytes of unfinished messages all connections may hold together, beyond 64 KiB each
+    /// (default 256 MiB).
+    pub max_buffered_input_bytes: usize,
     /// `issues/watch` subscriptions per connection (default 64).
     pub max_watches_per_connection: usize,
     /// Jira requests per second all the watches of one profile may make together (default 2).
@@ -82,6 +85,7 @@ impl Default for LimitsConfig {
             max_batch: 1000,
             outbound_bytes: 1 << 20,
             max_in_flight: 64,
+            max_buffered_input_bytes: 256 << 20,
             max_watches_per_connection: 64,
             watch_requests_per_second: 2.0,
             callback_connections: 16,
@@ -103,6 +107,10 @@ impl LimitsConfig {
             ("max_batch", self.max_batch as u64),
             ("outbound_bytes", self.outbound_bytes as u64),
             ("max_in_flight", self.max_in_flight as u64),
+            (
+                "max_buffered_input_bytes",
+                self.max_buffered_input_bytes as u64,
+            ),
             (
                 "max_watches_per_connection",
                 self.max_watches_per_connection as u64,

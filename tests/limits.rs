@@ -341,6 +341,41 @@ fn never_reading_clients_are_held_to_the_budget_and_memory_comes_back_when_abuse
 }
 
 #[test]
+fn unfinished_messages_of_all_clients_share_one_budget() {
+    default_open_files();
+    let d = daemon("[limits]\nmax_buffered_input_bytes = 8388608\n");
+    let mut holder = Abusers::default();
+    holder.partial_bodies(&d.socket, 1, 6 << 20);
+    eventually("the first client's 6 MiB arrive", || {
+        rss_mb(d.pid()) > 20.0 + 6.0
+    });
+    // A second large message does not fit beside it: refused with a clear error, connection closed.
+    let big = json!({"jsonrpc": "2.0", "id": 1, "method": "daemon/status", "params": {"x": " ".repeat(6 << 20)}});
+    let send_big = || {
+        let mut c = d.client(Framing::Lsp);
+        let mut w = c.writer.take().expect("writer");
+        let body = big.to_string();
+        // The daemon may close before taking it all: the reply says why.
+        std::thread::spawn(move || {
+            let _ = w.write_all(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        });
+        c
+    };
+    let mut c = send_big();
+    let reply = c.recv().expect("an error reply");
+    assert_eq!(reply["error"]["data"]["kind"], "limitExceeded", "{reply}");
+    assert_eq!(reply["error"]["data"]["limit"], "max_buffered_input_bytes");
+    c.expect_closed();
+    // Small messages are not charged: everyone else is served.
+    behaves(&d, 2);
+    // Once the first client leaves, the same message is taken (and answered: its params are wrong).
+    drop(holder);
+    eventually("the first client's share comes back", || {
+        send_big().recv().expect("a reply")["error"]["code"] == -32602
+    });
+}
+
+#[test]
 fn ten_thousand_watches_on_one_connection_are_capped_and_jira_is_paced() {
     default_open_files();
     let world = JiraWorld::start();

@@ -5,6 +5,7 @@ use crate::api::build_module;
 use crate::auth::AuthOptions;
 use crate::config::Config;
 use crate::rpc::admission::{raise_open_file_limit, Admission};
+use crate::rpc::input_budget::InputBudget;
 use crate::rpc::transport::{
     socket::SocketServer, socket_path, stdio::serve_stdio, TransportError, EXIT_ALREADY_RUNNING,
 };
@@ -105,6 +106,7 @@ fn serve_options(config: &Config) -> ServeOptions {
         outbound_bytes: limits.outbound_bytes,
         max_in_flight: limits.max_in_flight,
         max_batch: limits.max_batch,
+        input_budget: InputBudget::new(limits.max_buffered_input_bytes),
         ..ServeOptions::default()
     }
 }

@@ -8,6 +8,7 @@
 
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
+use super::input_budget::InputBudget;
 use super::message::{self, Answer, Message};
 use super::register::{start_call, CallContext, ResultSlot};
 use super::writer::{write_loop, Outlet};
@@ -54,6 +55,9 @@ pub struct ServeOptions {
     pub max_in_flight: usize,
     /// Most calls in one batch; a longer one is refused whole.
     pub max_batch: usize,
+    /// Bytes of unfinished messages all connections sharing it may hold together (beyond a small
+    /// free share each); a message that does not fit closes its connection with an error.
+    pub input_budget: Arc<InputBudget>,
     /// A write that makes no progress for this long drops the client.
     pub write_timeout: Duration,
     /// On end of input, cancel in-flight calls (socket: the client left) rather than finish them
@@ -89,6 +93,7 @@ impl Default for ServeOptions {
             outbound_bytes: 1 << 20,
             max_in_flight: 64,
             max_batch: 1000,
+            input_budget: InputBudget::new(usize::MAX),
             write_timeout: Duration::from_secs(30),
             cancel_on_eof: true,
             stop_grace: Duration::from_secs(5),
@@ -128,7 +133,9 @@ pub async fn serve_connection<R, W>(
         inner: reader,
         conn: conn.clone(),
     };
-    let mut frames = FramedRead::new(reader, JsonRpcCodec::new(opts.max_message_bytes));
+    let codec =
+        JsonRpcCodec::new(opts.max_message_bytes).with_input_budget(opts.input_budget.clone());
+    let mut frames = FramedRead::new(reader, codec);
     let mut tasks = JoinSet::new();
     let in_flight: InFlight = Arc::default();
     let permits = Arc::new(Semaphore::new(opts.max_in_flight.max(1)));
@@ -324,11 +331,17 @@ async fn fatal_frame_error(
     tracing::info!(conn = conn.id(), "closing connection: {err}");
     if let (true, Some(f)) = (err.can_reply(), framing) {
         conn.set_framing(f);
-        let code = match err {
-            FrameError::TooLarge { .. } => ErrorCode::InvalidRequest.code(),
-            _ => ErrorCode::ParseError.code(),
+        let obj = match err {
+            FrameError::TooLarge { .. } => ErrorObject::owned(
+                ErrorCode::InvalidRequest.code(),
+                err.to_string(),
+                None::<()>,
+            ),
+            FrameError::InputBudget { max } => {
+                limit_exceeded(err.to_string(), "max_buffered_input_bytes", max)
+            }
+            _ => ErrorObject::owned(ErrorCode::ParseError.code(), err.to_string(), None::<()>),
         };
-        let obj = ErrorObject::owned(code, err.to_string(), None::<()>);
         conn.reply(message::error_reply(None, obj)).await;
     }
 }

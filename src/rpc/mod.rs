@@ -5,6 +5,7 @@ pub mod admission;
 pub mod connection;
 pub mod dispatch;
 pub mod framing;
+pub mod input_budget;
 pub mod memory;
 mod message;
 pub mod params;
