@@ -9,7 +9,9 @@
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::input_budget::InputBudget;
+use super::lifecycle::Lifecycle;
 use super::message::{self, Answer, Message};
+use super::pending::PendingCalls;
 use super::register::{start_call, CallContext, ResultSlot};
 use super::writer::{write_loop, Outlet};
 use bytes::Bytes;
@@ -18,21 +20,19 @@ use futures::{FutureExt, StreamExt};
 use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
 use jsonrpsee::{ConnectionId, Extensions, MethodCallback, MethodResponse, Methods};
 use serde_json::value::RawValue;
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
-use tokio::task::{AbortHandle, JoinSet};
+use tokio::task::JoinSet;
 use tokio_util::codec::FramedRead;
 
 /// LSP's RequestCancelled.
 pub const REQUEST_CANCELLED: i32 = jirad_protocol::error::standard::REQUEST_CANCELLED;
 const CANCEL_METHOD: &str = "$/cancelRequest";
-const EXIT_METHOD: &str = "exit";
 
 /// Reports whether the peer is gone for good (both directions closed).
 pub type HangupProbe = Arc<dyn Fn() -> bool + Send + Sync>;
@@ -103,11 +103,6 @@ impl Default for ServeOptions {
     }
 }
 
-/// Calls waiting in their own task, by raw id text, for `$/cancelRequest`. The sequence number
-/// makes "who answers" a single atomic decision: whoever removes the entry sends the one reply.
-/// The handle is `None` only until the task is spawned.
-type InFlight = Arc<Mutex<HashMap<String, (u64, Option<AbortHandle>)>>>;
-
 /// Serves one connection until the client leaves, `exit`, a fatal framing error or daemon stop.
 pub async fn serve_connection<R, W>(
     methods: Methods,
@@ -137,7 +132,7 @@ pub async fn serve_connection<R, W>(
         JsonRpcCodec::new(opts.max_message_bytes).with_input_budget(opts.input_budget.clone());
     let mut frames = FramedRead::new(reader, codec);
     let mut tasks = JoinSet::new();
-    let in_flight: InFlight = Arc::default();
+    let pending = PendingCalls::default();
     let permits = Arc::new(Semaphore::new(opts.max_in_flight.max(1)));
     let mut seq = 0u64;
 
@@ -168,7 +163,7 @@ pub async fn serve_connection<R, W>(
         let job = || Job {
             methods: methods.clone(),
             conn: conn.clone(),
-            in_flight: in_flight.clone(),
+            pending: pending.clone(),
             seq,
             max_batch: opts.max_batch,
             batch_width: opts.max_in_flight.max(1),
@@ -206,24 +201,19 @@ pub async fn serve_connection<R, W>(
                             break false;
                         };
                         // Cancellable from now on: no `$/cancelRequest` could be read before.
-                        let key = msg.id().unwrap_or("null").to_owned();
-                        lock(&in_flight).insert(key.clone(), (seq, None));
-                        let task_key = key.clone();
+                        let id = msg.id().unwrap_or("null").to_owned();
+                        pending.insert(&id, seq);
+                        let task_id = id.clone();
                         let job = job();
                         let handle = tasks.spawn(async move {
                             let outcome = (&mut started.response).await;
                             let conn = job.conn.clone();
                             let turn = conn.reply_turn().await;
                             let reply = started.reply(outcome, &msg).into_text();
-                            job.finish(&task_key, reply).await;
+                            job.finish(&task_id, reply).await;
                             drop((turn, permit));
                         });
-                        // Only this reader cancels, so the entry is still ours (or a later duplicate's).
-                        if let Some((s, slot)) = lock(&in_flight).get_mut(&key) {
-                            if *s == seq {
-                                *slot = Some(handle);
-                            }
-                        }
+                        pending.attach(&id, seq, handle);
                     }
                 }
             }
@@ -290,10 +280,6 @@ async fn permit(permits: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
     }
 }
 
-fn lock(map: &InFlight) -> std::sync::MutexGuard<'_, HashMap<String, (u64, Option<AbortHandle>)>> {
-    map.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// Finishes in-flight calls after a half-close, giving up as soon as the peer is entirely gone.
 async fn drain_until_hangup(tasks: &mut JoinSet<()>, probe: &HangupProbe, conn: &ConnectionHandle) {
     let mut tick = tokio::time::interval(Duration::from_millis(50));
@@ -349,7 +335,7 @@ async fn fatal_frame_error(
 struct Job {
     methods: Arc<Methods>,
     conn: ConnectionHandle,
-    in_flight: InFlight,
+    pending: PendingCalls,
     seq: u64,
     max_batch: usize,
     /// Calls of a batch running at once.
@@ -358,18 +344,8 @@ struct Job {
 
 impl Job {
     /// Sends the reply of a call that waited in its own task, unless `$/cancelRequest` answered it.
-    async fn finish(self, key: &str, reply: Box<str>) {
-        let mine = {
-            let mut map = lock(&self.in_flight);
-            match map.get(key) {
-                Some((s, _)) if *s == self.seq => map.remove(key).is_some(),
-                // A later call reused the id and took the slot: still answer this one.
-                Some(_) => true,
-                // `$/cancelRequest` removed the entry and has answered for us.
-                None => false,
-            }
-        };
-        if mine {
+    async fn finish(self, id: &str, reply: Box<str>) {
+        if self.pending.finish(id, self.seq) {
             self.conn.reply(reply).await;
         }
     }
@@ -383,11 +359,7 @@ impl Job {
         let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p).ok()) else {
             return;
         };
-        let entry = lock(&self.in_flight).remove(p.id.get());
-        if let Some((_, handle)) = entry {
-            if let Some(handle) = handle {
-                handle.abort();
-            }
+        if self.pending.cancel(p.id.get()) {
             let obj = ErrorObject::owned(REQUEST_CANCELLED, "Request cancelled", None::<()>);
             self.conn
                 .reply(message::error_reply(Some(p.id.get()), obj))
@@ -535,15 +507,10 @@ fn start_call_of(
     msg: &Message,
 ) -> Result<Started, Box<str>> {
     let (id, method) = (msg.id().unwrap_or("null"), msg.method());
-    let session_over = conn.session().shutdown && method != EXIT_METHOD;
-    if session_over {
-        let obj = ErrorObject::owned(
-            ErrorCode::InvalidRequest.code(),
-            "Invalid request: shutdown was requested",
-            None::<()>,
-        );
-        return Err(message::error_reply(Some(id), obj));
-    }
+    let lifecycle = Lifecycle::new(conn.session().shutdown);
+    lifecycle
+        .admit(method)
+        .map_err(|obj| message::error_reply(Some(id), obj))?;
     start(methods, conn, method, msg.params())
         .ok_or_else(|| message::error_reply(Some(id), ErrorCode::MethodNotFound.into()))
 }
