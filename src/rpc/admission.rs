@@ -180,6 +180,10 @@ impl LogLimiter {
 mod tests {
     use super::*;
 
+    fn queue() -> crate::rpc::outbound::OutboundQueue {
+        crate::rpc::outbound::OutboundQueue::new(1, 1 << 20).0
+    }
+
     #[test]
     fn the_cap_keeps_the_reserve_free() {
         let a = Admission {
@@ -204,9 +208,8 @@ mod tests {
     #[test]
     fn silent_connections_make_room_and_talking_ones_do_not() {
         let hub = Hub::new();
-        let (tx, _rx) = tokio::sync::mpsc::channel(1);
-        let quiet = ConnectionHandle::new(hub.clone(), tx.clone(), 1 << 20, None);
-        let talking = ConnectionHandle::new(hub.clone(), tx, 1 << 20, None);
+        let quiet = ConnectionHandle::new(hub.clone(), queue(), None);
+        let talking = ConnectionHandle::new(hub.clone(), queue(), None);
         talking.frame_done(true);
         let a = Admission::default();
         assert!(matches!(a.decide(3, 2, &hub), Decision::Admit));
@@ -218,9 +221,8 @@ mod tests {
     #[test]
     fn deadlines_close_silent_and_stuck_connections() {
         let hub = Hub::new();
-        let (tx, _rx) = tokio::sync::mpsc::channel(1);
-        let quiet = ConnectionHandle::new(hub.clone(), tx.clone(), 1 << 20, None);
-        let idle = ConnectionHandle::new(hub.clone(), tx, 1 << 20, None);
+        let quiet = ConnectionHandle::new(hub.clone(), queue(), None);
+        let idle = ConnectionHandle::new(hub.clone(), queue(), None);
         idle.frame_done(true);
         let a = Admission {
             first_message: Duration::ZERO,

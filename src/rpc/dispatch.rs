@@ -11,6 +11,7 @@ use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::input_budget::InputBudget;
 use super::lifecycle::Lifecycle;
 use super::message::{self, Answer, Message};
+use super::outbound::OutboundQueue;
 use super::pending::PendingCalls;
 use super::register::{start_call, CallContext, ResultSlot};
 use super::writer::{write_loop, Outlet};
@@ -26,7 +27,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::codec::FramedRead;
 
@@ -115,8 +116,8 @@ pub async fn serve_connection<R, W>(
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let methods = Arc::new(methods);
-    let (tx, rx) = mpsc::channel(opts.outbound_queue.max(1));
-    let conn = ConnectionHandle::new(hub.clone(), tx, opts.outbound_bytes, opts.interrupt.clone());
+    let (queue, rx) = OutboundQueue::new(opts.outbound_queue, opts.outbound_bytes);
+    let conn = ConnectionHandle::new(hub.clone(), queue, opts.interrupt.clone());
     let outlet = Outlet::new(writer);
     let writer_task = tokio::spawn(write_loop(
         outlet.clone(),

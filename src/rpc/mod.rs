@@ -9,6 +9,7 @@ pub mod input_budget;
 pub(crate) mod lifecycle;
 pub mod memory;
 mod message;
+mod outbound;
 pub mod params;
 mod pending;
 pub mod register;

@@ -5,6 +5,7 @@
 
 use super::connection::ConnectionHandle;
 use super::framing::{encode_into, encode_pieces_into, Framing};
+use super::outbound::Outgoing;
 use bytes::{Buf, BytesMut};
 use std::future::poll_fn;
 use std::io;
@@ -153,7 +154,7 @@ fn write_failed(conn: &ConnectionHandle, e: &io::Error) {
 /// The writer task: batches queued messages into one write, drops a stuck client.
 pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
     outlet: Outlet<W>,
-    mut rx: mpsc::Receiver<Box<str>>,
+    mut rx: mpsc::Receiver<Outgoing>,
     conn: ConnectionHandle,
     write_timeout: Duration,
 ) {
@@ -168,9 +169,9 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
         let framing = conn.framing().unwrap_or(Framing::Ndjson);
         let mut taken = 0;
         let mut next = Some(first);
-        while let Some(m) = next.take() {
-            // An empty message only wakes this task for the reader's head.
-            if !m.is_empty() {
+        while let Some(out) = next.take() {
+            // `Finish` only wakes this task for what the reader left: `write_all` writes it.
+            if let Outgoing::Message(m) = out {
                 encode_into(framing, m.as_bytes(), &mut buf);
                 taken += m.len();
             }
@@ -204,6 +205,7 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
 mod tests {
     use super::*;
     use crate::rpc::connection::Hub;
+    use crate::rpc::outbound::OutboundQueue;
 
     /// A socket that takes at most `room` bytes per write.
     struct Narrow {
@@ -238,8 +240,8 @@ mod tests {
             let mut whole = BytesMut::new();
             encode_into(framing, &body.concat(), &mut whole);
             for room in 1..=whole.len() {
-                let (tx, mut rx) = mpsc::channel(4);
-                let conn = ConnectionHandle::new(Hub::new(), tx, 1 << 20, None);
+                let (queue, mut rx) = OutboundQueue::new(4, 1 << 20);
+                let conn = ConnectionHandle::new(Hub::new(), queue, None);
                 conn.set_framing(framing);
                 let outlet = Outlet::new(Narrow {
                     got: Vec::new(),
