@@ -66,6 +66,11 @@ pub struct ServeOptions {
     pub cancel_on_eof: bool,
     /// After [`Hub::stop`], how long in-flight calls may run before they are cancelled.
     pub stop_grace: Duration,
+}
+
+/// What a transport knows of its peer that the dispatcher cannot learn from the byte stream.
+#[derive(Default)]
+pub(crate) struct Peer {
     /// With `cancel_on_eof`, EOF cancels only when this says the peer hung up completely; a peer
     /// that merely closed its write side still gets its replies. `None`: every EOF cancels.
     pub hangup: Option<HangupProbe>,
@@ -98,8 +103,6 @@ impl Default for ServeOptions {
             write_timeout: Duration::from_secs(30),
             cancel_on_eof: true,
             stop_grace: Duration::from_secs(5),
-            hangup: None,
-            interrupt: None,
         }
     }
 }
@@ -115,9 +118,24 @@ pub async fn serve_connection<R, W>(
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    serve_peer(methods, hub, reader, writer, opts, Peer::default()).await
+}
+
+/// [`serve_connection`], for a transport that knows more of its peer.
+pub(crate) async fn serve_peer<R, W>(
+    methods: Methods,
+    hub: Hub,
+    reader: R,
+    writer: W,
+    opts: ServeOptions,
+    peer: Peer,
+) where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let methods = Arc::new(methods);
     let (queue, rx) = OutboundQueue::new(opts.outbound_queue, opts.outbound_bytes);
-    let conn = ConnectionHandle::new(hub.clone(), queue, opts.interrupt.clone());
+    let conn = ConnectionHandle::new(hub.clone(), queue, peer.interrupt);
     let outlet = Outlet::new(writer);
     let writer_task = tokio::spawn(write_loop(
         outlet.clone(),
@@ -251,7 +269,7 @@ pub async fn serve_connection<R, W>(
             let _ = tokio::time::timeout(opts.stop_grace, drain).await;
         } else if !opts.cancel_on_eof {
             while tasks.join_next().await.is_some() {}
-        } else if let Some(probe) = &opts.hangup {
+        } else if let Some(probe) = &peer.hangup {
             drain_until_hangup(&mut tasks, probe, &conn).await;
         }
     }

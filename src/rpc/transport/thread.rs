@@ -2,11 +2,11 @@
 //! instead of the runtime's `epoll_wait`, so a call that finishes at once costs one read and one
 //! send, like a bare blocking echo (the async path paid an `epoll_wait` per request too, about
 //! 1.14x of the echo's round trip before any work). The dispatcher is the same
-//! [`serve_connection`]: its future runs on this thread with the daemon's runtime entered, so calls
+//! ([`serve_peer`], told how to wake this reader and probe for hang-ups): its future runs on this thread with the daemon's runtime entered, so calls
 //! that wait, the writer task and timers all go to the runtime.
 
-use crate::rpc::dispatch::{HangupProbe, Interrupt};
-use crate::rpc::{serve_connection, Hub, ServeOptions};
+use crate::rpc::dispatch::{serve_peer, HangupProbe, Interrupt, Peer};
+use crate::rpc::{Hub, ServeOptions};
 use jsonrpsee::Methods;
 use std::io::{self, Read};
 use std::net::Shutdown;
@@ -41,10 +41,9 @@ pub(crate) fn serve_on_thread(
     let interrupt: Interrupt = Arc::new(move || {
         let _ = stream.shutdown(Shutdown::Read);
     });
-    let opts = ServeOptions {
+    let peer = Peer {
         hangup: Some(hangup),
         interrupt: Some(interrupt),
-        ..opts
     };
     let runtime = tokio::runtime::Handle::current();
     let (done, finished) = oneshot::channel();
@@ -53,7 +52,7 @@ pub(crate) fn serve_on_thread(
         .stack_size(super::THREAD_STACK)
         .spawn(move || {
             let _entered = runtime.enter();
-            futures::executor::block_on(serve_connection(methods, hub, reader, writer, opts));
+            futures::executor::block_on(serve_peer(methods, hub, reader, writer, opts, peer));
             let _ = done.send(());
         })?;
     Ok(finished)
