@@ -5,11 +5,11 @@ use super::watch::{JiraWatch, DEFAULT_FIELDS};
 use super::{unknown_profile, ApiError};
 use crate::cache::{Change, IssueRef, Namespace, WatchError, WatchId, WatchKey};
 use crate::jira::{jql, Filters, JiraError};
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::state::AppState;
 use jirad_protocol::cache::*;
 use jirad_protocol::{ErrorKind, NoParams};
-use jsonrpsee::RpcModule;
 use serde_json::Value;
 use std::convert::Infallible;
 use std::sync::{Arc, PoisonError};
@@ -21,7 +21,7 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
 const MAX_INTERVAL: f64 = 86_400.0;
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<CacheStats>(stats)
         .request::<CacheClear>(clear)
         .request::<IssuesWatch>(watch)

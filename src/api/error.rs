@@ -1,8 +1,8 @@
 //! Errors at the API boundary: every application error becomes a JSON-RPC error with the kind's
 //! stable code and `data.kind`. Domain errors convert into [`ApiError`] once, here.
 
+use crate::rpc::{ErrorObject, ErrorObjectOwned};
 use jirad_protocol::ErrorKind;
-use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
 use serde_json::{Map, Value};
 
 /// An application error with its kind, a message for people and extra `data` for programs.

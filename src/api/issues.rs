@@ -13,19 +13,19 @@ use crate::jira::{
     jql, DescriptionFormat as Fmt, EditOptions, Filters, IssueUpdate, JiraError, ListOptions,
     NewIssue, RichText, DEFAULT_FIELDS,
 };
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register, Reply};
 use crate::state::{cached_json, read_cached, AppState, CachedJson};
 use jirad_protocol::issues::*;
 use jirad_protocol::lifecycle::{Progress, ProgressParams};
 use jirad_protocol::ErrorKind;
-use jsonrpsee::RpcModule;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<IssuesGet>(get)
         .request::<IssuesList>(list)
         .request::<IssuesCreate>(create)

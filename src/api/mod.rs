@@ -12,13 +12,12 @@ pub mod watch;
 pub mod workflow;
 
 use crate::state::AppState;
-use jsonrpsee::RpcModule;
 use std::sync::Arc;
 
 pub use error::{app_error, unknown_profile, ApiError};
 
 /// The registry of every method. Later families add one `register_all` line here.
-pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
+pub fn build_module(state: Arc<AppState>) -> crate::rpc::Router {
     // Auth events become notifications; a registry built outside a runtime (unit tests) has none.
     if tokio::runtime::Handle::try_current().is_ok() {
         auth::spawn_event_forwarder(&state);
@@ -30,5 +29,5 @@ pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
     workflow::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
-    module
+    module.into()
 }

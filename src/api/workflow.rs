@@ -8,15 +8,15 @@ use super::session::{jira, JiraSession};
 use super::ApiError;
 use crate::cache::{CacheKey, IssueRef, MetaKey};
 use crate::jira::{normalize_comment, DescriptionFormat, JiraError, RichText};
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::state::{cached_json, read_cached, AppState};
 use jirad_protocol::projects::UserRef;
 use jirad_protocol::workflow::{self as p, *};
-use jsonrpsee::RpcModule;
 use serde_json::Value;
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<IssuesTransitions>(transitions)
         .request::<IssuesTransition>(transition)
         .request::<IssuesComments>(comments)

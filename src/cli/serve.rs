@@ -40,7 +40,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
             Ok(s) => Arc::new(s),
             Err(e) => return fail(&e),
         };
-        let methods = build_module(state).into();
+        let methods = build_module(state);
         serve_stdio(methods, hub, opts).await;
         return ExitCode::SUCCESS;
     }
@@ -92,7 +92,7 @@ pub(super) async fn serve_socket(
         Err(e) => return fail(&e),
     };
     ready(server.path());
-    let methods = build_module(state).into();
+    let methods = build_module(state);
     server.run(methods, hub, opts, admission, open_files).await;
     tracing::info!("stopped");
     ExitCode::SUCCESS

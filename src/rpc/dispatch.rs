@@ -1,5 +1,5 @@
 //! The dispatcher: reads frames from any byte stream, runs calls concurrently through jsonrpsee
-//! `Methods`, and hands replies to the connection's [`Outlet`](super::writer), which keeps frames
+//! [`Router`], and hands replies to the connection's [`Outlet`](super::writer), which keeps frames
 //! from interleaving.
 //!
 //! jsonrpsee's own server speaks only HTTP/WebSocket, so this re-implements the small part of its
@@ -13,13 +13,12 @@ use super::lifecycle::Lifecycle;
 use super::message::{self, Answer, Message};
 use super::outbound::OutboundQueue;
 use super::pending::PendingCalls;
-use super::register::{start_call, CallContext, ResultSlot};
+use super::register::{Outcome, ResultJson, Router};
 use super::writer::{write_loop, Outlet};
 use bytes::Bytes;
 use futures::future::{BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
-use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
-use jsonrpsee::{ConnectionId, Extensions, MethodCallback, MethodResponse, Methods};
+use jsonrpsee::types::{ErrorCode, ErrorObject};
 use serde_json::value::RawValue;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -109,7 +108,7 @@ impl Default for ServeOptions {
 
 /// Serves one connection until the client leaves, `exit`, a fatal framing error or daemon stop.
 pub async fn serve_connection<R, W>(
-    methods: Methods,
+    methods: Router,
     hub: Hub,
     reader: R,
     writer: W,
@@ -123,7 +122,7 @@ pub async fn serve_connection<R, W>(
 
 /// [`serve_connection`], for a transport that knows more of its peer.
 pub(crate) async fn serve_peer<R, W>(
-    methods: Methods,
+    methods: Router,
     hub: Hub,
     reader: R,
     writer: W,
@@ -133,7 +132,6 @@ pub(crate) async fn serve_peer<R, W>(
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let methods = Arc::new(methods);
     let (queue, rx) = OutboundQueue::new(opts.outbound_queue, opts.outbound_bytes);
     let conn = ConnectionHandle::new(hub.clone(), queue, peer.interrupt);
     let outlet = Outlet::new(writer);
@@ -352,7 +350,7 @@ async fn fatal_frame_error(
 }
 
 struct Job {
-    methods: Arc<Methods>,
+    methods: Router,
     conn: ConnectionHandle,
     pending: PendingCalls,
     seq: u64,
@@ -521,7 +519,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Arrivals<R> {
 
 /// Starts a call's handler; `Err` is the reply when there is nothing to run.
 fn start_call_of(
-    methods: &Methods,
+    methods: &Router,
     conn: &ConnectionHandle,
     msg: &Message,
 ) -> Result<Started, Box<str>> {
@@ -536,20 +534,21 @@ fn start_call_of(
 
 /// A method whose handler has started: poll `response` to its end, then build the reply.
 struct Started {
-    /// The handler's future, already boxed by jsonrpsee, so it moves into a task as it is.
-    response: CatchUnwind<AssertUnwindSafe<BoxFuture<'static, MethodResponse>>>,
-    /// Where a request handler leaves its result (the response only says it succeeded).
-    slot: ResultSlot,
+    /// The handler's future, boxed by the router, so it moves into a task as it is.
+    response: CatchUnwind<AssertUnwindSafe<BoxFuture<'static, Outcome>>>,
 }
 
 impl Started {
-    fn reply(self, outcome: std::thread::Result<MethodResponse>, msg: &Message) -> Answer<'_> {
+    fn reply(self, outcome: std::thread::Result<Outcome>, msg: &Message) -> Answer<'_> {
         let id = msg.id().unwrap_or("null");
         match outcome {
-            Ok(resp) => match self.slot.take() {
-                Some(result) => Answer::Result { id, result },
-                None => Answer::Text(message::reply_with_id(resp, id)),
+            Ok(Ok(Some(result))) => Answer::Result { id, result },
+            // A notification's method called with an id: it has no result to give.
+            Ok(Ok(None)) => Answer::Result {
+                id,
+                result: ResultJson::Whole("null".into()),
             },
+            Ok(Err(error)) => Answer::Text(message::error_reply(Some(id), error)),
             Err(_) => {
                 tracing::error!(method = msg.method(), "handler panicked");
                 Answer::Text(message::error_reply(
@@ -561,55 +560,23 @@ impl Started {
     }
 }
 
-/// Starts `method`'s handler; `None` when there is no such method. A panic, now or while the
-/// response is polled, answers -32603.
+/// Starts `method`'s handler through the router; `None` when there is no such method. A panic,
+/// now or while the response is polled, answers -32603.
 fn start(
-    methods: &Methods,
+    router: &Router,
     conn: &ConnectionHandle,
     method: &str,
     params: Option<&str>,
 ) -> Option<Started> {
-    let callback = methods.method(method)?;
-    let slot = ResultSlot::default();
-    let call = CallContext {
-        conn: conn.clone(),
-        result: slot.clone(),
-    };
-    let params = Params::new(params).into_owned();
-    let conn_id = ConnectionId(conn.id() as usize);
-    let (max, ext) = (usize::MAX, Extensions::new());
-    let started = std::panic::catch_unwind(AssertUnwindSafe(|| match callback {
-        MethodCallback::Async(cb) => start_call(call, || cb(Id::Null, params, conn_id, max, ext)),
-        MethodCallback::Sync(cb) => {
-            futures::future::ready(start_call(call, || cb(Id::Null, params, max, ext))).boxed()
-        }
-        MethodCallback::Unsubscription(cb) => {
-            futures::future::ready(start_call(call, || cb(Id::Null, params, conn_id, max, ext)))
-                .boxed()
-        }
-        MethodCallback::Subscription(_) => futures::future::ready(MethodResponse::error(
-            Id::Null,
-            ErrorObject::owned(
-                ErrorCode::InternalError.code(),
-                "subscriptions are not supported; use notifications",
-                None::<()>,
-            ),
-        ))
-        .boxed(),
-    }));
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| router.start(method, params, conn)));
     let response = match started {
-        Ok(response) => response,
+        Ok(response) => response?,
         Err(_) => {
             tracing::error!(method, "handler panicked");
-            futures::future::ready(MethodResponse::error(
-                Id::Null,
-                ErrorObject::from(ErrorCode::InternalError),
-            ))
-            .boxed()
+            futures::future::ready(Err(ErrorObject::from(ErrorCode::InternalError))).boxed()
         }
     };
     Some(Started {
         response: AssertUnwindSafe(response).catch_unwind(),
-        slot,
     })
 }

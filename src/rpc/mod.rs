@@ -1,4 +1,4 @@
-//! JSON-RPC plumbing, knowing nothing of Jira: framing, the dispatcher over jsonrpsee `Methods`,
+//! JSON-RPC plumbing, knowing nothing of Jira: framing, the dispatcher and its [`Router`],
 //! connections and their push handle, typed method registration, and the transports.
 
 pub mod admission;
@@ -20,5 +20,7 @@ mod writer;
 pub use connection::{ConnectionHandle, Hub, PushError, Session};
 pub use dispatch::{serve_connection, ServeOptions};
 pub use framing::Framing;
+/// jsonrpsee's error objects, the one wire type handlers build (through `api/error.rs`).
+pub use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
 pub use params::{invalid_param, parse_params};
-pub use register::{registry, Ctx, Handler, NotificationHandler, Register, Reply};
+pub use register::{registry, Ctx, Handler, NotificationHandler, Register, Reply, Router, Routes};

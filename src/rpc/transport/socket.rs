@@ -6,13 +6,13 @@ use super::TransportError;
 use crate::rpc::admission::{Admission, Decision, LogLimiter, CLOSING_SLACK};
 #[cfg(unix)]
 use crate::rpc::dispatch::HangupProbe;
+use crate::rpc::Router;
 use crate::rpc::{serve_connection, Hub, ServeOptions};
 use interprocess::local_socket::tokio::{Listener, Stream};
 use interprocess::local_socket::traits::tokio::{Listener as _, Stream as _};
 #[cfg(unix)]
 use interprocess::local_socket::traits::StreamCommon as _;
 use interprocess::local_socket::ListenerOptions;
-use jsonrpsee::Methods;
 use std::io;
 use std::path::{Path, PathBuf};
 #[cfg(unix)]
@@ -112,7 +112,7 @@ impl SocketServer {
     /// those past its deadlines.
     pub async fn run(
         self,
-        methods: Methods,
+        methods: Router,
         hub: Hub,
         opts: ServeOptions,
         admission: Admission,

@@ -6,8 +6,8 @@
 //! that wait, the writer task and timers all go to the runtime.
 
 use crate::rpc::dispatch::{serve_peer, HangupProbe, Interrupt, Peer};
+use crate::rpc::Router;
 use crate::rpc::{Hub, ServeOptions};
-use jsonrpsee::Methods;
 use std::io::{self, Read};
 use std::net::Shutdown;
 use std::os::fd::AsRawFd;
@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 /// when the connection is done.
 pub(crate) fn serve_on_thread(
     stream: UnixStream,
-    methods: Methods,
+    methods: Router,
     hub: Hub,
     opts: ServeOptions,
     hangup: HangupProbe,
