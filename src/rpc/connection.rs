@@ -6,6 +6,7 @@ use super::dispatch::Interrupt;
 use super::framing::Framing;
 use super::message;
 use super::outbound::{OutboundQueue, Refused};
+use super::signal::Signal;
 use futures::task::AtomicWaker;
 use jirad_protocol::Notification;
 use serde::Serialize;
@@ -58,9 +59,8 @@ struct Inner {
     out: OutboundQueue,
     framing: OnceLock<Framing>,
     session: Mutex<Session>,
-    closed: CancellationToken,
-    /// `closed`, readable without the token's lock: the reader and writer check it per message.
-    is_closed: AtomicBool,
+    /// The one closed signal: set by `close`, checked by the reader and writer per message.
+    closed: Signal,
     /// The reader and the writer task, woken on close (the reader also on daemon stop).
     reader: AtomicWaker,
     writer: AtomicWaker,
@@ -91,8 +91,7 @@ impl ConnectionHandle {
                 out,
                 framing: OnceLock::new(),
                 session: Mutex::new(Session::default()),
-                closed: CancellationToken::new(),
-                is_closed: AtomicBool::new(false),
+                closed: Signal::default(),
                 reader: AtomicWaker::new(),
                 writer: AtomicWaker::new(),
                 interrupt,
@@ -150,13 +149,16 @@ impl ConnectionHandle {
     /// Replies count against the byte budget at once, so the reader stops taking requests from a
     /// client that does not read (see [`ConnectionHandle::outbound_room`]).
     pub(crate) async fn reply(&self, msg: impl Into<Box<str>>) {
-        self.inner.out.send(msg.into(), &self.inner.closed).await;
+        self.inner
+            .out
+            .send(msg.into(), self.inner.closed.token())
+            .await;
     }
 
     /// Resolves once the queued output fits the byte budget again (or the connection closes):
     /// the reader waits here before taking more requests from a client that does not read.
     pub(crate) async fn outbound_room(&self) {
-        self.inner.out.room(&self.inner.closed).await;
+        self.inner.out.room(self.inner.closed.token()).await;
     }
 
     /// The writer wrote `n` queued bytes.
@@ -173,7 +175,7 @@ impl ConnectionHandle {
     /// Waits for the turn to build a reply and for room in the outbound budget. Hold the guard
     /// until the reply is queued: its bytes then count before anyone else builds.
     pub(crate) async fn reply_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.inner.out.turn(&self.inner.closed).await
+        self.inner.out.turn(self.inner.closed.token()).await
     }
 
     /// The outbound budget in bytes.
@@ -228,8 +230,7 @@ impl ConnectionHandle {
 
     /// Closes the connection: in-flight calls are cancelled, queued output is flushed.
     pub fn close(&self) {
-        self.inner.is_closed.store(true, Ordering::Release);
-        self.inner.closed.cancel();
+        self.inner.closed.set();
         self.wake_reader();
         self.inner.writer.wake();
     }
@@ -243,7 +244,7 @@ impl ConnectionHandle {
 
     /// Whether the connection has been closed.
     pub fn is_closed(&self) -> bool {
-        self.inner.is_closed.load(Ordering::Acquire)
+        self.inner.closed.is_set()
     }
 
     /// Resolves when the reader must stop taking requests: `false` once this connection closes,
@@ -275,7 +276,7 @@ impl ConnectionHandle {
     }
 
     pub(crate) fn closed_token(&self) -> &CancellationToken {
-        &self.inner.closed
+        self.inner.closed.token()
     }
 
     pub(crate) fn set_framing(&self, framing: Framing) {
@@ -301,8 +302,8 @@ pub struct Hub {
 struct HubInner {
     next_id: AtomicU64,
     conns: Mutex<HashMap<u64, ConnectionHandle>>,
-    stopping: CancellationToken,
-    is_stopping: AtomicBool,
+    /// The one stopping signal, for every connection and listener.
+    stopping: Signal,
 }
 
 impl Hub {
@@ -352,8 +353,7 @@ impl Hub {
 
     /// Asks the daemon to stop: listeners stop accepting, connections finish in-flight calls.
     pub fn stop(&self) {
-        self.inner.is_stopping.store(true, Ordering::Release);
-        self.inner.stopping.cancel();
+        self.inner.stopping.set();
         for conn in self.connections() {
             conn.wake_reader();
         }
@@ -361,11 +361,11 @@ impl Hub {
 
     /// Resolves once [`Hub::stop`] has been called.
     pub async fn stopped(&self) {
-        self.inner.stopping.cancelled().await
+        self.inner.stopping.wait().await
     }
 
     /// Whether [`Hub::stop`] has been called.
     pub fn is_stopping(&self) -> bool {
-        self.inner.is_stopping.load(Ordering::Acquire)
+        self.inner.stopping.is_set()
     }
 }

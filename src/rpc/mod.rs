@@ -14,6 +14,7 @@ pub mod params;
 mod pending;
 pub mod register;
 mod scan;
+mod signal;
 pub mod transport;
 mod writer;
 
