@@ -20,6 +20,8 @@ use futures::future::{BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
 use jsonrpsee::types::{ErrorCode, ErrorObject};
 use serde_json::value::RawValue;
+use std::future::Future;
+use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -148,13 +150,20 @@ pub(crate) async fn serve_peer<R, W>(
     let codec =
         JsonRpcCodec::new(opts.max_message_bytes).with_input_budget(opts.input_budget.clone());
     let mut frames = FramedRead::new(reader, codec);
-    let mut tasks = JoinSet::new();
-    let pending = PendingCalls::default();
-    let permits = Arc::new(Semaphore::new(opts.max_in_flight.max(1)));
+    let mut reader = Reader {
+        methods,
+        conn: conn.clone(),
+        outlet,
+        pending: PendingCalls::default(),
+        permits: Arc::new(Semaphore::new(opts.max_in_flight.max(1))),
+        tasks: JoinSet::new(),
+        max_batch: opts.max_batch,
+        batch_width: opts.max_in_flight.max(1),
+    };
     let mut seq = 0u64;
 
     let ended_by_eof = loop {
-        while tasks.try_join_next().is_some() {}
+        while reader.tasks.try_join_next().is_some() {}
         let next = tokio::select! {
             biased;
             daemon_stops = conn.reader_stop() => break daemon_stops,
@@ -176,91 +185,12 @@ pub(crate) async fn serve_peer<R, W>(
         }
         conn.frame_done(frames.read_buffer().is_empty());
         seq += 1;
-        // Built only where a call outlives this iteration: most finish at once.
-        let job = || Job {
-            methods: methods.clone(),
-            conn: conn.clone(),
-            pending: pending.clone(),
-            seq,
-            max_batch: opts.max_batch,
-            batch_width: opts.max_in_flight.max(1),
-        };
-        match route(frame) {
-            Route::Single(msg) if msg.is_call() => {
-                // Fast path: most calls finish without waiting (status, cache hits); polling once
-                // here saves a task spawn and a switch. Calls that wait move to their own task,
-                // with a slot: when none is free, the reader waits before starting the call.
-                let mut reserved = None;
-                if permits.available_permits() == 0 {
-                    let Some(permit) = permit(&permits).await else {
-                        break false;
-                    };
-                    reserved = Some(permit);
-                }
-                let mut started = match start_call_of(&methods, &conn, &msg) {
-                    Ok(started) => started,
-                    Err(reply) => {
-                        send(&outlet, &conn, Answer::Text(reply)).await;
-                        continue;
-                    }
-                };
-                match futures::poll!(&mut started.response) {
-                    Poll::Ready(outcome) => {
-                        let reply = started.reply(outcome, &msg);
-                        send(&outlet, &conn, reply).await;
-                    }
-                    Poll::Pending => {
-                        // Free at once when none was reserved: only this reader takes slots.
-                        let Some(permit) = (match reserved {
-                            Some(permit) => Some(permit),
-                            None => permit(&permits).await,
-                        }) else {
-                            break false;
-                        };
-                        // Cancellable from now on: no `$/cancelRequest` could be read before.
-                        let id = msg.id().unwrap_or("null").to_owned();
-                        pending.insert(&id, seq);
-                        let task_id = id.clone();
-                        let job = job();
-                        let handle = tasks.spawn(async move {
-                            let outcome = (&mut started.response).await;
-                            let conn = job.conn.clone();
-                            let turn = conn.reply_turn().await;
-                            let reply = started.reply(outcome, &msg).into_text();
-                            job.finish(&task_id, reply).await;
-                            drop((turn, permit));
-                        });
-                        pending.attach(&id, seq, handle);
-                    }
-                }
-            }
-            Route::Single(msg) if msg.method() == CANCEL_METHOD => {
-                job().cancel(msg.params()).await;
-            }
-            Route::Single(msg) => {
-                let Some(permit) = permit(&permits).await else {
-                    break false;
-                };
-                let job = job();
-                tasks.spawn(async move {
-                    job.run_notification(&msg).await;
-                    drop(permit);
-                });
-            }
-            Route::Batch(frame) => {
-                let Some(permit) = permit(&permits).await else {
-                    break false;
-                };
-                let job = job();
-                tasks.spawn(async move {
-                    job.run_batch(frame).await;
-                    drop(permit);
-                });
-            }
-            Route::Reply(reply) => send(&outlet, &conn, Answer::Text(reply)).await,
+        if reader.handle(frame, seq).await.is_break() {
+            break false;
         }
     };
 
+    let tasks = &mut reader.tasks;
     if ended_by_eof {
         if hub.is_stopping() {
             let drain = async { while tasks.join_next().await.is_some() {} };
@@ -268,13 +198,122 @@ pub(crate) async fn serve_peer<R, W>(
         } else if !opts.cancel_on_eof {
             while tasks.join_next().await.is_some() {}
         } else if let Some(probe) = &peer.hangup {
-            drain_until_hangup(&mut tasks, probe, &conn).await;
+            drain_until_hangup(tasks, probe, &conn).await;
         }
     }
     tasks.abort_all();
     conn.unregister();
     conn.close(); // lets the writer flush what is queued and finish
     let _ = writer_task.await;
+}
+
+/// One connection's reading side: what it needs to start calls, and the calls it started.
+struct Reader<W> {
+    methods: Router,
+    conn: ConnectionHandle,
+    outlet: Outlet<W>,
+    pending: PendingCalls,
+    /// Slots for calls that run in tasks of their own (`max_in_flight`).
+    permits: Arc<Semaphore>,
+    tasks: JoinSet<()>,
+    max_batch: usize,
+    batch_width: usize,
+}
+
+impl<W: AsyncWrite + Unpin + Send + 'static> Reader<W> {
+    /// Handles one frame (the `seq`-th); `Break` when the connection closed meanwhile.
+    async fn handle(&mut self, frame: Bytes, seq: u64) -> ControlFlow<()> {
+        match route(frame) {
+            Route::Single(msg) if msg.is_call() => return self.call(msg, seq).await,
+            Route::Single(msg) if msg.method() == CANCEL_METHOD => {
+                self.job(seq).cancel(msg.params()).await;
+            }
+            Route::Single(msg) => {
+                let job = self.job(seq);
+                return self
+                    .spawn(async move { job.run_notification(&msg).await })
+                    .await;
+            }
+            Route::Batch(frame) => {
+                let job = self.job(seq);
+                return self.spawn(async move { job.run_batch(frame).await }).await;
+            }
+            Route::Reply(reply) => send(&self.outlet, &self.conn, Answer::Text(reply)).await,
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// A call. Most finish without waiting (status, cache hits): polled once here, they are
+    /// answered at once, saving a task spawn and a switch. Calls that wait move to a task of their
+    /// own, with a slot (when none is free, the reader waits before starting the call), and can be
+    /// cancelled from then on.
+    async fn call(&mut self, msg: Message, seq: u64) -> ControlFlow<()> {
+        let mut reserved = None;
+        if self.permits.available_permits() == 0 {
+            let Some(permit) = permit(&self.permits).await else {
+                return ControlFlow::Break(());
+            };
+            reserved = Some(permit);
+        }
+        let mut started = match start_call_of(&self.methods, &self.conn, &msg) {
+            Ok(started) => started,
+            Err(reply) => {
+                send(&self.outlet, &self.conn, Answer::Text(reply)).await;
+                return ControlFlow::Continue(());
+            }
+        };
+        if let Poll::Ready(outcome) = futures::poll!(&mut started.response) {
+            let reply = started.reply(outcome, &msg);
+            send(&self.outlet, &self.conn, reply).await;
+            return ControlFlow::Continue(());
+        }
+        // Free at once when none was reserved: only this reader takes slots.
+        let permit = match reserved {
+            Some(permit) => permit,
+            None => match permit(&self.permits).await {
+                Some(permit) => permit,
+                None => return ControlFlow::Break(()),
+            },
+        };
+        // Cancellable from now on: no `$/cancelRequest` could be read before.
+        let id = msg.id().unwrap_or("null").to_owned();
+        self.pending.insert(&id, seq);
+        let (job, task_id) = (self.job(seq), id.clone());
+        let task = self.tasks.spawn(async move {
+            let outcome = (&mut started.response).await;
+            let conn = job.conn.clone();
+            let turn = conn.reply_turn().await;
+            let reply = started.reply(outcome, &msg).into_text();
+            job.finish(&task_id, reply).await;
+            drop((turn, permit));
+        });
+        self.pending.attach(&id, seq, task);
+        ControlFlow::Continue(())
+    }
+
+    /// Runs `work` in a task of its own, under a slot.
+    async fn spawn(&mut self, work: impl Future<Output = ()> + Send + 'static) -> ControlFlow<()> {
+        let Some(permit) = permit(&self.permits).await else {
+            return ControlFlow::Break(());
+        };
+        self.tasks.spawn(async move {
+            work.await;
+            drop(permit);
+        });
+        ControlFlow::Continue(())
+    }
+
+    /// What a call that outlives this frame takes along.
+    fn job(&self, seq: u64) -> Job {
+        Job {
+            methods: self.methods.clone(),
+            conn: self.conn.clone(),
+            pending: self.pending.clone(),
+            seq,
+            max_batch: self.max_batch,
+            batch_width: self.batch_width,
+        }
+    }
 }
 
 /// Sends a reply from the reader: at once when nothing is queued, else through the queue.
