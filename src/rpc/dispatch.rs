@@ -1,14 +1,16 @@
-//! The dispatcher: reads frames from any byte stream, runs calls concurrently through jsonrpsee
-//! [`Router`], and hands replies to the connection's [`Outlet`](super::writer), which keeps frames
+//! The dispatcher: reads frames from any byte stream and starts each through the [`Router`]. A
+//! call that finishes at once is answered by the reader; the rest run concurrently in tasks
+//! ([`super::job`]). Replies go to the connection's [`Outlet`](super::writer), which keeps frames
 //! from interleaving.
 //!
-//! jsonrpsee's own server speaks only HTTP/WebSocket, so this re-implements the small part of its
-//! `RpcService` we need: single calls, batches, notifications, `$/cancelRequest`, per-connection
-//! call context, panics turned into -32603.
+//! jsonrpsee's own server speaks only HTTP/WebSocket; this is the small part of a JSON-RPC server
+//! we need: single calls, batches, notifications, `$/cancelRequest`, the LSP lifecycle, panics
+//! turned into -32603.
 
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::input_budget::InputBudget;
+use super::job::{limit_exceeded, Job};
 use super::lifecycle::Lifecycle;
 use super::message::{self, Answer, Message};
 use super::outbound::OutboundQueue;
@@ -19,11 +21,9 @@ use bytes::Bytes;
 use futures::future::{BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
 use jsonrpsee::types::{ErrorCode, ErrorObject};
-use serde_json::value::RawValue;
 use std::future::Future;
 use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -34,7 +34,7 @@ use tokio_util::codec::FramedRead;
 
 /// LSP's RequestCancelled.
 pub const REQUEST_CANCELLED: i32 = jirad_protocol::error::standard::REQUEST_CANCELLED;
-const CANCEL_METHOD: &str = "$/cancelRequest";
+pub(super) const CANCEL_METHOD: &str = "$/cancelRequest";
 
 /// Reports whether the peer is gone for good (both directions closed).
 pub type HangupProbe = Arc<dyn Fn() -> bool + Send + Sync>;
@@ -388,152 +388,6 @@ async fn fatal_frame_error(
     }
 }
 
-struct Job {
-    methods: Router,
-    conn: ConnectionHandle,
-    pending: PendingCalls,
-    seq: u64,
-    max_batch: usize,
-    /// Calls of a batch running at once.
-    batch_width: usize,
-}
-
-impl Job {
-    /// Sends the reply of a call that waited in its own task, unless `$/cancelRequest` answered it.
-    async fn finish(self, id: &str, reply: Box<str>) {
-        if self.pending.finish(id, self.seq) {
-            self.conn.reply(reply).await;
-        }
-    }
-
-    async fn cancel(&self, params: Option<&str>) {
-        #[derive(serde::Deserialize)]
-        struct CancelParams<'a> {
-            #[serde(borrow)]
-            id: &'a RawValue,
-        }
-        let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p).ok()) else {
-            return;
-        };
-        if self.pending.cancel(p.id.get()) {
-            let obj = ErrorObject::owned(REQUEST_CANCELLED, "Request cancelled", None::<()>);
-            self.conn
-                .reply(message::error_reply(Some(p.id.get()), obj))
-                .await;
-        }
-    }
-
-    /// Runs a notification's method, if there is one; its outcome goes nowhere.
-    async fn run_notification(&self, msg: &Message) {
-        if let Some(started) = start(&self.methods, &self.conn, msg.method(), msg.params()) {
-            let _ = started.response.await;
-        }
-    }
-
-    async fn run_batch(self, frame: Bytes) {
-        let Ok(items) = serde_json::from_slice::<Vec<&RawValue>>(&frame) else {
-            return self
-                .conn
-                .reply(message::error_reply(None, ErrorCode::ParseError.into()))
-                .await;
-        };
-        if items.is_empty() {
-            return self
-                .conn
-                .reply(message::error_reply(None, ErrorCode::InvalidRequest.into()))
-                .await;
-        }
-        if items.len() > self.max_batch {
-            let obj = limit_exceeded(
-                format!(
-                    "a batch of {} calls exceeds the limit of {}; send smaller batches",
-                    items.len(),
-                    self.max_batch
-                ),
-                "max_batch",
-                self.max_batch,
-            );
-            return self.conn.reply(message::error_reply(None, obj)).await;
-        }
-        // The batch's replies go out as one message: they count against the outbound budget as
-        // they are built, and once it is spent the remaining calls are refused, not run.
-        let spent = AtomicUsize::new(0);
-        let mut items = items.iter();
-        let mut running = futures::stream::FuturesOrdered::new();
-        let mut replies = Vec::new();
-        loop {
-            while running.len() < self.batch_width {
-                match items.next() {
-                    Some(item) => running.push_back(self.batch_item(&frame, item, &spent)),
-                    None => break,
-                }
-            }
-            match running.next().await {
-                Some(reply) => replies.extend(reply),
-                None => break,
-            }
-        }
-        if !replies.is_empty() {
-            self.conn.reply(message::join_batch(&replies)).await;
-        }
-    }
-
-    /// Runs one item of a batch; `spent` is what the batch's replies have taken so far.
-    async fn batch_item(
-        &self,
-        frame: &Bytes,
-        item: &RawValue,
-        spent: &AtomicUsize,
-    ) -> Option<Box<str>> {
-        let budget = self.conn.outbound_budget();
-        match message::parse(frame.slice_ref(item.get().as_bytes())) {
-            Err(reply) => Some(reply),
-            Ok(msg) if msg.is_call() => {
-                if spent.load(Ordering::Relaxed) + self.conn.queued_bytes() > budget {
-                    let obj = limit_exceeded(
-                        format!(
-                            "the batch's replies exceed this connection's outbound budget of \
-                             {budget} bytes; this call was not run"
-                        ),
-                        "outbound_bytes",
-                        budget,
-                    );
-                    return Some(message::error_reply(msg.id(), obj));
-                }
-                let reply = self.call(&msg).await;
-                spent.fetch_add(reply.len(), Ordering::Relaxed);
-                Some(reply)
-            }
-            Ok(msg) if msg.method() == CANCEL_METHOD => {
-                self.cancel(msg.params()).await;
-                None
-            }
-            Ok(msg) => {
-                self.run_notification(&msg).await;
-                None
-            }
-        }
-    }
-
-    /// Runs a call (a message with an id) and builds its reply.
-    async fn call(&self, msg: &Message) -> Box<str> {
-        match start_call_of(&self.methods, &self.conn, msg) {
-            Ok(mut started) => {
-                let outcome = (&mut started.response).await;
-                started.reply(outcome, msg).into_text()
-            }
-            Err(reply) => reply,
-        }
-    }
-}
-
-/// A `limitExceeded` error naming the `[limits]` key that refused the call.
-fn limit_exceeded(message: String, limit: &str, max: usize) -> ErrorObject<'static> {
-    let kind = jirad_protocol::ErrorKind::LimitExceeded;
-    let data = serde_json::json!({"kind": kind.as_str(), "limit": limit, "max": max});
-    ErrorObject::owned(kind.code(), message, Some(data))
-}
-
 /// The connection's reader, noting when bytes arrive: from then the connection owes the end of
 /// a message, and the admission deadlines count.
 struct Arrivals<R> {
@@ -557,7 +411,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Arrivals<R> {
 }
 
 /// Starts a call's handler; `Err` is the reply when there is nothing to run.
-fn start_call_of(
+pub(super) fn start_call_of(
     methods: &Router,
     conn: &ConnectionHandle,
     msg: &Message,
@@ -572,13 +426,13 @@ fn start_call_of(
 }
 
 /// A method whose handler has started: poll `response` to its end, then build the reply.
-struct Started {
+pub(super) struct Started {
     /// The handler's future, boxed by the router, so it moves into a task as it is.
-    response: CatchUnwind<AssertUnwindSafe<BoxFuture<'static, Outcome>>>,
+    pub(super) response: CatchUnwind<AssertUnwindSafe<BoxFuture<'static, Outcome>>>,
 }
 
 impl Started {
-    fn reply(self, outcome: std::thread::Result<Outcome>, msg: &Message) -> Answer<'_> {
+    pub(super) fn reply(self, outcome: std::thread::Result<Outcome>, msg: &Message) -> Answer<'_> {
         let id = msg.id().unwrap_or("null");
         match outcome {
             Ok(Ok(Some(result))) => Answer::Result { id, result },
@@ -601,7 +455,7 @@ impl Started {
 
 /// Starts `method`'s handler through the router; `None` when there is no such method. A panic,
 /// now or while the response is polled, answers -32603.
-fn start(
+pub(super) fn start(
     router: &Router,
     conn: &ConnectionHandle,
     method: &str,

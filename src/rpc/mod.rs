@@ -6,6 +6,7 @@ pub mod connection;
 pub mod dispatch;
 pub mod framing;
 pub mod input_budget;
+mod job;
 pub(crate) mod lifecycle;
 pub mod memory;
 mod message;
