@@ -68,6 +68,9 @@ pub struct LimitsConfig {
     pub max_watches_per_connection: usize,
     /// Jira requests per second all the watches of one profile may make together (default 2).
     pub watch_requests_per_second: f64,
+    /// Distinct queries one profile's watches may poll, each with its list in memory (default
+    /// 256); a watch of a query already polled always joins it.
+    pub max_watched_queries_per_profile: usize,
     /// Connections the OAuth loopback listener serves at once (default 16).
     pub callback_connections: usize,
     /// The OAuth loopback listener drops a connection that has not sent its request headers in
@@ -88,6 +91,7 @@ impl Default for LimitsConfig {
             max_buffered_input_bytes: 256 << 20,
             max_watches_per_connection: 64,
             watch_requests_per_second: 2.0,
+            max_watched_queries_per_profile: 256,
             callback_connections: 16,
             callback_header_timeout_ms: 5000,
         }
@@ -114,6 +118,10 @@ impl LimitsConfig {
             (
                 "max_watches_per_connection",
                 self.max_watches_per_connection as u64,
+            ),
+            (
+                "max_watched_queries_per_profile",
+                self.max_watched_queries_per_profile as u64,
             ),
             ("callback_connections", self.callback_connections as u64),
             (

@@ -95,7 +95,10 @@ impl AppState {
         let cache = Cache::new(config.cache.clone());
         let limits = &config.limits;
         let watches = crate::api::watch::Watches::new(
-            config.cache.watch_timing(limits.watch_requests_per_second),
+            config.cache.watch_timing(
+                limits.watch_requests_per_second,
+                limits.max_watched_queries_per_profile,
+            ),
             limits.max_watches_per_connection,
         );
         Ok(AppState {

@@ -174,6 +174,11 @@ async fn start_watch(
                 ErrorKind::UpstreamUnavailable,
                 "the watch ended before it started",
             ),
+            WatchError::TooManyQueries { max } => {
+                ApiError::new(ErrorKind::LimitExceeded, e.to_string())
+                    .with("limit", "max_watched_queries_per_profile")
+                    .with("max", max)
+            }
         })?;
     let id = sub.id;
     watches

@@ -52,10 +52,11 @@ impl CacheConfig {
 
     /// The watch pacing this config asks for, with the `[limits]` budget of Jira requests per
     /// second and profile.
-    pub fn watch_timing(&self, requests_per_second: f64) -> super::WatchTiming {
+    pub fn watch_timing(&self, requests_per_second: f64, max_pollers: usize) -> super::WatchTiming {
         super::WatchTiming {
             min_interval: Duration::from_millis(self.watch_min_interval_ms),
             requests_per_second,
+            max_pollers,
             ..super::WatchTiming::default()
         }
     }

@@ -87,6 +87,9 @@ pub struct WatchTiming {
     /// however many queries are watched: one client's many watches cannot run a profile into
     /// Jira's rate limits, which would pause it for every client.
     pub requests_per_second: f64,
+    /// Distinct watched queries (pollers, each holding its list) per namespace; a watch of a query
+    /// already polled always joins it.
+    pub max_pollers: usize,
 }
 
 impl Default for WatchTiming {
@@ -97,6 +100,7 @@ impl Default for WatchTiming {
             min_interval: Duration::from_secs(5),
             max_backoff: 8,
             requests_per_second: 2.0,
+            max_pollers: 256,
         }
     }
 }
@@ -119,6 +123,12 @@ pub enum WatchError<E: fmt::Display> {
     /// The poller ended before the list arrived (registry dropped, or a bug).
     #[error("the watch ended before it started")]
     Stopped,
+    /// The namespace already polls as many distinct queries as it may.
+    #[error("this profile already watches {max} different queries, the most it may; watch one of those, or unwatch some")]
+    TooManyQueries {
+        /// The limit ([`WatchTiming::max_pollers`]).
+        max: usize,
+    },
 }
 
 pub(crate) enum Ready<E> {
@@ -213,7 +223,13 @@ impl<S: WatchSource> WatchRegistry<S> {
             let mut maps = lock(&self.inner.maps);
             let poller = match maps.pollers.get(&key) {
                 Some(p) => Arc::clone(p),
-                None => self.start_poller(&mut maps, key.clone(), interval, source),
+                None => {
+                    let max = self.inner.timing.max_pollers;
+                    if maps.pollers.keys().filter(|k| k.ns == key.ns).count() >= max {
+                        return Err(WatchError::TooManyQueries { max });
+                    }
+                    self.start_poller(&mut maps, key.clone(), interval, source)
+                }
             };
             lock(&poller.state).subscribers.insert(id, None);
             maps.by_id.insert(id, key);
