@@ -35,6 +35,109 @@ pub struct Config {
     /// The `[mcp]` table: what `jirad mcp` offers agents.
     #[serde(default)]
     pub mcp: McpConfig,
+    /// The `[limits]` table.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// `[limits]`: what clients together, or one client, may take of the daemon. The defaults suit a
+/// desktop (a few editors and agents); `docs/reliability.md` has the table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Open socket connections (default 512). At the cap, the oldest connection that has not sent
+    /// a whole message yet makes room; with none, the new one is closed.
+    pub max_connections: usize,
+    /// A connection that has not sent a whole message this long after connecting is closed, in ms
+    /// (default 10,000).
+    pub first_message_timeout_ms: u64,
+    /// A message begun and not finished this long is dropped with its connection, in ms
+    /// (default 30,000).
+    pub partial_message_timeout_ms: u64,
+    /// Open files kept free for the token store, Jira connections and logs; connections beyond
+    /// the open-file limit minus this are refused rather than failing `accept` (default 128).
+    pub reserved_files: usize,
+    /// Calls in one batch (default 1,000).
+    pub max_batch: usize,
+    /// Reply bytes queued for one client before the daemon stops building more replies for it
+    /// (default 1 MiB).
+    pub outbound_bytes: usize,
+    /// Calls of one connection running at once (default 64).
+    pub max_in_flight: usize,
+    /// Bytes of unfinished messages all connections may hold together, beyond 64 KiB each
+    /// (default 256 MiB).
+    pub max_buffered_input_bytes: usize,
+    /// `issues/watch` subscriptions per connection (default 64).
+    pub max_watches_per_connection: usize,
+    /// Jira requests per second all the watches of one profile may make together (default 2).
+    pub watch_requests_per_second: f64,
+    /// Distinct queries one profile's watches may poll, each with its list in memory (default
+    /// 256); a watch of a query already polled always joins it.
+    pub max_watched_queries_per_profile: usize,
+    /// Connections the OAuth loopback listener serves at once (default 16).
+    pub callback_connections: usize,
+    /// The OAuth loopback listener drops a connection that has not sent its request headers in
+    /// this long, in ms (default 5,000).
+    pub callback_header_timeout_ms: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_connections: 512,
+            first_message_timeout_ms: 10_000,
+            partial_message_timeout_ms: 30_000,
+            reserved_files: 128,
+            max_batch: 1000,
+            outbound_bytes: 1 << 20,
+            max_in_flight: 64,
+            max_buffered_input_bytes: 256 << 20,
+            max_watches_per_connection: 64,
+            watch_requests_per_second: 2.0,
+            max_watched_queries_per_profile: 256,
+            callback_connections: 16,
+            callback_header_timeout_ms: 5000,
+        }
+    }
+}
+
+impl LimitsConfig {
+    /// The first key whose value cannot work (zero, or a rate that is not a positive number).
+    fn invalid_key(&self) -> Option<&'static str> {
+        let counts = [
+            ("max_connections", self.max_connections as u64),
+            ("first_message_timeout_ms", self.first_message_timeout_ms),
+            (
+                "partial_message_timeout_ms",
+                self.partial_message_timeout_ms,
+            ),
+            ("max_batch", self.max_batch as u64),
+            ("outbound_bytes", self.outbound_bytes as u64),
+            ("max_in_flight", self.max_in_flight as u64),
+            (
+                "max_buffered_input_bytes",
+                self.max_buffered_input_bytes as u64,
+            ),
+            (
+                "max_watches_per_connection",
+                self.max_watches_per_connection as u64,
+            ),
+            (
+                "max_watched_queries_per_profile",
+                self.max_watched_queries_per_profile as u64,
+            ),
+            ("callback_connections", self.callback_connections as u64),
+            (
+                "callback_header_timeout_ms",
+                self.callback_header_timeout_ms,
+            ),
+        ];
+        if let Some((key, _)) = counts.iter().find(|(_, v)| *v == 0) {
+            return Some(key);
+        }
+        let rate = self.watch_requests_per_second;
+        (!(rate.is_finite() && rate > 0.0)).then_some("watch_requests_per_second")
+    }
 }
 
 /// `[jira]`: limits of the Jira calls.
@@ -72,6 +175,7 @@ impl Default for Config {
             cache: CacheConfig::default(),
             jira: JiraConfig::default(),
             mcp: McpConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -209,6 +313,12 @@ impl Config {
             path: path.to_owned(),
             message: crate::auth::toml_error(&e, text),
         })?;
+        if let Some(key) = config.limits.invalid_key() {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!("[limits] {key} must be a positive number"),
+            });
+        }
         if let Some(name) = &config.default_profile {
             if !config.profiles.contains_key(name) {
                 return Err(ConfigError::UnknownDefaultProfile {
@@ -278,6 +388,17 @@ mod tests {
         let c = Config::parse("[jira]\nlist_cap = 50\n", Path::new("c.toml")).unwrap();
         assert_eq!((c.jira.list_cap, c.jira.retry_base_ms), (50, 500));
         assert!(err("[jira]\nlist_cop = 1\n").contains("list_cop"));
+    }
+
+    #[test]
+    fn limits_table_sets_limits_and_refuses_zero() {
+        let c = Config::parse("[limits]\nmax_batch = 5\n", Path::new("c.toml")).unwrap();
+        assert_eq!(c.limits.max_batch, 5);
+        assert_eq!(c.limits.max_connections, 512);
+        assert!(err("[limits]\nmax_connections = 0\n").contains("max_connections"));
+        assert!(err("[limits]\nwatch_requests_per_second = -1.0\n")
+            .contains("watch_requests_per_second"));
+        assert!(err("[limits]\nmax_conections = 5\n").contains("max_conections"));
     }
 
     #[test]

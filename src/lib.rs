@@ -13,6 +13,7 @@ pub mod config;
 pub mod failpoint;
 pub mod heap;
 pub mod jira;
+pub mod log_limit;
 pub mod mcp;
 pub mod rpc;
 pub mod service;

@@ -52,11 +52,14 @@ pub enum ErrorKind {
     UpstreamRemoved,
     /// The update would lose data (e.g. rich text that Markdown cannot carry).
     LossyUpdate,
+    /// A limit of the daemon refused the call (too many watches, a batch too long, replies beyond
+    /// the connection's outbound budget); `data` has `limit` (the `[limits]` key) and `max`.
+    LimitExceeded,
 }
 
 impl ErrorKind {
     /// All kinds, in code order.
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::AuthRequired,
         ErrorKind::AuthFailed,
         ErrorKind::Forbidden,
@@ -69,6 +72,7 @@ impl ErrorKind {
         ErrorKind::ConfigError,
         ErrorKind::UpstreamRemoved,
         ErrorKind::LossyUpdate,
+        ErrorKind::LimitExceeded,
     ];
 
     /// The stable numeric JSON-RPC error code.
@@ -86,6 +90,7 @@ impl ErrorKind {
             ErrorKind::ConfigError => 1010,
             ErrorKind::UpstreamRemoved => 1011,
             ErrorKind::LossyUpdate => 1012,
+            ErrorKind::LimitExceeded => 1013,
         }
     }
 
@@ -104,6 +109,7 @@ impl ErrorKind {
             ErrorKind::ConfigError => "configError",
             ErrorKind::UpstreamRemoved => "upstreamRemoved",
             ErrorKind::LossyUpdate => "lossyUpdate",
+            ErrorKind::LimitExceeded => "limitExceeded",
         }
     }
 

@@ -6,16 +6,16 @@ use super::ApiError;
 use super::{jira, profile_name};
 use crate::auth::{self as domain, AuthEvent};
 use crate::config::Config;
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Hub, Register};
 use crate::service::state::AppState;
 use jirad_protocol::auth::*;
 use jirad_protocol::NoParams;
-use jsonrpsee::RpcModule;
 use std::convert::Infallible;
 use tokio::sync::broadcast;
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<AuthProfiles>(profiles)
         .request::<AuthStatus>(status)
         .request::<AuthLogin>(login)

@@ -4,12 +4,12 @@ use super::jira;
 use super::{unknown_profile, ApiError};
 use crate::cache::{Change, IssueRef, Namespace, WatchError, WatchId, WatchKey};
 use crate::jira::{jql, Filters, JiraError};
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
 use crate::service::watch::{JiraWatch, DEFAULT_FIELDS};
 use jirad_protocol::cache::*;
 use jirad_protocol::{ErrorKind, NoParams};
-use jsonrpsee::RpcModule;
 use serde_json::Value;
 use std::convert::Infallible;
 use std::sync::{Arc, PoisonError};
@@ -21,7 +21,7 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
 const MAX_INTERVAL: f64 = 86_400.0;
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<CacheStats>(stats)
         .request::<CacheClear>(clear)
         .request::<IssuesWatch>(watch)
@@ -94,8 +94,43 @@ fn upstream(e: &JiraError) -> ApiError {
 }
 
 async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchResult, ApiError> {
+    let watches = &cx.app.watches;
+    watches.reserve(cx.conn.id()).map_err(|e| {
+        ApiError::new(ErrorKind::LimitExceeded, e.to_string())
+            .with("limit", "max_watches_per_connection")
+            .with("max", e.max)
+    })?;
+    // Given back unless the watch starts, also when the call is cancelled midway.
+    let mut slot = Slot {
+        watches,
+        conn: Some(cx.conn.id()),
+    };
+    let started = start_watch(p, &cx).await?;
+    slot.conn = None;
+    Ok(started)
+}
+
+/// A reserved watch slot, given back on drop unless the watch started.
+struct Slot<'a> {
+    watches: &'a crate::service::watch::Watches,
+    conn: Option<u64>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn {
+            self.watches.release(conn);
+        }
+    }
+}
+
+/// Starts a watch whose slot is reserved.
+async fn start_watch(
+    p: IssuesWatchParams,
+    cx: &Ctx<AppState>,
+) -> Result<IssuesWatchResult, ApiError> {
     let interval = interval(&p)?;
-    let session = jira(&cx, p.profile.as_deref()).await?;
+    let session = jira(cx, p.profile.as_deref()).await?;
     let filters = Filters {
         jql: p.jql,
         project: p.project.into_iter().collect(),
@@ -140,6 +175,11 @@ async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchRes
                 ErrorKind::UpstreamUnavailable,
                 "the watch ended before it started",
             ),
+            WatchError::TooManyQueries { max } => {
+                ApiError::new(ErrorKind::LimitExceeded, e.to_string())
+                    .with("limit", "max_watched_queries_per_profile")
+                    .with("max", max)
+            }
         })?;
     let id = sub.id;
     watches

@@ -1,7 +1,7 @@
 //! Application errors as JSON-RPC errors: the kind's stable code, `data.kind`, and the error's
 //! own `data` beside it.
 
-use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
+use crate::rpc::{ErrorObject, ErrorObjectOwned};
 use serde_json::{Map, Value};
 
 pub use crate::service::error::{unknown_profile, ApiError};

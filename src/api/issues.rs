@@ -3,16 +3,16 @@
 
 use super::{jira, ApiError};
 use crate::jira::{jql, Filters, IssueUpdate, JiraError, NewIssue, RichText};
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register, Reply};
 use crate::service::issues::{self, ListRequest};
 use crate::service::state::AppState;
 use jirad_protocol::issues::*;
 use jirad_protocol::lifecycle::{Progress, ProgressParams};
-use jsonrpsee::RpcModule;
 use serde_json::{json, Value};
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<IssuesGet>(get)
         .request::<IssuesList>(list)
         .request::<IssuesCreate>(create)

@@ -2,17 +2,17 @@
 //! `daemon/status`, `daemon/stop`. LSP semantics, except that `initialize` is optional.
 
 use super::{unknown_profile, ApiError};
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register, Reply};
 use crate::service::state::AppState;
 use jirad_protocol::lifecycle::*;
 use jirad_protocol::{openrpc, NoParams};
-use jsonrpsee::RpcModule;
 use serde_json::value::RawValue;
 use std::convert::Infallible;
 use std::sync::OnceLock;
 
 /// Registers the lifecycle family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<Initialize>(initialize)
         .notification::<Initialized>(|_, _| async {})
         .request::<Shutdown>(shutdown)

@@ -6,16 +6,16 @@ use super::projects::text;
 use super::{jira, ApiError};
 use crate::cache::IssueRef;
 use crate::jira::JiraError;
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
 use crate::service::JiraSession;
 use jirad_protocol::issues::Empty;
 use jirad_protocol::links::*;
-use jsonrpsee::RpcModule;
 use serde_json::{json, Value};
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<LinksTypes>(types)
         .request::<LinksList>(list)
         .request::<LinksCreate>(create)

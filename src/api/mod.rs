@@ -14,7 +14,6 @@ pub mod worklogs;
 
 use crate::rpc::Ctx;
 use crate::service::{session, AppState, Caller, JiraSession};
-use jsonrpsee::RpcModule;
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,7 +69,7 @@ fn wait_timeout(cx: &Ctx<AppState>) -> Option<Duration> {
 }
 
 /// The registry of every method. Later families add one `register_all` line here.
-pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
+pub fn build_module(state: Arc<AppState>) -> crate::rpc::Router {
     // Auth events become notifications; a registry built outside a runtime (unit tests) has none.
     if tokio::runtime::Handle::try_current().is_ok() {
         auth::spawn_event_forwarder(&state);
@@ -85,5 +84,5 @@ pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
     worklogs::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
-    module
+    module.into()
 }

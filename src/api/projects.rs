@@ -7,17 +7,17 @@ use super::jira;
 use super::ApiError;
 use crate::cache::{CacheKey, MetaKey};
 use crate::jira::{FieldMeta, JiraClient, JiraError};
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::cached::{cached_json, read_cached};
 use crate::service::state::AppState;
 use futures::future::try_join_all;
 use jirad_protocol::projects::*;
 use jirad_protocol::workflow::StatusRef;
-use jsonrpsee::RpcModule;
 use serde_json::Value;
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<ProjectsList>(list)
         .request::<ProjectsIssueTypes>(issue_types)
         .request::<UsersMe>(me)

@@ -4,14 +4,14 @@
 use super::projects::user_ref;
 use super::{jira, ApiError};
 use crate::jira::JiraError;
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
 use jirad_protocol::watchers::*;
-use jsonrpsee::RpcModule;
 use serde_json::Value;
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<WatchersList>(list)
         .request::<WatchersAdd>(add)
         .request::<WatchersRemove>(remove)

@@ -8,6 +8,7 @@ use super::projects::{field_info, status_ref, text, user_ref};
 use super::ApiError;
 use crate::cache::{CacheKey, IssueRef, MetaKey};
 use crate::jira::{normalize_comment, DescriptionFormat, JiraError, RichText};
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::cached::{cached_json, read_cached};
 use crate::service::state::AppState;
@@ -15,11 +16,10 @@ use crate::service::JiraSession;
 use jirad_protocol::issues::Empty;
 use jirad_protocol::projects::UserRef;
 use jirad_protocol::workflow::{self as p, *};
-use jsonrpsee::RpcModule;
 use serde_json::Value;
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<IssuesTransitions>(transitions)
         .request::<IssuesTransition>(transition)
         .request::<IssuesComments>(comments)

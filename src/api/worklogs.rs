@@ -7,16 +7,16 @@ use crate::cache::IssueRef;
 use crate::jira::normalize_comment;
 use crate::jira::worklogs::jira_started;
 use crate::jira::DescriptionFormat;
+use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
 use crate::service::JiraSession;
 use jirad_protocol::issues::Empty;
 use jirad_protocol::worklogs::*;
-use jsonrpsee::RpcModule;
 use serde_json::{json, Value};
 
 /// Registers the family.
-pub fn register_all(m: &mut RpcModule<AppState>) {
+pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<WorklogsList>(list)
         .request::<WorklogsAdd>(add)
         .request::<WorklogsUpdate>(update)

@@ -1,15 +1,18 @@
 //! The OAuth redirect: parsing the URL the browser ends on, and the loopback listener that
-//! receives it (127.0.0.1 only, one path, a small HTML page, closed after use or a deadline).
+//! receives it (127.0.0.1 only, one path, a small HTML page, closed after use or a deadline;
+//! a cap on connections and a deadline for their request, since any local user can connect).
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::extract::RawQuery;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode, Uri};
 use secrecy::SecretString;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -88,6 +91,26 @@ pub type CallbackHandler = Arc<
     dyn Fn(CallbackParams) -> Pin<Box<dyn Future<Output = CallbackReply> + Send>> + Send + Sync,
 >;
 
+/// What another local user may take of the loopback listener: it is TCP, so anyone on the machine
+/// can connect to it while a login waits.
+#[derive(Debug, Clone)]
+pub struct CallbackLimits {
+    /// Connections served at once; at the cap the oldest one that has not sent its request yet
+    /// makes room, so a flood of idle connections cannot keep the browser out.
+    pub max_connections: usize,
+    /// A connection that has not sent its request headers in this long is closed.
+    pub header_timeout: Duration,
+}
+
+impl Default for CallbackLimits {
+    fn default() -> Self {
+        CallbackLimits {
+            max_connections: 16,
+            header_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
 /// A running loopback listener. Dropping the handle does not stop it; `close` does.
 #[derive(Clone)]
 pub struct CallbackListener {
@@ -102,42 +125,25 @@ impl CallbackListener {
         redirect_uri: &Url,
         ttl: Duration,
         handler: CallbackHandler,
+        limits: CallbackLimits,
     ) -> std::io::Result<Self> {
         let port = redirect_uri.port_or_known_default().unwrap_or(80);
         let listener =
             tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
         let addr = listener.local_addr()?;
-        let path = redirect_uri.path().to_owned();
         let cancel = CancellationToken::new();
         let deadline = Arc::new(Mutex::new(Instant::now() + ttl));
         let me = CallbackListener {
             cancel: cancel.clone(),
             deadline: deadline.clone(),
         };
-        let closer = me.clone();
-        let router = axum::Router::new().route(
-            &path,
-            axum::routing::get(move |RawQuery(q): RawQuery| {
-                let (handler, closer) = (handler.clone(), closer.clone());
-                async move {
-                    let reply =
-                        handler(CallbackParams::from_query(q.as_deref().unwrap_or(""))).await;
-                    if reply.close_listener {
-                        closer.close();
-                    }
-                    page(&reply)
-                }
-            }),
-        );
+        let site = Site {
+            path: redirect_uri.path().to_owned(),
+            handler,
+            listener: me.clone(),
+        };
         tokio::spawn(watch_deadline(cancel.clone(), deadline));
-        tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(cancel.cancelled_owned())
-                .await;
-            if let Err(e) = served {
-                tracing::warn!("the OAuth callback listener stopped: {e}");
-            }
-        });
+        tokio::spawn(accept_loop(listener, site, limits, cancel));
         tracing::debug!(%addr, "OAuth callback listener started");
         Ok(me)
     }
@@ -155,6 +161,152 @@ impl CallbackListener {
 
     pub fn is_closed(&self) -> bool {
         self.cancel.is_cancelled()
+    }
+}
+
+/// What the listener serves: one path, answered by the handler.
+#[derive(Clone)]
+struct Site {
+    path: String,
+    handler: CallbackHandler,
+    listener: CallbackListener,
+}
+
+impl Site {
+    async fn answer(&self, method: &Method, uri: &Uri) -> Response<String> {
+        if method != Method::GET || uri.path() != self.path {
+            return page(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "This address only receives the sign-in redirect.",
+            );
+        }
+        let reply = (self.handler)(CallbackParams::from_query(uri.query().unwrap_or(""))).await;
+        if reply.close_listener {
+            self.listener.close();
+        }
+        let status = if reply.ok {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        page(status, &reply.title, &reply.message)
+    }
+}
+
+/// One served connection: whether its request has arrived, and how to drop it.
+struct Served {
+    requested: Arc<AtomicBool>,
+    drop_it: CancellationToken,
+}
+
+static REFUSED: crate::log_limit::LogLimiter =
+    crate::log_limit::LogLimiter::new(Duration::from_secs(10));
+
+/// Accepts until the listener closes, holding at most `limits.max_connections` connections.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    site: Site,
+    limits: CallbackLimits,
+    cancel: CancellationToken,
+) {
+    let served: Arc<Mutex<BTreeMap<u64, Served>>> = Arc::default();
+    let mut next = 0u64;
+    loop {
+        let stream = tokio::select! {
+            _ = cancel.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    if let Some(held) = REFUSED.allow() {
+                        tracing::warn!("OAuth callback listener: accept failed: {e} ({held} more)");
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        {
+            let mut conns = served.lock().unwrap_or_else(PoisonError::into_inner);
+            if conns.len() >= limits.max_connections {
+                let oldest_silent = conns
+                    .iter()
+                    .find(|(_, c)| !c.requested.load(Ordering::Acquire))
+                    .map(|(id, _)| *id);
+                match oldest_silent.and_then(|id| conns.remove(&id)) {
+                    Some(victim) => victim.drop_it.cancel(),
+                    None => {
+                        if let Some(held) = REFUSED.allow() {
+                            tracing::warn!(
+                                "OAuth callback listener: {} connections busy, refused one \
+                                 ({held} more since the last line)",
+                                limits.max_connections
+                            );
+                        }
+                        continue; // dropping the stream closes it
+                    }
+                }
+            }
+        }
+        next += 1;
+        let id = next;
+        let requested = Arc::new(AtomicBool::new(false));
+        // Not a child of `cancel`: closing the listener after the redirect must not cut off the
+        // page being sent.
+        let drop_it = CancellationToken::new();
+        served
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                id,
+                Served {
+                    requested: requested.clone(),
+                    drop_it: drop_it.clone(),
+                },
+            );
+        let (site, served, header_timeout) = (site.clone(), served.clone(), limits.header_timeout);
+        tokio::spawn(async move {
+            serve_one(stream, site, requested, drop_it, header_timeout).await;
+            served
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&id);
+        });
+    }
+}
+
+/// Serves one connection: its request must arrive within `header_timeout`, and the whole exchange
+/// ends with the page (`Connection: close`).
+async fn serve_one(
+    stream: tokio::net::TcpStream,
+    site: Site,
+    requested: Arc<AtomicBool>,
+    drop_it: CancellationToken,
+    header_timeout: Duration,
+) {
+    let seen = requested.clone();
+    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+        seen.store(true, Ordering::Release);
+        let site = site.clone();
+        async move {
+            let (method, uri) = (req.method().clone(), req.uri().clone());
+            Ok::<_, std::convert::Infallible>(site.answer(&method, &uri).await)
+        }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(false)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    let mut conn = std::pin::pin!(conn);
+    let silent_too_long = async {
+        tokio::time::sleep(header_timeout).await;
+        if requested.load(Ordering::Acquire) {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        _ = &mut conn => {}
+        _ = silent_too_long => {}
+        _ = drop_it.cancelled() => {}
     }
 }
 
@@ -176,28 +328,23 @@ async fn watch_deadline(cancel: CancellationToken, deadline: Arc<Mutex<Instant>>
     }
 }
 
-fn page(reply: &CallbackReply) -> Response {
-    let status = if reply.ok {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+fn page(status: StatusCode, title: &str, message: &str) -> Response<String> {
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>jirad: {t}</title></head>\
          <body style=\"font-family:sans-serif;margin:3em\"><h1>{t}</h1><p>{m}</p></body></html>",
-        t = escape(&reply.title),
-        m = escape(&reply.message)
+        t = escape(title),
+        m = escape(message)
     );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-            (header::CONNECTION, "close"),
-        ],
-        body,
-    )
-        .into_response()
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
 }
 
 fn escape(s: &str) -> String {

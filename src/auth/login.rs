@@ -181,7 +181,8 @@ impl AuthManager {
             let me = me.clone();
             Box::pin(async move { me.on_callback(port, params).await })
         });
-        match CallbackListener::start(uri, ttl, handler).await {
+        let limits = self.inner.opts.callback.clone();
+        match CallbackListener::start(uri, ttl, handler, limits).await {
             Ok(l) => {
                 lock(&self.inner.listeners).insert(port, l);
                 true

@@ -36,6 +36,8 @@ pub struct AuthOptions {
     /// How long a call waits for a token refresh. The refresh itself goes on past it (its
     /// answer may carry the only live refresh token) and the next call gets its tokens.
     pub refresh_deadline: Duration,
+    /// What the OAuth loopback listener lets other local users take.
+    pub callback: crate::auth::callback::CallbackLimits,
 }
 
 impl Default for AuthOptions {
@@ -45,6 +47,7 @@ impl Default for AuthOptions {
             login_ttl: Duration::from_secs(600),
             refresh_margin: Duration::from_secs(60),
             refresh_deadline: Duration::from_secs(5),
+            callback: Default::default(),
         }
     }
 }

@@ -50,10 +50,13 @@ impl CacheConfig {
         Duration::from_secs(self.stale_max)
     }
 
-    /// The watch pacing this config asks for.
-    pub fn watch_timing(&self) -> super::WatchTiming {
+    /// The watch pacing this config asks for, with the `[limits]` budget of Jira requests per
+    /// second and profile.
+    pub fn watch_timing(&self, requests_per_second: f64, max_pollers: usize) -> super::WatchTiming {
         super::WatchTiming {
             min_interval: Duration::from_millis(self.watch_min_interval_ms),
+            requests_per_second,
+            max_pollers,
             ..super::WatchTiming::default()
         }
     }

@@ -83,6 +83,13 @@ pub struct WatchTiming {
     pub min_interval: Duration,
     /// Consecutive failed ticks stretch the wait up to this many intervals.
     pub max_backoff: u32,
+    /// Jira requests per second the pollers of one namespace (profile and site) make together,
+    /// however many queries are watched: one client's many watches cannot run a profile into
+    /// Jira's rate limits, which would pause it for every client.
+    pub requests_per_second: f64,
+    /// Distinct watched queries (pollers, each holding its list) per namespace; a watch of a query
+    /// already polled always joins it.
+    pub max_pollers: usize,
 }
 
 impl Default for WatchTiming {
@@ -92,6 +99,8 @@ impl Default for WatchTiming {
             skew: Duration::from_secs(120),
             min_interval: Duration::from_secs(5),
             max_backoff: 8,
+            requests_per_second: 2.0,
+            max_pollers: 256,
         }
     }
 }
@@ -114,6 +123,12 @@ pub enum WatchError<E: fmt::Display> {
     /// The poller ended before the list arrived (registry dropped, or a bug).
     #[error("the watch ended before it started")]
     Stopped,
+    /// The namespace already polls as many distinct queries as it may.
+    #[error("this profile already watches {max} different queries, the most it may; watch one of those, or unwatch some")]
+    TooManyQueries {
+        /// The limit ([`WatchTiming::max_pollers`]).
+        max: usize,
+    },
 }
 
 pub(crate) enum Ready<E> {
@@ -132,6 +147,8 @@ pub(crate) struct PollerState<V> {
 
 pub(crate) struct Poller<V, E> {
     pub(crate) state: Mutex<PollerState<V>>,
+    /// The polling budget of the query's namespace.
+    pub(crate) pacer: Arc<Pacer>,
     ready: watch::Receiver<Ready<E>>,
     task: OnceLock<AbortHandle>,
 }
@@ -145,6 +162,8 @@ pub(crate) struct Maps<S: WatchSource> {
 
 pub(crate) struct Registry<S: WatchSource> {
     maps: Mutex<Maps<S>>,
+    /// One polling budget per namespace, shared by its pollers.
+    pacers: Mutex<HashMap<Namespace, Arc<Pacer>>>,
     timing: WatchTiming,
     next_id: AtomicU64,
 }
@@ -184,6 +203,7 @@ impl<S: WatchSource> WatchRegistry<S> {
                     pollers: HashMap::new(),
                     by_id: HashMap::new(),
                 }),
+                pacers: Mutex::default(),
                 timing,
                 next_id: AtomicU64::new(1),
             }),
@@ -203,7 +223,13 @@ impl<S: WatchSource> WatchRegistry<S> {
             let mut maps = lock(&self.inner.maps);
             let poller = match maps.pollers.get(&key) {
                 Some(p) => Arc::clone(p),
-                None => self.start_poller(&mut maps, key.clone(), interval, source),
+                None => {
+                    let max = self.inner.timing.max_pollers;
+                    if maps.pollers.keys().filter(|k| k.ns == key.ns).count() >= max {
+                        return Err(WatchError::TooManyQueries { max });
+                    }
+                    self.start_poller(&mut maps, key.clone(), interval, source)
+                }
             };
             lock(&poller.state).subscribers.insert(id, None);
             maps.by_id.insert(id, key);
@@ -250,7 +276,12 @@ impl<S: WatchSource> WatchRegistry<S> {
         source: S,
     ) -> Arc<PollerOf<S>> {
         let (ready_tx, ready_rx) = watch::channel(Ready::Pending);
+        let pacer = lock(&self.inner.pacers)
+            .entry(key.ns.clone())
+            .or_insert_with(|| Arc::new(Pacer::new(self.inner.timing.requests_per_second)))
+            .clone();
         let poller = Arc::new(Poller {
+            pacer,
             state: Mutex::new(PollerState {
                 snapshot: Snapshot::default(),
                 subscribers: HashMap::new(),
@@ -366,10 +397,62 @@ impl<S: WatchSource> Drop for Registry<S> {
     }
 }
 
+/// A namespace's polling budget: requests go out at most `rate` a second, in turn.
+pub(crate) struct Pacer {
+    gap: Duration,
+    next: Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    pub(crate) fn new(rate: f64) -> Self {
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate
+        } else {
+            1.0
+        };
+        Pacer {
+            gap: Duration::from_secs_f64(1.0 / rate),
+            next: Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    /// Waits for this request's slot.
+    pub(crate) async fn turn(&self) {
+        tokio::time::sleep_until(self.slot(tokio::time::Instant::now())).await;
+    }
+
+    /// The next free slot at or after `now`, taken.
+    fn slot(&self, now: tokio::time::Instant) -> tokio::time::Instant {
+        let mut next = lock(&self.next);
+        let at = (*next).max(now);
+        *next = at + self.gap;
+        at
+    }
+}
+
 impl<V, E> Poller<V, E> {
     fn stop(&self) {
         if let Some(task) = self.task.get() {
             task.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod pacer_tests {
+    use super::Pacer;
+    use std::time::Duration;
+
+    #[test]
+    fn requests_waiting_together_go_out_one_gap_apart() {
+        let pacer = Pacer::new(4.0);
+        let now = tokio::time::Instant::now();
+        let slots: Vec<Duration> = (0..4).map(|_| pacer.slot(now) - now).collect();
+        let ms: Vec<u128> = slots.iter().map(Duration::as_millis).collect();
+        assert_eq!(ms, [0, 250, 500, 750]);
+        // After a quiet spell the budget does not pile up into a burst.
+        let later = now + Duration::from_secs(60);
+        assert_eq!(pacer.slot(later), later);
+        assert_eq!(pacer.slot(later) - later, Duration::from_millis(250));
     }
 }

@@ -50,6 +50,7 @@ pub(crate) async fn run_poller<S: WatchSource>(
             _ => return,
         }
         tick += 1;
+        poller.pacer.turn().await;
         let started = SystemTime::now();
         let result = if tick % every == 0 {
             id_pass(&source, &poller).await
@@ -92,6 +93,7 @@ async fn id_pass<S: WatchSource>(source: &S, poller: &Arc<PollerOf<S>>) -> Resul
     if !unknown {
         return Ok(false);
     }
+    poller.pacer.turn().await;
     let list = source.list().await?;
     apply(poller, |s| s.replace(list));
     Ok(true)

@@ -104,6 +104,8 @@ fn registry() -> WatchRegistry<Fake> {
         skew: Duration::from_secs(120),
         min_interval: Duration::from_millis(1),
         max_backoff: 2,
+        requests_per_second: 10_000.0,
+        max_pollers: 3,
     })
 }
 
@@ -166,6 +168,28 @@ async fn one_change_one_deletion_one_addition_each_notified_once() {
         changes[0].added[0].value,
         json!({"id": "3", "updated": "t0"})
     );
+}
+
+#[tokio::test]
+async fn a_profile_polls_a_bounded_number_of_queries_and_identical_ones_still_join() {
+    let reg = registry();
+    let fake = Fake::with(&["1"]);
+    let mut subs = Vec::new();
+    for q in ["a = 1", "a = 2", "a = 3"] {
+        subs.push(reg.watch(key(q), TICK, fake.clone()).await.unwrap());
+    }
+    let refused = reg.watch(key("a = 4"), TICK, fake.clone()).await;
+    assert!(matches!(
+        refused,
+        Err(WatchError::TooManyQueries { max: 3 })
+    ));
+    assert!(reg.watch(key("a = 1"), TICK, fake.clone()).await.is_ok());
+    let other = WatchKey::new(Namespace::new("q", "s"), "a = 4");
+    assert!(
+        reg.watch(other, TICK, fake.clone()).await.is_ok(),
+        "another profile has its own"
+    );
+    assert_eq!(reg.pollers(), 4);
 }
 
 #[tokio::test]

@@ -201,6 +201,9 @@ pub fn main() -> ExitCode {
         // Before the runtime starts threads: it edits the environment.
         crate::rpc::transport::socket::claim_systemd_socket();
     }
+    if matches!(cli.command, Command::Serve(_) | Command::Demo(_)) {
+        crate::heap::configure();
+    }
     let runtime = match runtime_builder().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -4,6 +4,8 @@ use super::ServeArgs;
 use crate::api::build_module;
 use crate::auth::AuthOptions;
 use crate::config::Config;
+use crate::rpc::admission::{raise_open_file_limit, Admission};
+use crate::rpc::input_budget::InputBudget;
 use crate::rpc::transport::{
     socket::SocketServer, socket_path, stdio::serve_stdio, TransportError, EXIT_ALREADY_RUNNING,
 };
@@ -12,6 +14,7 @@ use crate::service::state::AppState;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Runs the daemon.
 pub async fn run(args: ServeArgs) -> ExitCode {
@@ -30,17 +33,14 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     };
     if args.stdio {
         let hub = Hub::new();
-        let opts = ServeOptions {
-            max_message_bytes: config.max_message_bytes,
-            ..ServeOptions::default()
-        };
+        let opts = serve_options(&config);
         spawn_signal_handler(hub.clone());
         crate::heap::spawn_trimmer();
         let state = match AppState::new(config, hub.clone(), None) {
             Ok(s) => Arc::new(s),
             Err(e) => return fail(&e),
         };
-        let methods = build_module(state).into();
+        let methods = build_module(state);
         serve_stdio(methods, hub, opts).await;
         return ExitCode::SUCCESS;
     }
@@ -57,10 +57,15 @@ pub(super) async fn serve_socket(
     ready: impl FnOnce(&Path),
 ) -> ExitCode {
     let hub = Hub::new();
-    let opts = ServeOptions {
-        max_message_bytes: config.max_message_bytes,
-        ..ServeOptions::default()
+    let opts = serve_options(&config);
+    let limits = &config.limits;
+    let admission = Admission {
+        max_connections: limits.max_connections,
+        first_message: Duration::from_millis(limits.first_message_timeout_ms),
+        partial_message: Duration::from_millis(limits.partial_message_timeout_ms),
+        reserved_files: limits.reserved_files,
     };
+    let open_files = raise_open_file_limit();
     spawn_signal_handler(hub.clone());
     crate::heap::spawn_trimmer();
     let path = socket_path(socket);
@@ -87,10 +92,23 @@ pub(super) async fn serve_socket(
         Err(e) => return fail(&e),
     };
     ready(server.path());
-    let methods = build_module(state).into();
-    server.run(methods, hub, opts).await;
+    let methods = build_module(state);
+    server.run(methods, hub, opts, admission, open_files).await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// The per-connection limits of the config.
+fn serve_options(config: &Config) -> ServeOptions {
+    let limits = &config.limits;
+    ServeOptions {
+        max_message_bytes: config.max_message_bytes,
+        outbound_bytes: limits.outbound_bytes,
+        max_in_flight: limits.max_in_flight,
+        max_batch: limits.max_batch,
+        input_budget: InputBudget::new(limits.max_buffered_input_bytes),
+        ..ServeOptions::default()
+    }
 }
 
 /// Startup failures go to stderr once, and to the log (which may be a file).

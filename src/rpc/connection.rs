@@ -1,18 +1,20 @@
 //! Connections: the cloneable [`ConnectionHandle`] domain code uses to push notifications, the
 //! per-connection [`Session`] (profile, client capabilities), and the [`Hub`] of all connections.
 
+use super::admission;
 use super::dispatch::Interrupt;
 use super::framing::Framing;
 use super::message;
+use super::outbound::{OutboundQueue, Refused};
+use super::signal::Signal;
 use futures::task::AtomicWaker;
 use jirad_protocol::Notification;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::Poll;
-use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 
 /// Per-connection state set by `initialize` and readable from every handler.
@@ -52,24 +54,24 @@ pub struct ConnectionHandle {
 
 struct Inner {
     id: u64,
-    out: mpsc::Sender<Box<str>>,
-    /// Bytes queued for the writer and not yet written: the outbound queue is bounded by bytes,
-    /// so a client that stops reading costs a bounded amount of memory and work.
-    queued_bytes: AtomicUsize,
-    outbound_budget: usize,
-    /// Signalled whenever the writer has written some of the queue.
-    drained: Notify,
+    /// Bounded by bytes, so a client that stops reading costs a bounded amount of memory and
+    /// work.
+    out: OutboundQueue,
     framing: OnceLock<Framing>,
     session: Mutex<Session>,
-    closed: CancellationToken,
-    /// `closed`, readable without the token's lock: the reader and writer check it per message.
-    is_closed: AtomicBool,
+    /// The one closed signal: set by `close`, checked by the reader and writer per message.
+    closed: Signal,
     /// The reader and the writer task, woken on close (the reader also on daemon stop).
     reader: AtomicWaker,
     writer: AtomicWaker,
     /// Wakes a reader that blocks in a read of its own rather than waiting on `reader`.
     interrupt: Option<Interrupt>,
     hub: Hub,
+    /// Since when ([`admission::now_ms`]) the connection owes the rest of a message; 0 when it
+    /// owes nothing. Starts at the connection's start: it owes its first message.
+    waiting_since: AtomicU64,
+    /// It has sent at least one whole message.
+    framed: AtomicBool,
 }
 
 impl std::fmt::Debug for ConnectionHandle {
@@ -81,28 +83,21 @@ impl std::fmt::Debug for ConnectionHandle {
 }
 
 impl ConnectionHandle {
-    pub(crate) fn new(
-        hub: Hub,
-        out: mpsc::Sender<Box<str>>,
-        outbound_budget: usize,
-        interrupt: Option<Interrupt>,
-    ) -> Self {
+    pub(crate) fn new(hub: Hub, out: OutboundQueue, interrupt: Option<Interrupt>) -> Self {
         let id = hub.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let handle = ConnectionHandle {
             inner: Arc::new(Inner {
                 id,
                 out,
-                queued_bytes: AtomicUsize::new(0),
-                outbound_budget,
-                drained: Notify::new(),
                 framing: OnceLock::new(),
                 session: Mutex::new(Session::default()),
-                closed: CancellationToken::new(),
-                is_closed: AtomicBool::new(false),
+                closed: Signal::default(),
                 reader: AtomicWaker::new(),
                 writer: AtomicWaker::new(),
                 interrupt,
                 hub: hub.clone(),
+                waiting_since: AtomicU64::new(admission::now_ms()),
+                framed: AtomicBool::new(false),
             }),
         };
         hub.lock().insert(id, handle.clone());
@@ -138,18 +133,10 @@ impl ConnectionHandle {
         if self.inner.framing.get().is_none() {
             return Ok(());
         }
-        let n = msg.len();
-        self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
-        match self.inner.out.try_send(msg) {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
-                match e {
-                    mpsc::error::TrySendError::Closed(_) => Err(PushError::Closed),
-                    mpsc::error::TrySendError::Full(_) => Err(self.overflow()),
-                }
-            }
-        }
+        self.inner.out.push(msg).map_err(|refused| match refused {
+            Refused::Closed => PushError::Closed,
+            Refused::Full => self.overflow(),
+        })
     }
 
     fn overflow(&self) -> PushError {
@@ -158,64 +145,74 @@ impl ConnectionHandle {
         PushError::Overflow
     }
 
-    /// Queues a reply, waiting for a slot in the message queue, unless the connection closes
-    /// first. Replies count against the byte budget at once, so the reader stops taking requests
-    /// from a client that does not read (see [`ConnectionHandle::outbound_room`]).
+    /// Queues a reply, waiting for a place in the queue unless the connection closes first.
+    /// Replies count against the byte budget at once, so the reader stops taking requests from a
+    /// client that does not read (see [`ConnectionHandle::outbound_room`]).
     pub(crate) async fn reply(&self, msg: impl Into<Box<str>>) {
-        let msg = msg.into();
-        let n = msg.len();
-        self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
-        // Usually there is room: skip building the waiters below.
-        let msg = match self.inner.out.try_send(msg) {
-            Ok(()) => return,
-            Err(mpsc::error::TrySendError::Full(msg)) => msg,
-            Err(mpsc::error::TrySendError::Closed(_)) => {
-                self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
-                return;
-            }
-        };
-        tokio::select! {
-            r = self.inner.out.send(msg) => if r.is_err() {
-                self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
-            },
-            _ = self.inner.closed.cancelled() => {}
-        }
+        self.inner
+            .out
+            .send(msg.into(), self.inner.closed.token())
+            .await;
     }
 
     /// Resolves once the queued output fits the byte budget again (or the connection closes):
     /// the reader waits here before taking more requests from a client that does not read.
     pub(crate) async fn outbound_room(&self) {
-        // Checked before building a waiter: this runs before every request read.
-        while self.queued_bytes() > self.inner.outbound_budget && !self.is_closed() {
-            let room = self.inner.drained.notified();
-            tokio::pin!(room);
-            room.as_mut().enable();
-            if self.queued_bytes() <= self.inner.outbound_budget {
-                return;
-            }
-            tokio::select! {
-                _ = room => {}
-                _ = self.inner.closed.cancelled() => return,
-            }
-        }
+        self.inner.out.room(self.inner.closed.token()).await;
     }
 
     /// The writer wrote `n` queued bytes.
     pub(crate) fn written(&self, n: usize) {
-        self.inner.queued_bytes.fetch_sub(n, Ordering::AcqRel);
-        self.inner.drained.notify_waiters();
+        self.inner.out.written(n);
     }
 
-    /// The reader left `n` bytes of a reply for the writer task to finish (see
-    /// [`super::writer::Outlet::write_now`]): they count as queued, and an empty message wakes it.
+    /// The reader left `n` bytes of a reply (or only a flush) for the writer task to finish (see
+    /// [`super::writer::Outlet::write_now`]).
     pub(crate) fn hand_to_writer(&self, n: usize) {
-        self.inner.queued_bytes.fetch_add(n, Ordering::AcqRel);
-        // Full: the writer has messages to wake it; closed: nothing more is written.
-        let _ = self.inner.out.try_send(Box::from(""));
+        self.inner.out.hand_over(n);
     }
 
+    /// Waits for the turn to build a reply and for room in the outbound budget. Hold the guard
+    /// until the reply is queued: its bytes then count before anyone else builds.
+    pub(crate) async fn reply_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.out.turn(self.inner.closed.token()).await
+    }
+
+    /// The outbound budget in bytes.
+    pub(crate) fn outbound_budget(&self) -> usize {
+        self.inner.out.budget()
+    }
+
+    /// Bytes of this connection's output not yet written.
     pub(crate) fn queued_bytes(&self) -> usize {
-        self.inner.queued_bytes.load(Ordering::Acquire)
+        self.inner.out.queued()
+    }
+
+    /// Bytes of a message arrived: from now the connection owes its end, unless it already did.
+    pub(crate) fn bytes_arrived(&self) {
+        let _ = self.inner.waiting_since.compare_exchange(
+            0,
+            admission::now_ms(),
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// A whole message was read; `rest_empty`: nothing of the next one is buffered.
+    pub(crate) fn frame_done(&self, rest_empty: bool) {
+        self.inner.framed.store(true, Ordering::Release);
+        let since = if rest_empty { 0 } else { admission::now_ms() };
+        self.inner.waiting_since.store(since, Ordering::Release);
+    }
+
+    /// Whether a whole message has arrived on this connection.
+    pub(crate) fn has_framed(&self) -> bool {
+        self.inner.framed.load(Ordering::Acquire)
+    }
+
+    /// Since when the connection owes the end of a message, if it does.
+    pub(crate) fn waiting_since_ms(&self) -> Option<u64> {
+        Some(self.inner.waiting_since.load(Ordering::Acquire)).filter(|&t| t != 0)
     }
 
     /// This connection's session (do not hold the guard across `.await`).
@@ -233,8 +230,7 @@ impl ConnectionHandle {
 
     /// Closes the connection: in-flight calls are cancelled, queued output is flushed.
     pub fn close(&self) {
-        self.inner.is_closed.store(true, Ordering::Release);
-        self.inner.closed.cancel();
+        self.inner.closed.set();
         self.wake_reader();
         self.inner.writer.wake();
     }
@@ -248,7 +244,7 @@ impl ConnectionHandle {
 
     /// Whether the connection has been closed.
     pub fn is_closed(&self) -> bool {
-        self.inner.is_closed.load(Ordering::Acquire)
+        self.inner.closed.is_set()
     }
 
     /// Resolves when the reader must stop taking requests: `false` once this connection closes,
@@ -280,7 +276,7 @@ impl ConnectionHandle {
     }
 
     pub(crate) fn closed_token(&self) -> &CancellationToken {
-        &self.inner.closed
+        self.inner.closed.token()
     }
 
     pub(crate) fn set_framing(&self, framing: Framing) {
@@ -306,8 +302,8 @@ pub struct Hub {
 struct HubInner {
     next_id: AtomicU64,
     conns: Mutex<HashMap<u64, ConnectionHandle>>,
-    stopping: CancellationToken,
-    is_stopping: AtomicBool,
+    /// The one stopping signal, for every connection and listener.
+    stopping: Signal,
 }
 
 impl Hub {
@@ -357,8 +353,7 @@ impl Hub {
 
     /// Asks the daemon to stop: listeners stop accepting, connections finish in-flight calls.
     pub fn stop(&self) {
-        self.inner.is_stopping.store(true, Ordering::Release);
-        self.inner.stopping.cancel();
+        self.inner.stopping.set();
         for conn in self.connections() {
             conn.wake_reader();
         }
@@ -366,11 +361,11 @@ impl Hub {
 
     /// Resolves once [`Hub::stop`] has been called.
     pub async fn stopped(&self) {
-        self.inner.stopping.cancelled().await
+        self.inner.stopping.wait().await
     }
 
     /// Whether [`Hub::stop`] has been called.
     pub fn is_stopping(&self) -> bool {
-        self.inner.is_stopping.load(Ordering::Acquire)
+        self.inner.stopping.is_set()
     }
 }

@@ -1,36 +1,40 @@
-//! The dispatcher: reads frames from any byte stream, runs calls concurrently through jsonrpsee
-//! `Methods`, and hands replies to the connection's [`Outlet`](super::writer), which keeps frames
+//! The dispatcher: reads frames from any byte stream and starts each through the [`Router`]. A
+//! call that finishes at once is answered by the reader; the rest run concurrently in tasks
+//! ([`super::job`]). Replies go to the connection's [`Outlet`](super::writer), which keeps frames
 //! from interleaving.
 //!
-//! jsonrpsee's own server speaks only HTTP/WebSocket, so this re-implements the small part of its
-//! `RpcService` we need: single calls, batches, notifications, `$/cancelRequest`, per-connection
-//! call context, panics turned into -32603.
+//! jsonrpsee's own server speaks only HTTP/WebSocket; this is the small part of a JSON-RPC server
+//! we need: single calls, batches, notifications, `$/cancelRequest`, the LSP lifecycle, panics
+//! turned into -32603.
 
 use super::connection::{ConnectionHandle, Hub};
 use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
+use super::input_budget::InputBudget;
+use super::job::{limit_exceeded, Job};
+use super::lifecycle::Lifecycle;
 use super::message::{self, Answer, Message};
-use super::register::{start_call, CallContext, ResultSlot};
+use super::outbound::OutboundQueue;
+use super::pending::PendingCalls;
+use super::register::{Outcome, ResultJson, Router};
 use super::writer::{write_loop, Outlet};
 use bytes::Bytes;
 use futures::future::{BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
-use jsonrpsee::types::{ErrorCode, ErrorObject, Id, Params};
-use jsonrpsee::{ConnectionId, Extensions, MethodCallback, MethodResponse, Methods};
-use serde_json::value::RawValue;
-use std::collections::HashMap;
+use jsonrpsee::types::{ErrorCode, ErrorObject};
+use std::future::Future;
+use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
-use tokio::task::{AbortHandle, JoinSet};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinSet;
 use tokio_util::codec::FramedRead;
 
 /// LSP's RequestCancelled.
 pub const REQUEST_CANCELLED: i32 = jirad_protocol::error::standard::REQUEST_CANCELLED;
-const CANCEL_METHOD: &str = "$/cancelRequest";
-const EXIT_METHOD: &str = "exit";
+pub(super) const CANCEL_METHOD: &str = "$/cancelRequest";
 
 /// Reports whether the peer is gone for good (both directions closed).
 pub type HangupProbe = Arc<dyn Fn() -> bool + Send + Sync>;
@@ -51,6 +55,11 @@ pub struct ServeOptions {
     pub outbound_bytes: usize,
     /// Calls running at once on this connection; reading pauses beyond it.
     pub max_in_flight: usize,
+    /// Most calls in one batch; a longer one is refused whole.
+    pub max_batch: usize,
+    /// Bytes of unfinished messages all connections sharing it may hold together (beyond a small
+    /// free share each); a message that does not fit closes its connection with an error.
+    pub input_budget: Arc<InputBudget>,
     /// A write that makes no progress for this long drops the client.
     pub write_timeout: Duration,
     /// On end of input, cancel in-flight calls (socket: the client left) rather than finish them
@@ -58,6 +67,11 @@ pub struct ServeOptions {
     pub cancel_on_eof: bool,
     /// After [`Hub::stop`], how long in-flight calls may run before they are cancelled.
     pub stop_grace: Duration,
+}
+
+/// What a transport knows of its peer that the dispatcher cannot learn from the byte stream.
+#[derive(Default)]
+pub(crate) struct Peer {
     /// With `cancel_on_eof`, EOF cancels only when this says the peer hung up completely; a peer
     /// that merely closed its write side still gets its replies. `None`: every EOF cancels.
     pub hangup: Option<HangupProbe>,
@@ -72,6 +86,7 @@ impl std::fmt::Debug for ServeOptions {
             .field("outbound_queue", &self.outbound_queue)
             .field("outbound_bytes", &self.outbound_bytes)
             .field("max_in_flight", &self.max_in_flight)
+            .field("max_batch", &self.max_batch)
             .field("cancel_on_eof", &self.cancel_on_eof)
             .finish_non_exhaustive()
     }
@@ -83,24 +98,19 @@ impl Default for ServeOptions {
             max_message_bytes: DEFAULT_MAX_MESSAGE,
             outbound_queue: 1024,
             outbound_bytes: 1 << 20,
-            max_in_flight: 256,
+            max_in_flight: 64,
+            max_batch: 1000,
+            input_budget: InputBudget::new(usize::MAX),
             write_timeout: Duration::from_secs(30),
             cancel_on_eof: true,
             stop_grace: Duration::from_secs(5),
-            hangup: None,
-            interrupt: None,
         }
     }
 }
 
-/// Calls waiting in their own task, by raw id text, for `$/cancelRequest`. The sequence number
-/// makes "who answers" a single atomic decision: whoever removes the entry sends the one reply.
-/// The handle is `None` only until the task is spawned.
-type InFlight = Arc<Mutex<HashMap<String, (u64, Option<AbortHandle>)>>>;
-
 /// Serves one connection until the client leaves, `exit`, a fatal framing error or daemon stop.
 pub async fn serve_connection<R, W>(
-    methods: Methods,
+    methods: Router,
     hub: Hub,
     reader: R,
     writer: W,
@@ -109,9 +119,23 @@ pub async fn serve_connection<R, W>(
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let methods = Arc::new(methods);
-    let (tx, rx) = mpsc::channel(opts.outbound_queue.max(1));
-    let conn = ConnectionHandle::new(hub.clone(), tx, opts.outbound_bytes, opts.interrupt.clone());
+    serve_peer(methods, hub, reader, writer, opts, Peer::default()).await
+}
+
+/// [`serve_connection`], for a transport that knows more of its peer.
+pub(crate) async fn serve_peer<R, W>(
+    methods: Router,
+    hub: Hub,
+    reader: R,
+    writer: W,
+    opts: ServeOptions,
+    peer: Peer,
+) where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (queue, rx) = OutboundQueue::new(opts.outbound_queue, opts.outbound_bytes);
+    let conn = ConnectionHandle::new(hub.clone(), queue, peer.interrupt);
     let outlet = Outlet::new(writer);
     let writer_task = tokio::spawn(write_loop(
         outlet.clone(),
@@ -119,14 +143,27 @@ pub async fn serve_connection<R, W>(
         conn.clone(),
         opts.write_timeout,
     ));
-    let mut frames = FramedRead::new(reader, JsonRpcCodec::new(opts.max_message_bytes));
-    let mut tasks = JoinSet::new();
-    let in_flight: InFlight = Arc::default();
-    let permits = Arc::new(Semaphore::new(opts.max_in_flight.max(1)));
+    let reader = Arrivals {
+        inner: reader,
+        conn: conn.clone(),
+    };
+    let codec =
+        JsonRpcCodec::new(opts.max_message_bytes).with_input_budget(opts.input_budget.clone());
+    let mut frames = FramedRead::new(reader, codec);
+    let mut reader = Reader {
+        methods,
+        conn: conn.clone(),
+        outlet,
+        pending: PendingCalls::default(),
+        permits: Arc::new(Semaphore::new(opts.max_in_flight.max(1))),
+        tasks: JoinSet::new(),
+        max_batch: opts.max_batch,
+        batch_width: opts.max_in_flight.max(1),
+    };
     let mut seq = 0u64;
 
     let ended_by_eof = loop {
-        while tasks.try_join_next().is_some() {}
+        while reader.tasks.try_join_next().is_some() {}
         let next = tokio::select! {
             biased;
             daemon_stops = conn.reader_stop() => break daemon_stops,
@@ -146,107 +183,137 @@ pub async fn serve_connection<R, W>(
         if let Some(f) = frames.decoder().framing() {
             conn.set_framing(f);
         }
+        conn.frame_done(frames.read_buffer().is_empty());
         seq += 1;
-        // Built only where a call outlives this iteration: most finish at once.
-        let job = || Job {
-            methods: methods.clone(),
-            conn: conn.clone(),
-            in_flight: in_flight.clone(),
-            seq,
-        };
-        match route(frame) {
-            Route::Single(msg) if msg.is_call() => {
-                // Fast path: most calls finish without waiting (status, cache hits); polling once
-                // here saves a task spawn and a switch. Calls that wait move to their own task,
-                // with a slot: when none is free, the reader waits before starting the call.
-                let mut reserved = None;
-                if permits.available_permits() == 0 {
-                    let Some(permit) = permit(&permits).await else {
-                        break false;
-                    };
-                    reserved = Some(permit);
-                }
-                let mut started = match start_call_of(&methods, &conn, &msg) {
-                    Ok(started) => started,
-                    Err(reply) => {
-                        send(&outlet, &conn, Answer::Text(reply)).await;
-                        continue;
-                    }
-                };
-                match futures::poll!(&mut started.response) {
-                    Poll::Ready(outcome) => {
-                        let reply = started.reply(outcome, &msg);
-                        send(&outlet, &conn, reply).await;
-                    }
-                    Poll::Pending => {
-                        // Free at once when none was reserved: only this reader takes slots.
-                        let Some(permit) = (match reserved {
-                            Some(permit) => Some(permit),
-                            None => permit(&permits).await,
-                        }) else {
-                            break false;
-                        };
-                        // Cancellable from now on: no `$/cancelRequest` could be read before.
-                        let key = msg.id().unwrap_or("null").to_owned();
-                        lock(&in_flight).insert(key.clone(), (seq, None));
-                        let task_key = key.clone();
-                        let job = job();
-                        let handle = tasks.spawn(async move {
-                            let outcome = (&mut started.response).await;
-                            let reply = started.reply(outcome, &msg).into_text();
-                            job.finish(&task_key, reply).await;
-                            drop(permit);
-                        });
-                        // Only this reader cancels, so the entry is still ours (or a later duplicate's).
-                        if let Some((s, slot)) = lock(&in_flight).get_mut(&key) {
-                            if *s == seq {
-                                *slot = Some(handle);
-                            }
-                        }
-                    }
-                }
-            }
-            Route::Single(msg) if msg.method() == CANCEL_METHOD => {
-                job().cancel(msg.params()).await;
-            }
-            Route::Single(msg) => {
-                let Some(permit) = permit(&permits).await else {
-                    break false;
-                };
-                let job = job();
-                tasks.spawn(async move {
-                    job.run_notification(&msg).await;
-                    drop(permit);
-                });
-            }
-            Route::Batch(frame) => {
-                let Some(permit) = permit(&permits).await else {
-                    break false;
-                };
-                let job = job();
-                tasks.spawn(async move {
-                    job.run_batch(frame).await;
-                    drop(permit);
-                });
-            }
-            Route::Reply(reply) => send(&outlet, &conn, Answer::Text(reply)).await,
+        if reader.handle(frame, seq).await.is_break() {
+            break false;
         }
     };
 
+    let tasks = &mut reader.tasks;
     if ended_by_eof {
         if hub.is_stopping() {
             let drain = async { while tasks.join_next().await.is_some() {} };
             let _ = tokio::time::timeout(opts.stop_grace, drain).await;
         } else if !opts.cancel_on_eof {
             while tasks.join_next().await.is_some() {}
-        } else if let Some(probe) = &opts.hangup {
-            drain_until_hangup(&mut tasks, probe, &conn).await;
+        } else if let Some(probe) = &peer.hangup {
+            drain_until_hangup(tasks, probe, &conn).await;
         }
     }
     tasks.abort_all();
     conn.unregister();
     conn.close(); // lets the writer flush what is queued and finish
     let _ = writer_task.await;
+}
+
+/// One connection's reading side: what it needs to start calls, and the calls it started.
+struct Reader<W> {
+    methods: Router,
+    conn: ConnectionHandle,
+    outlet: Outlet<W>,
+    pending: PendingCalls,
+    /// Slots for calls that run in tasks of their own (`max_in_flight`).
+    permits: Arc<Semaphore>,
+    tasks: JoinSet<()>,
+    max_batch: usize,
+    batch_width: usize,
+}
+
+impl<W: AsyncWrite + Unpin + Send + 'static> Reader<W> {
+    /// Handles one frame (the `seq`-th); `Break` when the connection closed meanwhile.
+    async fn handle(&mut self, frame: Bytes, seq: u64) -> ControlFlow<()> {
+        match route(frame) {
+            Route::Single(msg) if msg.is_call() => return self.call(msg, seq).await,
+            Route::Single(msg) if msg.method() == CANCEL_METHOD => {
+                self.job(seq).cancel(msg.params()).await;
+            }
+            Route::Single(msg) => {
+                let job = self.job(seq);
+                return self
+                    .spawn(async move { job.run_notification(&msg).await })
+                    .await;
+            }
+            Route::Batch(frame) => {
+                let job = self.job(seq);
+                return self.spawn(async move { job.run_batch(frame).await }).await;
+            }
+            Route::Reply(reply) => send(&self.outlet, &self.conn, Answer::Text(reply)).await,
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// A call. Most finish without waiting (status, cache hits): polled once here, they are
+    /// answered at once, saving a task spawn and a switch. Calls that wait move to a task of their
+    /// own, with a slot (when none is free, the reader waits before starting the call), and can be
+    /// cancelled from then on.
+    async fn call(&mut self, msg: Message, seq: u64) -> ControlFlow<()> {
+        let mut reserved = None;
+        if self.permits.available_permits() == 0 {
+            let Some(permit) = permit(&self.permits).await else {
+                return ControlFlow::Break(());
+            };
+            reserved = Some(permit);
+        }
+        let mut started = match start_call_of(&self.methods, &self.conn, &msg) {
+            Ok(started) => started,
+            Err(reply) => {
+                send(&self.outlet, &self.conn, Answer::Text(reply)).await;
+                return ControlFlow::Continue(());
+            }
+        };
+        if let Poll::Ready(outcome) = futures::poll!(&mut started.response) {
+            let reply = started.reply(outcome, &msg);
+            send(&self.outlet, &self.conn, reply).await;
+            return ControlFlow::Continue(());
+        }
+        // Free at once when none was reserved: only this reader takes slots.
+        let permit = match reserved {
+            Some(permit) => permit,
+            None => match permit(&self.permits).await {
+                Some(permit) => permit,
+                None => return ControlFlow::Break(()),
+            },
+        };
+        // Cancellable from now on: no `$/cancelRequest` could be read before.
+        let id = msg.id().unwrap_or("null").to_owned();
+        self.pending.insert(&id, seq);
+        let (job, task_id) = (self.job(seq), id.clone());
+        let task = self.tasks.spawn(async move {
+            let outcome = (&mut started.response).await;
+            let conn = job.conn.clone();
+            let turn = conn.reply_turn().await;
+            let reply = started.reply(outcome, &msg).into_text();
+            job.finish(&task_id, reply).await;
+            drop((turn, permit));
+        });
+        self.pending.attach(&id, seq, task);
+        ControlFlow::Continue(())
+    }
+
+    /// Runs `work` in a task of its own, under a slot.
+    async fn spawn(&mut self, work: impl Future<Output = ()> + Send + 'static) -> ControlFlow<()> {
+        let Some(permit) = permit(&self.permits).await else {
+            return ControlFlow::Break(());
+        };
+        self.tasks.spawn(async move {
+            work.await;
+            drop(permit);
+        });
+        ControlFlow::Continue(())
+    }
+
+    /// What a call that outlives this frame takes along.
+    fn job(&self, seq: u64) -> Job {
+        Job {
+            methods: self.methods.clone(),
+            conn: self.conn.clone(),
+            pending: self.pending.clone(),
+            seq,
+            max_batch: self.max_batch,
+            batch_width: self.batch_width,
+        }
+    }
 }
 
 /// Sends a reply from the reader: at once when nothing is queued, else through the queue.
@@ -267,10 +334,6 @@ async fn permit(permits: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
         Ok(permit) => Some(permit),
         Err(_) => permits.clone().acquire_owned().await.ok(),
     }
-}
-
-fn lock(map: &InFlight) -> std::sync::MutexGuard<'_, HashMap<String, (u64, Option<AbortHandle>)>> {
-    map.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Finishes in-flight calls after a half-close, giving up as soon as the peer is entirely gone.
@@ -310,150 +373,75 @@ async fn fatal_frame_error(
     tracing::info!(conn = conn.id(), "closing connection: {err}");
     if let (true, Some(f)) = (err.can_reply(), framing) {
         conn.set_framing(f);
-        let code = match err {
-            FrameError::TooLarge { .. } => ErrorCode::InvalidRequest.code(),
-            _ => ErrorCode::ParseError.code(),
+        let obj = match err {
+            FrameError::TooLarge { .. } => ErrorObject::owned(
+                ErrorCode::InvalidRequest.code(),
+                err.to_string(),
+                None::<()>,
+            ),
+            FrameError::InputBudget { max } => {
+                limit_exceeded(err.to_string(), "max_buffered_input_bytes", max)
+            }
+            _ => ErrorObject::owned(ErrorCode::ParseError.code(), err.to_string(), None::<()>),
         };
-        let obj = ErrorObject::owned(code, err.to_string(), None::<()>);
         conn.reply(message::error_reply(None, obj)).await;
     }
 }
 
-struct Job {
-    methods: Arc<Methods>,
+/// The connection's reader, noting when bytes arrive: from then the connection owes the end of
+/// a message, and the admission deadlines count.
+struct Arrivals<R> {
+    inner: R,
     conn: ConnectionHandle,
-    in_flight: InFlight,
-    seq: u64,
 }
 
-impl Job {
-    /// Sends the reply of a call that waited in its own task, unless `$/cancelRequest` answered it.
-    async fn finish(self, key: &str, reply: Box<str>) {
-        let mine = {
-            let mut map = lock(&self.in_flight);
-            match map.get(key) {
-                Some((s, _)) if *s == self.seq => map.remove(key).is_some(),
-                // A later call reused the id and took the slot: still answer this one.
-                Some(_) => true,
-                // `$/cancelRequest` removed the entry and has answered for us.
-                None => false,
-            }
-        };
-        if mine {
-            self.conn.reply(reply).await;
+impl<R: AsyncRead + Unpin> AsyncRead for Arrivals<R> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.conn.bytes_arrived();
         }
-    }
-
-    async fn cancel(&self, params: Option<&str>) {
-        #[derive(serde::Deserialize)]
-        struct CancelParams<'a> {
-            #[serde(borrow)]
-            id: &'a RawValue,
-        }
-        let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p).ok()) else {
-            return;
-        };
-        let entry = lock(&self.in_flight).remove(p.id.get());
-        if let Some((_, handle)) = entry {
-            if let Some(handle) = handle {
-                handle.abort();
-            }
-            let obj = ErrorObject::owned(REQUEST_CANCELLED, "Request cancelled", None::<()>);
-            self.conn
-                .reply(message::error_reply(Some(p.id.get()), obj))
-                .await;
-        }
-    }
-
-    /// Runs a notification's method, if there is one; its outcome goes nowhere.
-    async fn run_notification(&self, msg: &Message) {
-        if let Some(started) = start(&self.methods, &self.conn, msg.method(), msg.params()) {
-            let _ = started.response.await;
-        }
-    }
-
-    async fn run_batch(self, frame: Bytes) {
-        let Ok(items) = serde_json::from_slice::<Vec<&RawValue>>(&frame) else {
-            return self
-                .conn
-                .reply(message::error_reply(None, ErrorCode::ParseError.into()))
-                .await;
-        };
-        if items.is_empty() {
-            return self
-                .conn
-                .reply(message::error_reply(None, ErrorCode::InvalidRequest.into()))
-                .await;
-        }
-        let replies = futures::future::join_all(items.iter().map(|item| async {
-            match message::parse(frame.slice_ref(item.get().as_bytes())) {
-                Err(reply) => Some(reply),
-                Ok(msg) if msg.is_call() => Some(self.call(&msg).await),
-                Ok(msg) if msg.method() == CANCEL_METHOD => {
-                    self.cancel(msg.params()).await;
-                    None
-                }
-                Ok(msg) => {
-                    self.run_notification(&msg).await;
-                    None
-                }
-            }
-        }))
-        .await;
-        let replies: Vec<_> = replies.into_iter().flatten().collect();
-        if !replies.is_empty() {
-            self.conn.reply(message::join_batch(&replies)).await;
-        }
-    }
-
-    /// Runs a call (a message with an id) and builds its reply.
-    async fn call(&self, msg: &Message) -> Box<str> {
-        match start_call_of(&self.methods, &self.conn, msg) {
-            Ok(mut started) => {
-                let outcome = (&mut started.response).await;
-                started.reply(outcome, msg).into_text()
-            }
-            Err(reply) => reply,
-        }
+        polled
     }
 }
 
 /// Starts a call's handler; `Err` is the reply when there is nothing to run.
-fn start_call_of(
-    methods: &Methods,
+pub(super) fn start_call_of(
+    methods: &Router,
     conn: &ConnectionHandle,
     msg: &Message,
 ) -> Result<Started, Box<str>> {
     let (id, method) = (msg.id().unwrap_or("null"), msg.method());
-    let session_over = conn.session().shutdown && method != EXIT_METHOD;
-    if session_over {
-        let obj = ErrorObject::owned(
-            ErrorCode::InvalidRequest.code(),
-            "Invalid request: shutdown was requested",
-            None::<()>,
-        );
-        return Err(message::error_reply(Some(id), obj));
-    }
+    let lifecycle = Lifecycle::new(conn.session().shutdown);
+    lifecycle
+        .admit(method)
+        .map_err(|obj| message::error_reply(Some(id), obj))?;
     start(methods, conn, method, msg.params())
         .ok_or_else(|| message::error_reply(Some(id), ErrorCode::MethodNotFound.into()))
 }
 
 /// A method whose handler has started: poll `response` to its end, then build the reply.
-struct Started {
-    /// The handler's future, already boxed by jsonrpsee, so it moves into a task as it is.
-    response: CatchUnwind<AssertUnwindSafe<BoxFuture<'static, MethodResponse>>>,
-    /// Where a request handler leaves its result (the response only says it succeeded).
-    slot: ResultSlot,
+pub(super) struct Started {
+    /// The handler's future, boxed by the router, so it moves into a task as it is.
+    pub(super) response: CatchUnwind<AssertUnwindSafe<BoxFuture<'static, Outcome>>>,
 }
 
 impl Started {
-    fn reply(self, outcome: std::thread::Result<MethodResponse>, msg: &Message) -> Answer<'_> {
+    pub(super) fn reply(self, outcome: std::thread::Result<Outcome>, msg: &Message) -> Answer<'_> {
         let id = msg.id().unwrap_or("null");
         match outcome {
-            Ok(resp) => match self.slot.take() {
-                Some(result) => Answer::Result { id, result },
-                None => Answer::Text(message::reply_with_id(resp, id)),
+            Ok(Ok(Some(result))) => Answer::Result { id, result },
+            // A notification's method called with an id: it has no result to give.
+            Ok(Ok(None)) => Answer::Result {
+                id,
+                result: ResultJson::Whole("null".into()),
             },
+            Ok(Err(error)) => Answer::Text(message::error_reply(Some(id), error)),
             Err(_) => {
                 tracing::error!(method = msg.method(), "handler panicked");
                 Answer::Text(message::error_reply(
@@ -465,55 +453,23 @@ impl Started {
     }
 }
 
-/// Starts `method`'s handler; `None` when there is no such method. A panic, now or while the
-/// response is polled, answers -32603.
-fn start(
-    methods: &Methods,
+/// Starts `method`'s handler through the router; `None` when there is no such method. A panic,
+/// now or while the response is polled, answers -32603.
+pub(super) fn start(
+    router: &Router,
     conn: &ConnectionHandle,
     method: &str,
     params: Option<&str>,
 ) -> Option<Started> {
-    let callback = methods.method(method)?;
-    let slot = ResultSlot::default();
-    let call = CallContext {
-        conn: conn.clone(),
-        result: slot.clone(),
-    };
-    let params = Params::new(params).into_owned();
-    let conn_id = ConnectionId(conn.id() as usize);
-    let (max, ext) = (usize::MAX, Extensions::new());
-    let started = std::panic::catch_unwind(AssertUnwindSafe(|| match callback {
-        MethodCallback::Async(cb) => start_call(call, || cb(Id::Null, params, conn_id, max, ext)),
-        MethodCallback::Sync(cb) => {
-            futures::future::ready(start_call(call, || cb(Id::Null, params, max, ext))).boxed()
-        }
-        MethodCallback::Unsubscription(cb) => {
-            futures::future::ready(start_call(call, || cb(Id::Null, params, conn_id, max, ext)))
-                .boxed()
-        }
-        MethodCallback::Subscription(_) => futures::future::ready(MethodResponse::error(
-            Id::Null,
-            ErrorObject::owned(
-                ErrorCode::InternalError.code(),
-                "subscriptions are not supported; use notifications",
-                None::<()>,
-            ),
-        ))
-        .boxed(),
-    }));
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| router.start(method, params, conn)));
     let response = match started {
-        Ok(response) => response,
+        Ok(response) => response?,
         Err(_) => {
             tracing::error!(method, "handler panicked");
-            futures::future::ready(MethodResponse::error(
-                Id::Null,
-                ErrorObject::from(ErrorCode::InternalError),
-            ))
-            .boxed()
+            futures::future::ready(Err(ErrorObject::from(ErrorCode::InternalError))).boxed()
         }
     };
     Some(Started {
         response: AssertUnwindSafe(response).catch_unwind(),
-        slot,
     })
 }

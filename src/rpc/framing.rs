@@ -4,7 +4,9 @@
 //! Sizes are checked before the body is buffered: a declared `Content-Length` over the limit, an NDJSON
 //! line over the limit or a header block over 8 KiB is an error, after which the connection closes.
 
+use super::input_budget::{InputBudget, InputCharge};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
+use std::sync::Arc;
 use tokio_util::codec::{Decoder, Encoder};
 
 /// Default maximum message size (config `max_message_bytes`).
@@ -38,6 +40,15 @@ pub enum FrameError {
     /// The header block is larger than [`MAX_HEADER`].
     #[error("header block exceeds {MAX_HEADER} bytes")]
     HeaderTooLarge,
+    /// Unfinished messages of all clients already hold the daemon's input budget.
+    #[error(
+        "the daemon already holds {max} bytes of unfinished messages from its clients; send this \
+         one again later"
+    )]
+    InputBudget {
+        /// The budget (`[limits] max_buffered_input_bytes`).
+        max: usize,
+    },
     /// A header line that cannot be parsed, or no `Content-Length`.
     #[error("malformed header: {0}")]
     BadHeader(String),
@@ -62,6 +73,8 @@ pub struct JsonRpcCodec {
     pending_body: Option<usize>,
     /// NDJSON: bytes already scanned for a newline (avoids rescanning on every read).
     scanned: usize,
+    /// What the unfinished message holds of the daemon-wide input budget, if one applies.
+    charge: Option<InputCharge>,
 }
 
 impl JsonRpcCodec {
@@ -72,6 +85,31 @@ impl JsonRpcCodec {
             max: max_message_bytes,
             pending_body: None,
             scanned: 0,
+            charge: None,
+        }
+    }
+
+    /// Charges unfinished messages beyond a small free share to `budget`, shared with the other
+    /// connections.
+    pub fn with_input_budget(mut self, budget: Arc<InputBudget>) -> Self {
+        self.charge = Some(InputCharge::new(budget));
+        self
+    }
+
+    /// The unfinished message now holds `bytes`.
+    fn hold(&mut self, bytes: usize) -> Result<(), FrameError> {
+        match &mut self.charge {
+            Some(charge) => charge
+                .hold(bytes)
+                .map_err(|spent| FrameError::InputBudget { max: spent.max }),
+            None => Ok(()),
+        }
+    }
+
+    /// A message is whole: the next one starts from nothing.
+    fn whole(&mut self) {
+        if let Some(charge) = &mut self.charge {
+            charge.release();
         }
     }
 
@@ -116,6 +154,7 @@ impl JsonRpcCodec {
                         max: self.max,
                     });
                 }
+                self.hold(src.len())?;
                 return Ok(None);
             };
             let end = self.scanned + pos;
@@ -127,6 +166,7 @@ impl JsonRpcCodec {
                 });
             }
             let line = src.split_to(end + 1).freeze();
+            self.whole();
             let body = line.slice(..end);
             if body.iter().all(u8::is_ascii_whitespace) {
                 continue; // blank lines between messages are harmless
@@ -158,10 +198,13 @@ impl JsonRpcCodec {
         }
         let len = self.pending_body.unwrap_or(0);
         if src.len() < len {
+            // What has arrived counts; the reservation costs address space until it is written.
+            self.hold(src.len())?;
             src.reserve(len - src.len()); // bounded by `max`, checked above
             return Ok(None);
         }
         self.pending_body = None;
+        self.whole();
         Ok(Some(src.split_to(len).freeze()))
     }
 }

@@ -3,7 +3,7 @@
 
 use super::connection::Hub;
 use super::dispatch::{serve_connection, ServeOptions};
-use jsonrpsee::Methods;
+use crate::rpc::Router;
 use tokio::io::DuplexStream;
 use tokio::task::JoinHandle;
 
@@ -16,7 +16,7 @@ pub struct MemoryConnection {
 }
 
 /// Serves `methods` on one end of an in-memory pipe and returns the other end.
-pub fn memory(methods: Methods, hub: Hub, opts: ServeOptions) -> MemoryConnection {
+pub fn memory(methods: Router, hub: Hub, opts: ServeOptions) -> MemoryConnection {
     let (client, server_end) = tokio::io::duplex(64 * 1024);
     let (rd, wr) = tokio::io::split(server_end);
     let server = tokio::spawn(serve_connection(methods, hub, rd, wr, opts));

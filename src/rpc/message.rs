@@ -8,7 +8,6 @@ use super::scan;
 use bytes::Bytes;
 use bytestring::ByteString;
 use jsonrpsee::types::{ErrorCode, ErrorObject};
-use jsonrpsee::MethodResponse;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use std::ops::Range;
@@ -219,37 +218,6 @@ impl Answer<'_> {
             } => result_reply(id, &result),
             answer => answer.pieces().concat().into(),
         }
-    }
-}
-
-/// Re-keys a jsonrpsee response produced with `Id::Null` onto the caller's raw id.
-pub(crate) fn reply_with_id(resp: MethodResponse, id: &str) -> Box<str> {
-    const PREFIX: &str = r#"{"jsonrpc":"2.0","id":null,"#;
-    let json = resp.into_json();
-    let text = json.get();
-    if let Some(rest) = text.strip_prefix(PREFIX) {
-        let mut s = String::with_capacity(text.len() + id.len());
-        s.push_str(r#"{"jsonrpc":"2.0","id":"#);
-        s.push_str(id);
-        s.push(',');
-        s.push_str(rest);
-        return s.into_boxed_str();
-    }
-    // Layout changed upstream: rebuild the slow way.
-    #[derive(Deserialize)]
-    struct Parts {
-        result: Option<Box<RawValue>>,
-        error: Option<Box<RawValue>>,
-    }
-    match serde_json::from_str::<Parts>(text) {
-        Ok(Parts {
-            result: Some(result),
-            ..
-        }) => result_reply(id, result.get()),
-        Ok(Parts {
-            error: Some(error), ..
-        }) => reply(id, "error", error.get()),
-        _ => error_reply(Some(id), ErrorCode::InternalError.into()),
     }
 }
 

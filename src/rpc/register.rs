@@ -1,4 +1,7 @@
-//! Typed method registration: one line per method, driven by the `protocol` marker types.
+//! The router and typed method registration: one line per method, driven by the `protocol`
+//! marker types. jsonrpsee provides the wire types (params, error objects); the name → handler
+//! map is ours, so a call's context goes in as an argument and its result comes back as the
+//! handler's value.
 //!
 //! ```text
 //! use crate::rpc::Register;
@@ -8,14 +11,14 @@
 
 use super::connection::ConnectionHandle;
 use super::params::parse_params;
+use futures::future::BoxFuture;
 use futures::FutureExt;
 use jirad_protocol::{Notification, Request};
-use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Id, Params};
-use jsonrpsee::{MethodCallback, MethodResponse, RpcModule};
-use std::cell::Cell;
+use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Params};
+use std::collections::HashMap;
 use std::future::Future;
 use std::ops::Range;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// What a handler receives besides its params: the app state and the calling connection.
 pub struct Ctx<S> {
@@ -123,44 +126,89 @@ where
     }
 }
 
-/// The registry for `state`'s methods: an `RpcModule` that also carries the state for
-/// [`Register::request`].
-pub fn registry<S: Send + Sync + 'static>(state: Arc<S>) -> RpcModule<S> {
-    let mut module = RpcModule::from_arc(state.clone());
-    module.extensions_mut().insert(state);
-    module
+/// What a handler gives back: its serialized result (`None` from a notification's), or its
+/// error.
+pub(crate) type Outcome = Result<Option<ResultJson>, ErrorObjectOwned>;
+
+/// A registered handler, type-erased: params and the calling connection in, the outcome out.
+type Route =
+    Arc<dyn Fn(Params<'static>, ConnectionHandle) -> BoxFuture<'static, Outcome> + Send + Sync>;
+
+/// The router the dispatcher serves: method name → handler. Built with [`registry`] and
+/// [`Register`]; cheap to clone.
+#[derive(Clone, Default)]
+pub struct Router {
+    routes: Arc<HashMap<&'static str, Route>>,
 }
 
-/// One-line typed registration on an `RpcModule`: `m.request::<DaemonStatus>(status)`.
+impl Router {
+    /// Starts `method`'s handler on `params` for `conn`: the whole route from a frame to its
+    /// handler. `None` when there is no such method.
+    pub(crate) fn start(
+        &self,
+        method: &str,
+        params: Option<&str>,
+        conn: &ConnectionHandle,
+    ) -> Option<BoxFuture<'static, Outcome>> {
+        let route = self.routes.get(method)?;
+        Some(route(Params::new(params).into_owned(), conn.clone()))
+    }
+
+    /// The registered method names, in no particular order.
+    pub fn method_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.routes.keys().copied()
+    }
+}
+
+/// Routes being registered for the methods of state `S`.
+pub struct Routes<S> {
+    app: Arc<S>,
+    routes: HashMap<&'static str, Route>,
+}
+
+/// The registry for `state`'s methods; [`Register`] adds them, `.into()` makes the [`Router`].
+pub fn registry<S: Send + Sync + 'static>(state: Arc<S>) -> Routes<S> {
+    Routes {
+        app: state,
+        routes: HashMap::new(),
+    }
+}
+
+impl<S> From<Routes<S>> for Router {
+    fn from(routes: Routes<S>) -> Router {
+        Router {
+            routes: Arc::new(routes.routes),
+        }
+    }
+}
+
+/// One-line typed registration: `m.request::<DaemonStatus>(status)`.
 pub trait Register<S> {
-    /// Registers a request handler for `R`. Params absent, `null`, `{}` or `[]` decode as empty;
-    /// a mismatch is -32602 naming the field. Panics at startup if `R` is registered twice.
+    /// Registers `R::METHOD`: params decoded strictly into `R::Params` (-32602 otherwise), the
+    /// result serialized once into the reply.
     fn request<R: Request>(&mut self, handler: impl Handler<R, S>) -> &mut Self;
-    /// Registers a handler for a client → server notification `N` (never answered).
+    /// Registers a client → server notification.
     fn notification<N: Notification>(
         &mut self,
         handler: impl NotificationHandler<N, S>,
     ) -> &mut Self;
 }
 
-impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
+impl<S: Send + Sync + 'static> Register<S> for Routes<S> {
     fn request<R: Request>(&mut self, handler: impl Handler<R, S>) -> &mut Self {
-        // Inserted as a raw callback rather than through `register_async_method`, which would
-        // serialize every reply again and re-parse it to validate it (`MethodResponse::response`):
-        // the result goes to the dispatcher through the call's `ResultSlot`, already serialized.
-        insert(self, R::METHOD, move |params, cx, result| {
+        self.insert(R::METHOD, move |params, cx| {
             let handler = handler.clone();
             async move {
                 let params = parse_params::<R::Params>(&params)?;
                 let reply = handler.call(params, cx).await.map_err(Into::into)?;
-                result.put(match reply.into() {
+                let json = match reply.into() {
                     Reply::Value(v) => {
                         ResultJson::Whole(serde_json::to_string(&v).map_err(|e| internal(&e))?)
                     }
                     Reply::Json(json) => ResultJson::Whole(json),
                     Reply::Joined(shared, range, rest) => ResultJson::Joined(shared, range, rest),
-                });
-                Ok(())
+                };
+                Ok(Some(json))
             }
         })
     }
@@ -169,110 +217,36 @@ impl<S: Send + Sync + 'static> Register<S> for RpcModule<S> {
         &mut self,
         handler: impl NotificationHandler<N, S>,
     ) -> &mut Self {
-        insert(self, N::METHOD, move |params, cx, _| {
+        self.insert(N::METHOD, move |params, cx| {
             let handler = handler.clone();
             async move {
                 let params = parse_params::<N::Params>(&params)?;
                 handler.call(params, cx).await;
-                Ok(())
+                Ok(None)
             }
         })
     }
 }
 
-/// Registers `method` as a raw async callback: it takes the call the dispatcher is starting,
-/// runs `body` with the call's context and result slot, and answers with `body`'s error if any.
-fn insert<'m, S, B, Fut>(
-    module: &'m mut RpcModule<S>,
-    method: &'static str,
-    body: B,
-) -> &'m mut RpcModule<S>
-where
-    S: Send + Sync + 'static,
-    B: Fn(Params<'static>, Ctx<S>, ResultSlot) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), ErrorObjectOwned>> + Send + 'static,
-{
-    let app = state_of(module, method);
-    let callback = MethodCallback::Async(Arc::new(move |_, params, _, _, _| {
-        let call = match starting_call() {
-            Ok(call) => call,
-            Err(e) => return futures::future::ready(MethodResponse::error(Id::Null, e)).boxed(),
-        };
-        let cx = Ctx {
-            app: app.clone(),
-            conn: call.conn,
-        };
-        let started = body(params, cx, call.result);
-        async move {
-            match started.await {
-                Ok(()) => MethodResponse::notification(),
-                Err(e) => MethodResponse::error(Id::Null, e),
-            }
+impl<S: Send + Sync + 'static> Routes<S> {
+    /// Registers `method`; a name registered twice is a bug of the registering code.
+    fn insert<B, Fut>(&mut self, method: &'static str, body: B) -> &mut Self
+    where
+        B: Fn(Params<'static>, Ctx<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Outcome> + Send + 'static,
+    {
+        let app = self.app.clone();
+        let route: Route = Arc::new(move |params, conn| {
+            let cx = Ctx {
+                app: app.clone(),
+                conn,
+            };
+            body(params, cx).boxed()
+        });
+        if self.routes.insert(method, route).is_some() {
+            panic!("{method} is registered twice");
         }
-        .boxed()
-    }));
-    if let Err(e) = module.verify_and_insert(method, callback) {
-        panic!("registering {method}: {e}");
-    }
-    module
-}
-
-/// The state that [`registry`] put in the module's extensions.
-fn state_of<S: Send + Sync + 'static>(module: &mut RpcModule<S>, method: &str) -> Arc<S> {
-    match module.extensions().get::<Arc<S>>() {
-        Some(state) => state.clone(),
-        None => panic!("registering {method}: build the module with rpc::registry"),
-    }
-}
-
-/// What the dispatcher hands every call: the calling connection and where the result goes.
-pub(crate) struct CallContext {
-    pub conn: ConnectionHandle,
-    pub result: ResultSlot,
-}
-
-// The call whose callback is being invoked on this thread. Handed over this way rather than in
-// jsonrpsee's `Extensions`, which cost a hash map and three allocations per call.
-thread_local! {
-    // Already const: clippy misreads the expansion for windows-gnu (scripts/windows-check.sh).
-    #[allow(clippy::missing_const_for_thread_local)]
-    static STARTING: Cell<Option<CallContext>> = const { Cell::new(None) };
-}
-
-/// Runs `invoke` (a jsonrpsee callback, which starts its future synchronously) with `call` as
-/// the call it takes.
-pub(crate) fn start_call<T>(call: CallContext, invoke: impl FnOnce() -> T) -> T {
-    STARTING.set(Some(call));
-    let started = invoke();
-    STARTING.take(); // a callback that is not ours leaves it
-    started
-}
-
-fn starting_call() -> Result<CallContext, ErrorObjectOwned> {
-    STARTING.take().ok_or_else(|| {
-        ErrorObject::owned(
-            ErrorCode::InternalError.code(),
-            "called outside the dispatcher",
-            None::<()>,
-        )
-    })
-}
-
-/// Where a request handler leaves its serialized result for the dispatcher, which writes it into
-/// the reply once (the jsonrpsee response only says whether the call succeeded). Returned
-/// through jsonrpsee instead, every result would be serialized a second time and the whole
-/// response parsed again (`RawValue::from_string`), which for a cached issue costs more than the
-/// lookup.
-#[derive(Clone, Default)]
-pub(crate) struct ResultSlot(Arc<Mutex<Option<ResultJson>>>);
-
-impl ResultSlot {
-    fn put(&self, json: ResultJson) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(json);
-    }
-
-    pub(crate) fn take(&self) -> Option<ResultJson> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::connection::ConnectionHandle;
 use super::framing::{encode_into, encode_pieces_into, Framing};
+use super::outbound::Outgoing;
 use bytes::{Buf, BytesMut};
 use std::future::poll_fn;
 use std::io;
@@ -34,6 +35,10 @@ struct Shared<W> {
     head: BytesMut,
     /// The reader's encoding buffer, kept between replies.
     scratch: BytesMut,
+    /// The reader left a flush to the writer task. Until it is done the reader must not touch
+    /// the writer: polling it with a no-op waker would take the wake-up the writer task waits
+    /// for (tokio's stdout keeps one waker), and the flush would stall until its timeout.
+    flush_handed: bool,
 }
 
 impl<W: AsyncWrite + Unpin> Outlet<W> {
@@ -43,6 +48,7 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
                 writer,
                 head: BytesMut::new(),
                 scratch: BytesMut::new(),
+                flush_handed: false,
             })),
         }
     }
@@ -64,9 +70,10 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
             writer,
             head,
             scratch,
+            flush_handed,
         } = &mut *shared;
         // Queued bytes include what the writer task holds: it may be mid-write.
-        if !head.is_empty() || conn.queued_bytes() != 0 || conn.is_closed() {
+        if !head.is_empty() || *flush_handed || conn.queued_bytes() != 0 || conn.is_closed() {
             return false;
         }
         // One buffer: writev costs the kernel more than the copy saves for replies this size
@@ -91,6 +98,7 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
         match Pin::new(writer).poll_flush(&mut cx) {
             Poll::Ready(Ok(())) => true,
             Poll::Pending => {
+                *flush_handed = true;
                 conn.hand_to_writer(0);
                 true
             }
@@ -106,7 +114,12 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
         let mut head_written = 0;
         poll_fn(|cx| {
             let mut shared = self.lock();
-            let Shared { writer, head, .. } = &mut *shared;
+            let Shared {
+                writer,
+                head,
+                flush_handed,
+                ..
+            } = &mut *shared;
             for (part, is_head) in [(head, true), (&mut *buf, false)] {
                 while !part.is_empty() {
                     let n = ready!(Pin::new(&mut *writer).poll_write(cx, part))?;
@@ -119,7 +132,9 @@ impl<W: AsyncWrite + Unpin> Outlet<W> {
                     }
                 }
             }
-            Pin::new(writer).poll_flush(cx)
+            let flushed = ready!(Pin::new(writer).poll_flush(cx));
+            *flush_handed = false;
+            Poll::Ready(flushed)
         })
         .await?;
         Ok(head_written)
@@ -139,7 +154,7 @@ fn write_failed(conn: &ConnectionHandle, e: &io::Error) {
 /// The writer task: batches queued messages into one write, drops a stuck client.
 pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
     outlet: Outlet<W>,
-    mut rx: mpsc::Receiver<Box<str>>,
+    mut rx: mpsc::Receiver<Outgoing>,
     conn: ConnectionHandle,
     write_timeout: Duration,
 ) {
@@ -154,9 +169,9 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
         let framing = conn.framing().unwrap_or(Framing::Ndjson);
         let mut taken = 0;
         let mut next = Some(first);
-        while let Some(m) = next.take() {
-            // An empty message only wakes this task for the reader's head.
-            if !m.is_empty() {
+        while let Some(out) = next.take() {
+            // `Finish` only wakes this task for what the reader left: `write_all` writes it.
+            if let Outgoing::Message(m) = out {
                 encode_into(framing, m.as_bytes(), &mut buf);
                 taken += m.len();
             }
@@ -190,6 +205,7 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
 mod tests {
     use super::*;
     use crate::rpc::connection::Hub;
+    use crate::rpc::outbound::OutboundQueue;
 
     /// A socket that takes at most `room` bytes per write.
     struct Narrow {
@@ -224,8 +240,8 @@ mod tests {
             let mut whole = BytesMut::new();
             encode_into(framing, &body.concat(), &mut whole);
             for room in 1..=whole.len() {
-                let (tx, mut rx) = mpsc::channel(4);
-                let conn = ConnectionHandle::new(Hub::new(), tx, 1 << 20, None);
+                let (queue, mut rx) = OutboundQueue::new(4, 1 << 20);
+                let conn = ConnectionHandle::new(Hub::new(), queue, None);
                 conn.set_framing(framing);
                 let outlet = Outlet::new(Narrow {
                     got: Vec::new(),

@@ -50,6 +50,15 @@ impl AppState {
         socket_path: Option<PathBuf>,
         auth_options: AuthOptions,
     ) -> Result<Self, AuthError> {
+        let auth_options = AuthOptions {
+            callback: crate::auth::callback::CallbackLimits {
+                max_connections: config.limits.callback_connections,
+                header_timeout: std::time::Duration::from_millis(
+                    config.limits.callback_header_timeout_ms,
+                ),
+            },
+            ..auth_options
+        };
         let system = SystemAppConfig::load()?;
         let deadline = std::time::Duration::from_millis(config.jira.call_deadline_ms);
         let auth_options = AuthOptions {
@@ -66,7 +75,14 @@ impl AppState {
             ..defaults
         });
         let cache = Cache::new(config.cache.clone());
-        let watches = super::watch::Watches::new(config.cache.watch_timing());
+        let limits = &config.limits;
+        let watches = super::watch::Watches::new(
+            config.cache.watch_timing(
+                limits.watch_requests_per_second,
+                limits.max_watched_queries_per_profile,
+            ),
+            limits.max_watches_per_connection,
+        );
         Ok(AppState {
             config,
             hub,

@@ -133,13 +133,52 @@ fn utc_offset_minutes(ts: &str) -> Option<i32> {
 pub struct Watches {
     pub registry: WatchRegistry<JiraWatch>,
     owners: Arc<Mutex<HashMap<WatchId, u64>>>,
+    /// Watches per connection, counted from before a watch starts to its end.
+    counts: Mutex<HashMap<u64, usize>>,
+    max_per_connection: usize,
+}
+
+/// A connection already holds the most watches it may.
+#[derive(Debug, thiserror::Error)]
+#[error("this connection already has {max} watches, the most it may hold; unwatch one first")]
+pub struct TooManyWatches {
+    /// The limit (`[limits] max_watches_per_connection`).
+    pub max: usize,
 }
 
 impl Watches {
-    pub fn new(timing: WatchTiming) -> Self {
+    pub fn new(timing: WatchTiming, max_per_connection: usize) -> Self {
         Self {
             registry: WatchRegistry::new(timing),
             owners: Arc::default(),
+            counts: Mutex::default(),
+            max_per_connection,
+        }
+    }
+
+    /// Takes one of `conn`'s watch slots, before the watch starts: concurrent calls on one
+    /// connection cannot pass the cap together. Give it back with [`Watches::release`] if the
+    /// watch does not start.
+    pub fn reserve(&self, conn: u64) -> Result<(), TooManyWatches> {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = counts.entry(conn).or_default();
+        if *n >= self.max_per_connection {
+            return Err(TooManyWatches {
+                max: self.max_per_connection,
+            });
+        }
+        *n += 1;
+        Ok(())
+    }
+
+    /// Gives back one of `conn`'s watch slots.
+    pub fn release(&self, conn: u64) {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = counts.get_mut(&conn) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&conn);
+            }
         }
     }
 
@@ -156,6 +195,9 @@ impl Watches {
                 _ => false,
             }
         };
+        if owned {
+            self.release(conn);
+        }
         owned && self.registry.unwatch(id)
     }
 }

@@ -57,7 +57,7 @@ method!(Profile, "test/profile");
 
 type Res = Result<Value, jsonrpsee::types::ErrorObjectOwned>;
 
-fn module(state: Arc<TestState>) -> jsonrpsee::Methods {
+fn module(state: Arc<TestState>) -> jirad::rpc::Router {
     let mut m = jirad::rpc::registry(state);
     m.request::<Wait>(|_, cx: Ctx<TestState>| async move {
         cx.app.waiting.fetch_add(1, Ordering::Relaxed);
@@ -141,7 +141,7 @@ impl Client {
 
 fn setup() -> (
     Arc<TestState>,
-    jsonrpsee::Methods,
+    jirad::rpc::Router,
     Hub,
     mpsc::UnboundedReceiver<&'static str>,
 ) {

@@ -79,12 +79,12 @@ fn arb_lsp_message() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-fn methods() -> jsonrpsee::Methods {
+fn methods() -> jirad::rpc::Router {
     let state = Arc::new(
         jirad::service::AppState::new(Config::default(), Hub::new(), None)
             .expect("state without profiles"),
     );
-    jirad::api::build_module(state).into()
+    jirad::api::build_module(state)
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {

@@ -40,6 +40,7 @@ mod issues_oauth;
 mod issues_paging;
 mod issues_roundtrip;
 mod layers;
+mod limits;
 mod links;
 mod load;
 mod mcp;

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::codec::Decoder;
 
-fn methods() -> jsonrpsee::Methods {
+fn methods() -> jirad::rpc::Router {
     let state = Arc::new(
         jirad::service::AppState::new(jirad::config::Config::default(), Hub::new(), None)
             .expect("state without profiles"),
     );
-    jirad::api::build_module(state).into()
+    jirad::api::build_module(state)
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {

@@ -12,7 +12,8 @@ use support::jira::JiraWorld;
 use support::{Framing, SocketClient};
 
 /// Polls fast so a test sees a change within a fraction of a second.
-const FAST: &str = "[cache]\nwatch_min_interval_ms = 20\n";
+const FAST: &str =
+    "[cache]\nwatch_min_interval_ms = 20\n[limits]\nwatch_requests_per_second = 1000\n";
 
 fn searches(world: &JiraWorld) -> usize {
     world.count_requests("POST", "/search/jql")

@@ -12,6 +12,7 @@ from jirad import errors
     ("upstreamUnavailable", jirad.UpstreamUnavailable), ("conflict", jirad.Conflict),
     ("siteAmbiguous", jirad.SiteAmbiguous), ("configError", jirad.ConfigError),
     ("upstreamRemoved", jirad.UpstreamRemoved), ("lossyUpdate", jirad.LossyUpdate),
+    ("limitExceeded", jirad.LimitExceeded),
 ])
 def test_every_kind_has_its_class(kind, cls):
     # A code that means something else must not win over the kind.
@@ -24,7 +25,7 @@ def test_all_protocol_kinds_are_covered():
     assert set(jirad.KINDS) == {
         "authRequired", "authFailed", "forbidden", "notFound", "invalidFields", "rateLimited",
         "upstreamUnavailable", "conflict", "siteAmbiguous", "configError", "upstreamRemoved",
-        "lossyUpdate"}
+        "lossyUpdate", "limitExceeded"}
 
 
 def test_auth_required_carries_the_link():

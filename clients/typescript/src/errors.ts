@@ -77,6 +77,11 @@ export class ConfigError extends JiradError {}
 export class UpstreamRemoved extends JiradError {}
 /** The edit would lose formatting Markdown cannot express; retry with `force: true`. */
 export class LossyUpdate extends JiradError {}
+/** A limit of the daemon refused the call; `limit` names the `[limits]` key. */
+export class LimitExceeded extends JiradError {
+  get limit(): string | undefined { return this.data.limit as string | undefined; }
+  get max(): number | undefined { return this.data.max as number | undefined; }
+}
 
 type ErrorClass = new (code: number, message: string, data?: ErrorData) => JiradError;
 
@@ -93,6 +98,7 @@ export const ERROR_KINDS: Readonly<Record<string, ErrorClass>> = {
   configError: ConfigError,
   upstreamRemoved: UpstreamRemoved,
   lossyUpdate: LossyUpdate,
+  limitExceeded: LimitExceeded,
 };
 
 /** Protocol faults that carry a `data.kind` (only -32602 does). */

@@ -3,19 +3,22 @@
 //! thread, see [`super::thread`]; elsewhere in its own task).
 
 use super::TransportError;
+use crate::log_limit::LogLimiter;
+use crate::rpc::admission::{Admission, Decision, CLOSING_SLACK};
 #[cfg(unix)]
 use crate::rpc::dispatch::HangupProbe;
+use crate::rpc::Router;
 use crate::rpc::{serve_connection, Hub, ServeOptions};
 use interprocess::local_socket::tokio::{Listener, Stream};
 use interprocess::local_socket::traits::tokio::{Listener as _, Stream as _};
 #[cfg(unix)]
 use interprocess::local_socket::traits::StreamCommon as _;
 use interprocess::local_socket::ListenerOptions;
-use jsonrpsee::Methods;
 use std::io;
 use std::path::{Path, PathBuf};
 #[cfg(unix)]
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::task::JoinSet;
 
 /// A bound listener, ready for [`SocketServer::run`].
@@ -106,14 +109,63 @@ impl SocketServer {
 
     /// Accepts until [`Hub::stop`], then waits for connections to finish their in-flight calls (they
     /// get `opts.stop_grace`). The socket file is removed first, so new clients fail fast.
-    pub async fn run(self, methods: Methods, hub: Hub, opts: ServeOptions) {
+    /// `admission` caps the connections (within `open_files`, the open-file limit) and closes
+    /// those past its deadlines.
+    pub async fn run(
+        self,
+        methods: Router,
+        hub: Hub,
+        opts: ServeOptions,
+        admission: Admission,
+        open_files: u64,
+    ) {
+        let cap = admission.effective_cap(open_files);
+        tracing::info!(
+            "serving up to {cap} connections (open-file limit {open_files}, {} kept in reserve)",
+            admission.reserved_files
+        );
+        let reaper = tokio::spawn(reap(hub.clone(), admission.clone()));
         let mut conns = JoinSet::new();
-        loop {
+        let mut backoff = Backoff::default();
+        'accept: loop {
             while conns.try_join_next().is_some() {}
+            // Evicted connections still closing hold their descriptors: wait for them rather than
+            // accept more.
+            while conns.len() >= cap + CLOSING_SLACK {
+                tokio::select! {
+                    _ = hub.stopped() => break 'accept,
+                    _ = conns.join_next() => {}
+                }
+            }
             let accepted = tokio::select! {
                 _ = hub.stopped() => break,
                 accepted = self.accept() => accepted,
             };
+            if let Ok(Some(_)) = &accepted {
+                backoff.reset();
+                match admission.decide(cap, conns.len(), &hub) {
+                    Decision::Admit => {}
+                    Decision::Evict(victim) => {
+                        if let Some(held) = EVICTED.allow() {
+                            tracing::warn!(
+                                "{cap} connections open: closing the oldest that has sent nothing \
+                                 ({} more since the last line)",
+                                held
+                            );
+                        }
+                        victim.close();
+                    }
+                    Decision::Refuse => {
+                        if let Some(held) = REFUSED.allow() {
+                            tracing::warn!(
+                                "{cap} connections open, all of them talking: refused a new one \
+                                 ({held} more since the last line; raise [limits] max_connections)"
+                            );
+                        }
+                        continue; // dropping it closes it
+                    }
+                }
+            }
             match accepted {
                 Ok(Some(Accepted::Async(rd, wr))) => {
                     conns.spawn(serve_connection(
@@ -139,11 +191,23 @@ impl SocketServer {
                 }
                 Ok(None) => {} // refused peer
                 Err(e) => {
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    // Out of descriptors (EMFILE, ENFILE) the pending connection stays queued and
+                    // accept fails again at once: wait, longer each time, instead of spinning.
+                    let wait = backoff.next();
+                    if let Some(held) = ACCEPT_FAILED.allow() {
+                        tracing::warn!(
+                            "accept failed: {e}; retrying in {wait:?} ({held} more failures \
+                             since the last line)"
+                        );
+                    }
+                    tokio::select! {
+                        _ = hub.stopped() => break,
+                        _ = tokio::time::sleep(wait) => {}
+                    }
                 }
             }
         }
+        reaper.abort();
         self.remove_socket_file();
         drop(self);
         let grace = opts.stop_grace + std::time::Duration::from_secs(1);
@@ -179,6 +243,45 @@ impl SocketServer {
                 Ok(Some(Accepted::Unix(stream.into_std()?)))
             }
         }
+    }
+}
+
+static EVICTED: LogLimiter = LogLimiter::new(Duration::from_secs(10));
+static REFUSED: LogLimiter = LogLimiter::new(Duration::from_secs(10));
+static ACCEPT_FAILED: LogLimiter = LogLimiter::new(Duration::from_secs(10));
+static REAPED: LogLimiter = LogLimiter::new(Duration::from_secs(10));
+
+/// Closes connections past the admission deadlines, for as long as the server runs.
+async fn reap(hub: Hub, admission: Admission) {
+    let mut tick = tokio::time::interval(admission.reap_every());
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let closed = admission.reap(&hub);
+        if closed > 0 {
+            if let Some(held) = REAPED.allow() {
+                tracing::info!(
+                    "closed {closed} connections that sent no whole message in time ({held} more \
+                     rounds since the last line)"
+                );
+            }
+        }
+    }
+}
+
+/// The wait after a failed accept: 10 ms, doubling to 1 s, back to the start after a success.
+#[derive(Default)]
+struct Backoff(u32);
+
+impl Backoff {
+    fn next(&mut self) -> Duration {
+        let wait = Duration::from_millis(10 << self.0.min(7)).min(Duration::from_secs(1));
+        self.0 = self.0.saturating_add(1);
+        wait
+    }
+
+    fn reset(&mut self) {
+        self.0 = 0;
     }
 }
 

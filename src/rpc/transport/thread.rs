@@ -2,15 +2,15 @@
 //! instead of the runtime's `epoll_wait`, so a call that finishes at once costs one read and one
 //! send, like a bare blocking echo (the async path paid an `epoll_wait` per request too, about
 //! 1.14x of the echo's round trip before any work). The dispatcher is the same
-//! [`serve_connection`]: its future runs on this thread with the daemon's runtime entered, so calls
+//! ([`serve_peer`], told how to wake this reader and probe for hang-ups): its future runs on this thread with the daemon's runtime entered, so calls
 //! that wait, the writer task and timers all go to the runtime.
 
-use crate::rpc::dispatch::{HangupProbe, Interrupt};
-use crate::rpc::{serve_connection, Hub, ServeOptions};
-use jsonrpsee::Methods;
+use crate::rpc::dispatch::{serve_peer, HangupProbe, Interrupt, Peer};
+use crate::rpc::Router;
+use crate::rpc::{Hub, ServeOptions};
 use std::io::{self, Read};
 use std::net::Shutdown;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -23,25 +23,27 @@ use tokio::sync::oneshot;
 /// when the connection is done.
 pub(crate) fn serve_on_thread(
     stream: UnixStream,
-    methods: Methods,
+    methods: Router,
     hub: Hub,
     opts: ServeOptions,
     hangup: HangupProbe,
 ) -> io::Result<oneshot::Receiver<()>> {
     stream.set_nonblocking(false)?;
-    let reader = BlockingRead(stream.try_clone()?);
+    // One descriptor per connection, shared by the reader, the writer and the interrupt: a
+    // connection's cost in open files is what the connection cap counts.
+    let stream = Arc::new(stream);
+    let reader = BlockingRead(stream.clone());
     let writer = SocketWriter {
-        stream: stream.try_clone()?,
+        stream: stream.clone(),
         waiting: None,
     };
     // Closing the connection or stopping the daemon must wake a reader asleep in `read`.
     let interrupt: Interrupt = Arc::new(move || {
         let _ = stream.shutdown(Shutdown::Read);
     });
-    let opts = ServeOptions {
+    let peer = Peer {
         hangup: Some(hangup),
         interrupt: Some(interrupt),
-        ..opts
     };
     let runtime = tokio::runtime::Handle::current();
     let (done, finished) = oneshot::channel();
@@ -50,23 +52,23 @@ pub(crate) fn serve_on_thread(
         .stack_size(super::THREAD_STACK)
         .spawn(move || {
             let _entered = runtime.enter();
-            futures::executor::block_on(serve_connection(methods, hub, reader, writer, opts));
+            futures::executor::block_on(serve_peer(methods, hub, reader, writer, opts, peer));
             let _ = done.send(());
         })?;
     Ok(finished)
 }
 
 /// Reads block the thread: it has nothing else to do until the client sends.
-struct BlockingRead(UnixStream);
+struct BlockingRead(Arc<UnixStream>);
 
 impl AsyncRead for BlockingRead {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         _: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         loop {
-            match self.0.read(buf.initialize_unfilled()) {
+            match (&*self.0).read(buf.initialize_unfilled()) {
                 Ok(n) => {
                     buf.advance(n);
                     return Poll::Ready(Ok(()));
@@ -81,9 +83,10 @@ impl AsyncRead for BlockingRead {
 /// Writes never block (`MSG_DONTWAIT`), whichever thread writes: a full socket registers with the
 /// runtime's reactor until it drains, so a client that stops reading holds no thread.
 struct SocketWriter {
-    stream: UnixStream,
-    /// The socket's registration for writability, only while a write waits.
-    waiting: Option<AsyncFd<OwnedFd>>,
+    stream: Arc<UnixStream>,
+    /// The socket's registration for writability, only while a write waits (the reader never
+    /// registers: it blocks in `read`).
+    waiting: Option<AsyncFd<Arc<UnixStream>>>,
 }
 
 impl SocketWriter {
@@ -112,11 +115,12 @@ impl AsyncWrite for SocketWriter {
             let Some(fd) = &self.waiting else {
                 match self.send(buf) {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        let fd = OwnedFd::from(self.stream.try_clone()?);
-                        // SAFETY: the registration owns this duplicate of the socket's fd, which
-                        // nothing else closes or replaces while it is registered.
+                        let stream = self.stream.clone();
+                        // SAFETY: the registration holds the stream, so its fd stays open and
+                        // unchanged while registered; nothing else registers it (the reader
+                        // blocks in `read`).
                         self.waiting = Some(unsafe {
-                            AsyncFd::register_with_interest(fd, Interest::WRITABLE)
+                            AsyncFd::register_with_interest(stream, Interest::WRITABLE)
                         }?);
                         continue;
                     }

@@ -10,6 +10,8 @@
 
 pub mod auth;
 pub mod demo;
+#[cfg(target_os = "linux")]
+pub mod holders;
 pub mod jira;
 #[cfg(target_os = "linux")]
 pub mod keyring;
@@ -52,6 +54,7 @@ pub fn jirad(dir: &Path) -> Command {
         .env_remove("JIRAD_SOCKET")
         .env_remove("JIRAD_CONFIG")
         .env("RUST_LOG", "warn");
+    holders::default_open_files(&mut cmd);
     cmd
 }
 

@@ -14,6 +14,7 @@ local by_code = {
 M.kinds = {
   "authRequired", "authFailed", "forbidden", "notFound", "invalidFields", "rateLimited",
   "upstreamUnavailable", "conflict", "siteAmbiguous", "configError", "upstreamRemoved", "lossyUpdate",
+  "limitExceeded",
 }
 
 --- The kind of an error object: data.kind, else the name of its standard code, else "error".

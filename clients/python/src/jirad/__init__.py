@@ -12,7 +12,8 @@ from .client import Client, PendingCall
 from .discovery import socket_path
 from .errors import (  # one class per error kind, then protocol faults and client-side errors
     KINDS, AuthFailed, AuthRequired, ConfigError, Conflict, ConnectionClosed, DaemonNotFound,
-    Forbidden, InternalError, InvalidFields, InvalidParams, InvalidRequest, JiradError, LossyUpdate,
+    Forbidden, InternalError, InvalidFields, InvalidParams, InvalidRequest, JiradError, LimitExceeded,
+    LossyUpdate,
     MethodNotFound, NotFound, ParseError, RateLimited, RequestCancelled, SiteAmbiguous,
     UnknownArgument, UnsafeSocket, UpstreamRemoved, UpstreamUnavailable, from_error,
 )
@@ -22,7 +23,7 @@ __all__ = [
     "CLIENT_NOTIFICATIONS", "SERVER_NOTIFICATIONS", "KINDS", "from_error", "JiradError",
     "AuthRequired", "AuthFailed", "Forbidden", "NotFound", "InvalidFields", "RateLimited",
     "UpstreamUnavailable", "Conflict", "SiteAmbiguous", "ConfigError", "UpstreamRemoved",
-    "LossyUpdate", "ParseError", "InvalidRequest", "MethodNotFound", "InvalidParams",
+    "LossyUpdate", "LimitExceeded", "ParseError", "InvalidRequest", "MethodNotFound", "InvalidParams",
     "InternalError", "RequestCancelled", "ConnectionClosed", "DaemonNotFound", "UnknownArgument",
     "UnsafeSocket",
 ]

@@ -161,11 +161,24 @@ class LossyUpdate(JiradError):
     kind = "lossyUpdate"
 
 
+class LimitExceeded(JiradError):
+    """A limit of the daemon refused the call; ``limit`` names the ``[limits]`` key."""
+    kind = "limitExceeded"
+
+    @property
+    def limit(self) -> Optional[str]:
+        return self._get("limit")
+
+    @property
+    def max(self) -> Optional[int]:
+        return self._get("max")
+
+
 _BY_KIND: Dict[str, Type[JiradError]] = {
     cls.kind: cls
     for cls in (AuthRequired, AuthFailed, Forbidden, NotFound, InvalidFields, RateLimited,
                 UpstreamUnavailable, Conflict, SiteAmbiguous, ConfigError, UpstreamRemoved,
-                LossyUpdate)
+                LossyUpdate, LimitExceeded)
     if cls.kind
 }
 

@@ -9,6 +9,7 @@ const kinds: Array<[string, Function]> = [
   ["upstreamUnavailable", jirad.UpstreamUnavailable], ["conflict", jirad.Conflict],
   ["siteAmbiguous", jirad.SiteAmbiguous], ["configError", jirad.ConfigError],
   ["upstreamRemoved", jirad.UpstreamRemoved], ["lossyUpdate", jirad.LossyUpdate],
+  ["limitExceeded", jirad.LimitExceeded],
 ];
 
 test("every data.kind maps to its class, whatever the code", () => {
