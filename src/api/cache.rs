@@ -1,31 +1,16 @@
-//! `cache/stats`, `cache/clear`, `issues/watch`, `issues/unwatch` and `issues/didChange`.
+//! `cache/stats` and `cache/clear`: the shared cache as clients see it.
 
-use super::jira;
 use super::{unknown_profile, ApiError};
-use crate::cache::{Change, IssueRef, Namespace, WatchError, WatchId, WatchKey};
-use crate::jira::{jql, Filters, JiraError};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
-use crate::service::watch::{JiraWatch, DEFAULT_FIELDS};
 use jirad_protocol::cache::*;
-use jirad_protocol::{ErrorKind, NoParams};
-use serde_json::Value;
+use jirad_protocol::NoParams;
 use std::convert::Infallible;
-use std::sync::{Arc, PoisonError};
-use std::time::Duration;
-
-/// A watch's interval when the call names none.
-const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
-/// No watch waits longer than a day between refreshes.
-const MAX_INTERVAL: f64 = 86_400.0;
 
 /// Registers the family.
 pub fn register_all(m: &mut Routes<AppState>) {
-    m.request::<CacheStats>(stats)
-        .request::<CacheClear>(clear)
-        .request::<IssuesWatch>(watch)
-        .request::<IssuesUnwatch>(unwatch);
+    m.request::<CacheStats>(stats).request::<CacheClear>(clear);
 }
 
 fn kind(k: crate::cache::KindStats) -> KindStats {
@@ -74,176 +59,4 @@ async fn clear(p: CacheClearParams, cx: Ctx<AppState>) -> Result<CacheClearResul
         entries: before.0.saturating_sub(after.0),
         bytes: before.1.saturating_sub(after.1),
     })
-}
-
-fn interval(p: &IssuesWatchParams) -> Result<Duration, ApiError> {
-    match p.interval_seconds {
-        None => Ok(DEFAULT_INTERVAL),
-        Some(s) if s.is_finite() && s > 0.0 => Ok(Duration::from_secs_f64(s.min(MAX_INTERVAL))),
-        Some(_) => Err(ApiError::new(
-            ErrorKind::InvalidFields,
-            "intervalSeconds must be a positive number",
-        )
-        .with("field", "intervalSeconds")),
-    }
-}
-
-fn upstream(e: &JiraError) -> ApiError {
-    let kind = ErrorKind::from_name(e.kind()).unwrap_or(ErrorKind::UpstreamUnavailable);
-    ApiError::new(kind, e.to_string())
-}
-
-async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchResult, ApiError> {
-    let watches = &cx.app.watches;
-    watches.reserve(cx.conn.id()).map_err(|e| {
-        ApiError::new(ErrorKind::LimitExceeded, e.to_string())
-            .with("limit", "max_watches_per_connection")
-            .with("max", e.max)
-    })?;
-    // Given back unless the watch starts, also when the call is cancelled midway.
-    let mut slot = Slot {
-        watches,
-        conn: Some(cx.conn.id()),
-    };
-    let started = start_watch(p, &cx).await?;
-    slot.conn = None;
-    Ok(started)
-}
-
-/// A reserved watch slot, given back on drop unless the watch started.
-struct Slot<'a> {
-    watches: &'a crate::service::watch::Watches,
-    conn: Option<u64>,
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn {
-            self.watches.release(conn);
-        }
-    }
-}
-
-/// Starts a watch whose slot is reserved.
-async fn start_watch(
-    p: IssuesWatchParams,
-    cx: &Ctx<AppState>,
-) -> Result<IssuesWatchResult, ApiError> {
-    let interval = interval(&p)?;
-    let session = jira(cx, p.profile.as_deref()).await?;
-    let filters = Filters {
-        jql: p.jql,
-        project: p.project.into_iter().collect(),
-        assignee: p.assignee,
-        status: p.status.into_iter().collect(),
-        text: p.text,
-        labels: p.labels.unwrap_or_default(),
-        order_by: None,
-    };
-    let filters = session.client.resolve_assignee(filters).await?;
-    let built = jql::build(&filters)?;
-    let (cond, order) = jql::split_order_by(&built);
-    let mut fields = if p.fields.is_empty() {
-        DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect()
-    } else {
-        p.fields
-    };
-    if !fields.iter().any(|f| f == "updated") {
-        fields.push("updated".into());
-    }
-    fields.sort();
-    fields.dedup();
-    // The fields change the answer, so they are part of what makes two watches identical.
-    let key = WatchKey::new(
-        session.ns.clone(),
-        &format!("{built} FIELDS {}", fields.join(",")),
-    );
-    let source = JiraWatch::new(
-        session.client.clone(),
-        cond.trim().to_owned(),
-        order.unwrap_or(jql::DEFAULT_ORDER).trim().to_owned(),
-        fields,
-    );
-    let watches = &cx.app.watches;
-    let sub = watches
-        .registry
-        .watch(key, interval, source)
-        .await
-        .map_err(|e| match e {
-            WatchError::Upstream(e) => upstream(&e),
-            WatchError::Stopped => ApiError::new(
-                ErrorKind::UpstreamUnavailable,
-                "the watch ended before it started",
-            ),
-            WatchError::TooManyQueries { max } => {
-                ApiError::new(ErrorKind::LimitExceeded, e.to_string())
-                    .with("limit", "max_watched_queries_per_profile")
-                    .with("max", max)
-            }
-        })?;
-    let id = sub.id;
-    watches
-        .owners()
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(id, cx.conn.id());
-    tokio::spawn(forward(cx.clone(), session.ns.clone(), id, sub.changes));
-    Ok(IssuesWatchResult {
-        watch_id: id.0,
-        issues: sub.initial.into_iter().map(|i| i.value).collect(),
-    })
-}
-
-/// Pushes one watch's changes to its connection until it is unwatched or the connection
-/// closes (which ends the watch).
-async fn forward(
-    cx: Ctx<AppState>,
-    ns: Namespace,
-    id: WatchId,
-    mut changes: tokio::sync::mpsc::UnboundedReceiver<Arc<Change<Value>>>,
-) {
-    let closed = cx.conn.closed_token().clone();
-    loop {
-        let change = tokio::select! {
-            _ = closed.cancelled() => break,
-            c = changes.recv() => match c {
-                Some(c) => c,
-                None => break,
-            },
-        };
-        // Cached reads must not answer with what the watch just saw change.
-        for i in change
-            .added
-            .iter()
-            .chain(&change.changed)
-            .chain(&change.removed)
-        {
-            let issue = IssueRef::from_key(&i.key).with_id(i.id.clone());
-            cx.app.cache.issue_changed(&ns, &issue);
-        }
-        let values = |v: &[crate::cache::WatchedIssue<Value>]| -> Vec<Value> {
-            v.iter().map(|i| i.value.clone()).collect()
-        };
-        let params = IssuesDidChangeParams {
-            watch_id: id.0,
-            added: values(&change.added),
-            changed: values(&change.changed),
-            removed: values(&change.removed),
-        };
-        if cx.conn.notify::<IssuesDidChange>(&params).is_err() {
-            break;
-        }
-    }
-    cx.app.watches.unwatch(id, cx.conn.id());
-}
-
-async fn unwatch(p: IssuesUnwatchParams, cx: Ctx<AppState>) -> Result<(), ApiError> {
-    if cx.app.watches.unwatch(WatchId(p.watch_id), cx.conn.id()) {
-        Ok(())
-    } else {
-        Err(
-            ApiError::new(ErrorKind::NotFound, "no such watch on this connection")
-                .with("watchId", p.watch_id),
-        )
-    }
 }

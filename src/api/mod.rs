@@ -8,6 +8,7 @@ pub mod issues;
 pub mod lifecycle;
 pub mod links;
 pub mod projects;
+pub mod watch;
 pub mod watchers;
 pub mod workflow;
 pub mod worklogs;
@@ -84,5 +85,6 @@ pub fn build_module(state: Arc<AppState>) -> crate::rpc::Router {
     worklogs::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
+    watch::register_all(&mut module);
     module.into()
 }
