@@ -129,6 +129,34 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "getComments" | "getComment" => ("read:jira-work", COMMENTS),
         // The granular sets of the platform OpenAPI document.
+        "getProjectVersions" | "getVersion" => ("read:jira-work", &["read:project-version:jira"]),
+        "createVersion" | "updateVersion" => (
+            "manage:jira-project",
+            &["write:project-version:jira", "read:project-version:jira"],
+        ),
+        "getProjectComponents" => (
+            "read:jira-work",
+            &[
+                "read:project:jira",
+                "read:project.component:jira",
+                "read:user:jira",
+                "read:application-role:jira",
+                "read:avatar:jira",
+                "read:group:jira",
+            ],
+        ),
+        "createComponent" => (
+            "manage:jira-project",
+            &[
+                "read:project:jira",
+                "read:user:jira",
+                "write:project.component:jira",
+                "read:application-role:jira",
+                "read:avatar:jira",
+                "read:group:jira",
+                "read:project.component:jira",
+            ],
+        ),
         "getIssueWorklog" => (
             "read:jira-work",
             &[

@@ -122,6 +122,22 @@ pub const FIELDS: &[FieldDef] = &[
     f("resolutiondate", "Resolved", "datetime", None, true, false),
     f("parent", "Parent", "issuelink", None, true, true),
     f(
+        "fixVersions",
+        "Fix versions",
+        "array",
+        Some("version"),
+        true,
+        true,
+    ),
+    f(
+        "components",
+        "Components",
+        "array",
+        Some("component"),
+        true,
+        true,
+    ),
+    f(
         "timetracking",
         "Time tracking",
         "timetracking",

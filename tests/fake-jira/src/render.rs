@@ -199,6 +199,20 @@ pub fn field_value(ctx: &Ctx, inner: &Inner, i: &Issue, id: &str) -> Value {
             .unwrap_or(Value::Null),
         "issuelinks" => issue_links(ctx, inner, i),
         "timetracking" => crate::api::worklogs::timetracking(i),
+        "fixVersions" => Value::Array(
+            i.fix_versions
+                .iter()
+                .filter_map(|id| inner.versions.iter().find(|v| v.id == *id))
+                .map(|v| crate::api::versions::version_json(ctx, inner, v))
+                .collect(),
+        ),
+        "components" => Value::Array(
+            i.components
+                .iter()
+                .filter_map(|id| inner.components.iter().find(|c| c.id == *id))
+                .map(|c| crate::api::versions::component_json(ctx, c))
+                .collect(),
+        ),
         "subtasks" => Value::Array(
             inner
                 .issues

@@ -37,6 +37,40 @@ pub struct Project {
     pub lead: String,
 }
 
+/// A project's version (release).
+#[derive(Clone, Debug)]
+pub struct Version {
+    /// Numeric id.
+    pub id: u64,
+    /// Project key.
+    pub project: String,
+    /// Name, unique in the project.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Released.
+    pub released: bool,
+    /// Archived.
+    pub archived: bool,
+    /// `yyyy-MM-dd`.
+    pub release_date: Option<String>,
+    /// `yyyy-MM-dd`.
+    pub start_date: Option<String>,
+}
+
+/// A project's component.
+#[derive(Clone, Debug)]
+pub struct Component {
+    /// Numeric id.
+    pub id: u64,
+    /// Project key.
+    pub project: String,
+    /// Name, unique in the project.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+}
+
 /// A comment.
 #[derive(Clone, Debug)]
 pub struct Comment {
@@ -173,6 +207,10 @@ pub struct Issue {
     pub watchers: Vec<String>,
     /// Worklogs, oldest first.
     pub worklogs: Vec<Worklog>,
+    /// Fix versions (ids).
+    pub fix_versions: Vec<u64>,
+    /// Components (ids).
+    pub components: Vec<u64>,
     /// Remaining estimate, seconds (`timetracking`).
     pub remaining: Option<u64>,
     /// Voters' accountIds.
@@ -377,6 +415,12 @@ pub struct Inner {
     pub links: Vec<Link>,
     /// Next worklog id.
     pub next_worklog_id: u64,
+    /// Versions of every project.
+    pub versions: Vec<Version>,
+    /// Components of every project.
+    pub components: Vec<Component>,
+    /// Next version or component id.
+    pub next_version_id: u64,
     /// Next issue link or remote link id (one counter, as ids are only compared per kind).
     pub next_link_id: u64,
     /// Fake clock offset from real time, ms.

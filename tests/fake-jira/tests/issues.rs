@@ -886,3 +886,61 @@ async fn bulk_create_answers_per_element_and_caps_at_fifty() {
     let (s, _) = a.post("/issue/bulk", json!({"issueUpdates": many})).await;
     assert_eq!(s, 400);
 }
+
+#[tokio::test]
+async fn versions_and_components_are_created_released_and_set_on_issues_by_name() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, v) = a
+        .post(
+            "/version",
+            json!({"name": "1.0", "projectId": 10000, "releaseDate": "2026-12-24"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    common::check("/rest/api/3/version", "post", 201, &v);
+    let (s, dup) = a
+        .post("/version", json!({"name": "1.0", "projectId": 10000}))
+        .await;
+    assert_eq!(
+        (s, &dup["errors"]["name"]),
+        (
+            400,
+            &json!("A version with this name already exists in this project.")
+        )
+    );
+    let id = v["id"].as_str().unwrap().to_string();
+    let (s, r) = a
+        .put(&format!("/version/{id}"), json!({"released": true}))
+        .await;
+    assert_eq!((s, &r["released"]), (200, &json!(true)));
+    let (s, c) = a
+        .post("/component", json!({"name": "Backend", "project": "DEMO"}))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let (_, all) = a.get("/project/DEMO/versions").await;
+    common::check(
+        "/rest/api/3/project/{projectIdOrKey}/versions",
+        "get",
+        200,
+        &all,
+    );
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    let (s, _) = a
+        .put("/issue/DEMO-1", json!({"fields": {"fixVersions": [{"name": "1.0"}], "components": [{"name": "Backend"}]}}))
+        .await;
+    assert_eq!(s, 204);
+    let (_, i) = a.get("/issue/DEMO-1?fields=fixVersions,components").await;
+    assert_eq!(i["fields"]["fixVersions"][0]["name"], "1.0");
+    assert_eq!(i["fields"]["components"][0]["name"], "Backend");
+    let (s, bad) = a
+        .put(
+            "/issue/DEMO-1",
+            json!({"fields": {"fixVersions": [{"name": "9.9"}]}}),
+        )
+        .await;
+    assert_eq!(
+        (s, &bad["errors"]["fixVersions"]),
+        (400, &json!("Version name '9.9' is not valid"))
+    );
+}

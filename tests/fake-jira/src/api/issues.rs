@@ -66,6 +66,8 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
         watchers: vec![ctx.me.clone()],
         voters: vec![],
         worklogs: vec![],
+        fix_versions: vec![],
+        components: vec![],
         remaining: None,
         created: now,
         updated: now,

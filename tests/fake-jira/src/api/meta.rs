@@ -131,8 +131,19 @@ pub fn project_full(ctx: &Ctx, inner: &Inner, p: &Project) -> Value {
     v["assigneeType"] = json!("UNASSIGNED");
     v["style"] = json!("classic");
     v["isPrivate"] = json!(false);
-    v["components"] = json!([]);
-    v["versions"] = json!([]);
+    let key = v["key"].as_str().unwrap_or_default().to_owned();
+    v["components"] = json!(inner
+        .components
+        .iter()
+        .filter(|c| c.project == key)
+        .map(|c| super::versions::component_json(ctx, c))
+        .collect::<Vec<_>>());
+    v["versions"] = json!(inner
+        .versions
+        .iter()
+        .filter(|x| x.project == key)
+        .map(|x| super::versions::version_json(ctx, inner, x))
+        .collect::<Vec<_>>());
     v["roles"] = json!({});
     v
 }

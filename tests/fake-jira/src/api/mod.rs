@@ -8,6 +8,7 @@ pub mod issues;
 pub mod links;
 pub mod meta;
 pub mod search;
+pub mod versions;
 pub mod watchers;
 pub mod worklogs;
 
@@ -70,6 +71,12 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["project", "search"]) => "searchProjects",
         ("GET", ["project"]) => "getAllProjects",
         ("GET", ["project", _]) => "getProject",
+        ("GET", ["project", _, "versions"]) => "getProjectVersions",
+        ("GET", ["project", _, "components"]) => "getProjectComponents",
+        ("POST", ["version"]) => "createVersion",
+        ("GET", ["version", _]) => "getVersion",
+        ("PUT", ["version", _]) => "updateVersion",
+        ("POST", ["component"]) => "createComponent",
         ("GET", ["field"]) => "getFields",
         ("GET", ["serverInfo"]) => "getServerInfo",
         ("GET", ["priority"]) => "getPriorities",
@@ -205,6 +212,12 @@ pub fn dispatch(
         "searchProjects" => meta::project_search(ctx, inner, q),
         "getAllProjects" => meta::project_list(ctx, inner),
         "getProject" => meta::project(ctx, inner, rest[1]),
+        "getProjectVersions" => versions::list(ctx, inner, rest[1]),
+        "getProjectComponents" => versions::list_components(ctx, inner, rest[1]),
+        "createVersion" => versions::create(ctx, inner, &json_body!()),
+        "getVersion" => versions::get(ctx, inner, rest[1]),
+        "updateVersion" => versions::update(ctx, inner, rest[1], &json_body!()),
+        "createComponent" => versions::create_component(ctx, inner, &json_body!()),
         "getFields" => meta::fields(ctx),
         "getServerInfo" => meta::server_info(ctx, inner.now()),
         "getPriorities" => meta::priorities(ctx),
