@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod links;
 pub mod openrpc;
 pub mod projects;
+pub mod versions;
 pub mod watchers;
 pub mod workflow;
 pub mod worklogs;

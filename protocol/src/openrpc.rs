@@ -84,6 +84,7 @@ pub fn contract() -> Vec<MethodDoc> {
         crate::links::docs(),
         crate::watchers::docs(),
         crate::worklogs::docs(),
+        crate::versions::docs(),
         crate::projects::docs(),
         crate::cache::docs(),
     ]

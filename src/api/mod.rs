@@ -8,6 +8,7 @@ pub mod issues;
 pub mod lifecycle;
 pub mod links;
 pub mod projects;
+pub mod versions;
 pub mod watch;
 pub mod watchers;
 pub mod workflow;
@@ -83,6 +84,7 @@ pub fn build_module(state: Arc<AppState>) -> crate::rpc::Router {
     links::register_all(&mut module);
     watchers::register_all(&mut module);
     worklogs::register_all(&mut module);
+    versions::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
     watch::register_all(&mut module);

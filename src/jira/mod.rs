@@ -18,6 +18,7 @@ mod read;
 mod search;
 mod site;
 pub mod validate;
+mod versions;
 mod watchers;
 pub mod wiki;
 pub mod worklogs;

@@ -374,7 +374,8 @@ impl JiraClient {
                 let id = field.and_then(|f| f["id"].as_str()).unwrap_or(k);
                 let value = match field {
                     Some(f) if is_rich_text(&f["schema"]) => self.rich_field(k, v)?,
-                    _ => v.clone(),
+                    Some(f) => by_name(&f["schema"], v),
+                    None => v.clone(),
                 };
                 fields.insert(id.to_string(), value);
             }
@@ -532,4 +533,22 @@ async fn inexpressible(text: Value) -> Result<Vec<String>, JiraError> {
         _ => vec![],
     })
     .await
+}
+
+/// Versions and components given as plain names (`["1.0"]`) in the shape Jira takes
+/// (`[{"name": "1.0"}]`); any other value as it is.
+fn by_name(schema: &Value, v: &Value) -> Value {
+    let named = matches!(schema["items"].as_str(), Some("version" | "component"));
+    match v.as_array() {
+        Some(items) if named => Value::Array(
+            items
+                .iter()
+                .map(|i| match i {
+                    Value::String(name) => json!({ "name": name }),
+                    other => other.clone(),
+                })
+                .collect(),
+        ),
+        _ => v.clone(),
+    }
 }

@@ -55,6 +55,7 @@ mod service;
 mod socket;
 mod token_store;
 mod transports;
+mod versions;
 mod watch;
 mod watchers;
 mod workflow;

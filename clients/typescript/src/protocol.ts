@@ -155,6 +155,11 @@ export interface Methods {
   "worklogs/add": [KeyParams & { timeSpent: string; started?: string; comment?: string; adjustEstimate?: AdjustEstimate; newEstimate?: string; reduceBy?: string }, Json];
   "worklogs/update": [KeyParams & { id: string; timeSpent?: string; started?: string; comment?: string; adjustEstimate?: AdjustEstimate; newEstimate?: string }, Json];
   "worklogs/delete": [KeyParams & { id: string; adjustEstimate?: AdjustEstimate; newEstimate?: string; increaseBy?: string }, unknown];
+  "versions/list": [P & { project: string; released?: boolean; archived?: boolean }, Json[]];
+  "versions/create": [P & { project: string; name: string; description?: string; releaseDate?: string; startDate?: string }, Json];
+  "versions/update": [P & { id: string; name?: string; description?: string; releaseDate?: string; startDate?: string; released?: boolean; archived?: boolean }, Json];
+  "components/list": [P & { project: string }, Json[]];
+  "components/create": [P & { project: string; name: string; description?: string }, Json];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
   "users/me": [P | undefined, Json];
@@ -215,6 +220,11 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "worklogs/add": ["adjustEstimate", "comment", "key", "newEstimate", "profile", "reduceBy", "started", "timeSpent"],
   "worklogs/update": ["adjustEstimate", "comment", "id", "key", "newEstimate", "profile", "started", "timeSpent"],
   "worklogs/delete": ["adjustEstimate", "id", "increaseBy", "key", "newEstimate", "profile"],
+  "versions/list": ["archived", "profile", "project", "released"],
+  "versions/create": ["description", "name", "profile", "project", "releaseDate", "startDate"],
+  "versions/update": ["archived", "description", "id", "name", "profile", "releaseDate", "released", "startDate"],
+  "components/list": ["profile", "project"],
+  "components/create": ["description", "name", "profile", "project"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
   "users/me": ["profile"],
@@ -238,6 +248,7 @@ export const METHOD_NAMES = [
   "links/types", "links/list", "links/create", "links/delete", "links/addRemote", "links/deleteRemote",
   "watchers/list", "watchers/add", "watchers/remove", "votes/get", "votes/add", "votes/remove",
   "worklogs/list", "worklogs/add", "worklogs/update", "worklogs/delete",
+  "versions/list", "versions/create", "versions/update", "components/list", "components/create",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];

@@ -266,6 +266,32 @@ class Worklogs(_Namespace):
                profile: Optional[str] = None) -> Json: ...
 
 
+class Versions(_Namespace):
+    @rpc("versions/list")
+    def list(self, project: str, *, released: Optional[bool] = None,
+             archived: Optional[bool] = None, profile: Optional[str] = None) -> Any: ...
+
+    @rpc("versions/create")
+    def create(self, project: str, name: str, *, description: Optional[str] = None,
+               release_date: Optional[str] = None, start_date: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("versions/update")
+    def update(self, id: str, *, name: Optional[str] = None, description: Optional[str] = None,
+               release_date: Optional[str] = None, start_date: Optional[str] = None,
+               released: Optional[bool] = None, archived: Optional[bool] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+
+class Components(_Namespace):
+    @rpc("components/list")
+    def list(self, project: str, *, profile: Optional[str] = None) -> Any: ...
+
+    @rpc("components/create")
+    def create(self, project: str, name: str, *, description: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+
 class Projects(_Namespace):
     @rpc("projects/list")
     def list(self, *, profile: Optional[str] = None) -> Any: ...
@@ -312,6 +338,8 @@ class Api(_Namespace):
         self.watchers = Watchers(invoke)
         self.votes = Votes(invoke)
         self.worklogs = Worklogs(invoke)
+        self.versions = Versions(invoke)
+        self.components = Components(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
         self.cache = Cache(invoke)
@@ -369,6 +397,7 @@ def _walk() -> Iterator[Tuple[str, type]]:
     yield "", Api
     for attr, cls in (("auth", Auth), ("issues", Issues), ("links", Links),
                       ("watchers", Watchers), ("votes", Votes), ("worklogs", Worklogs),
+                      ("versions", Versions), ("components", Components),
                       ("projects", Projects), ("users", Users), ("cache", Cache),
                       ("daemon", Daemon)):
         yield attr + ".", cls
