@@ -129,6 +129,28 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "getComments" | "getComment" => ("read:jira-work", COMMENTS),
         // The granular sets of the platform OpenAPI document.
+        "getAttachmentContent" => ("read:jira-work", &["read:attachment:jira"]),
+        "getAttachmentMeta" => ("read:jira-work", &["read:instance-configuration:jira"]),
+        "removeAttachment" => ("write:jira-work", &["delete:attachment:jira"]),
+        "getAttachment" => (
+            "read:jira-work",
+            &[
+                "read:attachment:jira",
+                "read:user:jira",
+                "read:application-role:jira",
+                "read:avatar:jira",
+                "read:group:jira",
+            ],
+        ),
+        "addAttachment" => (
+            "write:jira-work",
+            &[
+                "read:user:jira",
+                "write:attachment:jira",
+                "read:attachment:jira",
+                "read:avatar:jira",
+            ],
+        ),
         "getProjectVersions" | "getVersion" => ("read:jira-work", &["read:project-version:jira"]),
         "createVersion" | "updateVersion" => (
             "manage:jira-project",

@@ -122,6 +122,14 @@ pub const FIELDS: &[FieldDef] = &[
     f("resolutiondate", "Resolved", "datetime", None, true, false),
     f("parent", "Parent", "issuelink", None, true, true),
     f(
+        "attachment",
+        "Attachment",
+        "array",
+        Some("attachment"),
+        true,
+        false,
+    ),
+    f(
         "fixVersions",
         "Fix versions",
         "array",

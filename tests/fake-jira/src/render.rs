@@ -199,6 +199,14 @@ pub fn field_value(ctx: &Ctx, inner: &Inner, i: &Issue, id: &str) -> Value {
             .unwrap_or(Value::Null),
         "issuelinks" => issue_links(ctx, inner, i),
         "timetracking" => crate::api::worklogs::timetracking(i),
+        "attachment" => Value::Array(
+            inner
+                .attachments
+                .iter()
+                .filter(|a| a.issue == i.id)
+                .map(|a| crate::api::attachments::json_of(ctx, inner, a))
+                .collect(),
+        ),
         "fixVersions" => Value::Array(
             i.fix_versions
                 .iter()

@@ -171,6 +171,8 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
         next_history_id: 10000,
         links: Vec::new(),
         next_worklog_id: 10000,
+        attachments: Vec::new(),
+        next_attachment_id: 10000,
         versions: Vec::new(),
         components: Vec::new(),
         next_version_id: 10000,

@@ -67,7 +67,13 @@ async fn handle(
     req: Request<hyper::body::Incoming>,
 ) -> Result<Resp, Infallible> {
     let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(Body::new(body), 64 << 20).await {
+    // Attachments may be as large as Cloud's limit; every other body is small.
+    let cap = if parts.uri.path().ends_with("/attachments") {
+        crate::api::attachments::CLOUD_LIMIT as usize + (1 << 20)
+    } else {
+        64 << 20
+    };
+    let body = match axum::body::to_bytes(Body::new(body), cap).await {
         Ok(b) => b,
         Err(_) => {
             return Ok(jira_err(
@@ -147,7 +153,13 @@ async fn gzip(resp: Resp, req_headers: &HeaderMap) -> Resp {
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    if !wants {
+    let texty = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("application/json") || t.starts_with("text/"));
+    // Attachment bytes go as they are, as Jira sends them.
+    if !wants || !texty {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
@@ -202,6 +214,18 @@ fn route(
         ("GET", ["error"]) => return crate::auth::error_get(&q),
         ("POST", ["oauth", "token"]) => return crate::auth::token(sh, &mut inner, &ct, body),
         _ => {}
+    }
+    if let ("GET", ["media", "file", id, "binary"]) = (method.as_str(), segs.as_slice()) {
+        return crate::api::attachments::media(&inner, id, q.get("token"));
+    }
+    if let ("GET", ["dc", "secure", "attachment", id, _]) = (method.as_str(), segs.as_slice()) {
+        if crate::gateway::bearer(auth) != Some(sh.id.pat.as_str()) {
+            return jira_err(
+                StatusCode::UNAUTHORIZED,
+                "You are not authenticated. Authentication required to perform this operation.",
+            );
+        }
+        return crate::api::attachments::secure(&inner, id);
     }
     let (flavor, v, base, rest, cloud_gateway) = match segs.as_slice() {
         ["oauth", "token", "accessible-resources"] | ["me"] => {
@@ -288,9 +312,12 @@ fn route(
         _ => return jira_err(StatusCode::NOT_FOUND, &format!("null for uri: {path}")),
     };
     let _ = cloud_gateway;
+    let uploading =
+        method == Method::POST && matches!(rest.as_slice(), ["issue", _, "attachments"]);
     if matches!(method.as_str(), "POST" | "PUT")
         && !body.is_empty()
         && !ct.starts_with("application/json")
+        && !uploading
     {
         return jira_err(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
     }
@@ -319,5 +346,9 @@ fn route(
         root,
         me,
     };
+    if uploading {
+        let key = rest[1];
+        return crate::api::attachments::upload(&ctx, &mut inner, key, &ct, no_check, body);
+    }
     crate::api::dispatch(&ctx, &mut inner, method, &rest, &q, body)
 }

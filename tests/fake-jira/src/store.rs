@@ -37,6 +37,27 @@ pub struct Project {
     pub lead: String,
 }
 
+/// A file attached to an issue.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    /// Numeric id.
+    pub id: u64,
+    /// The issue's id.
+    pub issue: u64,
+    /// File name as uploaded.
+    pub filename: String,
+    /// MIME type from the upload part.
+    pub mime: String,
+    /// Author accountId.
+    pub author: String,
+    /// Created, epoch ms.
+    pub created: i64,
+    /// The bytes (shared: a download never copies them).
+    pub content: Arc<Vec<u8>>,
+    /// The token of its short-lived media URL (Cloud's redirect target).
+    pub media_token: String,
+}
+
 /// A project's version (release).
 #[derive(Clone, Debug)]
 pub struct Version {
@@ -415,6 +436,10 @@ pub struct Inner {
     pub links: Vec<Link>,
     /// Next worklog id.
     pub next_worklog_id: u64,
+    /// Attachments of every issue.
+    pub attachments: Vec<Attachment>,
+    /// Next attachment id.
+    pub next_attachment_id: u64,
     /// Versions of every project.
     pub versions: Vec<Version>,
     /// Components of every project.

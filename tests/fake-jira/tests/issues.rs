@@ -944,3 +944,93 @@ async fn versions_and_components_are_created_released_and_set_on_issues_by_name(
         (400, &json!("Version name '9.9' is not valid"))
     );
 }
+
+/// A multipart body with one `file` part.
+fn multipart(name: &str, mime: &str, data: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "jirad-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {mime}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn attachments_need_the_xsrf_header_redirect_on_cloud_and_respect_the_limit() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let upload = |api: &Api, token: bool, name: &str, data: Vec<u8>| {
+        let (ct, body) = multipart(name, "text/plain", &data);
+        let mut rb = api
+            .http
+            .post(format!("{}/issue/DEMO-1/attachments", api.base))
+            .header("Authorization", &api.auth)
+            .header("Content-Type", ct)
+            .body(body);
+        if token {
+            rb = rb.header("X-Atlassian-Token", "no-check");
+        }
+        rb.send()
+    };
+    let r = upload(&a, false, "a.txt", b"hi".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.text().await.unwrap(), "XSRF check failed");
+    let r = upload(&a, true, "a.txt", b"hello".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let made: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (made[0]["filename"].as_str(), made[0]["size"].as_u64()),
+        (Some("a.txt"), Some(5))
+    );
+    let id = made[0]["id"].as_str().unwrap().to_string();
+    let (_, meta) = a.get(&format!("/attachment/{id}")).await;
+    assert!(
+        meta["id"].is_u64(),
+        "AttachmentMetadata's id is a number: {meta}"
+    );
+    // Cloud: 303 to the media URL, fetched without credentials.
+    let r = a
+        .http
+        .get(format!("{}/attachment/content/{id}", a.base))
+        .header("Authorization", &a.auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let bytes = common::client()
+        .get(&to)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..], b"hello");
+    let (_, issue) = a.get("/issue/DEMO-1?fields=attachment").await;
+    assert_eq!(issue["fields"]["attachment"][0]["id"], json!(id));
+    assert_eq!(a.delete(&format!("/attachment/{id}")).await.0, 204);
+    assert_eq!(a.delete(&format!("/attachment/{id}")).await.0, 404);
+
+    // Data Center: 10 MiB at most; bytes served at the content URL itself.
+    let d = Api::dc(&f);
+    let (_, m) = d.get("/attachment/meta").await;
+    assert_eq!(m["uploadLimit"], 10 << 20);
+    let r = upload(&d, true, "big.bin", vec![0u8; (10 << 20) + 1])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let r = upload(&d, true, "small.txt", b"dc".to_vec()).await.unwrap();
+    let made: serde_json::Value = r.json().await.unwrap();
+    let content = made[0]["content"].as_str().unwrap().to_string();
+    let got = d
+        .http
+        .get(&content)
+        .header("Authorization", &d.auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"dc");
+}

@@ -1,6 +1,7 @@
 //! Jira REST routes (`/rest/api/{2,3}/...`), shared by the Cloud site, the gateway and Data
 //! Center. `route` names the operation (for scopes), `dispatch` runs it.
 
+pub mod attachments;
 pub mod changelog;
 pub mod comments;
 pub mod fields;
@@ -35,6 +36,11 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["issue", _, "editmeta"]) => "getEditIssueMeta",
         ("POST", ["issue", _, "transitions"]) => "doTransition",
         ("PUT", ["issue", _, "assignee"]) => "assignIssue",
+        ("POST", ["issue", _, "attachments"]) => "addAttachment",
+        ("GET", ["attachment", "meta"]) => "getAttachmentMeta",
+        ("GET", ["attachment", "content", _]) => "getAttachmentContent",
+        ("GET", ["attachment", _]) => "getAttachment",
+        ("DELETE", ["attachment", _]) => "removeAttachment",
         ("GET", ["issue", _, "worklog"]) => "getIssueWorklog",
         ("POST", ["issue", _, "worklog"]) => "addWorklog",
         ("PUT", ["issue", _, "worklog", _]) => "updateWorklog",
@@ -126,6 +132,12 @@ pub fn dispatch(
         "getUser" => meta::get_user(ctx, inner, q),
         "doTransition" => issues::do_transition(ctx, inner, rest[1], &json_body!()),
         "assignIssue" => issues::assign(ctx, inner, rest[1], &json_body!()),
+        "getAttachmentMeta" => attachments::meta(ctx),
+        "getAttachmentContent" if cloud => {
+            attachments::content(ctx, inner, rest[2], q.get("redirect") != Some("false"))
+        }
+        "getAttachment" => attachments::get(ctx, inner, rest[1]),
+        "removeAttachment" => attachments::delete(inner, rest[1]),
         "getIssueWorklog" => worklogs::list(ctx, inner, rest[1], q),
         "addWorklog" => worklogs::add(ctx, inner, rest[1], q, &json_body!()),
         "updateWorklog" => worklogs::update(ctx, inner, rest[1], rest[3], q, &json_body!()),
