@@ -79,6 +79,9 @@ pub struct LimitsConfig {
     /// The OAuth loopback listener drops a connection that has not sent its request headers in
     /// this long, in ms (default 5,000).
     pub callback_header_timeout_ms: u64,
+    /// The largest attachment `attachments/download` returns inline as base64 (default 512 KiB,
+    /// so its reply fits one connection's outbound budget); larger ones are saved to a path.
+    pub max_inline_attachment_bytes: u64,
 }
 
 impl Default for LimitsConfig {
@@ -97,6 +100,7 @@ impl Default for LimitsConfig {
             max_watched_queries_per_profile: 256,
             callback_connections: 16,
             callback_header_timeout_ms: 5000,
+            max_inline_attachment_bytes: 512 << 10,
         }
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! No tokio, no I/O: clients in any language can be generated from `openrpc.json`.
 
+pub mod attachments;
 pub mod auth;
 pub mod cache;
 pub mod error;

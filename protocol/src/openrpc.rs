@@ -85,6 +85,7 @@ pub fn contract() -> Vec<MethodDoc> {
         crate::watchers::docs(),
         crate::worklogs::docs(),
         crate::versions::docs(),
+        crate::attachments::docs(),
         crate::projects::docs(),
         crate::cache::docs(),
     ]

@@ -190,6 +190,8 @@ fn every_request_is_annotated_and_the_dangerous_ones_are_marked() {
     assert_eq!(
         irreversible,
         [
+            "attachments/delete",
+            "attachments/upload",
             "auth/logout",
             "issues/delete",
             "issues/deleteComment",

@@ -1,6 +1,7 @@
 //! The handlers: thin adapters from protocol types to the service layer, one file per method
 //! family. [`build_module`] assembles every family into the one registry both transports serve.
 
+pub mod attachments;
 pub mod auth;
 pub mod cache;
 pub mod error;
@@ -85,6 +86,7 @@ pub fn build_module(state: Arc<AppState>) -> crate::rpc::Router {
     watchers::register_all(&mut module);
     worklogs::register_all(&mut module);
     versions::register_all(&mut module);
+    attachments::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
     watch::register_all(&mut module);

@@ -296,6 +296,95 @@ impl Http {
         }
     }
 
+    /// A call whose body or answer is too large to hold in memory (attachments). It goes once,
+    /// under the site's concurrency cap, circuit breaker and pauses, with a long deadline of its
+    /// own; a 401 refreshes the token and sends it once more with a fresh `body`. A redirect to
+    /// another host (Cloud's media service) is followed without the Authorization header. The
+    /// answer comes back unread, or as the error its status means.
+    pub async fn transfer(
+        &self,
+        method: Method,
+        url: Url,
+        content_type: Option<&str>,
+        extra: &[(&'static str, &'static str)],
+        body: impl Fn() -> Result<Option<reqwest::Body>, JiraError>,
+        auth: &dyn Authorizer,
+    ) -> Result<reqwest::Response, JiraError> {
+        /// As long as a large file may take on a slow link.
+        const TRANSFER_TIMEOUT: Duration = Duration::from_secs(3600);
+        let host = host_of(&url);
+        let mut refreshed = false;
+        loop {
+            if let Err(open) = self.breaker.check() {
+                return Err(JiraError::Unreachable {
+                    host,
+                    cause: open.cause,
+                    retry_in_ms: Some(millis(open.retry_in)),
+                });
+            }
+            let header = auth.header().await?;
+            let mut value = HeaderValue::from_str(header.expose_secret())
+                .map_err(|_| JiraError::AuthFailed(Default::default()))?;
+            value.set_sensitive(true);
+            let mut req = self
+                .client
+                .request(method.clone(), url.clone())
+                .timeout(TRANSFER_TIMEOUT)
+                .header(AUTHORIZATION, value)
+                .header(ACCEPT, "*/*");
+            if let Some(ct) = content_type {
+                req = req.header(CONTENT_TYPE, ct);
+            }
+            for (k, v) in extra {
+                req = req.header(*k, *v);
+            }
+            if let Some(b) = body()? {
+                req = req.body(b);
+            }
+            let sent = {
+                let _permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| JiraError::UpstreamUnavailable("client closed".into()))?;
+                req.send().await
+            };
+            let resp = match sent {
+                Ok(r) => r,
+                Err(e) => {
+                    let cause = cause_of(&e, self.policy.connect_timeout);
+                    if e.is_connect() {
+                        let open = self.breaker.failed(&cause);
+                        tracing::warn!(%host, "cannot reach Jira: {cause}; next try in {open:?}");
+                        return Err(JiraError::Unreachable {
+                            host,
+                            cause,
+                            retry_in_ms: None,
+                        });
+                    }
+                    return Err(JiraError::UpstreamUnavailable(format!("{host}: {cause}")));
+                }
+            };
+            self.breaker.succeeded();
+            let status = resp.status();
+            if status.is_success() {
+                return Ok(resp);
+            }
+            // Error bodies are small; never read more than the usual cap.
+            let text = match read_capped(resp, self.policy.max_response_bytes, "transfer").await? {
+                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                Err(_) => String::new(),
+            };
+            if status == StatusCode::UNAUTHORIZED && !refreshed && !is_scope_mismatch(&text) {
+                refreshed = true;
+                if auth.rejected(&header).await? {
+                    continue;
+                }
+            }
+            return Err(JiraError::from_status(status.as_u16(), &text));
+        }
+    }
+
     /// Handles a 429/5xx: records the pause it announces, then waits or fails.
     async fn transient(
         &self,

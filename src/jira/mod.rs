@@ -5,6 +5,7 @@
 //! [`Authorizer`] from auth; then `JiraClient::new(pool.for_site(&site.api_base)?, site, auth)`.
 
 pub mod adf;
+pub mod attachments;
 mod client;
 mod error;
 pub mod http;

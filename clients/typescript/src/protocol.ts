@@ -160,6 +160,10 @@ export interface Methods {
   "versions/update": [P & { id: string; name?: string; description?: string; releaseDate?: string; startDate?: string; released?: boolean; archived?: boolean }, Json];
   "components/list": [P & { project: string }, Json[]];
   "components/create": [P & { project: string; name: string; description?: string }, Json];
+  "attachments/list": [KeyParams, Json[]];
+  "attachments/upload": [KeyParams & { path?: string; content?: string; filename?: string; mimeType?: string }, Json[]];
+  "attachments/download": [P & { id: string; path?: string; overwrite?: boolean; inline?: boolean }, Json];
+  "attachments/delete": [P & { id: string }, unknown];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
   "users/me": [P | undefined, Json];
@@ -225,6 +229,10 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "versions/update": ["archived", "description", "id", "name", "profile", "releaseDate", "released", "startDate"],
   "components/list": ["profile", "project"],
   "components/create": ["description", "name", "profile", "project"],
+  "attachments/list": ["key", "profile"],
+  "attachments/upload": ["content", "filename", "key", "mimeType", "path", "profile"],
+  "attachments/download": ["id", "inline", "overwrite", "path", "profile"],
+  "attachments/delete": ["id", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
   "users/me": ["profile"],
@@ -249,6 +257,7 @@ export const METHOD_NAMES = [
   "watchers/list", "watchers/add", "watchers/remove", "votes/get", "votes/add", "votes/remove",
   "worklogs/list", "worklogs/add", "worklogs/update", "worklogs/delete",
   "versions/list", "versions/create", "versions/update", "components/list", "components/create",
+  "attachments/list", "attachments/upload", "attachments/download", "attachments/delete",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];

@@ -292,6 +292,25 @@ class Components(_Namespace):
                profile: Optional[str] = None) -> Json: ...
 
 
+class Attachments(_Namespace):
+    @rpc("attachments/list")
+    def list(self, key: str, *, profile: Optional[str] = None) -> Any: ...
+
+    @rpc("attachments/upload")
+    def upload(self, key: str, *, path: Optional[str] = None, content: Optional[str] = None,
+               filename: Optional[str] = None, mime_type: Optional[str] = None,
+               profile: Optional[str] = None) -> Any:
+        """Attach a local file (absolute ``path``, streamed by the daemon) or base64 ``content``."""
+
+    @rpc("attachments/download")
+    def download(self, id: str, *, path: Optional[str] = None, overwrite: Optional[bool] = None,
+                 inline: Optional[bool] = None, profile: Optional[str] = None) -> Json:
+        """Save to an absolute ``path`` (never over a file unless ``overwrite``), or ``inline``."""
+
+    @rpc("attachments/delete")
+    def delete(self, id: str, *, profile: Optional[str] = None) -> Json: ...
+
+
 class Projects(_Namespace):
     @rpc("projects/list")
     def list(self, *, profile: Optional[str] = None) -> Any: ...
@@ -340,6 +359,7 @@ class Api(_Namespace):
         self.worklogs = Worklogs(invoke)
         self.versions = Versions(invoke)
         self.components = Components(invoke)
+        self.attachments = Attachments(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
         self.cache = Cache(invoke)
@@ -398,6 +418,7 @@ def _walk() -> Iterator[Tuple[str, type]]:
     for attr, cls in (("auth", Auth), ("issues", Issues), ("links", Links),
                       ("watchers", Watchers), ("votes", Votes), ("worklogs", Worklogs),
                       ("versions", Versions), ("components", Components),
+                      ("attachments", Attachments),
                       ("projects", Projects), ("users", Users), ("cache", Cache),
                       ("daemon", Daemon)):
         yield attr + ".", cls
