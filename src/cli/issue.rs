@@ -137,6 +137,41 @@ enum IssueCommand {
         #[arg(long, value_name = "TOKEN")]
         page_token: Option<String>,
     },
+    /// Attach a local file to an issue.
+    Attach { key: String, path: PathBuf },
+    /// An issue's attachments.
+    Attachments { key: String },
+    /// Save an attachment to a file (never over an existing one unless --overwrite).
+    Download {
+        id: String,
+        path: PathBuf,
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Link two issues: FROM TYPE TO reads as a sentence ("DEMO-1 blocks DEMO-4").
+    Link {
+        from: String,
+        #[arg(value_name = "TYPE")]
+        link_type: String,
+        to: String,
+    },
+    /// Remove an issue link by its id (from `links`).
+    Unlink { id: String },
+    /// An issue's links, each read from its side, and its web links.
+    Links { key: String },
+    /// Log time on an issue ("1h 30m").
+    Worklog {
+        key: String,
+        time: String,
+        /// What was done (Markdown).
+        #[arg(long)]
+        comment: Option<String>,
+        /// When the work started, RFC 3339 (default now).
+        #[arg(long)]
+        started: Option<String>,
+    },
+    /// Watch an issue (get Jira's notifications about it).
+    Watch { key: String },
     /// Projects you can see, optionally matching a query.
     Projects { query: Option<String> },
     /// Users matching a name or email.
@@ -317,6 +352,76 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
             );
             "issues/changelog"
         }
+        IssueCommand::Attach { key, path } => {
+            set(
+                &mut p,
+                &[("key", json!(key)), ("path", json!(absolute(path)?))],
+            );
+            "attachments/upload"
+        }
+        IssueCommand::Attachments { key } => {
+            set(&mut p, &[("key", json!(key))]);
+            "attachments/list"
+        }
+        IssueCommand::Download {
+            id,
+            path,
+            overwrite,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("id", json!(id)),
+                    ("path", json!(absolute(path)?)),
+                    ("overwrite", json!(overwrite)),
+                ],
+            );
+            "attachments/download"
+        }
+        IssueCommand::Link {
+            from,
+            link_type,
+            to,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("from", json!(from)),
+                    ("type", json!(link_type)),
+                    ("to", json!(to)),
+                ],
+            );
+            "links/create"
+        }
+        IssueCommand::Unlink { id } => {
+            set(&mut p, &[("id", json!(id))]);
+            "links/delete"
+        }
+        IssueCommand::Links { key } => {
+            set(&mut p, &[("key", json!(key))]);
+            "links/list"
+        }
+        IssueCommand::Worklog {
+            key,
+            time,
+            comment,
+            started,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("key", json!(key)),
+                    ("timeSpent", json!(time)),
+                    ("comment", json!(comment)),
+                    ("started", json!(started)),
+                ],
+            );
+            "worklogs/add"
+        }
+        IssueCommand::Watch { key } => {
+            set(&mut p, &[("key", json!(key))]);
+            "watchers/add"
+        }
         IssueCommand::Projects { query } => {
             set(&mut p, &[("query", json!(query))]);
             "projects/list"
@@ -402,6 +507,34 @@ fn render(cmd: &IssueCommand, r: &Value) -> String {
             }
         }
         IssueCommand::History { .. } => history_text(r),
+        IssueCommand::Attach { key, .. } => r
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| format!("attached {} to {key} ({})", s(&a["filename"]), s(&a["id"])))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        IssueCommand::Attachments { .. } => columns(r, &["id", "filename", "mimeType"]),
+        IssueCommand::Download { .. } => {
+            format!(
+                "saved {} ({} bytes) to {}",
+                s(&r["filename"]),
+                r["size"],
+                s(&r["path"])
+            )
+        }
+        IssueCommand::Link { from, .. } => format!(
+            "{from} {} {} ({})",
+            s(&r["phrase"]),
+            s(&r["issue"]["key"]),
+            s(&r["id"])
+        ),
+        IssueCommand::Unlink { id } => format!("removed link {id}"),
+        IssueCommand::Links { .. } => links_text(r),
+        IssueCommand::Worklog { key, .. } => {
+            format!("logged {} on {key} ({})", s(&r["timeSpent"]), s(&r["id"]))
+        }
+        IssueCommand::Watch { key } => format!("watching {key} ({} watchers)", r["watchCount"]),
         IssueCommand::Projects { .. } => columns(r, &["key", "name"]),
         IssueCommand::Users { .. } => columns(r, &["accountId", "displayName", "email"]),
     }
@@ -426,6 +559,41 @@ fn history_text(r: &Value) -> String {
         out.push_str(&format!("next page: --page-token {token}\n"));
     }
     out.trim_end().to_owned()
+}
+
+/// An issue's links from its side, then its web links.
+fn links_text(r: &Value) -> String {
+    let mut out = String::new();
+    for l in r["links"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "{}  {} {}  {}\n",
+            s(&l["id"]),
+            s(&l["phrase"]),
+            s(&l["issue"]["key"]),
+            s(&l["issue"]["summary"])
+        ));
+    }
+    for w in r["remote"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "{}  {}  {}\n",
+            s(&w["id"]),
+            s(&w["title"]),
+            s(&w["url"])
+        ));
+    }
+    out.trim_end().to_owned()
+}
+
+/// A path the daemon can use: it runs elsewhere, so relative paths are made absolute here.
+fn absolute(path: &std::path::Path) -> Result<String, String> {
+    let full = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| format!("cannot find the current directory: {e}"))?
+            .join(path)
+    };
+    Ok(full.display().to_string())
 }
 
 /// An array of objects as aligned columns of the named string fields.

@@ -300,3 +300,57 @@ fn issue_covers_workflow_projects_users_and_paging() {
     ));
     assert_eq!(capped["issues"].as_array().map(Vec::len), Some(3));
 }
+
+#[test]
+fn issue_covers_attachments_links_worklogs_and_watching() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let src = d.dir.path().join("notes.txt");
+    std::fs::write(&src, "from the shell\n").unwrap();
+    let src_arg = src.display().to_string();
+    let attached = stdout(&issue(&d, &["attach", "DEMO-14", &src_arg]));
+    assert!(
+        attached.starts_with("attached notes.txt to DEMO-14 ("),
+        "{attached}"
+    );
+    let listed = json_out(&issue(&d, &["--json", "attachments", "DEMO-14"]));
+    let id = listed[0]["id"].as_str().expect("id").to_owned();
+    let table = stdout(&issue(&d, &["attachments", "DEMO-14"]));
+    assert!(
+        table.contains("notes.txt") && table.contains("text/plain"),
+        "{table}"
+    );
+    let out = d.dir.path().join("copy.txt");
+    let out_arg = out.display().to_string();
+    let saved = stdout(&issue(&d, &["download", &id, &out_arg]));
+    assert!(
+        saved.starts_with("saved notes.txt (15 bytes) to "),
+        "{saved}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "from the shell\n");
+    let again = issue(&d, &["download", &id, &out_arg]);
+    assert!(!again.status.success(), "an existing file is not replaced");
+    stdout(&issue(&d, &["download", &id, &out_arg, "--overwrite"]));
+
+    let linked = stdout(&issue(&d, &["link", "DEMO-14", "blocks", "DEMO-13"]));
+    assert!(linked.starts_with("DEMO-14 blocks DEMO-13 ("), "{linked}");
+    let from_other = stdout(&issue(&d, &["links", "DEMO-13"]));
+    assert!(from_other.contains("is blocked by DEMO-14"), "{from_other}");
+    let link_id = linked
+        .trim()
+        .rsplit('(')
+        .next()
+        .unwrap()
+        .trim_end_matches(')')
+        .to_owned();
+    stdout(&issue(&d, &["unlink", &link_id]));
+    assert_eq!(stdout(&issue(&d, &["links", "DEMO-13"])).trim(), "");
+
+    let logged = stdout(&issue(
+        &d,
+        &["worklog", "DEMO-14", "45m", "--comment", "reviewed"],
+    ));
+    assert!(logged.starts_with("logged 45m on DEMO-14 ("), "{logged}");
+    let watching = stdout(&issue(&d, &["watch", "DEMO-14"]));
+    assert!(watching.starts_with("watching DEMO-14 ("), "{watching}");
+}
