@@ -85,6 +85,7 @@ async fn upload(
     p: AttachmentsUploadParams,
     cx: Ctx<AppState>,
 ) -> Result<Vec<Attachment>, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
     let (source, name, size) = match (&p.path, &p.content) {
         (Some(path), None) => {
             let path = absolute(path, "path")?;
@@ -128,7 +129,6 @@ async fn upload(
             JiraError::invalid_field("filename", "a name is needed for inline content").into(),
         );
     };
-    let s = jira(&cx, p.profile.as_deref()).await?;
     // Refused before a byte is sent, with the limit, rather than after a long upload.
     if let Some(limit) = s.client.upload_limit().await? {
         if size > limit {
@@ -156,6 +156,7 @@ async fn upload(
 }
 
 async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Downloaded, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
     let target = match (&p.path, p.inline) {
         (Some(path), false) => Some(absolute(path, "path")?),
         (None, true) => None,
@@ -172,7 +173,6 @@ async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Dow
             .into());
         }
     }
-    let s = jira(&cx, p.profile.as_deref()).await?;
     let meta = s.client.attachment(&p.id).await?;
     let a = attachment_of(&meta);
     let max_inline = cx.app.config.limits.max_inline_attachment_bytes;
