@@ -7,8 +7,14 @@ use super::tools::Tool;
 pub use crate::config::McpConfig;
 
 /// The toolset of administration tools; every other toolset is a method namespace (`issues`,
-/// `projects`, …), so a new family of methods is a new toolset, offered by default.
+/// `projects`, `worklogs`, …).
 pub const ADMIN: &str = "admin";
+
+/// The toolsets a session offers unless told otherwise: what most agent tasks need. Every tool
+/// listed costs the agent's context on every turn (the whole surface is some 70 KB of
+/// `tools/list`), so the rest (attachments, worklogs, watchers, votes, versions, components) are
+/// named when wanted: `--toolsets default,worklogs`, or `all`.
+pub const DEFAULT_TOOLSETS: &[&str] = &["auth", "issues", "links", "projects", "users", "cache"];
 
 /// Why a tool is not offered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,9 +108,13 @@ impl Policy {
     }
 }
 
-/// Every toolset but administration.
+/// The default toolsets this document has.
 fn default_toolsets(known: &[String]) -> Vec<String> {
-    known.iter().filter(|s| *s != ADMIN).cloned().collect()
+    known
+        .iter()
+        .filter(|s| DEFAULT_TOOLSETS.contains(&s.as_str()))
+        .cloned()
+        .collect()
 }
 
 fn expand(sets: &[String], known: &[String]) -> Result<Vec<String>, PolicyError> {
@@ -192,18 +202,19 @@ mod tests {
     }
 
     #[test]
-    fn a_new_method_family_is_a_toolset_offered_by_default() {
-        let doc = serde_json::json!({ "methods": [{ "name": "links/list", "summary": "Links.",
+    fn a_method_family_outside_the_default_is_a_toolset_offered_when_named() {
+        let doc = serde_json::json!({ "methods": [{ "name": "worklogs/list", "summary": "Worklogs.",
             "result": { "schema": {} }, "params": [],
-            "x-annotations": { "title": "Links", "readOnlyHint": true, "admin": false } }] });
+            "x-annotations": { "title": "Worklogs", "readOnlyHint": true, "admin": false } }] });
         let all = crate::mcp::tools::from_document(&doc, &[], Shape::default());
         let policy = Policy::new(McpConfig::default(), &all).unwrap();
-        assert_eq!(policy.check(&all[0]), Ok(()));
-        let only = McpConfig {
-            toolsets: Some(vec!["links".into()]),
+        assert!(policy.check(&all[0]).is_err(), "not offered by default");
+        let named = McpConfig {
+            toolsets: Some(vec!["default".into(), "worklogs".into()]),
             ..McpConfig::default()
         };
-        assert!(Policy::new(only, &all).is_ok());
+        let policy = Policy::new(named, &all).unwrap();
+        assert_eq!(policy.check(&all[0]), Ok(()));
     }
 
     #[test]

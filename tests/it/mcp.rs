@@ -10,7 +10,19 @@ use support::demo::{start_demo, Mcp};
 
 /// The daemon methods the MCP face offers by default: every request of the OpenRPC document
 /// except the lifecycle family, internal names, the watch subscriptions and administration.
+/// The tools a session offers by default: every method of the default toolsets but the
+/// administration ones.
 fn expected_tools() -> Vec<String> {
+    let defaults = jirad::mcp::policy::DEFAULT_TOOLSETS;
+    tools_of(|n| defaults.iter().any(|t| n.split('/').next() == Some(*t)))
+}
+
+/// Every tool but administration, as `--toolsets all` less `admin` offers them.
+fn all_tools() -> Vec<String> {
+    tools_of(|_| true)
+}
+
+fn tools_of(wanted: impl Fn(&str) -> bool) -> Vec<String> {
     let mut lifecycle: Vec<&str> = jirad_protocol::lifecycle::docs()
         .iter()
         .map(|m| m.name)
@@ -24,6 +36,7 @@ fn expected_tools() -> Vec<String> {
         .filter(|m| m.get("result").is_some() && m["x-annotations"]["admin"] == false)
         .map(|m| m["name"].as_str().unwrap())
         .filter(|n| !lifecycle.contains(n) && !n.starts_with("$/") && !n.starts_with("rpc."))
+        .filter(|n| wanted(n))
         .map(|n| n.replace('/', "_"))
         .collect();
     names.sort();
@@ -87,6 +100,28 @@ fn tools_are_the_protocol_methods_with_self_contained_schemas() {
         .collect();
     names.sort();
     assert_eq!(names, expected_tools());
+    // The other families are toolsets a host names; `all` offers every one but administration.
+    let mut every = Mcp::start(
+        d.dir.path(),
+        &[
+            "--socket",
+            &sock,
+            "--no-spawn",
+            "--toolsets",
+            "all",
+            "--exclude-tools",
+            "auth_login,auth_complete,auth_logout,auth_selectSite,cache_clear",
+        ],
+    );
+    every.handshake("2025-11-25");
+    let mut all: Vec<String> = every.call("tools/list", None)["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    all.sort();
+    assert_eq!(all, all_tools());
     let doc = jirad_protocol::openrpc::document();
     for t in tools.as_array().unwrap() {
         let method = doc["methods"]
