@@ -32,16 +32,11 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&e),
     };
     if args.stdio {
-        let hub = Hub::new();
-        let opts = serve_options(&config);
-        spawn_signal_handler(hub.clone());
-        crate::heap::spawn_trimmer();
-        let state = match AppState::new(config, hub.clone(), None) {
-            Ok(s) => Arc::new(s),
+        let daemon = match Daemon::start(config, None, AuthOptions::default()) {
+            Ok(d) => d,
             Err(e) => return fail(&e),
         };
-        let methods = build_module(state);
-        serve_stdio(methods, hub, opts).await;
+        serve_stdio(daemon.methods, daemon.hub, daemon.opts).await;
         return ExitCode::SUCCESS;
     }
 
@@ -56,8 +51,6 @@ pub(super) async fn serve_socket(
     auth: AuthOptions,
     ready: impl FnOnce(&Path),
 ) -> ExitCode {
-    let hub = Hub::new();
-    let opts = serve_options(&config);
     let limits = &config.limits;
     let admission = Admission {
         max_connections: limits.max_connections,
@@ -66,8 +59,6 @@ pub(super) async fn serve_socket(
         reserved_files: limits.reserved_files,
     };
     let open_files = raise_open_file_limit();
-    spawn_signal_handler(hub.clone());
-    crate::heap::spawn_trimmer();
     let path = socket_path(socket);
     let server = match SocketServer::bind(&path).await {
         Ok(s) => s,
@@ -82,20 +73,57 @@ pub(super) async fn serve_socket(
         "listening on {}",
         server.path().display()
     );
-    let state = match AppState::with_auth_options(
-        config,
-        hub.clone(),
-        Some(server.path().to_owned()),
-        auth,
-    ) {
-        Ok(s) => Arc::new(s),
+    let daemon = match Daemon::start(config, Some(server.path().to_owned()), auth) {
+        Ok(d) => d,
         Err(e) => return fail(&e),
     };
     ready(server.path());
-    let methods = build_module(state);
-    server.run(methods, hub, opts, admission, open_files).await;
+    server
+        .run(
+            daemon.methods,
+            daemon.hub,
+            daemon.opts,
+            admission,
+            open_files,
+        )
+        .await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// What a daemon serves with, whatever the transport: the connections' hub, every method over the
+/// shared state, and the per-connection limits. Wired here once for `--stdio`, the socket and
+/// `jirad demo`.
+struct Daemon {
+    hub: Hub,
+    methods: crate::rpc::Router,
+    opts: ServeOptions,
+}
+
+impl Daemon {
+    /// Builds the state (auth, cache, HTTP) for `config`, with the signal handler and the heap
+    /// trimmer running; `socket` is the path served, shown by `daemon/status`.
+    fn start(
+        config: Config,
+        socket: Option<PathBuf>,
+        auth: AuthOptions,
+    ) -> Result<Daemon, crate::auth::AuthError> {
+        let hub = Hub::new();
+        let opts = serve_options(&config);
+        spawn_signal_handler(hub.clone());
+        crate::heap::spawn_trimmer();
+        let state = Arc::new(AppState::with_auth_options(
+            config,
+            hub.clone(),
+            socket,
+            auth,
+        )?);
+        Ok(Daemon {
+            methods: build_module(state),
+            hub,
+            opts,
+        })
+    }
 }
 
 /// The per-connection limits of the config.
