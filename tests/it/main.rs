@@ -41,6 +41,7 @@ mod issues_roundtrip;
 mod layers;
 mod links;
 mod load;
+mod lsp;
 mod mcp;
 mod mcp_results;
 mod mcp_safety;
