@@ -439,3 +439,44 @@ fn the_profile_comes_from_initialization_options_and_keys_resolve_in_one_search(
     assert_eq!(world.count_requests("GET", "/rest/api/2/issue/DEMO-"), 0);
     assert_eq!(world.count_requests("POST", "/rest/api/3/search/jql"), 0);
 }
+
+#[test]
+fn a_referenced_issue_changing_elsewhere_refreshes_diagnostics_and_hints() {
+    let world = JiraWorld::start();
+    let d = support::Daemon::start_with(
+        &[],
+        Some(&world.config("cloud", "[cache]\nwatch_min_interval_ms = 20\n")),
+    );
+    let mut lsp = Lsp::start(d.dir.path(), &d.socket);
+    lsp.initialize(json!({
+        "capabilities": { "workspace": { "inlayHint": { "refreshSupport": true } } },
+        "initializationOptions": { "jirad": { "watchIntervalSeconds": 0.05 } },
+    }));
+    lsp.open(URI, "markdown", "fixed in DEMO-1\n");
+    let first = lsp.wait_for("textDocument/publishDiagnostics", |_| true);
+    assert_eq!(first["params"]["diagnostics"], json!([]), "DEMO-1 is open");
+    let refresh = lsp.wait_for("workspace/inlayHint/refresh", |_| true);
+    lsp.send(json!({ "jsonrpc": "2.0", "id": refresh["id"], "result": null }));
+
+    // Another client closes the issue: the editor hears of it without asking.
+    let mut c = support::FramedClient::connect(&d.socket, support::Framing::Ndjson);
+    c.result(
+        "issues/transition",
+        json!({ "key": "DEMO-1", "to": "Done" }),
+    );
+    let diags = lsp.wait_for("textDocument/publishDiagnostics", |m| {
+        m["params"]["diagnostics"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty())
+    });
+    assert!(diags["params"]["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("DEMO-1 is Done"));
+    lsp.wait_for("workspace/inlayHint/refresh", |_| true);
+    let hints = lsp.result(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": URI }, "range": range(0, 0, 20) }),
+    );
+    assert_eq!(hints[0]["label"], "Done");
+}
