@@ -159,16 +159,15 @@ fn typed(doc: &Text, at: usize) -> (usize, String) {
 async fn completion(server: &Server, params: &Value) -> Result<Value, Failure> {
     let projects = server.projects().await;
     let enc = server.enc();
-    let Some((start, word, range)) = (|| {
+    let Some((word, range)) = (|| {
         let docs = server.docs.lock().ok()?;
         let doc = docs.get(params["textDocument"]["uri"].as_str()?)?;
         let at = doc.text.offset(&params["position"], enc);
         let (start, word) = typed(&doc.text, at);
-        Some((start, word, doc.text.range(start, at, enc)))
+        Some((word, doc.text.range(start, at, enc)))
     })() else {
         return Ok(json!({ "isIncomplete": false, "items": [] }));
     };
-    let _ = start;
     let upper = word.to_ascii_uppercase();
     let project = upper.split('-').next().unwrap_or_default();
     let matching: Vec<&String> = projects

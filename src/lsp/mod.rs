@@ -441,11 +441,8 @@ fn initialize(server: &Server, params: &Value) -> Value {
             s.update(&params["initializationOptions"]);
         }
     }
-    if let (Some(name), Some(f)) = (
-        params["clientInfo"]["name"].as_str(),
-        Some(server.forwarder()),
-    ) {
-        f.set_client_name(name);
+    if let Some(name) = params["clientInfo"]["name"].as_str() {
+        server.forwarder().set_client_name(name);
     }
     json!({
         "capabilities": {
