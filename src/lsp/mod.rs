@@ -9,7 +9,7 @@ mod features;
 mod text;
 
 use crate::client::SpawnArgs;
-use crate::forward::Forwarder;
+use crate::forward::{Conn, Forwarder};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -19,6 +19,12 @@ use text::{Encoding, Text};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
+
+tokio::task_local! {
+    /// The editor's request a task serves (its id as JSON text), so its daemon calls can be
+    /// cancelled with it.
+    static REQUEST: String;
+}
 
 /// The largest message accepted from the editor (a whole document on open).
 const MAX_MESSAGE: usize = 64 << 20;
@@ -119,10 +125,15 @@ pub struct Server {
     /// Serializes resolving, so two edits never open two watches.
     resolving: tokio::sync::Mutex<()>,
     running: Mutex<HashMap<String, AbortHandle>>,
+    /// The daemon calls each running editor request made, to cancel with it.
+    daemon_calls: Mutex<HashMap<String, Vec<DaemonCall>>>,
     pending: Mutex<HashMap<u64, oneshot::Sender<Value>>>,
     next_id: AtomicU64,
     shut_down: AtomicBool,
 }
+
+/// A call sent to the daemon: its connection and the id it has there.
+type DaemonCall = (Arc<Conn>, u64);
 
 /// A handler's failure: a JSON-RPC error code and message.
 pub type Failure = (i64, String);
@@ -201,6 +212,14 @@ impl Server {
             .start(method, params)
             .await
             .map_err(|e| (-32603, format!("the jirad daemon: {e}")))?;
+        let _ = REQUEST.try_with(|key| {
+            if let Ok(mut calls) = self.daemon_calls.lock() {
+                calls
+                    .entry(key.clone())
+                    .or_default()
+                    .push((conn.clone(), call.id));
+            }
+        });
         call.reply().await.map_err(|e| {
             let message = e["message"].as_str().unwrap_or("the daemon failed");
             // The daemon's own code, so callers can tell a missing issue from a failure.
@@ -273,6 +292,7 @@ pub async fn serve_on(
         projects: tokio::sync::Mutex::new(None),
         resolving: tokio::sync::Mutex::new(()),
         running: Mutex::default(),
+        daemon_calls: Mutex::default(),
         pending: Mutex::default(),
         next_id: AtomicU64::new(1),
         shut_down: AtomicBool::new(false),
@@ -336,13 +356,13 @@ pub async fn serve_on(
         }
         let key = id.to_string();
         let s = server.clone();
-        let task = tokio::spawn(async move {
+        let task = tokio::spawn(REQUEST.scope(key.clone(), async move {
             let answer = features::request(&s, &method, params).await;
-            let done = s
-                .running
-                .lock()
-                .ok()
-                .and_then(|mut r| r.remove(&id.to_string()));
+            let key = id.to_string();
+            if let Ok(mut calls) = s.daemon_calls.lock() {
+                calls.remove(&key);
+            }
+            let done = s.running.lock().ok().and_then(|mut r| r.remove(&key));
             // A cancelled request was answered by the cancellation already.
             if done.is_some() {
                 let _ = s.out.send(match answer {
@@ -350,7 +370,7 @@ pub async fn serve_on(
                     Err((code, message)) => error(id, code, &message),
                 });
             }
-        });
+        }));
         if let Ok(mut r) = server.running.lock() {
             r.retain(|_, t| !t.is_finished());
             if !task.is_finished() {
@@ -469,6 +489,20 @@ fn notification(server: &Arc<Server>, method: &str, params: Value) {
             let key = params["id"].to_string();
             if let Some(task) = server.running.lock().ok().and_then(|mut r| r.remove(&key)) {
                 task.abort();
+                let calls = server
+                    .daemon_calls
+                    .lock()
+                    .ok()
+                    .and_then(|mut c| c.remove(&key))
+                    .unwrap_or_default();
+                if !calls.is_empty() {
+                    // The daemon stops its side too (and Jira's, where nothing else waits).
+                    tokio::spawn(async move {
+                        for (conn, id) in calls {
+                            let _ = conn.notify("$/cancelRequest", json!({ "id": id })).await;
+                        }
+                    });
+                }
                 let _ = server.out.send(error(
                     params["id"].clone(),
                     -32800,
