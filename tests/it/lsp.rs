@@ -489,3 +489,33 @@ fn a_referenced_issue_changing_elsewhere_refreshes_diagnostics_and_hints() {
     );
     assert_eq!(hints[0]["label"], "Done");
 }
+
+#[test]
+fn settings_turn_hints_and_diagnostics_off() {
+    let (d, _) = start_demo();
+    let mut lsp = Lsp::start(d.dir.path(), &d.socket);
+    lsp.initialize(json!({ "capabilities": {} }));
+    lsp.open(URI, "markdown", NOTES);
+    lsp.wait_for("textDocument/publishDiagnostics", |m| {
+        m["params"]["diagnostics"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty())
+    });
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "jirad": { "diagnostics": false, "inlayHints": false } } }),
+    );
+    let cleared = lsp.wait_for("textDocument/publishDiagnostics", |_| true);
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
+    let hints = lsp.result(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": URI }, "range": range(0, 0, 20) }),
+    );
+    assert_eq!(hints, json!([]));
+    // Hover and links do not depend on them.
+    let links = lsp.result(
+        "textDocument/documentLink",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(links.as_array().unwrap().len(), 2, "{links}");
+}
