@@ -234,6 +234,10 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
             ],
         ),
         "searchProjects" | "getProject" | "getAllProjects" => ("read:jira-work", PROJECT),
+        "parseJqlQueries" => (
+            "read:jira-work",
+            &["read:field:jira", "validate:jql:jira", "read:jql:jira"],
+        ),
         "getFields" => (
             "read:jira-work",
             &[

@@ -274,3 +274,40 @@ async fn bare_words_are_a_text_search() {
     .await;
     assert_eq!(keys(&a, "quokka").await, vec!["OPS-2"]);
 }
+
+#[tokio::test]
+async fn jql_parse_judges_each_query_and_answers_200() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let body = json!({ "queries": [
+        "project = DEMO ORDER BY updated DESC",
+        "project = NOPE",
+        "summary ~ \"unclosed",
+    ] });
+    let (s, r) = a.post("/jql/parse?validation=strict", body.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    common::check("/rest/api/3/jql/parse", "post", 200, &r);
+    let q = r["queries"].as_array().unwrap();
+    assert!(
+        q[0].get("errors").is_none() && q[0]["structure"].is_object(),
+        "{r}"
+    );
+    assert_eq!(
+        q[1]["errors"][0],
+        "The value 'NOPE' does not exist for the field 'project'."
+    );
+    assert!(q[2]["errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("(line 1, character"));
+    // `warn`: unknown values are warnings, the query still parses.
+    let (_, r) = a.post("/jql/parse?validation=warn", body.clone()).await;
+    assert!(r["queries"][1]["warnings"].is_array() && r["queries"][1]["structure"].is_object());
+    // No queries, or no validation type: 400.
+    let (s, _) = a
+        .post("/jql/parse?validation=strict", json!({ "queries": [] }))
+        .await;
+    assert_eq!(s, 400);
+    let (s, _) = a.post("/jql/parse", body).await;
+    assert_eq!(s, 400);
+}

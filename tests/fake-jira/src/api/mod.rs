@@ -5,6 +5,7 @@ pub mod changelog;
 pub mod comments;
 pub mod fields;
 pub mod issues;
+pub mod jql;
 pub mod links;
 pub mod meta;
 pub mod search;
@@ -58,6 +59,7 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["search", "jql"]) => "searchAndReconsileIssuesUsingJql",
         ("POST", ["search", "jql"]) => "searchAndReconsileIssuesUsingJqlPost",
         ("POST", ["search", "approximate-count"]) => "countIssues",
+        ("POST", ["jql", "parse"]) => "parseJqlQueries",
         ("GET", ["search"]) => "searchForIssuesUsingJql",
         ("POST", ["search"]) => "searchForIssuesUsingJqlPost",
         ("GET", ["myself"]) => "getCurrentUser",
@@ -119,6 +121,7 @@ pub fn dispatch(
         "addVote" => watchers::vote(ctx, inner, rest[1], true),
         "removeVote" => watchers::vote(ctx, inner, rest[1], false),
         "getIssueLinkTypes" => links::types(ctx),
+        "parseJqlQueries" if cloud => jql::parse(inner, q, &json_body!()),
         "linkIssues" => links::create(ctx, inner, &json_body!()),
         "getIssueLink" => links::get(ctx, inner, rest[1]),
         "deleteIssueLink" => links::delete(inner, rest[1]),
