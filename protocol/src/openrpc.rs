@@ -83,6 +83,7 @@ pub fn contract() -> Vec<MethodDoc> {
         crate::workflow::docs(),
         crate::links::docs(),
         crate::watchers::docs(),
+        crate::jql::docs(),
         crate::projects::docs(),
         crate::cache::docs(),
     ]

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod issues;
+pub mod jql;
 pub mod lifecycle;
 pub mod links;
 pub mod projects;
@@ -81,6 +82,7 @@ pub fn build_module(state: Arc<AppState>) -> RpcModule<AppState> {
     workflow::register_all(&mut module);
     links::register_all(&mut module);
     watchers::register_all(&mut module);
+    jql::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
     module

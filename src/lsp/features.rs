@@ -269,6 +269,16 @@ fn each_key(
 /// Resolves the keys of the open documents that are not known yet, with one watch over all of
 /// them, then republishes diagnostics and asks for fresh inlay hints.
 pub async fn refresh(server: Arc<Server>, uri: Option<String>) {
+    if let Some(u) = uri.as_deref() {
+        let jql = server.docs.lock().ok().and_then(|d| {
+            d.get(u)
+                .filter(|doc| doc.language == "jql")
+                .map(|doc| doc.text.as_str().to_owned())
+        });
+        if let Some(jql) = jql {
+            return validate_jql(&server, u, &jql).await;
+        }
+    }
     let _one = server.resolving.lock().await;
     let projects = server.projects().await;
     let wanted: BTreeSet<String> = {
@@ -394,7 +404,10 @@ fn publish(server: &Server, uri: Option<&str>) {
         let (Ok(docs), Ok(issues)) = (server.docs.lock(), server.issues.lock()) else {
             return;
         };
-        for (u, doc) in docs.iter().filter(|(u, _)| uri.is_none_or(|x| x == *u)) {
+        let mine = |u: &String, doc: &super::Doc| {
+            doc.language != "jql" && uri.is_none_or(|x| x == u.as_str())
+        };
+        for (u, doc) in docs.iter().filter(|(u, doc)| mine(u, doc)) {
             let mut diags = Vec::new();
             for (s, e, key) in doc_keys(&doc.text, &projects)
                 .into_iter()
@@ -423,6 +436,55 @@ fn publish(server: &Server, uri: Option<&str>) {
             json!({ "uri": u, "diagnostics": diags }),
         );
     }
+}
+
+/// A JQL document's diagnostics: Jira's errors (`jql/validate`), each at the line and character
+/// its message names (to the end of the word there), else on the whole query.
+async fn validate_jql(server: &Server, uri: &str, jql: &str) {
+    let diagnostics = if jql.trim().is_empty() {
+        Vec::new()
+    } else {
+        let Ok(r) = server.call("jql/validate", json!({ "jql": jql })).await else {
+            return;
+        };
+        let enc = server.enc();
+        let Ok(docs) = server.docs.lock() else {
+            return;
+        };
+        let Some(doc) = docs.get(uri).filter(|d| d.text.as_str() == jql) else {
+            // Edited meanwhile: the newer text's check publishes.
+            return;
+        };
+        r["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let range = match (e["line"].as_u64(), e["character"].as_u64()) {
+                    (Some(line), Some(character)) => {
+                        let start = doc.text.offset(
+                            &json!({ "line": line.saturating_sub(1),
+                                     "character": character.saturating_sub(1) }),
+                            Encoding::Utf32,
+                        );
+                        let rest = &jql[start..];
+                        let len = rest
+                            .find(char::is_whitespace)
+                            .unwrap_or(rest.len())
+                            .max(rest.chars().next().map_or(0, char::len_utf8));
+                        doc.text.range(start, start + len, enc)
+                    }
+                    _ => doc.text.range(0, jql.trim_end().len(), enc),
+                };
+                json!({ "range": range, "severity": 1, "source": "jira",
+                        "message": e["message"] })
+            })
+            .collect()
+    };
+    server.notify(
+        "textDocument/publishDiagnostics",
+        json!({ "uri": uri, "diagnostics": diagnostics }),
+    );
 }
 
 /// The daemon's pushes: a watched issue changed (hints and diagnostics follow it).

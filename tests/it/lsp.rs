@@ -519,3 +519,55 @@ fn settings_turn_hints_and_diagnostics_off() {
     );
     assert_eq!(links.as_array().unwrap().len(), 2, "{links}");
 }
+
+#[test]
+fn jql_documents_get_jiras_errors_as_diagnostics() {
+    let (d, _) = start_demo();
+    let mut lsp = Lsp::start(d.dir.path(), &d.socket);
+    lsp.initialize(json!({ "capabilities": {} }));
+    let uri = "file:///work/mine.jql";
+    lsp.open(
+        uri,
+        "jql",
+        "project = DEMO AND status = \"To Do\" ORDER BY updated DESC",
+    );
+    let ok = lsp.wait_for("textDocument/publishDiagnostics", |m| {
+        m["params"]["uri"] == uri
+    });
+    assert_eq!(ok["params"]["diagnostics"], json!([]));
+
+    // A syntax error: at the word Jira names, as an error.
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 },
+                "contentChanges": [{ "text": "summary ~ \"unclosed" }] }),
+    );
+    let bad = lsp.wait_for("textDocument/publishDiagnostics", |m| {
+        m["params"]["uri"] == uri && m["params"]["diagnostics"] != json!([])
+    });
+    let diag = &bad["params"]["diagnostics"][0];
+    assert_eq!(diag["severity"], 1);
+    assert!(diag["message"]
+        .as_str()
+        .unwrap()
+        .contains("has not been completed. (line 1, character 11)"));
+    assert_eq!(diag["range"], range(0, 10, 19), "{diag}");
+
+    // A value Jira does not know: the whole query.
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 3 },
+                "contentChanges": [{ "text": "project = NOPE" }] }),
+    );
+    let unknown = lsp.wait_for("textDocument/publishDiagnostics", |m| {
+        m["params"]["diagnostics"][0]["message"]
+            .as_str()
+            .is_some_and(|t| t.contains("NOPE"))
+    });
+    assert_eq!(
+        unknown["params"]["diagnostics"][0]["range"],
+        range(0, 0, 14)
+    );
+    // Its issue keys are not looked up as document keys: no other diagnostics came.
+    assert!(lsp.finish(true).success());
+}

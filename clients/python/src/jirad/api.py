@@ -239,6 +239,11 @@ class Votes(_Namespace):
     def remove(self, key: str, *, profile: Optional[str] = None) -> Json: ...
 
 
+class Jql(_Namespace):
+    @rpc("jql/validate")
+    def validate(self, jql: str, *, profile: Optional[str] = None) -> Json: ...
+
+
 class Projects(_Namespace):
     @rpc("projects/list")
     def list(self, *, profile: Optional[str] = None) -> Any: ...
@@ -284,6 +289,7 @@ class Api(_Namespace):
         self.links = Links(invoke)
         self.watchers = Watchers(invoke)
         self.votes = Votes(invoke)
+        self.jql = Jql(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
         self.cache = Cache(invoke)
@@ -340,7 +346,7 @@ def method_table() -> Dict[str, str]:
 def _walk() -> Iterator[Tuple[str, type]]:
     yield "", Api
     for attr, cls in (("auth", Auth), ("issues", Issues), ("links", Links),
-                      ("watchers", Watchers), ("votes", Votes),
+                      ("watchers", Watchers), ("votes", Votes), ("jql", Jql),
                       ("projects", Projects), ("users", Users), ("cache", Cache),
                       ("daemon", Daemon)):
         yield attr + ".", cls
