@@ -234,6 +234,7 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
             ],
         ),
         "searchProjects" | "getProject" | "getAllProjects" => ("read:jira-work", PROJECT),
+        "getAutoComplete" => ("read:jira-work", &["read:field:jira"]),
         "parseJqlQueries" => (
             "read:jira-work",
             &["read:field:jira", "validate:jql:jira", "read:jql:jira"],

@@ -311,3 +311,22 @@ async fn jql_parse_judges_each_query_and_answers_200() {
     let (s, _) = a.post("/jql/parse", body).await;
     assert_eq!(s, 400);
 }
+
+#[tokio::test]
+async fn jql_autocomplete_data_lists_the_subsets_fields_and_functions() {
+    let f = start().await;
+    let (s, r) = Api::site(&f).get("/jql/autocompletedata").await;
+    assert_eq!(s, 200, "{r}");
+    common::check("/rest/api/3/jql/autocompletedata", "get", 200, &r);
+    let fields = r["visibleFieldNames"].as_array().unwrap();
+    let status = fields.iter().find(|f| f["value"] == "status").unwrap();
+    assert!(status["operators"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("in")));
+    assert_eq!(status["orderable"], "true", "flags are strings");
+    assert_eq!(r["visibleFunctionNames"][0]["value"], "currentUser()");
+    // Data Center has it too, under v2.
+    let (s, _) = Api::dc(&f).get("/jql/autocompletedata").await;
+    assert_eq!(s, 200);
+}
