@@ -1,5 +1,6 @@
-//! JQL for editors and other clients: `jql/validate`, Jira's own verdict on a query with the
-//! positions its messages give.
+//! JQL for editors and other clients: `jql/autocomplete`, the fields, operators and functions a
+//! query can use, and `jql/validate`, Jira's own verdict on a query with the positions its
+//! messages give.
 
 use crate::openrpc::MethodDoc;
 use crate::{Annotations, Request};
@@ -8,9 +9,58 @@ use serde::{Deserialize, Serialize};
 
 /// The family's entries in the OpenRPC document.
 pub fn docs() -> Vec<MethodDoc> {
-    vec![MethodDoc::request::<JqlValidate>(
-        "Checks a JQL query with Jira (syntax, fields, values): its errors, with line and character where Jira gives them",
-    )]
+    vec![
+        MethodDoc::request::<JqlAutocomplete>(
+            "The fields (with their operators), functions and reserved words JQL queries can use",
+        ),
+        MethodDoc::request::<JqlValidate>(
+            "Checks a JQL query with Jira (syntax, fields, values): its errors, with line and character where Jira gives them",
+        ),
+    ]
+}
+
+/// What JQL queries can use: Jira's `jql/autocompletedata`.
+pub enum JqlAutocomplete {}
+impl Request for JqlAutocomplete {
+    const METHOD: &'static str = "jql/autocomplete";
+    const ANNOTATIONS: Annotations = Annotations::read("JQL fields and functions");
+    type Params = JqlAutocompleteParams;
+    type Result = JqlReference;
+}
+
+/// Params of `jql/autocomplete`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JqlAutocompleteParams {
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Result of `jql/autocomplete`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JqlReference {
+    /// Fields usable in queries.
+    pub fields: Vec<JqlField>,
+    /// Functions, with their parentheses (`currentUser()`).
+    pub functions: Vec<String>,
+    /// Words JQL reserves.
+    pub reserved_words: Vec<String>,
+}
+
+/// A field usable in JQL.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JqlField {
+    /// What a query writes (`status`, `cf[10020]`).
+    pub name: String,
+    /// What people read (`Status`, `Sprint - cf[10020]`).
+    pub display_name: String,
+    /// Its operators (`=`, `in`, `~`, …).
+    pub operators: Vec<String>,
+    /// Usable in `ORDER BY`.
+    pub orderable: bool,
 }
 
 /// Checks a JQL query with Jira.

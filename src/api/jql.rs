@@ -1,14 +1,65 @@
-//! `jql/validate`: Jira's verdict on a query, with the line and character its messages give.
+//! `jql/autocomplete`: what queries can use; `jql/validate`: Jira's verdict on a query, with the
+//! line and character its messages give.
 
 use super::{jira, ApiError};
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
 use jirad_protocol::jql::*;
 use jsonrpsee::RpcModule;
+use serde_json::Value;
 
 /// Registers the family.
 pub fn register_all(m: &mut RpcModule<AppState>) {
-    m.request::<JqlValidate>(validate);
+    m.request::<JqlAutocomplete>(autocomplete)
+        .request::<JqlValidate>(validate);
+}
+
+/// Jira's flags are the strings `"true"`/`"false"`.
+fn flag(v: &Value) -> bool {
+    v.as_str() == Some("true") || v.as_bool() == Some(true)
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn autocomplete(
+    p: JqlAutocompleteParams,
+    cx: Ctx<AppState>,
+) -> Result<JqlReference, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let r = s.client.jql_reference().await?;
+    let fields = r["visibleFieldNames"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            // A custom field is written by its cfid where Jira gives one.
+            let name = f["cfid"].as_str().or_else(|| f["value"].as_str())?;
+            Some(JqlField {
+                name: name.to_owned(),
+                display_name: f["displayName"].as_str().unwrap_or(name).to_owned(),
+                operators: strings(&f["operators"]),
+                orderable: flag(&f["orderable"]),
+            })
+        })
+        .collect();
+    let functions = r["visibleFunctionNames"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["value"].as_str().map(str::to_owned))
+        .collect();
+    Ok(JqlReference {
+        fields,
+        functions,
+        reserved_words: strings(&r["jqlReservedWords"]),
+    })
 }
 
 async fn validate(p: JqlValidateParams, cx: Ctx<AppState>) -> Result<JqlValidation, ApiError> {

@@ -1,4 +1,4 @@
-//! JQL validation: Cloud's `POST /jql/parse?validation=strict`; Data Center has no parse route,
+//! JQL reference data (`/jql/autocompletedata`, on both flavors) and validation: Cloud's `POST /jql/parse?validation=strict`; Data Center has no parse route,
 //! so a search of no results with `validateQuery=strict` stands in (a bad query is its 400).
 
 use reqwest::Method;
@@ -9,6 +9,12 @@ use super::http::Call;
 use super::{Flavor, JiraError};
 
 impl JiraClient {
+    /// `{visibleFieldNames, visibleFunctionNames, jqlReservedWords}`.
+    pub async fn jql_reference(&self) -> Result<Value, JiraError> {
+        self.get(&["jql", "autocompletedata"], &[], "jql/autocompletedata")
+            .await
+    }
+
     /// Jira's error messages for `jql` (none when it is valid).
     pub async fn validate_jql(&self, jql: &str) -> Result<Vec<String>, JiraError> {
         match self.site.flavor {

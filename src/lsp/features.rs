@@ -159,15 +159,19 @@ fn typed(doc: &Text, at: usize) -> (usize, String) {
 async fn completion(server: &Server, params: &Value) -> Result<Value, Failure> {
     let projects = server.projects().await;
     let enc = server.enc();
-    let Some((word, range)) = (|| {
+    let Some((word, range, jql_before)) = (|| {
         let docs = server.docs.lock().ok()?;
         let doc = docs.get(params["textDocument"]["uri"].as_str()?)?;
         let at = doc.text.offset(&params["position"], enc);
         let (start, word) = typed(&doc.text, at);
-        Some((word, doc.text.range(start, at, enc)))
+        let jql = (doc.language == "jql").then(|| doc.text.as_str()[..start].to_owned());
+        Some((word, doc.text.range(start, at, enc), jql))
     })() else {
         return Ok(json!({ "isIncomplete": false, "items": [] }));
     };
+    if let Some(before) = jql_before {
+        return jql_completion(server, &before, &word, &range).await;
+    }
     let upper = word.to_ascii_uppercase();
     let project = upper.split('-').next().unwrap_or_default();
     let matching: Vec<&String> = projects
@@ -214,6 +218,84 @@ async fn completion(server: &Server, params: &Value) -> Result<Value, Failure> {
         })
         .collect();
     Ok(json!({ "isIncomplete": true, "items": items }))
+}
+
+/// Completion in a JQL query, from what precedes the word being typed: after a field, its
+/// operators; after an operator, functions (and project keys after `project`); elsewhere, fields
+/// and keywords.
+async fn jql_completion(
+    server: &Server,
+    before: &str,
+    word: &str,
+    range: &Value,
+) -> Result<Value, Failure> {
+    let reference = {
+        let mut slot = server.jql_reference.lock().await;
+        match slot.as_ref() {
+            Some(r) => r.clone(),
+            None => {
+                let r = Arc::new(server.call("jql/autocomplete", json!({})).await?);
+                *slot = Some(r.clone());
+                r
+            }
+        }
+    };
+    let tokens: Vec<&str> = before.split_whitespace().collect();
+    let last = tokens
+        .last()
+        .map(|t| t.to_ascii_lowercase())
+        .unwrap_or_default();
+    let field = |name: &str| {
+        reference["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| {
+                f["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .cloned()
+    };
+    let item = |label: &str, kind: u8, detail: &str| {
+        json!({ "label": label, "kind": kind, "detail": detail,
+                "textEdit": { "range": range, "newText": label } })
+    };
+    let mut items = Vec::new();
+    if let Some(f) = field(&last) {
+        for op in f["operators"].as_array().into_iter().flatten() {
+            if let Some(op) = op.as_str() {
+                items.push(item(op, 24, "operator"));
+            }
+        }
+    } else if tokens.len() >= 2 && field(tokens[tokens.len() - 2]).is_some() {
+        if tokens[tokens.len() - 2].eq_ignore_ascii_case("project") {
+            for p in server.projects().await.iter() {
+                items.push(item(p, 12, "project"));
+            }
+        }
+        for f in reference["functions"].as_array().into_iter().flatten() {
+            if let Some(f) = f.as_str() {
+                items.push(item(f, 3, "function"));
+            }
+        }
+    } else {
+        for f in reference["fields"].as_array().into_iter().flatten() {
+            if let Some(name) = f["name"].as_str() {
+                items.push(item(name, 5, f["displayName"].as_str().unwrap_or(name)));
+            }
+        }
+        for w in ["AND", "OR", "NOT", "ORDER BY"] {
+            items.push(item(w, 14, "keyword"));
+        }
+    }
+    let lower = word.to_lowercase();
+    items.retain(|i| {
+        i["label"]
+            .as_str()
+            .is_some_and(|l| l.to_lowercase().starts_with(&lower))
+    });
+    Ok(json!({ "isIncomplete": false, "items": items }))
 }
 
 fn links(server: &Server, params: &Value) -> Value {

@@ -122,6 +122,8 @@ pub struct Server {
     pub issues: Mutex<Issues>,
     /// The profile's project keys, once fetched.
     projects: tokio::sync::Mutex<Option<Arc<Vec<String>>>>,
+    /// `jql/autocomplete`, once fetched.
+    pub jql_reference: tokio::sync::Mutex<Option<Arc<Value>>>,
     /// Serializes resolving, so two edits never open two watches.
     resolving: tokio::sync::Mutex<()>,
     running: Mutex<HashMap<String, AbortHandle>>,
@@ -290,6 +292,7 @@ pub async fn serve_on(
         docs: Mutex::default(),
         issues: Mutex::default(),
         projects: tokio::sync::Mutex::new(None),
+        jql_reference: tokio::sync::Mutex::new(None),
         resolving: tokio::sync::Mutex::new(()),
         running: Mutex::default(),
         daemon_calls: Mutex::default(),

@@ -571,3 +571,49 @@ fn jql_documents_get_jiras_errors_as_diagnostics() {
     // Its issue keys are not looked up as document keys: no other diagnostics came.
     assert!(lsp.finish(true).success());
 }
+
+#[test]
+fn jql_documents_complete_fields_operators_and_values() {
+    let (d, _) = start_demo();
+    let mut lsp = Lsp::start(d.dir.path(), &d.socket);
+    lsp.initialize(json!({ "capabilities": {} }));
+    let uri = "file:///work/mine.jql";
+    let labels = |lsp: &mut Lsp, text: &str| -> Vec<String> {
+        lsp.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "jql", "version": 1, "text": text } }),
+        );
+        let list = lsp.result(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri },
+                    "position": { "line": 0, "character": text.len() } }),
+        );
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // A field, by its prefix.
+    assert_eq!(labels(&mut lsp, "project = DEMO AND st"), ["status"]);
+    // After a field: its operators.
+    let ops = labels(&mut lsp, "project = DEMO AND status ");
+    assert!(
+        ops.contains(&"in".to_owned()) && ops.contains(&"=".to_owned()),
+        "{ops:?}"
+    );
+    assert!(
+        !ops.contains(&"~".to_owned()),
+        "status is not a text field: {ops:?}"
+    );
+    let ops = labels(&mut lsp, "summary ");
+    assert!(ops.contains(&"~".to_owned()), "{ops:?}");
+    // After an operator: the profile's projects and the functions.
+    let values = labels(&mut lsp, "project = ");
+    assert!(
+        values.contains(&"DEMO".to_owned()) && values.contains(&"OPS".to_owned()),
+        "{values:?}"
+    );
+    assert_eq!(labels(&mut lsp, "assignee = cur"), ["currentUser()"]);
+}

@@ -148,6 +148,7 @@ export interface Methods {
   "votes/get": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "votes/add": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "votes/remove": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
+  "jql/autocomplete": [P | undefined, { fields: { name: string; displayName: string; operators: string[]; orderable: boolean }[]; functions: string[]; reservedWords: string[] }];
   "jql/validate": [P & { jql: string }, { valid: boolean; errors: { message: string; line?: number; character?: number }[] }];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
@@ -204,6 +205,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "votes/get": ["key", "profile"],
   "votes/add": ["key", "profile"],
   "votes/remove": ["key", "profile"],
+  "jql/autocomplete": ["profile"],
   "jql/validate": ["jql", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
@@ -227,7 +229,7 @@ export const METHOD_NAMES = [
   "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",
   "links/types", "links/list", "links/create", "links/delete", "links/addRemote", "links/deleteRemote",
   "watchers/list", "watchers/add", "watchers/remove", "votes/get", "votes/add", "votes/remove",
-  "jql/validate", "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
+  "jql/autocomplete", "jql/validate", "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];
 // Compile-time proof that METHOD_NAMES and Methods have the same members.

@@ -240,6 +240,9 @@ class Votes(_Namespace):
 
 
 class Jql(_Namespace):
+    @rpc("jql/autocomplete")
+    def autocomplete(self, *, profile: Optional[str] = None) -> Json: ...
+
     @rpc("jql/validate")
     def validate(self, jql: str, *, profile: Optional[str] = None) -> Json: ...
 
