@@ -330,3 +330,37 @@ async fn jql_autocomplete_data_lists_the_subsets_fields_and_functions() {
     let (s, _) = Api::dc(&f).get("/jql/autocompletedata").await;
     assert_eq!(s, 200);
 }
+
+#[tokio::test]
+async fn jql_suggestions_are_a_fields_values_with_the_match_in_bold() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, r) = a
+        .get("/jql/autocompletedata/suggestions?fieldName=status&fieldValue=in")
+        .await;
+    assert_eq!(s, 200, "{r}");
+    common::check(
+        "/rest/api/3/jql/autocompletedata/suggestions",
+        "get",
+        200,
+        &r,
+    );
+    assert_eq!(
+        r["results"],
+        json!([{ "value": "In Progress", "displayName": "<b>In</b> Progress" }])
+    );
+    let (_, r) = a
+        .get("/jql/autocompletedata/suggestions?fieldName=project&fieldValue=")
+        .await;
+    let projects: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(projects, ["DEMO", "OPS"]);
+    let (s, _) = a
+        .get("/jql/autocompletedata/suggestions?fieldName=status&predicateName=by")
+        .await;
+    assert_eq!(s, 400);
+}
