@@ -1,5 +1,5 @@
 //! JQL for editors and other clients: `jql/autocomplete`, the fields, operators and functions a
-//! query can use, and `jql/validate`, Jira's own verdict on a query with the positions its
+//! query can use, `jql/suggest`, a field's values, and `jql/validate`, Jira's own verdict on a query with the positions its
 //! messages give.
 
 use crate::openrpc::MethodDoc;
@@ -12,6 +12,9 @@ pub fn docs() -> Vec<MethodDoc> {
     vec![
         MethodDoc::request::<JqlAutocomplete>(
             "The fields (with their operators), functions and reserved words JQL queries can use",
+        ),
+        MethodDoc::request::<JqlSuggest>(
+            "Values of a JQL field starting with what was typed (statuses, projects, users, labels, …)",
         ),
         MethodDoc::request::<JqlValidate>(
             "Checks a JQL query with Jira (syntax, fields, values): its errors, with line and character where Jira gives them",
@@ -61,6 +64,39 @@ pub struct JqlField {
     pub operators: Vec<String>,
     /// Usable in `ORDER BY`.
     pub orderable: bool,
+}
+
+/// Values of a field: Jira's `jql/autocompletedata/suggestions`.
+pub enum JqlSuggest {}
+impl Request for JqlSuggest {
+    const METHOD: &'static str = "jql/suggest";
+    const ANNOTATIONS: Annotations = Annotations::read("JQL values");
+    type Params = JqlSuggestParams;
+    type Result = Vec<JqlSuggestion>;
+}
+
+/// Params of `jql/suggest`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JqlSuggestParams {
+    /// The field (`status`, `cf[10020]`).
+    pub field: String,
+    /// What was typed of the value so far.
+    #[serde(default)]
+    pub value: String,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// One value Jira suggests.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JqlSuggestion {
+    /// What a query writes.
+    pub value: String,
+    /// What people read, as plain text (Jira's HTML markup removed).
+    pub display_name: String,
 }
 
 /// Checks a JQL query with Jira.

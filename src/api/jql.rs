@@ -11,6 +11,7 @@ use serde_json::Value;
 /// Registers the family.
 pub fn register_all(m: &mut RpcModule<AppState>) {
     m.request::<JqlAutocomplete>(autocomplete)
+        .request::<JqlSuggest>(suggest)
         .request::<JqlValidate>(validate);
 }
 
@@ -62,6 +63,43 @@ async fn autocomplete(
     })
 }
 
+async fn suggest(p: JqlSuggestParams, cx: Ctx<AppState>) -> Result<Vec<JqlSuggestion>, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let r = s.client.jql_suggestions(&p.field, &p.value).await?;
+    Ok(r["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            let value = v["value"].as_str()?.to_owned();
+            let display_name = strip_tags(v["displayName"].as_str().unwrap_or(&value));
+            Some(JqlSuggestion {
+                value,
+                display_name,
+            })
+        })
+        .collect())
+}
+
+/// Jira's suggestion names are HTML (`<b>In</b> Progress`): their text, entities decoded.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 async fn validate(p: JqlValidateParams, cx: Ctx<AppState>) -> Result<JqlValidation, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
     let errors: Vec<JqlError> = s
@@ -94,6 +132,14 @@ fn position(message: &str) -> Option<(u32, u32)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn suggestion_names_lose_their_markup() {
+        assert_eq!(
+            super::strip_tags("<b>Ac</b>tiveObjects (AO) &amp; co"),
+            "ActiveObjects (AO) & co"
+        );
+    }
+
     #[test]
     fn positions_come_from_the_message() {
         assert_eq!(

@@ -15,6 +15,20 @@ impl JiraClient {
             .await
     }
 
+    /// `{results: [{value, displayName}]}` for a field's values starting with `value`.
+    pub async fn jql_suggestions(&self, field: &str, value: &str) -> Result<Value, JiraError> {
+        let query = [
+            ("fieldName", field.to_owned()),
+            ("fieldValue", value.to_owned()),
+        ];
+        self.get(
+            &["jql", "autocompletedata", "suggestions"],
+            &query,
+            "jql/autocompletedata/suggestions",
+        )
+        .await
+    }
+
     /// Jira's error messages for `jql` (none when it is valid).
     pub async fn validate_jql(&self, jql: &str) -> Result<Vec<String>, JiraError> {
         match self.site.flavor {

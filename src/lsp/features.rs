@@ -221,8 +221,8 @@ async fn completion(server: &Server, params: &Value) -> Result<Value, Failure> {
 }
 
 /// Completion in a JQL query, from what precedes the word being typed: after a field, its
-/// operators; after an operator, functions (and project keys after `project`); elsewhere, fields
-/// and keywords.
+/// operators; after a field and an operator, its values (`jql/suggest`) and the functions;
+/// elsewhere, fields and keywords.
 async fn jql_completion(
     server: &Server,
     before: &str,
@@ -268,10 +268,24 @@ async fn jql_completion(
                 items.push(item(op, 24, "operator"));
             }
         }
-    } else if tokens.len() >= 2 && field(tokens[tokens.len() - 2]).is_some() {
-        if tokens[tokens.len() - 2].eq_ignore_ascii_case("project") {
-            for p in server.projects().await.iter() {
-                items.push(item(p, 12, "project"));
+    } else if let Some(f) = tokens.len().checked_sub(2).and_then(|i| field(tokens[i])) {
+        // Jira's values of that field; a value with spaces is written quoted.
+        let name = f["name"].as_str().unwrap_or_default();
+        let values = server
+            .call("jql/suggest", json!({ "field": name, "value": word }))
+            .await
+            .unwrap_or_default();
+        for v in values.as_array().into_iter().flatten() {
+            if let Some(value) = v["value"].as_str() {
+                let text = if value.contains(char::is_whitespace) {
+                    format!("\"{value}\"")
+                } else {
+                    value.to_owned()
+                };
+                let mut it = item(&text, 12, v["displayName"].as_str().unwrap_or(value));
+                // Filtered by the value, not its quotes.
+                it["filterText"] = json!(value);
+                items.push(it);
             }
         }
         for f in reference["functions"].as_array().into_iter().flatten() {
@@ -291,7 +305,8 @@ async fn jql_completion(
     }
     let lower = word.to_lowercase();
     items.retain(|i| {
-        i["label"]
+        i.get("filterText")
+            .unwrap_or(&i["label"])
             .as_str()
             .is_some_and(|l| l.to_lowercase().starts_with(&lower))
     });

@@ -616,4 +616,9 @@ fn jql_documents_complete_fields_operators_and_values() {
         "{values:?}"
     );
     assert_eq!(labels(&mut lsp, "assignee = cur"), ["currentUser()"]);
+    // A field's values from Jira, quoted when they hold spaces.
+    assert_eq!(
+        labels(&mut lsp, "project = DEMO AND status = In"),
+        ["\"In Progress\""]
+    );
 }

@@ -149,6 +149,7 @@ export interface Methods {
   "votes/add": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "votes/remove": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "jql/autocomplete": [P | undefined, { fields: { name: string; displayName: string; operators: string[]; orderable: boolean }[]; functions: string[]; reservedWords: string[] }];
+  "jql/suggest": [P & { field: string; value?: string }, { value: string; displayName: string }[]];
   "jql/validate": [P & { jql: string }, { valid: boolean; errors: { message: string; line?: number; character?: number }[] }];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
@@ -206,6 +207,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "votes/add": ["key", "profile"],
   "votes/remove": ["key", "profile"],
   "jql/autocomplete": ["profile"],
+  "jql/suggest": ["field", "value", "profile"],
   "jql/validate": ["jql", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
@@ -229,7 +231,7 @@ export const METHOD_NAMES = [
   "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",
   "links/types", "links/list", "links/create", "links/delete", "links/addRemote", "links/deleteRemote",
   "watchers/list", "watchers/add", "watchers/remove", "votes/get", "votes/add", "votes/remove",
-  "jql/autocomplete", "jql/validate", "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
+  "jql/autocomplete", "jql/suggest", "jql/validate", "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];
 // Compile-time proof that METHOD_NAMES and Methods have the same members.

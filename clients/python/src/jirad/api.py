@@ -243,6 +243,10 @@ class Jql(_Namespace):
     @rpc("jql/autocomplete")
     def autocomplete(self, *, profile: Optional[str] = None) -> Json: ...
 
+    @rpc("jql/suggest")
+    def suggest(self, field: str, *, value: Optional[str] = None,
+                profile: Optional[str] = None) -> Any: ...
+
     @rpc("jql/validate")
     def validate(self, jql: str, *, profile: Optional[str] = None) -> Json: ...
 
