@@ -586,11 +586,34 @@ async fn validate_jql(server: &Server, uri: &str, jql: &str) {
 
 /// The daemon's pushes: a watched issue changed (hints and diagnostics follow it).
 pub async fn daemon_notifications(server: Arc<Server>, mut notes: mpsc::UnboundedReceiver<Value>) {
+    let mut asked_consent = BTreeSet::new();
     while let Some(msg) = notes.recv().await {
-        if msg["method"] != "issues/didChange" {
-            continue;
-        }
         let p = &msg["params"];
+        match msg["method"].as_str().unwrap_or_default() {
+            "auth/authorizationRequired" => {
+                let url = p["authorizationUrl"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                // Once per link: every read of a document would otherwise ask again.
+                if !url.is_empty() && asked_consent.insert(url.clone()) {
+                    let s = server.clone();
+                    let profile = p["profile"].as_str().unwrap_or_default().to_owned();
+                    tokio::spawn(async move { consent(&s, &profile, &url).await });
+                }
+                continue;
+            }
+            "auth/didChange" if p["state"] == "authorized" => {
+                // Now the profile can read what it could not: its projects, then the documents.
+                if let Ok(mut projects) = server.projects.try_lock() {
+                    *projects = None;
+                }
+                tokio::spawn(refresh(server.clone(), None));
+                continue;
+            }
+            "issues/didChange" => {}
+            _ => continue,
+        }
         {
             let Ok(mut issues) = server.issues.lock() else {
                 continue;
@@ -617,6 +640,29 @@ pub async fn daemon_notifications(server: Arc<Server>, mut notes: mpsc::Unbounde
             let s = server.clone();
             tokio::spawn(async move { s.ask("workspace/inlayHint/refresh", Value::Null).await });
         }
+    }
+}
+
+/// A profile needs its user's consent: the editor opens the link when it can
+/// (`window/showDocument`), else shows it.
+async fn consent(server: &Server, profile: &str, url: &str) {
+    let message = format!("jirad: the profile `{profile}` needs authorization; open {url}");
+    if server.client_can(&["window", "showDocument", "support"]) {
+        server.notify(
+            "window/showMessage",
+            json!({ "type": 3, "message": message }),
+        );
+        server
+            .ask(
+                "window/showDocument",
+                json!({ "uri": url, "external": true }),
+            )
+            .await;
+    } else {
+        server.notify(
+            "window/showMessage",
+            json!({ "type": 2, "message": message }),
+        );
     }
 }
 

@@ -622,3 +622,27 @@ fn jql_documents_complete_fields_operators_and_values() {
         ["\"In Progress\""]
     );
 }
+
+#[test]
+fn a_profile_needing_consent_has_the_editor_open_the_link() {
+    let world = JiraWorld::start();
+    let d = world.daemon("oauth");
+    let mut lsp = Lsp::start(d.dir.path(), &d.socket);
+    lsp.initialize(
+        json!({ "capabilities": { "window": { "showDocument": { "support": true } } } }),
+    );
+    lsp.open(URI, "markdown", NOTES);
+    let show = lsp.wait_for("window/showDocument", |_| true);
+    let url = show["params"]["uri"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("{}/authorize?", world.s(&["url"]))),
+        "{show}"
+    );
+    assert_eq!(show["params"]["external"], true);
+    lsp.send(json!({ "jsonrpc": "2.0", "id": show["id"], "result": { "success": true } }));
+    let message = lsp.wait_for("window/showMessage", |_| true);
+    assert!(message["params"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`oauth`"));
+}
