@@ -133,7 +133,76 @@ pub fn markdown(i: &Value) -> String {
     out
 }
 
+/// The reference data of JQL (`jql/autocomplete`), fetched once per session.
+async fn jql_reference(server: &Server) -> Result<Arc<Value>, Failure> {
+    let mut slot = server.jql_reference.lock().await;
+    if let Some(r) = slot.as_ref() {
+        return Ok(r.clone());
+    }
+    let r = Arc::new(server.call("jql/autocomplete", json!({})).await?);
+    *slot = Some(r.clone());
+    Ok(r)
+}
+
+/// Hover on a field of a JQL query: its name, display name, operators and whether it orders.
+async fn jql_hover(server: &Server, params: &Value) -> Result<Value, Failure> {
+    let enc = server.enc();
+    let Some((word, range)) = (|| {
+        let docs = server.docs.lock().ok()?;
+        let doc = docs.get(params["textDocument"]["uri"].as_str()?)?;
+        let at = doc.text.offset(&params["position"], enc);
+        let s = doc.text.as_str();
+        let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '[' || c == ']';
+        let start = s[..at].rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+        let end = s[at..]
+            .find(|c: char| !is_word(c))
+            .map_or(s.len(), |i| at + i);
+        (start < end).then(|| (s[start..end].to_owned(), doc.text.range(start, end, enc)))
+    })() else {
+        return Ok(Value::Null);
+    };
+    let reference = jql_reference(server).await?;
+    let Some(f) = reference["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| {
+            f["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&word))
+        })
+    else {
+        return Ok(Value::Null);
+    };
+    let operators: Vec<String> = f["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|o| format!("`{o}`"))
+        .collect();
+    let mut value = format!(
+        "**{}** ({})\n\noperators: {}",
+        f["name"].as_str().unwrap_or_default(),
+        f["displayName"].as_str().unwrap_or_default(),
+        operators.join(" ")
+    );
+    if f["orderable"] == true {
+        value.push_str("\n\ncan order results (`ORDER BY`)");
+    }
+    Ok(json!({ "contents": { "kind": "markdown", "value": value }, "range": range }))
+}
+
 async fn hover(server: &Server, params: &Value) -> Result<Value, Failure> {
+    let is_jql = server.docs.lock().ok().is_some_and(|d| {
+        params["textDocument"]["uri"]
+            .as_str()
+            .and_then(|u| d.get(u))
+            .is_some_and(|doc| doc.language == "jql")
+    });
+    if is_jql {
+        return jql_hover(server, params).await;
+    }
     let Some((key, range)) = key_at(server, params).await else {
         return Ok(Value::Null);
     };
@@ -229,17 +298,7 @@ async fn jql_completion(
     word: &str,
     range: &Value,
 ) -> Result<Value, Failure> {
-    let reference = {
-        let mut slot = server.jql_reference.lock().await;
-        match slot.as_ref() {
-            Some(r) => r.clone(),
-            None => {
-                let r = Arc::new(server.call("jql/autocomplete", json!({})).await?);
-                *slot = Some(r.clone());
-                r
-            }
-        }
-    };
+    let reference = jql_reference(server).await?;
     let tokens: Vec<&str> = before.split_whitespace().collect();
     let last = tokens
         .last()

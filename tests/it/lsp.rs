@@ -568,7 +568,15 @@ fn jql_documents_get_jiras_errors_as_diagnostics() {
         unknown["params"]["diagnostics"][0]["range"],
         range(0, 0, 14)
     );
-    // Its issue keys are not looked up as document keys: no other diagnostics came.
+    // Hover on a field: what it is and its operators.
+    let hover = lsp.result(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 3 } }),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.starts_with("**project** (Project)"), "{text}");
+    assert!(text.contains("`in`"), "{text}");
+    assert_eq!(hover["range"], range(0, 0, 7));
     assert!(lsp.finish(true).success());
 }
 
