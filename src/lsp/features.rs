@@ -228,18 +228,22 @@ fn typed(doc: &Text, at: usize) -> (usize, String) {
 async fn completion(server: &Server, params: &Value) -> Result<Value, Failure> {
     let projects = server.projects().await;
     let enc = server.enc();
-    let Some((word, range, jql_before)) = (|| {
+    let Some((word, range, jql_before, mention)) = (|| {
         let docs = server.docs.lock().ok()?;
         let doc = docs.get(params["textDocument"]["uri"].as_str()?)?;
         let at = doc.text.offset(&params["position"], enc);
         let (start, word) = typed(&doc.text, at);
         let jql = (doc.language == "jql").then(|| doc.text.as_str()[..start].to_owned());
-        Some((word, doc.text.range(start, at, enc), jql))
+        let mention = doc.text.as_str()[..start].ends_with('@');
+        Some((word, doc.text.range(start, at, enc), jql, mention))
     })() else {
         return Ok(json!({ "isIncomplete": false, "items": [] }));
     };
     if let Some(before) = jql_before {
         return jql_completion(server, &before, &word, &range).await;
+    }
+    if mention {
+        return users(server, &word, &range).await;
     }
     let upper = word.to_ascii_uppercase();
     let project = upper.split('-').next().unwrap_or_default();
@@ -370,6 +374,32 @@ async fn jql_completion(
             .is_some_and(|l| l.to_lowercase().starts_with(&lower))
     });
     Ok(json!({ "isIncomplete": false, "items": items }))
+}
+
+/// After `@`: the users whose name or email starts with what was typed, by display name.
+async fn users(server: &Server, word: &str, range: &Value) -> Result<Value, Failure> {
+    if word.is_empty() {
+        return Ok(json!({ "isIncomplete": true, "items": [] }));
+    }
+    let found = server
+        .call("users/search", json!({ "query": word }))
+        .await?;
+    let items: Vec<Value> = found
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| {
+            let name = u["displayName"].as_str()?;
+            Some(json!({
+                "label": name,
+                "kind": 4,
+                "detail": u["email"].as_str().or_else(|| u["accountId"].as_str()),
+                "filterText": word,
+                "textEdit": { "range": range, "newText": name },
+            }))
+        })
+        .collect();
+    Ok(json!({ "isIncomplete": true, "items": items }))
 }
 
 fn links(server: &Server, params: &Value) -> Value {

@@ -472,7 +472,7 @@ fn initialize(server: &Server, params: &Value) -> Value {
             "positionEncoding": enc.name(),
             "textDocumentSync": { "openClose": true, "change": 2 },
             "hoverProvider": true,
-            "completionProvider": { "triggerCharacters": ["-"], "resolveProvider": false },
+            "completionProvider": { "triggerCharacters": ["-", "@"], "resolveProvider": false },
             "documentLinkProvider": { "resolveProvider": false },
             "inlayHintProvider": { "resolveProvider": false },
             "codeActionProvider": { "codeActionKinds": ["quickfix", "refactor"] },

@@ -330,6 +330,16 @@ fn completion_offers_keys_after_a_project_prefix_and_by_summary_text() {
         .map(|i| (i["label"].as_str().unwrap(), i["detail"].as_str().unwrap()))
         .collect();
     assert!(found.contains(&("DEMO-1", "Refactor audit log")), "{list}");
+
+    // After `@`: users, by name.
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 3 },
+                "contentChanges": [{ "range": range(2, 6, 11), "text": "ask @al" }] }),
+    );
+    let list = lsp.result("textDocument/completion", pos(2, 13));
+    assert_eq!(list["items"][0]["label"], "Alex Morgan", "{list}");
+    assert_eq!(list["items"][0]["textEdit"]["range"], range(2, 11, 13));
 }
 
 #[test]
