@@ -21,6 +21,9 @@ const FIELDS: [&str; 8] = [
     "labels",
 ];
 
+/// How long an editor may take to accept a progress token.
+const PROGRESS_ANSWER: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The daemon's `notFound` error code.
 const NOT_FOUND: i64 = 1004;
 
@@ -497,7 +500,15 @@ pub async fn refresh(server: Arc<Server>, uri: Option<String>) {
                 .collect()
         };
         keys.extend(unknown.iter().cloned());
+        let progress =
+            begin_progress(&server, &format!("Reading {} Jira issues", unknown.len())).await;
         watch(&server, keys, &unknown).await;
+        if let Some(token) = progress {
+            server.notify(
+                "$/progress",
+                json!({ "token": token, "value": { "kind": "end" } }),
+            );
+        }
         if let Some((id, _)) = old {
             let _ = server
                 .call("issues/unwatch", json!({ "watchId": id }))
@@ -509,6 +520,26 @@ pub async fn refresh(server: Arc<Server>, uri: Option<String>) {
         let s = server.clone();
         tokio::spawn(async move { s.ask("workspace/inlayHint/refresh", Value::Null).await });
     }
+}
+
+/// Starts a work-done progress the editor shows while Jira is read, when it supports them.
+async fn begin_progress(server: &Server, title: &str) -> Option<String> {
+    if !server.client_can(&["window", "workDoneProgress"]) {
+        return None;
+    }
+    let token = format!("jirad-{}", rand::random::<u32>());
+    // An editor that never answers must not hold up reading the issues.
+    let create = server.ask("window/workDoneProgress/create", json!({ "token": token }));
+    let answer = tokio::time::timeout(PROGRESS_ANSWER, create).await.ok()??;
+    // An error answer means the editor refused the token.
+    if answer.get("error").is_some() {
+        return None;
+    }
+    server.notify(
+        "$/progress",
+        json!({ "token": token, "value": { "kind": "begin", "title": title } }),
+    );
+    Some(token)
 }
 
 /// Opens the watch over `keys`; those `asked` that it does not return are missing. Jira refuses a

@@ -318,7 +318,12 @@ pub async fn serve_on(
             if let Some(id) = msg.get("id").and_then(Value::as_u64) {
                 let tx = server.pending.lock().ok().and_then(|mut p| p.remove(&id));
                 if let Some(tx) = tx {
-                    let _ = tx.send(msg.get("result").cloned().unwrap_or(Value::Null));
+                    // An error answer keeps its `error`, so the asker can tell it from a result.
+                    let answer = match msg.get("error") {
+                        Some(e) => json!({ "error": e }),
+                        None => msg.get("result").cloned().unwrap_or(Value::Null),
+                    };
+                    let _ = tx.send(answer);
                 }
             }
             continue;

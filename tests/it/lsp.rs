@@ -664,3 +664,25 @@ fn a_profile_needing_consent_has_the_editor_open_the_link() {
         .unwrap()
         .contains("`oauth`"));
 }
+
+#[test]
+fn reading_a_documents_issues_shows_work_done_progress() {
+    let (d, _) = start_demo();
+    let mut lsp = Lsp::start(d.dir.path(), &d.socket);
+    lsp.initialize(json!({ "capabilities": { "window": { "workDoneProgress": true } } }));
+    lsp.open(URI, "markdown", NOTES);
+    let create = lsp.wait_for("window/workDoneProgress/create", |_| true);
+    let token = create["params"]["token"].clone();
+    lsp.send(json!({ "jsonrpc": "2.0", "id": create["id"], "result": null }));
+    let begin = lsp.wait_for("$/progress", |m| m["params"]["value"]["kind"] == "begin");
+    assert_eq!(begin["params"]["token"], token);
+    assert_eq!(begin["params"]["value"]["title"], "Reading 3 Jira issues");
+    let end = lsp.wait_for("$/progress", |m| m["params"]["value"]["kind"] == "end");
+    assert_eq!(end["params"]["token"], token);
+    // The diagnostics of what was read follow.
+    lsp.wait_for("textDocument/publishDiagnostics", |m| {
+        m["params"]["diagnostics"]
+            .as_array()
+            .is_some_and(|d| d.len() == 2)
+    });
+}
