@@ -38,6 +38,7 @@ mod issues_faults;
 mod issues_oauth;
 mod issues_paging;
 mod issues_roundtrip;
+mod jql;
 mod layers;
 mod links;
 mod load;
