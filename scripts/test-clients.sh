@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds jirad and fake-jira (debug), then runs every client suite against them: Python, TypeScript
 # and Neovim (clients/run-tests.sh) and the MCP face with the official MCP Python SDK
-# (tests/mcp_sdk), the official TypeScript SDK and the MCP Inspector CLI (tests/mcp_node).
-# Reaches only PyPI and npm; installs into venvs and node_modules inside the checkout, nothing
-# global. Needs cargo, python3 (3.10+ for the MCP SDK), node 20 + npm.
-# Usage: scripts/test-clients.sh [all|unit|mcp]   (unit: no daemon, no MCP tests; mcp: only those)
+# (tests/mcp_sdk), the official TypeScript SDK and the MCP Inspector CLI (tests/mcp_node), and
+# `jirad lsp` in real editors (tests/editors: Neovim's built-in client, Emacs eglot). Reaches only
+# PyPI, npm and apt (Emacs, when missing and running as root); installs into venvs and
+# node_modules inside the checkout. Needs cargo, python3 (3.10+ for the MCP SDK), node 20 + npm.
+# Usage: scripts/test-clients.sh [all|unit|mcp|editors]   (unit: no daemon, no MCP or editor
+# tests; mcp, editors: only those)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-all}
@@ -17,11 +19,16 @@ export JIRAD_BIN=${JIRAD_BIN:-$repo/target/debug/jirad}
 export FAKE_JIRA_BIN=${FAKE_JIRA_BIN:-$repo/target/debug/fake-jira}
 
 failed=()
-if [ "$mode" != mcp ]; then
+if [ "$mode" != mcp ] && [ "$mode" != editors ]; then
   "$repo/clients/run-tests.sh" "$mode" || failed+=(clients)
 fi
 
-if [ "$mode" != unit ]; then
+if [ "$mode" = all ] || [ "$mode" = editors ]; then
+  printf '\n=== editors (jirad lsp in Neovim and Emacs, headless)\n'
+  "$repo/tests/editors/run.sh" all || failed+=(editors)
+fi
+
+if [ "$mode" = all ] || [ "$mode" = mcp ]; then
   printf '\n=== MCP SDK (jirad mcp over stdio)\n'
   sdk=$repo/tests/mcp_sdk
   if { [ -x "$sdk/.venv/bin/python" ] || "$python" -m venv "$sdk/.venv"; } &&

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod issues;
+pub mod jql;
 pub mod lifecycle;
 pub mod links;
 pub mod openrpc;

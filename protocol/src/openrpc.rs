@@ -86,6 +86,7 @@ pub fn contract() -> Vec<MethodDoc> {
         crate::worklogs::docs(),
         crate::versions::docs(),
         crate::attachments::docs(),
+        crate::jql::docs(),
         crate::projects::docs(),
         crate::cache::docs(),
     ]

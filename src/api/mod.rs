@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod issues;
+pub mod jql;
 pub mod lifecycle;
 pub mod links;
 pub mod projects;
@@ -87,6 +88,7 @@ pub fn build_module(state: Arc<AppState>) -> crate::rpc::Router {
     worklogs::register_all(&mut module);
     versions::register_all(&mut module);
     attachments::register_all(&mut module);
+    jql::register_all(&mut module);
     projects::register_all(&mut module);
     cache::register_all(&mut module);
     watch::register_all(&mut module);

@@ -1,11 +1,12 @@
 //! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad auth …`, `jirad status`,
-//! `jirad stop`, `jirad demo`, `jirad mcp`.
+//! `jirad stop`, `jirad demo`, `jirad mcp`, `jirad lsp`.
 
 mod auth;
 mod call;
 mod demo;
 mod issue;
 mod logging;
+mod lsp;
 mod mcp;
 mod serve;
 
@@ -37,6 +38,8 @@ enum Command {
     Demo(DemoArgs),
     /// Serve the Model Context Protocol on stdin/stdout for local agents (forwards to the daemon).
     Mcp(McpArgs),
+    /// Serve the Language Server Protocol on stdin/stdout for editors (forwards to the daemon).
+    Lsp(LspArgs),
     /// Authorize, inspect or forget profiles (through the daemon; starts it if needed).
     Auth(AuthArgs),
 }
@@ -159,6 +162,22 @@ pub struct McpArgs {
     profile: Option<String>,
 }
 
+/// `jirad lsp` options.
+#[derive(Debug, Clone, Args)]
+pub struct LspArgs {
+    #[command(flatten)]
+    socket: SocketArgs,
+    /// Fail the requests instead of starting the daemon when nothing listens.
+    #[arg(long)]
+    no_spawn: bool,
+    /// Config file for a daemon started by this command.
+    #[arg(long, env = "JIRAD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Act as this profile (overrides the editor's `initializationOptions`).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
 /// `JIRAD_THREADS=N` picks a multi-thread runtime; the default is one thread (lowest latency).
 fn runtime_builder() -> tokio::runtime::Builder {
     let mut b = match std::env::var("JIRAD_THREADS")
@@ -192,7 +211,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if !matches!(
         cli.command,
-        Command::Serve(_) | Command::Demo(_) | Command::Mcp(_)
+        Command::Serve(_) | Command::Demo(_) | Command::Mcp(_) | Command::Lsp(_)
     ) {
         quiet_broken_pipe();
     }
@@ -220,6 +239,7 @@ pub fn main() -> ExitCode {
             Command::Stop(args) => call::stop(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Mcp(args) => mcp::run(args).await,
+            Command::Lsp(args) => lsp::run(args).await,
             Command::Auth(args) => auth::run(args).await,
         }
     });

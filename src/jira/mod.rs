@@ -10,6 +10,7 @@ mod client;
 mod error;
 pub mod http;
 pub mod jql;
+mod jql_validate;
 mod links;
 pub mod meta;
 pub mod normalize;

@@ -5,13 +5,13 @@
 //! Stdout carries nothing but MCP messages; logs go to stderr.
 
 mod call;
-mod daemon;
 mod host;
 pub mod policy;
 mod resources;
 pub mod results;
 pub mod tools;
 
+use crate::forward as daemon;
 use daemon::Forwarder;
 use host::Host;
 use policy::{McpConfig, Policy};
@@ -100,7 +100,13 @@ pub async fn serve_on(
     let (notes, notes_rx) = mpsc::unbounded_channel();
     let server = Arc::new(Server {
         host: Arc::new(Host::new(out)),
-        forwarder: Forwarder::new(socket, spawn, policy.profile().map(str::to_owned), notes),
+        forwarder: Forwarder::new(
+            "jirad-mcp",
+            socket,
+            spawn,
+            policy.profile().map(str::to_owned),
+            notes,
+        ),
         tools,
         policy,
         calls: Mutex::default(),

@@ -157,6 +157,7 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
 
 #[test]
 fn a_200_mb_file_goes_up_and_down_in_a_few_megabytes_of_daemon_memory() {
+    let _heavy = support::heavy();
     let w = JiraWorld::start();
     let d = w.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);

@@ -168,17 +168,28 @@ fn layers_depend_one_way_and_nothing_imports_in_a_cycle() {
     let forbidden: &[(&[&str], &[&str])] = &[
         (
             &["auth", "cache", "jira", "breaker", "heap", "failpoint"],
-            &["rpc", "api", "service", "cli", "mcp", "client", "config"],
+            &[
+                "rpc", "api", "service", "cli", "mcp", "lsp", "forward", "client", "config",
+            ],
         ),
         (
             &["rpc"],
             &[
-                "api", "service", "auth", "cache", "jira", "cli", "mcp", "client",
+                "api", "service", "auth", "cache", "jira", "cli", "mcp", "lsp", "forward", "client",
             ],
         ),
-        (&["config"], &["api", "service", "cli", "mcp", "client"]),
-        (&["service"], &["api", "cli", "mcp", "client"]),
-        (&["api"], &["cli", "mcp", "client"]),
+        (
+            &["config"],
+            &["api", "service", "cli", "mcp", "lsp", "forward", "client"],
+        ),
+        (
+            &["service"],
+            &["api", "cli", "mcp", "lsp", "forward", "client"],
+        ),
+        (&["api"], &["cli", "mcp", "lsp", "forward", "client"]),
+        // The faces are clients of the daemon: never of its handlers, nor of each other.
+        (&["lsp"], &["api", "service", "mcp"]),
+        (&["mcp"], &["lsp"]),
     ];
     let mut wrong = Vec::new();
     for (from, to) in &graph {

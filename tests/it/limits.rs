@@ -193,6 +193,7 @@ fn behaves(d: &Daemon, calls: usize) {
 
 #[test]
 fn idle_connections_beyond_the_cap_and_abusers_leave_a_well_behaved_client_answered() {
+    let _heavy = support::heavy();
     let d = daemon(
         "[limits]\nmax_connections = 200\nfirst_message_timeout_ms = 1000\n\
          partial_message_timeout_ms = 1000\n",
@@ -236,6 +237,7 @@ fn idle_connections_beyond_the_cap_and_abusers_leave_a_well_behaved_client_answe
 
 #[test]
 fn a_twenty_thousand_call_batch_is_refused_and_a_long_one_is_answered_within_the_budget() {
+    let _heavy = support::heavy();
     let d = daemon("");
     let mut c = d.client(Framing::Ndjson);
     let batch = |n: usize| {
@@ -283,6 +285,7 @@ fn a_twenty_thousand_call_batch_is_refused_and_a_long_one_is_answered_within_the
 
 #[test]
 fn never_reading_clients_are_held_to_the_budget_and_memory_comes_back_when_abusers_leave() {
+    let _heavy = support::heavy();
     let world = JiraWorld::start();
     let d = start_in(tempdir(), &world.config("cloud", ""), &[]);
     let pid = d.pid();
@@ -339,6 +342,7 @@ fn never_reading_clients_are_held_to_the_budget_and_memory_comes_back_when_abuse
 
 #[test]
 fn unfinished_messages_of_all_clients_share_one_budget() {
+    let _heavy = support::heavy();
     let d = daemon("[limits]\nmax_buffered_input_bytes = 8388608\n");
     let mut holder = Abusers::default();
     holder.partial_bodies(&d.socket, 1, 6 << 20);
@@ -373,6 +377,7 @@ fn unfinished_messages_of_all_clients_share_one_budget() {
 
 #[test]
 fn ten_thousand_watches_on_one_connection_are_capped_and_jira_is_paced() {
+    let _heavy = support::heavy();
     let world = JiraWorld::start();
     let config = world.config(
         "cloud",
@@ -439,6 +444,7 @@ fn ten_thousand_watches_on_one_connection_are_capped_and_jira_is_paced() {
 
 #[test]
 fn the_oauth_loopback_listener_keeps_working_while_another_user_floods_it() {
+    let _heavy = support::heavy();
     let world = JiraWorld::start();
     let config = world.config(
         "oauth",

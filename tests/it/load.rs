@@ -263,6 +263,7 @@ async fn phase(path: &Path, abusers: bool) -> (Figures, usize) {
 
 #[test]
 fn clients_are_served_beside_idle_and_abusive_ones() {
+    let _heavy = support::heavy();
     let world = JiraWorld::start();
     let d = world.daemon("cloud");
     let rt = tokio::runtime::Builder::new_multi_thread()

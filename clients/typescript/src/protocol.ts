@@ -164,6 +164,9 @@ export interface Methods {
   "attachments/upload": [KeyParams & { path?: string; content?: string; filename?: string; mimeType?: string }, Json[]];
   "attachments/download": [P & { id: string; path?: string; overwrite?: boolean; inline?: boolean }, Json];
   "attachments/delete": [P & { id: string }, unknown];
+  "jql/autocomplete": [P | undefined, { fields: { name: string; displayName: string; operators: string[]; orderable: boolean }[]; functions: string[]; reservedWords: string[] }];
+  "jql/suggest": [P & { field: string; value?: string }, { value: string; displayName: string }[]];
+  "jql/validate": [P & { jql: string }, { valid: boolean; errors: { message: string; line?: number; character?: number }[] }];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
   "users/me": [P | undefined, Json];
@@ -233,6 +236,9 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "attachments/upload": ["content", "filename", "key", "mimeType", "path", "profile"],
   "attachments/download": ["id", "inline", "overwrite", "path", "profile"],
   "attachments/delete": ["id", "profile"],
+  "jql/autocomplete": ["profile"],
+  "jql/suggest": ["field", "value", "profile"],
+  "jql/validate": ["jql", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
   "users/me": ["profile"],
@@ -259,6 +265,7 @@ export const METHOD_NAMES = [
   "versions/list", "versions/create", "versions/update", "components/list", "components/create",
   "attachments/list", "attachments/upload", "attachments/download", "attachments/delete",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
+  "jql/autocomplete", "jql/suggest", "jql/validate", "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];
 // Compile-time proof that METHOD_NAMES and Methods have the same members.

@@ -331,6 +331,12 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
             ],
         ),
         "searchProjects" | "getProject" | "getAllProjects" => ("read:jira-work", PROJECT),
+        "getAutoComplete" => ("read:jira-work", &["read:field:jira"]),
+        "getFieldAutoCompleteForQueryString" => ("read:jira-work", &["read:issue-details:jira"]),
+        "parseJqlQueries" => (
+            "read:jira-work",
+            &["read:field:jira", "validate:jql:jira", "read:jql:jira"],
+        ),
         "getFields" => (
             "read:jira-work",
             &[

@@ -274,3 +274,93 @@ async fn bare_words_are_a_text_search() {
     .await;
     assert_eq!(keys(&a, "quokka").await, vec!["OPS-2"]);
 }
+
+#[tokio::test]
+async fn jql_parse_judges_each_query_and_answers_200() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let body = json!({ "queries": [
+        "project = DEMO ORDER BY updated DESC",
+        "project = NOPE",
+        "summary ~ \"unclosed",
+    ] });
+    let (s, r) = a.post("/jql/parse?validation=strict", body.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    common::check("/rest/api/3/jql/parse", "post", 200, &r);
+    let q = r["queries"].as_array().unwrap();
+    assert!(
+        q[0].get("errors").is_none() && q[0]["structure"].is_object(),
+        "{r}"
+    );
+    assert_eq!(
+        q[1]["errors"][0],
+        "The value 'NOPE' does not exist for the field 'project'."
+    );
+    assert!(q[2]["errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("(line 1, character"));
+    // `warn`: unknown values are warnings, the query still parses.
+    let (_, r) = a.post("/jql/parse?validation=warn", body.clone()).await;
+    assert!(r["queries"][1]["warnings"].is_array() && r["queries"][1]["structure"].is_object());
+    // No queries, or no validation type: 400.
+    let (s, _) = a
+        .post("/jql/parse?validation=strict", json!({ "queries": [] }))
+        .await;
+    assert_eq!(s, 400);
+    let (s, _) = a.post("/jql/parse", body).await;
+    assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn jql_autocomplete_data_lists_the_subsets_fields_and_functions() {
+    let f = start().await;
+    let (s, r) = Api::site(&f).get("/jql/autocompletedata").await;
+    assert_eq!(s, 200, "{r}");
+    common::check("/rest/api/3/jql/autocompletedata", "get", 200, &r);
+    let fields = r["visibleFieldNames"].as_array().unwrap();
+    let status = fields.iter().find(|f| f["value"] == "status").unwrap();
+    assert!(status["operators"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("in")));
+    assert_eq!(status["orderable"], "true", "flags are strings");
+    assert_eq!(r["visibleFunctionNames"][0]["value"], "currentUser()");
+    // Data Center has it too, under v2.
+    let (s, _) = Api::dc(&f).get("/jql/autocompletedata").await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn jql_suggestions_are_a_fields_values_with_the_match_in_bold() {
+    let f = start().await;
+    let a = Api::site(&f);
+    let (s, r) = a
+        .get("/jql/autocompletedata/suggestions?fieldName=status&fieldValue=in")
+        .await;
+    assert_eq!(s, 200, "{r}");
+    common::check(
+        "/rest/api/3/jql/autocompletedata/suggestions",
+        "get",
+        200,
+        &r,
+    );
+    assert_eq!(
+        r["results"],
+        json!([{ "value": "In Progress", "displayName": "<b>In</b> Progress" }])
+    );
+    let (_, r) = a
+        .get("/jql/autocompletedata/suggestions?fieldName=project&fieldValue=")
+        .await;
+    let projects: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(projects, ["DEMO", "OPS"]);
+    let (s, _) = a
+        .get("/jql/autocompletedata/suggestions?fieldName=status&predicateName=by")
+        .await;
+    assert_eq!(s, 400);
+}

@@ -23,6 +23,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Taken by the tests that load the machine on purpose (thousands of connections, abusive
+/// clients, memory measured): they run one at a time, beside the light tests, so one's load is not
+/// another's failure on a 2-core machine.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_jirad");
 /// How long any single read may block before a test fails instead of hanging.

@@ -309,6 +309,16 @@ class Attachments(_Namespace):
 
     @rpc("attachments/delete")
     def delete(self, id: str, *, profile: Optional[str] = None) -> Json: ...
+class Jql(_Namespace):
+    @rpc("jql/autocomplete")
+    def autocomplete(self, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("jql/suggest")
+    def suggest(self, field: str, *, value: Optional[str] = None,
+                profile: Optional[str] = None) -> Any: ...
+
+    @rpc("jql/validate")
+    def validate(self, jql: str, *, profile: Optional[str] = None) -> Json: ...
 
 
 class Projects(_Namespace):
@@ -360,6 +370,7 @@ class Api(_Namespace):
         self.versions = Versions(invoke)
         self.components = Components(invoke)
         self.attachments = Attachments(invoke)
+        self.jql = Jql(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
         self.cache = Cache(invoke)
@@ -419,6 +430,7 @@ def _walk() -> Iterator[Tuple[str, type]]:
                       ("watchers", Watchers), ("votes", Votes), ("worklogs", Worklogs),
                       ("versions", Versions), ("components", Components),
                       ("attachments", Attachments),
+                      ("watchers", Watchers), ("votes", Votes), ("jql", Jql),
                       ("projects", Projects), ("users", Users), ("cache", Cache),
                       ("daemon", Daemon)):
         yield attr + ".", cls

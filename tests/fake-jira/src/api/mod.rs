@@ -6,6 +6,7 @@ pub mod changelog;
 pub mod comments;
 pub mod fields;
 pub mod issues;
+pub mod jql;
 pub mod links;
 pub mod meta;
 pub mod search;
@@ -71,6 +72,9 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["search", "jql"]) => "searchAndReconsileIssuesUsingJql",
         ("POST", ["search", "jql"]) => "searchAndReconsileIssuesUsingJqlPost",
         ("POST", ["search", "approximate-count"]) => "countIssues",
+        ("POST", ["jql", "parse"]) => "parseJqlQueries",
+        ("GET", ["jql", "autocompletedata"]) => "getAutoComplete",
+        ("GET", ["jql", "autocompletedata", "suggestions"]) => "getFieldAutoCompleteForQueryString",
         ("GET", ["search"]) => "searchForIssuesUsingJql",
         ("POST", ["search"]) => "searchForIssuesUsingJqlPost",
         ("GET", ["myself"]) => "getCurrentUser",
@@ -149,6 +153,9 @@ pub fn dispatch(
         "addVote" => watchers::vote(ctx, inner, rest[1], true),
         "removeVote" => watchers::vote(ctx, inner, rest[1], false),
         "getIssueLinkTypes" => links::types(ctx),
+        "parseJqlQueries" if cloud => jql::parse(inner, q, &json_body!()),
+        "getAutoComplete" => jql::autocomplete_data(),
+        "getFieldAutoCompleteForQueryString" => jql::suggestions(inner, q),
         "linkIssues" => links::create(ctx, inner, &json_body!()),
         "getIssueLink" => links::get(ctx, inner, rest[1]),
         "deleteIssueLink" => links::delete(inner, rest[1]),

@@ -321,7 +321,7 @@ const ORDERABLE: &[&str] = &[
     "resolutiondate",
     "rank",
 ];
-const FIELDS: &[&str] = &[
+pub const FIELDS: &[&str] = &[
     "project",
     "key",
     "issuekey",

@@ -1,7 +1,7 @@
-//! The MCP server's connection to the shared daemon: concurrent calls multiplexed by id over one
-//! socket connection (opened with [`DaemonClient`], which also starts the daemon when allowed),
-//! reopened when the daemon went away. The daemon's notifications (progress, watched issues,
-//! authorization changes) go to one channel for the MCP face to translate.
+//! The stdio faces' (`jirad mcp`, `jirad lsp`) connection to the shared daemon: concurrent calls
+//! multiplexed by id over one socket connection (opened with [`DaemonClient`], which also starts
+//! the daemon when allowed), reopened when the daemon went away. The daemon's notifications
+//! (progress, watched issues, authorization changes) go to one channel for the face to translate.
 
 use crate::client::{ClientError, DaemonClient, SpawnArgs, Stream};
 use serde_json::{json, Value};
@@ -123,15 +123,18 @@ pub struct Forwarder {
     socket: PathBuf,
     spawn: Option<SpawnArgs>,
     profile: Option<String>,
+    face: &'static str,
     client_name: StdMutex<String>,
     conn: Mutex<Option<Arc<Conn>>>,
     notes: mpsc::UnboundedSender<Value>,
 }
 
 impl Forwarder {
-    /// `spawn: None` never starts the daemon (`--no-spawn`); `profile` is the connection's
-    /// (`initialize {profile}`); the daemon's notifications go to `notes`.
+    /// `face` names this client in `daemon/status` (`jirad-mcp`); `spawn: None` never starts the
+    /// daemon (`--no-spawn`); `profile` is the connection's (`initialize {profile}`); the daemon's
+    /// notifications go to `notes`.
     pub fn new(
+        face: &'static str,
         socket: PathBuf,
         spawn: Option<SpawnArgs>,
         profile: Option<String>,
@@ -141,16 +144,18 @@ impl Forwarder {
             socket,
             spawn,
             profile,
-            client_name: StdMutex::new("jirad-mcp".into()),
+            face,
+            client_name: StdMutex::new(face.into()),
             conn: Mutex::new(None),
             notes,
         }
     }
 
-    /// Names the MCP host in the daemon's `daemon/status` (sent on the next connection).
+    /// Names the host (MCP host, editor) in the daemon's `daemon/status` (sent on the next
+    /// connection).
     pub fn set_client_name(&self, host: &str) {
         if let Ok(mut n) = self.client_name.lock() {
-            *n = format!("jirad-mcp ({host})");
+            *n = format!("{} ({host})", self.face);
         }
     }
 
