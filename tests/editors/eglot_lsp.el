@@ -26,7 +26,7 @@
       (let* ((capf (eglot-completion-at-point))
              (cands (all-completions (buffer-substring (nth 0 capf) (nth 1 capf)) (nth 2 capf))))
         (check "completion" (member "DEMO-1" cands) (length cands)))
-      (check "diagnostics" (wait-for #'flymake-diagnostics)
+      (check "diagnostics" (wait-for #'flymake-diagnostics 20)
              (mapcar #'flymake-diagnostic-text (flymake-diagnostics))))
   (error (check "no error" nil err)))
 (set-buffer-modified-p nil)

@@ -264,8 +264,8 @@ export const METHOD_NAMES = [
   "worklogs/list", "worklogs/add", "worklogs/update", "worklogs/delete",
   "versions/list", "versions/create", "versions/update", "components/list", "components/create",
   "attachments/list", "attachments/upload", "attachments/download", "attachments/delete",
+  "jql/autocomplete", "jql/suggest", "jql/validate",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
-  "jql/autocomplete", "jql/suggest", "jql/validate", "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];
 // Compile-time proof that METHOD_NAMES and Methods have the same members.
