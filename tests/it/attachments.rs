@@ -7,21 +7,10 @@
 use crate::support;
 
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::io::{Read, Write};
 use support::jira::JiraWorld;
-use support::{Framing, SocketClient};
-
-fn call(c: &mut SocketClient, profile: &str, method: &str, mut params: Value) -> Value {
-    params["profile"] = json!(profile);
-    c.call(method, params)
-}
-
-fn ok(c: &mut SocketClient, profile: &str, method: &str, params: Value) -> Value {
-    let reply = call(c, profile, method, params);
-    assert!(reply.get("result").is_some(), "{method}: {reply}");
-    reply["result"].clone()
-}
+use support::Framing;
 
 /// The daemon's peak resident memory so far, in KiB.
 fn peak_kb(pid: u32) -> u64 {
@@ -42,8 +31,7 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
     let log = dir.path().join("build.log");
     std::fs::write(&log, b"line 1\nline 2\n").expect("write");
     for (profile, key) in [("cloud", "DEMO-11"), ("dc", "DEMO-12")] {
-        let up = ok(
-            &mut c,
+        let up = c.result_as(
             profile,
             "attachments/upload",
             json!({"key": key, "path": log.display().to_string()}),
@@ -54,13 +42,12 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
             (Some(14), Some("text/plain"))
         );
         let inline = base64::engine::general_purpose::STANDARD.encode(b"{\"ok\":true}");
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "attachments/upload",
             json!({"key": key, "content": inline, "filename": "result.json"}),
         );
-        let all = ok(&mut c, profile, "attachments/list", json!({"key": key}));
+        let all = c.result_as(profile, "attachments/list", json!({"key": key}));
         let names: Vec<&str> = all
             .as_array()
             .expect("list")
@@ -71,8 +58,7 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
 
         let id = up[0]["id"].clone();
         let out = dir.path().join(format!("{profile}-copy.log"));
-        let got = ok(
-            &mut c,
+        let got = c.result_as(
             profile,
             "attachments/download",
             json!({"id": id, "path": out.display().to_string()}),
@@ -80,8 +66,7 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
         assert_eq!(got["size"], 14);
         assert_eq!(std::fs::read(&out).expect("saved"), b"line 1\nline 2\n");
         std::fs::write(&out, b"mine").expect("write");
-        let refused = call(
-            &mut c,
+        let refused = c.call_as(
             profile,
             "attachments/download",
             json!({"id": id, "path": out.display().to_string()}),
@@ -95,8 +80,7 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
             b"mine",
             "{profile}: not overwritten"
         );
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "attachments/download",
             json!({"id": id, "path": out.display().to_string(), "overwrite": true}),
@@ -108,8 +92,7 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
         });
         assert_eq!(leftovers.count(), 0, "no temporary file left");
 
-        let back = ok(
-            &mut c,
+        let back = c.result_as(
             profile,
             "attachments/download",
             json!({"id": id, "inline": true}),
@@ -118,8 +101,7 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
             .decode(back["content"].as_str().expect("content"))
             .expect("base64");
         assert_eq!(bytes, b"line 1\nline 2\n");
-        let relative = call(
-            &mut c,
+        let relative = c.call_as(
             profile,
             "attachments/download",
             json!({"id": id, "path": "copy.log"}),
@@ -129,8 +111,8 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
             "'copy.log' is not an absolute path"
         );
 
-        ok(&mut c, profile, "attachments/delete", json!({"id": id}));
-        let gone = call(&mut c, profile, "attachments/delete", json!({"id": id}));
+        c.result_as(profile, "attachments/delete", json!({"id": id}));
+        let gone = c.call_as(profile, "attachments/delete", json!({"id": id}));
         assert_eq!(gone["error"]["data"]["kind"], "notFound", "{gone}");
     }
 
@@ -140,8 +122,7 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
         .and_then(|f| f.set_len(11 << 20))
         .expect("sparse file");
     let before = w.count_requests("POST", "/attachments");
-    let over = call(
-        &mut c,
+    let over = c.call_as(
         "dc",
         "attachments/upload",
         json!({"key": "DEMO-12", "path": big.display().to_string()}),
@@ -172,23 +153,16 @@ fn a_200_mb_file_goes_up_and_down_in_a_few_megabytes_of_daemon_memory() {
             f.write_all(&b).expect("write");
         }
     }
-    ok(
-        &mut c,
-        "cloud",
-        "attachments/list",
-        json!({"key": "DEMO-13"}),
-    );
+    c.result_as("cloud", "attachments/list", json!({"key": "DEMO-13"}));
     let base = peak_kb(d.pid());
-    let up = ok(
-        &mut c,
+    let up = c.result_as(
         "cloud",
         "attachments/upload",
         json!({"key": "DEMO-13", "path": src.display().to_string()}),
     );
     assert_eq!(up[0]["size"], 200u64 << 20);
     let out = dir.path().join("back.bin");
-    let got = ok(
-        &mut c,
+    let got = c.result_as(
         "cloud",
         "attachments/download",
         json!({"id": up[0]["id"], "path": out.display().to_string()}),

@@ -6,24 +6,13 @@
 
 use crate::support;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use support::jira::JiraWorld;
 use support::{Framing, SocketClient};
 
-fn call(c: &mut SocketClient, profile: &str, method: &str, mut params: Value) -> Value {
-    params["profile"] = json!(profile);
-    c.call(method, params)
-}
-
-fn ok(c: &mut SocketClient, profile: &str, method: &str, params: Value) -> Value {
-    let reply = call(c, profile, method, params);
-    assert!(reply.get("result").is_some(), "{method}: {reply}");
-    reply["result"].clone()
-}
-
 /// `(phrase, other issue)` of each link of `key`, read from its side.
 fn links(c: &mut SocketClient, profile: &str, key: &str) -> Vec<(String, String)> {
-    let all = ok(c, profile, "links/list", json!({"key": key}));
+    let all = c.result_as(profile, "links/list", json!({"key": key}));
     all["links"]
         .as_array()
         .expect("links")
@@ -46,7 +35,7 @@ fn links_read_the_same_whichever_phrase_made_them_on_both_flavours() {
         ("cloud", ["DEMO-1", "DEMO-4", "DEMO-5"]),
         ("dc", ["OPS-1", "OPS-2", "OPS-3"]),
     ] {
-        let types = ok(&mut c, profile, "links/types", json!({}));
+        let types = c.result_as(profile, "links/types", json!({}));
         assert!(
             types.as_array().expect("types").contains(
                 &json!({"id": "10000", "name": "Blocks", "outward": "blocks", "inward": "is blocked by"})
@@ -54,15 +43,13 @@ fn links_read_the_same_whichever_phrase_made_them_on_both_flavours() {
             "{profile}: {types}"
         );
         // Read into the cache first: the link must show through it afterwards.
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "issues/get",
             json!({"key": b, "fields": ["issuelinks"]}),
         );
 
-        let made = ok(
-            &mut c,
+        let made = c.result_as(
             profile,
             "links/create",
             json!({"from": a, "type": "Blocks", "to": b, "comment": "blocking **this**"}),
@@ -72,8 +59,7 @@ fn links_read_the_same_whichever_phrase_made_them_on_both_flavours() {
             (Some("blocks"), Some(b))
         );
         // The inward phrase names the same link the other way round: x is blocked by a.
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "links/create",
             json!({"from": x, "type": "is blocked by", "to": a}),
@@ -92,8 +78,7 @@ fn links_read_the_same_whichever_phrase_made_them_on_both_flavours() {
             links(&mut c, profile, b),
             [("is blocked by".to_owned(), a.to_owned())]
         );
-        let cached = ok(
-            &mut c,
+        let cached = c.result_as(
             profile,
             "issues/get",
             json!({"key": b, "fields": ["issuelinks"]}),
@@ -102,12 +87,7 @@ fn links_read_the_same_whichever_phrase_made_them_on_both_flavours() {
             cached["cache"]["hit"], false,
             "{profile}: the write evicted {b}"
         );
-        let comments = ok(
-            &mut c,
-            profile,
-            "issues/comments",
-            json!({"key": b, "limit": 1000}),
-        );
+        let comments = c.result_as(profile, "issues/comments", json!({"key": b, "limit": 1000}));
         assert!(
             comments["comments"]
                 .as_array()
@@ -117,8 +97,7 @@ fn links_read_the_same_whichever_phrase_made_them_on_both_flavours() {
             "{profile}: the link's comment is on {b}"
         );
 
-        let unknown = call(
-            &mut c,
+        let unknown = c.call_as(
             profile,
             "links/create",
             json!({"from": a, "type": "causes", "to": b}),
@@ -135,17 +114,16 @@ fn links_read_the_same_whichever_phrase_made_them_on_both_flavours() {
                 )),
             "{unknown}"
         );
-        let missing = call(
-            &mut c,
+        let missing = c.call_as(
             profile,
             "links/create",
             json!({"from": a, "type": "Blocks", "to": "NOPE-9"}),
         );
         assert_eq!(missing["error"]["data"]["kind"], "notFound", "{missing}");
 
-        ok(&mut c, profile, "links/delete", json!({"id": made["id"]}));
+        c.result_as(profile, "links/delete", json!({"id": made["id"]}));
         assert_eq!(links(&mut c, profile, b), []);
-        let again = call(&mut c, profile, "links/delete", json!({"id": made["id"]}));
+        let again = c.call_as(profile, "links/delete", json!({"id": made["id"]}));
         assert_eq!(again["error"]["data"]["kind"], "notFound", "{again}");
     }
 }
@@ -156,16 +134,12 @@ fn a_remote_link_with_a_known_global_id_is_replaced_not_doubled() {
     let d = w.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);
     for (profile, key) in [("cloud", "DEMO-2"), ("dc", "DEMO-3")] {
-        let first = ok(
-            &mut c,
-            profile,
+        let first = c.result_as(profile,
             "links/addRemote",
             json!({"key": key, "url": "https://ci.example/1", "title": "Build 1", "globalId": "ci:1"}),
         );
         assert_eq!(first["created"], true, "{profile}");
-        let second = ok(
-            &mut c,
-            profile,
+        let second = c.result_as(profile,
             "links/addRemote",
             json!({"key": key, "url": "https://ci.example/1", "title": "Build 1 passed", "globalId": "ci:1", "summary": "green"}),
         );
@@ -173,14 +147,13 @@ fn a_remote_link_with_a_known_global_id_is_replaced_not_doubled() {
             (second["created"].clone(), second["id"].clone()),
             (json!(false), first["id"].clone())
         );
-        let all = ok(&mut c, profile, "links/list", json!({"key": key}));
+        let all = c.result_as(profile, "links/list", json!({"key": key}));
         assert_eq!(
             all["remote"],
             json!([{"id": first["id"], "globalId": "ci:1", "url": "https://ci.example/1", "title": "Build 1 passed", "summary": "green"}]),
             "{profile}"
         );
-        let bad = call(
-            &mut c,
+        let bad = c.call_as(
             profile,
             "links/addRemote",
             json!({"key": key, "url": "ci/1", "title": "x"}),
@@ -189,18 +162,16 @@ fn a_remote_link_with_a_known_global_id_is_replaced_not_doubled() {
             bad["error"]["data"]["errors"]["url"], "not an absolute URL",
             "{bad}"
         );
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "links/deleteRemote",
             json!({"key": key, "globalId": "ci:1"}),
         );
         assert_eq!(
-            ok(&mut c, profile, "links/list", json!({"key": key}))["remote"],
+            c.result_as(profile, "links/list", json!({"key": key}))["remote"],
             json!([])
         );
-        let gone = call(
-            &mut c,
+        let gone = c.call_as(
             profile,
             "links/deleteRemote",
             json!({"key": key, "globalId": "ci:1"}),

@@ -7,18 +7,7 @@ use crate::support;
 
 use serde_json::{json, Value};
 use support::jira::JiraWorld;
-use support::{Framing, SocketClient};
-
-fn call(c: &mut SocketClient, profile: &str, method: &str, mut params: Value) -> Value {
-    params["profile"] = json!(profile);
-    c.call(method, params)
-}
-
-fn ok(c: &mut SocketClient, profile: &str, method: &str, params: Value) -> Value {
-    let reply = call(c, profile, method, params);
-    assert!(reply.get("result").is_some(), "{method}: {reply}");
-    reply["result"].clone()
-}
+use support::Framing;
 
 fn names(list: &Value) -> Vec<&str> {
     list.as_array()
@@ -34,8 +23,7 @@ fn versions_and_components_are_made_released_and_set_by_name_on_both_flavours() 
     let d = w.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);
     for (profile, project, key) in [("cloud", "DEMO", "DEMO-10"), ("dc", "OPS", "OPS-4")] {
-        let v1 = ok(
-            &mut c,
+        let v1 = c.result_as(
             profile,
             "versions/create",
             json!({"project": project, "name": "1.0", "releaseDate": "2026-12-24"}),
@@ -44,14 +32,12 @@ fn versions_and_components_are_made_released_and_set_by_name_on_both_flavours() 
             (v1["name"].as_str(), v1["released"].as_bool()),
             (Some("1.0"), Some(false))
         );
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "versions/create",
             json!({"project": project, "name": "2.0"}),
         );
-        let dup = call(
-            &mut c,
+        let dup = c.call_as(
             profile,
             "versions/create",
             json!({"project": project, "name": "1.0"}),
@@ -61,56 +47,44 @@ fn versions_and_components_are_made_released_and_set_by_name_on_both_flavours() 
             "A version with this name already exists in this project.",
             "{dup}"
         );
-        let released = ok(
-            &mut c,
+        let released = c.result_as(
             profile,
             "versions/update",
             json!({"id": v1["id"], "released": true}),
         );
         assert_eq!(released["released"], true);
-        let shipped = ok(
-            &mut c,
+        let shipped = c.result_as(
             profile,
             "versions/list",
             json!({"project": project, "released": true}),
         );
         assert_eq!(names(&shipped), ["1.0"], "{profile}");
-        let coming = ok(
-            &mut c,
+        let coming = c.result_as(
             profile,
             "versions/list",
             json!({"project": project, "released": false}),
         );
         assert_eq!(names(&coming), ["2.0"], "{profile}");
-        let nothing = call(&mut c, profile, "versions/update", json!({"id": v1["id"]}));
+        let nothing = c.call_as(profile, "versions/update", json!({"id": v1["id"]}));
         assert_eq!(
             nothing["error"]["data"]["kind"], "invalidFields",
             "{nothing}"
         );
 
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "components/create",
             json!({"project": project, "name": "Backend"}),
         );
-        let comps = ok(
-            &mut c,
-            profile,
-            "components/list",
-            json!({"project": project}),
-        );
+        let comps = c.result_as(profile, "components/list", json!({"project": project}));
         assert_eq!(names(&comps), ["Backend"], "{profile}");
 
         // Plain names, as a person would write them.
-        ok(
-            &mut c,
-            profile,
+        c.result_as(profile,
             "issues/update",
             json!({"key": key, "fields": {"fixVersions": ["1.0", "2.0"], "components": ["Backend"]}}),
         );
-        let issue = ok(
-            &mut c,
+        let issue = c.result_as(
             profile,
             "issues/get",
             json!({"key": key, "fields": ["fixVersions", "components"], "fresh": true}),
@@ -125,8 +99,7 @@ fn versions_and_components_are_made_released_and_set_by_name_on_both_flavours() 
             ["Backend"],
             "{profile}"
         );
-        let bad = call(
-            &mut c,
+        let bad = c.call_as(
             profile,
             "issues/update",
             json!({"key": key, "fields": {"fixVersions": ["9.9"]}}),

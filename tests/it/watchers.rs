@@ -7,18 +7,7 @@ use crate::support;
 
 use serde_json::{json, Value};
 use support::jira::JiraWorld;
-use support::{Framing, SocketClient};
-
-fn call(c: &mut SocketClient, profile: &str, method: &str, mut params: Value) -> Value {
-    params["profile"] = json!(profile);
-    c.call(method, params)
-}
-
-fn ok(c: &mut SocketClient, profile: &str, method: &str, params: Value) -> Value {
-    let reply = call(c, profile, method, params);
-    assert!(reply.get("result").is_some(), "{method}: {reply}");
-    reply["result"].clone()
-}
+use support::Framing;
 
 fn names(w: &Value) -> Vec<String> {
     let mut n: Vec<String> = w["watchers"]
@@ -37,21 +26,18 @@ fn watchers_are_added_by_name_once_and_removed_on_both_flavours() {
     let d = w.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);
     for (profile, key) in [("cloud", "DEMO-6"), ("dc", "DEMO-7")] {
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "watchers/remove",
             json!({"key": key, "user": "Mia Krystof"}),
         );
-        let before = ok(&mut c, profile, "watchers/list", json!({"key": key}));
-        let added = ok(
-            &mut c,
+        let before = c.result_as(profile, "watchers/list", json!({"key": key}));
+        let added = c.result_as(
             profile,
             "watchers/add",
             json!({"key": key, "user": "Mia Krystof"}),
         );
-        let again = ok(
-            &mut c,
+        let again = c.result_as(
             profile,
             "watchers/add",
             json!({"key": key, "user": "mia@example.com"}),
@@ -66,13 +52,12 @@ fn watchers_are_added_by_name_once_and_removed_on_both_flavours() {
             names(&added).contains(&"Mia Krystof".to_owned()),
             "{profile}"
         );
-        let mine = ok(&mut c, profile, "watchers/add", json!({"key": key}));
+        let mine = c.result_as(profile, "watchers/add", json!({"key": key}));
         assert_eq!(
             mine["isWatching"], true,
             "{profile}: the default user is me"
         );
-        let removed = ok(
-            &mut c,
+        let removed = c.result_as(
             profile,
             "watchers/remove",
             json!({"key": key, "user": "Mia Krystof"}),
@@ -81,14 +66,13 @@ fn watchers_are_added_by_name_once_and_removed_on_both_flavours() {
             !names(&removed).contains(&"Mia Krystof".to_owned()),
             "{profile}"
         );
-        let nobody = call(
-            &mut c,
+        let nobody = c.call_as(
             profile,
             "watchers/add",
             json!({"key": key, "user": "Nobody Here"}),
         );
         assert_eq!(nobody["error"]["data"]["kind"], "invalidFields", "{nobody}");
-        let missing = call(&mut c, profile, "watchers/list", json!({"key": "NOPE-1"}));
+        let missing = c.call_as(profile, "watchers/list", json!({"key": "NOPE-1"}));
         assert_eq!(missing["error"]["data"]["kind"], "notFound", "{missing}");
     }
 }
@@ -99,14 +83,13 @@ fn votes_count_once_and_data_center_refuses_the_reporters() {
     let d = w.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);
     for profile in ["cloud", "dc"] {
-        let mine = ok(
-            &mut c,
+        let mine = c.result_as(
             profile,
             "issues/create",
             json!({"project": "OPS", "type": "Task", "summary": format!("vote on {profile}")}),
         );
         let key = mine["key"].as_str().expect("key").to_owned();
-        let voted = call(&mut c, profile, "votes/add", json!({"key": key}));
+        let voted = c.call_as(profile, "votes/add", json!({"key": key}));
         if profile == "dc" {
             assert_eq!(voted["error"]["data"]["kind"], "notFound", "{voted}");
             assert_eq!(
@@ -123,15 +106,15 @@ fn votes_count_once_and_data_center_refuses_the_reporters() {
             (Some(1), Some(true)),
             "{voted}"
         );
-        let twice = ok(&mut c, profile, "votes/add", json!({"key": key}));
+        let twice = c.result_as(profile, "votes/add", json!({"key": key}));
         assert_eq!(twice["votes"], 1, "idempotent");
-        let back = ok(&mut c, profile, "votes/remove", json!({"key": key}));
+        let back = c.result_as(profile, "votes/remove", json!({"key": key}));
         assert_eq!(
             (back["votes"].as_u64(), back["hasVoted"].as_bool()),
             (Some(0), Some(false))
         );
         assert_eq!(
-            ok(&mut c, profile, "votes/get", json!({"key": key}))["votes"],
+            c.result_as(profile, "votes/get", json!({"key": key}))["votes"],
             0
         );
     }

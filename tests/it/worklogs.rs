@@ -10,20 +10,8 @@ use serde_json::{json, Value};
 use support::jira::JiraWorld;
 use support::{Framing, SocketClient};
 
-fn call(c: &mut SocketClient, profile: &str, method: &str, mut params: Value) -> Value {
-    params["profile"] = json!(profile);
-    c.call(method, params)
-}
-
-fn ok(c: &mut SocketClient, profile: &str, method: &str, params: Value) -> Value {
-    let reply = call(c, profile, method, params);
-    assert!(reply.get("result").is_some(), "{method}: {reply}");
-    reply["result"].clone()
-}
-
 fn remaining(c: &mut SocketClient, profile: &str, key: &str) -> Value {
-    let got = ok(
-        c,
+    let got = c.result_as(
         profile,
         "issues/get",
         json!({"key": key, "fields": ["timetracking"]}),
@@ -37,16 +25,13 @@ fn work_is_logged_changed_and_deleted_with_the_estimate_following_on_both_flavou
     let d = w.daemon("cloud");
     let mut c = d.client(Framing::Ndjson);
     for (profile, key) in [("cloud", "DEMO-8"), ("dc", "DEMO-9")] {
-        ok(
-            &mut c,
+        c.result_as(
             profile,
             "issues/update",
             json!({"key": key, "fields": {"timetracking": {"remainingEstimate": "1d"}}}),
         );
         assert_eq!(remaining(&mut c, profile, key), "1d", "{profile}");
-        let logged = ok(
-            &mut c,
-            profile,
+        let logged = c.result_as(profile,
             "worklogs/add",
             json!({"key": key, "timeSpent": "1h 30m", "started": "2026-12-07T09:30:00+01:00", "comment": "fixed **it**"}),
         );
@@ -60,8 +45,7 @@ fn work_is_logged_changed_and_deleted_with_the_estimate_following_on_both_flavou
         assert_eq!(remaining(&mut c, profile, key), "6h 30m", "{profile}: auto");
 
         let id = logged["id"].as_str().expect("id").to_owned();
-        let changed = ok(
-            &mut c,
+        let changed = c.result_as(
             profile,
             "worklogs/update",
             json!({"key": key, "id": id, "timeSpent": "2h", "adjustEstimate": "leave"}),
@@ -69,15 +53,14 @@ fn work_is_logged_changed_and_deleted_with_the_estimate_following_on_both_flavou
         assert_eq!(changed["timeSpentSeconds"], 7200, "{profile}");
         assert_eq!(changed["comment"], "fixed **it**\n", "{profile}: kept");
         assert_eq!(remaining(&mut c, profile, key), "6h 30m", "{profile}: left");
-        let all = ok(&mut c, profile, "worklogs/list", json!({"key": key}));
+        let all = c.result_as(profile, "worklogs/list", json!({"key": key}));
         assert_eq!(
             (all["total"].as_u64(), all["timeSpentSeconds"].as_u64()),
             (Some(1), Some(7200))
         );
 
         let before = w.count_requests("POST", "/worklog");
-        let bad = call(
-            &mut c,
+        let bad = c.call_as(
             profile,
             "worklogs/add",
             json!({"key": key, "timeSpent": "1h", "started": "yesterday"}),
@@ -88,15 +71,13 @@ fn work_is_logged_changed_and_deleted_with_the_estimate_following_on_both_flavou
             "{bad}"
         );
         assert_eq!(w.count_requests("POST", "/worklog"), before, "nothing sent");
-        let tiny = call(
-            &mut c,
+        let tiny = c.call_as(
             profile,
             "worklogs/add",
             json!({"key": key, "timeSpent": "10s"}),
         );
         assert_eq!(tiny["error"]["data"]["kind"], "invalidFields", "{tiny}");
-        let manual = call(
-            &mut c,
+        let manual = c.call_as(
             profile,
             "worklogs/update",
             json!({"key": key, "id": id, "timeSpent": "3h", "adjustEstimate": "manual"}),
@@ -106,12 +87,7 @@ fn work_is_logged_changed_and_deleted_with_the_estimate_following_on_both_flavou
             "Manual adjustment of remaining estimate not allowed when editing a worklog"
         );
 
-        ok(
-            &mut c,
-            profile,
-            "worklogs/delete",
-            json!({"key": key, "id": id}),
-        );
+        c.result_as(profile, "worklogs/delete", json!({"key": key, "id": id}));
         // 6h 30m left, and the 2h the worklog held given back.
         assert_eq!(
             remaining(&mut c, profile, key),
@@ -119,15 +95,10 @@ fn work_is_logged_changed_and_deleted_with_the_estimate_following_on_both_flavou
             "{profile}: given back"
         );
         assert_eq!(
-            ok(&mut c, profile, "worklogs/list", json!({"key": key}))["total"],
+            c.result_as(profile, "worklogs/list", json!({"key": key}))["total"],
             0
         );
-        let gone = call(
-            &mut c,
-            profile,
-            "worklogs/delete",
-            json!({"key": key, "id": id}),
-        );
+        let gone = c.call_as(profile, "worklogs/delete", json!({"key": key, "id": id}));
         assert_eq!(gone["error"]["data"]["kind"], "notFound", "{gone}");
     }
 }

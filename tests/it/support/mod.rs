@@ -254,6 +254,18 @@ impl<R: Read, W: Write> FramedClient<R, W> {
         reply["result"].clone()
     }
 
+    /// Calls `method` acting as `profile` (added to `params`); the whole reply.
+    pub fn call_as(&mut self, profile: &str, method: &str, mut params: Value) -> Value {
+        params["profile"] = json!(profile);
+        self.call(method, params)
+    }
+
+    /// Like [`Self::result`], acting as `profile`.
+    pub fn result_as(&mut self, profile: &str, method: &str, mut params: Value) -> Value {
+        params["profile"] = json!(profile);
+        self.result(method, params)
+    }
+
     /// Reads the next message; `None` at EOF (or a reset: the daemon closed us).
     pub fn recv(&mut self) -> Option<Value> {
         let body = match self.framing {
