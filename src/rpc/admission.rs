@@ -59,10 +59,11 @@ impl Admission {
             return Decision::Admit;
         }
         // The oldest silent connection goes first: a real client sends its first message at once.
+        // One whose message waits unread has spoken, however slow the daemon is to read it.
         match hub
             .connections()
             .into_iter()
-            .filter(|c| !c.has_framed() && !c.is_closed())
+            .filter(|c| !c.has_framed() && !c.is_closed() && !c.has_unread())
             .min_by_key(ConnectionHandle::id)
         {
             Some(victim) => Decision::Evict(victim),
@@ -173,6 +174,20 @@ mod tests {
         assert!(matches!(a.decide(2, 2, &hub), Decision::Evict(c) if c.id() == quiet.id()));
         quiet.close();
         assert!(matches!(a.decide(2, 2, &hub), Decision::Refuse));
+    }
+
+    #[test]
+    fn a_connection_whose_message_waits_unread_is_not_silent() {
+        let hub = Hub::new();
+        let unread = ConnectionHandle::new(hub.clone(), queue(), None)
+            .with_unread(Some(std::sync::Arc::new(|| true)));
+        let quiet = ConnectionHandle::new(hub.clone(), queue(), None);
+        let a = Admission::default();
+        // The older connection has spoken, though unread: the younger silent one makes room.
+        assert!(matches!(a.decide(2, 2, &hub), Decision::Evict(c) if c.id() == quiet.id()));
+        quiet.close();
+        assert!(matches!(a.decide(2, 2, &hub), Decision::Refuse));
+        drop(unread);
     }
 
     #[test]

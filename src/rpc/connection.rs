@@ -2,7 +2,7 @@
 //! per-connection [`Session`] (profile, client capabilities), and the [`Hub`] of all connections.
 
 use super::admission;
-use super::dispatch::Interrupt;
+use super::dispatch::{HangupProbe, Interrupt};
 use super::framing::Framing;
 use super::message;
 use super::outbound::{OutboundQueue, Refused};
@@ -66,6 +66,8 @@ struct Inner {
     writer: AtomicWaker,
     /// Wakes a reader that blocks in a read of its own rather than waiting on `reader`.
     interrupt: Option<Interrupt>,
+    /// Says whether input waits unread (see `Peer::unread`).
+    unread: OnceLock<HangupProbe>,
     hub: Hub,
     /// Since when ([`admission::now_ms`]) the connection owes the rest of a message; 0 when it
     /// owes nothing. Starts at the connection's start: it owes its first message.
@@ -95,6 +97,7 @@ impl ConnectionHandle {
                 reader: AtomicWaker::new(),
                 writer: AtomicWaker::new(),
                 interrupt,
+                unread: OnceLock::new(),
                 hub: hub.clone(),
                 waiting_since: AtomicU64::new(admission::now_ms()),
                 framed: AtomicBool::new(false),
@@ -102,6 +105,19 @@ impl ConnectionHandle {
         };
         hub.lock().insert(id, handle.clone());
         handle
+    }
+
+    /// Gives the connection its probe for unread input.
+    pub(crate) fn with_unread(self, probe: Option<HangupProbe>) -> Self {
+        if let Some(p) = probe {
+            let _ = self.inner.unread.set(p);
+        }
+        self
+    }
+
+    /// Whether the peer has sent bytes the daemon has not read yet.
+    pub(crate) fn has_unread(&self) -> bool {
+        self.inner.unread.get().is_some_and(|p| p())
     }
 
     /// A daemon-unique connection number (for logs).

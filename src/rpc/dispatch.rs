@@ -77,6 +77,10 @@ pub(crate) struct Peer {
     pub hangup: Option<HangupProbe>,
     /// For a reader that blocks: how to wake it on close and stop.
     pub interrupt: Option<Interrupt>,
+    /// Whether bytes wait unread in the connection's socket: a connection whose first message
+    /// is there but not yet read (a daemon short of CPU) is not silent, and admission control
+    /// never picks it to make room.
+    pub unread: Option<HangupProbe>,
 }
 
 impl std::fmt::Debug for ServeOptions {
@@ -135,7 +139,7 @@ pub(crate) async fn serve_peer<R, W>(
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let (queue, rx) = OutboundQueue::new(opts.outbound_queue, opts.outbound_bytes);
-    let conn = ConnectionHandle::new(hub.clone(), queue, peer.interrupt);
+    let conn = ConnectionHandle::new(hub.clone(), queue, peer.interrupt).with_unread(peer.unread);
     let outlet = Outlet::new(writer);
     let writer_task = tokio::spawn(write_loop(
         outlet.clone(),

@@ -37,13 +37,22 @@ pub(crate) fn serve_on_thread(
         stream: stream.clone(),
         waiting: None,
     };
+    let probed = stream.clone();
     // Closing the connection or stopping the daemon must wake a reader asleep in `read`.
     let interrupt: Interrupt = Arc::new(move || {
         let _ = stream.shutdown(Shutdown::Read);
     });
+    let unread: HangupProbe = Arc::new(move || {
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int through a valid pointer; the descriptor is open for as
+        // long as `probed` holds the stream.
+        let rc = unsafe { libc::ioctl(probed.as_raw_fd(), libc::FIONREAD, &mut n) };
+        rc == 0 && n > 0
+    });
     let peer = Peer {
         hangup: Some(hangup),
         interrupt: Some(interrupt),
+        unread: Some(unread),
     };
     let runtime = tokio::runtime::Handle::current();
     let (done, finished) = oneshot::channel();
