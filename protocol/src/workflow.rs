@@ -29,6 +29,9 @@ pub fn docs() -> Vec<MethodDoc> {
         MethodDoc::request::<IssuesAssign>(
             "Assigns an issue to \"me\", an account id or an email, or unassigns it with null",
         ),
+        MethodDoc::request::<IssuesStatusHistory>(
+            "How long an issue spent in each status, from its history",
+        ),
         MethodDoc::request::<IssuesChangelog>(
             "One page of an issue's history (who changed which field from what to what), oldest first",
         ),
@@ -500,4 +503,56 @@ pub struct ChangeItem {
     pub to: Option<String>,
     /// The new value as shown.
     pub to_string: Option<String>,
+}
+
+/// How long an issue spent in each status.
+pub enum IssuesStatusHistory {}
+impl Request for IssuesStatusHistory {
+    const METHOD: &'static str = "issues/statusHistory";
+    const ANNOTATIONS: Annotations = Annotations::read("Time in status");
+    type Params = IssuesStatusHistoryParams;
+    type Result = StatusHistory;
+}
+
+/// Params of `issues/statusHistory`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesStatusHistoryParams {
+    /// Issue key or id.
+    pub key: String,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// An issue's time in each status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusHistory {
+    /// Each stretch in one status, oldest first; the last is the current one, still open.
+    pub periods: Vec<StatusPeriod>,
+    /// Milliseconds in each status, summed over its stretches, in order of first entry.
+    pub totals: Vec<StatusTotal>,
+}
+
+/// A stretch in one status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusPeriod {
+    pub status: String,
+    /// Jira timestamp it entered the status (the issue's creation for the first).
+    pub from: String,
+    /// Jira timestamp it left; absent for the current status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Milliseconds in it (until now for the current status).
+    pub ms: u64,
+}
+
+/// Time in one status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusTotal {
+    pub status: String,
+    pub ms: u64,
 }

@@ -27,7 +27,8 @@ pub fn register_all(m: &mut Routes<AppState>) {
         .request::<IssuesUpdateComment>(update_comment)
         .request::<IssuesDeleteComment>(delete_comment)
         .request::<IssuesAssign>(assign)
-        .request::<IssuesChangelog>(changelog);
+        .request::<IssuesChangelog>(changelog)
+        .request::<IssuesStatusHistory>(status_history);
 }
 
 /// Histories per page when the client names no `limit`.
@@ -146,6 +147,103 @@ async fn changelog(p: IssuesChangelogParams, cx: Ctx<AppState>) -> Result<Change
         histories,
         total: Some(total),
     })
+}
+
+async fn status_history(
+    p: IssuesStatusHistoryParams,
+    cx: Ctx<AppState>,
+) -> Result<StatusHistory, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let issue = s
+        .client
+        .get_issue(&p.key, &["created".into(), "status".into()], &[])
+        .await?;
+    let mut histories = Vec::new();
+    loop {
+        let (page, total) = s
+            .client
+            .changelog(&p.key, histories.len() as u64, 1000)
+            .await?;
+        let empty = page.is_empty();
+        histories.extend(page);
+        if empty || histories.len() as u64 >= total {
+            break;
+        }
+    }
+    // (when, from, to) of each status change, oldest first.
+    let changes: Vec<(String, String, String)> = histories
+        .iter()
+        .flat_map(|h| {
+            let when = text(&h["created"]);
+            h["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|i| i["field"] == "status")
+                .map(move |i| (when.clone(), text(&i["fromString"]), text(&i["toString"])))
+        })
+        .collect();
+    let created = text(&issue["fields"]["created"]);
+    let current = text(&issue["fields"]["status"]["name"]);
+    let first = changes.first().map_or(current, |c| c.1.clone());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let span = |from: &str, to: Option<&str>| -> u64 {
+        let start = epoch_ms(from).unwrap_or(now);
+        let end = to.and_then(epoch_ms).unwrap_or(now);
+        end.saturating_sub(start).max(0) as u64
+    };
+    let mut periods = Vec::new();
+    let (mut status, mut since) = (first, created);
+    for (when, _, to) in changes {
+        periods.push(StatusPeriod {
+            ms: span(&since, Some(&when)),
+            status: std::mem::replace(&mut status, to),
+            from: std::mem::replace(&mut since, when.clone()),
+            to: Some(when),
+        });
+    }
+    periods.push(StatusPeriod {
+        ms: span(&since, None),
+        status,
+        from: since,
+        to: None,
+    });
+    let mut totals: Vec<StatusTotal> = Vec::new();
+    for period in &periods {
+        match totals.iter_mut().find(|t| t.status == period.status) {
+            Some(t) => t.ms += period.ms,
+            None => totals.push(StatusTotal {
+                status: period.status.clone(),
+                ms: period.ms,
+            }),
+        }
+    }
+    Ok(StatusHistory { periods, totals })
+}
+
+/// A Jira timestamp (`2026-12-07T14:37:38.086+0000`) in epoch milliseconds.
+fn epoch_ms(t: &str) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let millis = num(20..23)?;
+    let sign = match t.get(23..24)? {
+        "+" => 1,
+        "-" => -1,
+        _ => return None,
+    };
+    let offset = sign * (num(24..26)? * 60 + num(26..28)?);
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((((days * 24 + h) * 60 + mi - offset) * 60 + sec) * 1000 + millis)
 }
 
 /// Where a page starts: 0, or the offset a previous page's `nextPageToken` carries.
@@ -333,5 +431,24 @@ fn comment_of(c: &Value, format: DescriptionFormat) -> IssueComment {
         body_adf: c.body_adf,
         created: c.created,
         updated: c.updated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::epoch_ms;
+
+    #[test]
+    fn jira_timestamps_become_epoch_milliseconds() {
+        assert_eq!(epoch_ms("1970-01-01T00:00:00.000+0000"), Some(0));
+        assert_eq!(
+            epoch_ms("2026-12-07T14:37:38.086+0000"),
+            Some(1_796_654_258_086)
+        );
+        assert_eq!(
+            epoch_ms("2026-12-07T15:37:38.086+0100"),
+            epoch_ms("2026-12-07T14:37:38.086+0000")
+        );
+        assert_eq!(epoch_ms("yesterday"), None);
     }
 }

@@ -598,3 +598,57 @@ fn a_markdown_edit_that_would_lose_a_mention_is_refused_unless_forced() {
     );
     assert_eq!(forced["body"], "ping Mia\n");
 }
+
+#[test]
+fn time_in_each_status_comes_from_the_history_on_both_flavours() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for (profile, key) in FLAVORS {
+        ok(
+            &mut c,
+            profile,
+            "issues/transition",
+            json!({"key": key, "to": "In Progress"}),
+        );
+        ok(
+            &mut c,
+            profile,
+            "issues/transition",
+            json!({"key": key, "to": "Done"}),
+        );
+        ok(
+            &mut c,
+            profile,
+            "issues/transition",
+            json!({"key": key, "to": "In Progress"}),
+        );
+        let h = ok(&mut c, profile, "issues/statusHistory", json!({"key": key}));
+        let periods = h["periods"].as_array().expect("periods");
+        let statuses: Vec<&str> = periods
+            .iter()
+            .filter_map(|p| p["status"].as_str())
+            .collect();
+        assert_eq!(
+            statuses,
+            ["To Do", "In Progress", "Done", "In Progress"],
+            "{profile}: {h}"
+        );
+        // Each stretch ends where the next begins; only the current one is open.
+        for pair in periods.windows(2) {
+            assert_eq!(pair[0]["to"], pair[1]["from"], "{profile}");
+        }
+        assert!(periods.last().is_some_and(|p| p.get("to").is_none()));
+        let totals: Vec<&str> = h["totals"]
+            .as_array()
+            .expect("totals")
+            .iter()
+            .filter_map(|t| t["status"].as_str())
+            .collect();
+        assert_eq!(
+            totals,
+            ["To Do", "In Progress", "Done"],
+            "{profile}: two stretches summed once"
+        );
+    }
+}

@@ -137,6 +137,7 @@ export interface Methods {
   "issues/deleteComment": [KeyParams & { id: string }, unknown];
   "issues/assign": [KeyParams & { assignee: string | null }, unknown];
   "issues/changelog": [KeyParams & { limit?: number; pageToken?: string }, unknown];
+  "issues/statusHistory": [KeyParams, { periods: { status: string; from: string; to?: string; ms: number }[]; totals: { status: string; ms: number }[] }];
   "issues/watch": [WatchParams, WatchResult];
   "issues/unwatch": [{ watchId: string }, unknown];
   "links/types": [P | undefined, unknown];
@@ -211,6 +212,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "issues/deleteComment": ["id", "key", "profile"],
   "issues/assign": ["assignee", "key", "profile"],
   "issues/changelog": ["key", "limit", "pageToken", "profile"],
+  "issues/statusHistory": ["key", "profile"],
   "links/types": ["profile"],
   "links/list": ["key", "profile"],
   "links/create": ["comment", "from", "profile", "to", "type"],
@@ -258,7 +260,7 @@ export const METHOD_NAMES = [
   "issues/get", "issues/list", "issues/create", "issues/createMany", "issues/update", "issues/delete",
   "issues/transitions", "issues/transition", "issues/comments", "issues/addComment",
   "issues/updateComment", "issues/deleteComment",
-  "issues/assign", "issues/changelog", "issues/watch", "issues/unwatch",
+  "issues/assign", "issues/changelog", "issues/statusHistory", "issues/watch", "issues/unwatch",
   "links/types", "links/list", "links/create", "links/delete", "links/addRemote", "links/deleteRemote",
   "watchers/list", "watchers/add", "watchers/remove", "votes/get", "votes/add", "votes/remove",
   "worklogs/list", "worklogs/add", "worklogs/update", "worklogs/delete",

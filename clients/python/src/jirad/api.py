@@ -176,6 +176,10 @@ class Issues(_Namespace):
     def assign(self, key: str, assignee: Optional[str], *,
                profile: Optional[str] = None) -> Json: ...
 
+    @rpc("issues/statusHistory")
+    def status_history(self, key: str, *, profile: Optional[str] = None) -> Json:
+        """Time in each status: ``{periods: [{status, from, to, ms}], totals: [{status, ms}]}``."""
+
     @rpc("issues/changelog")
     def changelog(self, key: str, *, limit: Optional[int] = None,
                   page_token: Optional[str] = None, profile: Optional[str] = None) -> Json:
