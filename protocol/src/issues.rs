@@ -470,7 +470,7 @@ pub struct IssuesUpdateParams {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "some_null"
+        deserialize_with = "crate::some_null"
     )]
     pub assignee: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -488,11 +488,6 @@ pub struct IssuesUpdateParams {
     pub force: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-}
-
-/// `null` → `Some(None)` (present and null), absent → `None` (via `default`).
-fn some_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 /// Deletes an issue.

@@ -165,6 +165,16 @@ pub mod bounded {
     }
 }
 
+/// For a field where `null` means something (unassign, make public): `null` → `Some(None)`,
+/// absent → `None` (with `#[serde(default)]`).
+pub(crate) fn some_null<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// Params of a method that takes none. Absent, `null`, `{}` and `[]` all decode to it; any field is
 /// an error (`-32602`), so a typo never passes silently.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -286,7 +286,7 @@ pub struct IssuesUpdateCommentParams {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "some_visibility"
+        deserialize_with = "crate::some_null"
     )]
     pub visibility: Option<Option<Visibility>>,
     /// Replace it even though Markdown cannot express all of the old text (mentions, panels, …).
@@ -295,13 +295,6 @@ pub struct IssuesUpdateCommentParams {
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-}
-
-/// `null` → `Some(None)` (present and null), absent → `None` (via `default`).
-fn some_visibility<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<Visibility>>, D::Error> {
-    Option::<Visibility>::deserialize(d).map(Some)
 }
 
 /// Deletes a comment.

@@ -4,11 +4,11 @@
 
 use super::projects::{text, user_ref};
 use super::{jira, ApiError};
-use crate::cache::IssueRef;
 use crate::jira::attachments::Upload;
 use crate::jira::JiraError;
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
+use crate::service::issues;
 use crate::service::state::AppState;
 use base64::Engine;
 use futures::StreamExt;
@@ -149,9 +149,7 @@ async fn upload(
         .client
         .upload_attachment(&p.key, &source, &name, &mime)
         .await;
-    cx.app
-        .cache
-        .issue_written(&s.ns, &IssueRef::from_key(&p.key), None);
+    issues::touched(&cx.app, &s, &[&p.key]);
     Ok(made?.iter().map(attachment_of).collect())
 }
 

@@ -4,12 +4,11 @@
 
 use super::projects::text;
 use super::{jira, ApiError};
-use crate::cache::IssueRef;
 use crate::jira::JiraError;
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
+use crate::service::issues;
 use crate::service::state::AppState;
-use crate::service::JiraSession;
 use jirad_protocol::issues::Empty;
 use jirad_protocol::links::*;
 use serde_json::{json, Value};
@@ -96,7 +95,7 @@ async fn create(p: LinksCreateParams, cx: Ctx<AppState>) -> Result<IssueLink, Ap
         .client
         .link_issues(&ty.name, inward, outward, comment)
         .await;
-    touched(&cx, &s, &[&p.from, &p.to]);
+    issues::touched(&cx.app, &s, &[&p.from, &p.to]);
     linked?;
     // Jira answers without the link's id: find it on `from`'s side.
     let to = p.to.to_uppercase();
@@ -123,7 +122,7 @@ async fn delete(p: LinksDeleteParams, cx: Ctx<AppState>) -> Result<Empty, ApiErr
         text(&link["outwardIssue"]["key"]),
     ];
     let deleted = s.client.delete_link(&p.id).await;
-    touched(&cx, &s, &[&ends[0], &ends[1]]);
+    issues::touched(&cx.app, &s, &[&ends[0], &ends[1]]);
     deleted?;
     Ok(Empty {})
 }
@@ -152,7 +151,7 @@ async fn add_remote(
         body["relationship"] = json!(r);
     }
     let saved = s.client.save_remote_link(&p.key, body).await;
-    touched(&cx, &s, &[&p.key]);
+    issues::touched(&cx.app, &s, &[&p.key]);
     let saved = saved?;
     Ok(RemoteLinkSaved {
         id: text(&saved["id"]),
@@ -166,16 +165,7 @@ async fn delete_remote(p: LinksDeleteRemoteParams, cx: Ctx<AppState>) -> Result<
         .client
         .delete_remote_link(&p.key, p.id.as_deref(), p.global_id.as_deref())
         .await;
-    touched(&cx, &s, &[&p.key]);
+    issues::touched(&cx.app, &s, &[&p.key]);
     deleted?;
     Ok(Empty {})
-}
-
-/// After a write, even a failed one (it may have been applied): the issues' cached copies go.
-fn touched(cx: &Ctx<AppState>, s: &JiraSession, keys: &[&str]) {
-    for key in keys {
-        cx.app
-            .cache
-            .issue_written(&s.ns, &IssueRef::from_key(key), None);
-    }
 }

@@ -3,14 +3,11 @@
 
 use super::projects::{text, user_ref};
 use super::{jira, ApiError};
-use crate::cache::IssueRef;
-use crate::jira::normalize_comment;
 use crate::jira::worklogs::jira_started;
-use crate::jira::DescriptionFormat;
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
-use crate::service::JiraSession;
+use crate::service::{issues, JiraSession};
 use jirad_protocol::issues::Empty;
 use jirad_protocol::worklogs::*;
 use serde_json::{json, Value};
@@ -23,15 +20,9 @@ pub fn register_all(m: &mut Routes<AppState>) {
         .request::<WorklogsDelete>(delete);
 }
 
-fn worklog_of(w: &Value) -> Worklog {
+fn worklog_of(s: &JiraSession, w: &Value) -> Worklog {
     let opt = |v: &Value| v.as_str().map(str::to_owned);
-    // A worklog's comment is rich text like a comment's body.
-    let comment = normalize_comment(
-        &json!({ "body": w["comment"] }),
-        DescriptionFormat::Markdown,
-    )
-    .body
-    .filter(|c| !c.is_empty());
+    let comment = Some(s.client.markdown_of(&w["comment"])).filter(|c| !c.is_empty());
     Worklog {
         id: text(&w["id"]),
         author: user_ref(&w["author"]),
@@ -47,7 +38,7 @@ fn worklog_of(w: &Value) -> Worklog {
 async fn list(p: WorklogsListParams, cx: Ctx<AppState>) -> Result<WorklogPage, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
     let (all, total) = s.client.worklogs(&p.key).await?;
-    let worklogs: Vec<Worklog> = all.iter().map(worklog_of).collect();
+    let worklogs: Vec<Worklog> = all.iter().map(|w| worklog_of(&s, w)).collect();
     Ok(WorklogPage {
         time_spent_seconds: worklogs.iter().map(|w| w.time_spent_seconds).sum(),
         worklogs,
@@ -104,8 +95,8 @@ async fn add(p: WorklogsAddParams, cx: Ctx<AppState>) -> Result<Worklog, ApiErro
         Some(("reduceBy", &p.reduce_by)),
     );
     let added = s.client.add_worklog(&p.key, b, &q).await;
-    written(&cx, &s, &p.key);
-    Ok(worklog_of(&added?))
+    issues::touched(&cx.app, &s, &[&p.key]);
+    Ok(worklog_of(&s, &added?))
 }
 
 async fn update(p: WorklogsUpdateParams, cx: Ctx<AppState>) -> Result<Worklog, ApiError> {
@@ -118,8 +109,8 @@ async fn update(p: WorklogsUpdateParams, cx: Ctx<AppState>) -> Result<Worklog, A
     )?;
     let q = estimate_query(p.adjust_estimate, &p.new_estimate, None);
     let updated = s.client.update_worklog(&p.key, &p.id, b, &q).await;
-    written(&cx, &s, &p.key);
-    Ok(worklog_of(&updated?))
+    issues::touched(&cx.app, &s, &[&p.key]);
+    Ok(worklog_of(&s, &updated?))
 }
 
 async fn delete(p: WorklogsDeleteParams, cx: Ctx<AppState>) -> Result<Empty, ApiError> {
@@ -130,14 +121,7 @@ async fn delete(p: WorklogsDeleteParams, cx: Ctx<AppState>) -> Result<Empty, Api
         Some(("increaseBy", &p.increase_by)),
     );
     let deleted = s.client.delete_worklog(&p.key, &p.id, &q).await;
-    written(&cx, &s, &p.key);
+    issues::touched(&cx.app, &s, &[&p.key]);
     deleted?;
     Ok(Empty {})
-}
-
-/// After a write, even a failed one (it may have been applied): the issue's time tracking changed.
-fn written(cx: &Ctx<AppState>, s: &JiraSession, key: &str) {
-    cx.app
-        .cache
-        .issue_written(&s.ns, &IssueRef::from_key(key), None);
 }

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::client::JiraClient;
 use super::http::Call;
+use super::meta::MetaKey;
 use super::JiraError;
 
 /// What to upload.
@@ -22,12 +23,19 @@ pub enum Upload {
 }
 
 impl JiraClient {
-    /// The site's per-file upload limit, if it says.
+    /// The site's per-file upload limit, if it says; kept with the site's other metadata.
     pub async fn upload_limit(&self) -> Result<Option<u64>, JiraError> {
-        let v = self
-            .get(&["attachment", "meta"], &[], "attachment/meta")
-            .await?;
-        Ok(v["uploadLimit"].as_u64())
+        let key = MetaKey::Other("attachment/meta".into());
+        let meta = match self.meta.get(&key) {
+            Some(v) => v,
+            None => {
+                let v = self
+                    .get(&["attachment", "meta"], &[], "attachment/meta")
+                    .await?;
+                self.meta.put(key, vec![v])
+            }
+        };
+        Ok(meta.first().and_then(|v| v["uploadLimit"].as_u64()))
     }
 
     /// An issue's attachments (its `attachment` field).

@@ -296,6 +296,15 @@ pub struct CachedPage {
     pub is_last: bool,
 }
 
+/// After a write that changed these issues (a link, a worklog, an attachment), even a failed one
+/// (it may have been applied): their cached copies and the lists holding them go.
+pub fn touched(app: &AppState, s: &JiraSession, keys: &[&str]) {
+    for key in keys {
+        app.cache
+            .issue_written(&s.ns, &IssueRef::from_key(key), None);
+    }
+}
+
 /// Creates an issue; lists of its project and its parent are refetched after.
 pub async fn create(
     app: &AppState,

@@ -43,17 +43,25 @@ fn stored(w: &JiraWorld, key: &str) -> fake_jira::store::Issue {
     inner.issues[&id].clone()
 }
 
-/// Every comment of an issue, following `nextPageToken` with pages of `limit`.
-fn all_comments(c: &mut SocketClient, profile: &str, key: &str, limit: u32) -> (Vec<Value>, usize) {
+/// Every item (under `items`) of a paged method (`issues/comments`, `issues/changelog`) for
+/// `key`, following `nextPageToken` with pages of `limit`; and how many pages it took.
+fn all_pages(
+    c: &mut SocketClient,
+    profile: &str,
+    method: &str,
+    items: &str,
+    key: &str,
+    limit: u32,
+) -> (Vec<Value>, usize) {
     let (mut out, mut pages, mut token) = (Vec::new(), 0, None::<String>);
     loop {
         let mut params = json!({"key": key, "limit": limit});
         if let Some(t) = &token {
             params["pageToken"] = json!(t);
         }
-        let page = ok(c, profile, "issues/comments", params);
-        let got = page["comments"].as_array().unwrap();
-        assert!(got.len() <= limit as usize);
+        let page = ok(c, profile, method, params);
+        let got = page[items].as_array().unwrap();
+        assert!(got.len() <= limit as usize, "{page}");
         out.extend(got.iter().cloned());
         pages += 1;
         match page["nextPageToken"].as_str() {
@@ -62,12 +70,17 @@ fn all_comments(c: &mut SocketClient, profile: &str, key: &str, limit: u32) -> (
                 assert_eq!(
                     page["total"],
                     json!(out.len()),
-                    "total matches what paging gave"
+                    "{profile}: total matches what paging gave"
                 );
                 return (out, pages);
             }
         }
     }
+}
+
+/// Every comment of an issue, with pages of `limit`.
+fn all_comments(c: &mut SocketClient, profile: &str, key: &str, limit: u32) -> (Vec<Value>, usize) {
+    all_pages(c, profile, "issues/comments", "comments", key, limit)
 }
 
 #[test]
@@ -381,27 +394,9 @@ fn assign_to_me_by_account_id_or_email_and_unassign() {
     }
 }
 
-/// Every history of an issue through `issues/changelog`, following `nextPageToken` with pages of
-/// `limit`.
+/// Every history of an issue through `issues/changelog`, with pages of `limit`.
 fn all_history(c: &mut SocketClient, profile: &str, key: &str, limit: u32) -> Vec<Value> {
-    let (mut out, mut token) = (Vec::new(), None::<String>);
-    loop {
-        let mut params = json!({"key": key, "limit": limit});
-        if let Some(t) = &token {
-            params["pageToken"] = json!(t);
-        }
-        let page = ok(c, profile, "issues/changelog", params);
-        let got = page["histories"].as_array().unwrap();
-        assert!(got.len() <= limit as usize, "{page}");
-        out.extend(got.iter().cloned());
-        match page["nextPageToken"].as_str() {
-            Some(t) => token = Some(t.to_owned()),
-            None => {
-                assert_eq!(page["total"], json!(out.len()), "{profile}: {page}");
-                return out;
-            }
-        }
-    }
+    all_pages(c, profile, "issues/changelog", "histories", key, limit).0
 }
 
 #[test]
