@@ -1,9 +1,10 @@
 //! The authorization-code login of an OAuth profile: starting it (link plus loopback listener),
-//! finishing it from the listener or from a pasted redirect URL, then the site and account.
+//! finishing it from the listener or from a pasted redirect URL, then the site and account; and
+//! choosing among the granted sites later (`sites`, `select_site`).
 
 use std::sync::Arc;
 
-use oauth2::{CsrfToken, PkceCodeVerifier};
+use oauth2::PkceCodeVerifier;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
@@ -12,36 +13,13 @@ use crate::auth::error::AuthError;
 use crate::auth::event::{LoginStart, ProfileState, ProfileStatus};
 use crate::auth::manager::{lock, lock_rt, AuthManager, ProfileRt};
 use crate::auth::oauth::{self, ct_eq, TokenError};
+use crate::auth::pending_login::PendingLogin;
 use crate::auth::profile::OAuthSettings;
 use crate::auth::refresh::{gateway_error, no_site};
-use crate::auth::resources;
-use crate::auth::site::{choose_site, SiteChoice};
+use crate::auth::resources::{self, GatewayError};
+use crate::auth::site::{choose_site, Site, SiteChoice};
 use crate::auth::store::StoredTokens;
 use crate::auth::time::unix_now;
-
-/// A login waiting for its callback. Its `state` is accepted once.
-pub(crate) struct PendingLogin {
-    state: CsrfToken,
-    verifier: PkceCodeVerifier,
-    url: String,
-    expires: Instant,
-    expires_unix: u64,
-    listening: bool,
-}
-
-impl PendingLogin {
-    fn live(&self) -> bool {
-        self.expires > Instant::now()
-    }
-
-    fn start(&self) -> LoginStart {
-        LoginStart {
-            authorization_url: self.url.clone(),
-            expires_at: self.expires_unix,
-            listening: self.listening,
-        }
-    }
-}
 
 impl AuthManager {
     /// Starts (or reuses) a login for `profile`: the link to open, and the loopback listener.
@@ -392,5 +370,70 @@ fn reply(ok: bool, title: &str, message: String, close_listener: bool) -> Callba
         title: title.to_owned(),
         message,
         close_listener,
+    }
+}
+
+impl AuthManager {
+    /// The Jira sites of the profile's grant, fresh from accessible-resources.
+    pub async fn sites(&self, profile: &str) -> Result<Vec<Site>, AuthError> {
+        let p = self.profile(profile)?.clone();
+        let s = p.oauth()?;
+        self.fetch_sites(&p, s).await
+    }
+
+    /// Chooses the site (URL or cloudId) the profile works on, and looks up the account there.
+    pub async fn select_site(&self, profile: &str, site: &str) -> Result<ProfileStatus, AuthError> {
+        let p = self.profile(profile)?.clone();
+        let s = p.oauth()?;
+        let sites = self.fetch_sites(&p, s).await?;
+        let chosen = match choose_site(sites, Some(site)) {
+            SiteChoice::One(c) => c,
+            // With a wanted site the choice is never ambiguous; both mean "not that one".
+            SiteChoice::Ambiguous(sites) | SiteChoice::NotFound { sites, .. } => {
+                return Err(no_site(&p.name, Some(site), &sites))
+            }
+        };
+        let t = self.valid_tokens(&p, s, None).await?;
+        let access = t
+            .access_token
+            .clone()
+            .ok_or_else(|| AuthError::failed(&p.name, "no access token"))?;
+        let account = resources::myself(&self.inner.http, &s.api_url, &chosen.id, &access)
+            .await
+            .map_err(|e| gateway_error(&p.name, e))?;
+        self.update_tokens(&p, |cur| {
+            let mut t = cur.unwrap_or(t);
+            t.site = Some(chosen);
+            t.account = Some(account);
+            t
+        })
+        .await?;
+        self.set_state(&p, ProfileState::Authorized, None);
+        self.status(&p.name)
+    }
+
+    async fn fetch_sites(&self, p: &ProfileRt, s: &OAuthSettings) -> Result<Vec<Site>, AuthError> {
+        let mut t = self.valid_tokens(p, s, None).await?;
+        // One retry after a 401: the token may have been revoked before its expiry.
+        for attempt in 0..2 {
+            let access = t
+                .access_token
+                .clone()
+                .ok_or_else(|| AuthError::failed(&p.name, "no access token"))?;
+            match resources::accessible_sites(&self.inner.http, &s.api_url, &access).await {
+                Ok(sites) => {
+                    lock_rt(p).sites = sites.clone();
+                    return Ok(sites);
+                }
+                Err(GatewayError::Unauthorized) if attempt == 0 => {
+                    t = self.valid_tokens(p, s, Some(&access)).await?;
+                }
+                Err(e) => return Err(gateway_error(&p.name, e)),
+            }
+        }
+        Err(AuthError::failed(
+            &p.name,
+            "the gateway keeps rejecting the access token",
+        ))
     }
 }

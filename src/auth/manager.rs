@@ -22,7 +22,7 @@ use crate::auth::site::{Flavor, Site, SiteInfo};
 use crate::auth::store::{StoredTokens, TokenStore};
 use crate::auth::system::SystemAppConfig;
 
-pub(crate) use crate::auth::login::PendingLogin;
+use crate::auth::pending_login::PendingLogin;
 
 /// Tunables; the defaults are what production uses.
 #[derive(Debug, Clone)]

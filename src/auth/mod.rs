@@ -40,6 +40,7 @@
 //! keyring (one entry per profile, service `jirad`, the same JSON; `keyring_store`). Either way
 //! every load and save holds the OS file lock `NAME.lock` in that directory, so two daemons or a
 //! CLI never race on a rotated refresh token (`store`).
+mod app;
 pub mod callback;
 mod error;
 mod event;
@@ -47,6 +48,7 @@ mod keyring_store;
 mod login;
 mod manager;
 mod oauth;
+mod pending_login;
 mod profile;
 mod refresh;
 mod resources;
@@ -59,6 +61,7 @@ mod time;
 #[cfg(test)]
 mod tests;
 
+pub use app::DEFAULT_SCOPES;
 pub use error::AuthError;
 pub use event::{
     AuthEvent, Authorization, LoginStart, ProfileState, ProfileStatus, TokenStoreHealth,
@@ -66,7 +69,7 @@ pub use event::{
 pub use manager::{AuthManager, AuthOptions};
 pub use profile::{
     ApiTokenProfileConfig, AppKind, AuthKind, AuthorizationMode, OAuthProfileConfig, OAuthSettings,
-    PatProfileConfig, ProfileConfig, ProfileSettings, TokenStoreKind, DEFAULT_SCOPES,
+    PatProfileConfig, ProfileConfig, ProfileSettings, TokenStoreKind,
 };
 pub use secret::SecretSource;
 pub use site::{Flavor, Site, SiteInfo};

@@ -1,6 +1,9 @@
 //! Tests of profile parsing and validation: every kind, defaults, unknown keys, secret sources.
 
 use super::*;
+use crate::auth::app::{
+    DEFAULT_AUTHORIZE_URL, DEFAULT_REDIRECT_URI, DEFAULT_SCOPES, DEFAULT_TOKEN_URL,
+};
 use std::collections::BTreeMap;
 
 #[derive(Deserialize)]

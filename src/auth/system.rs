@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::auth::app::{required_secret, AppKeys};
 use crate::auth::error::AuthError;
-use crate::auth::profile::{required_secret, AppKeys};
 
 /// Where the machine-wide config lives unless `JIRAD_SYSTEM_CONFIG` says otherwise.
 pub const SYSTEM_CONFIG_PATH: &str = "/etc/jirad/config.toml";

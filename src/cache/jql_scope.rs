@@ -2,7 +2,33 @@
 
 use std::collections::BTreeSet;
 
-use super::key::ProjectScope;
+/// The projects whose issues a cached list may contain, so writes evict only what they affect.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProjectScope {
+    /// Could contain any project's issues: every write in the namespace evicts it.
+    Unknown,
+    /// Only issues of these project keys (upper case).
+    Projects(BTreeSet<String>),
+}
+
+impl ProjectScope {
+    pub fn projects<S: AsRef<str>>(keys: &[S]) -> Self {
+        ProjectScope::Projects(keys.iter().map(|k| k.as_ref().to_uppercase()).collect())
+    }
+
+    pub fn may_contain(&self, project: &str) -> bool {
+        match self {
+            ProjectScope::Unknown => true,
+            ProjectScope::Projects(keys) => keys.contains(&project.to_uppercase()),
+        }
+    }
+
+    /// A conservative reading of the JQL: only a query that is a plain conjunction with one
+    /// `project = KEY` or `project in (KEYS)` clause is scoped; anything else is `Unknown`.
+    pub fn from_jql(jql: &str) -> Self {
+        project_scope(jql)
+    }
+}
 
 #[derive(Debug, PartialEq)]
 enum Tok {

@@ -40,23 +40,20 @@ mod recent;
 mod stats;
 mod store;
 mod watch;
-mod watch_diff;
-mod watch_poll;
-mod watch_time;
 mod weigh;
 
 pub use config::CacheConfig;
 pub use doc::{Doc, MEMO_SLOTS};
 pub use error::{CacheError, Transient};
-pub use key::{normalize_jql, CacheKey, FieldSet, Kind, ListKey, MetaKey, Namespace, ProjectScope};
+pub use jql_scope::ProjectScope;
+pub use key::{normalize_jql, CacheKey, FieldSet, Kind, ListKey, MetaKey, Namespace};
 pub use reads::{Cache, CacheInfo, Cached, IssueRef};
 pub use recent::{MAX_RECENT, RECENT_WINDOW};
 pub use stats::{CacheStats, KindStats};
 pub use watch::{
-    Subscription, WatchError, WatchId, WatchKey, WatchRegistry, WatchSource, WatchTiming,
+    jql_since, Change, Subscription, WatchError, WatchId, WatchKey, WatchRegistry, WatchSource,
+    WatchTiming, WatchedIssue,
 };
-pub use watch_diff::{Change, WatchedIssue};
-pub use watch_time::jql_since;
 pub use weigh::Weigh;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -69,6 +66,3 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 #[cfg(test)]
 mod reads_tests;
-
-#[cfg(test)]
-mod watch_tests;

@@ -3,11 +3,8 @@
 //! result (conforming to the tool's `outputSchema`); the text block is what models read: one row
 //! per issue, an issue as a few lines, anything else as compact JSON.
 
-use super::tools::Tool;
+use super::tools::{Tool, DESCRIPTION_BUDGET};
 use serde_json::{json, Value};
-
-/// Characters of an issue's description an `issues_get` returns unless `fullDescription`.
-pub const DESCRIPTION_BUDGET: usize = 600;
 
 /// The fields of a compact `issues_list` row (with key, id and url, which always come).
 pub const COMPACT_FIELDS: [&str; 4] = ["summary", "status", "assignee", "updated"];

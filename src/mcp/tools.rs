@@ -5,6 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
+/// Characters of an issue's description an `issues_get` returns unless `fullDescription`.
+pub const DESCRIPTION_BUDGET: usize = 600;
+
 /// What a tool does, read from the method's `x-annotations`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Effect {
@@ -64,7 +67,7 @@ pub fn extra_args(method: &str, effect: &Effect) -> Vec<(&'static str, Value)> {
             "fullDescription",
             json!({ "type": "boolean", "description": format!(
                 "Return the whole description; by default it is cut at {} characters.",
-                crate::mcp::results::DESCRIPTION_BUDGET) }),
+                DESCRIPTION_BUDGET) }),
         )),
         "issues/list" => extra.push((
             "detail",

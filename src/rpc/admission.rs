@@ -1,9 +1,8 @@
 //! Admission control for the socket server: how many connections, how long one may take to send
 //! a whole message, the open files kept in reserve, and log lines that cannot flood the log.
 
-use super::connection::{ConnectionHandle, Hub};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use super::connection::{now_ms, ConnectionHandle, Hub};
+use std::time::Duration;
 
 /// The socket server's limits (from `[limits]`).
 #[derive(Debug, Clone)]
@@ -97,12 +96,6 @@ impl Admission {
         (self.first_message.min(self.partial_message) / 4)
             .clamp(Duration::from_millis(20), Duration::from_secs(1))
     }
-}
-
-/// Milliseconds since the first call, never 0 (0 means "not waiting").
-pub(crate) fn now_ms() -> u64 {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
 }
 
 /// Raises the open-file soft limit to the hard limit (a desktop's default soft limit of 1,024 is

@@ -1,8 +1,6 @@
 //! Connections: the cloneable [`ConnectionHandle`] domain code uses to push notifications, the
 //! per-connection [`Session`] (profile, client capabilities), and the [`Hub`] of all connections.
 
-use super::admission;
-use super::dispatch::{HangupProbe, Interrupt};
 use super::framing::Framing;
 use super::message;
 use super::outbound::{OutboundQueue, Refused};
@@ -15,7 +13,21 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::Poll;
+use std::time::Instant;
 use tokio_util::sync::CancellationToken;
+
+/// Reports whether the peer is gone for good (both directions closed).
+pub type HangupProbe = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// Wakes a reader blocked in a read of its own (a connection served on its own thread) when the
+/// connection closes or the daemon stops: it then reads end of input.
+pub type Interrupt = Arc<dyn Fn() + Send + Sync>;
+
+/// Milliseconds since the first call, never 0 (0 means "not waiting").
+pub(crate) fn now_ms() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
+}
 
 /// Per-connection state set by `initialize` and readable from every handler.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +81,7 @@ struct Inner {
     /// Says whether input waits unread (see `Peer::unread`).
     unread: OnceLock<HangupProbe>,
     hub: Hub,
-    /// Since when ([`admission::now_ms`]) the connection owes the rest of a message; 0 when it
+    /// Since when ([`now_ms`]) the connection owes the rest of a message; 0 when it
     /// owes nothing. Starts at the connection's start: it owes its first message.
     waiting_since: AtomicU64,
     /// It has sent at least one whole message.
@@ -99,7 +111,7 @@ impl ConnectionHandle {
                 interrupt,
                 unread: OnceLock::new(),
                 hub: hub.clone(),
-                waiting_since: AtomicU64::new(admission::now_ms()),
+                waiting_since: AtomicU64::new(now_ms()),
                 framed: AtomicBool::new(false),
             }),
         };
@@ -208,7 +220,7 @@ impl ConnectionHandle {
     pub(crate) fn bytes_arrived(&self) {
         let _ = self.inner.waiting_since.compare_exchange(
             0,
-            admission::now_ms(),
+            now_ms(),
             Ordering::AcqRel,
             Ordering::Relaxed,
         );
@@ -217,7 +229,7 @@ impl ConnectionHandle {
     /// A whole message was read; `rest_empty`: nothing of the next one is buffered.
     pub(crate) fn frame_done(&self, rest_empty: bool) {
         self.inner.framed.store(true, Ordering::Release);
-        let since = if rest_empty { 0 } else { admission::now_ms() };
+        let since = if rest_empty { 0 } else { now_ms() };
         self.inner.waiting_since.store(since, Ordering::Release);
     }
 

@@ -7,23 +7,21 @@
 //! we need: single calls, batches, notifications, `$/cancelRequest`, the LSP lifecycle, panics
 //! turned into -32603.
 
-use super::connection::{ConnectionHandle, Hub};
+use super::call::{start_call_of, CANCEL_METHOD};
+use super::connection::{ConnectionHandle, HangupProbe, Hub, Interrupt};
 use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::input_budget::InputBudget;
 use super::job::{limit_exceeded, Job};
-use super::lifecycle::Lifecycle;
 use super::message::{self, Answer, Message};
 use super::outbound::OutboundQueue;
 use super::pending::PendingCalls;
-use super::register::{Outcome, ResultJson, Router};
+use super::register::Router;
 use super::writer::{write_loop, Outlet};
 use bytes::Bytes;
-use futures::future::{BoxFuture, CatchUnwind};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use jsonrpsee::types::{ErrorCode, ErrorObject};
 use std::future::Future;
 use std::ops::ControlFlow;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -31,17 +29,6 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::codec::FramedRead;
-
-/// LSP's RequestCancelled.
-pub const REQUEST_CANCELLED: i32 = jirad_protocol::error::standard::REQUEST_CANCELLED;
-pub(super) const CANCEL_METHOD: &str = "$/cancelRequest";
-
-/// Reports whether the peer is gone for good (both directions closed).
-pub type HangupProbe = Arc<dyn Fn() -> bool + Send + Sync>;
-
-/// Wakes a reader blocked in a read of its own (a connection served on its own thread) when the
-/// connection closes or the daemon stops: it then reads end of input.
-pub type Interrupt = Arc<dyn Fn() + Send + Sync>;
 
 /// Per-connection limits and policies.
 #[derive(Clone)]
@@ -412,68 +399,4 @@ impl<R: AsyncRead + Unpin> AsyncRead for Arrivals<R> {
         }
         polled
     }
-}
-
-/// Starts a call's handler; `Err` is the reply when there is nothing to run.
-pub(super) fn start_call_of(
-    methods: &Router,
-    conn: &ConnectionHandle,
-    msg: &Message,
-) -> Result<Started, Box<str>> {
-    let (id, method) = (msg.id().unwrap_or("null"), msg.method());
-    let lifecycle = Lifecycle::new(conn.session().shutdown);
-    lifecycle
-        .admit(method)
-        .map_err(|obj| message::error_reply(Some(id), obj))?;
-    start(methods, conn, method, msg.params())
-        .ok_or_else(|| message::error_reply(Some(id), ErrorCode::MethodNotFound.into()))
-}
-
-/// A method whose handler has started: poll `response` to its end, then build the reply.
-pub(super) struct Started {
-    /// The handler's future, boxed by the router, so it moves into a task as it is.
-    pub(super) response: CatchUnwind<AssertUnwindSafe<BoxFuture<'static, Outcome>>>,
-}
-
-impl Started {
-    pub(super) fn reply(self, outcome: std::thread::Result<Outcome>, msg: &Message) -> Answer<'_> {
-        let id = msg.id().unwrap_or("null");
-        match outcome {
-            Ok(Ok(Some(result))) => Answer::Result { id, result },
-            // A notification's method called with an id: it has no result to give.
-            Ok(Ok(None)) => Answer::Result {
-                id,
-                result: ResultJson::Whole("null".into()),
-            },
-            Ok(Err(error)) => Answer::Text(message::error_reply(Some(id), error)),
-            Err(_) => {
-                tracing::error!(method = msg.method(), "handler panicked");
-                Answer::Text(message::error_reply(
-                    Some(id),
-                    ErrorCode::InternalError.into(),
-                ))
-            }
-        }
-    }
-}
-
-/// Starts `method`'s handler through the router; `None` when there is no such method. A panic,
-/// now or while the response is polled, answers -32603.
-pub(super) fn start(
-    router: &Router,
-    conn: &ConnectionHandle,
-    method: &str,
-    params: Option<&str>,
-) -> Option<Started> {
-    let started = std::panic::catch_unwind(AssertUnwindSafe(|| router.start(method, params, conn)));
-    let response = match started {
-        Ok(response) => response?,
-        Err(_) => {
-            tracing::error!(method, "handler panicked");
-            futures::future::ready(Err(ErrorObject::from(ErrorCode::InternalError))).boxed()
-        }
-    };
-    Some(Started {
-        response: AssertUnwindSafe(response).catch_unwind(),
-    })
 }

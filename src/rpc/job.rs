@@ -2,8 +2,8 @@
 //! `$/cancelRequest`, a notification's handler, and a batch, whose replies count against the
 //! connection's outbound budget as they are built.
 
+use super::call::{start, start_call_of, CANCEL_METHOD, REQUEST_CANCELLED};
 use super::connection::ConnectionHandle;
-use super::dispatch::{start, start_call_of, CANCEL_METHOD, REQUEST_CANCELLED};
 use super::message::{self, Message};
 use super::pending::PendingCalls;
 use super::register::Router;

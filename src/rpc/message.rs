@@ -3,7 +3,6 @@
 //! Ids are kept as raw JSON text so 0, negative numbers, big numbers and strings echo back exactly
 //! (jsonrpsee's `Id` only holds `u64`).
 
-use super::register::ResultJson;
 use super::scan;
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -11,6 +10,7 @@ use jsonrpsee::types::{ErrorCode, ErrorObject};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// One well-formed incoming message: a call (it has an id) or a notification. Its parts are
 /// ranges of the frame it came in, so reading one copies nothing.
@@ -242,6 +242,27 @@ pub(crate) fn notification<P: Serialize>(
 /// Joins batch replies into one array.
 pub(crate) fn join_batch(replies: &[Box<str>]) -> Box<str> {
     format!("[{}]", replies.join(",")).into_boxed_str()
+}
+
+/// A serialized result, whole or in the two parts of [`Reply::Joined`].
+#[derive(Debug)]
+pub(crate) enum ResultJson {
+    Whole(String),
+    Joined(Arc<str>, Range<usize>, String),
+}
+
+impl ResultJson {
+    /// The result's text in order.
+    pub(crate) fn parts(&self) -> [&str; 2] {
+        match self {
+            ResultJson::Whole(json) => [json, ""],
+            // A range off the text's char boundaries would be a bug of the handler's: it sends
+            // nothing of the shared text rather than panic.
+            ResultJson::Joined(shared, range, rest) => {
+                [shared.get(range.clone()).unwrap_or(""), rest]
+            }
+        }
+    }
 }
 
 #[cfg(test)]

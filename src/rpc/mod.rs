@@ -2,6 +2,7 @@
 //! connections and their push handle, typed method registration, and the transports.
 
 pub mod admission;
+mod call;
 pub mod connection;
 pub mod dispatch;
 pub mod framing;

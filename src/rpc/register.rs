@@ -10,6 +10,7 @@
 //! ```
 
 use super::connection::ConnectionHandle;
+use super::message::ResultJson;
 use super::params::parse_params;
 use futures::future::BoxFuture;
 use futures::FutureExt;
@@ -48,27 +49,6 @@ pub enum Reply<T> {
     /// The JSON of a `T` in two parts, written one after the other and never concatenated:
     /// part of a text shared between replies (a cached rendering), then this reply's own.
     Joined(Arc<str>, Range<usize>, String),
-}
-
-/// A serialized result, whole or in the two parts of [`Reply::Joined`].
-#[derive(Debug)]
-pub(crate) enum ResultJson {
-    Whole(String),
-    Joined(Arc<str>, Range<usize>, String),
-}
-
-impl ResultJson {
-    /// The result's text in order.
-    pub(crate) fn parts(&self) -> [&str; 2] {
-        match self {
-            ResultJson::Whole(json) => [json, ""],
-            // A range off the text's char boundaries would be a bug of the handler's: it sends
-            // nothing of the shared text rather than panic.
-            ResultJson::Joined(shared, range, rest) => {
-                [shared.get(range.clone()).unwrap_or(""), rest]
-            }
-        }
-    }
 }
 
 impl<T> From<T> for Reply<T> {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::render::{content, kind};
+use super::{content, kind};
 
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum Ctx {

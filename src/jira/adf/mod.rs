@@ -24,6 +24,19 @@ pub use render::adf_to_markdown;
 
 use serde_json::Value;
 
+/// A node's children (none when it has no `content` array).
+pub(crate) fn content(n: &Value) -> &[Value] {
+    n["content"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// A node's `type` ("" when it has none).
+pub(crate) fn kind(n: &Value) -> &str {
+    n["type"].as_str().unwrap_or("")
+}
+
 /// Nodes and marks Markdown expresses; anything else in a document is lost by a Markdown round trip.
 const EXPRESSIBLE: &[&str] = &[
     "doc",

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::inline::{code_span, dest, escape, inline, longest_run, Ctx};
+use super::{content, kind};
 
 /// Renders an ADF document (or any ADF node) as CommonMark + GFM tables, strikethrough and task lists.
 pub fn adf_to_markdown(doc: &Value) -> String {
@@ -13,17 +14,6 @@ pub fn adf_to_markdown(doc: &Value) -> String {
     } else {
         md + "\n"
     }
-}
-
-pub(crate) fn content(n: &Value) -> &[Value] {
-    n["content"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-pub(crate) fn kind(n: &Value) -> &str {
-    n["type"].as_str().unwrap_or("")
 }
 
 fn is_inline(n: &Value) -> bool {

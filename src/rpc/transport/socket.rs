@@ -6,7 +6,7 @@ use super::TransportError;
 use crate::log_limit::LogLimiter;
 use crate::rpc::admission::{Admission, Decision, CLOSING_SLACK};
 #[cfg(unix)]
-use crate::rpc::dispatch::HangupProbe;
+use crate::rpc::connection::HangupProbe;
 use crate::rpc::Router;
 use crate::rpc::{serve_connection, Hub, ServeOptions};
 use interprocess::local_socket::tokio::{Listener, Stream};

@@ -5,7 +5,8 @@
 //! ([`serve_peer`], told how to wake this reader and probe for hang-ups): its future runs on this thread with the daemon's runtime entered, so calls
 //! that wait, the writer task and timers all go to the runtime.
 
-use crate::rpc::dispatch::{serve_peer, HangupProbe, Interrupt, Peer};
+use crate::rpc::connection::{HangupProbe, Interrupt};
+use crate::rpc::dispatch::{serve_peer, Peer};
 use crate::rpc::Router;
 use crate::rpc::{Hub, ServeOptions};
 use std::io::{self, Read};

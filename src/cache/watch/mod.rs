@@ -13,10 +13,19 @@ use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 use tokio::task::AbortHandle;
 
-use super::key::{normalize_jql, Namespace};
-use super::lock;
-use super::watch_diff::{Change, Snapshot, WatchedIssue};
-use super::watch_poll::run_poller;
+mod diff;
+mod poll;
+mod since;
+#[cfg(test)]
+mod tests;
+
+pub use diff::{Change, WatchedIssue};
+pub use since::jql_since;
+
+use crate::cache::key::{normalize_jql, Namespace};
+use crate::cache::lock;
+use diff::Snapshot;
+use poll::run_poller;
 
 /// What the api layer implements over Jira for one watched query.
 pub trait WatchSource: Send + Sync + 'static {

@@ -7,10 +7,10 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
-use super::lock;
-use super::watch::{Poller, Ready, Registry, Sender, WatchId, WatchKey, WatchSource, WatchTiming};
-use super::watch_diff::{Change, Snapshot};
-use super::watch_time::jql_since;
+use super::diff::{Change, Snapshot};
+use super::since::jql_since;
+use super::{Poller, Ready, Registry, Sender, WatchId, WatchKey, WatchSource, WatchTiming};
+use crate::cache::lock;
 
 type PollerOf<S> = Poller<<S as WatchSource>::Value, <S as WatchSource>::Error>;
 
