@@ -88,28 +88,11 @@ impl Request for IssuesWatch {
     type Result = IssuesWatchResult;
 }
 
-/// Params of `issues/watch`: `jql` and the `issues/list` filters, combined with AND.
+crate::with_issue_filter! {
+/// Params of `issues/watch`: the `issues/list` filters.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesWatchParams {
-    /// A JQL query (its `ORDER BY` orders the initial list).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jql: Option<String>,
-    /// A project key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<String>,
-    /// `"me"`, `"none"`, an accountId (DC: username), or an email or display name naming one user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignee: Option<String>,
-    /// A status name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// Full-text search.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Labels (any of them).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<String>>,
     /// Fields of each issue (default: summary, status, issuetype, priority, assignee, labels,
     /// updated); `updated` is always fetched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -121,6 +104,7 @@ pub struct IssuesWatchParams {
     /// The profile; default: the connection's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+}
 }
 
 /// Result of `issues/watch`.

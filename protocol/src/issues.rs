@@ -240,26 +240,68 @@ impl Request for IssuesList {
     type Result = IssuesListResult;
 }
 
-/// Filters are ANDed; each value is quoted and escaped into the JQL. No filter at all lists every
-/// issue the user can see.
+/// The filters every issue list and watch takes, ANDed into its JQL; each value is quoted and
+/// escaped. A params struct gets them through [`with_issue_filter!`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueFilter {
+    pub jql: Option<String>,
+    pub project: Option<String>,
+    pub assignee: Option<String>,
+    pub status: Option<String>,
+    pub text: Option<String>,
+    pub labels: Option<Vec<String>>,
+}
+
+/// Declares a params struct whose first fields are the [`IssueFilter`] ones, documented once, and
+/// its `take_filter`. serde cannot flatten a struct into one that denies unknown fields, so the
+/// fields are written into each struct instead.
+#[macro_export]
+macro_rules! with_issue_filter {
+    ($(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        pub struct $name {
+            /// Raw JQL, ANDed with the other filters (its `ORDER BY`, if any, orders the list).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub jql: Option<String>,
+            /// A project key.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub project: Option<String>,
+            /// `"me"`, `"none"`, an accountId (DC: username), or an email or display name naming one user.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub assignee: Option<String>,
+            /// A status name.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub status: Option<String>,
+            /// Full-text search.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub text: Option<String>,
+            /// Labels (any of them).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub labels: Option<Vec<String>>,
+            $($fields)*
+        }
+
+        impl $name {
+            /// Takes the filters out, leaving the rest of the params.
+            pub fn take_filter(&mut self) -> $crate::issues::IssueFilter {
+                $crate::issues::IssueFilter {
+                    jql: self.jql.take(),
+                    project: self.project.take(),
+                    assignee: self.assignee.take(),
+                    status: self.status.take(),
+                    text: self.text.take(),
+                    labels: self.labels.take(),
+                }
+            }
+        }
+    };
+}
+
+with_issue_filter! {
+/// `issues/list`: the filters, or none to list every issue the user can see.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuesListParams {
-    /// Raw JQL, ANDed with the filters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jql: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<String>,
-    /// `"me"`, `"none"`, an accountId (DC: username), or an email or display name naming one user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignee: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// Full-text search.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<String>>,
     /// `ORDER BY` clause without the keywords, e.g. `"created DESC"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_by: Option<String>,
@@ -298,6 +340,7 @@ pub struct IssuesListParams {
     /// With `all`: LSP work-done token; `$/progress` notifications carry it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_token: Option<NumberOrString>,
+}
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

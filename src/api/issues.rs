@@ -50,17 +50,9 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetRes
     Ok(Reply::Joined(issue_json, range, rest))
 }
 
-async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
+async fn list(mut p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let filters = Filters {
-        jql: p.jql,
-        project: p.project.into_iter().collect(),
-        assignee: p.assignee,
-        status: p.status.into_iter().collect(),
-        text: p.text,
-        labels: p.labels.unwrap_or_default(),
-        order_by: p.order_by,
-    };
+    let filters = filters(p.take_filter(), p.order_by.take());
     let query = jql::build(&filters)?;
     let list_cap = cx.app.config.jira.list_cap;
     let request = ListRequest {
@@ -211,4 +203,17 @@ async fn delete(p: IssuesDeleteParams, cx: Ctx<AppState>) -> Result<Empty, ApiEr
     let s = jira(&cx, p.profile.as_deref()).await?;
     issues::delete(&cx.app, &s, &p.key, p.delete_subtasks).await?;
     Ok(Empty {})
+}
+
+/// The domain's filters from the protocol's, for every list and watch.
+pub(crate) fn filters(f: IssueFilter, order_by: Option<String>) -> Filters {
+    Filters {
+        jql: f.jql,
+        project: f.project.into_iter().collect(),
+        assignee: f.assignee,
+        status: f.status.into_iter().collect(),
+        text: f.text,
+        labels: f.labels.unwrap_or_default(),
+        order_by,
+    }
 }

@@ -4,7 +4,7 @@
 use super::jira;
 use super::ApiError;
 use crate::cache::{Change, IssueRef, Namespace, WatchError, WatchId, WatchKey};
-use crate::jira::{jql, Filters, JiraError};
+use crate::jira::{jql, JiraError};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
@@ -76,20 +76,12 @@ impl Drop for Slot<'_> {
 
 /// Starts a watch whose slot is reserved.
 async fn start_watch(
-    p: IssuesWatchParams,
+    mut p: IssuesWatchParams,
     cx: &Ctx<AppState>,
 ) -> Result<IssuesWatchResult, ApiError> {
     let interval = interval(&p)?;
     let session = jira(cx, p.profile.as_deref()).await?;
-    let filters = Filters {
-        jql: p.jql,
-        project: p.project.into_iter().collect(),
-        assignee: p.assignee,
-        status: p.status.into_iter().collect(),
-        text: p.text,
-        labels: p.labels.unwrap_or_default(),
-        order_by: None,
-    };
+    let filters = super::issues::filters(p.take_filter(), None);
     let filters = session.client.resolve_assignee(filters).await?;
     let built = jql::build(&filters)?;
     let (cond, order) = jql::split_order_by(&built);
