@@ -62,6 +62,9 @@ pub struct LimitsConfig {
     /// Reply bytes queued for one client before the daemon stops building more replies for it
     /// (default 1 MiB).
     pub outbound_bytes: usize,
+    /// Reply bytes queued for all clients together; past it, a client that has replies of its own
+    /// waiting gets no more built until it reads (default 256 MiB).
+    pub max_queued_output_bytes: usize,
     /// Calls of one connection running at once (default 64).
     pub max_in_flight: usize,
     /// Bytes of unfinished messages all connections may hold together, beyond 64 KiB each
@@ -93,6 +96,7 @@ impl Default for LimitsConfig {
             reserved_files: 128,
             max_batch: 1000,
             outbound_bytes: 1 << 20,
+            max_queued_output_bytes: 256 << 20,
             max_in_flight: 64,
             max_buffered_input_bytes: 256 << 20,
             max_watches_per_connection: 64,
@@ -117,6 +121,10 @@ impl LimitsConfig {
             ),
             ("max_batch", self.max_batch as u64),
             ("outbound_bytes", self.outbound_bytes as u64),
+            (
+                "max_queued_output_bytes",
+                self.max_queued_output_bytes as u64,
+            ),
             ("max_in_flight", self.max_in_flight as u64),
             (
                 "max_buffered_input_bytes",

@@ -6,6 +6,7 @@ use crate::auth::AuthOptions;
 use crate::config::Config;
 use crate::rpc::admission::{raise_open_file_limit, Admission};
 use crate::rpc::input_budget::InputBudget;
+use crate::rpc::outbound::OutputBudget;
 use crate::rpc::transport::{
     socket::SocketServer, socket_path, stdio::serve_stdio, TransportError, EXIT_ALREADY_RUNNING,
 };
@@ -135,6 +136,7 @@ fn serve_options(config: &Config) -> ServeOptions {
         max_in_flight: limits.max_in_flight,
         max_batch: limits.max_batch,
         input_budget: InputBudget::new(limits.max_buffered_input_bytes),
+        output_budget: OutputBudget::new(limits.max_queued_output_bytes),
         ..ServeOptions::default()
     }
 }

@@ -141,7 +141,12 @@ mod tests {
     use super::*;
 
     fn queue() -> crate::rpc::outbound::OutboundQueue {
-        crate::rpc::outbound::OutboundQueue::new(1, 1 << 20).0
+        crate::rpc::outbound::OutboundQueue::new(
+            1,
+            1 << 20,
+            crate::rpc::outbound::OutputBudget::new(usize::MAX),
+        )
+        .0
     }
 
     #[test]

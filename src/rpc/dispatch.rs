@@ -13,7 +13,7 @@ use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::input_budget::InputBudget;
 use super::job::{limit_exceeded, Job};
 use super::message::{self, Answer, Message};
-use super::outbound::OutboundQueue;
+use super::outbound::{OutboundQueue, OutputBudget};
 use super::pending::PendingCalls;
 use super::register::Router;
 use super::writer::{write_loop, Outlet};
@@ -47,6 +47,9 @@ pub struct ServeOptions {
     /// Bytes of unfinished messages all connections sharing it may hold together (beyond a small
     /// free share each); a message that does not fit closes its connection with an error.
     pub input_budget: Arc<InputBudget>,
+    /// Bytes queued for all connections sharing it; past it, a connection with output of its own
+    /// queued builds no more replies until its client reads.
+    pub output_budget: Arc<OutputBudget>,
     /// A write that makes no progress for this long drops the client.
     pub write_timeout: Duration,
     /// On end of input, cancel in-flight calls (socket: the client left) rather than finish them
@@ -92,6 +95,7 @@ impl Default for ServeOptions {
             max_in_flight: 64,
             max_batch: 1000,
             input_budget: InputBudget::new(usize::MAX),
+            output_budget: OutputBudget::new(usize::MAX),
             write_timeout: Duration::from_secs(30),
             cancel_on_eof: true,
             stop_grace: Duration::from_secs(5),
@@ -125,7 +129,11 @@ pub(crate) async fn serve_peer<R, W>(
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let (queue, rx) = OutboundQueue::new(opts.outbound_queue, opts.outbound_bytes);
+    let (queue, rx) = OutboundQueue::new(
+        opts.outbound_queue,
+        opts.outbound_bytes,
+        opts.output_budget.clone(),
+    );
     let conn = ConnectionHandle::new(hub.clone(), queue, peer.interrupt).with_unread(peer.unread);
     let outlet = Outlet::new(writer);
     let writer_task = tokio::spawn(write_loop(

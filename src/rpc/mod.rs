@@ -11,7 +11,7 @@ mod job;
 pub(crate) mod lifecycle;
 pub mod memory;
 mod message;
-mod outbound;
+pub mod outbound;
 pub mod params;
 mod pending;
 pub mod register;

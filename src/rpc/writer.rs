@@ -240,7 +240,11 @@ mod tests {
             let mut whole = BytesMut::new();
             encode_into(framing, &body.concat(), &mut whole);
             for room in 1..=whole.len() {
-                let (queue, mut rx) = OutboundQueue::new(4, 1 << 20);
+                let (queue, mut rx) = OutboundQueue::new(
+                    4,
+                    1 << 20,
+                    crate::rpc::outbound::OutputBudget::new(usize::MAX),
+                );
                 let conn = ConnectionHandle::new(Hub::new(), queue, None);
                 conn.set_framing(framing);
                 let outlet = Outlet::new(Narrow {

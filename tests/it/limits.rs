@@ -341,6 +341,30 @@ fn never_reading_clients_are_held_to_the_budget_and_memory_comes_back_when_abuse
 }
 
 #[test]
+fn never_reading_clients_together_are_held_to_the_daemon_wide_output_budget() {
+    let _heavy = support::heavy();
+    // 4 MiB for everyone: 40 never-readers may each queue 1 MiB of their own, 40 MB together.
+    let d = daemon("[limits]\nmax_queued_output_bytes = 4194304\n");
+    let pid = d.pid();
+    behaves(&d, 4);
+    let baseline = rss_mb(pid);
+    let mut abusers = Abusers::default();
+    abusers.never_read(
+        &d.socket,
+        40,
+        json!({"jsonrpc":"2.0","id":1,"method":"rpc.discover"}),
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    // A client that reads has nothing queued, so the spent budget never holds up its replies.
+    behaves(&d, 4);
+    let held = peak_mb(pid) - baseline;
+    println!("40 never-readers held {held:.1} MB under a 4 MiB daemon-wide output budget");
+    // The budget plus one reply each (what a connection with nothing queued may always build),
+    // with the allocator's slack.
+    assert!(held < 20.0, "never-readers took {held:.0} MB");
+}
+
+#[test]
 fn unfinished_messages_of_all_clients_share_one_budget() {
     let _heavy = support::heavy();
     let d = daemon("[limits]\nmax_buffered_input_bytes = 8388608\n");
