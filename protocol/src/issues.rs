@@ -11,7 +11,6 @@ use crate::{Annotations, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::ops::Range;
 
 /// How a read was answered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -185,50 +184,6 @@ pub struct IssuesGetResult {
     /// sent none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expanded: Option<Map<String, Value>>,
-}
-
-impl IssuesGetResult {
-    /// The JSON of an `IssuesGetResult` built from an issue's JSON (as serde writes an
-    /// [`Issue`]) without parsing it, how a server answers from a reply it prepared earlier: the
-    /// range of `issue_json` to send, then the returned text. The issue's text is not copied.
-    pub fn json_parts(
-        issue_json: &str,
-        cache: &CacheInfo,
-    ) -> Result<(Range<usize>, String), serde_json::Error> {
-        let object = issue_json.trim_ascii();
-        let start = issue_json.len() - issue_json.trim_ascii_start().len();
-        let (Some(members), true) = (object.strip_prefix('{'), object.ends_with('}')) else {
-            return Err(serde::ser::Error::custom(
-                "an issue serializes as a JSON object",
-            ));
-        };
-        let members = &members[..members.len() - 1];
-        let mut rest = String::with_capacity(64);
-        if !members.trim_ascii_start().is_empty() {
-            rest.push(',');
-        }
-        rest.push_str("\"cache\":");
-        cache.write_json(&mut rest);
-        rest.push('}');
-        Ok((start..start + object.len() - 1, rest))
-    }
-}
-
-impl CacheInfo {
-    /// Appends its JSON exactly as serde writes it (a cached reply writes one per call).
-    fn write_json(&self, out: &mut String) {
-        out.push_str(if self.hit {
-            r#"{"hit":true,"ageMs":"#
-        } else {
-            r#"{"hit":false,"ageMs":"#
-        });
-        out.push_str(itoa::Buffer::new().format(self.age_ms));
-        out.push_str(if self.stale {
-            r#","stale":true}"#
-        } else {
-            r#","stale":false}"#
-        });
-    }
 }
 
 /// A page of issues, or every issue up to the cap with `all`.
@@ -581,48 +536,4 @@ pub fn docs() -> Vec<MethodDoc> {
             "Deletes an issue (deleteSubtasks to take its sub-tasks along).",
         ),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_result_built_from_issue_json_is_the_serialized_result() {
-        let issue: Issue = serde_json::from_value(serde_json::json!({
-            "key": "DEMO-1", "id": "10001", "url": "https://x/browse/DEMO-1",
-            "summary": "a \"quoted\" } brace", "labels": ["a"], "fields": {"customfield_1": {"v": [1]}}
-        }))
-        .unwrap();
-        let cache = CacheInfo {
-            hit: true,
-            age_ms: 12,
-            stale: false,
-        };
-        let typed = serde_json::to_string(&IssuesGetResult {
-            issue: issue.clone(),
-            cache,
-            expanded: None,
-        })
-        .unwrap();
-        let joined = |issue_json: &str| {
-            IssuesGetResult::json_parts(issue_json, &cache)
-                .map(|(range, rest)| format!("{}{rest}", &issue_json[range]))
-        };
-        let issue_json = serde_json::to_string(&issue).unwrap();
-        assert_eq!(joined(&issue_json).unwrap(), typed);
-        assert_eq!(joined(&format!(" {issue_json}\n")).unwrap(), typed);
-        assert_eq!(
-            joined("{}").unwrap(),
-            r#"{"cache":{"hit":true,"ageMs":12,"stale":false}}"#
-        );
-        assert!(joined("[1]").is_err());
-        assert!(joined("{").is_err());
-        for (hit, age_ms, stale) in [(false, 0, true), (true, u64::MAX, true), (false, 7, false)] {
-            let cache = CacheInfo { hit, age_ms, stale };
-            let mut out = String::new();
-            cache.write_json(&mut out);
-            assert_eq!(out, serde_json::to_string(&cache).unwrap());
-        }
-    }
 }

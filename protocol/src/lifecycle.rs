@@ -174,39 +174,6 @@ pub struct DaemonStatusResult {
     pub connections: usize,
 }
 
-/// The `daemon/status` results of one daemon, written without serde (the status call is what
-/// clients poll): the members fixed for the daemon's life are rendered once, a call adds two
-/// numbers. The output is exactly serde's for the same [`DaemonStatusResult`].
-#[derive(Debug, Clone)]
-pub struct DaemonStatusJson {
-    head: String,
-    middle: String,
-}
-
-impl DaemonStatusJson {
-    /// Renders the fixed members.
-    pub fn new(version: &str, pid: u32, socket_path: Option<&str>) -> Self {
-        let quoted = |s: &str| serde_json::Value::from(s).to_string();
-        let head = format!(r#"{{"version":{},"pid":{pid},"uptimeMs":"#, quoted(version));
-        let middle = match socket_path {
-            Some(path) => format!(r#","socketPath":{},"connections":"#, quoted(path)),
-            None => r#","connections":"#.to_owned(),
-        };
-        DaemonStatusJson { head, middle }
-    }
-
-    /// The result's JSON.
-    pub fn render(&self, uptime_ms: u64, connections: usize) -> String {
-        let mut out = String::with_capacity(self.head.len() + self.middle.len() + 24);
-        out.push_str(&self.head);
-        out.push_str(itoa::Buffer::new().format(uptime_ms));
-        out.push_str(&self.middle);
-        out.push_str(itoa::Buffer::new().format(connections));
-        out.push('}');
-        out
-    }
-}
-
 /// Stops the daemon gracefully: no new connections, in-flight calls get up to 5 s.
 pub enum DaemonStop {}
 impl Request for DaemonStop {
@@ -278,33 +245,4 @@ pub fn docs() -> Vec<MethodDoc> {
             "Progress of a long call, keyed by the client's token.",
         ),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn status_json_is_what_serde_writes() {
-        for socket_path in [
-            None,
-            Some("/run/user/1000/jirad/jirad.sock"),
-            Some("C:\\pipe \"x\"\u{e9}"),
-        ] {
-            let fixed = DaemonStatusJson::new("1.2.3-beta", 4_294_967_295, socket_path);
-            for (uptime_ms, connections) in [(0, 0), (u64::MAX, usize::MAX), (90_061, 3)] {
-                let typed = DaemonStatusResult {
-                    version: "1.2.3-beta".into(),
-                    pid: 4_294_967_295,
-                    uptime_ms,
-                    socket_path: socket_path.map(str::to_owned),
-                    connections,
-                };
-                assert_eq!(
-                    fixed.render(uptime_ms, connections),
-                    serde_json::to_string(&typed).unwrap()
-                );
-            }
-        }
-    }
 }

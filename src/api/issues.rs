@@ -1,7 +1,7 @@
 //! `issues/get`, `issues/list`, `issues/create`, `issues/update`, `issues/delete`: params to the
 //! issue service (`service/issues.rs`, the read policy over the shared cache) and back.
 
-use super::{jira, ApiError};
+use super::{jira, prepared, ApiError};
 use crate::jira::{jql, Filters, IssueUpdate, JiraError, NewIssue, RichText};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register, Reply};
@@ -45,9 +45,9 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetRes
         }));
     }
     let issue_json = issues::prepared(&cx.app, &s, &p.key, &read.value, format, &fields)?;
-    let (range, rest) =
-        IssuesGetResult::json_parts(&issue_json, &cache).map_err(issues::shape_error)?;
-    Ok(Reply::Joined(issue_json, range, rest))
+    let reply = prepared::issue_get(issue_json, &cache)
+        .ok_or_else(|| issues::shape_error("an issue serializes as a JSON object"))?;
+    Ok(Reply::Prepared(reply))
 }
 
 async fn list(mut p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {

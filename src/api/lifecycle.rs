@@ -3,7 +3,7 @@
 
 use super::{unknown_profile, ApiError};
 use crate::rpc::Routes;
-use crate::rpc::{Ctx, Register, Reply};
+use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
 use jirad_protocol::lifecycle::*;
 use jirad_protocol::{openrpc, NoParams};
@@ -72,10 +72,14 @@ async fn discover(_: NoParams, _: Ctx<AppState>) -> Result<Box<RawValue>, Infall
         .clone())
 }
 
-async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<Reply<DaemonStatusResult>, Infallible> {
-    let uptime_ms = cx.app.started.elapsed().as_millis() as u64;
-    let connections = cx.app.hub.connection_count();
-    Ok(Reply::Json(cx.app.status.render(uptime_ms, connections)))
+async fn status(_: NoParams, cx: Ctx<AppState>) -> Result<DaemonStatusResult, Infallible> {
+    Ok(DaemonStatusResult {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        pid: std::process::id(),
+        uptime_ms: cx.app.started.elapsed().as_millis() as u64,
+        socket_path: cx.app.socket_path.clone(),
+        connections: cx.app.hub.connection_count(),
+    })
 }
 
 async fn stop(_: NoParams, cx: Ctx<AppState>) -> Result<(), Infallible> {

@@ -9,6 +9,7 @@ pub mod issues;
 pub mod jql;
 pub mod lifecycle;
 pub mod links;
+mod prepared;
 pub mod projects;
 pub mod versions;
 pub mod watch;

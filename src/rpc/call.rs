@@ -3,7 +3,7 @@
 
 use super::connection::ConnectionHandle;
 use super::lifecycle::Lifecycle;
-use super::message::{self, Answer, Message, ResultJson};
+use super::message::{self, Answer, Message, PreparedJson};
 use super::register::{Outcome, Router};
 use futures::future::{BoxFuture, CatchUnwind};
 use futures::FutureExt;
@@ -43,7 +43,7 @@ impl Started {
             // A notification's method called with an id: it has no result to give.
             Ok(Ok(None)) => Answer::Result {
                 id,
-                result: ResultJson::Whole("null".into()),
+                result: PreparedJson::whole("null".into()),
             },
             Ok(Err(error)) => Answer::Text(message::error_reply(Some(id), error)),
             Err(_) => {

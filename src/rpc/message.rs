@@ -192,7 +192,7 @@ fn reply(id: &str, member: &str, value: &str) -> Box<str> {
 #[derive(Debug)]
 pub(crate) enum Answer<'a> {
     /// A success: the call's id text and its serialized result.
-    Result { id: &'a str, result: ResultJson },
+    Result { id: &'a str, result: PreparedJson },
     /// Any other reply, whole.
     Text(Box<str>),
 }
@@ -214,7 +214,7 @@ impl Answer<'_> {
         match self {
             Answer::Result {
                 id,
-                result: ResultJson::Whole(result),
+                result: PreparedJson(Prepared::Whole(result)),
             } => result_reply(id, &result),
             answer => answer.pieces().concat().into(),
         }
@@ -244,21 +244,36 @@ pub(crate) fn join_batch(replies: &[Box<str>]) -> Box<str> {
     format!("[{}]", replies.join(",")).into_boxed_str()
 }
 
-/// A serialized result, whole or in the two parts of [`Reply::Joined`].
+/// A result's JSON prepared before the call (a cached rendering): sent as it is, never parsed
+/// again. Whole, or a piece of a text shared between replies followed by this reply's own end,
+/// written one after the other and never concatenated.
 #[derive(Debug)]
-pub(crate) enum ResultJson {
+pub struct PreparedJson(Prepared);
+
+#[derive(Debug)]
+enum Prepared {
     Whole(String),
-    Joined(Arc<str>, Range<usize>, String),
+    Spliced(Arc<str>, Range<usize>, String),
 }
 
-impl ResultJson {
+impl PreparedJson {
+    /// `json`, which must be the JSON of the method's result.
+    pub fn whole(json: String) -> Self {
+        PreparedJson(Prepared::Whole(json))
+    }
+
+    /// `shared[range]` then `rest`, which together must be the JSON of the method's result.
+    pub fn spliced(shared: Arc<str>, range: Range<usize>, rest: String) -> Self {
+        PreparedJson(Prepared::Spliced(shared, range, rest))
+    }
+
     /// The result's text in order.
     pub(crate) fn parts(&self) -> [&str; 2] {
-        match self {
-            ResultJson::Whole(json) => [json, ""],
-            // A range off the text's char boundaries would be a bug of the handler's: it sends
+        match &self.0 {
+            Prepared::Whole(json) => [json, ""],
+            // A range off the text's char boundaries would be a bug of the preparer's: it sends
             // nothing of the shared text rather than panic.
-            ResultJson::Joined(shared, range, rest) => {
+            Prepared::Spliced(shared, range, rest) => {
                 [shared.get(range.clone()).unwrap_or(""), rest]
             }
         }
@@ -290,8 +305,8 @@ mod tests {
     fn an_answer_in_pieces_is_the_whole_reply() {
         let shared: std::sync::Arc<str> = r#"xx{"x":[1]}"#.into();
         for result in [
-            ResultJson::Whole(r#"{"x":[1]}"#.to_owned()),
-            ResultJson::Joined(shared.clone(), 2..9, "]}".to_owned()),
+            PreparedJson::whole(r#"{"x":[1]}"#.to_owned()),
+            PreparedJson::spliced(shared.clone(), 2..9, "]}".to_owned()),
         ] {
             let answer = Answer::Result {
                 id: "\"a\"",

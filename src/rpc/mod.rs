@@ -25,5 +25,6 @@ pub use dispatch::{serve_connection, ServeOptions};
 pub use framing::Framing;
 /// jsonrpsee's error objects, the one wire type handlers build (through `api/error.rs`).
 pub use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
+pub use message::PreparedJson;
 pub use params::{invalid_param, parse_params};
 pub use register::{registry, Ctx, Handler, NotificationHandler, Register, Reply, Router, Routes};

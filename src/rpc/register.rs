@@ -10,7 +10,7 @@
 //! ```
 
 use super::connection::ConnectionHandle;
-use super::message::ResultJson;
+use super::message::PreparedJson;
 use super::params::parse_params;
 use futures::future::BoxFuture;
 use futures::FutureExt;
@@ -18,7 +18,6 @@ use jirad_protocol::{Notification, Request};
 use jsonrpsee::types::{ErrorCode, ErrorObject, ErrorObjectOwned, Params};
 use std::collections::HashMap;
 use std::future::Future;
-use std::ops::Range;
 use std::sync::Arc;
 
 /// What a handler receives besides its params: the app state and the calling connection.
@@ -45,10 +44,7 @@ pub enum Reply<T> {
     /// Serialized for this reply.
     Value(T),
     /// Must be the JSON of a `T`: nothing parses it again.
-    Json(String),
-    /// The JSON of a `T` in two parts, written one after the other and never concatenated:
-    /// part of a text shared between replies (a cached rendering), then this reply's own.
-    Joined(Arc<str>, Range<usize>, String),
+    Prepared(PreparedJson),
 }
 
 impl<T> From<T> for Reply<T> {
@@ -108,7 +104,7 @@ where
 
 /// What a handler gives back: its serialized result (`None` from a notification's), or its
 /// error.
-pub(crate) type Outcome = Result<Option<ResultJson>, ErrorObjectOwned>;
+pub(crate) type Outcome = Result<Option<PreparedJson>, ErrorObjectOwned>;
 
 /// A registered handler, type-erased: params and the calling connection in, the outcome out.
 type Route =
@@ -183,10 +179,9 @@ impl<S: Send + Sync + 'static> Register<S> for Routes<S> {
                 let reply = handler.call(params, cx).await.map_err(Into::into)?;
                 let json = match reply.into() {
                     Reply::Value(v) => {
-                        ResultJson::Whole(serde_json::to_string(&v).map_err(|e| internal(&e))?)
+                        PreparedJson::whole(serde_json::to_string(&v).map_err(|e| internal(&e))?)
                     }
-                    Reply::Json(json) => ResultJson::Whole(json),
-                    Reply::Joined(shared, range, rest) => ResultJson::Joined(shared, range, rest),
+                    Reply::Prepared(json) => json,
                 };
                 Ok(Some(json))
             }

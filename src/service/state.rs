@@ -9,7 +9,6 @@ use crate::cache::Cache;
 use crate::config::Config;
 use crate::jira::{HttpPolicy, HttpPool};
 use crate::rpc::Hub;
-use jirad_protocol::lifecycle::DaemonStatusJson;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,9 +21,8 @@ pub struct AppState {
     pub hub: Hub,
     /// When the daemon started (for `daemon/status`).
     pub started: Instant,
-    /// `daemon/status`'s fixed members (version, pid, the socket served or none in `--stdio`
-    /// mode), rendered once: it is the call clients poll.
-    pub status: DaemonStatusJson,
+    /// The socket served (for `daemon/status`); none in `--stdio` mode.
+    pub socket_path: Option<String>,
     /// Every profile's credentials and authorization state.
     pub auth: AuthManager,
     /// One HTTP policy (retries, rate-limit pauses, concurrency cap) per Jira site.
@@ -87,11 +85,7 @@ impl AppState {
             config,
             hub,
             started: Instant::now(),
-            status: DaemonStatusJson::new(
-                env!("CARGO_PKG_VERSION"),
-                std::process::id(),
-                socket_path.map(|p| p.display().to_string()).as_deref(),
-            ),
+            socket_path: socket_path.map(|p| p.display().to_string()),
             auth,
             http,
             cache,
