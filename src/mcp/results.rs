@@ -91,6 +91,16 @@ pub fn success(method: &str, mut result: Value, view: View) -> Value {
             issue_text(&result, cut)
         }
         "issues/list" if !view.full && result["issues"].is_array() => list_text(&result),
+        "attachments/download" | "attachments/thumbnail" => {
+            if let Some(file) = file_content(&mut result) {
+                return json!({
+                    "content": [{ "type": "text", "text": serde_json::to_string(&result).unwrap_or_default() }, file],
+                    "structuredContent": result,
+                    "isError": false,
+                });
+            }
+            serde_json::to_string(&result).unwrap_or_default()
+        }
         _ => serde_json::to_string(&result).unwrap_or_default(),
     };
     let structured = if result.is_object() {
@@ -104,6 +114,36 @@ pub fn success(method: &str, mut result: Value, view: View) -> Value {
         "isError": false,
     })
 }
+
+/// Inline attachment bytes as the content block a model reads best: an image as image content, a
+/// text file as its text. They leave the structured result, so the agent does not pay for them
+/// twice; bytes of any other kind stay there, base64.
+fn file_content(result: &mut Value) -> Option<Value> {
+    use base64::Engine;
+    let mime = result["mimeType"].as_str()?.to_owned();
+    let data = result["content"].as_str()?;
+    let block = if mime.starts_with("image/") {
+        json!({ "type": "image", "data": data, "mimeType": mime })
+    } else if mime.starts_with("text/") || TEXT_TYPES.contains(&mime.as_str()) {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .ok()?;
+        json!({ "type": "text", "text": String::from_utf8(bytes).ok()? })
+    } else {
+        return None;
+    };
+    result.as_object_mut()?.remove("content");
+    Some(block)
+}
+
+/// Types other than `text/*` whose bytes are text.
+const TEXT_TYPES: &[&str] = &[
+    "application/json",
+    "application/xml",
+    "application/x-yaml",
+    "application/yaml",
+    "application/x-sh",
+];
 
 /// A JSON-RPC error from the daemon as a failed tool result whose text an agent can act on: for
 /// `authRequired`, the link to open.

@@ -173,3 +173,57 @@ fn a_whole_list_read_reports_progress_to_a_host_that_asks() {
         .collect();
     assert!(done.windows(2).all(|w| w[0] < w[1]), "{done:?}");
 }
+
+#[test]
+fn inline_attachments_reach_the_model_as_an_image_or_as_text() {
+    use base64::Engine;
+    let (d, _) = start_demo();
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(
+        d.dir.path(),
+        &["--socket", &sock, "--no-spawn", "--toolsets", "attachments"],
+    );
+    mcp.handshake("2025-11-25");
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    // The smallest PNG: one transparent pixel.
+    let png = b64(&[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
+        0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
+        0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ]);
+    let log = "2026-12-07 build failed: exit 101\n";
+    let mut c = d.client(support::Framing::Ndjson);
+    let mut upload = |name: &str, content: &str| {
+        let r = c.result(
+            "attachments/upload",
+            json!({"key": "DEMO-1", "filename": name, "content": content}),
+        );
+        r[0]["id"].as_str().unwrap().to_owned()
+    };
+    let (image, text, binary) = (
+        upload("screen.png", &png),
+        upload("build.log", &b64(log.as_bytes())),
+        upload("core.bin", &b64(&[0, 159, 146, 150])),
+    );
+
+    let got = mcp.tool("attachments_download", json!({"id": image, "inline": true}));
+    assert_eq!(got["isError"], false, "{got}");
+    let blocks = got["content"].as_array().unwrap();
+    assert_eq!(blocks[1]["type"], "image", "{got}");
+    assert_eq!(blocks[1]["mimeType"], "image/png");
+    assert_eq!(blocks[1]["data"], png.as_str());
+    // The bytes travel once: not again in the structured result or its text.
+    assert!(got["structuredContent"].get("content").is_none(), "{got}");
+    assert_eq!(got["structuredContent"]["filename"], "screen.png");
+    assert!(!blocks[0]["text"].as_str().unwrap().contains(&png));
+
+    let got = mcp.tool("attachments_download", json!({"id": text, "inline": true}));
+    assert_eq!(got["content"][1]["type"], "text", "{got}");
+    assert_eq!(got["content"][1]["text"], log);
+
+    let got = mcp.tool("attachments_download", json!({"id": binary, "inline": true}));
+    assert_eq!(got["content"].as_array().unwrap().len(), 1, "{got}");
+    assert_eq!(got["structuredContent"]["content"], b64(&[0, 159, 146, 150]).as_str());
+}
