@@ -35,6 +35,10 @@ impl Request for JqlAutocomplete {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JqlAutocompleteParams {
+    /// Ask Jira rather than the daemon's copy of the site's reference data (kept for the
+    /// metadata lifetime).
+    #[serde(default)]
+    pub fresh: bool,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
@@ -84,6 +88,10 @@ pub struct JqlSuggestParams {
     /// What was typed of the value so far.
     #[serde(default)]
     pub value: String,
+    /// Ask Jira rather than the daemon's copy (suggestions are kept per site, field and prefix
+    /// for the metadata lifetime).
+    #[serde(default)]
+    pub fresh: bool,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,

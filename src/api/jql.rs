@@ -1,9 +1,12 @@
-//! `jql/autocomplete`: what queries can use; `jql/validate`: Jira's verdict on a query, with the
-//! line and character its messages give.
+//! `jql/autocomplete`: what queries can use, and `jql/suggest`: a field's values, both kept per
+//! site as metadata; `jql/validate`: Jira's verdict on a query, with the line and character its
+//! messages give.
 
 use super::{jira, ApiError};
+use crate::cache::{CacheKey, MetaKey};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
+use crate::service::cached::{cached_json, read_cached};
 use crate::service::state::AppState;
 use jirad_protocol::jql::*;
 use serde_json::Value;
@@ -34,7 +37,16 @@ async fn autocomplete(
     cx: Ctx<AppState>,
 ) -> Result<JqlReference, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let r = s.client.jql_reference().await?;
+    let client = s.client.clone();
+    let key = CacheKey::Meta(MetaKey::Other("jqlReference".into()));
+    let read = cx
+        .app
+        .cache
+        .get_or_fetch(&s.ns, key, p.fresh, move || async move {
+            cached_json(&client.jql_reference().await?)
+        })
+        .await?;
+    let r: Value = read_cached(&read.value)?;
     let fields = r["visibleFieldNames"]
         .as_array()
         .into_iter()
@@ -65,7 +77,21 @@ async fn autocomplete(
 
 async fn suggest(p: JqlSuggestParams, cx: Ctx<AppState>) -> Result<Vec<JqlSuggestion>, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let r = s.client.jql_suggestions(&p.field, &p.value).await?;
+    let client = s.client.clone();
+    // Unit separators cannot occur in a field name, so field and prefix stay distinct.
+    let key = CacheKey::Meta(MetaKey::Other(format!(
+        "jqlSuggest:{}\u{1f}{}",
+        p.field, p.value
+    )));
+    let (field, value) = (p.field, p.value);
+    let read = cx
+        .app
+        .cache
+        .get_or_fetch(&s.ns, key, p.fresh, move || async move {
+            cached_json(&client.jql_suggestions(&field, &value).await?)
+        })
+        .await?;
+    let r: Value = read_cached(&read.value)?;
     Ok(r["results"]
         .as_array()
         .into_iter()

@@ -165,8 +165,8 @@ export interface Methods {
   "attachments/upload": [KeyParams & { path?: string; content?: string; filename?: string; mimeType?: string }, Json[]];
   "attachments/download": [P & { id: string; path?: string; overwrite?: boolean; inline?: boolean }, Json];
   "attachments/delete": [P & { id: string }, unknown];
-  "jql/autocomplete": [P | undefined, { fields: { name: string; displayName: string; operators: string[]; orderable: boolean }[]; functions: string[]; reservedWords: string[] }];
-  "jql/suggest": [P & { field: string; value?: string }, { value: string; displayName: string }[]];
+  "jql/autocomplete": [(P & { fresh?: boolean }) | undefined, { fields: { name: string; displayName: string; operators: string[]; orderable: boolean }[]; functions: string[]; reservedWords: string[] }];
+  "jql/suggest": [P & { field: string; value?: string; fresh?: boolean }, { value: string; displayName: string }[]];
   "jql/validate": [P & { jql: string }, { valid: boolean; errors: { message: string; line?: number; character?: number }[] }];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
@@ -238,8 +238,8 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "attachments/upload": ["content", "filename", "key", "mimeType", "path", "profile"],
   "attachments/download": ["id", "inline", "overwrite", "path", "profile"],
   "attachments/delete": ["id", "profile"],
-  "jql/autocomplete": ["profile"],
-  "jql/suggest": ["field", "value", "profile"],
+  "jql/autocomplete": ["fresh", "profile"],
+  "jql/suggest": ["field", "fresh", "value", "profile"],
   "jql/validate": ["jql", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
