@@ -78,13 +78,14 @@ fn reference_data_and_suggestions_are_kept_per_site_for_every_client() {
     let d = world.daemon("cloud");
     let reference = "/rest/api/3/jql/autocompletedata";
     let suggestions = "/rest/api/3/jql/autocompletedata/suggestions";
-    let first = d.client(Framing::Ndjson).result("jql/autocomplete", json!({}));
+    let first = d
+        .client(Framing::Ndjson)
+        .result("jql/autocomplete", json!({}));
     // Another client (an editor beside a script) is answered from the daemon's copy.
     let mut other = d.client(Framing::Ndjson);
     assert_eq!(other.result("jql/autocomplete", json!({})), first);
-    let only_reference = |w: &JiraWorld| {
-        w.count_requests("GET", reference) - w.count_requests("GET", suggestions)
-    };
+    let only_reference =
+        |w: &JiraWorld| w.count_requests("GET", reference) - w.count_requests("GET", suggestions);
     assert_eq!(only_reference(&world), 1);
     other.result("jql/autocomplete", json!({ "fresh": true }));
     assert_eq!(only_reference(&world), 2, "fresh asks Jira");
@@ -95,9 +96,16 @@ fn reference_data_and_suggestions_are_kept_per_site_for_every_client() {
     let in_progress = ask(&mut other, "in");
     assert_eq!(ask(&mut other, "in"), in_progress);
     assert_eq!(world.count_requests("GET", suggestions), 1);
-    assert_ne!(ask(&mut other, "d"), in_progress, "another prefix, another answer");
+    assert_ne!(
+        ask(&mut other, "d"),
+        in_progress,
+        "another prefix, another answer"
+    );
     assert_eq!(world.count_requests("GET", suggestions), 2);
     // Each site keeps its own: Data Center's reference data is asked of Data Center.
     other.result("jql/autocomplete", json!({ "profile": "dc" }));
-    assert_eq!(world.count_requests("GET", "/rest/api/2/jql/autocompletedata"), 1);
+    assert_eq!(
+        world.count_requests("GET", "/rest/api/2/jql/autocompletedata"),
+        1
+    );
 }

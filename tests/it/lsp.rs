@@ -642,7 +642,7 @@ fn jql_documents_complete_fields_operators_and_values() {
 }
 
 #[test]
-fn a_profile_needing_consent_has_the_editor_open_the_link() {
+fn a_profile_needing_consent_has_the_editor_open_the_link_and_reads_again_once_granted() {
     let world = JiraWorld::start();
     let d = world.daemon("oauth");
     let mut lsp = Lsp::start(d.dir.path(), &d.socket);
@@ -663,6 +663,26 @@ fn a_profile_needing_consent_has_the_editor_open_the_link() {
         .as_str()
         .unwrap()
         .contains("`oauth`"));
+
+    // The user consents in the browser the editor opened: the open document is read again, and
+    // its keys resolve without the user touching it.
+    let landing = support::auth::browse(url);
+    assert_eq!(landing.status, 200, "{}", landing.body);
+    let diags = lsp.wait_for("textDocument/publishDiagnostics", |m| {
+        m["params"]["uri"] == URI && !m["params"]["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let first = diags["params"]["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap();
+    assert!(first.starts_with("DEMO-6 is Done"), "{diags}");
+    let hover = lsp.result("textDocument/hover", pos(1, 17));
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Refactor audit log"),
+        "{hover}"
+    );
 }
 
 #[test]

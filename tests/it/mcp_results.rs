@@ -223,7 +223,13 @@ fn inline_attachments_reach_the_model_as_an_image_or_as_text() {
     assert_eq!(got["content"][1]["type"], "text", "{got}");
     assert_eq!(got["content"][1]["text"], log);
 
-    let got = mcp.tool("attachments_download", json!({"id": binary, "inline": true}));
+    let got = mcp.tool(
+        "attachments_download",
+        json!({"id": binary, "inline": true}),
+    );
     assert_eq!(got["content"].as_array().unwrap().len(), 1, "{got}");
-    assert_eq!(got["structuredContent"]["content"], b64(&[0, 159, 146, 150]).as_str());
+    assert_eq!(
+        got["structuredContent"]["content"],
+        b64(&[0, 159, 146, 150]).as_str()
+    );
 }
