@@ -323,6 +323,20 @@ where
         self.inner.flights.detach_where(|n| n == ns);
     }
 
+    /// After a write to project metadata through the daemon (versions, components): forgets the
+    /// namespace's metadata entries `which` picks and, when the write changed issues too (a
+    /// merge or a delete moves them to another version), its issues and lists.
+    pub fn meta_changed(&self, ns: &Namespace, which: impl Fn(&MetaKey) -> bool, issues_too: bool) {
+        let mut store = lock(&self.inner.store);
+        store.bump_generation(ns);
+        store.remove_where(ns, |k| match k {
+            EntryKey::Meta(m) => which(m),
+            EntryKey::Issue(_) | EntryKey::List(_) => issues_too,
+        });
+        drop(store);
+        self.inner.flights.detach_where(|n| n == ns);
+    }
+
     /// Evicts the namespace's lists that may contain issues of `project` (e.g. after a bulk
     /// change the daemon cannot attribute to single issues).
     pub fn lists_changed(&self, ns: &Namespace, project: &str) {
