@@ -49,7 +49,7 @@ pub use config::CacheConfig;
 pub use doc::{Doc, MEMO_SLOTS};
 pub use error::{CacheError, Transient};
 pub use key::{normalize_jql, CacheKey, FieldSet, Kind, ListKey, MetaKey, Namespace, ProjectScope};
-pub use reads::{Cache, CacheInfo, Cached, IssueRef};
+pub use reads::{Cache, CacheInfo, Cached, IssueRef, LINKS_PART};
 pub use recent::{MAX_RECENT, RECENT_WINDOW};
 pub use stats::{CacheStats, KindStats};
 pub use watch::{
