@@ -486,10 +486,7 @@ fn versions_and_components_from_the_shell_on_both_flavours() {
             "--release-date",
             "2026-12-24",
         ]));
-        assert!(
-            made.starts_with(&format!("created version 1.0 (")),
-            "{made}"
-        );
+        assert!(made.starts_with("created version 1.0 ("), "{made}");
         let made: Value =
             serde_json::from_str(&stdout(&version(&["--json", "create", project, "2.0"])))
                 .expect("json");
