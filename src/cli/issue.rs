@@ -609,7 +609,8 @@ fn render(cmd: &IssueCommand, r: &Value) -> String {
         IssueCommand::Watch { key } => format!("watching {key} ({} watchers)", r["watchCount"]),
         IssueCommand::Unwatch { key, user } => format!(
             "{} no longer watching {key} ({} watchers)",
-            user.as_deref().unwrap_or("you are"),
+            user.as_deref()
+                .map_or("you are".to_owned(), |u| format!("{u} is")),
             r["watchCount"]
         ),
         IssueCommand::Vote { key } | IssueCommand::Unvote { key } => {
@@ -618,7 +619,9 @@ fn render(cmd: &IssueCommand, r: &Value) -> String {
             } else {
                 "not yours"
             };
-            format!("{key}: {} votes ({mine})", r["votes"])
+            let n = r["votes"].as_u64().unwrap_or(0);
+            let plural = if n == 1 { "" } else { "s" };
+            format!("{key}: {n} vote{plural} ({mine})")
         }
         IssueCommand::Thumbnail { .. } => format!(
             "saved the thumbnail of {} ({} bytes) to {}",

@@ -386,7 +386,7 @@ fn votes_unwatching_and_thumbnails_from_the_shell() {
     let key = created["key"].as_str().expect("key").to_owned();
     assert_eq!(
         stdout(&issue(&d, &["vote", &key])).trim(),
-        format!("{key}: 1 votes (yours included)")
+        format!("{key}: 1 vote (yours included)")
     );
     assert_eq!(
         stdout(&issue(&d, &["unvote", &key])).trim(),
