@@ -1,5 +1,5 @@
 //! Files attached to issues: `attachments/list`, `attachments/upload`, `attachments/download`,
-//! `attachments/delete`. The daemon reads and writes the user's files itself, in chunks: a file of
+//! `attachments/thumbnail`, `attachments/delete`. The daemon reads and writes the user's files itself, in chunks: a file of
 //! any size costs it a few buffers.
 
 use crate::issues::Empty;
@@ -18,6 +18,9 @@ pub fn docs() -> Vec<MethodDoc> {
         ),
         MethodDoc::request::<AttachmentsDownload>(
             "Saves an attachment to a local path (streamed, never overwriting unless asked) or returns it inline as base64",
+        ),
+        MethodDoc::request::<AttachmentsThumbnail>(
+            "Saves an image attachment's thumbnail (PNG) to a local path or returns it inline as base64",
         ),
         MethodDoc::request::<AttachmentsDelete>("Deletes an attachment"),
     ]
@@ -133,6 +136,42 @@ pub struct Downloaded {
     /// The bytes, base64, with `inline`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+}
+
+/// Gets an attachment's thumbnail.
+pub enum AttachmentsThumbnail {}
+impl Request for AttachmentsThumbnail {
+    const METHOD: &'static str = "attachments/thumbnail";
+    const ANNOTATIONS: Annotations = Annotations::read("Attachment thumbnail");
+    type Params = AttachmentsThumbnailParams;
+    type Result = Downloaded;
+}
+
+/// Params of `attachments/thumbnail`: `path`, or `inline: true`. Jira makes thumbnails of images
+/// only; for any other attachment the answer is `notFound`, never a generic icon.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttachmentsThumbnailParams {
+    /// Attachment id.
+    pub id: String,
+    /// An absolute path to save the PNG to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Replace a file already at `path`.
+    #[serde(default)]
+    pub overwrite: bool,
+    /// Return the PNG as base64.
+    #[serde(default)]
+    pub inline: bool,
+    /// Largest width wanted, pixels (Cloud scales to it; Data Center has one size).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Largest height wanted, pixels (Cloud only, as `width`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 /// Deletes an attachment.

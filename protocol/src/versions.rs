@@ -1,7 +1,9 @@
 //! A project's versions (releases) and components: `versions/list`, `versions/create`,
-//! `versions/update`, `components/list`, `components/create`. Issues name them in their
-//! `fixVersions` and `components` fields.
+//! `versions/update`, `versions/move`, `versions/merge`, `versions/delete`, `components/list`,
+//! `components/create`, `components/update`, `components/delete`. Issues name them in their
+//! `fixVersions`, `versions` (affects) and `components` fields.
 
+use crate::issues::Empty;
 use crate::openrpc::MethodDoc;
 use crate::{Annotations, Request};
 use schemars::JsonSchema;
@@ -11,14 +13,29 @@ use serde::{Deserialize, Serialize};
 pub fn docs() -> Vec<MethodDoc> {
     vec![
         MethodDoc::request::<VersionsList>(
-            "A project's versions, optionally only released or unreleased ones",
+            "A project's versions, optionally only released or unreleased ones (cached as project metadata)",
         ),
         MethodDoc::request::<VersionsCreate>("Creates a version in a project"),
         MethodDoc::request::<VersionsUpdate>(
             "Changes a version: name, dates, description; releases or archives it",
         ),
-        MethodDoc::request::<ComponentsList>("A project's components"),
+        MethodDoc::request::<VersionsMove>(
+            "Moves a version in its project's order: first, last, one earlier or later, or after another",
+        ),
+        MethodDoc::request::<VersionsMerge>(
+            "Merges a version into another: its issues' fix version becomes the other, and it is deleted",
+        ),
+        MethodDoc::request::<VersionsDelete>(
+            "Deletes a version; its issues lose it or get the replacements named",
+        ),
+        MethodDoc::request::<ComponentsList>(
+            "A project's components (cached as project metadata)",
+        ),
         MethodDoc::request::<ComponentsCreate>("Creates a component in a project"),
+        MethodDoc::request::<ComponentsUpdate>("Renames a component or changes its description"),
+        MethodDoc::request::<ComponentsDelete>(
+            "Deletes a component; its issues lose it or get the replacement named",
+        ),
     ]
 }
 
@@ -71,6 +88,9 @@ pub struct VersionsListParams {
     /// Archived versions too (default: not).
     #[serde(default)]
     pub archived: bool,
+    /// Ask Jira even when the cache holds a fresh answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fresh: bool,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
@@ -159,6 +179,9 @@ impl Request for ComponentsList {
 pub struct ComponentsListParams {
     /// Project key or id.
     pub project: String,
+    /// Ask Jira even when the cache holds a fresh answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fresh: bool,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
@@ -183,6 +206,138 @@ pub struct ComponentsCreateParams {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Moves a version in its project's order.
+pub enum VersionsMove {}
+impl Request for VersionsMove {
+    const METHOD: &'static str = "versions/move";
+    const ANNOTATIONS: Annotations = Annotations::write("Reorder version");
+    type Params = VersionsMoveParams;
+    type Result = Version;
+}
+
+/// Where `versions/move` puts a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum VersionPosition {
+    First,
+    Last,
+    Earlier,
+    Later,
+}
+
+/// Params of `versions/move`: `position` or `after`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VersionsMoveParams {
+    /// Version id.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<VersionPosition>,
+    /// The id of the version to put it after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Merges a version into another. The merged version is gone, and which issues had it cannot
+/// be told afterwards: irreversible.
+pub enum VersionsMerge {}
+impl Request for VersionsMerge {
+    const METHOD: &'static str = "versions/merge";
+    const ANNOTATIONS: Annotations = Annotations::write("Merge versions").irreversible();
+    type Params = VersionsMergeParams;
+    type Result = Empty;
+}
+
+/// Params of `versions/merge`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VersionsMergeParams {
+    /// The version to merge away (deleted).
+    pub id: String,
+    /// The version its issues get instead, in the same project.
+    pub into: String,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Deletes a version: irreversible.
+pub enum VersionsDelete {}
+impl Request for VersionsDelete {
+    const METHOD: &'static str = "versions/delete";
+    const ANNOTATIONS: Annotations = Annotations::write("Delete version").irreversible();
+    type Params = VersionsDeleteParams;
+    type Result = Empty;
+}
+
+/// Params of `versions/delete`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VersionsDeleteParams {
+    /// Version id.
+    pub id: String,
+    /// The version (id, same project) issues fixed in this one get instead (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_fix_issues_to: Option<String>,
+    /// The version (id, same project) issues affected by this one get instead (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_affected_issues_to: Option<String>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Changes a component.
+pub enum ComponentsUpdate {}
+impl Request for ComponentsUpdate {
+    const METHOD: &'static str = "components/update";
+    const ANNOTATIONS: Annotations = Annotations::write("Update component")
+        .destructive()
+        .idempotent();
+    type Params = ComponentsUpdateParams;
+    type Result = Component;
+}
+
+/// Params of `components/update`: what is given changes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ComponentsUpdateParams {
+    /// Component id.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Deletes a component: irreversible.
+pub enum ComponentsDelete {}
+impl Request for ComponentsDelete {
+    const METHOD: &'static str = "components/delete";
+    const ANNOTATIONS: Annotations = Annotations::write("Delete component").irreversible();
+    type Params = ComponentsDeleteParams;
+    type Result = Empty;
+}
+
+/// Params of `components/delete`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ComponentsDeleteParams {
+    /// Component id.
+    pub id: String,
+    /// The component (id, same project) its issues get instead (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_issues_to: Option<String>,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,

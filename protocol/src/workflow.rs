@@ -446,6 +446,9 @@ pub struct IssuesChangelogParams {
     /// `nextPageToken` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
+    /// Ask Jira even when the cache holds a fresh answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fresh: bool,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
@@ -513,6 +516,9 @@ impl Request for IssuesStatusHistory {
 pub struct IssuesStatusHistoryParams {
     /// Issue key or id.
     pub key: String,
+    /// Ask Jira even when the cache holds a fresh answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fresh: bool,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,

@@ -34,6 +34,9 @@ impl Request for WorklogsList {
 pub struct WorklogsListParams {
     /// Issue key or id.
     pub key: String,
+    /// Ask Jira even when the cache holds a fresh answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fresh: bool,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,

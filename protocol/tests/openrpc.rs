@@ -193,8 +193,11 @@ fn every_request_is_annotated_and_the_dangerous_ones_are_marked() {
             "attachments/delete",
             "attachments/upload",
             "auth/logout",
+            "components/delete",
             "issues/delete",
             "issues/deleteComment",
+            "versions/delete",
+            "versions/merge",
             "worklogs/delete"
         ]
     );

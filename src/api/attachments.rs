@@ -1,4 +1,5 @@
-//! `attachments/list`, `attachments/upload`, `attachments/download`, `attachments/delete`. Files go
+//! `attachments/list`, `attachments/upload`, `attachments/download`, `attachments/thumbnail`,
+//! `attachments/delete`. Files go
 //! between the user's disk and Jira in chunks; a download lands in a temporary file beside the
 //! target and is renamed into place once complete, so a failed one leaves nothing half-written.
 
@@ -23,6 +24,7 @@ pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<AttachmentsList>(list)
         .request::<AttachmentsUpload>(upload)
         .request::<AttachmentsDownload>(download)
+        .request::<AttachmentsThumbnail>(thumbnail)
         .request::<AttachmentsDelete>(delete);
 }
 
@@ -153,9 +155,14 @@ async fn upload(
     Ok(made?.iter().map(attachment_of).collect())
 }
 
-async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Downloaded, ApiError> {
-    let s = jira(&cx, p.profile.as_deref()).await?;
-    let target = match (&p.path, p.inline) {
+/// Where a download goes: a path (absolute, not over an existing file unless `overwrite`), or
+/// inline (`None`).
+fn target_of(
+    path: &Option<String>,
+    inline: bool,
+    overwrite: bool,
+) -> Result<Option<PathBuf>, ApiError> {
+    let target = match (path, inline) {
         (Some(path), false) => Some(absolute(path, "path")?),
         (None, true) => None,
         _ => {
@@ -163,7 +170,7 @@ async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Dow
         }
     };
     if let Some(t) = &target {
-        if !p.overwrite && t.exists() {
+        if !overwrite && t.exists() {
             return Err(JiraError::invalid_field(
                 "path",
                 format!("{} exists; pass overwrite: true to replace it", t.display()),
@@ -171,6 +178,12 @@ async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Dow
             .into());
         }
     }
+    Ok(target)
+}
+
+async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Downloaded, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let target = target_of(&p.path, p.inline, p.overwrite)?;
     let meta = s.client.attachment(&p.id).await?;
     let a = attachment_of(&meta);
     let max_inline = cx.app.config.limits.max_inline_attachment_bytes;
@@ -185,8 +198,8 @@ async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Dow
         .into());
     }
     let content_url = text(&meta["content"]);
-    let mut chunks = Box::pin(s.client.download_attachment(&content_url).await?);
-    let mut done = Downloaded {
+    let chunks = s.client.download_attachment(&content_url).await?;
+    let done = Downloaded {
         id: a.id.clone(),
         filename: a.filename.clone(),
         size: 0,
@@ -194,6 +207,49 @@ async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Dow
         path: None,
         content: None,
     };
+    deliver(chunks, target, p.overwrite, max_inline, done).await
+}
+
+async fn thumbnail(
+    p: AttachmentsThumbnailParams,
+    cx: Ctx<AppState>,
+) -> Result<Downloaded, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let target = target_of(&p.path, p.inline, p.overwrite)?;
+    let meta = s.client.attachment(&p.id).await?;
+    let a = attachment_of(&meta);
+    let Some(url) = s.client.thumbnail_url(&p.id, &meta, p.width, p.height)? else {
+        let mut m = crate::jira::JiraMessages::default();
+        m.error_messages.push(format!(
+            "attachment {} ({}) has no thumbnail: Jira makes them for images only",
+            a.id,
+            a.mime_type.as_deref().unwrap_or("unknown type")
+        ));
+        return Err(JiraError::NotFound(m).into());
+    };
+    let chunks = s.client.download_attachment(&url).await?;
+    let done = Downloaded {
+        id: a.id.clone(),
+        filename: format!("_thumb_{}.png", a.id),
+        size: 0,
+        mime_type: Some("image/png".into()),
+        path: None,
+        content: None,
+    };
+    let max_inline = cx.app.config.limits.max_inline_attachment_bytes;
+    deliver(chunks, target, p.overwrite, max_inline, done).await
+}
+
+/// Streams `chunks` into a file beside `target`, renamed into place once complete, or (no
+/// target) into base64 of at most `max_inline` bytes; `done` is filled in with the outcome.
+async fn deliver(
+    chunks: impl futures::Stream<Item = Result<bytes::Bytes, JiraError>>,
+    target: Option<PathBuf>,
+    overwrite: bool,
+    max_inline: u64,
+    mut done: Downloaded,
+) -> Result<Downloaded, ApiError> {
+    let mut chunks = Box::pin(chunks);
     let Some(target) = target else {
         let mut bytes = Vec::new();
         while let Some(chunk) = chunks.next().await {
@@ -201,7 +257,7 @@ async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Dow
             if (bytes.len() + chunk.len()) as u64 > max_inline {
                 return Err(JiraError::invalid_field(
                     "inline",
-                    "the attachment is larger than Jira said",
+                    format!("the file is larger than the {max_inline}-byte inline limit; save it to a path"),
                 )
                 .into());
             }
@@ -242,7 +298,7 @@ async fn download(p: AttachmentsDownloadParams, cx: Ctx<AppState>) -> Result<Dow
             return Err(e.into());
         }
     };
-    if !p.overwrite && target.exists() {
+    if !overwrite && target.exists() {
         let _ = std::fs::remove_file(&part);
         return Err(JiraError::invalid_field(
             "path",

@@ -4,6 +4,7 @@
 
 use super::projects::text;
 use super::{jira, ApiError};
+use crate::cache::LINKS_PART;
 use crate::jira::JiraError;
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
@@ -39,10 +40,19 @@ async fn types(p: LinksTypesParams, cx: Ctx<AppState>) -> Result<Vec<LinkType>, 
 
 async fn list(p: LinksListParams, cx: Ctx<AppState>) -> Result<IssueLinks, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let (links, remote) = tokio::try_join!(
-        s.client.issue_links(&p.key),
-        s.client.remote_links(&p.key, None)
-    )?;
+    let client = s.client.clone();
+    let key = p.key.clone();
+    let (links, remote): (Vec<Value>, Vec<Value>) = issues::issue_part(
+        &cx.app,
+        &s,
+        &p.key,
+        LINKS_PART.into(),
+        p.fresh,
+        move || async move {
+            tokio::try_join!(client.issue_links(&key), client.remote_links(&key, None))
+        },
+    )
+    .await?;
     Ok(IssueLinks {
         links: links.iter().filter_map(link_of).collect(),
         remote: remote.iter().map(remote_of).collect(),

@@ -12,7 +12,7 @@ use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::cached::{cached_json, read_cached};
 use crate::service::state::AppState;
-use crate::service::JiraSession;
+use crate::service::{issues, JiraSession};
 use jirad_protocol::issues::Empty;
 use jirad_protocol::projects::UserRef;
 use jirad_protocol::workflow::{self as p, *};
@@ -139,7 +139,17 @@ async fn changelog(p: IssuesChangelogParams, cx: Ctx<AppState>) -> Result<Change
     let start = page_start(p.page_token.as_deref(), "issues/changelog")?;
     let limit = p.limit.unwrap_or(HISTORY_PAGE);
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let (page, total) = s.client.changelog(&p.key, start, limit).await?;
+    let client = s.client.clone();
+    let key = p.key.clone();
+    let (page, total): (Vec<Value>, u64) = issues::issue_part(
+        &cx.app,
+        &s,
+        &p.key,
+        format!("changelog:{start}:{limit}"),
+        p.fresh,
+        move || async move { client.changelog(&key, start, limit).await },
+    )
+    .await?;
     let histories: Vec<ChangeHistory> = page.iter().map(history_of).collect();
     let next = start + histories.len() as u64;
     Ok(ChangelogPage {
@@ -154,22 +164,32 @@ async fn status_history(
     cx: Ctx<AppState>,
 ) -> Result<StatusHistory, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let issue = s
-        .client
-        .get_issue(&p.key, &["created".into(), "status".into()], &[])
-        .await?;
-    let mut histories = Vec::new();
-    loop {
-        let (page, total) = s
-            .client
-            .changelog(&p.key, histories.len() as u64, 1000)
-            .await?;
-        let empty = page.is_empty();
-        histories.extend(page);
-        if empty || histories.len() as u64 >= total {
-            break;
-        }
-    }
+    let client = s.client.clone();
+    let key = p.key.clone();
+    // The issue's creation and status with its whole changelog, kept as one entry.
+    let (issue, histories): (Value, Vec<Value>) = issues::issue_part(
+        &cx.app,
+        &s,
+        &p.key,
+        "changelog:all".into(),
+        p.fresh,
+        move || async move {
+            let issue = client
+                .get_issue(&key, &["created".into(), "status".into()], &[])
+                .await?;
+            let mut histories = Vec::new();
+            loop {
+                let (page, total) = client.changelog(&key, histories.len() as u64, 1000).await?;
+                let empty = page.is_empty();
+                histories.extend(page);
+                if empty || histories.len() as u64 >= total {
+                    break;
+                }
+            }
+            Ok((issue, histories))
+        },
+    )
+    .await?;
     // (when, from, to) of each status change, oldest first.
     let changes: Vec<(String, String, String)> = histories
         .iter()

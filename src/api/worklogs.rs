@@ -1,5 +1,5 @@
-//! `worklogs/list`, `worklogs/add`, `worklogs/update`, `worklogs/delete`. Writes change the
-//! issue's time tracking, so they evict it from the cache.
+//! `worklogs/list`, `worklogs/add`, `worklogs/update`, `worklogs/delete`. The list is kept in the
+//! cache with the issue; writes change the issue's time tracking and worklogs, so they evict both.
 
 use super::projects::{text, user_ref};
 use super::{jira, ApiError};
@@ -37,7 +37,17 @@ fn worklog_of(s: &JiraSession, w: &Value) -> Worklog {
 
 async fn list(p: WorklogsListParams, cx: Ctx<AppState>) -> Result<WorklogPage, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let (all, total) = s.client.worklogs(&p.key).await?;
+    let client = s.client.clone();
+    let key = p.key.clone();
+    let (all, total): (Vec<Value>, u64) = issues::issue_part(
+        &cx.app,
+        &s,
+        &p.key,
+        "worklogs".into(),
+        p.fresh,
+        move || async move { client.worklogs(&key).await },
+    )
+    .await?;
     let worklogs: Vec<Worklog> = all.iter().map(|w| worklog_of(&s, w)).collect();
     Ok(WorklogPage {
         time_spent_seconds: worklogs.iter().map(|w| w.time_spent_seconds).sum(),

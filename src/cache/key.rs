@@ -160,6 +160,12 @@ pub enum MetaKey {
     Transitions {
         issue: String,
     },
+    /// Something read about one issue beside its fields (its links, worklogs, changelog): it
+    /// lives as long as issues do (`issue_ttl`), and writes to the issue evict it.
+    IssuePart {
+        issue: String,
+        part: String,
+    },
     Other(String),
 }
 
@@ -200,6 +206,7 @@ impl CacheKey {
         match self {
             CacheKey::Issue { .. } => Kind::Issue,
             CacheKey::List(_) => Kind::List,
+            CacheKey::Meta(MetaKey::IssuePart { .. }) => Kind::Issue,
             CacheKey::Meta(_) => Kind::Meta,
         }
     }
@@ -271,6 +278,7 @@ impl EntryKey {
         match self {
             EntryKey::Issue(_) => Kind::Issue,
             EntryKey::List(_) => Kind::List,
+            EntryKey::Meta(MetaKey::IssuePart { .. }) => Kind::Issue,
             EntryKey::Meta(_) => Kind::Meta,
         }
     }

@@ -47,7 +47,7 @@ pub use doc::{Doc, MEMO_SLOTS};
 pub use error::{CacheError, Transient};
 pub use jql_scope::ProjectScope;
 pub use key::{normalize_jql, CacheKey, FieldSet, Kind, ListKey, MetaKey, Namespace};
-pub use reads::{Cache, CacheInfo, Cached, IssueRef};
+pub use reads::{Cache, CacheInfo, Cached, IssueRef, LINKS_PART};
 pub use recent::{MAX_RECENT, RECENT_WINDOW};
 pub use stats::{CacheStats, KindStats};
 pub use watch::{

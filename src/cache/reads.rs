@@ -96,6 +96,9 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// The [`MetaKey::IssuePart`] of an issue's links, which writes to any issue evict.
+pub const LINKS_PART: &str = "links";
+
 impl<V, E> Cache<V, E>
 where
     V: Weigh + Send + Sync + 'static,
@@ -310,6 +313,10 @@ where
                 EntryKey::Meta(MetaKey::Transitions { issue: i }) => {
                     i.eq_ignore_ascii_case(&key_up) || Some(i.as_str()) == id
                 }
+                // Links show the other issue's summary and status: any write may change them.
+                EntryKey::Meta(MetaKey::IssuePart { issue: i, part }) => {
+                    i.eq_ignore_ascii_case(&key_up) || Some(i.as_str()) == id || part == LINKS_PART
+                }
                 EntryKey::Meta(_) => false,
             });
             if let Some((value, fields)) = new_value {
@@ -320,6 +327,21 @@ where
                 store.record_write(ns, id, now);
             }
         }
+        self.inner.flights.detach_where(|n| n == ns);
+    }
+
+    /// After a write to project metadata through the daemon (versions, components): forgets the
+    /// namespace's metadata entries `which` picks and, when the write changed issues too (a
+    /// merge or a delete moves them to another version), its issues and lists.
+    pub fn meta_changed(&self, ns: &Namespace, which: impl Fn(&MetaKey) -> bool, issues_too: bool) {
+        let mut store = lock(&self.inner.store);
+        store.bump_generation(ns);
+        store.remove_where(ns, |k| match k {
+            EntryKey::Meta(m @ MetaKey::IssuePart { .. }) => issues_too || which(m),
+            EntryKey::Meta(m) => which(m),
+            EntryKey::Issue(_) | EntryKey::List(_) => issues_too,
+        });
+        drop(store);
         self.inner.flights.detach_where(|n| n == ns);
     }
 

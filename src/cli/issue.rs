@@ -1,4 +1,5 @@
-//! `jirad issue get|list|create|update|delete|transition|comment|assign|unassign|projects|users`:
+//! `jirad issue get|list|create|update|delete|transition|comment|assign|unassign|vote|unvote|
+//! watch|unwatch|thumbnail|projects|users` (and more):
 //! shell wrappers of the issue, workflow, project and user methods. They talk to the daemon as
 //! `jirad call` does (starting it when needed) and print a table or text, or the raw result with
 //! `--json`. Exit codes as `jirad call`.
@@ -172,6 +173,24 @@ enum IssueCommand {
     },
     /// Watch an issue (get Jira's notifications about it).
     Watch { key: String },
+    /// Stop watching an issue, or take someone else off its watchers.
+    Unwatch {
+        key: String,
+        /// Name, email or account id (Data Center: username) [default: you].
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Vote for an issue.
+    Vote { key: String },
+    /// Take your vote back.
+    Unvote { key: String },
+    /// Save an image attachment's thumbnail (PNG) to a file.
+    Thumbnail {
+        id: String,
+        path: PathBuf,
+        #[arg(long)]
+        overwrite: bool,
+    },
     /// Projects you can see, optionally matching a query.
     Projects { query: Option<String> },
     /// Users matching a name or email.
@@ -198,7 +217,7 @@ fn read_description(file: &Option<PathBuf>) -> Result<Option<String>, String> {
 }
 
 /// Adds the `Some` values and non-empty lists of `pairs` to `params`.
-fn set(params: &mut Map<String, Value>, pairs: &[(&str, Value)]) {
+pub(super) fn set(params: &mut Map<String, Value>, pairs: &[(&str, Value)]) {
     for (k, v) in pairs {
         let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v == &json!(false);
         if !empty {
@@ -422,6 +441,33 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
             set(&mut p, &[("key", json!(key))]);
             "watchers/add"
         }
+        IssueCommand::Unwatch { key, user } => {
+            set(&mut p, &[("key", json!(key)), ("user", json!(user))]);
+            "watchers/remove"
+        }
+        IssueCommand::Vote { key } => {
+            set(&mut p, &[("key", json!(key))]);
+            "votes/add"
+        }
+        IssueCommand::Unvote { key } => {
+            set(&mut p, &[("key", json!(key))]);
+            "votes/remove"
+        }
+        IssueCommand::Thumbnail {
+            id,
+            path,
+            overwrite,
+        } => {
+            set(
+                &mut p,
+                &[
+                    ("id", json!(id)),
+                    ("path", json!(absolute(path)?)),
+                    ("overwrite", json!(overwrite)),
+                ],
+            );
+            "attachments/thumbnail"
+        }
         IssueCommand::Projects { query } => {
             set(&mut p, &[("query", json!(query))]);
             "projects/list"
@@ -436,8 +482,34 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
 
 /// Runs `jirad issue …`.
 pub async fn run(args: IssueArgs) -> ExitCode {
+    let request = request(&args.command);
+    let command = args.command.clone();
+    let common = Common {
+        json: args.json,
+        profile: args.profile,
+        socket: args.socket,
+        config: args.config,
+    };
+    call(request, common, |r| render(&command, r)).await
+}
+
+/// The options every wrapper command takes.
+pub(super) struct Common {
+    pub json: bool,
+    pub profile: Option<String>,
+    pub socket: SocketArgs,
+    pub config: Option<PathBuf>,
+}
+
+/// Calls `method` with `params` (as the profile given) and prints the result as `render` puts
+/// it, or as JSON with `--json`.
+pub(super) async fn call(
+    request: Result<(&'static str, Map<String, Value>), String>,
+    args: Common,
+    render: impl Fn(&Value) -> String,
+) -> ExitCode {
     let _ = super::logging::init("warn", None);
-    let (method, mut params) = match request(&args.command) {
+    let (method, mut params) = match request {
         Ok(r) => r,
         Err(e) => {
             eprintln!("jirad: {e}");
@@ -456,7 +528,7 @@ pub async fn run(args: IssueArgs) -> ExitCode {
             let text = if args.json {
                 pretty(&result)
             } else {
-                render(&args.command, &result)
+                render(&result)
             };
             println!("{text}");
             ExitCode::SUCCESS
@@ -484,7 +556,7 @@ fn describe_error(error: &Value) -> String {
     text
 }
 
-fn s(v: &Value) -> &str {
+pub(super) fn s(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
@@ -535,6 +607,28 @@ fn render(cmd: &IssueCommand, r: &Value) -> String {
             format!("logged {} on {key} ({})", s(&r["timeSpent"]), s(&r["id"]))
         }
         IssueCommand::Watch { key } => format!("watching {key} ({} watchers)", r["watchCount"]),
+        IssueCommand::Unwatch { key, user } => format!(
+            "{} no longer watching {key} ({} watchers)",
+            user.as_deref()
+                .map_or("you are".to_owned(), |u| format!("{u} is")),
+            r["watchCount"]
+        ),
+        IssueCommand::Vote { key } | IssueCommand::Unvote { key } => {
+            let mine = if r["hasVoted"] == true {
+                "yours included"
+            } else {
+                "not yours"
+            };
+            let n = r["votes"].as_u64().unwrap_or(0);
+            let plural = if n == 1 { "" } else { "s" };
+            format!("{key}: {n} vote{plural} ({mine})")
+        }
+        IssueCommand::Thumbnail { .. } => format!(
+            "saved the thumbnail of {} ({} bytes) to {}",
+            s(&r["id"]),
+            r["size"],
+            s(&r["path"])
+        ),
         IssueCommand::Projects { .. } => columns(r, &["key", "name"]),
         IssueCommand::Users { .. } => columns(r, &["accountId", "displayName", "email"]),
     }

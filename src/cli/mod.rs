@@ -1,4 +1,5 @@
-//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad auth …`, `jirad status`,
+//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad version …`,
+//! `jirad component …`, `jirad auth …`, `jirad status`,
 //! `jirad stop`, `jirad demo`, `jirad mcp`, `jirad lsp`.
 
 mod auth;
@@ -8,6 +9,7 @@ mod issue;
 mod logging;
 mod lsp;
 mod mcp;
+mod project;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
@@ -30,6 +32,10 @@ enum Command {
     Call(CallArgs),
     /// Get, list, create, update or delete issues (starts the daemon if needed).
     Issue(issue::IssueArgs),
+    /// List, create, release or delete a project's versions (starts the daemon if needed).
+    Version(project::VersionArgs),
+    /// List, create or delete a project's components (starts the daemon if needed).
+    Component(project::ComponentArgs),
     /// Show the daemon's status.
     Status(SocketArgs),
     /// Stop the daemon gracefully.
@@ -235,6 +241,8 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Call(args) => call::call(args).await,
             Command::Issue(args) => issue::run(args).await,
+            Command::Version(args) => project::run_version(args).await,
+            Command::Component(args) => project::run_component(args).await,
             Command::Status(args) => call::status(args).await,
             Command::Stop(args) => call::stop(args).await,
             Command::Demo(args) => demo::run(args).await,

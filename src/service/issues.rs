@@ -9,7 +9,7 @@
 use super::cached::{cached_json, read_cached, CachedJson};
 use super::state::AppState;
 use super::{ApiError, JiraSession};
-use crate::cache::{CacheError, CacheKey, Cached, FieldSet, IssueRef, ListKey};
+use crate::cache::{CacheError, CacheKey, Cached, FieldSet, IssueRef, ListKey, MetaKey};
 use crate::jira::{
     DescriptionFormat as Fmt, EditOptions, Filters, IssueUpdate, JiraError, ListOptions, NewIssue,
     BULK_MAX, DEFAULT_FIELDS,
@@ -294,6 +294,37 @@ pub struct CachedPage {
     #[serde(default)]
     pub next_page_token: Option<String>,
     pub is_last: bool,
+}
+
+/// Something read about an issue beside its fields (`part`: its links, worklogs, a changelog
+/// page), through the shared cache: kept as long as issues are, evicted by writes to the issue
+/// through the daemon (and by changes a watch sees), refetched with `fresh`.
+pub async fn issue_part<T, F, Fut>(
+    app: &AppState,
+    s: &JiraSession,
+    key: &str,
+    part: String,
+    fresh: bool,
+    fetch: F,
+) -> Result<T, ApiError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, JiraError>> + Send + 'static,
+{
+    let cache_key = CacheKey::Meta(MetaKey::IssuePart {
+        issue: key.to_uppercase(),
+        part,
+    });
+    let read = app
+        .cache
+        .get_or_fetch(&s.ns, cache_key, fresh, move || {
+            let fut = fetch();
+            async move { cached_json(&fut.await?) }
+        })
+        .await
+        .map_err(cache_err)?;
+    Ok(read_cached(&read.value)?)
 }
 
 /// After a write that changed these issues (a link, a worklog, an attachment), even a failed one

@@ -137,6 +137,89 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
 }
 
 #[test]
+fn image_thumbnails_come_as_png_to_a_path_or_inline_and_other_files_have_none() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for (profile, key) in [("cloud", "DEMO-11"), ("dc", "DEMO-12")] {
+        let shot = c.result_as(
+            profile,
+            "attachments/upload",
+            json!({"key": key, "content": b64.encode(b"pixels"), "filename": "screen.png"}),
+        );
+        let id = &shot[0]["id"];
+        let out = dir.path().join(format!("{profile}-thumb.png"));
+        let saved = c.result_as(
+            profile,
+            "attachments/thumbnail",
+            json!({"id": id, "path": out.display().to_string(), "width": 64}),
+        );
+        let png = std::fs::read(&out).expect("saved");
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{profile}: a PNG");
+        assert_eq!(
+            (saved["size"].as_u64(), saved["mimeType"].as_str()),
+            (Some(png.len() as u64), Some("image/png")),
+            "{saved}"
+        );
+        let again = c.call_as(
+            profile,
+            "attachments/thumbnail",
+            json!({"id": id, "path": out.display().to_string()}),
+        );
+        assert_eq!(again["error"]["data"]["kind"], "invalidFields", "{again}");
+        let inline = c.result_as(
+            profile,
+            "attachments/thumbnail",
+            json!({"id": id, "inline": true}),
+        );
+        let bytes = b64
+            .decode(inline["content"].as_str().expect("content"))
+            .expect("base64");
+        assert_eq!(bytes, png, "{profile}");
+
+        let text = c.result_as(
+            profile,
+            "attachments/upload",
+            json!({"key": key, "content": b64.encode(b"words"), "filename": "notes.txt"}),
+        );
+        let none = c.call_as(
+            profile,
+            "attachments/thumbnail",
+            json!({"id": text[0]["id"], "inline": true}),
+        );
+        assert_eq!(none["error"]["data"]["kind"], "notFound", "{none}");
+        assert!(
+            none["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("images only")),
+            "{none}"
+        );
+        let missing = c.call_as(
+            profile,
+            "attachments/thumbnail",
+            json!({"id": "999999", "inline": true}),
+        );
+        assert_eq!(missing["error"]["data"]["kind"], "notFound", "{missing}");
+    }
+    // Cloud scales on request and is never asked for its generic icon.
+    let asked: Vec<String> = w
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/attachment/thumbnail/"))
+        .filter_map(|r| r.query.clone())
+        .collect();
+    assert!(
+        asked
+            .iter()
+            .any(|q| q.contains("width=64") && q.contains("fallbackToDefault=false")),
+        "{asked:?}"
+    );
+}
+
+#[test]
 fn a_200_mb_file_goes_up_and_down_in_a_few_megabytes_of_daemon_memory() {
     let _heavy = support::heavy();
     let w = JiraWorld::start();

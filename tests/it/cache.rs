@@ -268,3 +268,111 @@ fn create_metadata_is_cached_once_and_cleared_with_the_cache() {
     create(&mut c, "third");
     assert_eq!(createmeta(), 2 * fetched, "refetched after cache/clear");
 }
+
+/// An issue's worklogs, links, changelog page and status history: the second read is the
+/// cache's (no request reaches Jira), and a write through the daemon makes the next one fresh.
+#[test]
+fn an_issues_worklogs_links_and_history_are_read_once_until_a_write_through_the_daemon() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for profile in ["cloud", "dc"] {
+        let new = |c: &mut SocketClient, summary: &str| {
+            let made = c.result_as(
+                profile,
+                "issues/create",
+                json!({"project": "OPS", "type": "Task", "summary": summary}),
+            );
+            made["key"].as_str().expect("key").to_owned()
+        };
+        let key = new(&mut c, &format!("{profile}: cached parts"));
+        let other = new(&mut c, &format!("{profile}: linked"));
+        let reads = [
+            ("worklogs/list", json!({"key": key})),
+            ("links/list", json!({"key": key})),
+            ("issues/changelog", json!({"key": key})),
+            ("issues/statusHistory", json!({"key": key})),
+        ];
+        let mut first = Vec::new();
+        for (method, params) in &reads {
+            first.push(c.result_as(profile, method, params.clone()));
+        }
+        // The current status's time runs on: compare without it.
+        let timeless = |mut v: Value| {
+            if let Some(periods) = v["periods"].as_array_mut() {
+                periods.iter_mut().for_each(|p| p["ms"] = Value::Null);
+            }
+            v["totals"] = Value::Null;
+            v
+        };
+        let before = w.fake.requests().len();
+        for ((method, params), was) in reads.iter().zip(&first) {
+            assert_eq!(
+                timeless(c.result_as(profile, method, params.clone())),
+                timeless(was.clone()),
+                "{method}"
+            );
+        }
+        assert_eq!(
+            w.fake.requests().len(),
+            before,
+            "{profile}: every second read came from the cache"
+        );
+        let mut fresh = reads[0].1.clone();
+        fresh["fresh"] = json!(true);
+        c.result_as(profile, "worklogs/list", fresh);
+        assert_eq!(
+            w.fake.requests().len(),
+            before + 1,
+            "{profile}: fresh asks Jira"
+        );
+
+        c.result_as(
+            profile,
+            "worklogs/add",
+            json!({"key": key, "timeSpent": "1h"}),
+        );
+        let logged = c.result_as(profile, "worklogs/list", json!({"key": key}));
+        assert_eq!(
+            logged["worklogs"].as_array().map(Vec::len),
+            Some(1),
+            "{profile}"
+        );
+
+        c.result_as(
+            profile,
+            "links/create",
+            json!({"from": key, "type": "Blocks", "to": other}),
+        );
+        let links = c.result_as(profile, "links/list", json!({"key": key}));
+        assert_eq!(links["links"][0]["issue"]["key"], json!(other), "{profile}");
+        assert_eq!(links["links"][0]["issue"]["status"], "To Do");
+        // The linked issue moves on: the link shows it, though only the other issue was written.
+        c.result_as(
+            profile,
+            "issues/transition",
+            json!({"key": other, "to": "In Progress"}),
+        );
+        let links = c.result_as(profile, "links/list", json!({"key": key}));
+        assert_eq!(
+            links["links"][0]["issue"]["status"], "In Progress",
+            "{profile}"
+        );
+
+        c.result_as(
+            profile,
+            "issues/transition",
+            json!({"key": key, "to": "In Progress"}),
+        );
+        let history = c.result_as(profile, "issues/statusHistory", json!({"key": key}));
+        let statuses: Vec<&str> = history["periods"]
+            .as_array()
+            .expect("periods")
+            .iter()
+            .filter_map(|p| p["status"].as_str())
+            .collect();
+        assert_eq!(statuses, ["To Do", "In Progress"], "{profile}: {history}");
+        let page = c.result_as(profile, "issues/changelog", json!({"key": key}));
+        assert_ne!(page, first[2], "{profile}: the changelog page is fresh");
+    }
+}

@@ -354,3 +354,205 @@ fn issue_covers_attachments_links_worklogs_and_watching() {
     let watching = stdout(&issue(&d, &["watch", "DEMO-14"]));
     assert!(watching.starts_with("watching DEMO-14 ("), "{watching}");
 }
+
+fn run(d: &Daemon, command: &str, args: &[&str]) -> Output {
+    jirad(d.dir.path())
+        .arg(command)
+        .arg("--socket")
+        .arg(&d.socket)
+        .args(args)
+        .output()
+        .expect("run jirad")
+}
+
+#[test]
+fn votes_unwatching_and_thumbnails_from_the_shell() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let created: Value = serde_json::from_str(&stdout(&issue(
+        &d,
+        &[
+            "--json",
+            "create",
+            "--project",
+            "OPS",
+            "--type",
+            "Task",
+            "--summary",
+            "Vote",
+        ],
+    )))
+    .expect("json");
+    let key = created["key"].as_str().expect("key").to_owned();
+    assert_eq!(
+        stdout(&issue(&d, &["vote", &key])).trim(),
+        format!("{key}: 1 vote (yours included)")
+    );
+    assert_eq!(
+        stdout(&issue(&d, &["unvote", &key])).trim(),
+        format!("{key}: 0 votes (not yours)")
+    );
+    // Data Center refuses the reporter's vote: the message on stderr, exit 1.
+    let dc = issue(&d, &["--profile", "dc", "vote", "DEMO-7"]);
+    let mine: Value = serde_json::from_str(&stdout(&issue(
+        &d,
+        &[
+            "--profile",
+            "dc",
+            "--json",
+            "create",
+            "--project",
+            "OPS",
+            "--type",
+            "Task",
+            "--summary",
+            "Mine",
+        ],
+    )))
+    .expect("json");
+    let refused = issue(
+        &d,
+        &[
+            "--profile",
+            "dc",
+            "vote",
+            mine["key"].as_str().expect("key"),
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("You cannot vote for an issue you have reported.")
+            && err.contains("[notFound]"),
+        "{err}"
+    );
+    assert!(
+        dc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dc.stderr)
+    );
+
+    stdout(&issue(&d, &["watch", &key]));
+    let off = stdout(&issue(&d, &["unwatch", &key]));
+    assert!(
+        off.starts_with(&format!("you are no longer watching {key}")),
+        "{off}"
+    );
+    let off: Value = serde_json::from_str(&stdout(&issue(
+        &d,
+        &["--json", "unwatch", &key, "--user", "Mia Krystof"],
+    )))
+    .expect("json");
+    assert_eq!(off["isWatching"], false, "{off}");
+
+    let png = d.dir.path().join("screen.png");
+    std::fs::write(&png, b"pixels").expect("write");
+    let attached: Value = serde_json::from_str(&stdout(&issue(
+        &d,
+        &["--json", "attach", &key, png.to_str().expect("path")],
+    )))
+    .expect("json");
+    let id = attached[0]["id"].as_str().expect("id");
+    let thumb = d.dir.path().join("thumb.png");
+    let said = stdout(&issue(
+        &d,
+        &["thumbnail", id, thumb.to_str().expect("path")],
+    ));
+    let bytes = std::fs::read(&thumb).expect("saved");
+    assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
+    assert_eq!(
+        said.trim(),
+        format!(
+            "saved the thumbnail of {id} ({} bytes) to {}",
+            bytes.len(),
+            thumb.display()
+        )
+    );
+}
+
+#[test]
+fn versions_and_components_from_the_shell_on_both_flavours() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    for (profile, project) in [("cloud", "DEMO"), ("dc", "OPS")] {
+        let p = ["--profile", profile];
+        let version = |args: &[&str]| run(&d, "version", &[&p[..], args].concat());
+        let component = |args: &[&str]| run(&d, "component", &[&p[..], args].concat());
+        assert_eq!(stdout(&version(&["list", project])).trim(), "(none)");
+        let made = stdout(&version(&[
+            "create",
+            project,
+            "1.0",
+            "--release-date",
+            "2026-12-24",
+        ]));
+        assert!(made.starts_with("created version 1.0 ("), "{made}");
+        let made: Value =
+            serde_json::from_str(&stdout(&version(&["--json", "create", project, "2.0"])))
+                .expect("json");
+        let two = made["id"].as_str().expect("id").to_owned();
+        let table = stdout(&version(&["list", project]));
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(
+            lines[0].starts_with("ID") && lines[0].contains("RELEASE DATE"),
+            "{table}"
+        );
+        assert!(
+            lines[1].contains("1.0")
+                && lines[1].contains("unreleased")
+                && lines[1].ends_with("2026-12-24"),
+            "{table}"
+        );
+        let released = stdout(&version(&["release", &two, "--date", "2026-12-31"]));
+        assert_eq!(
+            released.trim(),
+            format!("released 2.0 ({two}) on 2026-12-31"),
+            "{profile}"
+        );
+        let shipped = stdout(&version(&["list", project, "--released"]));
+        assert_eq!(shipped.lines().count(), 2, "{shipped}");
+        assert!(shipped
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("2.0") && l.contains("released")));
+        assert_eq!(
+            stdout(&version(&["delete", &two])).trim(),
+            format!("deleted version {two}")
+        );
+        let listed: Value =
+            serde_json::from_str(&stdout(&version(&["--json", "list", project]))).expect("json");
+        assert_eq!(
+            listed.as_array().map(Vec::len),
+            Some(1),
+            "{profile}: {listed}"
+        );
+        let again = version(&["delete", &two]);
+        assert_eq!(again.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("[notFound]"));
+
+        let made = stdout(&component(&[
+            "create",
+            project,
+            "Backend",
+            "--description",
+            "APIs",
+        ]));
+        assert!(made.starts_with("created component Backend ("), "{made}");
+        let table = stdout(&component(&["list", project]));
+        assert!(
+            table
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.contains("Backend") && l.ends_with("APIs")),
+            "{table}"
+        );
+        let listed: Value =
+            serde_json::from_str(&stdout(&component(&["--json", "list", project]))).expect("json");
+        let id = listed[0]["id"].as_str().expect("id");
+        assert_eq!(
+            stdout(&component(&["delete", id])).trim(),
+            format!("deleted component {id}")
+        );
+        assert_eq!(stdout(&component(&["list", project])).trim(), "(none)");
+    }
+}

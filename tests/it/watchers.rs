@@ -75,6 +75,15 @@ fn watchers_are_added_by_name_once_and_removed_on_both_flavours() {
         let missing = c.call_as(profile, "watchers/list", json!({"key": "NOPE-1"}));
         assert_eq!(missing["error"]["data"]["kind"], "notFound", "{missing}");
     }
+    // The fake answers a text/plain watcher body with Cloud's 415: none was sent.
+    let refused = w
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/watchers") && r.status == 415)
+        .count();
+    assert_eq!(refused, 0);
+    assert!(w.count_requests("POST", "/watchers") >= 6);
 }
 
 #[test]

@@ -136,12 +136,12 @@ export interface Methods {
   "issues/updateComment": [KeyParams & { id: string; body: string | Json; visibility?: Visibility | null; force?: boolean }, unknown];
   "issues/deleteComment": [KeyParams & { id: string }, unknown];
   "issues/assign": [KeyParams & { assignee: string | null }, unknown];
-  "issues/changelog": [KeyParams & { limit?: number; pageToken?: string }, unknown];
-  "issues/statusHistory": [KeyParams, { periods: { status: string; from: string; to?: string; ms: number }[]; totals: { status: string; ms: number }[] }];
+  "issues/changelog": [KeyParams & { limit?: number; pageToken?: string; fresh?: boolean }, unknown];
+  "issues/statusHistory": [KeyParams & { fresh?: boolean }, { periods: { status: string; from: string; to?: string; ms: number }[]; totals: { status: string; ms: number }[] }];
   "issues/watch": [WatchParams, WatchResult];
   "issues/unwatch": [{ watchId: string }, unknown];
   "links/types": [P | undefined, unknown];
-  "links/list": [KeyParams, { links: Json[]; remote: Json[] }];
+  "links/list": [KeyParams & { fresh?: boolean }, { links: Json[]; remote: Json[] }];
   "links/create": [P & { from: string; type: string; to: string; comment?: string }, Json];
   "links/delete": [P & { id: string }, unknown];
   "links/addRemote": [KeyParams & { url: string; title: string; summary?: string; relationship?: string; globalId?: string }, { id: string; created: boolean }];
@@ -152,18 +152,24 @@ export interface Methods {
   "votes/get": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "votes/add": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
   "votes/remove": [KeyParams, { votes: number; hasVoted: boolean; voters: Json[] }];
-  "worklogs/list": [KeyParams, { worklogs: Json[]; total: number; timeSpentSeconds: number }];
+  "worklogs/list": [KeyParams & { fresh?: boolean }, { worklogs: Json[]; total: number; timeSpentSeconds: number }];
   "worklogs/add": [KeyParams & { timeSpent: string; started?: string; comment?: string; adjustEstimate?: AdjustEstimate; newEstimate?: string; reduceBy?: string }, Json];
   "worklogs/update": [KeyParams & { id: string; timeSpent?: string; started?: string; comment?: string; adjustEstimate?: AdjustEstimate; newEstimate?: string }, Json];
   "worklogs/delete": [KeyParams & { id: string; adjustEstimate?: AdjustEstimate; newEstimate?: string; increaseBy?: string }, unknown];
-  "versions/list": [P & { project: string; released?: boolean; archived?: boolean }, Json[]];
+  "versions/list": [P & { project: string; released?: boolean; archived?: boolean; fresh?: boolean }, Json[]];
   "versions/create": [P & { project: string; name: string; description?: string; releaseDate?: string; startDate?: string }, Json];
   "versions/update": [P & { id: string; name?: string; description?: string; releaseDate?: string; startDate?: string; released?: boolean; archived?: boolean }, Json];
-  "components/list": [P & { project: string }, Json[]];
+  "versions/move": [P & { id: string; position?: "First" | "Last" | "Earlier" | "Later"; after?: string }, Json];
+  "versions/merge": [P & { id: string; into: string }, unknown];
+  "versions/delete": [P & { id: string; moveFixIssuesTo?: string; moveAffectedIssuesTo?: string }, unknown];
+  "components/list": [P & { project: string; fresh?: boolean }, Json[]];
   "components/create": [P & { project: string; name: string; description?: string }, Json];
+  "components/update": [P & { id: string; name?: string; description?: string }, Json];
+  "components/delete": [P & { id: string; moveIssuesTo?: string }, unknown];
   "attachments/list": [KeyParams, Json[]];
   "attachments/upload": [KeyParams & { path?: string; content?: string; filename?: string; mimeType?: string }, Json[]];
   "attachments/download": [P & { id: string; path?: string; overwrite?: boolean; inline?: boolean }, Json];
+  "attachments/thumbnail": [P & { id: string; path?: string; overwrite?: boolean; inline?: boolean; width?: number; height?: number }, Json];
   "attachments/delete": [P & { id: string }, unknown];
   "jql/autocomplete": [(P & { fresh?: boolean }) | undefined, { fields: { name: string; displayName: string; operators: string[]; orderable: boolean }[]; functions: string[]; reservedWords: string[] }];
   "jql/suggest": [P & { field: string; value?: string; fresh?: boolean }, { value: string; displayName: string }[]];
@@ -211,10 +217,10 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "issues/updateComment": ["body", "force", "id", "key", "profile", "visibility"],
   "issues/deleteComment": ["id", "key", "profile"],
   "issues/assign": ["assignee", "key", "profile"],
-  "issues/changelog": ["key", "limit", "pageToken", "profile"],
-  "issues/statusHistory": ["key", "profile"],
+  "issues/changelog": ["fresh", "key", "limit", "pageToken", "profile"],
+  "issues/statusHistory": ["fresh", "key", "profile"],
   "links/types": ["profile"],
-  "links/list": ["key", "profile"],
+  "links/list": ["fresh", "key", "profile"],
   "links/create": ["comment", "from", "profile", "to", "type"],
   "links/delete": ["id", "profile"],
   "links/addRemote": ["globalId", "key", "profile", "relationship", "summary", "title", "url"],
@@ -225,18 +231,24 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "votes/get": ["key", "profile"],
   "votes/add": ["key", "profile"],
   "votes/remove": ["key", "profile"],
-  "worklogs/list": ["key", "profile"],
+  "worklogs/list": ["fresh", "key", "profile"],
   "worklogs/add": ["adjustEstimate", "comment", "key", "newEstimate", "profile", "reduceBy", "started", "timeSpent"],
   "worklogs/update": ["adjustEstimate", "comment", "id", "key", "newEstimate", "profile", "started", "timeSpent"],
   "worklogs/delete": ["adjustEstimate", "id", "increaseBy", "key", "newEstimate", "profile"],
-  "versions/list": ["archived", "profile", "project", "released"],
+  "versions/list": ["archived", "fresh", "profile", "project", "released"],
   "versions/create": ["description", "name", "profile", "project", "releaseDate", "startDate"],
   "versions/update": ["archived", "description", "id", "name", "profile", "releaseDate", "released", "startDate"],
-  "components/list": ["profile", "project"],
+  "versions/move": ["after", "id", "position", "profile"],
+  "versions/merge": ["id", "into", "profile"],
+  "versions/delete": ["id", "moveAffectedIssuesTo", "moveFixIssuesTo", "profile"],
+  "components/list": ["fresh", "profile", "project"],
   "components/create": ["description", "name", "profile", "project"],
+  "components/update": ["description", "id", "name", "profile"],
+  "components/delete": ["id", "moveIssuesTo", "profile"],
   "attachments/list": ["key", "profile"],
   "attachments/upload": ["content", "filename", "key", "mimeType", "path", "profile"],
   "attachments/download": ["id", "inline", "overwrite", "path", "profile"],
+  "attachments/thumbnail": ["height", "id", "inline", "overwrite", "path", "profile", "width"],
   "attachments/delete": ["id", "profile"],
   "jql/autocomplete": ["fresh", "profile"],
   "jql/suggest": ["field", "fresh", "value", "profile"],
@@ -264,8 +276,11 @@ export const METHOD_NAMES = [
   "links/types", "links/list", "links/create", "links/delete", "links/addRemote", "links/deleteRemote",
   "watchers/list", "watchers/add", "watchers/remove", "votes/get", "votes/add", "votes/remove",
   "worklogs/list", "worklogs/add", "worklogs/update", "worklogs/delete",
-  "versions/list", "versions/create", "versions/update", "components/list", "components/create",
-  "attachments/list", "attachments/upload", "attachments/download", "attachments/delete",
+  "versions/list", "versions/create", "versions/update", "versions/move", "versions/merge",
+  "versions/delete", "components/list", "components/create", "components/update",
+  "components/delete",
+  "attachments/list", "attachments/upload", "attachments/download", "attachments/thumbnail",
+  "attachments/delete",
   "jql/autocomplete", "jql/suggest", "jql/validate",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
 ] as const;

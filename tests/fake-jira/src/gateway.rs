@@ -129,7 +129,9 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "getComments" | "getComment" => ("read:jira-work", COMMENTS),
         // The granular sets of the platform OpenAPI document.
-        "getAttachmentContent" => ("read:jira-work", &["read:attachment:jira"]),
+        "getAttachmentContent" | "getAttachmentThumbnail" => {
+            ("read:jira-work", &["read:attachment:jira"])
+        }
         "getAttachmentMeta" => ("read:jira-work", &["read:instance-configuration:jira"]),
         "removeAttachment" => ("write:jira-work", &["delete:attachment:jira"]),
         "getAttachment" => (
@@ -152,9 +154,26 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
             ],
         ),
         "getProjectVersions" | "getVersion" => ("read:jira-work", &["read:project-version:jira"]),
-        "createVersion" | "updateVersion" => (
+        "createVersion" | "updateVersion" | "moveVersion" => (
             "manage:jira-project",
             &["write:project-version:jira", "read:project-version:jira"],
+        ),
+        "mergeVersions" | "deleteAndReplaceVersion" => (
+            "manage:jira-project",
+            &["delete:project-version:jira", "write:project-version:jira"],
+        ),
+        "deleteVersion" => ("manage:jira-project", &["delete:project-version:jira"]),
+        "deleteComponent" => ("manage:jira-project", &["delete:project.component:jira"]),
+        "getComponent" => (
+            "read:jira-work",
+            &[
+                "read:project:jira",
+                "read:project.component:jira",
+                "read:user:jira",
+                "read:application-role:jira",
+                "read:avatar:jira",
+                "read:group:jira",
+            ],
         ),
         "getProjectComponents" => (
             "read:jira-work",
@@ -167,7 +186,7 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
                 "read:group:jira",
             ],
         ),
-        "createComponent" => (
+        "createComponent" | "updateComponent" => (
             "manage:jira-project",
             &[
                 "read:project:jira",

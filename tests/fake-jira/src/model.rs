@@ -138,6 +138,14 @@ pub const FIELDS: &[FieldDef] = &[
         true,
     ),
     f(
+        "versions",
+        "Affects versions",
+        "array",
+        Some("version"),
+        true,
+        true,
+    ),
+    f(
         "components",
         "Components",
         "array",

@@ -207,12 +207,16 @@ pub fn field_value(ctx: &Ctx, inner: &Inner, i: &Issue, id: &str) -> Value {
                 .map(|a| crate::api::attachments::json_of(ctx, inner, a))
                 .collect(),
         ),
-        "fixVersions" => Value::Array(
-            i.fix_versions
-                .iter()
-                .filter_map(|id| inner.versions.iter().find(|v| v.id == *id))
-                .map(|v| crate::api::versions::version_json(ctx, inner, v))
-                .collect(),
+        "fixVersions" | "versions" => Value::Array(
+            if id == "fixVersions" {
+                &i.fix_versions
+            } else {
+                &i.affects_versions
+            }
+            .iter()
+            .filter_map(|id| inner.versions.iter().find(|v| v.id == *id))
+            .map(|v| crate::api::versions::version_json(ctx, inner, v))
+            .collect(),
         ),
         "components" => Value::Array(
             i.components

@@ -373,6 +373,7 @@ pub fn insert_issue(
             voters: Vec::new(),
             worklogs: Vec::new(),
             fix_versions: Vec::new(),
+            affects_versions: Vec::new(),
             components: Vec::new(),
             remaining: None,
             created,

@@ -215,17 +215,27 @@ fn route(
         ("POST", ["oauth", "token"]) => return crate::auth::token(sh, &mut inner, &ct, body),
         _ => {}
     }
-    if let ("GET", ["media", "file", id, "binary"]) = (method.as_str(), segs.as_slice()) {
-        return crate::api::attachments::media(&inner, id, q.get("token"));
-    }
-    if let ("GET", ["dc", "secure", "attachment", id, _]) = (method.as_str(), segs.as_slice()) {
-        if crate::gateway::bearer(auth) != Some(sh.id.pat.as_str()) {
-            return jira_err(
-                StatusCode::UNAUTHORIZED,
-                "You are not authenticated. Authentication required to perform this operation.",
-            );
+    match (method.as_str(), segs.as_slice()) {
+        ("GET", ["media", "file", id, "binary"]) => {
+            return crate::api::attachments::media(&inner, id, q.get("token"));
         }
-        return crate::api::attachments::secure(&inner, id);
+        ("GET", ["media", "file", id, "image"]) => {
+            return crate::api::attachments::media_image(&inner, id, q.get("token"));
+        }
+        ("GET", ["dc", "secure", what @ ("attachment" | "thumbnail"), id, _]) => {
+            if crate::gateway::bearer(auth) != Some(sh.id.pat.as_str()) {
+                return jira_err(
+                    StatusCode::UNAUTHORIZED,
+                    "You are not authenticated. Authentication required to perform this operation.",
+                );
+            }
+            return if *what == "attachment" {
+                crate::api::attachments::secure(&inner, id)
+            } else {
+                crate::api::attachments::secure_thumbnail(&inner, id)
+            };
+        }
+        _ => {}
     }
     let (flavor, v, base, rest, cloud_gateway) = match segs.as_slice() {
         ["oauth", "token", "accessible-resources"] | ["me"] => {

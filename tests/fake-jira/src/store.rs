@@ -230,6 +230,8 @@ pub struct Issue {
     pub worklogs: Vec<Worklog>,
     /// Fix versions (ids).
     pub fix_versions: Vec<u64>,
+    /// Affects versions (ids; the `versions` field).
+    pub affects_versions: Vec<u64>,
     /// Components (ids).
     pub components: Vec<u64>,
     /// Remaining estimate, seconds (`timetracking`).

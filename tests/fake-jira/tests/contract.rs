@@ -168,4 +168,81 @@ async fn responses_match_openapi() {
     let (s, b) = a.get("/user/assignable/search?project=DEMO").await;
     assert_eq!(s, 200);
     check("/rest/api/3/user/assignable/search", "get", 200, &b);
+
+    // Versions and components: reorder, merge, delete, update.
+    let mut ids = Vec::new();
+    for name in ["c1", "c2", "c3"] {
+        let (s, b) = a
+            .post("/version", json!({"name": name, "projectId": 10000}))
+            .await;
+        assert_eq!(s, 201);
+        check("/rest/api/3/version", "post", 201, &b);
+        ids.push(b["id"].as_str().unwrap().to_string());
+    }
+    let vi = "/rest/api/3/version/{id}";
+    let (s, b) = a.get(&format!("/version/{}", ids[0])).await;
+    assert_eq!(s, 200);
+    check(vi, "get", 200, &b);
+    let mv = "/rest/api/3/version/{id}/move";
+    let (s, b) = a
+        .post(
+            &format!("/version/{}/move", ids[2]),
+            json!({"position": "First"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    check(mv, "post", 200, &b);
+    let (s, b) = a
+        .post(&format!("/version/{}/move", ids[2]), json!({}))
+        .await;
+    assert_eq!(s, 400);
+    check(mv, "post", 400, &b);
+    let (s, b) = a
+        .put(
+            &format!("/version/{}/mergeto/{}", ids[0], ids[1]),
+            json!(null),
+        )
+        .await;
+    assert_eq!((s, b), (204, serde_json::Value::Null));
+    let (s, b) = a
+        .post(&format!("/version/{}/removeAndSwap", ids[0]), json!({}))
+        .await;
+    assert_eq!(s, 404);
+    check("/rest/api/3/version/{id}/removeAndSwap", "post", 404, &b);
+    let (s, _) = a
+        .post(
+            &format!("/version/{}/removeAndSwap", ids[1]),
+            json!({"moveFixIssuesTo": ids[2].parse::<u64>().unwrap()}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (s, b) = a.delete(&format!("/version/{}", ids[1])).await;
+    assert_eq!(s, 404);
+    check(vi, "delete", 404, &b);
+    let (s, b) = a
+        .post("/component", json!({"name": "Contract", "project": "DEMO"}))
+        .await;
+    assert_eq!(s, 201);
+    check("/rest/api/3/component", "post", 201, &b);
+    let ci = "/rest/api/3/component/{id}";
+    let cid = b["id"].as_str().unwrap().to_string();
+    let (s, b) = a
+        .put(
+            &format!("/component/{cid}"),
+            json!({"description": "checked"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    check(ci, "put", 200, &b);
+    let (s, b) = a.get(&format!("/component/{cid}")).await;
+    assert_eq!(s, 200);
+    check(ci, "get", 200, &b);
+    let (s, _) = a.delete(&format!("/component/{cid}")).await;
+    assert_eq!(s, 204);
+    let (s, b) = a.get(&format!("/component/{cid}")).await;
+    assert_eq!(s, 404);
+    check(ci, "get", 404, &b);
+    let (s, b) = a.get("/attachment/thumbnail/999").await;
+    assert_eq!(s, 404);
+    check("/rest/api/3/attachment/thumbnail/{id}", "get", 404, &b);
 }

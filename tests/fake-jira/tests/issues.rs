@@ -740,6 +740,19 @@ async fn watchers_and_votes() {
         204
     );
     assert_eq!(a.delete("/issue/DEMO-2/watchers").await.0, 400);
+    // Cloud wants the bare JSON string as application/json; as text/plain it is a 415.
+    let r = a
+        .http
+        .post(format!("{}/issue/DEMO-2/watchers", a.base))
+        .header("Authorization", &a.auth)
+        .header("Content-Type", "text/plain")
+        .body(format!("\"{mia}\""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let (_, w) = a.get("/issue/DEMO-2/watchers").await;
+    assert_eq!(w["watchCount"].as_u64().unwrap(), before, "nothing added");
     let (_, w) = a.get("/issue/DEMO-2/watchers").await;
     assert_eq!(w["watchCount"].as_u64().unwrap(), before);
 
@@ -945,6 +958,214 @@ async fn versions_and_components_are_created_released_and_set_on_issues_by_name(
     );
 }
 
+/// Names of a version (or component) list, in order.
+fn names_of(list: &serde_json::Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn versions_are_reordered_merged_and_deleted_taking_their_issues_along() {
+    let f = start().await;
+    for (a, project, pid, key) in [
+        (Api::site(&f), "DEMO", 10000, "DEMO-1"),
+        (Api::dc(&f), "OPS", 10001, "OPS-1"),
+    ] {
+        let mut ids = Vec::new();
+        for name in ["1.0", "2.0", "3.0"] {
+            let (s, v) = a
+                .post("/version", json!({"name": name, "projectId": pid}))
+                .await;
+            assert_eq!(s, 201, "{v}");
+            ids.push(v["id"].as_str().unwrap().to_string());
+        }
+        let order = || async {
+            let (_, all) = a.get(&format!("/project/{project}/versions")).await;
+            names_of(&all)
+        };
+        let mv = "/rest/api/3/version/{id}/move";
+        let (s, v) = a
+            .post(
+                &format!("/version/{}/move", ids[2]),
+                json!({"position": "First"}),
+            )
+            .await;
+        assert_eq!((s, v["name"].as_str()), (200, Some("3.0")), "{v}");
+        common::check(mv, "post", 200, &v);
+        assert_eq!(order().await, ["3.0", "1.0", "2.0"]);
+        let after = format!("{}/version/{}", a.base, ids[1]);
+        let (s, _) = a
+            .post(
+                &format!("/version/{}/move", ids[2]),
+                json!({"after": after}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(order().await, ["1.0", "2.0", "3.0"]);
+        let (s, _) = a
+            .post(
+                &format!("/version/{}/move", ids[0]),
+                json!({"position": "Later"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(order().await, ["2.0", "1.0", "3.0"]);
+        for bad in [
+            json!({}),
+            json!({"position": "Last", "after": after}),
+            json!({"position": "Sideways"}),
+        ] {
+            let (s, e) = a.post(&format!("/version/{}/move", ids[0]), bad).await;
+            assert_eq!(s, 400, "{e}");
+            common::check(mv, "post", 400, &e);
+        }
+        let (s, e) = a
+            .post("/version/999/move", json!({"position": "First"}))
+            .await;
+        assert_eq!(s, 404);
+        common::check(mv, "post", 404, &e);
+
+        let (s, _) = a
+            .put(
+                &format!("/issue/{key}"),
+                json!({"fields": {"fixVersions": [{"name": "1.0"}], "versions": [{"name": "1.0"}]}}),
+            )
+            .await;
+        assert_eq!(s, 204);
+        let fields = || async {
+            let (_, i) = a
+                .get(&format!("/issue/{key}?fields=fixVersions,versions"))
+                .await;
+            (
+                names_of(&i["fields"]["fixVersions"]),
+                names_of(&i["fields"]["versions"]),
+            )
+        };
+        let swap = "/rest/api/3/version/{id}/removeAndSwap";
+        let (s, e) = a
+            .post(
+                &format!("/version/{}/removeAndSwap", ids[0]),
+                json!({"moveFixIssuesTo": ids[0].parse::<u64>().unwrap()}),
+            )
+            .await;
+        assert_eq!(s, 400, "not into itself: {e}");
+        common::check(swap, "post", 400, &e);
+        let (s, _) = a
+            .post(
+                &format!("/version/{}/removeAndSwap", ids[0]),
+                json!({"moveFixIssuesTo": ids[1].parse::<u64>().unwrap(),
+                       "moveAffectedIssuesTo": ids[2].parse::<u64>().unwrap()}),
+            )
+            .await;
+        assert_eq!(s, 204);
+        assert_eq!(
+            fields().await,
+            (vec!["2.0".to_string()], vec!["3.0".to_string()])
+        );
+        let (s, e) = a
+            .post(&format!("/version/{}/removeAndSwap", ids[0]), json!({}))
+            .await;
+        assert_eq!(s, 404);
+        common::check(swap, "post", 404, &e);
+
+        // Merge: the fix version becomes the target, and the merged one is gone.
+        let (s, _) = a
+            .put(
+                &format!("/version/{}/mergeto/{}", ids[1], ids[2]),
+                json!(null),
+            )
+            .await;
+        assert_eq!(s, 204);
+        assert_eq!(fields().await.0, ["3.0"]);
+        assert_eq!(a.get(&format!("/version/{}", ids[1])).await.0, 404);
+        let (s, e) = a
+            .put(&format!("/version/{}/mergeto/999", ids[2]), json!(null))
+            .await;
+        assert_eq!(s, 404);
+        common::check(
+            "/rest/api/3/version/{id}/mergeto/{moveIssuesTo}",
+            "put",
+            404,
+            &e,
+        );
+
+        // The deprecated DELETE: issues simply lose the version.
+        assert_eq!(a.delete(&format!("/version/{}", ids[2])).await.0, 204);
+        assert_eq!(fields().await, (vec![], vec![]));
+        assert!(order().await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn components_are_renamed_and_deleted_moving_their_issues() {
+    let f = start().await;
+    for (a, project, key) in [
+        (Api::site(&f), "DEMO", "DEMO-1"),
+        (Api::dc(&f), "OPS", "OPS-1"),
+    ] {
+        let mut ids = Vec::new();
+        for name in ["Backend", "Frontend"] {
+            let (s, c) = a
+                .post("/component", json!({"name": name, "project": project}))
+                .await;
+            assert_eq!(s, 201, "{c}");
+            ids.push(c["id"].as_str().unwrap().to_string());
+        }
+        let ci = "/rest/api/3/component/{id}";
+        let (s, c) = a
+            .put(&format!("/component/{}", ids[0]), json!({"name": "Server"}))
+            .await;
+        assert_eq!((s, c["name"].as_str()), (200, Some("Server")), "{c}");
+        common::check(ci, "put", 200, &c);
+        let (s, c) = a.get(&format!("/component/{}", ids[0])).await;
+        assert_eq!((s, c["name"].as_str()), (200, Some("Server")));
+        common::check(ci, "get", 200, &c);
+        let (s, e) = a
+            .put(
+                &format!("/component/{}", ids[0]),
+                json!({"name": "frontend"}),
+            )
+            .await;
+        assert_eq!(
+            (s, &e["errors"]["name"]),
+            (
+                400,
+                &json!("A component with the name frontend already exists in this project.")
+            )
+        );
+        common::check(ci, "put", 400, &e);
+        let (s, e) = a.put("/component/999", json!({"name": "x"})).await;
+        assert_eq!(s, 404);
+        common::check(ci, "put", 404, &e);
+
+        let (s, _) = a
+            .put(
+                &format!("/issue/{key}"),
+                json!({"fields": {"components": [{"name": "Server"}]}}),
+            )
+            .await;
+        assert_eq!(s, 204);
+        let (s, e) = a
+            .delete(&format!("/component/{}?moveIssuesTo=999", ids[0]))
+            .await;
+        assert_eq!(s, 404, "an unknown replacement: {e}");
+        common::check(ci, "delete", 404, &e);
+        let (s, _) = a
+            .delete(&format!("/component/{}?moveIssuesTo={}", ids[0], ids[1]))
+            .await;
+        assert_eq!(s, 204);
+        let (_, i) = a.get(&format!("/issue/{key}?fields=components")).await;
+        assert_eq!(names_of(&i["fields"]["components"]), ["Frontend"]);
+        assert_eq!(a.delete(&format!("/component/{}", ids[1])).await.0, 204);
+        let (_, i) = a.get(&format!("/issue/{key}?fields=components")).await;
+        assert!(names_of(&i["fields"]["components"]).is_empty());
+        assert_eq!(a.delete(&format!("/component/{}", ids[1])).await.0, 404);
+    }
+}
+
 /// A multipart body with one `file` part.
 fn multipart(name: &str, mime: &str, data: &[u8]) -> (String, Vec<u8>) {
     let boundary = "jirad-test-boundary";
@@ -1033,4 +1254,116 @@ async fn attachments_need_the_xsrf_header_redirect_on_cloud_and_respect_the_limi
         .await
         .unwrap();
     assert_eq!(got.bytes().await.unwrap().as_ref(), b"dc");
+}
+
+/// A real PNG starts so.
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+#[tokio::test]
+async fn thumbnails_of_images_redirect_on_cloud_fall_back_or_404_and_are_plain_urls_on_dc() {
+    let f = start().await;
+    let upload = |api: &Api, name: &str, mime: &str| {
+        let (ct, body) = multipart(name, mime, b"not really an image");
+        api.http
+            .post(format!("{}/issue/DEMO-1/attachments", api.base))
+            .header("Authorization", &api.auth)
+            .header("Content-Type", ct)
+            .header("X-Atlassian-Token", "no-check")
+            .body(body)
+            .send()
+    };
+    let a = Api::site(&f);
+    let get = |url: String, auth: Option<&str>| {
+        let mut rb = common::client().get(url);
+        if let Some(auth) = auth {
+            rb = rb.header("Authorization", auth);
+        }
+        rb.send()
+    };
+    let made: serde_json::Value = upload(&a, "shot.png", "image/png")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let png = made[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        made[0]["thumbnail"],
+        json!(format!("{}/attachment/thumbnail/{png}", a.base))
+    );
+    let made: serde_json::Value = upload(&a, "notes.txt", "text/plain")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let txt = made[0]["id"].as_str().unwrap().to_string();
+    assert!(made[0].get("thumbnail").is_none(), "{made}");
+    let (_, meta) = a.get(&format!("/attachment/{png}")).await;
+    common::check("/rest/api/3/attachment/{id}", "get", 200, &meta);
+
+    // Cloud: a 303 to the media host, whose URL needs no credentials.
+    let r = get(
+        format!("{}/attachment/thumbnail/{png}", a.base),
+        Some(&a.auth),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let thumb = get(to, None).await.unwrap();
+    assert_eq!(thumb.headers()["content-type"], "image/png");
+    let thumb = thumb.bytes().await.unwrap();
+    assert!(thumb.starts_with(PNG_MAGIC));
+    let direct = get(
+        format!("{}/attachment/thumbnail/{png}?redirect=false", a.base),
+        Some(&a.auth),
+    )
+    .await
+    .unwrap();
+    assert_eq!(direct.status(), 200);
+    assert_eq!(direct.bytes().await.unwrap(), thumb);
+    // No thumbnail: the generic one, or 404 when asked not to fall back.
+    let generic = get(
+        format!("{}/attachment/thumbnail/{txt}?redirect=false", a.base),
+        Some(&a.auth),
+    )
+    .await
+    .unwrap()
+    .bytes()
+    .await
+    .unwrap();
+    assert!(generic.starts_with(PNG_MAGIC) && generic != thumb);
+    let t = "/rest/api/3/attachment/thumbnail/{id}";
+    let (s, e) = a
+        .get(&format!(
+            "/attachment/thumbnail/{txt}?fallbackToDefault=false"
+        ))
+        .await;
+    assert_eq!(s, 404);
+    common::check(t, "get", 404, &e);
+    let (s, e) = a.get("/attachment/thumbnail/999").await;
+    assert_eq!(s, 404);
+    common::check(t, "get", 404, &e);
+    let (s, e) = a
+        .get(&format!("/attachment/thumbnail/{png}?width=wide"))
+        .await;
+    assert_eq!(s, 400);
+    common::check(t, "get", 400, &e);
+
+    // Data Center: the metadata names a plain URL, for images only, behind the credentials.
+    let d = Api::dc(&f);
+    let made: serde_json::Value = upload(&d, "dc.png", "image/png")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = made[0]["thumbnail"].as_str().unwrap().to_string();
+    assert!(url.contains("/secure/thumbnail/"), "{url}");
+    assert_eq!(get(url.clone(), None).await.unwrap().status(), 401);
+    let r = get(url, Some(&d.auth)).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.bytes().await.unwrap().starts_with(PNG_MAGIC));
+    assert_eq!(d.get(&format!("/attachment/thumbnail/{png}")).await.0, 404);
 }

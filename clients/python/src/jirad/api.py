@@ -177,12 +177,14 @@ class Issues(_Namespace):
                profile: Optional[str] = None) -> Json: ...
 
     @rpc("issues/statusHistory")
-    def status_history(self, key: str, *, profile: Optional[str] = None) -> Json:
+    def status_history(self, key: str, *, fresh: Optional[bool] = None,
+                       profile: Optional[str] = None) -> Json:
         """Time in each status: ``{periods: [{status, from, to, ms}], totals: [{status, ms}]}``."""
 
     @rpc("issues/changelog")
     def changelog(self, key: str, *, limit: Optional[int] = None,
-                  page_token: Optional[str] = None, profile: Optional[str] = None) -> Json:
+                  page_token: Optional[str] = None, fresh: Optional[bool] = None,
+                  profile: Optional[str] = None) -> Json:
         """One page of the issue's history, oldest first: ``{histories, nextPageToken, total}``."""
 
     @rpc("issues/watch")
@@ -201,7 +203,8 @@ class Links(_Namespace):
     def types(self, *, profile: Optional[str] = None) -> Any: ...
 
     @rpc("links/list")
-    def list(self, key: str, *, profile: Optional[str] = None) -> Json:
+    def list(self, key: str, *, fresh: Optional[bool] = None,
+             profile: Optional[str] = None) -> Json:
         """``{links: [{id, type, phrase, issue}], remote: [{id, url, title, ...}]}``."""
 
     @rpc("links/create")
@@ -249,7 +252,8 @@ class Votes(_Namespace):
 
 class Worklogs(_Namespace):
     @rpc("worklogs/list")
-    def list(self, key: str, *, profile: Optional[str] = None) -> Json:
+    def list(self, key: str, *, fresh: Optional[bool] = None,
+             profile: Optional[str] = None) -> Json:
         """Every worklog, oldest first: ``{worklogs, total, timeSpentSeconds}``."""
 
     @rpc("worklogs/add")
@@ -273,7 +277,8 @@ class Worklogs(_Namespace):
 class Versions(_Namespace):
     @rpc("versions/list")
     def list(self, project: str, *, released: Optional[bool] = None,
-             archived: Optional[bool] = None, profile: Optional[str] = None) -> Any: ...
+             archived: Optional[bool] = None, fresh: Optional[bool] = None,
+             profile: Optional[str] = None) -> Any: ...
 
     @rpc("versions/create")
     def create(self, project: str, name: str, *, description: Optional[str] = None,
@@ -286,13 +291,36 @@ class Versions(_Namespace):
                released: Optional[bool] = None, archived: Optional[bool] = None,
                profile: Optional[str] = None) -> Json: ...
 
+    @rpc("versions/move")
+    def move(self, id: str, *, position: Optional[str] = None, after: Optional[str] = None,
+             profile: Optional[str] = None) -> Json:
+        """``position`` ``First|Last|Earlier|Later``, or ``after`` another version's id."""
+
+    @rpc("versions/merge")
+    def merge(self, id: str, into: str, *, profile: Optional[str] = None) -> Json:
+        """Issues fixed in ``id`` are fixed in ``into``; ``id`` is deleted."""
+
+    @rpc("versions/delete")
+    def delete(self, id: str, *, move_fix_issues_to: Optional[str] = None,
+               move_affected_issues_to: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
 
 class Components(_Namespace):
     @rpc("components/list")
-    def list(self, project: str, *, profile: Optional[str] = None) -> Any: ...
+    def list(self, project: str, *, fresh: Optional[bool] = None,
+             profile: Optional[str] = None) -> Any: ...
 
     @rpc("components/create")
     def create(self, project: str, name: str, *, description: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("components/update")
+    def update(self, id: str, *, name: Optional[str] = None, description: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("components/delete")
+    def delete(self, id: str, *, move_issues_to: Optional[str] = None,
                profile: Optional[str] = None) -> Json: ...
 
 
@@ -310,6 +338,12 @@ class Attachments(_Namespace):
     def download(self, id: str, *, path: Optional[str] = None, overwrite: Optional[bool] = None,
                  inline: Optional[bool] = None, profile: Optional[str] = None) -> Json:
         """Save to an absolute ``path`` (never over a file unless ``overwrite``), or ``inline``."""
+
+    @rpc("attachments/thumbnail")
+    def thumbnail(self, id: str, *, path: Optional[str] = None, overwrite: Optional[bool] = None,
+                  inline: Optional[bool] = None, width: Optional[int] = None,
+                  height: Optional[int] = None, profile: Optional[str] = None) -> Json:
+        """An image attachment's PNG thumbnail, saved to ``path`` or ``inline``."""
 
     @rpc("attachments/delete")
     def delete(self, id: str, *, profile: Optional[str] = None) -> Json: ...

@@ -1,6 +1,8 @@
 //! Attachments: upload (multipart, the XSRF token header, the per-site size limit), metadata,
 //! download (Cloud: a 303 to a short-lived media URL on another path, fetched without the
-//! Authorization header; Data Center: served directly), delete, and the issue's `attachment` field.
+//! Authorization header; Data Center: served directly), thumbnails of images (the same two ways;
+//! Cloud falls back to a generic icon unless `fallbackToDefault=false`), delete, and the issue's
+//! `attachment` field.
 
 use std::sync::Arc;
 
@@ -17,6 +19,29 @@ pub const CLOUD_LIMIT: u64 = 1 << 30;
 pub const DC_LIMIT: u64 = 10 << 20;
 /// Cloud refuses more files than this in one request.
 const MAX_FILES: usize = 60;
+
+/// An image attachment's thumbnail: a real 4x3 PNG.
+pub const THUMBNAIL: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x08, 0x02, 0x00, 0x00, 0x00, 0x3b, 0x96, 0x39,
+    0x91, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0xd0, 0x88, 0x3a, 0x01,
+    0x47, 0x0c, 0x38, 0x39, 0x00, 0x26, 0x5a, 0x0f, 0x79, 0x04, 0x53, 0xfe, 0x85, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Cloud's generic thumbnail for an attachment that has none: a 2x2 grey PNG.
+pub const DEFAULT_THUMBNAIL: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xfd, 0xd4, 0x9a,
+    0x73, 0x00, 0x00, 0x00, 0x0e, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x68, 0x00, 0x03, 0x06,
+    0x08, 0x05, 0x00, 0x2a, 0x0e, 0x06, 0x01, 0x08, 0xf6, 0x0c, 0xa1, 0x00, 0x00, 0x00, 0x00, 0x49,
+    0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Jira makes thumbnails of images only.
+fn has_thumbnail(a: &Attachment) -> bool {
+    a.mime.starts_with("image/")
+}
 
 /// The per-file upload limit of this flavour.
 pub fn limit(ctx: &Ctx) -> u64 {
@@ -36,9 +61,16 @@ pub fn json_of(ctx: &Ctx, inner: &Inner, a: &Attachment) -> Value {
         Flavor::Cloud => format!("{}/attachment/content/{}", ctx.base, a.id),
         Flavor::Dc => format!("{}/secure/attachment/{}/{}", ctx.root, a.id, a.filename),
     };
-    json!({"self": format!("{}/attachment/{}", ctx.base, a.id), "id": a.id.to_string(),
+    let mut v = json!({"self": format!("{}/attachment/{}", ctx.base, a.id), "id": a.id.to_string(),
            "filename": a.filename, "author": author, "created": jira_time(a.created),
-           "size": a.content.len(), "mimeType": a.mime, "content": content})
+           "size": a.content.len(), "mimeType": a.mime, "content": content});
+    if has_thumbnail(a) {
+        v["thumbnail"] = json!(match ctx.flavor {
+            Flavor::Cloud => format!("{}/attachment/thumbnail/{}", ctx.base, a.id),
+            Flavor::Dc => format!("{}/secure/thumbnail/{}/_thumb_{}.png", ctx.root, a.id, a.id),
+        });
+    }
+    v
 }
 
 /// `GET /attachment/meta`.
@@ -190,6 +222,65 @@ pub fn delete(inner: &mut Inner, id: &str) -> Resp {
     empty(StatusCode::NO_CONTENT)
 }
 
+/// A PNG as a download.
+fn png(bytes: &'static [u8]) -> Resp {
+    let mut r = axum::response::Response::new(axum::body::Body::from(bytes));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    r
+}
+
+/// `GET /attachment/thumbnail/{id}?redirect=&fallbackToDefault=&width=&height=` (Cloud): a 303
+/// to the media URL, or the PNG with `redirect=false`. An attachment without a thumbnail gets
+/// the generic one, or a 404 with `fallbackToDefault=false`.
+pub fn thumbnail(ctx: &Ctx, inner: &Inner, id: &str, q: &crate::util::Query) -> Resp {
+    for k in ["width", "height"] {
+        if let Err(r) = q.int(k, 0) {
+            return r;
+        }
+    }
+    let flag = |k: &str| q.get(k) != Some("false");
+    let Some(a) = inner.attachments.iter().find(|a| a.id.to_string() == id) else {
+        return no_attachment(id);
+    };
+    if !has_thumbnail(a) && !flag("fallbackToDefault") {
+        return jira_err(
+            StatusCode::NOT_FOUND,
+            &format!("The thumbnail of attachment with id '{id}' could not be found."),
+        );
+    }
+    if !flag("redirect") {
+        return thumbnail_of(a);
+    }
+    media_redirect(ctx, a, "image")
+}
+
+/// The thumbnail, or the generic one.
+fn thumbnail_of(a: &Attachment) -> Resp {
+    png(if has_thumbnail(a) {
+        THUMBNAIL
+    } else {
+        DEFAULT_THUMBNAIL
+    })
+}
+
+/// `GET /media/file/{id}/image?token=` (the media host): the thumbnail, for the token alone.
+pub fn media_image(inner: &Inner, id: &str, token: Option<&str>) -> Resp {
+    match inner.attachments.iter().find(|a| a.id.to_string() == id) {
+        Some(a) if token == Some(a.media_token.as_str()) => thumbnail_of(a),
+        Some(_) => jira_err(StatusCode::UNAUTHORIZED, "Invalid or expired token."),
+        None => no_attachment(id),
+    }
+}
+
+/// `GET /secure/thumbnail/{id}/_thumb_{id}.png` (Data Center): images only.
+pub fn secure_thumbnail(inner: &Inner, id: &str) -> Resp {
+    match inner.attachments.iter().find(|a| a.id.to_string() == id) {
+        Some(a) if has_thumbnail(a) => png(THUMBNAIL),
+        _ => no_attachment(id),
+    }
+}
+
 /// The bytes as a download.
 fn bytes_of(a: &Attachment) -> Resp {
     let mut r = axum::response::Response::new(axum::body::Body::from(bytes::Bytes::from_owner(
@@ -220,19 +311,23 @@ pub fn content(ctx: &Ctx, inner: &Inner, id: &str, redirect: bool) -> Resp {
     if !redirect {
         return bytes_of(a);
     }
+    media_redirect(ctx, a, "binary")
+}
+
+/// A 303 to the media host's short-lived URL of the attachment's `what` (`binary` or `image`).
+fn media_redirect(ctx: &Ctx, a: &Attachment, what: &str) -> Resp {
     let host_root = ctx
         .root
         .rsplit_once('/')
         .map_or(ctx.root.as_str(), |(h, _)| h);
     let location = format!(
-        "{host_root}/media/file/{}/binary?token={}",
+        "{host_root}/media/file/{}/{what}?token={}",
         a.id, a.media_token
     );
     let mut r = empty(StatusCode::SEE_OTHER);
     if let Ok(v) = HeaderValue::from_str(&location) {
         r.headers_mut().insert(header::LOCATION, v);
     }
-    let _ = ctx;
     r
 }
 

@@ -138,6 +138,7 @@ pub fn set_field(
             }
         },
         "fixVersions" => d.fix_versions = super::versions::ids_in(inner, &d.project, id, v)?,
+        "versions" => d.affects_versions = super::versions::ids_in(inner, &d.project, id, v)?,
         "components" => d.components = super::versions::ids_in(inner, &d.project, id, v)?,
         "timetracking" => {
             // Only the remaining estimate is kept; the original one is not modelled.

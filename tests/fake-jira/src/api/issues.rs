@@ -67,6 +67,7 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
         voters: vec![],
         worklogs: vec![],
         fix_versions: vec![],
+        affects_versions: vec![],
         components: vec![],
         remaining: None,
         created: now,

@@ -1,12 +1,13 @@
-//! Project versions and components: list, create and update (`/project/{p}/versions`,
-//! `/version`, `/project/{p}/components`, `/component`), and the issue fields naming them.
+//! Project versions and components: list, create, update, reorder, merge and delete
+//! (`/project/{p}/versions`, `/version`, `/project/{p}/components`, `/component`), and the issue
+//! fields naming them (`fixVersions`, `versions`, `components`).
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 use crate::render::Ctx;
 use crate::store::{Component, Inner, Version};
-use crate::util::{jira_err, jira_field_errs, json_resp, Resp};
+use crate::util::{empty, jira_err, jira_field_errs, json_resp, Query, Resp};
 
 /// A version's JSON.
 pub fn version_json(ctx: &Ctx, inner: &Inner, v: &Version) -> Value {
@@ -215,6 +216,289 @@ pub fn update(ctx: &Ctx, inner: &mut Inner, id: &str, body: &Value) -> Resp {
     json_resp(StatusCode::OK, &version_json(ctx, inner, &v))
 }
 
+/// `POST /version/{id}/move`: `{"position": First|Last|Earlier|Later}` or `{"after": <version
+/// self URL>}`, one of them; the project's versions are listed in this order.
+pub fn move_version(ctx: &Ctx, inner: &mut Inner, id: &str, body: &Value) -> Resp {
+    let Some(at) = inner.versions.iter().position(|v| v.id.to_string() == id) else {
+        return no_version(id);
+    };
+    let project = inner.versions[at].project.clone();
+    let position = body.get("position").filter(|v| !v.is_null());
+    let after = body.get("after").filter(|v| !v.is_null());
+    // Indexes of the project's versions in `inner.versions`, in order.
+    let slots: Vec<usize> = (0..inner.versions.len())
+        .filter(|&i| inner.versions[i].project == project)
+        .collect();
+    let Some(me) = slots.iter().position(|&i| i == at) else {
+        return no_version(id);
+    };
+    let mut order: Vec<usize> = slots.clone();
+    let moving = order.remove(me);
+    let to = match (position, after) {
+        (Some(_), Some(_)) => {
+            return jira_err(
+                StatusCode::BAD_REQUEST,
+                "Only one of 'position' and 'after' can be specified.",
+            )
+        }
+        (None, None) => {
+            return jira_err(
+                StatusCode::BAD_REQUEST,
+                "A 'position' or an 'after' version must be specified.",
+            )
+        }
+        (Some(p), None) => match p.as_str() {
+            Some("First") => 0,
+            Some("Last") => order.len(),
+            Some("Earlier") => me.saturating_sub(1),
+            Some("Later") => (me + 1).min(order.len()),
+            _ => {
+                return jira_err(
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "Invalid position '{}'.",
+                        p.as_str().unwrap_or(&p.to_string())
+                    ),
+                )
+            }
+        },
+        (None, Some(a)) => {
+            let url = a.as_str().unwrap_or("");
+            let other = url.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            let Some(k) = order
+                .iter()
+                .position(|&i| inner.versions[i].id.to_string() == other)
+            else {
+                return no_version(other);
+            };
+            k + 1
+        }
+    };
+    order.insert(to, moving);
+    let reordered: Vec<Version> = order.iter().map(|&i| inner.versions[i].clone()).collect();
+    for (slot, v) in slots.iter().zip(reordered) {
+        inner.versions[*slot] = v;
+    }
+    let moved = inner.versions.iter().find(|v| v.id.to_string() == id);
+    match moved {
+        Some(v) => json_resp(StatusCode::OK, &version_json(ctx, inner, v)),
+        None => no_version(id),
+    }
+}
+
+/// A replacement version for the issues of `gone`: same project, not itself.
+fn replacement(inner: &Inner, gone: &Version, to: &Value, what: &str) -> Result<Option<u64>, Resp> {
+    let id = match to {
+        Value::Null => return Ok(None),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s.is_empty() => return Ok(None),
+        Value::String(s) => s.clone(),
+        _ => {
+            return Err(jira_err(
+                StatusCode::BAD_REQUEST,
+                &format!("The {what} version must be a version id."),
+            ))
+        }
+    };
+    match inner.versions.iter().find(|v| v.id.to_string() == id) {
+        Some(v) if v.id == gone.id => Err(jira_err(
+            StatusCode::BAD_REQUEST,
+            &format!("The {what} version cannot be the version being deleted."),
+        )),
+        Some(v) if v.project != gone.project => Err(jira_err(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The {what} version must be in the same project as the version being deleted."
+            ),
+        )),
+        Some(v) => Ok(Some(v.id)),
+        None => Err(no_version(&id)),
+    }
+}
+
+/// Replaces `gone` by `with` (or drops it) in an issue's version list, keeping each once.
+fn swap(list: &mut Vec<u64>, gone: u64, with: Option<u64>) {
+    if !list.contains(&gone) {
+        return;
+    }
+    list.retain(|v| *v != gone);
+    if let Some(w) = with.filter(|w| !list.contains(w)) {
+        list.push(w);
+    }
+}
+
+/// Deletes a version, moving its fix and affects issues to the replacements given (else the
+/// issues lose it).
+fn remove_version(inner: &mut Inner, id: &str, fix_to: &Value, affected_to: &Value) -> Resp {
+    let Some(gone) = inner
+        .versions
+        .iter()
+        .find(|v| v.id.to_string() == id)
+        .cloned()
+    else {
+        return no_version(id);
+    };
+    let fix = match replacement(inner, &gone, fix_to, "fix") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let affected = match replacement(inner, &gone, affected_to, "affected") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let now = inner.now();
+    for i in inner
+        .issues
+        .values_mut()
+        .filter(|i| i.project == gone.project)
+    {
+        let before = (i.fix_versions.clone(), i.affects_versions.clone());
+        swap(&mut i.fix_versions, gone.id, fix);
+        swap(&mut i.affects_versions, gone.id, affected);
+        if before != (i.fix_versions.clone(), i.affects_versions.clone()) {
+            i.updated = now;
+        }
+    }
+    inner.versions.retain(|v| v.id != gone.id);
+    empty(StatusCode::NO_CONTENT)
+}
+
+/// `POST /version/{id}/removeAndSwap`: `{moveFixIssuesTo?, moveAffectedIssuesTo?,
+/// customFieldReplacementList?}` (no version-picker custom fields here).
+pub fn remove_and_swap(inner: &mut Inner, id: &str, body: &Value) -> Resp {
+    remove_version(
+        inner,
+        id,
+        &body["moveFixIssuesTo"],
+        &body["moveAffectedIssuesTo"],
+    )
+}
+
+/// `DELETE /version/{id}?moveFixIssuesTo=&moveAffectedIssuesTo=` (deprecated on Cloud).
+pub fn delete(inner: &mut Inner, id: &str, q: &Query) -> Resp {
+    let param = |k: &str| q.get(k).map_or(Value::Null, |v| json!(v));
+    remove_version(
+        inner,
+        id,
+        &param("moveFixIssuesTo"),
+        &param("moveAffectedIssuesTo"),
+    )
+}
+
+/// `PUT /version/{id}/mergeto/{to}`: the issues fixed in `id` are fixed in `to`, and `id` is
+/// deleted.
+pub fn merge(inner: &mut Inner, id: &str, to: &str) -> Resp {
+    if !inner.versions.iter().any(|v| v.id.to_string() == to) {
+        return no_version(to);
+    }
+    remove_version(inner, id, &json!(to), &Value::Null)
+}
+
+fn no_component(id: &str) -> Resp {
+    jira_err(
+        StatusCode::NOT_FOUND,
+        &format!("The component with id '{id}' does not exist."),
+    )
+}
+
+/// `GET /component/{id}`.
+pub fn get_component(ctx: &Ctx, inner: &Inner, id: &str) -> Resp {
+    match inner.components.iter().find(|c| c.id.to_string() == id) {
+        Some(c) => json_resp(StatusCode::OK, &component_json(ctx, c)),
+        None => no_component(id),
+    }
+}
+
+/// `PUT /component/{id}`: what the body names changes (name, description).
+pub fn update_component(ctx: &Ctx, inner: &mut Inner, id: &str, body: &Value) -> Resp {
+    let Some(at) = inner.components.iter().position(|c| c.id.to_string() == id) else {
+        return no_component(id);
+    };
+    let mut c = inner.components[at].clone();
+    if let Some(name) = body.get("name").filter(|n| !n.is_null()) {
+        let name = name.as_str().unwrap_or("").trim().to_owned();
+        if let Err(r) = component_name(inner, &c.project, &name, Some(c.id)) {
+            return r;
+        }
+        c.name = name;
+    }
+    if let Some(d) = body.get("description") {
+        c.description = d.as_str().map(str::to_owned);
+    }
+    inner.components[at] = c.clone();
+    json_resp(StatusCode::OK, &component_json(ctx, &c))
+}
+
+/// `DELETE /component/{id}?moveIssuesTo=`: its issues get the replacement, or lose it.
+pub fn delete_component(inner: &mut Inner, id: &str, q: &Query) -> Resp {
+    let Some(gone) = inner
+        .components
+        .iter()
+        .find(|c| c.id.to_string() == id)
+        .cloned()
+    else {
+        return no_component(id);
+    };
+    let with = match q.get("moveIssuesTo").filter(|m| !m.is_empty()) {
+        None => None,
+        Some(m) => match inner
+            .components
+            .iter()
+            .find(|c| c.id.to_string() == m && c.id != gone.id)
+        {
+            Some(c) => Some(c.id),
+            None => return no_component(m),
+        },
+    };
+    let now = inner.now();
+    for i in inner.issues.values_mut() {
+        if i.components.contains(&gone.id) {
+            swap(&mut i.components, gone.id, with);
+            i.updated = now;
+        }
+    }
+    inner.components.retain(|c| c.id != gone.id);
+    empty(StatusCode::NO_CONTENT)
+}
+
+/// A component name Jira takes: 1 to 255 characters, unique in the project (but for `except`).
+fn component_name(
+    inner: &Inner,
+    project: &str,
+    name: &str,
+    except: Option<u64>,
+) -> Result<(), Resp> {
+    if name.is_empty() || name.chars().count() > 255 {
+        return Err(jira_field_errs(
+            StatusCode::BAD_REQUEST,
+            [(
+                "name".to_string(),
+                json!("The component name must be 1 to 255 characters."),
+            )]
+            .into_iter()
+            .collect(),
+        ));
+    }
+    if inner
+        .components
+        .iter()
+        .any(|c| Some(c.id) != except && c.project == project && c.name.eq_ignore_ascii_case(name))
+    {
+        return Err(jira_field_errs(
+            StatusCode::BAD_REQUEST,
+            [(
+                "name".to_string(),
+                json!(format!(
+                    "A component with the name {name} already exists in this project."
+                )),
+            )]
+            .into_iter()
+            .collect(),
+        ));
+    }
+    Ok(())
+}
+
 /// `POST /component`: `{name, project, description?}`.
 pub fn create_component(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
     let project = body["project"].as_str().unwrap_or("");
@@ -227,33 +511,8 @@ pub fn create_component(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
         );
     };
     let name = body["name"].as_str().unwrap_or("").trim().to_owned();
-    if name.is_empty() || name.chars().count() > 255 {
-        return jira_field_errs(
-            StatusCode::BAD_REQUEST,
-            [(
-                "name".to_string(),
-                json!("The component name must be 1 to 255 characters."),
-            )]
-            .into_iter()
-            .collect(),
-        );
-    }
-    if inner
-        .components
-        .iter()
-        .any(|c| c.project == key && c.name.eq_ignore_ascii_case(&name))
-    {
-        return jira_field_errs(
-            StatusCode::BAD_REQUEST,
-            [(
-                "name".to_string(),
-                json!(format!(
-                    "A component with the name {name} already exists in this project."
-                )),
-            )]
-            .into_iter()
-            .collect(),
-        );
+    if let Err(r) = component_name(inner, &key, &name, None) {
+        return r;
     }
     let id = inner.next_version_id;
     inner.next_version_id += 1;
@@ -284,7 +543,7 @@ pub fn ids_in(inner: &Inner, project: &str, field: &str, v: &Value) -> Result<Ve
             .as_str()
             .map(str::to_owned)
             .or(item["id"].as_u64().map(|n| n.to_string()));
-        let found = if field == "fixVersions" {
+        let found = if field != "components" {
             inner
                 .versions
                 .iter()
@@ -308,7 +567,7 @@ pub fn ids_in(inner: &Inner, project: &str, field: &str, v: &Value) -> Result<Ve
         match found {
             Some(i) => out.push(i),
             None => {
-                let what = if field == "fixVersions" {
+                let what = if field != "components" {
                     "Version"
                 } else {
                     "Component"
