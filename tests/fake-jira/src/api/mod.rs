@@ -1,6 +1,8 @@
 //! Jira REST routes (`/rest/api/{2,3}/...`), shared by the Cloud site, the gateway and Data
 //! Center. `route` names the operation (for scopes), `dispatch` runs it.
 
+pub mod agile;
+pub mod agile_issues;
 pub mod attachments;
 pub mod changelog;
 pub mod comments;

@@ -72,6 +72,26 @@ pub fn matches(e: &Expr, i: &Issue, inner: &Inner, me: &str, now: i64) -> bool {
                     Val::Str(_) => i.resolved.is_some(),
                     _ => false,
                 }),
+                "sprint" => {
+                    let ids = inner.sprints_of(i);
+                    let sprints: Vec<&crate::store::Sprint> =
+                        ids.iter().filter_map(|id| inner.sprint(*id)).collect();
+                    any(&|v| match v {
+                        Val::Empty => ids.is_empty(),
+                        Val::Str(s) => sprints
+                            .iter()
+                            .any(|sp| sp.id.to_string() == *s || sp.name.eq_ignore_ascii_case(s)),
+                        Val::Func(f) => {
+                            let state = match f.as_str() {
+                                "opensprints" => "active",
+                                "futuresprints" => "future",
+                                _ => "closed",
+                            };
+                            sprints.iter().any(|sp| sp.state == state)
+                        }
+                        Val::CurrentUser => false,
+                    })
+                }
                 "labels" => any(&|v| match v {
                     Val::Empty => i.labels.is_empty(),
                     Val::Str(s) => i.labels.iter().any(|l| l.eq_ignore_ascii_case(s)),
@@ -151,7 +171,8 @@ pub fn compare(a: &Issue, b: &Issue, order: &[(String, bool)], inner: &Inner) ->
                 .project
                 .cmp(&b.project)
                 .then(key_num(&a.key).cmp(&key_num(&b.key))),
-            "id" | "rank" => a.id.cmp(&b.id),
+            "id" => a.id.cmp(&b.id),
+            "rank" => inner.rank_of(a).cmp(inner.rank_of(b)),
             "created" => a.created.cmp(&b.created),
             "updated" => a.updated.cmp(&b.updated),
             "priority" => b.priority.cmp(&a.priority),
