@@ -357,3 +357,36 @@ fn moves_of_more_than_fifty_issues_go_fifty_a_request_with_a_result_each() {
         assert_eq!(error(&refused).0, "invalidFields", "{refused}");
     }
 }
+
+#[test]
+fn a_move_whose_answers_are_lost_is_outcome_unknown_and_can_be_repeated() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for (profile, issues) in [
+        ("cloud", ["DEMO-1", "DEMO-4"]),
+        ("dc", ["DEMO-5", "DEMO-7"]),
+    ] {
+        // Jira moves them every time, but no answer arrives, try after try.
+        w.control(
+            "POST",
+            "/__fake/faults",
+            json!({"method": "POST", "pathContains": "/backlog/issue", "action": "resetAfter", "count": 4}),
+        );
+        let lost = c.result_as(profile, "backlog/moveIssues", json!({"issues": issues}));
+        assert_eq!(
+            statuses(&lost),
+            ["outcomeUnknown", "outcomeUnknown"],
+            "{profile}: {lost}"
+        );
+        assert_eq!(lost["failed"], 2);
+        assert_eq!(lost["results"][0]["error"]["kind"], "upstreamUnavailable");
+        let again = c.result_as(profile, "backlog/moveIssues", json!({"issues": issues}));
+        assert_eq!(statuses(&again), ["moved", "moved"], "{profile}: {again}");
+        let sprint = keys(&c.result_as(profile, "sprints/issues", json!({"sprintId": 2})));
+        assert!(
+            issues.iter().all(|k| !sprint.contains(&k.to_string())),
+            "{sprint:?}"
+        );
+    }
+}
