@@ -390,3 +390,94 @@ fn a_move_whose_answers_are_lost_is_outcome_unknown_and_can_be_repeated() {
         );
     }
 }
+
+fn shell(d: &support::Daemon, args: &[&str]) -> std::process::Output {
+    support::jirad(d.dir.path())
+        .args(&args[..1])
+        .arg("--socket")
+        .arg(&d.socket)
+        .args(&args[1..])
+        .output()
+        .expect("run jirad")
+}
+
+fn text(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn boards_and_sprints_from_the_shell() {
+    for profile in ["cloud", "dc"] {
+        // A fake each: the sprints change.
+        let w = JiraWorld::start();
+        let d = w.daemon(profile);
+        let boards = shell(&d, &["board", "list"]);
+        assert!(boards.status.success());
+        let lines: Vec<String> = text(&boards).lines().map(str::to_owned).collect();
+        assert_eq!(
+            lines[0].split_whitespace().collect::<Vec<_>>(),
+            ["ID", "TYPE", "PROJECT", "NAME"]
+        );
+        assert!(
+            lines[1].starts_with("1") && lines[1].ends_with("DEMO board"),
+            "{lines:?}"
+        );
+        let show = text(&shell(&d, &["board", "show", "1"]));
+        assert!(
+            show.contains("In Progress") && show.contains("Estimation: Story Points"),
+            "{show}"
+        );
+
+        let sprints = text(&shell(&d, &["sprint", "list", "1", "--state", "active"]));
+        assert!(
+            sprints
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.contains("active") && l.contains("DEMO Sprint 2")),
+            "{sprints}"
+        );
+        let json = shell(&d, &["sprint", "--json", "list", "1"]);
+        let parsed: Value = serde_json::from_slice(&json.stdout).expect("json");
+        assert_eq!(parsed["sprints"].as_array().map(Vec::len), Some(3));
+
+        let issues = text(&shell(&d, &["sprint", "issues", "2"]));
+        assert!(issues.starts_with("KEY"), "{issues}");
+        let first = issues
+            .lines()
+            .nth(1)
+            .and_then(|l| l.split_whitespace().next())
+            .expect("a key")
+            .to_owned();
+
+        let moved = shell(&d, &["sprint", "move", "3", &first, "DEMO-9999"]);
+        assert!(!moved.status.success(), "one issue was not moved");
+        let out = text(&moved);
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&first) && l.contains("moved")),
+            "{out}"
+        );
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("DEMO-9999") && l.contains("refused")),
+            "{out}"
+        );
+        let back = shell(&d, &["sprint", "move", "backlog", &first]);
+        assert!(back.status.success(), "{}", text(&back));
+        let backlog = text(&shell(&d, &["board", "backlog", "1", "--all"]));
+        assert!(backlog.lines().any(|l| l.starts_with(&first)), "{backlog}");
+
+        let closed = shell(&d, &["sprint", "close", "3"]);
+        assert!(!closed.status.success());
+        assert!(String::from_utf8_lossy(&closed.stderr).contains("[invalidFields]"));
+        if profile == "cloud" {
+            let done = text(&shell(&d, &["sprint", "close", "2"]));
+            assert!(done.starts_with("closed DEMO Sprint 2 (2)"), "{done}");
+            let started = text(&shell(&d, &["sprint", "start", "3", "--goal", "Next"]));
+            assert!(
+                started.starts_with("started DEMO Sprint 3 (3)"),
+                "{started}"
+            );
+        }
+    }
+}
