@@ -183,11 +183,14 @@ pub async fn board(args: BoardArgs) -> ExitCode {
     send(target(args.common), method, p, |r| (render(r), true)).await
 }
 
+/// Text of a result, and whether it is a success for the exit code.
+type Render = fn(&Value) -> (String, bool);
+
 /// Runs `jirad sprint …`.
 pub async fn sprint(args: SprintArgs) -> ExitCode {
     let _ = super::logging::init("warn", None);
     let mut p = Map::new();
-    let (method, render): (&str, fn(&Value) -> (String, bool)) = match args.command {
+    let (method, render): (&str, Render) = match args.command {
         SprintCommand::List { board, state } => {
             p.insert("boardId".into(), json!(board));
             set(&mut p, &[("state", json!(state))]);
