@@ -195,6 +195,8 @@ fn every_request_is_annotated_and_the_dangerous_ones_are_marked() {
             "auth/logout",
             "issues/delete",
             "issues/deleteComment",
+            "sprints/close",
+            "sprints/delete",
             "worklogs/delete"
         ]
     );

@@ -7,9 +7,14 @@ use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register, Reply};
 use crate::service::issues::{self, ListRequest};
 use crate::service::state::AppState;
+use crate::service::JiraSession;
 use jirad_protocol::issues::*;
 use jirad_protocol::lifecycle::{Progress, ProgressParams};
 use serde_json::{json, Value};
+
+/// The order of a sprint's, a backlog's or an epic's issues unless the caller gives one: the
+/// board's.
+const SCOPED_ORDER: &str = "ORDER BY Rank ASC";
 
 /// Registers the family.
 pub fn register_all(m: &mut Routes<AppState>) {
@@ -52,8 +57,31 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetRes
 
 async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
+    list_in(&cx, &s, p, None).await
+}
+
+/// `issues/list` within `scope`, a JQL condition (a sprint, a backlog, an epic) ANDed with the
+/// filters; a scoped list is in rank order unless the caller orders it.
+pub(super) async fn list_in(
+    cx: &Ctx<AppState>,
+    s: &JiraSession,
+    p: IssuesListParams,
+    scope: Option<&str>,
+) -> Result<IssuesListResult, ApiError> {
+    let jql = match scope {
+        None => p.jql,
+        Some(scope) => {
+            let (cond, order) = jql::split_order_by(p.jql.as_deref().unwrap_or(""));
+            let cond = cond.trim();
+            let mut scoped = format!("({scope})");
+            if !cond.is_empty() {
+                scoped = format!("{scoped} AND ({cond})");
+            }
+            Some(format!("{scoped} {}", order.unwrap_or(SCOPED_ORDER)))
+        }
+    };
     let filters = Filters {
-        jql: p.jql,
+        jql,
         project: p.project.into_iter().collect(),
         assignee: p.assignee,
         status: p.status.into_iter().collect(),
@@ -88,7 +116,7 @@ async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult
             });
         }) as issues::ListProgress
     });
-    let (page, cache) = issues::list(&cx.app, &s, request, progress).await?;
+    let (page, cache) = issues::list(&cx.app, s, request, progress).await?;
     let format = p.format.unwrap_or_default();
     Ok(IssuesListResult {
         issues: page
