@@ -349,6 +349,7 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "getServerInfo" => ("read:jira-user", &["read:instance-configuration:jira"]),
         "getPriorities" => ("read:jira-work", &["read:priority:jira"]),
+        "getStatuses" => ("read:jira-work", &["read:status:jira"]),
         "getFilter" => (
             "read:jira-work",
             &[

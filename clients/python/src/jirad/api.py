@@ -341,6 +341,16 @@ class Users(_Namespace):
     def search(self, query: str, *, profile: Optional[str] = None) -> Any: ...
 
 
+class Sprints(_Namespace):
+    @rpc("sprints/watch")
+    def watch(self, board_id: int, sprint: Any = None, *, fields: Optional[Sequence[str]] = None,
+              interval_seconds: Optional[float] = None, profile: Optional[str] = None) -> Json:
+        """A live board: ``sprint`` is ``"active"`` (default), ``"backlog"`` or a sprint id.
+        Returns ``{watchId, sprint?, columns, issues}`` (each issue with its ``column``); changes
+        arrive as ``sprints/didChange`` (``entered``, ``left``, ``changed``, ``moved``); end it
+        with ``issues.unwatch``."""
+
+
 class Cache(_Namespace):
     @rpc("cache/stats")
     def stats(self) -> Json: ...
@@ -377,6 +387,7 @@ class Api(_Namespace):
         self.jql = Jql(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
+        self.sprints = Sprints(invoke)
         self.cache = Cache(invoke)
         self.daemon = Daemon(invoke)
 
@@ -414,7 +425,8 @@ class Api(_Namespace):
 #: Notifications this client sends (``$/cancelRequest`` through ``cancel()``).
 CLIENT_NOTIFICATIONS = ("initialized", "exit", "$/cancelRequest")
 #: Notifications the daemon sends, for :meth:`Client.on`.
-SERVER_NOTIFICATIONS = ("auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress")
+SERVER_NOTIFICATIONS = ("auth/authorizationRequired", "auth/didChange", "issues/didChange",
+                        "sprints/didChange", "$/progress")
 
 
 def method_table() -> Dict[str, str]:
@@ -435,6 +447,7 @@ def _walk() -> Iterator[Tuple[str, type]]:
                       ("versions", Versions), ("components", Components),
                       ("attachments", Attachments),
                       ("watchers", Watchers), ("votes", Votes), ("jql", Jql),
-                      ("projects", Projects), ("users", Users), ("cache", Cache),
+                      ("projects", Projects), ("users", Users), ("sprints", Sprints),
+                      ("cache", Cache),
                       ("daemon", Daemon)):
         yield attr + ".", cls

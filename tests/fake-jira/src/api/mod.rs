@@ -93,6 +93,7 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["field"]) => "getFields",
         ("GET", ["serverInfo"]) => "getServerInfo",
         ("GET", ["priority"]) => "getPriorities",
+        ("GET", ["status"]) => "getStatuses",
         ("GET", ["user", "search"]) => "findUsers",
         ("GET", ["user"]) => "getUser",
         ("GET", ["user", "assignable", "search"]) => "findAssignableUsers",
@@ -244,6 +245,15 @@ pub fn dispatch(
         "getFilter" => agile::filter(ctx, inner, rest[1]),
         "getServerInfo" => meta::server_info(ctx, inner.now()),
         "getPriorities" => meta::priorities(ctx),
+        "getStatuses" => crate::util::json_resp(
+            StatusCode::OK,
+            &Value::Array(
+                crate::model::STATUSES
+                    .iter()
+                    .map(|st| crate::model::status_json(&ctx.base, st.0))
+                    .collect(),
+            ),
+        ),
         "findUsers" => meta::user_search(ctx, inner, q, false),
         "findAssignableUsers" => meta::user_search(ctx, inner, q, true),
         _ => not_found(rest),
