@@ -44,8 +44,8 @@ async fn get(p: BoardsGetParams, cx: Ctx<AppState>) -> Result<BoardConfiguration
 
 async fn backlog(p: BoardsBacklogParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let scope = agile::backlog_scope(&cx.app, &s, p.board_id, p.fresh).await?;
-    list_in(&cx, &s, p.into_list(), Some(&scope)).await
+    let scope = agile::backlog_scope(p.board_id);
+    list_in(&cx, &s, p.into_list(), scope).await
 }
 
 async fn epics(p: EpicsListParams, cx: Ctx<AppState>) -> Result<EpicsListResult, ApiError> {
@@ -64,8 +64,8 @@ async fn epic_issues(
     cx: Ctx<AppState>,
 ) -> Result<IssuesListResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let scope = agile::epic_scope(&s, &p.epic).await?;
-    list_in(&cx, &s, p.into_list(), Some(&scope)).await
+    let scope = agile::epic_scope(&s, &p.epic);
+    list_in(&cx, &s, p.into_list(), scope).await
 }
 
 async fn epic_move(p: EpicsMoveIssuesParams, cx: Ctx<AppState>) -> Result<MoveResult, ApiError> {

@@ -5,6 +5,7 @@ use super::{jira, ApiError};
 use crate::jira::{jql, Filters, IssueUpdate, JiraError, NewIssue, RichText};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register, Reply};
+use crate::service::boards::Scope;
 use crate::service::issues::{self, ListRequest};
 use crate::service::state::AppState;
 use crate::service::JiraSession;
@@ -57,27 +58,30 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetRes
 
 async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    list_in(&cx, &s, p, None).await
+    list_in(&cx, &s, p, Scope::default()).await
 }
 
-/// `issues/list` within `scope`, a JQL condition (a sprint, a backlog, an epic) ANDed with the
-/// filters; a scoped list is in rank order unless the caller orders it.
+/// `issues/list` within a scope (a sprint, a backlog, an epic): its JQL ANDed with the filters,
+/// or a Jira Software issue list searched with them; a scoped list is in rank order unless the
+/// caller orders it.
 pub(super) async fn list_in(
     cx: &Ctx<AppState>,
     s: &JiraSession,
     p: IssuesListParams,
-    scope: Option<&str>,
+    scope: Scope,
 ) -> Result<IssuesListResult, ApiError> {
-    let jql = match scope {
-        None => p.jql,
-        Some(scope) => {
+    let jql = match (scope.jql, scope.route.is_empty()) {
+        (None, true) => p.jql,
+        (within, _) => {
             let (cond, order) = jql::split_order_by(p.jql.as_deref().unwrap_or(""));
             let cond = cond.trim();
-            let mut scoped = format!("({scope})");
-            if !cond.is_empty() {
-                scoped = format!("{scoped} AND ({cond})");
-            }
-            Some(format!("{scoped} {}", order.unwrap_or(SCOPED_ORDER)))
+            let clauses: Vec<String> = within
+                .into_iter()
+                .chain((!cond.is_empty()).then(|| cond.to_owned()))
+                .map(|c| format!("({c})"))
+                .collect();
+            let order = order.unwrap_or(SCOPED_ORDER);
+            Some(format!("{} {order}", clauses.join(" AND ")))
         }
     };
     let filters = Filters {
@@ -101,6 +105,7 @@ pub(super) async fn list_in(
         // `maxIssues` lowers the daemon's cap for this call, never raises it.
         cap: p.max_issues.map_or(list_cap, |m| list_cap.min(m as usize)),
         fresh: p.fresh,
+        route: scope.route,
     };
     let progress = p.progress_token.filter(|_| p.all).map(|token| {
         let conn = cx.conn.clone();

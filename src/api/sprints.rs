@@ -68,7 +68,7 @@ async fn get(p: SprintsGetParams, cx: Ctx<AppState>) -> Result<Sprint, ApiError>
 async fn issues(p: SprintsIssuesParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
     let scope = agile::sprint_scope(&cx.app, &s, p.sprint_id, p.fresh).await?;
-    list_in(&cx, &s, p.into_list(), Some(&scope)).await
+    list_in(&cx, &s, p.into_list(), scope).await
 }
 
 /// Adds each `Some` value under its key.

@@ -198,7 +198,7 @@ fn read_description(file: &Option<PathBuf>) -> Result<Option<String>, String> {
 }
 
 /// Adds the `Some` values and non-empty lists of `pairs` to `params`.
-fn set(params: &mut Map<String, Value>, pairs: &[(&str, Value)]) {
+pub(super) fn set(params: &mut Map<String, Value>, pairs: &[(&str, Value)]) {
     for (k, v) in pairs {
         let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v == &json!(false);
         if !empty {
@@ -437,32 +437,62 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
 /// Runs `jirad issue …`.
 pub async fn run(args: IssueArgs) -> ExitCode {
     let _ = super::logging::init("warn", None);
-    let (method, mut params) = match request(&args.command) {
+    let (method, params) = match request(&args.command) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("jirad: {e}");
             return ExitCode::from(EXIT_NO_DAEMON);
         }
     };
-    if let Some(p) = &args.profile {
+    let target = Target {
+        json: args.json,
+        profile: args.profile,
+        socket: args.socket,
+        config: args.config,
+    };
+    let command = args.command;
+    send(target, method, params, |r| (render(&command, r), true)).await
+}
+
+/// Where a shell wrapper's call goes and how its answer is printed.
+pub(super) struct Target {
+    pub json: bool,
+    pub profile: Option<String>,
+    pub socket: SocketArgs,
+    pub config: Option<PathBuf>,
+}
+
+/// Calls `method` (starting the daemon if needed) and prints the result as text from `render`,
+/// or as JSON with `--json`; `render` says whether the result is a success for the exit code.
+pub(super) async fn send(
+    target: Target,
+    method: &str,
+    mut params: Map<String, Value>,
+    render: impl FnOnce(&Value) -> (String, bool),
+) -> ExitCode {
+    if let Some(p) = &target.profile {
         params.insert("profile".into(), json!(p));
     }
-    let mut client = match connect(args.socket.socket, false, args.config).await {
+    let mut client = match connect(target.socket.socket, false, target.config).await {
         Ok(c) => c,
         Err(code) => return code,
     };
     match client.call(method, Some(Value::Object(params))).await {
         Ok(Ok(result)) => {
-            let text = if args.json {
-                pretty(&result)
+            let (text, ok) = render(&result);
+            if target.json {
+                println!("{}", pretty(&result));
             } else {
-                render(&args.command, &result)
-            };
-            println!("{text}");
-            ExitCode::SUCCESS
+                println!("{text}");
+            }
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_RPC_ERROR)
+            }
         }
         Ok(Err(error)) => {
-            if args.json {
+            if target.json {
                 eprintln!("{}", pretty(&error));
             } else {
                 eprintln!("jirad: {}", describe_error(&error));
@@ -476,7 +506,7 @@ pub async fn run(args: IssueArgs) -> ExitCode {
     }
 }
 
-fn describe_error(error: &Value) -> String {
+pub(super) fn describe_error(error: &Value) -> String {
     let mut text = error["message"].as_str().unwrap_or("error").to_owned();
     if let Some(kind) = error["data"]["kind"].as_str() {
         text.push_str(&format!(" [{kind}]"));
@@ -484,7 +514,7 @@ fn describe_error(error: &Value) -> String {
     text
 }
 
-fn s(v: &Value) -> &str {
+pub(super) fn s(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
@@ -597,7 +627,7 @@ fn absolute(path: &std::path::Path) -> Result<String, String> {
 }
 
 /// An array of objects as aligned columns of the named string fields.
-fn columns(r: &Value, names: &[&str]) -> String {
+pub(super) fn columns(r: &Value, names: &[&str]) -> String {
     let items = r.as_array().cloned().unwrap_or_default();
     let rows: Vec<Vec<&str>> = items
         .iter()
@@ -653,7 +683,7 @@ fn issue_text(i: &Value) -> String {
     out.trim_end().to_owned()
 }
 
-fn table(r: &Value) -> String {
+pub(super) fn table(r: &Value) -> String {
     let issues = r["issues"].as_array().cloned().unwrap_or_default();
     let rows: Vec<[String; 5]> = issues
         .iter()

@@ -1,6 +1,8 @@
-//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad auth …`, `jirad status`,
+//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad board …`,
+//! `jirad sprint …`, `jirad auth …`, `jirad status`,
 //! `jirad stop`, `jirad demo`, `jirad mcp`, `jirad lsp`.
 
+mod agile;
 mod auth;
 mod call;
 mod demo;
@@ -30,6 +32,10 @@ enum Command {
     Call(CallArgs),
     /// Get, list, create, update or delete issues (starts the daemon if needed).
     Issue(issue::IssueArgs),
+    /// List boards, show a board's columns or backlog (starts the daemon if needed).
+    Board(agile::BoardArgs),
+    /// List sprints and their issues, move issues, start or close a sprint.
+    Sprint(agile::SprintArgs),
     /// Show the daemon's status.
     Status(SocketArgs),
     /// Stop the daemon gracefully.
@@ -235,6 +241,8 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Call(args) => call::call(args).await,
             Command::Issue(args) => issue::run(args).await,
+            Command::Board(args) => agile::board(args).await,
+            Command::Sprint(args) => agile::sprint(args).await,
             Command::Status(args) => call::status(args).await,
             Command::Stop(args) => call::stop(args).await,
             Command::Demo(args) => demo::run(args).await,

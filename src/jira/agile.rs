@@ -63,7 +63,9 @@ impl AgileRefusal {
             && (text.contains("only") || text.contains("already"))
         {
             Some(Self::OneActiveSprint)
-        } else if text.contains("sprint") && text.contains("closed") {
+        } else if (text.contains("sprint") && text.contains("closed"))
+            || text.contains("active or a future sprint")
+        {
             Some(Self::SprintClosed)
         } else if text.contains("50")
             && text.contains("issue")
@@ -317,6 +319,13 @@ mod tests {
         );
         assert_eq!(
             refusal(400, "Cannot move issues to a closed sprint."),
+            Some(AgileRefusal::SprintClosed)
+        );
+        assert_eq!(
+            refusal(
+                400,
+                "Issues can only be moved to an active or a future sprint."
+            ),
             Some(AgileRefusal::SprintClosed)
         );
         assert_eq!(

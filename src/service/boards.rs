@@ -11,10 +11,17 @@ use crate::cache::{CacheKey, FieldSet, ListKey, MetaKey, ProjectScope};
 use crate::jira::{jql, AgilePage, Flavor, JiraError};
 use jirad_protocol::boards::{Board, BoardConfiguration, Column, ColumnStatus, Epic, Estimation};
 use jirad_protocol::sprints::Sprint;
-use jirad_protocol::ErrorKind;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 use std::future::Future;
+
+/// Where a scoped issue list searches: within a JQL condition, or within a Jira Software issue
+/// list (its path under `/rest/agile/1.0`), or both; the default is the whole site.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub jql: Option<String>,
+    pub route: Vec<String>,
+}
 
 /// A page of an agile list, mapped.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -227,7 +234,14 @@ pub async fn configuration(
         let v = client.board_configuration(board).await?;
         // Names are a courtesy: a site that does not list its statuses still has ids.
         let statuses = client.statuses().await.unwrap_or_default();
-        Ok(configuration_of(&v, &statuses))
+        let mut config = configuration_of(&v, &statuses);
+        let loc = &v["location"];
+        if loc["key"].is_null() && loc["projectKey"].is_null() {
+            // The configuration may name its project by id only; the board names it by key.
+            let b = client.board(board).await?;
+            config.project = location_project(&b["location"]).or(config.project);
+        }
+        Ok(config)
     })
     .await
 }
@@ -319,62 +333,49 @@ pub async fn epics(
     .await
 }
 
-/// The JQL of a sprint's issues; an unknown sprint is `notFound`, as Jira's agile API says.
+/// A sprint's issues, by JQL (which a watch can poll too); an unknown sprint is `notFound`, as
+/// Jira's agile API says.
 pub async fn sprint_scope(
     app: &AppState,
     s: &JiraSession,
     sprint_id: u64,
     fresh: bool,
-) -> Result<String, ApiError> {
+) -> Result<Scope, ApiError> {
     sprint(app, s, sprint_id, fresh).await?;
-    Ok(format!("sprint = {sprint_id}"))
+    Ok(Scope {
+        jql: Some(sprint_jql(sprint_id)),
+        route: vec![],
+    })
 }
 
-/// The JQL of an epic's issues: `parent` on Cloud; on Data Center the Epic Link field when the
-/// site has one (its `parent` is only a sub-task's).
-pub async fn epic_scope(s: &JiraSession, epic: &str) -> Result<String, ApiError> {
-    let key = jql::quote(epic);
-    if s.client.site().flavor == Flavor::DataCenter {
-        let fields = s.client.field_list().await?;
-        let link = fields.iter().find(|f| {
-            f["schema"]["custom"].as_str() == Some("com.pyxis.greenhopper.jira:gh-epic-link")
-        });
-        if let Some(n) = link.and_then(|f| f["schema"]["customId"].as_u64()) {
-            return Ok(format!("cf[{n}] = {key}"));
-        }
-    }
-    Ok(format!("parent = {key}"))
+/// The JQL of a sprint's issues.
+pub fn sprint_jql(sprint_id: u64) -> String {
+    format!("sprint = {sprint_id}")
 }
 
-/// The JQL of a board's backlog, as Jira defines it: the board's project's issues in no future
-/// or active sprint and not in the board's last column (done).
-pub async fn backlog_scope(
-    app: &AppState,
-    s: &JiraSession,
-    board: u64,
-    fresh: bool,
-) -> Result<String, ApiError> {
-    let config = configuration(app, s, board, fresh).await?;
-    let Some(project) = config.project.as_deref() else {
-        return Err(ApiError::new(
-            ErrorKind::InvalidFields,
-            format!("board {board} belongs to no project: its backlog cannot be listed"),
-        ));
-    };
-    let mut scope = format!(
-        "project = {} AND (sprint is EMPTY OR sprint not in (openSprints(), futureSprints()))",
-        jql::quote(project)
-    );
-    let done = config.columns.iter().rev().find(|c| !c.statuses.is_empty());
-    if let Some(done) = done {
-        let statuses: Vec<String> = done
-            .statuses
-            .iter()
-            .map(|st| jql::quote(st.name.as_deref().unwrap_or(&st.id)))
-            .collect();
-        scope.push_str(&format!(" AND status not in ({})", statuses.join(", ")));
+/// An epic's issues: on Cloud by JQL on `parent` (team-managed projects have no agile epic
+/// routes); on Data Center Jira Software's epic list, which follows the Epic Link field.
+pub fn epic_scope(s: &JiraSession, epic: &str) -> Scope {
+    match s.client.site().flavor {
+        Flavor::Cloud => Scope {
+            jql: Some(format!("parent = {}", jql::quote(epic))),
+            route: vec![],
+        },
+        Flavor::DataCenter => Scope {
+            jql: None,
+            route: vec!["epic".into(), epic.to_owned(), "issue".into()],
+        },
     }
-    Ok(scope)
+}
+
+/// A board's backlog, as Jira Software defines it (its issues in no future or active sprint, not
+/// in the last column, neither epics nor sub-tasks): Jira's own backlog list, searched with the
+/// filters. An unknown board is `notFound`.
+pub fn backlog_scope(board: u64) -> Scope {
+    Scope {
+        jql: None,
+        route: vec!["board".into(), board.to_string(), "backlog".into()],
+    }
 }
 
 /// The project of a board, for evicting its lists after a write (none when unknown).

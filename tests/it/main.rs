@@ -17,6 +17,7 @@
 #[cfg(unix)]
 mod support;
 
+mod agile;
 mod attachments;
 mod auth_browser;
 mod auth_keyring;
