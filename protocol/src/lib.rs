@@ -13,6 +13,7 @@ pub mod issues;
 pub mod jql;
 pub mod lifecycle;
 pub mod links;
+pub mod live;
 pub mod openrpc;
 pub mod projects;
 pub mod sprints;

@@ -10,6 +10,7 @@ pub mod issues;
 pub mod jql;
 pub mod lifecycle;
 pub mod links;
+pub mod live;
 pub mod projects;
 pub mod sprints;
 pub mod versions;
@@ -96,5 +97,6 @@ pub fn build_module(state: Arc<AppState>) -> crate::rpc::Router {
     sprints::register_all(&mut module);
     cache::register_all(&mut module);
     watch::register_all(&mut module);
+    live::register_all(&mut module);
     module.into()
 }

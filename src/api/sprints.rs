@@ -52,7 +52,7 @@ async fn list(p: SprintsListParams, cx: Ctx<AppState>) -> Result<SprintsListResu
 }
 
 /// A read's error with the agile rule it broke (a kanban board has no sprints).
-fn with_reason(e: ApiError) -> ApiError {
+pub(super) fn with_reason(e: ApiError) -> ApiError {
     let text = e.message.to_lowercase();
     if e.kind == ErrorKind::InvalidFields && text.contains("support sprint") {
         return e.with("reason", AgileReason::BoardHasNoSprints.as_str());

@@ -45,6 +45,7 @@ mod jql;
 mod layers;
 mod limits;
 mod links;
+mod live_board;
 mod load;
 mod lsp;
 mod mcp;

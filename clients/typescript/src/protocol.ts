@@ -162,6 +162,8 @@ export interface Methods {
   "issues/statusHistory": [KeyParams, { periods: { status: string; from: string; to?: string; ms: number }[]; totals: { status: string; ms: number }[] }];
   "issues/watch": [WatchParams, WatchResult];
   "issues/unwatch": [{ watchId: string }, unknown];
+  "sprints/watch": [P & { boardId: number; sprint?: "active" | "backlog" | number; fields?: string[]; intervalSeconds?: number },
+    { watchId: number; sprint?: Json; columns: string[]; issues: Json[] }];
   "links/types": [P | undefined, unknown];
   "links/list": [KeyParams, { links: Json[]; remote: Json[] }];
   "links/create": [P & { from: string; type: string; to: string; comment?: string }, Json];
@@ -309,6 +311,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "sprints/moveIssues": ["issues", "profile", "sprintId"],
   "backlog/moveIssues": ["issues", "profile"],
   "issues/rank": ["after", "before", "issues", "profile"],
+  "sprints/watch": ["boardId", "fields", "intervalSeconds", "profile", "sprint"],
 };
 
 /** Every method, at run time (the type above checks it is complete both ways). */
@@ -330,6 +333,7 @@ export const METHOD_NAMES = [
   "boards/list", "boards/get", "boards/backlog", "epics/list", "epics/issues", "epics/moveIssues",
   "sprints/list", "sprints/get", "sprints/issues", "sprints/create", "sprints/update", "sprints/start",
   "sprints/close", "sprints/delete", "sprints/moveIssues", "backlog/moveIssues", "issues/rank",
+  "sprints/watch",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];
 // Compile-time proof that METHOD_NAMES and Methods have the same members.
@@ -344,9 +348,13 @@ export interface Notifications {
   "auth/authorizationRequired": { profile: string; authorizationUrl: string };
   "auth/didChange": Json;
   "issues/didChange": { watchId: string; added: unknown[]; changed: unknown[]; removed: unknown[] };
+  "sprints/didChange": {
+    watchId: number; entered: unknown[]; left: unknown[]; changed: unknown[];
+    moved: { key: string; fromStatus?: string; toStatus?: string; fromColumn?: string; toColumn?: string }[];
+  };
   "$/progress": { token: string | number; value: unknown };
 }
 
 export const SERVER_NOTIFICATIONS: ReadonlyArray<keyof Notifications> = [
-  "auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress",
+  "auth/authorizationRequired", "auth/didChange", "issues/didChange", "sprints/didChange", "$/progress",
 ];

@@ -349,6 +349,21 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "getServerInfo" => ("read:jira-user", &["read:instance-configuration:jira"]),
         "getPriorities" => ("read:jira-work", &["read:priority:jira"]),
+        "getStatuses" => ("read:jira-work", &["read:status:jira"]),
+        "getFilter" => (
+            "read:jira-work",
+            &[
+                "read:filter:jira",
+                "read:group:jira",
+                "read:project:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "read:jql:jira",
+                "read:application-role:jira",
+                "read:avatar:jira",
+                "read:issue-type-hierarchy:jira",
+            ],
+        ),
         _ => ("read:jira-user", &["read:user:jira", "read:avatar:jira"]),
     }
 }

@@ -36,10 +36,15 @@ pub const EPIC: &str = "10000";
 pub const EPIC_PROJECTS: &[&str] = &["DEMO"];
 
 /// The issue types a project offers, in scheme order.
-pub fn project_types(project: &str) -> impl Iterator<Item = &'static (&'static str, &'static str, bool, &'static str)> + '_ {
-    ISSUE_TYPES
-        .iter()
-        .filter(move |t| t.0 != EPIC || EPIC_PROJECTS.iter().any(|p| p.eq_ignore_ascii_case(project)))
+pub fn project_types(
+    project: &str,
+) -> impl Iterator<Item = &'static (&'static str, &'static str, bool, &'static str)> + '_ {
+    ISSUE_TYPES.iter().filter(move |t| {
+        t.0 != EPIC
+            || EPIC_PROJECTS
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(project))
+    })
 }
 
 /// (id, name, category id, category key, colour, category name)

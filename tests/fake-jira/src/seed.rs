@@ -357,7 +357,12 @@ fn seed_agile(inner: &mut Inner, day: i64) {
     }
     let h = 3_600_000i64;
     let d = 24 * h;
-    let sprint = |id: u64, state: &str, start: Option<i64>, end: Option<i64>, complete: Option<i64>, goal: Option<&str>| Sprint {
+    let sprint = |id: u64,
+                  state: &str,
+                  start: Option<i64>,
+                  end: Option<i64>,
+                  complete: Option<i64>,
+                  goal: Option<&str>| Sprint {
         id,
         name: format!("DEMO Sprint {id}"),
         state: state.into(),
@@ -370,8 +375,22 @@ fn seed_agile(inner: &mut Inner, day: i64) {
         board: 1,
     };
     inner.sprints = vec![
-        sprint(1, "closed", Some(day - 21 * d + 9 * h), Some(day - 7 * d + 9 * h), Some(day - 7 * d + 10 * h), Some("Import the backlog")),
-        sprint(2, "active", Some(day - 7 * d + 10 * h), Some(day + 7 * d + 10 * h), None, Some("Ship the audit log")),
+        sprint(
+            1,
+            "closed",
+            Some(day - 21 * d + 9 * h),
+            Some(day - 7 * d + 9 * h),
+            Some(day - 7 * d + 10 * h),
+            Some("Import the backlog"),
+        ),
+        sprint(
+            2,
+            "active",
+            Some(day - 7 * d + 10 * h),
+            Some(day + 7 * d + 10 * h),
+            None,
+            Some("Ship the audit log"),
+        ),
         sprint(3, "future", None, None, None, None),
     ];
     inner.next_sprint_id = 4;

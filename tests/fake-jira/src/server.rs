@@ -362,7 +362,9 @@ fn route(
     };
     let me = inner.users[0].account_id.clone();
     if agile {
-        let platform = base.rsplit_once("/rest/api/").map_or(base.as_str(), |x| x.0);
+        let platform = base
+            .rsplit_once("/rest/api/")
+            .map_or(base.as_str(), |x| x.0);
         let a = crate::api::agile::Actx {
             base: format!("{platform}/rest/agile/1.0"),
             ctx: Ctx {

@@ -389,6 +389,14 @@ class Sprints(_Namespace):
     @rpc("sprints/delete")
     def delete(self, sprint_id: int, *, profile: Optional[str] = None) -> Json: ...
 
+    @rpc("sprints/watch")
+    def watch(self, board_id: int, sprint: Any = None, *, fields: Optional[Sequence[str]] = None,
+              interval_seconds: Optional[float] = None, profile: Optional[str] = None) -> Json:
+        """A live board: ``sprint`` is ``"active"`` (default), ``"backlog"`` or a sprint id.
+        Returns ``{watchId, sprint?, columns, issues}`` (each issue with its ``column``); changes
+        arrive as ``sprints/didChange`` (``entered``, ``left``, ``changed``, ``moved``); end it
+        with ``issues.unwatch``."""
+
     @rpc("sprints/moveIssues")
     def move_issues(self, sprint_id: int, issues: Sequence[str], *,
                     profile: Optional[str] = None) -> Json:
@@ -527,7 +535,8 @@ class Api(_Namespace):
 #: Notifications this client sends (``$/cancelRequest`` through ``cancel()``).
 CLIENT_NOTIFICATIONS = ("initialized", "exit", "$/cancelRequest")
 #: Notifications the daemon sends, for :meth:`Client.on`.
-SERVER_NOTIFICATIONS = ("auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress")
+SERVER_NOTIFICATIONS = ("auth/authorizationRequired", "auth/didChange", "issues/didChange",
+                        "sprints/didChange", "$/progress")
 
 
 def method_table() -> Dict[str, str]:

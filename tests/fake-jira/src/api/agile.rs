@@ -318,11 +318,35 @@ fn list_boards(a: &Actx, inner: &Inner, q: &Query) -> Resp {
         .boards
         .iter()
         .filter(|b| project.as_ref().is_none_or(|p| *p == b.project))
-        .filter(|b| types.is_empty() || types.iter().any(|t| *t == b.kind))
+        .filter(|b| types.is_empty() || types.contains(&b.kind))
         .filter(|b| b.name.to_lowercase().contains(&name))
         .map(|b| board_json(a, inner, b))
         .collect();
     json_resp(StatusCode::OK, &values_page(all, start, max))
+}
+
+/// `GET /rest/api/{2,3}/filter/{id}`: the saved filters behind the boards (Jira's 400 for any
+/// other id, as it answers for a filter one cannot see).
+pub fn filter(ctx: &Ctx, inner: &Inner, id: &str) -> Resp {
+    let Some(b) = inner.boards.iter().find(|b| b.filter_id.to_string() == id) else {
+        return jira_err(
+            StatusCode::BAD_REQUEST,
+            "The selected filter is not available to you, perhaps it has been deleted or had its permissions changed.",
+        );
+    };
+    let owner = inner
+        .project(&b.project)
+        .and_then(|p| inner.user(&p.lead))
+        .map(|u| crate::render::user(ctx, u))
+        .unwrap_or(Value::Null);
+    json_resp(
+        StatusCode::OK,
+        &json!({"self": format!("{}/filter/{id}", ctx.base), "id": id, "name": format!("Filter for {}", b.name),
+                "owner": owner, "jql": filter_jql(b),
+                "viewUrl": format!("{}/issues/?filter={id}", ctx.root),
+                "searchUrl": format!("{}/search?jql={}", ctx.base, url::form_urlencoded::byte_serialize(filter_jql(b).as_bytes()).collect::<String>()),
+                "favourite": false, "favouritedCount": 0, "sharePermissions": [], "subscriptions": {"size": 0, "items": [], "max-results": 0, "start-index": 0, "end-index": 0}}),
+    )
 }
 
 /// The board's columns: (name, status ids). The last one with statuses counts as done.
@@ -364,7 +388,8 @@ fn configuration(a: &Actx, inner: &Inner, b: &Board) -> Resp {
         "ranking": {"rankCustomFieldId": 10019},
     });
     if b.kind == "kanban" {
-        v["subQuery"] = json!({"query": "fixVersion in unreleasedVersions() OR fixVersion is EMPTY"});
+        v["subQuery"] =
+            json!({"query": "fixVersion in unreleasedVersions() OR fixVersion is EMPTY"});
     } else {
         v["estimation"] = json!({"type": "field", "field": {"fieldId": crate::model::CF_POINTS, "displayName": "Story Points"}});
     }
@@ -468,7 +493,9 @@ fn list_sprints(a: &Actx, inner: &Inner, b: &Board, q: &Query) -> Resp {
     {
         return jira_err(
             StatusCode::BAD_REQUEST,
-            &format!("The sprint state '{s}' is not valid. Valid states are: future, active, closed."),
+            &format!(
+                "The sprint state '{s}' is not valid. Valid states are: future, active, closed."
+            ),
         );
     }
     let order = |s: &Sprint| match s.state.as_str() {
@@ -497,7 +524,11 @@ fn unknown_key(b: &Map<String, Value>, allowed: &[&str]) -> Option<Resp> {
 }
 
 /// A date field of a sprint body: absent (None), null (Some(None)) or a timestamp.
-fn date_in(b: &Map<String, Value>, k: &str, errors: &mut Map<String, Value>) -> Option<Option<i64>> {
+fn date_in(
+    b: &Map<String, Value>,
+    k: &str,
+    errors: &mut Map<String, Value>,
+) -> Option<Option<i64>> {
     match b.get(k)? {
         Value::Null => Some(None),
         Value::String(s) => match parse_iso(s) {
@@ -532,15 +563,26 @@ fn name_in(v: &Value, errors: &mut Map<String, Value>) -> Option<String> {
 
 fn create_sprint(a: &Actx, inner: &mut Inner, body: &Value) -> Resp {
     let Some(b) = body.as_object() else {
-        return jira_err(StatusCode::BAD_REQUEST, "The request body must be a JSON object.");
+        return jira_err(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object.",
+        );
     };
-    if let Some(r) = unknown_key(b, &["name", "startDate", "endDate", "originBoardId", "goal"]) {
+    if let Some(r) = unknown_key(
+        b,
+        &["name", "startDate", "endDate", "originBoardId", "goal"],
+    ) {
         return r;
     }
     let Some(board_id) = b.get("originBoardId").and_then(Value::as_u64) else {
         return jira_field_errs(
             StatusCode::BAD_REQUEST,
-            [("originBoardId".to_string(), json!("The sprint's board must be specified."))].into_iter().collect(),
+            [(
+                "originBoardId".to_string(),
+                json!("The sprint's board must be specified."),
+            )]
+            .into_iter()
+            .collect(),
         );
     };
     let Some(board) = inner.board(board_id).cloned() else {
@@ -555,7 +597,10 @@ fn create_sprint(a: &Actx, inner: &mut Inner, body: &Value) -> Resp {
     let end = date_in(b, "endDate", &mut errors).flatten();
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
-            errors.insert("endDate".into(), json!("The sprint's end date must be after its start date."));
+            errors.insert(
+                "endDate".into(),
+                json!("The sprint's end date must be after its start date."),
+            );
         }
     }
     if !errors.is_empty() {
@@ -587,11 +632,25 @@ fn create_sprint(a: &Actx, inner: &mut Inner, body: &Value) -> Resp {
 /// `POST /sprint/{id}` (partial) and `PUT /sprint/{id}` (full: what is left out becomes null).
 fn update_sprint(a: &Actx, inner: &mut Inner, s: &Sprint, body: &Value, full: bool) -> Resp {
     let Some(b) = body.as_object() else {
-        return jira_err(StatusCode::BAD_REQUEST, "The request body must be a JSON object.");
+        return jira_err(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object.",
+        );
     };
     if let Some(r) = unknown_key(
         b,
-        &["id", "self", "state", "name", "startDate", "endDate", "completeDate", "createdDate", "originBoardId", "goal"],
+        &[
+            "id",
+            "self",
+            "state",
+            "name",
+            "startDate",
+            "endDate",
+            "completeDate",
+            "createdDate",
+            "originBoardId",
+            "goal",
+        ],
     ) {
         return r;
     }
@@ -623,11 +682,17 @@ fn update_sprint(a: &Actx, inner: &mut Inner, s: &Sprint, body: &Value, full: bo
         None => {}
     }
     if b.get("completeDate").is_some_and(|v| !v.is_null()) {
-        errors.insert("completeDate".into(), json!("The complete date of a sprint cannot be set."));
+        errors.insert(
+            "completeDate".into(),
+            json!("The complete date of a sprint cannot be set."),
+        );
     }
     if let Some(o) = b.get("originBoardId").filter(|v| !v.is_null()) {
         if o.as_u64() != Some(s.board) {
-            errors.insert("originBoardId".into(), json!("The board of a sprint cannot be changed."));
+            errors.insert(
+                "originBoardId".into(),
+                json!("The board of a sprint cannot be changed."),
+            );
         }
     }
     if !errors.is_empty() {
@@ -635,13 +700,18 @@ fn update_sprint(a: &Actx, inner: &mut Inner, s: &Sprint, body: &Value, full: bo
     }
     let to = match b.get("state") {
         None | Some(Value::Null) => s.state.clone(),
-        Some(Value::String(t)) if ["future", "active", "closed"].contains(&t.to_lowercase().as_str()) => {
+        Some(Value::String(t))
+            if ["future", "active", "closed"].contains(&t.to_lowercase().as_str()) =>
+        {
             t.to_lowercase()
         }
         Some(t) => {
             return jira_err(
                 StatusCode::BAD_REQUEST,
-                &format!("The sprint state '{}' is not valid. Valid states are: future, active, closed.", t.as_str().unwrap_or_default()),
+                &format!(
+                    "The sprint state '{}' is not valid. Valid states are: future, active, closed.",
+                    t.as_str().unwrap_or_default()
+                ),
             )
         }
     };
@@ -686,7 +756,12 @@ fn update_sprint(a: &Actx, inner: &mut Inner, s: &Sprint, body: &Value, full: bo
         if e < st {
             return jira_field_errs(
                 StatusCode::BAD_REQUEST,
-                [("endDate".to_string(), json!("The sprint's end date must be after its start date."))].into_iter().collect(),
+                [(
+                    "endDate".to_string(),
+                    json!("The sprint's end date must be after its start date."),
+                )]
+                .into_iter()
+                .collect(),
             );
         }
     }
@@ -701,7 +776,10 @@ fn update_sprint(a: &Actx, inner: &mut Inner, s: &Sprint, body: &Value, full: bo
 
 fn delete_sprint(a: &Actx, inner: &mut Inner, s: &Sprint) -> Resp {
     if s.state == "closed" {
-        return jira_err(StatusCode::BAD_REQUEST, "A closed sprint cannot be deleted.");
+        return jira_err(
+            StatusCode::BAD_REQUEST,
+            "A closed sprint cannot be deleted.",
+        );
     }
     let members: Vec<u64> = inner
         .issues

@@ -67,10 +67,7 @@ pub fn board_epics(a: &Actx, inner: &Inner, b: &Board, q: &Query) -> Resp {
     .into_iter()
     .map(|id| epic_json(a, inner, id))
     .collect();
-    json_resp(
-        StatusCode::OK,
-        &super::agile::values_page(all, start, max),
-    )
+    json_resp(StatusCode::OK, &super::agile::values_page(all, start, max))
 }
 
 fn by_rank(inner: &Inner, mut v: Vec<&Issue>) -> Vec<u64> {
@@ -78,8 +75,8 @@ fn by_rank(inner: &Inner, mut v: Vec<&Issue>) -> Vec<u64> {
     v.into_iter().map(|i| i.id).collect()
 }
 
-fn board_filter(inner: &Inner, b: &Board, i: &Issue) -> bool {
-    let _ = inner;
+/// Whether an issue matches the board's saved filter (`project = KEY`).
+fn board_filter(b: &Board, i: &Issue) -> bool {
     i.project == b.project
 }
 
@@ -88,7 +85,7 @@ pub fn of_board(a: &Actx, inner: &Inner, b: &Board, q: &Query) -> Resp {
     let hits = inner
         .issues
         .values()
-        .filter(|i| board_filter(inner, b, i))
+        .filter(|i| board_filter(b, i))
         .collect();
     page_of(a, inner, hits, q)
 }
@@ -99,7 +96,7 @@ pub fn of_backlog(a: &Actx, inner: &Inner, b: &Board, q: &Query) -> Resp {
     let hits = inner
         .issues
         .values()
-        .filter(|i| board_filter(inner, b, i))
+        .filter(|i| board_filter(b, i))
         .filter(|i| i.issuetype != EPIC && i.issuetype != "10003")
         .filter(|i| inner.open_sprint_of(i).is_none())
         .filter(|i| !is_done(b, &i.status))
@@ -114,7 +111,7 @@ pub fn of_sprint(a: &Actx, inner: &Inner, s: &Sprint, b: Option<&Board>, q: &Que
         .issues
         .values()
         .filter(|i| inner.sprints_of(i).contains(&s.id))
-        .filter(|i| b.is_none_or(|b| board_filter(inner, b, i)))
+        .filter(|i| b.is_none_or(|b| board_filter(b, i)))
         .collect();
     page_of(a, inner, hits, q)
 }
@@ -134,7 +131,7 @@ pub fn of_epic(a: &Actx, inner: &Inner, epic: Option<u64>, b: Option<&Board>, q:
                         .is_none_or(|p| p.issuetype != EPIC)
             }
         })
-        .filter(|i| b.is_none_or(|b| board_filter(inner, b, i)))
+        .filter(|i| b.is_none_or(|b| board_filter(b, i)))
         .collect();
     page_of(a, inner, hits, q)
 }
@@ -146,7 +143,11 @@ fn page_of(a: &Actx, inner: &Inner, hits: Vec<&Issue>, q: &Query) -> Resp {
         Ok(v) => v.max(0) as usize,
         Err(r) => return r,
     };
-    let cap = if a.ctx.flavor == Flavor::Cloud { 100 } else { 1000 };
+    let cap = if a.ctx.flavor == Flavor::Cloud {
+        100
+    } else {
+        1000
+    };
     let max = match q.int("maxResults", 50) {
         Ok(v) => v.clamp(0, cap) as usize,
         Err(r) => return r,
@@ -272,7 +273,10 @@ fn issues_in(inner: &Inner, b: &Map<String, Value>) -> Result<(Vec<u64>, Vec<Str
     if list.len() > MAX_ISSUES {
         return Err(jira_err(
             StatusCode::BAD_REQUEST,
-            &format!("At most {MAX_ISSUES} issues can be given in one request; this one has {}.", list.len()),
+            &format!(
+                "At most {MAX_ISSUES} issues can be given in one request; this one has {}.",
+                list.len()
+            ),
         ));
     }
     let (mut ids, mut missing) = (Vec::new(), Vec::new());
@@ -366,7 +370,12 @@ pub fn set_sprint(a: &Actx, inner: &mut Inner, ids: &[u64], to: Option<u64>) {
 /// `POST /sprint/{id}/issue` (with `to`) and `POST /backlog/issue` (without).
 pub fn move_to_sprint(a: &Actx, inner: &mut Inner, to: Option<&Sprint>, body: &Value) -> Resp {
     let allowed: &[&str] = if to.is_some() {
-        &["issues", "rankBeforeIssue", "rankAfterIssue", "rankCustomFieldId"]
+        &[
+            "issues",
+            "rankBeforeIssue",
+            "rankAfterIssue",
+            "rankCustomFieldId",
+        ]
     } else {
         &["issues"]
     };
@@ -449,9 +458,15 @@ fn place(a: &Actx, inner: &mut Inner, ids: &[u64], target: u64, before: bool) {
         return;
     };
     let (lo, hi) = if before {
-        (pos.checked_sub(1).map(|p| order[p].0.clone()), Some(order[pos].0.clone()))
+        (
+            pos.checked_sub(1).map(|p| order[p].0.clone()),
+            Some(order[pos].0.clone()),
+        )
     } else {
-        (Some(order[pos].0.clone()), order.get(pos + 1).map(|x| x.0.clone()))
+        (
+            Some(order[pos].0.clone()),
+            order.get(pos + 1).map(|x| x.0.clone()),
+        )
     };
     let mut prev = lo;
     for id in moving {
@@ -467,7 +482,12 @@ fn place(a: &Actx, inner: &mut Inner, ids: &[u64], target: u64, before: bool) {
 pub fn rank(a: &Actx, inner: &mut Inner, body: &Value) -> Resp {
     let b = match body_obj(
         body,
-        &["issues", "rankBeforeIssue", "rankAfterIssue", "rankCustomFieldId"],
+        &[
+            "issues",
+            "rankBeforeIssue",
+            "rankAfterIssue",
+            "rankCustomFieldId",
+        ],
     ) {
         Ok(b) => b,
         Err(r) => return r,
@@ -498,10 +518,7 @@ pub fn rank(a: &Actx, inner: &mut Inner, body: &Value) -> Resp {
         json!({"issueKey": k, "status": 404,
                "errors": ["Issue does not exist or you do not have permission to see it."]})
     }));
-    json_resp(
-        StatusCode::MULTI_STATUS,
-        &json!({ "entries": entries }),
-    )
+    json_resp(StatusCode::MULTI_STATUS, &json!({ "entries": entries }))
 }
 
 /// `POST /epic/{key}/issue` (with the epic) and `POST /epic/none/issue` (without).

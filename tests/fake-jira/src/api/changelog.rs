@@ -134,7 +134,11 @@ fn diff(inner: &Inner, a: &Issue, b: &Issue) -> Vec<Change> {
         if x != y && id == model::CF_RANK {
             // As Jira Software: no values, only the direction.
             let higher = y.and_then(Value::as_str) < x.and_then(Value::as_str);
-            let text = if higher { "Ranked higher" } else { "Ranked lower" };
+            let text = if higher {
+                "Ranked higher"
+            } else {
+                "Ranked lower"
+            };
             push(id, None, None, None, Some(text.into()));
         } else if x != y && id == model::CF_SPRINT {
             // Ids and names, comma-separated.

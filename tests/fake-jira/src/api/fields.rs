@@ -196,7 +196,10 @@ pub fn set_field(
         CF_SPRINT => {
             let to = match v {
                 Value::Null => None,
-                Value::Number(n) => Some(n.as_u64().ok_or("Number value expected as the Sprint id.")?),
+                Value::Number(n) => Some(
+                    n.as_u64()
+                        .ok_or("Number value expected as the Sprint id.")?,
+                ),
                 _ => return Err("Number value expected as the Sprint id.".into()),
             };
             if let Some(sid) = to {

@@ -89,9 +89,11 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["version", _]) => "getVersion",
         ("PUT", ["version", _]) => "updateVersion",
         ("POST", ["component"]) => "createComponent",
+        ("GET", ["filter", _]) => "getFilter",
         ("GET", ["field"]) => "getFields",
         ("GET", ["serverInfo"]) => "getServerInfo",
         ("GET", ["priority"]) => "getPriorities",
+        ("GET", ["status"]) => "getStatuses",
         ("GET", ["user", "search"]) => "findUsers",
         ("GET", ["user"]) => "getUser",
         ("GET", ["user", "assignable", "search"]) => "findAssignableUsers",
@@ -240,8 +242,18 @@ pub fn dispatch(
         "updateVersion" => versions::update(ctx, inner, rest[1], &json_body!()),
         "createComponent" => versions::create_component(ctx, inner, &json_body!()),
         "getFields" => meta::fields(ctx),
+        "getFilter" => agile::filter(ctx, inner, rest[1]),
         "getServerInfo" => meta::server_info(ctx, inner.now()),
         "getPriorities" => meta::priorities(ctx),
+        "getStatuses" => crate::util::json_resp(
+            StatusCode::OK,
+            &Value::Array(
+                crate::model::STATUSES
+                    .iter()
+                    .map(|st| crate::model::status_json(&ctx.base, st.0))
+                    .collect(),
+            ),
+        ),
         "findUsers" => meta::user_search(ctx, inner, q, false),
         "findAssignableUsers" => meta::user_search(ctx, inner, q, true),
         _ => not_found(rest),

@@ -471,9 +471,10 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
             Expr::Clause(f, _, vals) if f == "sprint" => {
                 for v in vals {
                     if let Val::Str(s) = v {
-                        let known = inner.sprints.iter().any(|sp| {
-                            sp.id.to_string() == *s || sp.name.eq_ignore_ascii_case(s)
-                        });
+                        let known = inner
+                            .sprints
+                            .iter()
+                            .any(|sp| sp.id.to_string() == *s || sp.name.eq_ignore_ascii_case(s));
                         if !known {
                             return Err(format!(
                                 "The value '{s}' does not exist for the field 'sprint'."
