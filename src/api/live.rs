@@ -36,9 +36,7 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
     let s = jira(cx, p.profile.as_deref()).await?;
     let board = p.board_id;
     let (sprint, scope) = match p.sprint {
-        SprintChoice::Part(BoardPart::Backlog) => {
-            (None, agile::backlog_scope(&cx.app, &s, board, false).await?)
-        }
+        SprintChoice::Part(BoardPart::Backlog) => (None, backlog_jql(cx, &s, board).await?),
         SprintChoice::Part(BoardPart::Active) => {
             let active = agile::sprints(&cx.app, &s, board, vec!["active"], (None, None), true)
                 .await
@@ -53,12 +51,12 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
                     )
                     .with("boardId", board)
                 })?;
-            let scope = format!("sprint = {}", active.id);
+            let scope = agile::sprint_jql(active.id);
             (Some(active), scope)
         }
         SprintChoice::Id(id) => {
             let sprint = agile::sprint(&cx.app, &s, id, false).await?;
-            (Some(sprint), format!("sprint = {id}"))
+            (Some(sprint), agile::sprint_jql(id))
         }
     };
     let columns = agile::status_columns(&cx.app, &s, board).await?;
@@ -94,6 +92,37 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
         columns: columns.into_iter().map(|c| c.0).collect(),
         issues,
     })
+}
+
+/// The backlog as JQL, which a watch can poll (`boards/backlog` reads Jira Software's own list):
+/// the board's project's standard issues, epics aside, in no open sprint and not in the board's
+/// last column.
+async fn backlog_jql(
+    cx: &Ctx<AppState>,
+    s: &crate::service::JiraSession,
+    board: u64,
+) -> Result<String, ApiError> {
+    let config = agile::configuration(&cx.app, s, board, false).await?;
+    let Some(project) = config.project.as_deref() else {
+        return Err(ApiError::new(
+            ErrorKind::InvalidFields,
+            format!("board {board} belongs to no project: its backlog cannot be watched"),
+        ));
+    };
+    let mut q = format!(
+        "project = {} AND (sprint is EMPTY OR sprint not in (openSprints(), futureSprints())) \
+         AND issuetype in standardIssueTypes() AND issuetype != Epic",
+        jql::quote(project)
+    );
+    if let Some(done) = config.columns.iter().rev().find(|c| !c.statuses.is_empty()) {
+        let statuses: Vec<String> = done
+            .statuses
+            .iter()
+            .map(|st| jql::quote(st.name.as_deref().unwrap_or(&st.id)))
+            .collect();
+        q.push_str(&format!(" AND status not in ({})", statuses.join(", ")));
+    }
+    Ok(q)
 }
 
 fn status_name(v: &Value) -> Option<String> {

@@ -102,6 +102,9 @@ fn a_watched_active_sprint_hears_issues_enter_move_column_and_leave() {
         );
         assert!(b.get("sprint").is_none());
         assert!(keys(&b["issues"]).contains(&"DEMO-18"), "{profile}: {b}");
+        // The same issues, in the same order, as boards/backlog reads from Jira Software.
+        let listed = watcher.result("boards/backlog", json!({"boardId": 1, "limit": 100}));
+        assert_eq!(keys(&b["issues"]), keys(&listed["issues"]), "{profile}");
         assert_eq!(
             watcher.result("issues/unwatch", json!({"watchId": watch_id})),
             json!(null)

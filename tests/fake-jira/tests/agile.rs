@@ -782,6 +782,11 @@ async fn epics_jql_and_the_gateway() {
         ("sprint in futureSprints()", true),
         ("sprint in closedSprints()", true),
         ("project = DEMO AND sprint is EMPTY ORDER BY Rank", true),
+        (
+            "project = DEMO AND issuetype in standardIssueTypes() AND issuetype != Epic",
+            true,
+        ),
+        ("issuetype in subTaskIssueTypes()", true),
         ("sprint = 99", false),
         ("sprint in nextSprints()", false),
     ] {
@@ -793,6 +798,12 @@ async fn epics_jql_and_the_gateway() {
             assert!(!keys(&b).is_empty(), "{jql}");
         }
     }
+    let (_, subs) = site.post("/search/jql", json!({"jql": "issuetype in subTaskIssueTypes()", "fields": ["issuetype"], "maxResults": 100})).await;
+    assert!(subs["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["fields"]["issuetype"]["subtask"] == true));
     let (_, open) = site
         .post(
             "/search/jql",

@@ -61,9 +61,17 @@ pub fn matches(e: &Expr, i: &Issue, inner: &Inner, me: &str, now: i64) -> bool {
                 "status" => any(
                     &|v| matches!(v, Val::Str(s) if crate::model::STATUSES.iter().any(|st| st.0 == i.status && (st.1.eq_ignore_ascii_case(s) || st.0 == s))),
                 ),
-                "type" | "issuetype" => any(
-                    &|v| matches!(v, Val::Str(s) if crate::model::ISSUE_TYPES.iter().any(|t| t.0 == i.issuetype && (t.1.eq_ignore_ascii_case(s) || t.0 == s))),
-                ),
+                "type" | "issuetype" => any(&|v| match v {
+                    Val::Str(s) => crate::model::ISSUE_TYPES
+                        .iter()
+                        .any(|t| t.0 == i.issuetype && (t.1.eq_ignore_ascii_case(s) || t.0 == s)),
+                    Val::Func(f) => {
+                        let sub = i.issuetype == "10003";
+                        (f == "subtaskissuetypes") == sub
+                            && (f == "subtaskissuetypes" || f == "standardissuetypes")
+                    }
+                    _ => false,
+                }),
                 "priority" => any(
                     &|v| matches!(v, Val::Str(s) if crate::model::PRIORITIES.iter().any(|p| p.0 == i.priority && (p.1.eq_ignore_ascii_case(s) || p.0 == s))),
                 ),

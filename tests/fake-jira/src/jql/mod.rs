@@ -37,7 +37,8 @@ pub enum Val {
     Str(String),
     /// `currentUser()`.
     CurrentUser,
-    /// A sprint function, lower case: `opensprints`, `futuresprints`, `closedsprints`.
+    /// A function, lower case: `opensprints`, `futuresprints`, `closedsprints`,
+    /// `standardissuetypes`, `subtaskissuetypes`.
     Func(String),
     /// EMPTY / NULL.
     Empty,
@@ -284,8 +285,14 @@ impl P {
                 let w = w.clone();
                 if self.toks.get(self.i + 1).map(|t| &t.0) == Some(&Tok::LParen) {
                     let lower = w.to_ascii_lowercase();
-                    let sprints = ["opensprints", "futuresprints", "closedsprints"];
-                    if lower != "currentuser" && !sprints.contains(&lower.as_str()) {
+                    let known = [
+                        "opensprints",
+                        "futuresprints",
+                        "closedsprints",
+                        "standardissuetypes",
+                        "subtaskissuetypes",
+                    ];
+                    if lower != "currentuser" && !known.contains(&lower.as_str()) {
                         return Err(err(format!("Unable to find JQL function '{w}()'.")));
                     }
                     if self.toks.get(self.i + 2).map(|t| &t.0) != Some(&Tok::RParen) {
