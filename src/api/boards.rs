@@ -44,7 +44,7 @@ async fn get(p: BoardsGetParams, cx: Ctx<AppState>) -> Result<BoardConfiguration
 
 async fn backlog(p: BoardsBacklogParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let scope = agile::backlog_list(p.board_id);
+    let scope = agile::backlog_scope(p.board_id);
     list_in(&cx, &s, p.into_list(), scope).await
 }
 

@@ -371,39 +371,11 @@ pub fn epic_scope(s: &JiraSession, epic: &str) -> Scope {
 /// A board's backlog, as Jira Software defines it (its issues in no future or active sprint, not
 /// in the last column, neither epics nor sub-tasks): Jira's own backlog list, searched with the
 /// filters. An unknown board is `notFound`.
-pub fn backlog_list(board: u64) -> Scope {
+pub fn backlog_scope(board: u64) -> Scope {
     Scope {
         jql: None,
         route: vec!["board".into(), board.to_string(), "backlog".into()],
     }
-}
-
-/// The backlog as JQL, for what must poll a search (a live board): the board's project's issues
-/// in no future or active sprint, not in the board's last column, not epics. Sub-tasks stay in
-/// (JQL has no portable way to leave them out).
-pub async fn backlog_scope(
-    app: &AppState,
-    s: &JiraSession,
-    board: u64,
-    fresh: bool,
-) -> Result<String, ApiError> {
-    let config = configuration(app, s, board, fresh).await?;
-    let Some(project) = config.project.as_deref() else {
-        return Err(ApiError::new(
-            jirad_protocol::ErrorKind::InvalidFields,
-            format!("board {board} belongs to no project: its backlog cannot be watched"),
-        ));
-    };
-    let mut scope = format!(
-        "project = {} AND (sprint is EMPTY OR sprint not in (openSprints(), futureSprints())) AND issuetype != \"Epic\"",
-        jql::quote(project)
-    );
-    let done = config.columns.iter().rev().find(|c| !c.statuses.is_empty());
-    if let Some(done) = done {
-        let statuses: Vec<String> = done.statuses.iter().map(|st| jql::quote(&st.id)).collect();
-        scope.push_str(&format!(" AND status not in ({})", statuses.join(", ")));
-    }
-    Ok(scope)
 }
 
 /// The project of a board, for evicting its lists after a write (none when unknown).
