@@ -196,6 +196,7 @@ async fn move_to_backlog(p: IssuesMoveParams, cx: Ctx<AppState>) -> Result<MoveR
 
 async fn rank(p: IssuesRankParams, cx: Ctx<AppState>) -> Result<MoveResult, ApiError> {
     check_count(&p.issues)?;
+    let s = jira(&cx, p.profile.as_deref()).await?;
     let anchor = match (p.before.as_deref(), p.after.as_deref()) {
         (Some(b), None) => RankAnchor::Before(b),
         (None, Some(a)) => RankAnchor::After(a),
@@ -205,7 +206,6 @@ async fn rank(p: IssuesRankParams, cx: Ctx<AppState>) -> Result<MoveResult, ApiE
             )
         }
     };
-    let s = jira(&cx, p.profile.as_deref()).await?;
     let outcomes = sprints::rank(&cx.app, &s, &p.issues, anchor).await;
     Ok(move_result(&p.issues, outcomes))
 }
