@@ -481,3 +481,46 @@ fn boards_and_sprints_from_the_shell() {
         }
     }
 }
+
+#[test]
+fn where_the_epic_route_is_refused_cloud_sets_the_parent_and_dc_says_why() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for (profile, issue, moved) in [("cloud", "DEMO-18", "moved"), ("dc", "DEMO-19", "refused")] {
+        // As a team-managed project answers: no agile epic routes there.
+        w.control(
+            "POST",
+            "/__fake/faults",
+            json!({"method": "POST", "pathContains": "/epic/", "action": "status", "status": 400,
+                   "body": {"errorMessages": ["Epic routes are not available in team-managed projects."], "errors": {}},
+                   "count": 1}),
+        );
+        let into = c.result_as(
+            profile,
+            "epics/moveIssues",
+            json!({"epic": "DEMO-22", "issues": [issue]}),
+        );
+        assert_eq!(statuses(&into), [moved], "{profile}: {into}");
+        let children = keys(&c.result_as(profile, "epics/issues", json!({"epic": "DEMO-22"})));
+        assert_eq!(
+            children.iter().any(|k| k == issue),
+            moved == "moved",
+            "{profile}: {children:?}"
+        );
+    }
+    // Out again the same way, by clearing the parent.
+    w.control(
+        "POST",
+        "/__fake/faults",
+        json!({"method": "POST", "pathContains": "/epic/", "action": "status", "status": 400, "count": 1}),
+    );
+    let out = c.result_as(
+        "cloud",
+        "epics/moveIssues",
+        json!({"epic": "none", "issues": ["DEMO-18"]}),
+    );
+    assert_eq!(statuses(&out), ["moved"], "{out}");
+    let children = keys(&c.result_as("cloud", "epics/issues", json!({"epic": "DEMO-22"})));
+    assert!(!children.iter().any(|k| k == "DEMO-18"), "{children:?}");
+}
