@@ -66,7 +66,11 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
         ..Filters::default()
     };
     let built = jql::build(&filters)?;
-    let sub = subscribe(cx, &s, &built, p.fields, &["status"], every).await?;
+    // Within the board's project: an issue moved out shows at the next tick.
+    let scope = agile::board_project(&cx.app, &s, board)
+        .await
+        .map(|project| format!("project = {}", jql::quote(&project)));
+    let sub = subscribe(cx, &s, &built, p.fields, &["status"], scope, every).await?;
     let mut seen = HashMap::new();
     let issues: Vec<Value> = sub
         .initial

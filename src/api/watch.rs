@@ -100,7 +100,7 @@ async fn start_watch(
     };
     let filters = session.client.resolve_assignee(filters).await?;
     let built = jql::build(&filters)?;
-    let sub = subscribe(cx, &session, &built, p.fields, &[], interval).await?;
+    let sub = subscribe(cx, &session, &built, p.fields, &[], None, interval).await?;
     let id = sub.id;
     tokio::spawn(forward(cx.clone(), session.ns.clone(), id, sub.changes));
     Ok(IssuesWatchResult {
@@ -110,13 +110,15 @@ async fn start_watch(
 }
 
 /// Joins (or starts) the poller of a built query with these fields (the defaults when none,
-/// plus `always` and `updated`), owned by this connection.
+/// plus `always` and `updated`), owned by this connection; `scope` is a wider condition the
+/// query lies within, which lets the poller see issues leave at each tick.
 pub(super) async fn subscribe(
     cx: &Ctx<AppState>,
     session: &crate::service::session::JiraSession,
     built: &str,
     fields: Vec<String>,
     always: &[&str],
+    scope: Option<String>,
     interval: Duration,
 ) -> Result<crate::cache::Subscription<Value>, ApiError> {
     let (cond, order) = jql::split_order_by(built);
@@ -142,7 +144,8 @@ pub(super) async fn subscribe(
         cond.trim().to_owned(),
         order.unwrap_or(jql::DEFAULT_ORDER).trim().to_owned(),
         fields,
-    );
+    )
+    .within(scope);
     let watches = &cx.app.watches;
     let sub = watches
         .registry
