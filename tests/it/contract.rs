@@ -216,11 +216,7 @@ fn an_unknown_profile_is_not_found_on_every_method() {
                 "transition" => json!("Done"),
                 "query" => json!("alex"),
                 "project" => json!("DEMO"),
-                "issues" if method == "issues/createMany" => {
-                    json!([{"project": "DEMO", "type": "Task", "summary": "x"}])
-                }
-                "issues" => json!(["DEMO-1"]),
-                "boardId" | "sprintId" => json!(1),
+                "issues" => json!([{"project": "DEMO", "type": "Task", "summary": "x"}]),
                 "code" | "state" | "site" => json!("x"),
                 _ => json!("x"),
             };
