@@ -1,5 +1,6 @@
 //! Jira Software's boards and epics: `boards/list`, `boards/get` (columns and their statuses,
-//! estimation, filter), `boards/backlog`, `epics/list`, `epics/issues`, `epics/moveIssues`.
+//! estimation, filter), `boards/backlog`, `epics/list`, `epics/issues`, `epics/moveIssues`,
+//! `issues/setParent`.
 
 use crate::agile::{scoped_list_params, MoveResult};
 use crate::issues::IssuesListResult;
@@ -26,6 +27,9 @@ pub fn docs() -> Vec<MethodDoc> {
         ),
         MethodDoc::request::<EpicsMoveIssues>(
             "Moves issues into an epic, or out of theirs (epic \"none\"), 50 per Jira request, with a result per issue",
+        ),
+        MethodDoc::request::<IssuesSetParent>(
+            "Sets an issue's parent (its epic, or a sub-task's issue), or clears it with \"none\"",
         ),
     ]
 }
@@ -319,6 +323,31 @@ pub struct EpicsMoveIssuesParams {
     /// 1 to 1,000 issue keys or ids.
     #[schemars(length(min = 1, max = 1000))]
     pub issues: Vec<String>,
+    /// Profile to act as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Sets or clears one issue's parent.
+pub enum IssuesSetParent {}
+impl Request for IssuesSetParent {
+    const METHOD: &'static str = "issues/setParent";
+    const ANNOTATIONS: Annotations = Annotations::write("Set parent")
+        .destructive()
+        .idempotent();
+    type Params = IssuesSetParentParams;
+    type Result = crate::issues::Empty;
+}
+
+/// Params of `issues/setParent`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuesSetParentParams {
+    /// The issue.
+    pub key: String,
+    /// The parent's key, or `"none"` to clear it. On Data Center an epic parent is the issue's
+    /// Epic Link.
+    pub parent: String,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,

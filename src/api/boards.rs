@@ -1,5 +1,5 @@
 //! `boards/list`, `boards/get`, `boards/backlog`, `epics/list`, `epics/issues`,
-//! `epics/moveIssues`: params to the agile service (`service/boards.rs` reads,
+//! `epics/moveIssues`, `issues/setParent`: params to the agile service (`service/boards.rs` reads,
 //! `service/sprints.rs` moves) and back.
 
 use super::issues::list_in;
@@ -22,7 +22,8 @@ pub fn register_all(m: &mut Routes<AppState>) {
         .request::<BoardsBacklog>(backlog)
         .request::<EpicsList>(epics)
         .request::<EpicsIssues>(epic_issues)
-        .request::<EpicsMoveIssues>(epic_move);
+        .request::<EpicsMoveIssues>(epic_move)
+        .request::<IssuesSetParent>(set_parent);
 }
 
 async fn list(p: BoardsListParams, cx: Ctx<AppState>) -> Result<BoardsListResult, ApiError> {
@@ -78,6 +79,20 @@ async fn epic_move(p: EpicsMoveIssuesParams, cx: Ctx<AppState>) -> Result<MoveRe
     };
     let outcomes = sprints::move_issues(&cx.app, &s, to, &p.issues).await;
     Ok(move_result(&p.issues, outcomes))
+}
+
+async fn set_parent(
+    p: IssuesSetParentParams,
+    cx: Ctx<AppState>,
+) -> Result<jirad_protocol::issues::Empty, ApiError> {
+    let s = jira(&cx, p.profile.as_deref()).await?;
+    let parent = match p.parent.trim() {
+        "" => return Err(JiraError::invalid_field("parent", "give a key or \"none\"").into()),
+        none if none.eq_ignore_ascii_case("none") => None,
+        key => Some(key),
+    };
+    sprints::set_parent(&cx.app, &s, &p.key, parent).await?;
+    Ok(jirad_protocol::issues::Empty {})
 }
 
 /// 1 to [`MAX_MOVE`] issues, or `invalidFields` naming `issues`.

@@ -254,3 +254,27 @@ mod tests {
         ));
     }
 }
+
+/// Sets (or with `None` clears) an issue's parent: on Cloud the `parent` field, which holds epics
+/// and sub-tasks' issues alike; on Data Center, whose epics are an Epic Link, Jira Software's epic
+/// routes.
+pub async fn set_parent(
+    app: &AppState,
+    s: &JiraSession,
+    issue: &str,
+    parent: Option<&str>,
+) -> Result<(), ApiError> {
+    let to = parent.map_or(MoveTarget::NoEpic, MoveTarget::Epic);
+    let one = [issue.to_owned()];
+    let outcome = match s.client.site().flavor {
+        Flavor::Cloud => set_parents(s, to, &one).await,
+        Flavor::DataCenter => move_chunk(s, to, &one).await,
+    };
+    let mut keys = vec![issue];
+    keys.extend(parent);
+    touched(app, s, &keys);
+    match outcome.into_iter().next() {
+        Some(Outcome::Refused(e) | Outcome::Unknown(e)) => Err(e),
+        _ => Ok(()),
+    }
+}

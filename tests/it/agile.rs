@@ -524,3 +524,40 @@ fn where_the_epic_route_is_refused_cloud_sets_the_parent_and_dc_says_why() {
     let children = keys(&c.result_as("cloud", "epics/issues", json!({"epic": "DEMO-22"})));
     assert!(!children.iter().any(|k| k == "DEMO-18"), "{children:?}");
 }
+
+#[test]
+fn an_issues_parent_is_set_and_cleared_on_both_flavours() {
+    let w = JiraWorld::start();
+    let d = w.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for (profile, issue) in [("cloud", "DEMO-18"), ("dc", "DEMO-19")] {
+        let parent = |c: &mut support::SocketClient| {
+            let i = c.result_as(
+                profile,
+                "issues/get",
+                json!({"key": issue, "fields": ["parent"]}),
+            );
+            i["parent"]["key"].as_str().map(str::to_owned)
+        };
+        assert_eq!(parent(&mut c), None);
+        c.result_as(
+            profile,
+            "issues/setParent",
+            json!({"key": issue, "parent": "DEMO-22"}),
+        );
+        // Read without `fresh`: the write evicted the cached issue.
+        assert_eq!(parent(&mut c).as_deref(), Some("DEMO-22"), "{profile}");
+        c.result_as(
+            profile,
+            "issues/setParent",
+            json!({"key": issue, "parent": "none"}),
+        );
+        assert_eq!(parent(&mut c), None, "{profile}");
+        let bad = c.call_as(
+            profile,
+            "issues/setParent",
+            json!({"key": "DEMO-404", "parent": "DEMO-22"}),
+        );
+        assert!(bad.get("error").is_some(), "{profile}: {bad}");
+    }
+}

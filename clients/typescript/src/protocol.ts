@@ -215,6 +215,7 @@ export interface Methods {
   "sprints/moveIssues": [P & { sprintId: number; issues: string[] }, MoveResult];
   "backlog/moveIssues": [P & { issues: string[] }, MoveResult];
   "issues/rank": [P & { issues: string[]; before?: string; after?: string }, MoveResult];
+  "issues/setParent": [KeyParams & { parent: string }, unknown];
 }
 export type MethodName = keyof Methods;
 
@@ -311,6 +312,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "sprints/moveIssues": ["issues", "profile", "sprintId"],
   "backlog/moveIssues": ["issues", "profile"],
   "issues/rank": ["after", "before", "issues", "profile"],
+  "issues/setParent": ["key", "parent", "profile"],
   "sprints/watch": ["boardId", "fields", "intervalSeconds", "profile", "sprint"],
 };
 
@@ -333,6 +335,7 @@ export const METHOD_NAMES = [
   "boards/list", "boards/get", "boards/backlog", "epics/list", "epics/issues", "epics/moveIssues",
   "sprints/list", "sprints/get", "sprints/issues", "sprints/create", "sprints/update", "sprints/start",
   "sprints/close", "sprints/delete", "sprints/moveIssues", "backlog/moveIssues", "issues/rank",
+  "issues/setParent",
   "sprints/watch",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];

@@ -195,6 +195,10 @@ class Issues(_Namespace):
     @rpc("issues/unwatch")
     def unwatch(self, watch_id: str) -> Json: ...
 
+    @rpc("issues/setParent")
+    def set_parent(self, key: str, parent: str, *, profile: Optional[str] = None) -> Json:
+        """Sets the issue's parent (an epic, or a sub-task's issue); ``"none"`` clears it."""
+
     @rpc("issues/rank")
     def rank(self, issues: Sequence[str], *, before: Optional[str] = None,
              after: Optional[str] = None, profile: Optional[str] = None) -> Json:
