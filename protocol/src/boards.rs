@@ -332,9 +332,7 @@ pub struct EpicsMoveIssuesParams {
 pub enum IssuesSetParent {}
 impl Request for IssuesSetParent {
     const METHOD: &'static str = "issues/setParent";
-    const ANNOTATIONS: Annotations = Annotations::write("Set parent")
-        .destructive()
-        .idempotent();
+    const ANNOTATIONS: Annotations = Annotations::write("Set parent").destructive().idempotent();
     type Params = IssuesSetParentParams;
     type Result = crate::issues::Empty;
 }

@@ -238,23 +238,6 @@ pub async fn rank(
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_message_names_a_key_not_its_prefix() {
-        let text = "Issue DEMO-10 does not exist or you do not have permission to see it.";
-        assert!(names_issue(text, "demo-10"));
-        assert!(!names_issue(text, "DEMO-1"));
-        assert!(!names_issue(text, "MO-10"));
-        assert!(names_issue(
-            "Issues 'DEMO-1', 'DEMO-2' are invalid",
-            "DEMO-2"
-        ));
-    }
-}
-
 /// Sets (or with `None` clears) an issue's parent: on Cloud the `parent` field, which holds epics
 /// and sub-tasks' issues alike; on Data Center, whose epics are an Epic Link, Jira Software's epic
 /// routes.
@@ -276,5 +259,22 @@ pub async fn set_parent(
     match outcome.into_iter().next() {
         Some(Outcome::Refused(e) | Outcome::Unknown(e)) => Err(e),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_names_a_key_not_its_prefix() {
+        let text = "Issue DEMO-10 does not exist or you do not have permission to see it.";
+        assert!(names_issue(text, "demo-10"));
+        assert!(!names_issue(text, "DEMO-1"));
+        assert!(!names_issue(text, "MO-10"));
+        assert!(names_issue(
+            "Issues 'DEMO-1', 'DEMO-2' are invalid",
+            "DEMO-2"
+        ));
     }
 }
