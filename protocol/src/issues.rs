@@ -5,7 +5,6 @@
 //! (`$/progress {token, value: {kind: "begin"|"report"|"end", message, done}}`) to the calling
 //! connection while it follows the cursor.
 
-use crate::lifecycle::NumberOrString;
 use crate::openrpc::MethodDoc;
 use crate::{Annotations, Request};
 use schemars::JsonSchema;
@@ -252,50 +251,88 @@ macro_rules! with_issue_filter {
     };
 }
 
-with_issue_filter! {
+/// Declares a params struct with every filter and option of `issues/list` after its own fields
+/// (a sprint's, a backlog's or an epic's issue list), and `into_list` giving the `issues/list`
+/// params of it.
+#[macro_export]
+macro_rules! with_list_params {
+    ($(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $crate::with_issue_filter! {
+            $(#[$attr])*
+            pub struct $name {
+                $($fields)*
+                /// `ORDER BY` clause without the keywords, e.g. `"created DESC"` (scoped lists: the board's order, `Rank ASC`, by default).
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub order_by: Option<String>,
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub fields: Option<Vec<String>>,
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub format: Option<$crate::issues::DescriptionFormat>,
+                /// Page size, 1 to 1000 (Jira may return fewer); with `all`, the size of each page fetched.
+                #[serde(
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    deserialize_with = "crate::bounded::page_size"
+                )]
+                #[schemars(range(min = 1, max = 1000))]
+                pub limit: Option<u32>,
+                /// `nextPageToken` of the previous page.
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub page_token: Option<String>,
+                /// Follow the cursor inside the daemon up to `maxIssues`, at most `[jira] list_cap` issues
+                /// (default 10,000).
+                #[serde(default)]
+                pub all: bool,
+                /// With `all`: stop after this many issues (`isLast: false` then says more exist); at most
+                /// `[jira] list_cap`.
+                #[serde(
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    deserialize_with = "crate::bounded::positive"
+                )]
+                #[schemars(range(min = 1))]
+                pub max_issues: Option<u32>,
+                #[serde(default)]
+                pub fresh: bool,
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub profile: Option<String>,
+                /// With `all`: LSP work-done token; `$/progress` notifications carry it.
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub progress_token: Option<$crate::lifecycle::NumberOrString>,
+            }
+        }
+
+        impl $name {
+            /// The `issues/list` part of the params (its own fields are left out).
+            pub fn into_list(self) -> $crate::issues::IssuesListParams {
+                $crate::issues::IssuesListParams {
+                    jql: self.jql,
+                    project: self.project,
+                    assignee: self.assignee,
+                    status: self.status,
+                    text: self.text,
+                    labels: self.labels,
+                    order_by: self.order_by,
+                    fields: self.fields,
+                    format: self.format,
+                    limit: self.limit,
+                    page_token: self.page_token,
+                    all: self.all,
+                    max_issues: self.max_issues,
+                    fresh: self.fresh,
+                    profile: self.profile,
+                    progress_token: self.progress_token,
+                }
+            }
+        }
+    };
+}
+
+with_list_params! {
 /// `issues/list`: the filters, or none to list every issue the user can see.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IssuesListParams {
-    /// `ORDER BY` clause without the keywords, e.g. `"created DESC"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<DescriptionFormat>,
-    /// Page size, 1 to 1000 (Jira may return fewer); with `all`, the size of each page fetched.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::bounded::page_size"
-    )]
-    #[schemars(range(min = 1, max = 1000))]
-    pub limit: Option<u32>,
-    /// `nextPageToken` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_token: Option<String>,
-    /// Follow the cursor inside the daemon up to `maxIssues`, at most `[jira] list_cap` issues
-    /// (default 10,000).
-    #[serde(default)]
-    pub all: bool,
-    /// With `all`: stop after this many issues (`isLast: false` then says more exist); at most
-    /// `[jira] list_cap`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::bounded::positive"
-    )]
-    #[schemars(range(min = 1))]
-    pub max_issues: Option<u32>,
-    #[serde(default)]
-    pub fresh: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
-    /// With `all`: LSP work-done token; `$/progress` notifications carry it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress_token: Option<NumberOrString>,
-}
+pub struct IssuesListParams {}
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -3,16 +3,20 @@
 //!
 //! No tokio, no I/O: clients in any language can be generated from `openrpc.json`.
 
+pub mod agile;
 pub mod attachments;
 pub mod auth;
+pub mod boards;
 pub mod cache;
 pub mod error;
 pub mod issues;
 pub mod jql;
 pub mod lifecycle;
 pub mod links;
+pub mod live;
 pub mod openrpc;
 pub mod projects;
+pub mod sprints;
 pub mod versions;
 pub mod watchers;
 pub mod workflow;

@@ -88,6 +88,9 @@ pub fn contract() -> Vec<MethodDoc> {
         crate::attachments::docs(),
         crate::jql::docs(),
         crate::projects::docs(),
+        crate::boards::docs(),
+        crate::sprints::docs(),
+        crate::live::docs(),
         crate::cache::docs(),
     ]
     .concat()

@@ -196,6 +196,8 @@ fn every_request_is_annotated_and_the_dangerous_ones_are_marked() {
             "components/delete",
             "issues/delete",
             "issues/deleteComment",
+            "sprints/close",
+            "sprints/delete",
             "versions/delete",
             "versions/merge",
             "worklogs/delete"

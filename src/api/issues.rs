@@ -5,11 +5,17 @@ use super::{jira, prepared, ApiError};
 use crate::jira::{jql, Filters, IssueUpdate, JiraError, NewIssue, RichText};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register, Reply};
+use crate::service::boards::Scope;
 use crate::service::issues::{self, ListRequest};
 use crate::service::state::AppState;
+use crate::service::JiraSession;
 use jirad_protocol::issues::*;
 use jirad_protocol::lifecycle::{Progress, ProgressParams};
 use serde_json::{json, Value};
+
+/// The order of a sprint's, a backlog's or an epic's issues unless the caller gives one: the
+/// board's.
+const SCOPED_ORDER: &str = "ORDER BY Rank ASC";
 
 /// Registers the family.
 pub fn register_all(m: &mut Routes<AppState>) {
@@ -50,9 +56,36 @@ async fn get(p: IssuesGetParams, cx: Ctx<AppState>) -> Result<Reply<IssuesGetRes
     Ok(Reply::Prepared(reply))
 }
 
-async fn list(mut p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
+async fn list(p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListResult, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let filters = filters(p.take_filter(), p.order_by.take());
+    list_in(&cx, &s, p, Scope::default()).await
+}
+
+/// `issues/list` within a scope (a sprint, a backlog, an epic): its JQL ANDed with the filters,
+/// or a Jira Software issue list searched with them; a scoped list is in rank order unless the
+/// caller orders it.
+pub(super) async fn list_in(
+    cx: &Ctx<AppState>,
+    s: &JiraSession,
+    mut p: IssuesListParams,
+    scope: Scope,
+) -> Result<IssuesListResult, ApiError> {
+    let mut filter = p.take_filter();
+    filter.jql = match (scope.jql, scope.route.is_empty()) {
+        (None, true) => filter.jql,
+        (within, _) => {
+            let (cond, order) = jql::split_order_by(filter.jql.as_deref().unwrap_or(""));
+            let cond = cond.trim();
+            let clauses: Vec<String> = within
+                .into_iter()
+                .chain((!cond.is_empty()).then(|| cond.to_owned()))
+                .map(|c| format!("({c})"))
+                .collect();
+            let order = order.unwrap_or(SCOPED_ORDER);
+            Some(format!("{} {order}", clauses.join(" AND ")))
+        }
+    };
+    let filters = filters(filter, p.order_by.take());
     let query = jql::build(&filters)?;
     let list_cap = cx.app.config.jira.list_cap;
     let request = ListRequest {
@@ -65,6 +98,7 @@ async fn list(mut p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListRe
         // `maxIssues` lowers the daemon's cap for this call, never raises it.
         cap: p.max_issues.map_or(list_cap, |m| list_cap.min(m as usize)),
         fresh: p.fresh,
+        route: scope.route,
     };
     let progress = p.progress_token.filter(|_| p.all).map(|token| {
         let conn = cx.conn.clone();
@@ -80,7 +114,7 @@ async fn list(mut p: IssuesListParams, cx: Ctx<AppState>) -> Result<IssuesListRe
             });
         }) as issues::ListProgress
     });
-    let (page, cache) = issues::list(&cx.app, &s, request, progress).await?;
+    let (page, cache) = issues::list(&cx.app, s, request, progress).await?;
     let format = p.format.unwrap_or_default();
     Ok(IssuesListResult {
         issues: page

@@ -3,14 +3,17 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod boards;
 pub mod cache;
 pub mod error;
 pub mod issues;
 pub mod jql;
 pub mod lifecycle;
 pub mod links;
+pub mod live;
 mod prepared;
 pub mod projects;
+pub mod sprints;
 pub mod versions;
 pub mod watch;
 pub mod watchers;
@@ -91,7 +94,10 @@ pub fn build_module(state: Arc<AppState>) -> crate::rpc::Router {
     attachments::register_all(&mut module);
     jql::register_all(&mut module);
     projects::register_all(&mut module);
+    boards::register_all(&mut module);
+    sprints::register_all(&mut module);
     cache::register_all(&mut module);
     watch::register_all(&mut module);
+    live::register_all(&mut module);
     module.into()
 }

@@ -26,8 +26,8 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
 /// No watch waits longer than a day between refreshes.
 const MAX_INTERVAL: f64 = 86_400.0;
 
-fn interval(p: &IssuesWatchParams) -> Result<Duration, ApiError> {
-    match p.interval_seconds {
+pub(super) fn interval(seconds: Option<f64>) -> Result<Duration, ApiError> {
+    match seconds {
         None => Ok(DEFAULT_INTERVAL),
         Some(s) if s.is_finite() && s > 0.0 => Ok(Duration::from_secs_f64(s.min(MAX_INTERVAL))),
         Some(_) => Err(ApiError::new(
@@ -44,26 +44,34 @@ fn upstream(e: &JiraError) -> ApiError {
 }
 
 async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchResult, ApiError> {
-    let watches = &cx.app.watches;
-    watches.reserve(cx.conn.id()).map_err(|e| {
-        ApiError::new(ErrorKind::LimitExceeded, e.to_string())
-            .with("limit", "max_watches_per_connection")
-            .with("max", e.max)
-    })?;
-    // Given back unless the watch starts, also when the call is cancelled midway.
-    let mut slot = Slot {
-        watches,
-        conn: Some(cx.conn.id()),
-    };
+    let mut slot = Slot::reserve(&cx)?;
     let started = start_watch(p, &cx).await?;
     slot.conn = None;
     Ok(started)
 }
 
 /// A reserved watch slot, given back on drop unless the watch started.
-struct Slot<'a> {
+pub(super) struct Slot<'a> {
     watches: &'a crate::service::watch::Watches,
-    conn: Option<u64>,
+    /// Cleared once the watch started.
+    pub(super) conn: Option<u64>,
+}
+
+impl<'a> Slot<'a> {
+    /// Takes one of the connection's watch slots; given back on drop (also when the call is
+    /// cancelled midway) unless `conn` is cleared.
+    pub(super) fn reserve(cx: &'a Ctx<AppState>) -> Result<Self, ApiError> {
+        let watches = &cx.app.watches;
+        watches.reserve(cx.conn.id()).map_err(|e| {
+            ApiError::new(ErrorKind::LimitExceeded, e.to_string())
+                .with("limit", "max_watches_per_connection")
+                .with("max", e.max)
+        })?;
+        Ok(Slot {
+            watches,
+            conn: Some(cx.conn.id()),
+        })
+    }
 }
 
 impl Drop for Slot<'_> {
@@ -79,19 +87,42 @@ async fn start_watch(
     mut p: IssuesWatchParams,
     cx: &Ctx<AppState>,
 ) -> Result<IssuesWatchResult, ApiError> {
-    let interval = interval(&p)?;
+    let interval = interval(p.interval_seconds)?;
     let session = jira(cx, p.profile.as_deref()).await?;
     let filters = super::issues::filters(p.take_filter(), None);
     let filters = session.client.resolve_assignee(filters).await?;
     let built = jql::build(&filters)?;
-    let (cond, order) = jql::split_order_by(&built);
-    let mut fields = if p.fields.is_empty() {
+    let sub = subscribe(cx, &session, &built, p.fields, &[], None, interval).await?;
+    let id = sub.id;
+    tokio::spawn(forward(cx.clone(), session.ns.clone(), id, sub.changes));
+    Ok(IssuesWatchResult {
+        watch_id: id.0,
+        issues: sub.initial.into_iter().map(|i| i.value).collect(),
+    })
+}
+
+/// Joins (or starts) the poller of a built query with these fields (the defaults when none,
+/// plus `always` and `updated`), owned by this connection; `scope` is a wider condition the
+/// query lies within, which lets the poller see issues leave at each tick.
+pub(super) async fn subscribe(
+    cx: &Ctx<AppState>,
+    session: &crate::service::session::JiraSession,
+    built: &str,
+    fields: Vec<String>,
+    always: &[&str],
+    scope: Option<String>,
+    interval: Duration,
+) -> Result<crate::cache::Subscription<Value>, ApiError> {
+    let (cond, order) = jql::split_order_by(built);
+    let mut fields = if fields.is_empty() {
         DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect()
     } else {
-        p.fields
+        fields
     };
-    if !fields.iter().any(|f| f == "updated") {
-        fields.push("updated".into());
+    for f in always.iter().chain(&["updated"]) {
+        if !fields.iter().any(|x| x == f) {
+            fields.push((*f).into());
+        }
     }
     fields.sort();
     fields.dedup();
@@ -105,7 +136,8 @@ async fn start_watch(
         cond.trim().to_owned(),
         order.unwrap_or(jql::DEFAULT_ORDER).trim().to_owned(),
         fields,
-    );
+    )
+    .within(scope);
     let watches = &cx.app.watches;
     let sub = watches
         .registry
@@ -123,17 +155,12 @@ async fn start_watch(
                     .with("max", max)
             }
         })?;
-    let id = sub.id;
     watches
         .owners()
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .insert(id, cx.conn.id());
-    tokio::spawn(forward(cx.clone(), session.ns.clone(), id, sub.changes));
-    Ok(IssuesWatchResult {
-        watch_id: id.0,
-        issues: sub.initial.into_iter().map(|i| i.value).collect(),
-    })
+        .insert(sub.id, cx.conn.id());
+    Ok(sub)
 }
 
 /// Pushes one watch's changes to its connection until it is unwatched or the connection
@@ -153,16 +180,7 @@ async fn forward(
                 None => break,
             },
         };
-        // Cached reads must not answer with what the watch just saw change.
-        for i in change
-            .added
-            .iter()
-            .chain(&change.changed)
-            .chain(&change.removed)
-        {
-            let issue = IssueRef::from_key(&i.key).with_id(i.id.clone());
-            cx.app.cache.issue_changed(&ns, &issue);
-        }
+        evict(&cx, &ns, &change);
         let values = |v: &[crate::cache::WatchedIssue<Value>]| -> Vec<Value> {
             v.iter().map(|i| i.value.clone()).collect()
         };
@@ -177,6 +195,19 @@ async fn forward(
         }
     }
     cx.app.watches.unwatch(id, cx.conn.id());
+}
+
+/// Cached reads must not answer with what a watch just saw change.
+pub(super) fn evict(cx: &Ctx<AppState>, ns: &Namespace, change: &Change<Value>) {
+    for i in change
+        .added
+        .iter()
+        .chain(&change.changed)
+        .chain(&change.removed)
+    {
+        let issue = IssueRef::from_key(&i.key).with_id(i.id.clone());
+        cx.app.cache.issue_changed(ns, &issue);
+    }
 }
 
 async fn unwatch(p: IssuesUnwatchParams, cx: Ctx<AppState>) -> Result<(), ApiError> {

@@ -217,8 +217,9 @@ fn seed_tokens(fake: &FakeJira, info: &Value, state_dir: &Path) -> Result<(), St
 fn print_banner(socket: &Path, site: &str, dir: &Path) {
     let sock = socket.display();
     println!(
-        r#"jirad demo: a daemon with an embedded sample Jira (projects DEMO and OPS) and the
-pre-authorized OAuth profile "demo" (the default). No Jira account needed.
+        r#"jirad demo: a daemon with an embedded sample Jira (projects DEMO and OPS; DEMO's scrum
+board 1 is in its active sprint, "DEMO Sprint 2") and the pre-authorized OAuth profile "demo"
+(the default). No Jira account needed.
 
   socket      {sock}
   sample Jira {site}  (e.g. {site}/browse/DEMO-1)
@@ -228,6 +229,7 @@ Try it (another terminal):
   export JIRAD_SOCKET={sock}
   jirad call issues/get '{{"key":"DEMO-1"}}'
   jirad call issues/list '{{"project":"DEMO","limit":5}}'
+  jirad call issues/list '{{"jql":"sprint in openSprints() ORDER BY Rank","limit":5}}'
   python3 -c 'from jirad import Client; print(Client.connect().issues.get("DEMO-1")["summary"])'
   node -e 'require("jirad").connect().then(async (j) => {{ console.log((await j.issues.get({{key: "DEMO-1"}})).summary); j.dispose(); }})'
   nvim -c 'Jira open DEMO-1'

@@ -484,57 +484,72 @@ fn request(cmd: &IssueCommand) -> Result<(&'static str, Map<String, Value>), Str
 pub async fn run(args: IssueArgs) -> ExitCode {
     let request = request(&args.command);
     let command = args.command.clone();
-    let common = Common {
+    let target = Target {
         json: args.json,
         profile: args.profile,
         socket: args.socket,
         config: args.config,
     };
-    call(request, common, |r| render(&command, r)).await
+    call(request, target, |r| render(&command, r)).await
 }
 
-/// The options every wrapper command takes.
-pub(super) struct Common {
-    pub json: bool,
-    pub profile: Option<String>,
-    pub socket: SocketArgs,
-    pub config: Option<PathBuf>,
-}
-
-/// Calls `method` with `params` (as the profile given) and prints the result as `render` puts
-/// it, or as JSON with `--json`.
+/// Calls the method of `request` (as the profile given) and prints the result as `render` puts
+/// it, or as JSON with `--json`; a request that could not be built is the exit code.
 pub(super) async fn call(
     request: Result<(&'static str, Map<String, Value>), String>,
-    args: Common,
-    render: impl Fn(&Value) -> String,
+    target: Target,
+    render: impl FnOnce(&Value) -> String,
 ) -> ExitCode {
     let _ = super::logging::init("warn", None);
-    let (method, mut params) = match request {
+    let (method, params) = match request {
         Ok(r) => r,
         Err(e) => {
             eprintln!("jirad: {e}");
             return ExitCode::from(EXIT_NO_DAEMON);
         }
     };
-    if let Some(p) = &args.profile {
+    send(target, method, params, |r| (render(r), true)).await
+}
+
+/// Where a shell wrapper's call goes and how its answer is printed.
+pub(super) struct Target {
+    pub json: bool,
+    pub profile: Option<String>,
+    pub socket: SocketArgs,
+    pub config: Option<PathBuf>,
+}
+
+/// Calls `method` (starting the daemon if needed) and prints the result as text from `render`,
+/// or as JSON with `--json`; `render` says whether the result is a success for the exit code.
+pub(super) async fn send(
+    target: Target,
+    method: &str,
+    mut params: Map<String, Value>,
+    render: impl FnOnce(&Value) -> (String, bool),
+) -> ExitCode {
+    if let Some(p) = &target.profile {
         params.insert("profile".into(), json!(p));
     }
-    let mut client = match connect(args.socket.socket, false, args.config).await {
+    let mut client = match connect(target.socket.socket, false, target.config).await {
         Ok(c) => c,
         Err(code) => return code,
     };
     match client.call(method, Some(Value::Object(params))).await {
         Ok(Ok(result)) => {
-            let text = if args.json {
-                pretty(&result)
+            let (text, ok) = render(&result);
+            if target.json {
+                println!("{}", pretty(&result));
             } else {
-                render(&result)
-            };
-            println!("{text}");
-            ExitCode::SUCCESS
+                println!("{text}");
+            }
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_RPC_ERROR)
+            }
         }
         Ok(Err(error)) => {
-            if args.json {
+            if target.json {
                 eprintln!("{}", pretty(&error));
             } else {
                 eprintln!("jirad: {}", describe_error(&error));
@@ -548,7 +563,7 @@ pub(super) async fn call(
     }
 }
 
-fn describe_error(error: &Value) -> String {
+pub(super) fn describe_error(error: &Value) -> String {
     let mut text = error["message"].as_str().unwrap_or("error").to_owned();
     if let Some(kind) = error["data"]["kind"].as_str() {
         text.push_str(&format!(" [{kind}]"));
@@ -691,7 +706,7 @@ fn absolute(path: &std::path::Path) -> Result<String, String> {
 }
 
 /// An array of objects as aligned columns of the named string fields.
-fn columns(r: &Value, names: &[&str]) -> String {
+pub(super) fn columns(r: &Value, names: &[&str]) -> String {
     let items = r.as_array().cloned().unwrap_or_default();
     let rows: Vec<Vec<&str>> = items
         .iter()
@@ -747,7 +762,7 @@ fn issue_text(i: &Value) -> String {
     out.trim_end().to_owned()
 }
 
-fn table(r: &Value) -> String {
+pub(super) fn table(r: &Value) -> String {
     let issues = r["issues"].as_array().cloned().unwrap_or_default();
     let rows: Vec<[String; 5]> = issues
         .iter()

@@ -1,7 +1,8 @@
-//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad version …`,
-//! `jirad component …`, `jirad auth …`, `jirad status`,
+//! The command line: `jirad serve`, `jirad call`, `jirad issue …`, `jirad board …`,
+//! `jirad sprint …`, `jirad version …`, `jirad component …`, `jirad auth …`, `jirad status`,
 //! `jirad stop`, `jirad demo`, `jirad mcp`, `jirad lsp`.
 
+mod agile;
 mod auth;
 mod call;
 mod demo;
@@ -36,6 +37,10 @@ enum Command {
     Version(project::VersionArgs),
     /// List, create or delete a project's components (starts the daemon if needed).
     Component(project::ComponentArgs),
+    /// List boards, show a board's columns or backlog (starts the daemon if needed).
+    Board(agile::BoardArgs),
+    /// List sprints and their issues, move issues, start or close a sprint.
+    Sprint(agile::SprintArgs),
     /// Show the daemon's status.
     Status(SocketArgs),
     /// Stop the daemon gracefully.
@@ -243,6 +248,8 @@ pub fn main() -> ExitCode {
             Command::Issue(args) => issue::run(args).await,
             Command::Version(args) => project::run_version(args).await,
             Command::Component(args) => project::run_component(args).await,
+            Command::Board(args) => agile::board(args).await,
+            Command::Sprint(args) => agile::sprint(args).await,
             Command::Status(args) => call::status(args).await,
             Command::Stop(args) => call::stop(args).await,
             Command::Demo(args) => demo::run(args).await,

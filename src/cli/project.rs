@@ -2,7 +2,7 @@
 //! wrappers of the versions and components methods, printed as `jirad issue` prints (a table or
 //! a line of text, or the raw result with `--json`).
 
-use super::issue::{call, s, set, Common};
+use super::issue::{call, s, set, Target};
 use super::SocketArgs;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
@@ -26,8 +26,8 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn common(self) -> Common {
-        Common {
+    fn target(self) -> Target {
+        Target {
             json: self.json,
             profile: self.profile,
             socket: self.socket,
@@ -230,7 +230,7 @@ pub async fn run_version(args: VersionArgs) -> ExitCode {
     let command = args.command.clone();
     call(
         version_request(&args.command),
-        args.shared.common(),
+        args.shared.target(),
         |r| match &command {
             VersionCommand::List { .. } => versions_table(r),
             VersionCommand::Create { project, .. } => {
@@ -260,7 +260,7 @@ pub async fn run_component(args: ComponentArgs) -> ExitCode {
     let command = args.command.clone();
     call(
         component_request(&args.command),
-        args.shared.common(),
+        args.shared.target(),
         |r| match &command {
             ComponentCommand::List { .. } => table(
                 &["ID", "NAME", "DESCRIPTION"],

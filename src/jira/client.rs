@@ -37,6 +37,19 @@ pub struct JiraClient {
     pub(crate) meta: Arc<dyn super::meta::MetaStore>,
 }
 
+/// `base` with `segments` appended, each percent-encoded, and the non-empty `query` pairs.
+fn with_path(mut url: Url, segments: &[&str], query: &[(&str, String)]) -> Result<Url, JiraError> {
+    url.path_segments_mut()
+        .map_err(|_| JiraError::Protocol("base URL cannot hold a path".into()))?
+        .pop_if_empty()
+        .extend(segments);
+    let set: Vec<_> = query.iter().filter(|(_, v)| !v.is_empty()).collect();
+    if !set.is_empty() {
+        url.query_pairs_mut().extend_pairs(set);
+    }
+    Ok(url)
+}
+
 fn s(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -90,16 +103,16 @@ impl JiraClient {
         segments: &[&str],
         query: &[(&str, String)],
     ) -> Result<Url, JiraError> {
-        let mut url = self.site.rest_url("")?;
-        url.path_segments_mut()
-            .map_err(|_| JiraError::Protocol("base URL cannot hold a path".into()))?
-            .pop_if_empty()
-            .extend(segments);
-        let set: Vec<_> = query.iter().filter(|(_, v)| !v.is_empty()).collect();
-        if !set.is_empty() {
-            url.query_pairs_mut().extend_pairs(set);
-        }
-        Ok(url)
+        with_path(self.site.rest_url("")?, segments, query)
+    }
+
+    /// URL of `/rest/agile/1.0/{segments…}?query`, segments percent-encoded as in [`Self::url`].
+    pub(crate) fn agile_url(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<Url, JiraError> {
+        with_path(self.site.agile_url("")?, segments, query)
     }
 
     pub(crate) async fn send(&self, call: Call) -> Result<Value, JiraError> {

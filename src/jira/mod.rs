@@ -5,6 +5,7 @@
 //! [`Authorizer`] from auth; then `JiraClient::new(pool.for_site(&site.api_base)?, site, auth)`.
 
 pub mod adf;
+mod agile;
 pub mod attachments;
 mod client;
 mod error;
@@ -31,6 +32,7 @@ mod hostile_tests;
 #[cfg(test)]
 mod testserver;
 
+pub use agile::{AgilePage, AgileRefusal, MoveTarget, RankAnchor, AGILE_MAX};
 pub use client::{Created, EditOptions, JiraClient};
 pub use error::{AuthNeeded, JiraError, JiraMessages};
 pub use http::{Http, HttpPolicy, HttpPool};

@@ -32,6 +32,8 @@ pub struct ListOptions {
     pub format: DescriptionFormat,
     /// Cloud: ids of issues written lately, read back consistently (`reconcileIssues`).
     pub reconcile_issues: Vec<u64>,
+    /// A Jira Software issue list to search within (see [`SearchRequest::route`]).
+    pub route: Vec<String>,
 }
 
 /// Default cap of `all: true` (the issue's default; configurable by the caller).
@@ -151,6 +153,7 @@ impl JiraClient {
             max_results: opts.limit,
             page_token: opts.page_token.clone(),
             reconcile_issues: opts.reconcile_issues.clone(),
+            route: opts.route.clone(),
         };
         let page = if opts.all {
             self.search_all(

@@ -18,6 +18,9 @@ pub struct SearchRequest {
     pub page_token: Option<String>,
     /// Cloud: up to 50 issue ids to read back consistently right after writing them.
     pub reconcile_issues: Vec<u64>,
+    /// A Jira Software issue list (`board/{id}/backlog`) to search within instead of the whole
+    /// site: its path under `/rest/agile/1.0`, with `jql` narrowing it. Empty: the site.
+    pub route: Vec<String>,
 }
 
 /// One page, or all pages gathered by [`JiraClient::search_all`].
@@ -41,6 +44,9 @@ pub(crate) async fn page(c: &JiraClient, req: &SearchRequest) -> Result<SearchPa
     } else {
         req.fields.clone()
     };
+    if !req.route.is_empty() {
+        return agile_page(c, req, &fields).await;
+    }
     let max = req.max_results.unwrap_or(50);
     let cloud = c.site.flavor == Flavor::Cloud;
     let mut body = json!({"jql": req.jql, "maxResults": max, "fields": fields});
@@ -77,14 +83,8 @@ pub(crate) async fn page(c: &JiraClient, req: &SearchRequest) -> Result<SearchPa
         .body(body)
         .idempotent();
     let v = c.send(call).await?;
-    let Some(issues) = v["issues"].as_array().cloned() else {
-        // An error page must never read as "no issues".
-        return Err(JiraError::Protocol(
-            "search response has no issues array".into(),
-        ));
-    };
-    let names = v["names"].as_object().cloned().unwrap_or_default();
     if cloud {
+        let (issues, names) = issues_of(&v)?;
         let next = v["nextPageToken"]
             .as_str()
             .filter(|t| !t.is_empty())
@@ -98,7 +98,24 @@ pub(crate) async fn page(c: &JiraClient, req: &SearchRequest) -> Result<SearchPa
             total: None,
         });
     }
-    // DC caps `maxResults` server-side; the next offset follows what actually came back.
+    offset_page(&v, start_at)
+}
+
+/// The issues and `names` of a search answer.
+fn issues_of(v: &Value) -> Result<(Vec<Value>, Map<String, Value>), JiraError> {
+    let Some(issues) = v["issues"].as_array().cloned() else {
+        // An error page must never read as "no issues".
+        return Err(JiraError::Protocol(
+            "search response has no issues array".into(),
+        ));
+    };
+    Ok((issues, v["names"].as_object().cloned().unwrap_or_default()))
+}
+
+/// A page of an offset-paged search (Data Center's, and Jira Software's issue lists).
+fn offset_page(v: &Value, start_at: u64) -> Result<SearchPage, JiraError> {
+    let (issues, names) = issues_of(v)?;
+    // Jira caps `maxResults` server-side; the next offset follows what actually came back.
     let total = v["total"].as_u64();
     let next = start_at + issues.len() as u64;
     let is_last = issues.is_empty() || total.is_none_or(|t| next >= t);
@@ -111,6 +128,33 @@ pub(crate) async fn page(c: &JiraClient, req: &SearchRequest) -> Result<SearchPa
     })
 }
 
+/// One page of a Jira Software issue list (`GET /rest/agile/1.0/{route}?jql=…`), offset-paged
+/// on both flavours.
+async fn agile_page(
+    c: &JiraClient,
+    req: &SearchRequest,
+    fields: &[String],
+) -> Result<SearchPage, JiraError> {
+    let start = match &req.page_token {
+        Some(t) => t
+            .parse::<u64>()
+            .map_err(|_| JiraError::invalid_field("pageToken", "not a page token of this list"))?,
+        None => 0,
+    };
+    let q = [
+        ("jql", req.jql.clone()),
+        ("fields", fields.join(",")),
+        ("expand", req.expand.join(",")),
+        ("startAt", start.to_string()),
+        ("maxResults", req.max_results.unwrap_or(50).to_string()),
+    ];
+    let route: Vec<&str> = req.route.iter().map(String::as_str).collect();
+    let endpoint = format!("agile {}", route.join("/"));
+    let url = c.agile_url(&route, &q)?;
+    let v = c.send(Call::new(Method::GET, url, endpoint)).await?;
+    offset_page(&v, start)
+}
+
 pub(crate) async fn all(
     c: &JiraClient,
     req: &SearchRequest,
@@ -118,7 +162,9 @@ pub(crate) async fn all(
     mut progress: impl FnMut(usize),
 ) -> Result<SearchPage, JiraError> {
     let mut req = req.clone();
-    let default_page = if c.site.flavor == Flavor::Cloud {
+    let default_page = if !req.route.is_empty() {
+        50
+    } else if c.site.flavor == Flavor::Cloud {
         100
     } else {
         1000

@@ -72,6 +72,14 @@ impl Site {
         )
     }
 
+    /// Absolute URL of a Jira Software REST path (`/rest/agile/1.0/…`, the same on both flavours).
+    pub fn agile_url(&self, path: &str) -> Result<Url, JiraError> {
+        join(
+            &self.api_base,
+            &format!("rest/agile/1.0/{}", path.trim_start_matches('/')),
+        )
+    }
+
     /// The browse link of an issue.
     pub fn browse_url(&self, key: &str) -> String {
         join(&self.browse_base, &format!("browse/{key}"))

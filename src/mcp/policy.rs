@@ -16,6 +16,11 @@ pub const ADMIN: &str = "admin";
 /// named when wanted: `--toolsets default,worklogs`, or `all`.
 pub const DEFAULT_TOOLSETS: &[&str] = &["auth", "issues", "links", "projects", "users", "cache"];
 
+/// `agile`: Jira Software's families, for sprint planning (`--toolsets default,agile`). Not in
+/// the default: their sixteen tools would add some 14 KB to every turn of every agent, and most
+/// tasks are about issues, not boards.
+pub const AGILE_TOOLSETS: &[&str] = &["boards", "sprints", "backlog", "epics"];
+
 /// Why a tool is not offered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
@@ -39,7 +44,7 @@ pub enum Refusal {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
     /// An unknown toolset, and those there are.
-    #[error("unknown toolset `{0}`: expected default, all or one of {1}")]
+    #[error("unknown toolset `{0}`: expected default, all, agile or one of {1}")]
     Toolset(String, String),
     /// An unknown tool.
     #[error("unknown tool `{0}` in --tools/--exclude-tools ([mcp] tools/exclude_tools)")]
@@ -123,6 +128,12 @@ fn expand(sets: &[String], known: &[String]) -> Result<Vec<String>, PolicyError>
         match s.as_str() {
             "default" => out.extend(default_toolsets(known)),
             "all" => out.extend(known.iter().cloned()),
+            "agile" => out.extend(
+                known
+                    .iter()
+                    .filter(|k| AGILE_TOOLSETS.contains(&k.as_str()))
+                    .cloned(),
+            ),
             s if known.iter().any(|k| k == s) => out.push(s.to_owned()),
             other => return Err(PolicyError::Toolset(other.to_owned(), known.join(", "))),
         }
@@ -173,6 +184,25 @@ mod tests {
         assert!(!names.contains(&"issues_create".to_owned()));
         assert!(!names.contains(&"issues_list".to_owned()));
         assert!(!names.contains(&"auth_logout".to_owned()));
+    }
+
+    #[test]
+    fn agile_names_the_board_and_sprint_families() {
+        let names = offered(McpConfig {
+            toolsets: Some(vec!["default".into(), "agile".into()]),
+            ..McpConfig::default()
+        });
+        for tool in [
+            "boards_list",
+            "sprints_moveIssues",
+            "backlog_moveIssues",
+            "epics_issues",
+        ] {
+            assert!(names.contains(&tool.to_owned()), "{tool}");
+        }
+        let plain = offered(McpConfig::default());
+        assert!(!plain.contains(&"sprints_list".to_owned()));
+        assert!(plain.contains(&"issues_rank".to_owned()));
     }
 
     #[test]

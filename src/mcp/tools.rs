@@ -38,7 +38,7 @@ pub struct Tool {
 
 /// Methods that are no use as tools: their effect is notifications on the caller's connection;
 /// the MCP face uses them for resource subscriptions instead.
-pub const NOT_TOOLS: [&str; 2] = ["issues/watch", "issues/unwatch"];
+pub const NOT_TOOLS: [&str; 3] = ["issues/watch", "issues/unwatch", "sprints/watch"];
 
 /// Params the MCP face fills in itself: the work-done token comes from the call's
 /// `_meta.progressToken`.

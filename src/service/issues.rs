@@ -224,6 +224,8 @@ pub struct ListRequest {
     /// The most issues `all` gathers (`maxIssues` never raises the daemon's cap).
     pub cap: usize,
     pub fresh: bool,
+    /// A Jira Software issue list to search within (`board/1/backlog`); empty: the site.
+    pub route: Vec<String>,
 }
 
 /// Progress of a list that follows every page: `("begin" | "report" | "end", issues so far)`.
@@ -236,11 +238,15 @@ pub async fn list(
     req: ListRequest,
     progress: Option<ListProgress>,
 ) -> Result<(CachedPage, CacheInfo), ApiError> {
-    let extra = if req.all {
+    let mut extra = if req.all {
         format!("all:{}", req.cap)
     } else {
         String::new()
     };
+    if !req.route.is_empty() {
+        extra.push_str(" in:");
+        extra.push_str(&req.route.join("/"));
+    }
     let key = CacheKey::List(ListKey::new(
         &req.query,
         &FieldSet::from_request(&req.fields),
@@ -261,6 +267,7 @@ pub async fn list(
             .iter()
             .filter_map(|id| id.parse().ok())
             .collect(),
+        route: req.route,
     };
     let (client, filters) = (s.client.clone(), req.filters);
     let read = app

@@ -2,10 +2,12 @@
 //! a call acts as and its Jira session, the issue read policy over the shared cache, and watched
 //! lists. Handlers in `api/` decode params, call one function here and shape the reply.
 
+pub mod boards;
 pub mod cached;
 pub mod error;
 pub mod issues;
 pub mod session;
+pub mod sprints;
 pub mod state;
 pub mod watch;
 

@@ -32,6 +32,9 @@ pub struct JiraWatch {
     /// `ORDER BY …` of the full list.
     order: String,
     fields: Vec<String>,
+    /// A wider condition the query lies within (a live board's project), searched each tick
+    /// for issues that left the query.
+    scope: Option<String>,
     /// The user's UTC offset, learnt from Jira's timestamps (which it gives in the user's zone).
     offset_minutes: AtomicI32,
 }
@@ -44,8 +47,29 @@ impl JiraWatch {
             cond,
             order,
             fields,
+            scope: None,
             offset_minutes: AtomicI32::new(0),
         }
+    }
+
+    /// The same watch, told that its query lies within `scope` (JQL without `ORDER BY`).
+    pub fn within(mut self, scope: Option<String>) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    async fn ids_of(&self, jql: String) -> Result<Vec<String>, JiraError> {
+        let req = SearchRequest {
+            jql,
+            fields: vec!["id".into()],
+            ..SearchRequest::default()
+        };
+        let page = self.client.search_all(&req, MAX_ISSUES, |_| {}).await?;
+        Ok(page
+            .issues
+            .iter()
+            .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect())
     }
 
     async fn search(&self, jql: String) -> Result<Vec<WatchedIssue<Value>>, JiraError> {
@@ -98,17 +122,22 @@ impl WatchSource for JiraWatch {
     }
 
     async fn ids(&self) -> Result<Vec<String>, JiraError> {
-        let req = SearchRequest {
-            jql: format!("{} {}", self.cond, self.order),
-            fields: vec!["id".into()],
-            ..SearchRequest::default()
+        self.ids_of(format!("{} {}", self.cond, self.order)).await
+    }
+
+    fn has_scope(&self) -> bool {
+        self.scope.is_some()
+    }
+
+    async fn scope_changed_since(&self, since: &str) -> Result<Vec<String>, JiraError> {
+        let Some(scope) = &self.scope else {
+            return Ok(Vec::new());
         };
-        let page = self.client.search_all(&req, MAX_ISSUES, |_| {}).await?;
-        Ok(page
-            .issues
-            .iter()
-            .filter_map(|i| i["id"].as_str().map(str::to_owned))
-            .collect())
+        let jql = format!(
+            "({scope}) AND updated >= {} ORDER BY updated ASC",
+            crate::jira::jql::quote(since)
+        );
+        self.ids_of(jql).await
     }
 
     fn utc_offset_minutes(&self) -> i32 {

@@ -205,7 +205,12 @@ fn an_unknown_profile_is_not_found_on_every_method() {
         let mut call = json!({"profile": "nope"});
         for p in params.iter().filter(|p| p["required"] == true) {
             let name = p["name"].as_str().expect("param name");
+            let schema = &p["schema"];
             call[name] = match name {
+                _ if schema["type"] == "integer" => json!(1),
+                _ if schema["type"] == "array" && schema["items"]["type"] == "string" => {
+                    json!(["DEMO-1"])
+                }
                 "key" => json!("DEMO-1"),
                 "body" => json!("text"),
                 "transition" => json!("Done"),
@@ -215,6 +220,10 @@ fn an_unknown_profile_is_not_found_on_every_method() {
                 "code" | "state" | "site" => json!("x"),
                 _ => json!("x"),
             };
+        }
+        if method == "issues/rank" {
+            // Exactly one of its two optional params is needed.
+            call["before"] = json!("DEMO-2");
         }
         let reply = c.call(method, call.clone());
         let error = &reply["error"];

@@ -17,6 +17,7 @@
 #[cfg(unix)]
 mod support;
 
+mod agile;
 mod attachments;
 mod auth_browser;
 mod auth_keyring;
@@ -44,6 +45,7 @@ mod jql;
 mod layers;
 mod limits;
 mod links;
+mod live_board;
 mod load;
 mod lsp;
 mod mcp;

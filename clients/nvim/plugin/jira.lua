@@ -14,7 +14,7 @@ vim.api.nvim_create_user_command("Jira", function(opts)
   require("jira.commands").run(opts)
 end, {
   nargs = "*",
-  desc = "Jira: list [jql] | open KEY | create | transition [KEY] [status] | login | complete URL | status",
+  desc = "Jira: list [jql] | open KEY | create | transition [KEY] [status] | sprint [BOARD] [active|backlog|ID] | login | complete URL | status",
   complete = function(arglead, cmdline)
     return require("jira.commands").complete_args(arglead, cmdline)
   end,

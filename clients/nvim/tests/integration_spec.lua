@@ -116,6 +116,33 @@ test("errors are shown by kind", function()
   h.truthy(h.find(messages, "Jira notFound"), "a notFound message")
 end)
 
+test(":Jira sprint shows the active sprint by column and updates when an issue moves in", function()
+  require("jira.config").options.sprint_interval = 1 -- the daemon's floor applies
+  vim.cmd("Jira sprint 1")
+  local board = function() return vim.api.nvim_buf_get_lines(0, 0, -1, false) end
+  h.wait(function() return vim.api.nvim_buf_get_name(0):find("jira%-sprint://1/active") ~= nil end, "the board buffer")
+  h.match(board()[1], "^# DEMO Sprint 2 · active · board 1")
+  local text = table.concat(board(), "\n")
+  h.match(text, "\n## To Do %(%d+%)\n")
+  h.match(text, "\n## In Progress %(%d+%)\n")
+  h.match(text, "\nDEMO%-4  ")
+  local key = create("nvim sprint " .. vim.fn.rand())
+  local moved, err = rpc.request_sync("sprints/moveIssues", { sprintId = 2, issues = { key } })
+  h.eq(nil, err)
+  h.eq(1, moved.moved)
+  -- The next poll brings it, in the To Do column (after that heading, before the next).
+  h.wait(function()
+    local lines, section = board(), nil
+    for _, l in ipairs(lines) do
+      section = l:match("^## (.-) %(") or section
+      if vim.startswith(l, key .. "  nvim sprint") then
+        return section == "To Do"
+      end
+    end
+  end, key .. " on the board", 30000)
+  vim.cmd("bwipeout")
+end)
+
 test(":checkhealth jira sees the daemon", function()
   vim.cmd("checkhealth jira")
   local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")

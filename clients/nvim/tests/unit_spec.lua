@@ -271,6 +271,30 @@ test(":Jira login shows the link once, and reacts to auth/authorizationRequired"
   h.eq(1, count)
 end)
 
+test("a live board draws its columns and applies entered, changed and left issues", function()
+  local sprint = require("jira.sprint")
+  local view = {
+    board = 1,
+    sprint = { id = 2, name = "DEMO Sprint 2", state = "active", goal = "Ship it", endDate = "2026-12-14T10:00:00.000Z" },
+    columns = { "To Do", "In Progress", "Done" },
+    issues = {
+      { key = "D-1", summary = "one", column = "To Do", assignee = { displayName = "Alex" } },
+      { key = "D-2", summary = "two", column = "Done" },
+    },
+  }
+  h.eq({ "# DEMO Sprint 2 · active · board 1", "Goal: Ship it", "Ends: 2026-12-14", "",
+    "## To Do (1)", "D-1  one  @Alex", "", "## In Progress (0)", "", "## Done (1)", "D-2  two" }, sprint.render(view))
+  sprint.apply(view, {
+    entered = { { key = "D-3", summary = "three", column = "To Do" } },
+    changed = { { key = "D-1", summary = "one", column = "In Progress" } },
+    left = { { key = "D-2" } },
+  })
+  h.eq({ "D-1", "D-3" }, vim.tbl_map(function(i) return i.key end, view.issues))
+  local lines = sprint.render(view)
+  h.eq({ "## To Do (1)", "D-3  three", "", "## In Progress (1)", "D-1  one" }, vim.list_slice(lines, 5, 9))
+  h.eq("# Backlog · board 4", sprint.render({ board = 4, columns = {}, issues = {} })[1])
+end)
+
 test(":checkhealth jira reports the daemon", function()
   vim.cmd("checkhealth jira")
   local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")

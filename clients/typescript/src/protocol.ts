@@ -103,6 +103,28 @@ export type AdjustEstimate = "auto" | "leave" | "new" | "manual";
 export interface Visibility { type: "role" | "group"; value: string }
 
 export interface AuthLoginResult { authorizationUrl: string; expiresAt: string | number }
+/** A Jira Software board. */
+export interface Board { id: number; name: string; type: "scrum" | "kanban" | "simple" | string; project?: string }
+/** A board's columns (the last with statuses is done), estimation and filter. */
+export interface BoardConfiguration extends Board {
+  filterId?: string;
+  columns: { name: string; statuses: { id: string; name?: string }[]; min?: number; max?: number }[];
+  estimation?: { type: string; fieldId?: string; displayName?: string };
+  rankFieldId?: string;
+}
+export type SprintState = "future" | "active" | "closed";
+export interface Sprint {
+  id: number; name: string; state: SprintState | string; boardId?: number; goal?: string;
+  startDate?: string; endDate?: string; completeDate?: string;
+}
+export interface Epic { id: string; key: string; name: string; summary?: string; done: boolean; color?: string }
+/** A move's or rank's outcome, issue by issue (`error` unless moved; `error.reason` for Jira Software's rules). */
+export interface MoveResult {
+  moved: number; failed: number;
+  results: { index: number; issue: string; status: "moved" | "refused" | "outcomeUnknown"; error?: Json }[];
+}
+export interface Paged { limit?: number; pageToken?: string; fresh?: boolean }
+
 export interface WatchParams extends IssueFilter { intervalSeconds?: number }
 export interface WatchResult { watchId: string; issues: Issue[] }
 
@@ -140,6 +162,8 @@ export interface Methods {
   "issues/statusHistory": [KeyParams & { fresh?: boolean }, { periods: { status: string; from: string; to?: string; ms: number }[]; totals: { status: string; ms: number }[] }];
   "issues/watch": [WatchParams, WatchResult];
   "issues/unwatch": [{ watchId: string }, unknown];
+  "sprints/watch": [P & { boardId: number; sprint?: "active" | "backlog" | number; fields?: string[]; intervalSeconds?: number },
+    { watchId: number; sprint?: Json; columns: string[]; issues: Json[] }];
   "links/types": [P | undefined, unknown];
   "links/list": [KeyParams & { fresh?: boolean }, { links: Json[]; remote: Json[] }];
   "links/create": [P & { from: string; type: string; to: string; comment?: string }, Json];
@@ -180,6 +204,24 @@ export interface Methods {
   "users/search": [P & { query: string }, unknown];
   "cache/stats": [None | undefined, Json];
   "cache/clear": [P | undefined, unknown];
+  "boards/list": [(P & Paged & { project?: string; type?: "scrum" | "kanban" | "simple"; name?: string }) | undefined, { boards: Board[]; nextPageToken?: string; isLast: boolean }];
+  "boards/get": [P & { boardId: number; fresh?: boolean }, BoardConfiguration];
+  "boards/backlog": [IssuesListParams & { boardId: number }, IssuePage];
+  "epics/list": [P & Paged & { boardId: number; done?: boolean }, { epics: Epic[]; nextPageToken?: string; isLast: boolean }];
+  "epics/issues": [IssuesListParams & { epic: string }, IssuePage];
+  "epics/moveIssues": [P & { epic: string; issues: string[] }, MoveResult];
+  "sprints/list": [P & Paged & { boardId: number; state?: SprintState[] }, { sprints: Sprint[]; nextPageToken?: string; isLast: boolean }];
+  "sprints/get": [P & { sprintId: number; fresh?: boolean }, Sprint];
+  "sprints/issues": [IssuesListParams & { sprintId: number }, IssuePage];
+  "sprints/create": [P & { boardId: number; name: string; goal?: string; startDate?: string; endDate?: string }, Sprint];
+  "sprints/update": [P & { sprintId: number; name?: string; goal?: string; startDate?: string; endDate?: string }, Sprint];
+  "sprints/start": [P & { sprintId: number; startDate?: string; endDate?: string; goal?: string }, Sprint];
+  "sprints/close": [P & { sprintId: number }, Sprint];
+  "sprints/delete": [P & { sprintId: number }, unknown];
+  "sprints/moveIssues": [P & { sprintId: number; issues: string[] }, MoveResult];
+  "backlog/moveIssues": [P & { issues: string[] }, MoveResult];
+  "issues/rank": [P & { issues: string[]; before?: string; after?: string }, MoveResult];
+  "issues/setParent": [KeyParams & { parent: string }, unknown];
 }
 export type MethodName = keyof Methods;
 
@@ -262,6 +304,28 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "issues/watch": ["assignee", "fields", "intervalSeconds", "jql", "labels", "profile", "project",
     "status", "text"],
   "issues/unwatch": ["watchId"],
+  "boards/list": ["fresh", "limit", "name", "pageToken", "profile", "project", "type"],
+  "boards/get": ["boardId", "fresh", "profile"],
+  "boards/backlog": ["all", "assignee", "boardId", "fields", "format", "fresh", "jql", "labels", "limit", "maxIssues",
+    "orderBy", "pageToken", "profile", "progressToken", "project", "status", "text"],
+  "epics/list": ["boardId", "done", "fresh", "limit", "pageToken", "profile"],
+  "epics/issues": ["all", "assignee", "epic", "fields", "format", "fresh", "jql", "labels", "limit", "maxIssues",
+    "orderBy", "pageToken", "profile", "progressToken", "project", "status", "text"],
+  "epics/moveIssues": ["epic", "issues", "profile"],
+  "sprints/list": ["boardId", "fresh", "limit", "pageToken", "profile", "state"],
+  "sprints/get": ["fresh", "profile", "sprintId"],
+  "sprints/issues": ["all", "assignee", "fields", "format", "fresh", "jql", "labels", "limit", "maxIssues",
+    "orderBy", "pageToken", "profile", "progressToken", "project", "sprintId", "status", "text"],
+  "sprints/create": ["boardId", "endDate", "goal", "name", "profile", "startDate"],
+  "sprints/update": ["endDate", "goal", "name", "profile", "sprintId", "startDate"],
+  "sprints/start": ["endDate", "goal", "profile", "sprintId", "startDate"],
+  "sprints/close": ["profile", "sprintId"],
+  "sprints/delete": ["profile", "sprintId"],
+  "sprints/moveIssues": ["issues", "profile", "sprintId"],
+  "backlog/moveIssues": ["issues", "profile"],
+  "issues/rank": ["after", "before", "issues", "profile"],
+  "issues/setParent": ["key", "parent", "profile"],
+  "sprints/watch": ["boardId", "fields", "intervalSeconds", "profile", "sprint"],
 };
 
 /** Every method, at run time (the type above checks it is complete both ways). */
@@ -283,6 +347,11 @@ export const METHOD_NAMES = [
   "attachments/delete",
   "jql/autocomplete", "jql/suggest", "jql/validate",
   "projects/list", "projects/issueTypes", "users/me", "users/search", "cache/stats", "cache/clear",
+  "boards/list", "boards/get", "boards/backlog", "epics/list", "epics/issues", "epics/moveIssues",
+  "sprints/list", "sprints/get", "sprints/issues", "sprints/create", "sprints/update", "sprints/start",
+  "sprints/close", "sprints/delete", "sprints/moveIssues", "backlog/moveIssues", "issues/rank",
+  "issues/setParent",
+  "sprints/watch",
 ] as const;
 type Listed = (typeof METHOD_NAMES)[number];
 // Compile-time proof that METHOD_NAMES and Methods have the same members.
@@ -297,9 +366,13 @@ export interface Notifications {
   "auth/authorizationRequired": { profile: string; authorizationUrl: string };
   "auth/didChange": Json;
   "issues/didChange": { watchId: string; added: unknown[]; changed: unknown[]; removed: unknown[] };
+  "sprints/didChange": {
+    watchId: number; entered: unknown[]; left: unknown[]; changed: unknown[];
+    moved: { key: string; fromStatus?: string; toStatus?: string; fromColumn?: string; toColumn?: string }[];
+  };
   "$/progress": { token: string | number; value: unknown };
 }
 
 export const SERVER_NOTIFICATIONS: ReadonlyArray<keyof Notifications> = [
-  "auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress",
+  "auth/authorizationRequired", "auth/didChange", "issues/didChange", "sprints/didChange", "$/progress",
 ];

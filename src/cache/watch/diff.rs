@@ -116,6 +116,20 @@ impl<V: Clone> Snapshot<V> {
         (change, unknown)
     }
 
+    /// Removes the issues of `ids` it holds (they left the query).
+    pub(crate) fn remove_ids(&mut self, ids: &[String]) -> Change<V> {
+        let mut change = Change::default();
+        for id in ids {
+            if let Some(issue) = self.by_id.remove(id) {
+                change.removed.push(issue);
+            }
+        }
+        if !change.removed.is_empty() {
+            self.order.retain(|id| self.by_id.contains_key(id));
+        }
+        change
+    }
+
     /// Replaces the whole list with a full answer, reporting every difference.
     pub(crate) fn replace(&mut self, list: Vec<WatchedIssue<V>>) -> Change<V> {
         let ids: Vec<String> = list.iter().map(|i| i.id.clone()).collect();
@@ -166,6 +180,16 @@ mod tests {
         let (c, unknown) = s.apply_ids(&["2".into(), "9".into()]);
         assert!(c.is_empty());
         assert!(unknown);
+    }
+
+    #[test]
+    fn removing_ids_takes_out_only_those_held() {
+        let mut s = Snapshot::new(vec![i("1", "t"), i("2", "t"), i("3", "t")]);
+        let c = s.remove_ids(&["2".into(), "9".into()]);
+        assert_eq!(ids(&c.removed), ["2"]);
+        assert!(c.added.is_empty() && c.changed.is_empty());
+        assert_eq!(ids(&s.list()), ["1", "3"]);
+        assert!(s.remove_ids(&["2".into()]).is_empty());
     }
 
     #[test]

@@ -47,6 +47,23 @@ pub trait WatchSource: Send + Sync + 'static {
     /// The ids of every issue the query returns now: cheap, to notice deletions.
     fn ids(&self) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send;
 
+    /// Whether the query lies within a wider scope the source can search (a live board: its
+    /// board's project), so that issues leaving it show at the next tick rather than at the
+    /// next id-only pass.
+    fn has_scope(&self) -> bool {
+        false
+    }
+
+    /// The ids of the issues of the wider scope updated at or after `since`. Asked before
+    /// [`WatchSource::changed_since`] with the same `since`: those of them it does not return
+    /// have left the query.
+    fn scope_changed_since(
+        &self,
+        _since: &str,
+    ) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send {
+        async { Ok(Vec::new()) }
+    }
+
     /// The user's UTC offset, in which Jira reads JQL dates.
     fn utc_offset_minutes(&self) -> i32 {
         0

@@ -56,13 +56,7 @@ pub(crate) async fn run_poller<S: WatchSource>(
             id_pass(&source, &poller).await
         } else {
             let since = jql_since(last_sync, timing.skew, source.utc_offset_minutes());
-            match source.changed_since(&since).await {
-                Ok(updates) => {
-                    apply(&poller, |s| s.apply_updates(updates));
-                    Ok(true)
-                }
-                Err(e) => Err(e),
-            }
+            incremental(&source, &poller, &since).await
         };
         match result {
             Ok(synced) => {
@@ -78,6 +72,35 @@ pub(crate) async fn run_poller<S: WatchSource>(
             }
         }
     }
+}
+
+/// One incremental tick: the issues of the query updated since `since` are added or changed;
+/// with a wider scope, first asked, those of the scope updated since then that the query no longer
+/// returns are removed.
+async fn incremental<S: WatchSource>(
+    source: &S,
+    poller: &Arc<PollerOf<S>>,
+    since: &str,
+) -> Result<bool, S::Error> {
+    let scope = if source.has_scope() {
+        let ids = source.scope_changed_since(since).await?;
+        poller.pacer.turn().await;
+        Some(ids)
+    } else {
+        None
+    };
+    let updates = source.changed_since(since).await?;
+    let left: Vec<String> = scope
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|id| !updates.iter().any(|i| &i.id == id))
+        .collect();
+    apply(poller, |s| {
+        let mut change = s.apply_updates(updates);
+        change.removed = s.remove_ids(&left).removed;
+        change
+    });
+    Ok(true)
 }
 
 /// Ids only; a full list only when issues we never saw appeared. Returns whether the

@@ -299,3 +299,87 @@ async fn an_issue_appearing_without_an_update_is_found_by_the_id_pass() {
     assert_eq!(ids(&changes[0].added), ["2"]);
     assert!(fake.0.list_calls.load(Ordering::SeqCst) >= 2);
 }
+
+/// A query within a wider scope (a live board's sprint within its project).
+#[derive(Default)]
+struct Scoped {
+    /// What the query returns now.
+    members: Mutex<Vec<WatchedIssue<Value>>>,
+    /// Ids of the scope's issues updated lately.
+    scope_updated: Mutex<Vec<String>>,
+    ids_calls: AtomicUsize,
+}
+
+impl WatchSource for Arc<Scoped> {
+    type Value = Value;
+    type Error = String;
+
+    async fn list(&self) -> Result<Vec<WatchedIssue<Value>>, String> {
+        Ok(self.members.lock().unwrap().clone())
+    }
+
+    async fn changed_since(&self, _since: &str) -> Result<Vec<WatchedIssue<Value>>, String> {
+        let updated = self.scope_updated.lock().unwrap().clone();
+        Ok(self
+            .members
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|i| updated.contains(&i.id))
+            .cloned()
+            .collect())
+    }
+
+    async fn ids(&self) -> Result<Vec<String>, String> {
+        self.ids_calls.fetch_add(1, Ordering::SeqCst);
+        Ok(self
+            .members
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|i| i.id.clone())
+            .collect())
+    }
+
+    fn has_scope(&self) -> bool {
+        true
+    }
+
+    async fn scope_changed_since(&self, _since: &str) -> Result<Vec<String>, String> {
+        Ok(self.scope_updated.lock().unwrap().clone())
+    }
+}
+
+#[tokio::test]
+async fn an_issue_leaving_a_scoped_query_is_removed_at_the_next_tick_without_an_id_pass() {
+    let reg = WatchRegistry::new(WatchTiming {
+        id_pass_every: 1_000_000,
+        min_interval: Duration::from_millis(1),
+        requests_per_second: 10_000.0,
+        ..WatchTiming::default()
+    });
+    let source = Arc::new(Scoped::default());
+    *source.members.lock().unwrap() = vec![issue("1", "t0"), issue("2", "t0")];
+    let mut sub = reg
+        .watch(key("sprint = 2"), TICK, Arc::clone(&source))
+        .await
+        .unwrap();
+    assert_eq!(ids(&sub.initial), ["1", "2"]);
+    // "2" moves to the backlog: updated in the project, no longer in the sprint; "1" changes.
+    source.members.lock().unwrap().retain(|i| i.id != "2");
+    source.members.lock().unwrap()[0] = issue("1", "t1");
+    *source.scope_updated.lock().unwrap() = vec!["1".into(), "2".into()];
+    let change = tokio::time::timeout(Duration::from_secs(5), sub.changes.recv())
+        .await
+        .expect("a change")
+        .expect("the watch lives");
+    assert_eq!(ids(&change.removed), ["2"]);
+    assert_eq!(ids(&change.changed), ["1"]);
+    assert_eq!(
+        source.ids_calls.load(Ordering::SeqCst),
+        0,
+        "no id-only pass"
+    );
+    // Seen once: later ticks with the same answers report nothing.
+    assert!(quiet(&mut sub).await);
+}

@@ -368,13 +368,81 @@ pub fn required(op: &str) -> (&'static str, &'static [&'static str]) {
         ),
         "getServerInfo" => ("read:jira-user", &["read:instance-configuration:jira"]),
         "getPriorities" => ("read:jira-work", &["read:priority:jira"]),
+        "getStatuses" => ("read:jira-work", &["read:status:jira"]),
+        "getFilter" => (
+            "read:jira-work",
+            &[
+                "read:filter:jira",
+                "read:group:jira",
+                "read:project:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "read:jql:jira",
+                "read:application-role:jira",
+                "read:avatar:jira",
+                "read:issue-type-hierarchy:jira",
+            ],
+        ),
         _ => ("read:jira-user", &["read:user:jira", "read:avatar:jira"]),
     }
+}
+
+/// (classic scope, granular set) of a Jira Software operation: its granular scopes from the
+/// Jira Software OpenAPI document, or the classic Jira scope, as Atlassian accepts for agile apps.
+pub fn agile_required(op: &str) -> Option<(&'static str, &'static [&'static str])> {
+    const ISSUES: &[&str] = &["read:board-scope:jira-software", "read:issue-details:jira"];
+    const SPRINT_ISSUES: &[&str] = &[
+        "read:sprint:jira-software",
+        "read:issue-details:jira",
+        "read:jql:jira",
+    ];
+    const EPIC_ISSUES: &[&str] = &[
+        "read:epic:jira-software",
+        "read:issue-details:jira",
+        "read:jql:jira",
+    ];
+    Some(match op {
+        "getAllBoards" => (
+            "read:jira-work",
+            &["read:board-scope:jira-software", "read:project:jira"],
+        ),
+        "getBoard" | "getIssuesForBoard" | "getIssuesForBacklog" => ("read:jira-work", ISSUES),
+        "getConfiguration" => (
+            "read:jira-work",
+            &["read:board-scope.admin:jira-software", "read:project:jira"],
+        ),
+        "getAllSprints" | "getSprint" => ("read:jira-work", &["read:sprint:jira-software"]),
+        "getIssuesForSprint" | "getBoardIssuesForSprint" => ("read:jira-work", SPRINT_ISSUES),
+        "getEpics" | "getEpic" => ("read:jira-work", &["read:epic:jira-software"]),
+        "getIssuesForEpic"
+        | "getBoardIssuesForEpic"
+        | "getIssuesWithoutEpic"
+        | "getIssuesWithoutEpicForBoard" => ("read:jira-work", EPIC_ISSUES),
+        "getIssue" => ("read:jira-work", &["read:issue:jira-software"]),
+        "createSprint" | "updateSprint" | "partiallyUpdateSprint" | "moveIssuesToSprintAndRank" => {
+            ("write:jira-work", &["write:sprint:jira-software"])
+        }
+        "deleteSprint" => ("write:jira-work", &["delete:sprint:jira-software"]),
+        "moveIssuesToBacklog" => ("write:jira-work", &["write:board-scope:jira-software"]),
+        "rankIssues" => ("write:jira-work", &["write:issue:jira-software"]),
+        "moveIssuesToEpic" | "removeIssuesFromEpic" => {
+            ("write:jira-work", &["write:epic:jira-software"])
+        }
+        _ => return None,
+    })
 }
 
 /// Whether `scopes` satisfy an operation.
 pub fn allowed(op: &str, scopes: &[String]) -> bool {
     let (classic, granular) = required(op);
+    scopes.iter().any(|s| s == classic) || granular.iter().all(|g| scopes.iter().any(|s| s == g))
+}
+
+/// Whether `scopes` satisfy a Jira Software operation.
+pub fn allowed_agile(op: &str, scopes: &[String]) -> bool {
+    let Some((classic, granular)) = agile_required(op) else {
+        return false;
+    };
     scopes.iter().any(|s| s == classic) || granular.iter().all(|g| scopes.iter().any(|s| s == g))
 }
 

@@ -21,6 +21,7 @@ pub mod faults;
 pub mod gateway;
 pub mod jql;
 pub mod model;
+pub mod rank;
 pub mod render;
 pub mod seed;
 pub mod server;

@@ -20,7 +20,32 @@ pub const ISSUE_TYPES: &[(&str, &str, bool, &str)] = &[
         true,
         "A small piece of work that's part of a larger task.",
     ),
+    (
+        "10000",
+        "Epic",
+        false,
+        "A big user story that needs to be broken down.",
+    ),
 ];
+
+/// The Epic issue type: a parent of standard issues, offered only in projects with a scrum board.
+pub const EPIC: &str = "10000";
+
+/// Projects whose issue type scheme has Epic (the scrum project); the others keep the four
+/// basic types.
+pub const EPIC_PROJECTS: &[&str] = &["DEMO"];
+
+/// The issue types a project offers, in scheme order.
+pub fn project_types(
+    project: &str,
+) -> impl Iterator<Item = &'static (&'static str, &'static str, bool, &'static str)> + '_ {
+    ISSUE_TYPES.iter().filter(move |t| {
+        t.0 != EPIC
+            || EPIC_PROJECTS
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(project))
+    })
+}
 
 /// (id, name, category id, category key, colour, category name)
 pub const STATUSES: &[(&str, &str, u32, &str, &str, &str)] = &[
@@ -65,6 +90,11 @@ pub const CF_SEVERITY: &str = "customfield_10010";
 pub const CF_POINTS: &str = "customfield_10011";
 /// Acceptance criteria (textarea, ADF), on Story.
 pub const CF_ACCEPTANCE: &str = "customfield_10012";
+/// Jira Software's Rank (`gh-lexo-rank`): the board order, a LexoRank string.
+pub const CF_RANK: &str = "customfield_10019";
+/// Jira Software's Sprint (`gh-sprint`): stored as the ids of every sprint the issue has been
+/// in, closed ones included; at most one of them is open (active or future).
+pub const CF_SPRINT: &str = "customfield_10020";
 
 /// A field in the catalogue.
 pub struct FieldDef {
@@ -205,6 +235,25 @@ pub const FIELDS: &[FieldDef] = &[
         navigable: true,
         orderable: true,
     },
+    FieldDef {
+        id: CF_RANK,
+        name: "Rank",
+        ty: "any",
+        items: None,
+        custom: Some("com.pyxis.greenhopper.jira:gh-lexo-rank"),
+        navigable: true,
+        // Ranked through the agile API only.
+        orderable: false,
+    },
+    FieldDef {
+        id: CF_SPRINT,
+        name: "Sprint",
+        ty: "array",
+        items: Some("json"),
+        custom: Some("com.pyxis.greenhopper.jira:gh-sprint"),
+        navigable: true,
+        orderable: true,
+    },
 ];
 
 /// Field definition by id.
@@ -285,7 +334,7 @@ pub fn issuetype_json(base: &str, id: &str) -> Value {
         "id": t.0, "description": t.3,
         "iconUrl": format!("{base}/images/icons/issuetypes/{}.svg", t.1.to_lowercase()),
         "name": t.1, "subtask": t.2, "avatarId": 10300 + t.0.parse::<u64>().unwrap_or(0) % 100,
-        "hierarchyLevel": if t.2 { -1 } else { 0 }
+        "hierarchyLevel": if t.2 { -1 } else if t.0 == EPIC { 1 } else { 0 }
     })
 }
 

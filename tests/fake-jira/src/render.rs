@@ -239,6 +239,7 @@ pub fn field_value(ctx: &Ctx, inner: &Inner, i: &Issue, id: &str) -> Value {
             "total": i.comments.len(), "startAt": 0
         }),
         model::CF_ACCEPTANCE => rich(ctx, &i.custom.get(id).cloned()),
+        model::CF_SPRINT => crate::api::agile::sprint_field(ctx, inner, &inner.sprints_of(i)),
         _ => i.custom.get(id).cloned().unwrap_or(Value::Null),
     }
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
-use crate::model::{CF_POINTS, CF_SEVERITY};
-use crate::store::{Comment, Config, Inner, Issue, Project, User};
+use crate::model::{CF_POINTS, CF_RANK, CF_SEVERITY, CF_SPRINT, EPIC};
+use crate::store::{Board, Comment, Config, Inner, Issue, Project, Sprint, User};
 
 /// splitmix64: a tiny deterministic PRNG.
 pub struct Rng(u64);
@@ -177,6 +177,9 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
         components: Vec::new(),
         next_version_id: 10000,
         next_link_id: 10000,
+        boards: Vec::new(),
+        sprints: Vec::new(),
+        next_sprint_id: 1,
         clock_offset: 0,
         pending: HashMap::new(),
         codes: HashMap::new(),
@@ -207,6 +210,10 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
     let total = 22 + extra;
     let span = 60 * 86_400_000i64;
     for i in 0..total {
+        if i == 22 {
+            // Before the generated issues, so that the epics' keys do not depend on `--issues`.
+            seed_epics(&mut inner, &users[0].account_id, day);
+        }
         let project = if !(14..22).contains(&i) {
             "DEMO"
         } else {
@@ -293,7 +300,143 @@ pub fn build(seed: u64, extra: usize, config: Config) -> Inner {
             }
         }
     }
+    if total == 22 {
+        seed_epics(&mut inner, &users[0].account_id, day);
+    }
+    seed_agile(&mut inner, day);
     inner
+}
+
+/// The two epics of DEMO (In Progress and To Do), created a month ago.
+fn seed_epics(inner: &mut Inner, reporter: &str, day: i64) {
+    for (n, (summary, status)) in [("Audit log overhaul", "3"), ("Onboarding", "10000")]
+        .into_iter()
+        .enumerate()
+    {
+        let created = day - (30 - n as i64) * 86_400_000;
+        insert_issue(
+            inner,
+            "DEMO",
+            EPIC,
+            summary.into(),
+            Some(simple_doc(&format!("{summary}: the stories below."))),
+            status,
+            reporter,
+            Some(reporter.into()),
+            vec![],
+            None,
+            created,
+            created,
+            BTreeMap::new(),
+        );
+    }
+}
+
+/// Jira Software's data: the DEMO scrum board with a closed, an active and a future sprint, the
+/// OPS kanban board, every issue's rank (id order), some DEMO stories under the epics, and the
+/// sprint of the first DEMO issues (sub-tasks go with their parent).
+fn seed_agile(inner: &mut Inner, day: i64) {
+    let ids: Vec<u64> = inner.issues.keys().copied().collect();
+    for (n, id) in ids.iter().enumerate() {
+        if let Some(i) = inner.issues.get_mut(id) {
+            i.custom
+                .insert(CF_RANK.into(), json!(crate::rank::initial(n as u64)));
+        }
+    }
+    for (id, name, kind, project) in [
+        (1, "DEMO board", "scrum", "DEMO"),
+        (2, "OPS board", "kanban", "OPS"),
+    ] {
+        inner.boards.push(Board {
+            id,
+            name: name.into(),
+            kind: kind.into(),
+            project: project.into(),
+            filter_id: 9999 + id,
+        });
+    }
+    let h = 3_600_000i64;
+    let d = 24 * h;
+    let sprint = |id: u64,
+                  state: &str,
+                  start: Option<i64>,
+                  end: Option<i64>,
+                  complete: Option<i64>,
+                  goal: Option<&str>| Sprint {
+        id,
+        name: format!("DEMO Sprint {id}"),
+        state: state.into(),
+        start,
+        end,
+        complete,
+        activated: start,
+        created: day - (36 - 7 * id as i64) * d,
+        goal: goal.map(String::from),
+        board: 1,
+    };
+    inner.sprints = vec![
+        sprint(
+            1,
+            "closed",
+            Some(day - 21 * d + 9 * h),
+            Some(day - 7 * d + 9 * h),
+            Some(day - 7 * d + 10 * h),
+            Some("Import the backlog"),
+        ),
+        sprint(
+            2,
+            "active",
+            Some(day - 7 * d + 10 * h),
+            Some(day + 7 * d + 10 * h),
+            None,
+            Some("Ship the audit log"),
+        ),
+        sprint(3, "future", None, None, None, None),
+    ];
+    inner.next_sprint_id = 4;
+    // The first fourteen DEMO issues (stories, tasks and bugs, not sub-tasks or epics).
+    let work: Vec<(u64, bool)> = inner
+        .issues
+        .values()
+        .filter(|i| i.project == "DEMO" && i.parent.is_none() && i.issuetype != EPIC)
+        .take(14)
+        .map(|i| (i.id, i.status == "10001"))
+        .collect();
+    let epics: Vec<u64> = inner
+        .issues
+        .values()
+        .filter(|i| i.issuetype == EPIC)
+        .map(|i| i.id)
+        .collect();
+    // Sprint 1: the first two done issues, and the first unfinished one, carried over to sprint 2.
+    let mut plan: Vec<(u64, Vec<u64>)> = Vec::new();
+    plan.extend(work.iter().filter(|w| w.1).take(2).map(|w| (w.0, vec![1])));
+    if let Some(w) = work.iter().find(|w| !w.1) {
+        plan.push((w.0, vec![1, 2]));
+    }
+    let rest: Vec<u64> = work
+        .iter()
+        .map(|w| w.0)
+        .filter(|id| !plan.iter().any(|p| p.0 == *id))
+        .collect();
+    plan.extend(rest.iter().take(5).map(|id| (*id, vec![2])));
+    plan.extend(rest.iter().skip(5).take(2).map(|id| (*id, vec![3])));
+    for (id, sprints) in plan {
+        let mut targets = inner.subtasks(id);
+        targets.push(id);
+        for t in targets {
+            if let Some(i) = inner.issues.get_mut(&t) {
+                i.custom.insert(CF_SPRINT.into(), json!(sprints));
+            }
+        }
+    }
+    // Three issues under the first epic, two under the second.
+    for (n, w) in work.iter().skip(3).take(5).enumerate() {
+        let epic = epics.get(usize::from(n >= 3)).copied();
+        if let (Some(i), Some(e)) = (inner.issues.get_mut(&w.0), epic) {
+            i.parent = Some(e);
+        }
+    }
 }
 
 /// The history of a started or finished issue: moved to In Progress, then (if done) to Done.

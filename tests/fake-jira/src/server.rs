@@ -237,6 +237,23 @@ fn route(
         }
         _ => {}
     }
+    // The agile API lives next to the platform API under the same prefixes and credentials.
+    let mut agile = false;
+    let mut segs = segs;
+    let agile_at = match segs.as_slice() {
+        ["ex", "jira", _, "rest", "agile", "1.0", ..] => Some(4),
+        ["site" | "dc", "rest", "agile", "1.0" | "latest", ..] => Some(2),
+        _ => None,
+    };
+    if let Some(at) = agile_at {
+        if segs[0] == "site" && segs[3] == "latest" {
+            return jira_err(StatusCode::NOT_FOUND, &format!("null for uri: {path}"));
+        }
+        // Match the platform arm of the same flavour, then route to the agile handlers.
+        agile = true;
+        segs[at] = "api";
+        segs[at + 1] = "2";
+    }
     let (flavor, v, base, rest, cloud_gateway) = match segs.as_slice() {
         ["oauth", "token", "accessible-resources"] | ["me"] => {
             let Some(scopes) =
@@ -265,10 +282,15 @@ fn route(
             if *cloud != sh.id.cloud_id && !inner.config.extra_sites.iter().any(|s| s == cloud) {
                 return jira_err(StatusCode::NOT_FOUND, "Site not found");
             }
-            if let Some(op) = crate::api::route(method, rest) {
-                if !crate::gateway::allowed(op, &scopes) {
-                    return crate::gateway::scope_mismatch();
-                }
+            let ok = if agile {
+                crate::api::agile::route(method, rest)
+                    .is_none_or(|op| crate::gateway::allowed_agile(op, &scopes))
+            } else {
+                crate::api::route(method, rest)
+                    .is_none_or(|op| crate::gateway::allowed(op, &scopes))
+            };
+            if !ok {
+                return crate::gateway::scope_mismatch();
             }
             (
                 Flavor::Cloud,
@@ -349,6 +371,22 @@ fn route(
         Flavor::Cloud => format!("{}/site", sh.base),
     };
     let me = inner.users[0].account_id.clone();
+    if agile {
+        let platform = base
+            .rsplit_once("/rest/api/")
+            .map_or(base.as_str(), |x| x.0);
+        let a = crate::api::agile::Actx {
+            base: format!("{platform}/rest/agile/1.0"),
+            ctx: Ctx {
+                flavor,
+                v: 2,
+                base: format!("{platform}/rest/api/2"),
+                root,
+                me,
+            },
+        };
+        return crate::api::agile::dispatch(&a, &mut inner, method, &rest, &q, body);
+    }
     let ctx = Ctx {
         flavor,
         v,

@@ -248,6 +248,46 @@ pub struct Issue {
     pub indexed_at: i64,
 }
 
+/// A Jira Software board: a saved filter on one project, scrum (sprints) or kanban (none).
+#[derive(Clone, Debug)]
+pub struct Board {
+    /// Numeric id.
+    pub id: u64,
+    /// Name.
+    pub name: String,
+    /// `scrum` or `kanban`.
+    pub kind: String,
+    /// The project it is located in (key).
+    pub project: String,
+    /// Its saved filter's id.
+    pub filter_id: u64,
+}
+
+/// A sprint of a scrum board.
+#[derive(Clone, Debug)]
+pub struct Sprint {
+    /// Numeric id (also its sequence).
+    pub id: u64,
+    /// Name.
+    pub name: String,
+    /// `future`, `active` or `closed`.
+    pub state: String,
+    /// Start, epoch ms.
+    pub start: Option<i64>,
+    /// End, epoch ms.
+    pub end: Option<i64>,
+    /// When it was closed, epoch ms.
+    pub complete: Option<i64>,
+    /// When it was started, epoch ms (Data Center's `activatedDate`).
+    pub activated: Option<i64>,
+    /// Created, epoch ms.
+    pub created: i64,
+    /// Goal.
+    pub goal: Option<String>,
+    /// The board it was created on.
+    pub board: u64,
+}
+
 /// A pending authorization (consent page shown, not yet decided).
 #[derive(Clone, Debug)]
 pub struct PendingAuth {
@@ -450,6 +490,12 @@ pub struct Inner {
     pub next_version_id: u64,
     /// Next issue link or remote link id (one counter, as ids are only compared per kind).
     pub next_link_id: u64,
+    /// Jira Software boards.
+    pub boards: Vec<Board>,
+    /// Sprints of every board.
+    pub sprints: Vec<Sprint>,
+    /// Next sprint id.
+    pub next_sprint_id: u64,
     /// Fake clock offset from real time, ms.
     pub clock_offset: i64,
     /// Pending consents by id.
@@ -551,6 +597,56 @@ impl Inner {
                     .values()
                     .find(|p| p.id.to_string() == key_or_id)
             })
+    }
+    /// A sprint by id.
+    pub fn sprint(&self, id: u64) -> Option<&Sprint> {
+        self.sprints.iter().find(|s| s.id == id)
+    }
+    /// A board by id.
+    pub fn board(&self, id: u64) -> Option<&Board> {
+        self.boards.iter().find(|b| b.id == id)
+    }
+    /// The ids of the sprints an issue is or was in (the Sprint field).
+    pub fn sprints_of(&self, i: &Issue) -> Vec<u64> {
+        i.custom
+            .get(crate::model::CF_SPRINT)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_u64).collect())
+            .unwrap_or_default()
+    }
+    /// The issue's open (active or future) sprint, if any.
+    pub fn open_sprint_of(&self, i: &Issue) -> Option<&Sprint> {
+        self.sprints_of(i)
+            .into_iter()
+            .filter_map(|id| self.sprint(id))
+            .find(|s| s.state != "closed")
+    }
+    /// The issue's rank (LexoRank string); empty when it has none.
+    pub fn rank_of<'a>(&self, i: &'a Issue) -> &'a str {
+        i.custom
+            .get(crate::model::CF_RANK)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+    /// The Sprint field's ids after moving an issue to `to` (None: the backlog): closed sprints
+    /// stay, as in Jira, an open one is replaced.
+    pub fn move_sprints(&self, i: &Issue, to: Option<u64>) -> Vec<u64> {
+        let mut v: Vec<u64> = self
+            .sprints_of(i)
+            .into_iter()
+            .filter(|id| self.sprint(*id).is_some_and(|s| s.state == "closed"))
+            .collect();
+        v.extend(to);
+        v
+    }
+    /// The highest rank of any issue (new issues go below it).
+    pub fn last_rank(&self) -> Option<String> {
+        self.issues
+            .values()
+            .map(|i| self.rank_of(i))
+            .filter(|r| !r.is_empty())
+            .max()
+            .map(String::from)
     }
     /// Sub-task ids of an issue.
     pub fn subtasks(&self, id: u64) -> Vec<u64> {

@@ -159,6 +159,12 @@ async fn responses_match_openapi() {
     let (s, b) = a.get("/serverInfo").await;
     assert_eq!(s, 200);
     check("/rest/api/3/serverInfo", "get", 200, &b);
+    let (s, b) = a.get("/status").await;
+    assert_eq!(s, 200);
+    assert_eq!(b.as_array().map(Vec::len), Some(3));
+    for st in b.as_array().unwrap() {
+        common::check_schema("StatusDetails", st);
+    }
     let (s, b) = a.get("/priority").await;
     assert_eq!(s, 200);
     check("/rest/api/3/priority", "get", 200, &b);

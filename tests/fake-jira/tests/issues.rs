@@ -27,7 +27,8 @@ async fn create_validation_messages() {
         b["errors"]["summary"],
         "You must specify a summary of the issue."
     );
-    let (s, b) = a.post("/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Epic"}, "summary": "x"}})).await;
+    // OPS (a kanban project) has no Epic type; DEMO has.
+    let (s, b) = a.post("/issue", json!({"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Epic"}, "summary": "x"}})).await;
     assert_eq!(s, 400);
     assert_eq!(b["errors"]["issuetype"], "Specify a valid issue type");
     let long = "x".repeat(256);
@@ -264,7 +265,12 @@ async fn assign_endpoint_sets_and_clears_the_assignee() {
 async fn createmeta_and_meta_routes() {
     let f = start().await;
     let a = Api::site(&f);
+    // DEMO's scheme has Epic on top of the four basic types; OPS's does not.
     let (_, t) = a.get("/issue/createmeta/DEMO/issuetypes").await;
+    assert_eq!(t["total"], 5);
+    assert_eq!(t["issueTypes"][4]["name"], "Epic");
+    assert_eq!(t["issueTypes"][4]["hierarchyLevel"], 1);
+    let (_, t) = a.get("/issue/createmeta/OPS/issuetypes").await;
     assert_eq!(t["total"], 4);
     let (s, b) = a
         .get("/issue/createmeta/DEMO/issuetypes?maxResults=201")
@@ -874,7 +880,7 @@ async fn bulk_create_answers_per_element_and_caps_at_fifty() {
     let f = start().await;
     let a = Api::site(&f);
     let task = |summary: &str| json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": summary}});
-    let bad = json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Epic"}, "summary": "x"}});
+    let bad = json!({"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Epic"}, "summary": "x"}});
     let (s, b) = a
         .post(
             "/issue/bulk",

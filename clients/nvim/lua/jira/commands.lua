@@ -1,4 +1,4 @@
---- :Jira SUBCOMMAND [args]: list, open, create, transition, login, complete, status.
+--- :Jira SUBCOMMAND [args]: list, open, create, transition, sprint, login, complete, status.
 local buffer = require("jira.buffer")
 local config = require("jira.config")
 local errors = require("jira.errors")
@@ -170,6 +170,7 @@ M.subcommands = {
     end
     M.transition(key, #args >= first and table.concat(vim.list_slice(args, first), " ") or nil)
   end,
+  sprint = function(args) require("jira.sprint").open(args[1], args[2]) end,
   login = function(args) M.login(args[1]) end,
   complete = function(args) M.complete(args[1], args[2]) end,
   status = function(args) M.status(args[1]) end,

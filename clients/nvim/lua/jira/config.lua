@@ -20,6 +20,10 @@ M.defaults = {
   open_browser = true,
   --- How many issues :Jira list shows.
   list_limit = 200,
+  --- Board of :Jira sprint when none is given.
+  board = nil,
+  --- Seconds between refreshes of a :Jira sprint board (the daemon's floor applies).
+  sprint_interval = 30,
   --- Milliseconds to wait on the daemon where Neovim must block (reading and writing buffers).
   timeout_ms = 15000,
 }

@@ -197,6 +197,15 @@ class Issues(_Namespace):
     @rpc("issues/unwatch")
     def unwatch(self, watch_id: str) -> Json: ...
 
+    @rpc("issues/setParent")
+    def set_parent(self, key: str, parent: str, *, profile: Optional[str] = None) -> Json:
+        """Sets the issue's parent (an epic, or a sub-task's issue); ``"none"`` clears it."""
+
+    @rpc("issues/rank")
+    def rank(self, issues: Sequence[str], *, before: Optional[str] = None,
+             after: Optional[str] = None, profile: Optional[str] = None) -> Json:
+        """In the order given, right before or after one issue: ``{moved, failed, results}``."""
+
 
 class Links(_Namespace):
     @rpc("links/types")
@@ -347,6 +356,118 @@ class Attachments(_Namespace):
 
     @rpc("attachments/delete")
     def delete(self, id: str, *, profile: Optional[str] = None) -> Json: ...
+class Boards(_Namespace):
+    """``boards/*``: Jira Software boards, their columns and backlog."""
+
+    @rpc("boards/list")
+    def list(self, *, project: Optional[str] = None, type: Optional[str] = None,
+             name: Optional[str] = None, limit: Optional[int] = None,
+             page_token: Optional[str] = None, fresh: Optional[bool] = None,
+             profile: Optional[str] = None) -> Json:
+        """``{boards: [{id, name, type, project}], nextPageToken?, isLast}``."""
+
+    @rpc("boards/get")
+    def get(self, board_id: int, *, fresh: Optional[bool] = None,
+            profile: Optional[str] = None) -> Json:
+        """The configuration: ``{columns: [{name, statuses}], estimation, filterId, project}``."""
+
+    @rpc("boards/backlog")
+    def backlog(self, board_id: int, *, jql: Optional[str] = None, assignee: Optional[str] = None,
+                status: Optional[str] = None, text: Optional[str] = None,
+                labels: Optional[Sequence[str]] = None, order_by: Optional[str] = None,
+                fields: Optional[Sequence[str]] = None, limit: Optional[int] = None,
+                page_token: Optional[str] = None, all: Optional[bool] = None,
+                max_issues: Optional[int] = None, fresh: Optional[bool] = None,
+                profile: Optional[str] = None) -> Json:
+        """The backlog in rank order, filtered and paged as ``issues.list``."""
+
+
+class Sprints(_Namespace):
+    """``sprints/*``: a board's sprints and the issues in them."""
+
+    @rpc("sprints/list")
+    def list(self, board_id: int, *, state: Optional[Sequence[str]] = None,
+             limit: Optional[int] = None, page_token: Optional[str] = None,
+             fresh: Optional[bool] = None, profile: Optional[str] = None) -> Json:
+        """``{sprints: [{id, name, state, goal, startDate, endDate}], nextPageToken?, isLast}``."""
+
+    @rpc("sprints/get")
+    def get(self, sprint_id: int, *, fresh: Optional[bool] = None,
+            profile: Optional[str] = None) -> Json: ...
+
+    @rpc("sprints/issues")
+    def issues(self, sprint_id: int, *, jql: Optional[str] = None, assignee: Optional[str] = None,
+                status: Optional[str] = None, text: Optional[str] = None,
+                labels: Optional[Sequence[str]] = None, order_by: Optional[str] = None,
+                fields: Optional[Sequence[str]] = None, limit: Optional[int] = None,
+                page_token: Optional[str] = None, all: Optional[bool] = None,
+                max_issues: Optional[int] = None, fresh: Optional[bool] = None,
+                profile: Optional[str] = None) -> Json:
+        """The sprint's issues in rank order, filtered and paged as ``issues.list``."""
+
+    @rpc("sprints/create")
+    def create(self, board_id: int, name: str, *, goal: Optional[str] = None,
+               start_date: Optional[str] = None, end_date: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("sprints/update")
+    def update(self, sprint_id: int, *, name: Optional[str] = None, goal: Optional[str] = None,
+               start_date: Optional[str] = None, end_date: Optional[str] = None,
+               profile: Optional[str] = None) -> Json: ...
+
+    @rpc("sprints/start")
+    def start(self, sprint_id: int, *, start_date: Optional[str] = None,
+              end_date: Optional[str] = None, goal: Optional[str] = None,
+              profile: Optional[str] = None) -> Json: ...
+
+    @rpc("sprints/close")
+    def close(self, sprint_id: int, *, profile: Optional[str] = None) -> Json:
+        """Completes an active sprint; its open issues go to the backlog. Cannot be undone."""
+
+    @rpc("sprints/delete")
+    def delete(self, sprint_id: int, *, profile: Optional[str] = None) -> Json: ...
+
+    @rpc("sprints/watch")
+    def watch(self, board_id: int, sprint: Any = None, *, fields: Optional[Sequence[str]] = None,
+              interval_seconds: Optional[float] = None, profile: Optional[str] = None) -> Json:
+        """A live board: ``sprint`` is ``"active"`` (default), ``"backlog"`` or a sprint id.
+        Returns ``{watchId, sprint?, columns, issues}`` (each issue with its ``column``); changes
+        arrive as ``sprints/didChange`` (``entered``, ``left``, ``changed``, ``moved``); end it
+        with ``issues.unwatch``."""
+
+    @rpc("sprints/moveIssues")
+    def move_issues(self, sprint_id: int, issues: Sequence[str], *,
+                    profile: Optional[str] = None) -> Json:
+        """``{moved, failed, results: [{index, issue, status, error?}]}``, 50 per Jira request."""
+
+
+class Backlog(_Namespace):
+    @rpc("backlog/moveIssues")
+    def move_issues(self, issues: Sequence[str], *, profile: Optional[str] = None) -> Json:
+        """Out of their future and active sprints: ``{moved, failed, results}``."""
+
+
+class Epics(_Namespace):
+    @rpc("epics/list")
+    def list(self, board_id: int, *, done: Optional[bool] = None, limit: Optional[int] = None,
+             page_token: Optional[str] = None, fresh: Optional[bool] = None,
+             profile: Optional[str] = None) -> Json: ...
+
+    @rpc("epics/issues")
+    def issues(self, epic: str, *, jql: Optional[str] = None, assignee: Optional[str] = None,
+                status: Optional[str] = None, text: Optional[str] = None,
+                labels: Optional[Sequence[str]] = None, order_by: Optional[str] = None,
+                fields: Optional[Sequence[str]] = None, limit: Optional[int] = None,
+                page_token: Optional[str] = None, all: Optional[bool] = None,
+                max_issues: Optional[int] = None, fresh: Optional[bool] = None,
+                profile: Optional[str] = None) -> Json: ...
+
+    @rpc("epics/moveIssues")
+    def move_issues(self, epic: str, issues: Sequence[str], *,
+                    profile: Optional[str] = None) -> Json:
+        """Into ``epic``, or out of theirs with ``"none"``: ``{moved, failed, results}``."""
+
+
 class Jql(_Namespace):
     @rpc("jql/autocomplete")
     def autocomplete(self, *, fresh: Optional[bool] = None,
@@ -409,6 +530,10 @@ class Api(_Namespace):
         self.versions = Versions(invoke)
         self.components = Components(invoke)
         self.attachments = Attachments(invoke)
+        self.boards = Boards(invoke)
+        self.sprints = Sprints(invoke)
+        self.backlog = Backlog(invoke)
+        self.epics = Epics(invoke)
         self.jql = Jql(invoke)
         self.projects = Projects(invoke)
         self.users = Users(invoke)
@@ -449,7 +574,8 @@ class Api(_Namespace):
 #: Notifications this client sends (``$/cancelRequest`` through ``cancel()``).
 CLIENT_NOTIFICATIONS = ("initialized", "exit", "$/cancelRequest")
 #: Notifications the daemon sends, for :meth:`Client.on`.
-SERVER_NOTIFICATIONS = ("auth/authorizationRequired", "auth/didChange", "issues/didChange", "$/progress")
+SERVER_NOTIFICATIONS = ("auth/authorizationRequired", "auth/didChange", "issues/didChange",
+                        "sprints/didChange", "$/progress")
 
 
 def method_table() -> Dict[str, str]:
@@ -468,7 +594,8 @@ def _walk() -> Iterator[Tuple[str, type]]:
     for attr, cls in (("auth", Auth), ("issues", Issues), ("links", Links),
                       ("watchers", Watchers), ("votes", Votes), ("worklogs", Worklogs),
                       ("versions", Versions), ("components", Components),
-                      ("attachments", Attachments),
+                      ("attachments", Attachments), ("boards", Boards),
+                      ("sprints", Sprints), ("backlog", Backlog), ("epics", Epics),
                       ("watchers", Watchers), ("votes", Votes), ("jql", Jql),
                       ("projects", Projects), ("users", Users), ("cache", Cache),
                       ("daemon", Daemon)):

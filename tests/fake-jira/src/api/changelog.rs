@@ -131,7 +131,32 @@ fn diff(inner: &Inner, a: &Issue, b: &Issue) -> Vec<Change> {
     let mut seen = std::collections::BTreeSet::new();
     for id in ids.filter(|id| seen.insert(id.as_str())) {
         let (x, y) = (a.custom.get(id), b.custom.get(id));
-        if x != y {
+        if x != y && id == model::CF_RANK {
+            // As Jira Software: no values, only the direction.
+            let higher = y.and_then(Value::as_str) < x.and_then(Value::as_str);
+            let text = if higher {
+                "Ranked higher"
+            } else {
+                "Ranked lower"
+            };
+            push(id, None, None, None, Some(text.into()));
+        } else if x != y && id == model::CF_SPRINT {
+            // Ids and names, comma-separated.
+            let ids = |i: &Issue| inner.sprints_of(i);
+            let names = |v: &[u64]| {
+                (!v.is_empty()).then(|| {
+                    v.iter()
+                        .map(|s| inner.sprint(*s).map_or(s.to_string(), |s| s.name.clone()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+            };
+            let raw = |v: &[u64]| {
+                (!v.is_empty()).then(|| v.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
+            };
+            let (f, t) = (ids(a), ids(b));
+            push(id, raw(&f), names(&f), raw(&t), names(&t));
+        } else if x != y {
             let shown = |v: Option<&Value>| v.map(custom_text);
             push(id, None, shown(x), None, shown(y));
         }

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::{self, CF_ACCEPTANCE, CF_POINTS, CF_SEVERITY};
+use crate::model::{self, CF_ACCEPTANCE, CF_POINTS, CF_SEVERITY, CF_SPRINT, EPIC};
 use crate::render::{Ctx, Flavor};
 use crate::store::{Inner, Issue};
 
@@ -161,7 +161,9 @@ pub fn set_field(
                 .and_then(Value::as_str)
                 .unwrap_or("");
             let pid = inner.find(k).ok_or("Could not find issue by id or key.")?;
-            if pid == d.id || inner.issues.get(&pid).is_some_and(|p| p.parent.is_some()) {
+            // Epic above standard issues above sub-tasks, one level at a time.
+            let parent_level = inner.issues.get(&pid).map(|p| level(&p.issuetype));
+            if pid == d.id || parent_level != Some(level(&d.issuetype) + 1) {
                 return Err("Given parent issue does not belong to appropriate hierarchy.".into());
             }
             d.parent = Some(pid);
@@ -192,9 +194,43 @@ pub fn set_field(
             }
             _ => return Err("Operation value must be a number".into()),
         },
+        CF_SPRINT => {
+            let to = match v {
+                Value::Null => None,
+                Value::Number(n) => Some(
+                    n.as_u64()
+                        .ok_or("Number value expected as the Sprint id.")?,
+                ),
+                _ => return Err("Number value expected as the Sprint id.".into()),
+            };
+            if let Some(sid) = to {
+                match inner.sprint(sid) {
+                    None => return Err(format!("Sprint with id {sid} does not exist.")),
+                    Some(s) if s.state == "closed" => {
+                        return Err("Issue can be assigned only active or future sprints.".into())
+                    }
+                    Some(_) => {}
+                }
+            }
+            let ids = inner.move_sprints(d, to);
+            if ids.is_empty() {
+                d.custom.remove(id);
+            } else {
+                d.custom.insert(id.into(), json!(ids));
+            }
+        }
         _ => return Err(cannot_set(id)),
     }
     Ok(())
+}
+
+/// An issue type's hierarchy level: sub-task -1, standard 0, epic 1.
+pub fn level(type_id: &str) -> i32 {
+    match type_id {
+        "10003" => -1,
+        EPIC => 1,
+        _ => 0,
+    }
 }
 
 /// Applies an `update` map. Comments added via `update.comment` are returned as ADF bodies.

@@ -36,7 +36,12 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
             None
         }
         Some(t) => {
-            let r = model::find_type(t);
+            let offered = |id: &&str| {
+                project
+                    .as_deref()
+                    .is_none_or(|p| model::project_types(p).any(|x| x.0 == *id))
+            };
+            let r = model::find_type(t).filter(offered);
             if r.is_none() {
                 errors.insert("issuetype".into(), json!("Specify a valid issue type"));
             }
@@ -147,7 +152,10 @@ pub fn create(ctx: &Ctx, inner: &mut Inner, body: &Value) -> Resp {
         now,
         d.custom.clone(),
     );
+    // As Jira Software: a new issue ranks last.
+    let rank = crate::rank::between(inner.last_rank().as_deref(), None);
     if let Some(i) = inner.issues.get_mut(&id) {
+        i.custom.insert(model::CF_RANK.into(), json!(rank));
         i.priority = d.priority.clone();
         i.reporter = d.reporter.clone();
         i.duedate = d.duedate.clone();

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::model::{self, ISSUE_TYPES, PRIORITIES};
+use crate::model::{self, PRIORITIES};
 use crate::render::{self, Ctx, Flavor};
 use crate::store::{Inner, Project};
 use crate::util::{jira_err, json_resp, Query, Resp};
@@ -30,15 +30,14 @@ fn page(q: &Query, default: i64, cap: i64) -> Result<(usize, usize), Resp> {
 
 /// `GET /issue/createmeta/{p}/issuetypes`.
 pub fn createmeta_types(ctx: &Ctx, inner: &Inner, p: &str, q: &Query) -> Resp {
-    if inner.project(p).is_none() {
+    let Some(proj) = inner.project(p) else {
         return no_project(p);
-    }
+    };
     let (start, max) = match page(q, 50, 200) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let all: Vec<Value> = ISSUE_TYPES
-        .iter()
+    let all: Vec<Value> = model::project_types(&proj.key)
         .map(|t| model::issuetype_json(&ctx.base, t.0))
         .collect();
     let vals: Vec<Value> = all.iter().skip(start).take(max).cloned().collect();
@@ -53,7 +52,7 @@ pub fn createmeta_fields(ctx: &Ctx, inner: &Inner, p: &str, type_id: &str, q: &Q
     let Some(proj) = inner.project(p) else {
         return no_project(p);
     };
-    if !ISSUE_TYPES.iter().any(|t| t.0 == type_id) {
+    if !model::project_types(&proj.key).any(|t| t.0 == type_id) {
         return jira_err(
             StatusCode::NOT_FOUND,
             &format!("The issue type with id '{type_id}' does not exist."),
@@ -124,8 +123,7 @@ pub fn project_full(ctx: &Ctx, inner: &Inner, p: &Project) -> Value {
         .user(&p.lead)
         .map(|u| render::user(ctx, u))
         .unwrap_or(Value::Null);
-    v["issueTypes"] = json!(ISSUE_TYPES
-        .iter()
+    v["issueTypes"] = json!(model::project_types(&p.key)
         .map(|t| model::issuetype_json(&ctx.base, t.0))
         .collect::<Vec<_>>());
     v["assigneeType"] = json!("UNASSIGNED");

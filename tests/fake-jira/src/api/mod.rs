@@ -1,6 +1,8 @@
 //! Jira REST routes (`/rest/api/{2,3}/...`), shared by the Cloud site, the gateway and Data
 //! Center. `route` names the operation (for scopes), `dispatch` runs it.
 
+pub mod agile;
+pub mod agile_issues;
 pub mod attachments;
 pub mod changelog;
 pub mod comments;
@@ -95,9 +97,11 @@ pub fn route(method: &Method, rest: &[&str]) -> Option<&'static str> {
         ("GET", ["component", _]) => "getComponent",
         ("PUT", ["component", _]) => "updateComponent",
         ("DELETE", ["component", _]) => "deleteComponent",
+        ("GET", ["filter", _]) => "getFilter",
         ("GET", ["field"]) => "getFields",
         ("GET", ["serverInfo"]) => "getServerInfo",
         ("GET", ["priority"]) => "getPriorities",
+        ("GET", ["status"]) => "getStatuses",
         ("GET", ["user", "search"]) => "findUsers",
         ("GET", ["user"]) => "getUser",
         ("GET", ["user", "assignable", "search"]) => "findAssignableUsers",
@@ -254,8 +258,18 @@ pub fn dispatch(
         "updateComponent" => versions::update_component(ctx, inner, rest[1], &json_body!()),
         "deleteComponent" => versions::delete_component(inner, rest[1], q),
         "getFields" => meta::fields(ctx),
+        "getFilter" => agile::filter(ctx, inner, rest[1]),
         "getServerInfo" => meta::server_info(ctx, inner.now()),
         "getPriorities" => meta::priorities(ctx),
+        "getStatuses" => crate::util::json_resp(
+            StatusCode::OK,
+            &Value::Array(
+                crate::model::STATUSES
+                    .iter()
+                    .map(|st| crate::model::status_json(&ctx.base, st.0))
+                    .collect(),
+            ),
+        ),
         "findUsers" => meta::user_search(ctx, inner, q, false),
         "findAssignableUsers" => meta::user_search(ctx, inner, q, true),
         _ => not_found(rest),

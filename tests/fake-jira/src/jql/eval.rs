@@ -61,9 +61,17 @@ pub fn matches(e: &Expr, i: &Issue, inner: &Inner, me: &str, now: i64) -> bool {
                 "status" => any(
                     &|v| matches!(v, Val::Str(s) if crate::model::STATUSES.iter().any(|st| st.0 == i.status && (st.1.eq_ignore_ascii_case(s) || st.0 == s))),
                 ),
-                "type" | "issuetype" => any(
-                    &|v| matches!(v, Val::Str(s) if crate::model::ISSUE_TYPES.iter().any(|t| t.0 == i.issuetype && (t.1.eq_ignore_ascii_case(s) || t.0 == s))),
-                ),
+                "type" | "issuetype" => any(&|v| match v {
+                    Val::Str(s) => crate::model::ISSUE_TYPES
+                        .iter()
+                        .any(|t| t.0 == i.issuetype && (t.1.eq_ignore_ascii_case(s) || t.0 == s)),
+                    Val::Func(f) => {
+                        let sub = i.issuetype == "10003";
+                        (f == "subtaskissuetypes") == sub
+                            && (f == "subtaskissuetypes" || f == "standardissuetypes")
+                    }
+                    _ => false,
+                }),
                 "priority" => any(
                     &|v| matches!(v, Val::Str(s) if crate::model::PRIORITIES.iter().any(|p| p.0 == i.priority && (p.1.eq_ignore_ascii_case(s) || p.0 == s))),
                 ),
@@ -72,6 +80,26 @@ pub fn matches(e: &Expr, i: &Issue, inner: &Inner, me: &str, now: i64) -> bool {
                     Val::Str(_) => i.resolved.is_some(),
                     _ => false,
                 }),
+                "sprint" => {
+                    let ids = inner.sprints_of(i);
+                    let sprints: Vec<&crate::store::Sprint> =
+                        ids.iter().filter_map(|id| inner.sprint(*id)).collect();
+                    any(&|v| match v {
+                        Val::Empty => ids.is_empty(),
+                        Val::Str(s) => sprints
+                            .iter()
+                            .any(|sp| sp.id.to_string() == *s || sp.name.eq_ignore_ascii_case(s)),
+                        Val::Func(f) => {
+                            let state = match f.as_str() {
+                                "opensprints" => "active",
+                                "futuresprints" => "future",
+                                _ => "closed",
+                            };
+                            sprints.iter().any(|sp| sp.state == state)
+                        }
+                        Val::CurrentUser => false,
+                    })
+                }
                 "labels" => any(&|v| match v {
                     Val::Empty => i.labels.is_empty(),
                     Val::Str(s) => i.labels.iter().any(|l| l.eq_ignore_ascii_case(s)),
@@ -151,7 +179,8 @@ pub fn compare(a: &Issue, b: &Issue, order: &[(String, bool)], inner: &Inner) ->
                 .project
                 .cmp(&b.project)
                 .then(key_num(&a.key).cmp(&key_num(&b.key))),
-            "id" | "rank" => a.id.cmp(&b.id),
+            "id" => a.id.cmp(&b.id),
+            "rank" => inner.rank_of(a).cmp(inner.rank_of(b)),
             "created" => a.created.cmp(&b.created),
             "updated" => a.updated.cmp(&b.updated),
             "priority" => b.priority.cmp(&a.priority),

@@ -37,6 +37,9 @@ pub enum Val {
     Str(String),
     /// `currentUser()`.
     CurrentUser,
+    /// A function, lower case: `opensprints`, `futuresprints`, `closedsprints`,
+    /// `standardissuetypes`, `subtaskissuetypes`.
+    Func(String),
     /// EMPTY / NULL.
     Empty,
 }
@@ -240,7 +243,9 @@ impl P {
             }
         };
         self.i += 1;
-        let vals = if op == "in" || op == "not in" {
+        let function = matches!(self.peek(), Some(Tok::Word(_)))
+            && self.toks.get(self.i + 1).map(|t| &t.0) == Some(&Tok::LParen);
+        let vals = if (op == "in" || op == "not in") && !function {
             if self.peek() != Some(&Tok::LParen) {
                 return Err(err(format!(
                     "Expecting '(' but got {}. (line 1, character {})",
@@ -279,14 +284,26 @@ impl P {
             Some(Tok::Word(w)) if !kw(self.peek(), "and") && !kw(self.peek(), "or") => {
                 let w = w.clone();
                 if self.toks.get(self.i + 1).map(|t| &t.0) == Some(&Tok::LParen) {
-                    if !w.eq_ignore_ascii_case("currentUser") {
+                    let lower = w.to_ascii_lowercase();
+                    let known = [
+                        "opensprints",
+                        "futuresprints",
+                        "closedsprints",
+                        "standardissuetypes",
+                        "subtaskissuetypes",
+                    ];
+                    if lower != "currentuser" && !known.contains(&lower.as_str()) {
                         return Err(err(format!("Unable to find JQL function '{w}()'.")));
                     }
                     if self.toks.get(self.i + 2).map(|t| &t.0) != Some(&Tok::RParen) {
                         return Err(err(format!("Expecting ')' after function '{w}'.")));
                     }
                     self.i += 3;
-                    return Ok(Val::CurrentUser);
+                    return Ok(if lower == "currentuser" {
+                        Val::CurrentUser
+                    } else {
+                        Val::Func(lower)
+                    });
                 }
                 Val::Str(w)
             }
@@ -342,6 +359,7 @@ pub const FIELDS: &[&str] = &[
     "priority",
     "parent",
     "resolution",
+    "sprint",
 ];
 
 /// Parses a query. Errors are Jira's messages.
@@ -451,6 +469,22 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
                         if inner.project(s).is_none() {
                             return Err(format!(
                                 "The value '{s}' does not exist for the field 'project'."
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Expr::Clause(f, _, vals) if f == "sprint" => {
+                for v in vals {
+                    if let Val::Str(s) = v {
+                        let known = inner
+                            .sprints
+                            .iter()
+                            .any(|sp| sp.id.to_string() == *s || sp.name.eq_ignore_ascii_case(s));
+                        if !known {
+                            return Err(format!(
+                                "The value '{s}' does not exist for the field 'sprint'."
                             ));
                         }
                     }
