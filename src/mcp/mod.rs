@@ -167,9 +167,8 @@ async fn route(server: &Arc<Server>, msg: Value, tasks: &mut JoinSet<()>) {
             .filter(|t| server.policy.check(t).is_ok())
             .map(|t| t.listing.clone()).collect::<Vec<_>>() })),
         "tools/call" => return call::start(server, id, params, tasks),
-        "resources/list" => Ok(json!({ "resources": [] })),
         "resources/templates/list" => Ok(resources::templates(server)),
-        "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
+        "resources/list" | "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
             let server = server.clone();
             let method = method.to_owned();
             tasks.spawn(async move {
@@ -261,7 +260,7 @@ async fn daemon_notifications(server: Arc<Server>, mut notes: mpsc::UnboundedRec
                 }
                 server.host.notify("notifications/progress", note);
             }
-            "issues/didChange" => {
+            "issues/didChange" | "sprints/didChange" => {
                 let uri = params["watchId"].as_u64().and_then(|id| {
                     let subs = server.subscriptions.lock().ok()?;
                     subs.get(&id).cloned()

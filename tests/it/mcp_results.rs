@@ -233,3 +233,92 @@ fn inline_attachments_reach_the_model_as_an_image_or_as_text() {
         b64(&[0, 159, 146, 150]).as_str()
     );
 }
+
+#[test]
+fn boards_are_resources_a_host_can_read_and_subscribe_to() {
+    let (d, _) = start_demo();
+    let sock = d.socket.display().to_string();
+    let mut mcp = Mcp::start(
+        d.dir.path(),
+        &[
+            "--socket",
+            &sock,
+            "--no-spawn",
+            "--toolsets",
+            "default,agile",
+        ],
+    );
+    mcp.handshake("2025-11-25");
+    let templates = mcp.call("resources/templates/list", None);
+    let uris: Vec<&str> = templates["result"]["resourceTemplates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["uriTemplate"].as_str().unwrap())
+        .collect();
+    assert!(uris.contains(&"jira://board/{boardId}/sprint"), "{uris:?}");
+    let listed = mcp.call("resources/list", None);
+    let names: Vec<&str> = listed["result"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uri"].as_str().unwrap())
+        .collect();
+    // The scrum board has a sprint and a backlog; the kanban board only a backlog.
+    assert_eq!(
+        names,
+        [
+            "jira://board/1/sprint",
+            "jira://board/1/backlog",
+            "jira://board/2/backlog"
+        ]
+    );
+
+    let read = mcp.call(
+        "resources/read",
+        Some(json!({ "uri": "jira://board/1/sprint" })),
+    );
+    let text = read["result"]["contents"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("DEMO Sprint 2 (active"), "{text}");
+    assert!(text.contains("Ship the audit log"), "the goal: {text}");
+    assert!(
+        text.contains("\n## To Do\n") && text.contains("\n## Done"),
+        "{text}"
+    );
+
+    // Another client moves a backlog issue into the sprint: the subscriber hears of it.
+    let mut c = d.client(support::Framing::Ndjson);
+    let backlog = c.result("boards/backlog", json!({ "boardId": 1, "limit": 1 }));
+    let key = backlog["issues"][0]["key"].as_str().unwrap().to_owned();
+    assert!(!text.contains(&key), "{key} is not in the sprint yet");
+    let sub = mcp.call(
+        "resources/subscribe",
+        Some(json!({ "uri": "jira://board/1/sprint" })),
+    );
+    assert_eq!(sub["result"], json!({}), "{sub}");
+    let moved = c.result(
+        "sprints/moveIssues",
+        json!({ "sprintId": 2, "issues": [key] }),
+    );
+    assert_eq!(moved["results"][0]["status"], "moved", "{moved}");
+    let note = mcp.recv();
+    assert_eq!(note["method"], "notifications/resources/updated", "{note}");
+    assert_eq!(note["params"]["uri"], "jira://board/1/sprint");
+    let read = mcp.call(
+        "resources/read",
+        Some(json!({ "uri": "jira://board/1/sprint" })),
+    );
+    assert!(read["result"]["contents"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains(&key));
+
+    // Without the agile tools, boards are no resources.
+    let mut plain = Mcp::start(d.dir.path(), &["--socket", &sock, "--no-spawn"]);
+    plain.handshake("2025-11-25");
+    let refused = plain.call(
+        "resources/read",
+        Some(json!({ "uri": "jira://board/1/sprint" })),
+    );
+    assert_eq!(refused["error"]["code"], -32002, "{refused}");
+}
