@@ -42,7 +42,7 @@ pub fn matches(e: &Expr, i: &Issue, inner: &Inner, me: &str, now: i64) -> bool {
         Expr::Or(v) => v.iter().any(|x| matches(x, i, inner, me, now)),
         Expr::And(v) => v.iter().all(|x| matches(x, i, inner, me, now)),
         Expr::Not(x) => !matches(x, i, inner, me, now),
-        Expr::Clause(f, op, vals) => {
+        Expr::Clause(f, op, vals, _) => {
             let neg = op.starts_with('!') || op.contains("not");
             let any = |pred: &dyn Fn(&Val) -> bool| vals.iter().any(pred);
             let hit = match f.as_str() {

@@ -2,9 +2,11 @@
 //! than OR, parentheses, NOT), evaluation against the store, and ORDER BY (at most 7 keys).
 
 mod eval;
+mod tree;
 
 use eval::rel_or_abs;
 pub use eval::{compare, matches};
+pub use tree::structure;
 
 use crate::store::Inner;
 
@@ -15,6 +17,8 @@ pub struct Query {
     pub filter: Option<Expr>,
     /// ORDER BY keys: (field, descending).
     pub order: Vec<(String, bool)>,
+    /// ORDER BY keys as written: the field's spelling and the direction, when one was given.
+    pub sort: Vec<(String, Option<&'static str>)>,
 }
 
 /// A boolean expression.
@@ -26,8 +30,17 @@ pub enum Expr {
     And(Vec<Expr>),
     /// Negation.
     Not(Box<Expr>),
-    /// field op values.
-    Clause(String, String, Vec<Val>),
+    /// field op values (field lower-cased), and how the query wrote them.
+    Clause(String, String, Vec<Val>, Written),
+}
+
+/// What a clause looked like in the query, for the syntax tree `jql/parse` returns.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The field name as the query spelled it (unquoted).
+    pub field: String,
+    /// The operand was a parenthesized list.
+    pub list: bool,
 }
 
 /// A right-hand value.
@@ -205,8 +218,8 @@ impl P {
         self.clause()
     }
     fn clause(&mut self) -> Result<Expr, String> {
-        let field = match self.peek() {
-            Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.to_ascii_lowercase(),
+        let written = match self.peek() {
+            Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.clone(),
             _ => {
                 return Err(err(format!(
                     "Expecting a field name but got {}. (line 1, character {})",
@@ -215,6 +228,7 @@ impl P {
                 )))
             }
         };
+        let field = written.to_ascii_lowercase();
         self.i += 1;
         let op = match self.peek() {
             Some(Tok::Op(o)) => o.clone(),
@@ -236,7 +250,7 @@ impl P {
             }
             _ => {
                 return Err(err(format!(
-                    "Expecting operator but got {}. (line 1, character {})",
+                    "Expecting operator but got {}. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character {})",
                     self.got(),
                     self.pos()
                 )))
@@ -245,7 +259,8 @@ impl P {
         self.i += 1;
         let function = matches!(self.peek(), Some(Tok::Word(_)))
             && self.toks.get(self.i + 1).map(|t| &t.0) == Some(&Tok::LParen);
-        let vals = if (op == "in" || op == "not in") && !function {
+        let list = (op == "in" || op == "not in") && !function;
+        let vals = if list {
             if self.peek() != Some(&Tok::LParen) {
                 return Err(err(format!(
                     "Expecting '(' but got {}. (line 1, character {})",
@@ -271,7 +286,15 @@ impl P {
         } else {
             vec![self.value()?]
         };
-        Ok(Expr::Clause(field, op, vals))
+        Ok(Expr::Clause(
+            field,
+            op,
+            vals,
+            Written {
+                field: written,
+                list,
+            },
+        ))
     }
     fn value(&mut self) -> Result<Val, String> {
         let v = match self.peek() {
@@ -374,8 +397,13 @@ pub fn parse(s: &str) -> Result<Query, String> {
                         "text".into(),
                         "~".into(),
                         vec![Val::Str(s.trim().to_string())],
+                        Written {
+                            field: "text".into(),
+                            list: false,
+                        },
                     )),
                     order: vec![],
+                    sort: vec![],
                 })
             }
             _ => Err(e),
@@ -384,6 +412,13 @@ pub fn parse(s: &str) -> Result<Query, String> {
 }
 
 fn parse_strict(s: &str) -> Result<Query, String> {
+    let q = parse_syntax(s)?;
+    check_fields(&q)?;
+    Ok(q)
+}
+
+/// Parses a query's syntax only: unknown fields pass (`jql/parse` with `validation=none`).
+pub fn parse_syntax(s: &str) -> Result<Query, String> {
     let mut p = P {
         toks: tokenize(s)?,
         i: 0,
@@ -394,11 +429,12 @@ fn parse_strict(s: &str) -> Result<Query, String> {
         Some(p.or()?)
     };
     let mut order = Vec::new();
+    let mut sort = Vec::new();
     if p.at_order() {
         p.i += 2;
         loop {
-            let f = match p.peek() {
-                Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.to_ascii_lowercase(),
+            let written = match p.peek() {
+                Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.clone(),
                 _ => {
                     return Err(err(format!(
                         "Expecting a field name but got {}. (line 1, character {})",
@@ -407,20 +443,17 @@ fn parse_strict(s: &str) -> Result<Query, String> {
                     )))
                 }
             };
-            if !ORDERABLE.contains(&f.as_str()) {
-                return Err(format!(
-                    "Field '{f}' does not exist or you do not have permission to view it."
-                ));
-            }
             p.i += 1;
-            let mut desc = false;
+            let mut direction = None;
             if kw(p.peek(), "desc") {
-                desc = true;
+                direction = Some("desc");
                 p.i += 1;
             } else if kw(p.peek(), "asc") {
+                direction = Some("asc");
                 p.i += 1;
             }
-            order.push((f, desc));
+            order.push((written.to_ascii_lowercase(), direction == Some("desc")));
+            sort.push((written, direction));
             if p.peek() == Some(&Tok::Comma) {
                 p.i += 1;
             } else {
@@ -440,17 +473,33 @@ fn parse_strict(s: &str) -> Result<Query, String> {
             p.pos()
         )));
     }
-    if let Some(f) = &filter {
-        check_fields(f)?;
-    }
-    Ok(Query { filter, order })
+    Ok(Query {
+        filter,
+        order,
+        sort,
+    })
 }
 
-fn check_fields(e: &Expr) -> Result<(), String> {
+/// Whether every field of the query exists: Jira's message for the first that does not.
+pub fn check_fields(q: &Query) -> Result<(), String> {
+    q.filter.as_ref().map_or(Ok(()), check_expr_fields)?;
+    match q
+        .order
+        .iter()
+        .find(|(f, _)| !ORDERABLE.contains(&f.as_str()))
+    {
+        Some((f, _)) => Err(format!(
+            "Field '{f}' does not exist or you do not have permission to view it."
+        )),
+        None => Ok(()),
+    }
+}
+
+fn check_expr_fields(e: &Expr) -> Result<(), String> {
     match e {
-        Expr::Or(v) | Expr::And(v) => v.iter().try_for_each(check_fields),
-        Expr::Not(x) => check_fields(x),
-        Expr::Clause(f, _, _) if !FIELDS.contains(&f.as_str()) => Err(format!(
+        Expr::Or(v) | Expr::And(v) => v.iter().try_for_each(check_expr_fields),
+        Expr::Not(x) => check_expr_fields(x),
+        Expr::Clause(f, ..) if !FIELDS.contains(&f.as_str()) => Err(format!(
             "Field '{f}' does not exist or you do not have permission to view it."
         )),
         Expr::Clause(..) => Ok(()),
@@ -463,7 +512,7 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
         match e {
             Expr::Or(v) | Expr::And(v) => v.iter().try_for_each(|x| walk(x, inner)),
             Expr::Not(x) => walk(x, inner),
-            Expr::Clause(f, _, vals) if f == "project" => {
+            Expr::Clause(f, _, vals, _) if f == "project" => {
                 for v in vals {
                     if let Val::Str(s) = v {
                         if inner.project(s).is_none() {
@@ -475,7 +524,7 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
                 }
                 Ok(())
             }
-            Expr::Clause(f, _, vals) if f == "sprint" => {
+            Expr::Clause(f, _, vals, _) if f == "sprint" => {
                 for v in vals {
                     if let Val::Str(s) = v {
                         let known = inner
@@ -491,7 +540,7 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
                 }
                 Ok(())
             }
-            Expr::Clause(f, op, vals) if f == "updated" || f == "created" => {
+            Expr::Clause(f, op, vals, _) if f == "updated" || f == "created" => {
                 if !matches!(op.as_str(), ">=" | "<=" | ">" | "<" | "=" | "!=") {
                     return Err(err(format!(
                         "The operator '{op}' is not supported by the '{f}' field."
@@ -529,7 +578,7 @@ mod tests {
         assert!(parse("summary ~ \"a \\\"quoted\\\" word\"").is_ok());
         assert!(parse("project = A ORDER BY a,b,c,d,e,f,g,h").is_err());
         assert!(
-            matches!(parse("this is not jql").unwrap().filter, Some(Expr::Clause(f, _, _)) if f == "text")
+            matches!(parse("this is not jql").unwrap().filter, Some(Expr::Clause(f, ..)) if f == "text")
         );
     }
 }
