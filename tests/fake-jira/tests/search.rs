@@ -482,3 +482,82 @@ async fn jql_suggestions_are_a_fields_values_with_the_match_in_bold() {
         assert_eq!(get(q).await.0, 400, "{q}");
     }
 }
+
+#[tokio::test]
+async fn was_and_changed_search_the_changelog() {
+    let f = start().await;
+    let a = Api::site(&f);
+    // An issue that was never In Progress, moved there now by the caller.
+    let (_, b) = a
+        .post(
+            "/search/jql",
+            json!({"jql": "project = OPS AND status = \"To Do\"", "fields": ["key"], "maxResults": 1}),
+        )
+        .await;
+    let key = b["issues"][0]["key"].as_str().unwrap().to_owned();
+    let moved = |jql: &str| {
+        let (a, key, jql) = (Api::site(&f), key.clone(), jql.to_owned());
+        async move { keys(&a, &format!("key = {key} AND {jql}")).await == [key] }
+    };
+    assert!(!moved("status CHANGED").await);
+    assert!(moved("status WAS \"To Do\"").await);
+    let (s, _) = a
+        .post(
+            &format!("/issue/{key}/transitions"),
+            json!({"transition": {"id": "21"}}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    for (jql, hit) in [
+        ("status CHANGED", true),
+        ("status CHANGED FROM \"To Do\" TO \"In Progress\"", true),
+        ("status CHANGED FROM Done", false),
+        ("status CHANGED BY currentUser() AFTER -1d", true),
+        ("status CHANGED BEFORE -1d", false),
+        ("status WAS \"To Do\"", true),
+        ("status WAS \"In Progress\" BEFORE -1d", false),
+        ("status WAS IN (Done, \"In Progress\")", true),
+        ("status WAS NOT \"In Progress\"", false),
+        ("assignee CHANGED", false),
+    ] {
+        assert_eq!(moved(jql).await, hit, "{jql}");
+    }
+    let (_, r) = a
+        .post(
+            "/jql/parse?validation=strict",
+            json!({ "queries": [
+                "status CHANGED FROM \"To Do\" TO Done BY currentUser() AFTER -5d",
+                "status WAS NOT IN (Done) DURING (\"2026-01-01\", \"2026-02-01\")",
+                "summary CHANGED",
+                "status WAS Done FROM \"To Do\"",
+            ] }),
+        )
+        .await;
+    common::check("/rest/api/3/jql/parse", "post", 200, &r);
+    let q = &r["queries"];
+    assert_eq!(
+        q[0]["structure"]["where"],
+        json!({"field": {"name": "status", "encodedName": "status"}, "operator": "changed",
+        "predicates": [
+            {"operator": "from", "operand": {"value": "To Do", "encodedValue": "\"To Do\""}},
+            {"operator": "to", "operand": {"value": "Done", "encodedValue": "Done"}},
+            {"operator": "by", "operand": {"function": "currentUser", "arguments": [],
+                                           "encodedOperand": "currentUser()"}},
+            {"operator": "after", "operand": {"value": "-5d", "encodedValue": "-5d"}},
+        ]}),
+        "{r}"
+    );
+    let was = &q[1]["structure"]["where"];
+    assert_eq!(was["operator"], "was not in");
+    assert_eq!(was["operand"]["values"][0]["value"], "Done");
+    assert_eq!(was["predicates"][0]["operator"], "during");
+    assert_eq!(
+        q[2]["errors"][0],
+        "History searches do not support the 'summary' field."
+    );
+    // FROM and TO belong to CHANGED.
+    assert!(q[3]["errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("but got 'FROM'"));
+}

@@ -68,6 +68,23 @@ pub fn autocomplete_data() -> Resp {
                     ],
                     "java.util.Date",
                 ),
+                // The fields whose history the store keeps take WAS and CHANGED too.
+                _ if jql::HISTORY_FIELDS.contains(f) => (
+                    &[
+                        "=",
+                        "!=",
+                        "in",
+                        "not in",
+                        "is",
+                        "is not",
+                        "was",
+                        "was in",
+                        "was not",
+                        "was not in",
+                        "changed",
+                    ],
+                    "java.lang.String",
+                ),
                 _ => (
                     &["=", "!=", "in", "not in", "is", "is not"],
                     "java.lang.String",

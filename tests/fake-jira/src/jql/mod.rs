@@ -32,6 +32,22 @@ pub enum Expr {
     Not(Box<Expr>),
     /// field op values (field lower-cased), and how the query wrote them.
     Clause(String, String, Vec<Val>, Written),
+    /// A history clause: `field WAS [NOT] [IN] values predicates` or `field CHANGED predicates`
+    /// (field lower-cased; op `was`, `was not`, `was in`, `was not in` or `changed`, whose
+    /// values are empty).
+    History(String, String, Vec<Val>, Vec<Predicate>, Written),
+}
+
+/// A time or author predicate of a history clause: `BY`, `FROM`, `TO`, `AFTER`, `BEFORE`, `ON`
+/// (one value) or `DURING` (two).
+#[derive(Debug, Clone)]
+pub struct Predicate {
+    /// Lower-cased keyword.
+    pub name: String,
+    /// Its operand.
+    pub vals: Vec<Val>,
+    /// The operand was a parenthesized list.
+    pub list: bool,
 }
 
 /// What a clause looked like in the query, for the syntax tree `jql/parse` returns.
@@ -230,6 +246,9 @@ impl P {
         };
         let field = written.to_ascii_lowercase();
         self.i += 1;
+        if kw(self.peek(), "was") || kw(self.peek(), "changed") {
+            return self.history(field, written);
+        }
         let op = match self.peek() {
             Some(Tok::Op(o)) => o.clone(),
             Some(Tok::Word(w)) if w.eq_ignore_ascii_case("in") => "in".into(),
@@ -257,9 +276,68 @@ impl P {
             }
         };
         self.i += 1;
+        let (vals, list) = self.operand(op == "in" || op == "not in")?;
+        Ok(Expr::Clause(
+            field,
+            op,
+            vals,
+            Written {
+                field: written,
+                list,
+            },
+        ))
+    }
+    /// `WAS [NOT] [IN] operand predicates` or `CHANGED predicates`, after the field. `FROM` and
+    /// `TO` belong to `CHANGED` only.
+    fn history(&mut self, field: String, written: String) -> Result<Expr, String> {
+        let changed = kw(self.peek(), "changed");
+        self.i += 1;
+        let mut op = if changed { "changed" } else { "was" }.to_owned();
+        let mut vals = Vec::new();
+        let mut list = false;
+        if !changed {
+            if kw(self.peek(), "not") {
+                self.i += 1;
+                op.push_str(" not");
+            }
+            if kw(self.peek(), "in") {
+                self.i += 1;
+                op.push_str(" in");
+            }
+            (vals, list) = self.operand(op.ends_with(" in"))?;
+        }
+        let mut preds = Vec::new();
+        while let Some(Tok::Word(w)) = self.peek() {
+            let name = w.to_ascii_lowercase();
+            let allowed = match name.as_str() {
+                "by" | "after" | "before" | "on" | "during" => true,
+                "from" | "to" => changed,
+                _ => false,
+            };
+            if !allowed {
+                break;
+            }
+            self.i += 1;
+            let (vals, list) = self.operand(name == "during")?;
+            preds.push(Predicate { name, vals, list });
+        }
+        Ok(Expr::History(
+            field,
+            op,
+            vals,
+            preds,
+            Written {
+                field: written,
+                list,
+            },
+        ))
+    }
+    /// A value or function, or with `list_op` a parenthesized list (or a function); whether it
+    /// was a list.
+    fn operand(&mut self, list_op: bool) -> Result<(Vec<Val>, bool), String> {
         let function = matches!(self.peek(), Some(Tok::Word(_)))
             && self.toks.get(self.i + 1).map(|t| &t.0) == Some(&Tok::LParen);
-        let list = (op == "in" || op == "not in") && !function;
+        let list = list_op && !function;
         let vals = if list {
             if self.peek() != Some(&Tok::LParen) {
                 return Err(err(format!(
@@ -286,15 +364,7 @@ impl P {
         } else {
             vec![self.value()?]
         };
-        Ok(Expr::Clause(
-            field,
-            op,
-            vals,
-            Written {
-                field: written,
-                list,
-            },
-        ))
+        Ok((vals, list))
     }
     fn value(&mut self) -> Result<Val, String> {
         let v = match self.peek() {
@@ -503,8 +573,18 @@ fn check_expr_fields(e: &Expr) -> Result<(), String> {
             "Field '{f}' does not exist or you do not have permission to view it."
         )),
         Expr::Clause(..) => Ok(()),
+        Expr::History(f, ..) if !FIELDS.contains(&f.as_str()) => Err(format!(
+            "Field '{f}' does not exist or you do not have permission to view it."
+        )),
+        Expr::History(f, ..) if !HISTORY_FIELDS.contains(&f.as_str()) => {
+            Err(format!("History searches do not support the '{f}' field."))
+        }
+        Expr::History(..) => Ok(()),
     }
 }
+
+/// Fields whose changes the store records and history clauses (`WAS`, `CHANGED`) search.
+pub const HISTORY_FIELDS: &[&str] = &["status", "assignee", "priority"];
 
 /// Checks values that must exist (projects) against the store.
 pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
@@ -555,7 +635,7 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
                 }
                 Ok(())
             }
-            Expr::Clause(..) => Ok(()),
+            Expr::Clause(..) | Expr::History(..) => Ok(()),
         }
     }
     match &q.filter {

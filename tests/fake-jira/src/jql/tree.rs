@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Expr, Query, Val, Written};
+use super::{Expr, Predicate, Query, Val, Written};
 
 /// `JqlQuery`: `where` when the query has a filter, `orderBy` when it sorts.
 pub fn structure(q: &Query) -> Value {
@@ -37,15 +37,32 @@ fn clause(e: &Expr) -> Value {
         Expr::And(v) => compound("and", v.iter().map(clause).collect()),
         Expr::Not(x) => compound("not", vec![clause(x)]),
         Expr::Clause(_, op, vals, Written { field: name, list }) => {
-            let operand = match (list, vals.as_slice()) {
-                (false, [v]) => unitary(v),
-                _ => {
-                    let values: Vec<Value> = vals.iter().map(unitary).collect();
-                    let encoded: Vec<String> = vals.iter().map(encoded_operand).collect();
-                    json!({ "values": values, "encodedOperand": format!("({})", encoded.join(", ")) })
-                }
-            };
-            json!({ "field": field(name), "operator": op, "operand": operand })
+            json!({ "field": field(name), "operator": op, "operand": operand(vals, *list) })
+        }
+        // FieldWasClause and FieldChangedClause: the latter has no operand.
+        Expr::History(_, op, vals, preds, Written { field: name, list }) => {
+            let predicates: Vec<Value> = preds
+                .iter()
+                .map(|Predicate { name, vals, list }| {
+                    json!({ "operator": name, "operand": operand(vals, *list) })
+                })
+                .collect();
+            let mut c = json!({ "field": field(name), "operator": op, "predicates": predicates });
+            if op != "changed" {
+                c["operand"] = operand(vals, *list);
+            }
+            c
+        }
+    }
+}
+
+fn operand(vals: &[Val], list: bool) -> Value {
+    match (list, vals) {
+        (false, [v]) => unitary(v),
+        _ => {
+            let values: Vec<Value> = vals.iter().map(unitary).collect();
+            let encoded: Vec<String> = vals.iter().map(encoded_operand).collect();
+            json!({ "values": values, "encodedOperand": format!("({})", encoded.join(", ")) })
         }
     }
 }
