@@ -65,7 +65,11 @@ async fn autocomplete(
 
 async fn suggest(p: JqlSuggestParams, cx: Ctx<AppState>) -> Result<Vec<JqlSuggestion>, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    let r = s.client.jql_suggestions(&p.field, &p.value).await?;
+    let predicate = p.predicate.map(JqlPredicate::as_str);
+    let r = s
+        .client
+        .jql_suggestions(&p.field, &p.value, predicate)
+        .await?;
     Ok(r["results"]
         .as_array()
         .into_iter()

@@ -455,11 +455,24 @@ pub const FIELDS: &[&str] = &[
     "sprint",
 ];
 
+fn has_history(e: &Expr) -> bool {
+    match e {
+        Expr::Or(v) | Expr::And(v) => v.iter().any(has_history),
+        Expr::Not(x) => has_history(x),
+        Expr::History(..) => true,
+        Expr::Clause(..) => false,
+    }
+}
+
 /// Parses a query. Errors are Jira's messages.
 pub fn parse(s: &str) -> Result<Query, String> {
     match parse_strict(s) {
         Ok(q) => Ok(q),
-        // Bare words (no operators, quotes or parentheses) are a text search, as Jira does.
+        // Bare words (no operators, quotes or parentheses) are a text search, as Jira does;
+        // not a history clause (`summary CHANGED`), whose error stands.
+        Err(e) if parse_syntax(s).is_ok_and(|q| q.filter.as_ref().is_some_and(has_history)) => {
+            Err(e)
+        }
         Err(e) => match tokenize(s) {
             Ok(toks) if !toks.is_empty() && toks.iter().all(|(t, _)| matches!(t, Tok::Word(_))) => {
                 Ok(Query {
