@@ -190,7 +190,7 @@ export interface Methods {
   "attachments/download": [P & { id: string; path?: string; overwrite?: boolean; inline?: boolean }, Json];
   "attachments/delete": [P & { id: string }, unknown];
   "jql/autocomplete": [P | undefined, { fields: { name: string; displayName: string; operators: string[]; orderable: boolean }[]; functions: string[]; reservedWords: string[] }];
-  "jql/suggest": [P & { field: string; value?: string }, { value: string; displayName: string }[]];
+  "jql/suggest": [P & { field: string; value?: string; predicate?: "by" | "from" | "to" }, { value: string; displayName: string }[]];
   "jql/validate": [P & { jql: string }, { valid: boolean; errors: { message: string; line?: number; character?: number }[] }];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
@@ -280,7 +280,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "attachments/download": ["id", "inline", "overwrite", "path", "profile"],
   "attachments/delete": ["id", "profile"],
   "jql/autocomplete": ["profile"],
-  "jql/suggest": ["field", "value", "profile"],
+  "jql/suggest": ["field", "value", "predicate", "profile"],
   "jql/validate": ["jql", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],
