@@ -299,7 +299,8 @@ async fn completion(server: &Server, params: &Value) -> Result<Value, Failure> {
 /// Completion in a JQL query, from what precedes the word being typed: after a field, its
 /// operators; after a field and an operator, its values (`jql/suggest`) and the functions;
 /// after `field CHANGED`, its predicates; after a `BY`, `FROM` or `TO` of a `WAS`/`CHANGED`
-/// clause, that predicate's values; elsewhere, fields and keywords.
+/// clause, that predicate's values; elsewhere, fields and keywords (and within a `WAS`/`CHANGED`
+/// clause, its predicates).
 async fn jql_completion(
     server: &Server,
     before: &str,
@@ -328,27 +329,32 @@ async fn jql_completion(
         json!({ "label": label, "kind": kind, "detail": detail,
                 "textEdit": { "range": range, "newText": label } })
     };
-    // The field of the history clause (`status WAS …`, `status CHANGED …`) the last word is a
-    // predicate of.
-    let history_field = || {
-        let before_last = &tokens[..tokens.len().saturating_sub(1)];
-        let at = before_last.iter().rposition(|t| {
+    // The history clause (`status WAS …`, `status CHANGED …`) the first `upto` words end in:
+    // its field, and whether it is a CHANGED one.
+    let history = |upto: usize| {
+        let words = &tokens[..upto];
+        let at = words.iter().rposition(|t| {
             ["was", "changed", "and", "or", "order"]
                 .iter()
                 .any(|k| t.eq_ignore_ascii_case(k))
         })?;
-        let kw = before_last[at].to_ascii_lowercase();
+        let kw = words[at].to_ascii_lowercase();
         if kw != "was" && kw != "changed" {
             return None;
         }
-        field(before_last.get(at.checked_sub(1)?)?)
+        Some((field(words.get(at.checked_sub(1)?)?)?, kw == "changed"))
+    };
+    let predicates = |changed: bool| {
+        let all = ["FROM", "TO", "BY", "AFTER", "BEFORE", "ON", "DURING"];
+        // FROM and TO belong to CHANGED.
+        all.into_iter().skip(if changed { 0 } else { 2 })
     };
     let mut items = Vec::new();
     let predicate = ["by", "from", "to"]
         .contains(&last.as_str())
-        .then(history_field)
+        .then(|| history(tokens.len().saturating_sub(1)))
         .flatten();
-    if let Some(f) = predicate {
+    if let Some((f, _)) = predicate {
         // Jira's values of the predicate: users after BY, the field's values after FROM/TO.
         let name = f["name"].as_str().unwrap_or_default();
         let values = server
@@ -363,7 +369,7 @@ async fn jql_completion(
             items.push(item("currentUser()", 3, "function"));
         }
     } else if last == "changed" && tokens.len() >= 2 && field(tokens[tokens.len() - 2]).is_some() {
-        for w in ["FROM", "TO", "BY", "AFTER", "BEFORE", "ON", "DURING"] {
+        for w in predicates(true) {
             items.push(item(w, 14, "predicate"));
         }
     } else if let Some(f) = field(&last) {
@@ -393,6 +399,12 @@ async fn jql_completion(
         }
         for w in ["AND", "OR", "NOT", "ORDER BY"] {
             items.push(item(w, 14, "keyword"));
+        }
+        // Within a history clause, its further predicates.
+        if let Some((_, changed)) = history(tokens.len()) {
+            for w in predicates(changed) {
+                items.push(item(w, 14, "predicate"));
+            }
         }
     }
     let lower = word.to_lowercase();

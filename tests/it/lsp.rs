@@ -703,6 +703,15 @@ fn jql_documents_complete_the_predicates_of_was_and_changed_on_both_flavors() {
             ["\"Mia Krystof\""],
             "{profile}"
         );
+        // After a WAS value: its predicates among the keywords, without CHANGED's FROM and TO.
+        let next = labels(&mut lsp, "status WAS Done ");
+        assert!(
+            next.contains(&"BEFORE".to_owned()) && next.contains(&"AND".to_owned()),
+            "{profile}: {next:?}"
+        );
+        assert!(!next.contains(&"FROM".to_owned()), "{profile}: {next:?}");
+        let next = labels(&mut lsp, "status CHANGED FROM Done T");
+        assert!(next.contains(&"TO".to_owned()), "{profile}: {next:?}");
         // ORDER BY is not a predicate.
         let after_order = labels(&mut lsp, "project = OPS ORDER BY up");
         assert_eq!(after_order, ["updated"], "{profile}");
