@@ -14,7 +14,7 @@ pub fn docs() -> Vec<MethodDoc> {
             "The fields (with their operators), functions and reserved words JQL queries can use",
         ),
         MethodDoc::request::<JqlSuggest>(
-            "Values of a JQL field starting with what was typed (statuses, projects, users, labels, …)",
+            "Values of a JQL field starting with what was typed (statuses, projects, users, labels, …), or of a WAS/CHANGED predicate (by: users; from, to: the field's values)",
         ),
         MethodDoc::request::<JqlValidate>(
             "Checks a JQL query with Jira (syntax, fields, values): its errors, with line and character where Jira gives them",
@@ -92,9 +92,36 @@ pub struct JqlSuggestParams {
     /// for the metadata lifetime).
     #[serde(default)]
     pub fresh: bool,
+    /// Suggest for this predicate of `field WAS …`/`field CHANGED …` instead: `by` gives
+    /// users, `from` and `to` the field's values; `value` is then what was typed after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<JqlPredicate>,
     /// Profile to act as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+}
+
+/// A predicate of JQL's `WAS` and `CHANGED` whose values Jira suggests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JqlPredicate {
+    /// `BY`: who made the change.
+    By,
+    /// `FROM`: the value before.
+    From,
+    /// `TO`: the value after.
+    To,
+}
+
+impl JqlPredicate {
+    /// Jira's `predicateName`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::By => "by",
+            Self::From => "from",
+            Self::To => "to",
+        }
+    }
 }
 
 /// One value Jira suggests.

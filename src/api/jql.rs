@@ -78,17 +78,20 @@ async fn autocomplete(
 async fn suggest(p: JqlSuggestParams, cx: Ctx<AppState>) -> Result<Vec<JqlSuggestion>, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
     let client = s.client.clone();
-    // Unit separators cannot occur in a field name, so field and prefix stay distinct.
+    // Unit separators cannot occur in a field name or a predicate, so the parts stay distinct.
+    let predicate = p.predicate.map(JqlPredicate::as_str);
     let key = CacheKey::Meta(MetaKey::Other(format!(
-        "jqlSuggest:{}\u{1f}{}",
-        p.field, p.value
+        "jqlSuggest:{}\u{1f}{}\u{1f}{}",
+        p.field,
+        predicate.unwrap_or_default(),
+        p.value
     )));
     let (field, value) = (p.field, p.value);
     let read = cx
         .app
         .cache
         .get_or_fetch(&s.ns, key, p.fresh, move || async move {
-            cached_json(&client.jql_suggestions(&field, &value).await?)
+            cached_json(&client.jql_suggestions(&field, &value, predicate).await?)
         })
         .await?;
     let r: Value = read_cached(&read.value)?;

@@ -15,12 +15,25 @@ impl JiraClient {
             .await
     }
 
-    /// `{results: [{value, displayName}]}` for a field's values starting with `value`.
-    pub async fn jql_suggestions(&self, field: &str, value: &str) -> Result<Value, JiraError> {
-        let query = [
-            ("fieldName", field.to_owned()),
-            ("fieldValue", value.to_owned()),
-        ];
+    /// `{results: [{value, displayName}]}` for a field's values starting with `value`, or with a
+    /// `predicate` (`by`, `from`, `to`) that predicate's values: Jira takes the field with it.
+    pub async fn jql_suggestions(
+        &self,
+        field: &str,
+        value: &str,
+        predicate: Option<&str>,
+    ) -> Result<Value, JiraError> {
+        let query = match predicate {
+            None => vec![
+                ("fieldName", field.to_owned()),
+                ("fieldValue", value.to_owned()),
+            ],
+            Some(p) => vec![
+                ("fieldName", field.to_owned()),
+                ("predicateName", p.to_owned()),
+                ("predicateValue", value.to_owned()),
+            ],
+        };
         self.get(
             &["jql", "autocompletedata", "suggestions"],
             &query,

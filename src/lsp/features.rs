@@ -298,7 +298,9 @@ async fn completion(server: &Server, params: &Value) -> Result<Value, Failure> {
 
 /// Completion in a JQL query, from what precedes the word being typed: after a field, its
 /// operators; after a field and an operator, its values (`jql/suggest`) and the functions;
-/// elsewhere, fields and keywords.
+/// after `field CHANGED`, its predicates; after a `BY`, `FROM` or `TO` of a `WAS`/`CHANGED`
+/// clause, that predicate's values; elsewhere, fields and keywords (and within a `WAS`/`CHANGED`
+/// clause, its predicates).
 async fn jql_completion(
     server: &Server,
     before: &str,
@@ -327,8 +329,50 @@ async fn jql_completion(
         json!({ "label": label, "kind": kind, "detail": detail,
                 "textEdit": { "range": range, "newText": label } })
     };
+    // The history clause (`status WAS …`, `status CHANGED …`) the first `upto` words end in:
+    // its field, and whether it is a CHANGED one.
+    let history = |upto: usize| {
+        let words = &tokens[..upto];
+        let at = words.iter().rposition(|t| {
+            ["was", "changed", "and", "or", "order"]
+                .iter()
+                .any(|k| t.eq_ignore_ascii_case(k))
+        })?;
+        let kw = words[at].to_ascii_lowercase();
+        if kw != "was" && kw != "changed" {
+            return None;
+        }
+        Some((field(words.get(at.checked_sub(1)?)?)?, kw == "changed"))
+    };
+    let predicates = |changed: bool| {
+        let all = ["FROM", "TO", "BY", "AFTER", "BEFORE", "ON", "DURING"];
+        // FROM and TO belong to CHANGED.
+        all.into_iter().skip(if changed { 0 } else { 2 })
+    };
     let mut items = Vec::new();
-    if let Some(f) = field(&last) {
+    let predicate = ["by", "from", "to"]
+        .contains(&last.as_str())
+        .then(|| history(tokens.len().saturating_sub(1)))
+        .flatten();
+    if let Some((f, _)) = predicate {
+        // Jira's values of the predicate: users after BY, the field's values after FROM/TO.
+        let name = f["name"].as_str().unwrap_or_default();
+        let values = server
+            .call(
+                "jql/suggest",
+                json!({ "field": name, "value": word, "predicate": last }),
+            )
+            .await
+            .unwrap_or_default();
+        push_values(&mut items, &values, &item);
+        if last == "by" {
+            items.push(item("currentUser()", 3, "function"));
+        }
+    } else if last == "changed" && tokens.len() >= 2 && field(tokens[tokens.len() - 2]).is_some() {
+        for w in predicates(true) {
+            items.push(item(w, 14, "predicate"));
+        }
+    } else if let Some(f) = field(&last) {
         for op in f["operators"].as_array().into_iter().flatten() {
             if let Some(op) = op.as_str() {
                 items.push(item(op, 24, "operator"));
@@ -341,19 +385,7 @@ async fn jql_completion(
             .call("jql/suggest", json!({ "field": name, "value": word }))
             .await
             .unwrap_or_default();
-        for v in values.as_array().into_iter().flatten() {
-            if let Some(value) = v["value"].as_str() {
-                let text = if value.contains(char::is_whitespace) {
-                    format!("\"{value}\"")
-                } else {
-                    value.to_owned()
-                };
-                let mut it = item(&text, 12, v["displayName"].as_str().unwrap_or(value));
-                // Filtered by the value, not its quotes.
-                it["filterText"] = json!(value);
-                items.push(it);
-            }
-        }
+        push_values(&mut items, &values, &item);
         for f in reference["functions"].as_array().into_iter().flatten() {
             if let Some(f) = f.as_str() {
                 items.push(item(f, 3, "function"));
@@ -368,6 +400,12 @@ async fn jql_completion(
         for w in ["AND", "OR", "NOT", "ORDER BY"] {
             items.push(item(w, 14, "keyword"));
         }
+        // Within a history clause, its further predicates.
+        if let Some((_, changed)) = history(tokens.len()) {
+            for w in predicates(changed) {
+                items.push(item(w, 14, "predicate"));
+            }
+        }
     }
     let lower = word.to_lowercase();
     items.retain(|i| {
@@ -377,6 +415,23 @@ async fn jql_completion(
             .is_some_and(|l| l.to_lowercase().starts_with(&lower))
     });
     Ok(json!({ "isIncomplete": false, "items": items }))
+}
+
+/// `jql/suggest`'s values as completion items; a value with spaces is written quoted.
+fn push_values(items: &mut Vec<Value>, values: &Value, item: &dyn Fn(&str, u8, &str) -> Value) {
+    for v in values.as_array().into_iter().flatten() {
+        if let Some(value) = v["value"].as_str() {
+            let text = if value.contains(char::is_whitespace) {
+                format!("\"{value}\"")
+            } else {
+                value.to_owned()
+            };
+            let mut it = item(&text, 12, v["displayName"].as_str().unwrap_or(value));
+            // Filtered by the value, not its quotes.
+            it["filterText"] = json!(value);
+            items.push(it);
+        }
+    }
 }
 
 /// After `@`: the users whose name or email starts with what was typed, by display name.

@@ -109,3 +109,78 @@ fn reference_data_and_suggestions_are_kept_per_site_for_every_client() {
         1
     );
 }
+
+#[test]
+fn was_and_changed_predicates_get_their_values_and_their_queries_hold_on_both_flavors() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    let mut c = d.client(Framing::Ndjson);
+    for profile in ["cloud", "dc"] {
+        // BY: people (status has no value starting with "al"); FROM and TO: the field's values.
+        let by = c.result(
+            "jql/suggest",
+            json!({ "field": "status", "predicate": "by", "value": "al", "profile": profile }),
+        );
+        assert_eq!(
+            by,
+            json!([{ "value": "Alex Morgan", "displayName": "Alex Morgan" }]),
+            "{profile}"
+        );
+        let to = c.result(
+            "jql/suggest",
+            json!({ "field": "status", "predicate": "to", "value": "in", "profile": profile }),
+        );
+        assert_eq!(
+            to,
+            json!([{ "value": "In Progress", "displayName": "In Progress" }]),
+            "{profile}"
+        );
+        // Only Jira's three predicates.
+        let bad = c.call(
+            "jql/suggest",
+            json!({ "field": "status", "predicate": "during", "profile": profile }),
+        );
+        assert_eq!(bad["error"]["data"]["kind"], "invalidParams", "{bad}");
+    }
+    // A history query: what moved, by whom, is what Jira finds, on either flavor.
+    let todo = c.result(
+        "issues/list",
+        json!({ "jql": "project = OPS AND status = \"To Do\" ORDER BY key", "limit": 2 }),
+    );
+    let keys: Vec<String> = todo["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys.len(), 2, "{todo}");
+    for (profile, key) in [("cloud", &keys[0]), ("dc", &keys[1])] {
+        let jql = format!(
+            "key = {key} AND status CHANGED FROM \"To Do\" TO \"In Progress\" BY currentUser()"
+        );
+        let ok = c.result("jql/validate", json!({ "jql": jql, "profile": profile }));
+        assert_eq!(ok, json!({ "valid": true, "errors": [] }), "{profile}");
+        let found = |c: &mut support::SocketClient| {
+            c.result(
+                "issues/list",
+                json!({ "jql": jql, "fresh": true, "profile": profile }),
+            )["issues"]
+                .as_array()
+                .map_or(0, Vec::len)
+        };
+        assert_eq!(found(&mut c), 0, "{profile}: not moved yet");
+        c.result(
+            "issues/transition",
+            json!({ "key": key, "to": "In Progress", "profile": profile }),
+        );
+        assert_eq!(found(&mut c), 1, "{profile}: moved by the caller");
+        let bad = c.result(
+            "jql/validate",
+            json!({ "jql": "summary CHANGED", "profile": profile }),
+        );
+        assert_eq!(
+            bad["errors"][0]["message"], "History searches do not support the 'summary' field.",
+            "{profile}"
+        );
+    }
+}

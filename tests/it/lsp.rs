@@ -642,6 +642,91 @@ fn jql_documents_complete_fields_operators_and_values() {
 }
 
 #[test]
+fn jql_documents_complete_the_predicates_of_was_and_changed_on_both_flavors() {
+    let world = JiraWorld::start();
+    let d = world.daemon("cloud");
+    for profile in ["cloud", "dc"] {
+        let mut lsp = Lsp::start(d.dir.path(), &d.socket);
+        lsp.initialize(
+            json!({ "capabilities": {}, "initializationOptions": { "profile": profile } }),
+        );
+        let uri = "file:///work/history.jql";
+        let mut version = 0;
+        let mut labels = |lsp: &mut Lsp, text: &str| -> Vec<String> {
+            version += 1;
+            lsp.notify(
+                "textDocument/didOpen",
+                json!({ "textDocument": { "uri": uri, "languageId": "jql", "version": version, "text": text } }),
+            );
+            let list = lsp.result(
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": uri },
+                        "position": { "line": 0, "character": text.len() } }),
+            );
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["label"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        // Jira lists WAS and CHANGED among status's operators.
+        let ops = labels(&mut lsp, "status ");
+        assert!(
+            ops.contains(&"changed".to_owned()) && ops.contains(&"was".to_owned()),
+            "{profile}: {ops:?}"
+        );
+        // After CHANGED: its predicates.
+        let preds = labels(&mut lsp, "project = OPS AND status CHANGED ");
+        for p in ["FROM", "TO", "BY", "AFTER"] {
+            assert!(preds.contains(&p.to_owned()), "{profile}: {preds:?}");
+        }
+        // BY: the people who could have made the change.
+        assert_eq!(
+            labels(&mut lsp, "status CHANGED BY Al"),
+            ["\"Alex Morgan\""],
+            "{profile}"
+        );
+        assert_eq!(
+            labels(&mut lsp, "status CHANGED BY cu"),
+            ["currentUser()"],
+            "{profile}"
+        );
+        // FROM and TO, and BY after a WAS value: the field's values, or people.
+        assert_eq!(
+            labels(&mut lsp, "status CHANGED FROM \"To Do\" TO In"),
+            ["\"In Progress\""],
+            "{profile}"
+        );
+        assert_eq!(
+            labels(&mut lsp, "status WAS Done BY Mi"),
+            ["\"Mia Krystof\""],
+            "{profile}"
+        );
+        // After a WAS value: its predicates among the keywords, without CHANGED's FROM and TO.
+        let next = labels(&mut lsp, "status WAS Done ");
+        assert!(
+            next.contains(&"BEFORE".to_owned()) && next.contains(&"AND".to_owned()),
+            "{profile}: {next:?}"
+        );
+        assert!(!next.contains(&"FROM".to_owned()), "{profile}: {next:?}");
+        let next = labels(&mut lsp, "status CHANGED FROM Done T");
+        assert!(next.contains(&"TO".to_owned()), "{profile}: {next:?}");
+        // ORDER BY is not a predicate.
+        let after_order = labels(&mut lsp, "project = OPS ORDER BY up");
+        assert_eq!(after_order, ["updated"], "{profile}");
+        assert!(lsp.finish(true).success());
+    }
+    // Jira was asked for predicate values with the field, on each flavor's API.
+    for api in ["/rest/api/3/", "/rest/api/2/"] {
+        assert!(
+            world.count_requests("GET", &format!("{api}jql/autocompletedata/suggestions")) >= 3,
+            "{api}"
+        );
+    }
+}
+
+#[test]
 fn a_profile_needing_consent_has_the_editor_open_the_link_and_reads_again_once_granted() {
     let world = JiraWorld::start();
     let d = world.daemon("oauth");

@@ -196,7 +196,7 @@ export interface Methods {
   "attachments/thumbnail": [P & { id: string; path?: string; overwrite?: boolean; inline?: boolean; width?: number; height?: number }, Json];
   "attachments/delete": [P & { id: string }, unknown];
   "jql/autocomplete": [(P & { fresh?: boolean }) | undefined, { fields: { name: string; displayName: string; operators: string[]; orderable: boolean }[]; functions: string[]; reservedWords: string[] }];
-  "jql/suggest": [P & { field: string; value?: string; fresh?: boolean }, { value: string; displayName: string }[]];
+  "jql/suggest": [P & { field: string; value?: string; fresh?: boolean; predicate?: "by" | "from" | "to" }, { value: string; displayName: string }[]];
   "jql/validate": [P & { jql: string }, { valid: boolean; errors: { message: string; line?: number; character?: number }[] }];
   "projects/list": [P | undefined, unknown];
   "projects/issueTypes": [P & { project: string }, unknown];
@@ -293,7 +293,7 @@ export const PARAM_NAMES: Readonly<Record<MethodName, readonly string[]>> = {
   "attachments/thumbnail": ["height", "id", "inline", "overwrite", "path", "profile", "width"],
   "attachments/delete": ["id", "profile"],
   "jql/autocomplete": ["fresh", "profile"],
-  "jql/suggest": ["field", "fresh", "value", "profile"],
+  "jql/suggest": ["field", "fresh", "value", "predicate", "profile"],
   "jql/validate": ["jql", "profile"],
   "projects/list": ["fresh", "profile", "query"],
   "projects/issueTypes": ["fresh", "profile", "project"],

@@ -296,6 +296,10 @@ async fn jql_parse_judges_each_query_and_answers_200() {
         q[1]["errors"][0],
         "The value 'NOPE' does not exist for the field 'project'."
     );
+    assert!(
+        q[1].get("structure").is_none(),
+        "no tree for a failed query: {r}"
+    );
     assert!(q[2]["errors"][0]
         .as_str()
         .unwrap()
@@ -303,6 +307,10 @@ async fn jql_parse_judges_each_query_and_answers_200() {
     // `warn`: unknown values are warnings, the query still parses.
     let (_, r) = a.post("/jql/parse?validation=warn", body.clone()).await;
     assert!(r["queries"][1]["warnings"].is_array() && r["queries"][1]["structure"].is_object());
+    assert_eq!(
+        r["queries"][1]["structure"]["where"]["operand"]["value"],
+        "NOPE"
+    );
     // No queries, or no validation type: 400.
     let (s, _) = a
         .post("/jql/parse?validation=strict", json!({ "queries": [] }))
@@ -310,6 +318,82 @@ async fn jql_parse_judges_each_query_and_answers_200() {
     assert_eq!(s, 400);
     let (s, _) = a.post("/jql/parse", body).await;
     assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn jql_parse_gives_jiras_syntax_tree() {
+    // The document's own example passes the schema check the fake's answers get.
+    let example = common::openapi()["paths"]["/rest/api/3/jql/parse"]["post"]["responses"]["200"]
+        ["content"]["application/json"]["example"]
+        .as_str()
+        .unwrap();
+    common::check(
+        "/rest/api/3/jql/parse",
+        "post",
+        200,
+        &serde_json::from_str(example).unwrap(),
+    );
+    let f = start().await;
+    let a = Api::site(&f);
+    let body = json!({ "queries": [
+        "project = DEMO AND (labels in (urgent, \"needs review\") OR assignee = currentUser()) AND NOT resolution IS EMPTY ORDER BY updated DESC, key",
+        "sprint in openSprints() OR status != Done",
+        "Universe = 42",
+        "invalid query",
+    ] });
+    let (s, r) = a.post("/jql/parse?validation=strict", body.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    common::check("/rest/api/3/jql/parse", "post", 200, &r);
+    let t = &r["queries"][0]["structure"];
+    assert_eq!(
+        *t,
+        json!({
+            "where": {"operator": "and", "clauses": [
+                {"field": {"name": "project", "encodedName": "project"}, "operator": "=",
+                 "operand": {"value": "DEMO", "encodedValue": "DEMO"}},
+                {"operator": "or", "clauses": [
+                    {"field": {"name": "labels", "encodedName": "labels"}, "operator": "in",
+                     "operand": {"values": [{"value": "urgent", "encodedValue": "urgent"},
+                                            {"value": "needs review", "encodedValue": "\"needs review\""}],
+                                 "encodedOperand": "(urgent, \"needs review\")"}},
+                    {"field": {"name": "assignee", "encodedName": "assignee"}, "operator": "=",
+                     "operand": {"function": "currentUser", "arguments": [],
+                                 "encodedOperand": "currentUser()"}},
+                ]},
+                {"operator": "not", "clauses": [
+                    {"field": {"name": "resolution", "encodedName": "resolution"}, "operator": "is",
+                     "operand": {"keyword": "empty"}},
+                ]},
+            ]},
+            "orderBy": {"fields": [
+                {"field": {"name": "updated", "encodedName": "updated"}, "direction": "desc"},
+                {"field": {"name": "key", "encodedName": "key"}},
+            ]},
+        }),
+        "{r}"
+    );
+    let t = &r["queries"][1]["structure"]["where"];
+    assert_eq!(t["operator"], "or");
+    assert_eq!(t["clauses"][0]["operand"]["function"], "openSprints");
+    assert_eq!(t["clauses"][1]["operator"], "!=");
+    // An unknown field fails `strict`; Jira's own example of a syntax error is one here too.
+    assert_eq!(
+        r["queries"][2]["errors"][0],
+        "Field 'universe' does not exist or you do not have permission to view it."
+    );
+    assert_eq!(
+        r["queries"][3]["errors"][0],
+        "Error in the JQL Query: Expecting operator but got 'query'. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character 9)"
+    );
+    assert!(r["queries"][3].get("structure").is_none());
+    // `none` judges the syntax only: the unknown field gets its tree, as written.
+    let (_, r) = a.post("/jql/parse?validation=none", body).await;
+    common::check("/rest/api/3/jql/parse", "post", 200, &r);
+    assert_eq!(
+        r["queries"][2]["structure"]["where"]["field"]["name"],
+        "Universe"
+    );
+    assert!(r["queries"][3]["errors"].is_array());
 }
 
 #[tokio::test]
@@ -359,8 +443,121 @@ async fn jql_suggestions_are_a_fields_values_with_the_match_in_bold() {
         .map(|v| v["value"].as_str().unwrap())
         .collect();
     assert_eq!(projects, ["DEMO", "OPS"]);
-    let (s, _) = a
-        .get("/jql/autocompletedata/suggestions?fieldName=status&predicateName=by")
+    // Predicates of WAS and CHANGED: `by` gives users, `from` and `to` the field's values.
+    let get = |q: &'static str| {
+        let a = Api::site(&f);
+        async move {
+            a.get(&format!("/jql/autocompletedata/suggestions?{q}"))
+                .await
+        }
+    };
+    let values = |r: &serde_json::Value| -> Vec<String> {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["value"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (s, r) = get("fieldName=status&predicateName=by&predicateValue=al").await;
+    assert_eq!(s, 200, "{r}");
+    common::check(
+        "/rest/api/3/jql/autocompletedata/suggestions",
+        "get",
+        200,
+        &r,
+    );
+    assert_eq!(values(&r), ["Alex Morgan"]);
+    assert_eq!(r["results"][0]["displayName"], "<b>Al</b>ex Morgan");
+    let (_, r) = get("fieldName=status&predicateName=from&predicateValue=to").await;
+    assert_eq!(values(&r), ["To Do"]);
+    let (_, r) = get("fieldName=status&predicateName=TO").await;
+    assert_eq!(values(&r).len(), 3, "{r}");
+    // Invalid combinations: 400.
+    for q in [
+        "predicateName=by",
+        "fieldName=status&predicateName=during",
+        "fieldName=status&predicateValue=x",
+    ] {
+        assert_eq!(get(q).await.0, 400, "{q}");
+    }
+}
+
+#[tokio::test]
+async fn was_and_changed_search_the_changelog() {
+    let f = start().await;
+    let a = Api::site(&f);
+    // An issue that was never In Progress, moved there now by the caller.
+    let (_, b) = a
+        .post(
+            "/search/jql",
+            json!({"jql": "project = OPS AND status = \"To Do\"", "fields": ["key"], "maxResults": 1}),
+        )
         .await;
-    assert_eq!(s, 400);
+    let key = b["issues"][0]["key"].as_str().unwrap().to_owned();
+    let moved = |jql: &str| {
+        let (a, key, jql) = (Api::site(&f), key.clone(), jql.to_owned());
+        async move { keys(&a, &format!("key = {key} AND {jql}")).await == [key] }
+    };
+    assert!(!moved("status CHANGED").await);
+    assert!(moved("status WAS \"To Do\"").await);
+    let (s, _) = a
+        .post(
+            &format!("/issue/{key}/transitions"),
+            json!({"transition": {"id": "21"}}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    for (jql, hit) in [
+        ("status CHANGED", true),
+        ("status CHANGED FROM \"To Do\" TO \"In Progress\"", true),
+        ("status CHANGED FROM Done", false),
+        ("status CHANGED BY currentUser() AFTER -1d", true),
+        ("status CHANGED BEFORE -1d", false),
+        ("status WAS \"To Do\"", true),
+        ("status WAS \"In Progress\" BEFORE -1d", false),
+        ("status WAS IN (Done, \"In Progress\")", true),
+        ("status WAS NOT \"In Progress\"", false),
+        ("assignee CHANGED", false),
+    ] {
+        assert_eq!(moved(jql).await, hit, "{jql}");
+    }
+    let (_, r) = a
+        .post(
+            "/jql/parse?validation=strict",
+            json!({ "queries": [
+                "status CHANGED FROM \"To Do\" TO Done BY currentUser() AFTER -5d",
+                "status WAS NOT IN (Done) DURING (\"2026-01-01\", \"2026-02-01\")",
+                "summary CHANGED",
+                "status WAS Done FROM \"To Do\"",
+            ] }),
+        )
+        .await;
+    common::check("/rest/api/3/jql/parse", "post", 200, &r);
+    let q = &r["queries"];
+    assert_eq!(
+        q[0]["structure"]["where"],
+        json!({"field": {"name": "status", "encodedName": "status"}, "operator": "changed",
+        "predicates": [
+            {"operator": "from", "operand": {"value": "To Do", "encodedValue": "\"To Do\""}},
+            {"operator": "to", "operand": {"value": "Done", "encodedValue": "Done"}},
+            {"operator": "by", "operand": {"function": "currentUser", "arguments": [],
+                                           "encodedOperand": "currentUser()"}},
+            {"operator": "after", "operand": {"value": "-5d", "encodedValue": "-5d"}},
+        ]}),
+        "{r}"
+    );
+    let was = &q[1]["structure"]["where"];
+    assert_eq!(was["operator"], "was not in");
+    assert_eq!(was["operand"]["values"][0]["value"], "Done");
+    assert_eq!(was["predicates"][0]["operator"], "during");
+    assert_eq!(
+        q[2]["errors"][0],
+        "History searches do not support the 'summary' field."
+    );
+    // FROM and TO belong to CHANGED.
+    assert!(q[3]["errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("but got 'FROM'"));
 }

@@ -475,7 +475,10 @@ class Jql(_Namespace):
 
     @rpc("jql/suggest")
     def suggest(self, field: str, *, value: Optional[str] = None,
-                fresh: Optional[bool] = None, profile: Optional[str] = None) -> Any: ...
+                fresh: Optional[bool] = None, predicate: Optional[str] = None,
+                profile: Optional[str] = None) -> Any:
+        """``field``'s values, or with ``predicate`` (``"by"``, ``"from"``, ``"to"``) those of
+        ``field WAS/CHANGED … <predicate>``."""
 
     @rpc("jql/validate")
     def validate(self, jql: str, *, profile: Optional[str] = None) -> Json: ...

@@ -1,7 +1,7 @@
 //! JQL reference data (`GET /jql/autocompletedata`), value suggestions, and `POST /rest/api/3/jql/parse?validation=strict|warn|none`: each query judged alone, 200 even
-//! when invalid; `strict` and `warn` check the store's values too, `warn` reporting unknown ones
-//! as warnings. A valid query's `structure` is left empty: the
-//! subset's parse tree is not Jira's.
+//! when invalid; `strict` and `warn` check fields and the store's values too, `warn` reporting
+//! unknown values as warnings; `none` judges the syntax only. A valid query gets its syntax tree
+//! (`structure`, Jira's `JqlQuery`); an invalid one only its `errors`.
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -29,13 +29,23 @@ pub fn parse(inner: &Inner, q: &Query, body: &Value) -> Resp {
         .iter()
         .map(|query| {
             let text = query.as_str().unwrap_or_default();
-            match jql::parse(text) {
+            // No bare-word text search here: Jira's parse reports `invalid query` as a syntax error.
+            let parsed = jql::parse_syntax(text).and_then(|q| match validation {
+                "none" => Ok(q),
+                _ => jql::check_fields(&q).map(|()| q),
+            });
+            match parsed {
                 Err(e) => json!({ "query": text, "errors": [e] }),
-                Ok(parsed) => match (validation, jql::validate(&parsed, inner)) {
-                    ("strict", Err(e)) => json!({ "query": text, "errors": [e] }),
-                    ("warn", Err(e)) => json!({ "query": text, "structure": {}, "warnings": [e] }),
-                    _ => json!({ "query": text, "structure": {} }),
-                },
+                Ok(parsed) => {
+                    let structure = jql::structure(&parsed);
+                    match (validation, jql::validate(&parsed, inner)) {
+                        ("strict", Err(e)) => json!({ "query": text, "errors": [e] }),
+                        ("warn", Err(e)) => {
+                            json!({ "query": text, "structure": structure, "warnings": [e] })
+                        }
+                        _ => json!({ "query": text, "structure": structure }),
+                    }
+                }
             }
         })
         .collect();
@@ -57,6 +67,23 @@ pub fn autocomplete_data() -> Resp {
                         "=", "!=", ">", ">=", "<", "<=", "is", "is not", "in", "not in",
                     ],
                     "java.util.Date",
+                ),
+                // The fields whose history the store keeps take WAS and CHANGED too.
+                _ if jql::HISTORY_FIELDS.contains(f) => (
+                    &[
+                        "=",
+                        "!=",
+                        "in",
+                        "not in",
+                        "is",
+                        "is not",
+                        "was",
+                        "was in",
+                        "was not",
+                        "was not in",
+                        "changed",
+                    ],
+                    "java.lang.String",
                 ),
                 _ => (
                     &["=", "!=", "in", "not in", "is", "is not"],
@@ -93,24 +120,36 @@ pub fn autocomplete_data() -> Resp {
 /// `GET /jql/autocompletedata/suggestions?fieldName=&fieldValue=`: values of a field starting
 /// with `fieldValue` (case-insensitive), the matched part in `<b>` in `displayName` (HTML, as
 /// Jira's). Values come from the store (projects, users, labels) or the fixed tables (statuses,
-/// types, priorities); other fields have none. Predicate suggestions (`by`, `from`, `to`) are not
-/// in the subset: asking for them is a 400 here.
+/// types, priorities); other fields have none. With `predicateName` (`by`, `from` or `to`, the
+/// predicates of `WAS` and `CHANGED`) and `predicateValue` instead: users for `by`, the field's
+/// own values for `from` and `to`. No `fieldName`, an unknown predicate or a `predicateValue`
+/// without its name is an invalid combination: 400.
 pub fn suggestions(inner: &Inner, q: &Query) -> Resp {
-    let (Some(field), None) = (q.get("fieldName"), q.get("predicateName")) else {
+    let predicate = q.get("predicateName").map(str::to_ascii_lowercase);
+    let valid = match &predicate {
+        Some(p) => matches!(p.as_str(), "by" | "from" | "to"),
+        None => q.get("predicateValue").is_none(),
+    };
+    let Some(field) = q.get("fieldName").filter(|_| valid) else {
         return jira_err(
             StatusCode::BAD_REQUEST,
-            "Either fieldName or predicateName must be given, not both.",
+            "Invalid combination of parameters: give fieldName with fieldValue, or fieldName with predicateName (by, from or to) and predicateValue.",
         );
     };
-    let typed = q.get("fieldValue").unwrap_or_default().to_lowercase();
+    let typed = match predicate {
+        Some(_) => q.get("predicateValue"),
+        None => q.get("fieldValue"),
+    }
+    .unwrap_or_default()
+    .to_lowercase();
+    let users = || inner.users.iter().map(|u| u.display_name.clone()).collect();
     let mut values: Vec<String> = match field.to_lowercase().as_str() {
+        _ if predicate.as_deref() == Some("by") => users(),
         "project" => inner.projects.values().map(|p| p.key.clone()).collect(),
         "status" => model::STATUSES.iter().map(|s| s.1.to_owned()).collect(),
         "issuetype" | "type" => model::ISSUE_TYPES.iter().map(|t| t.1.to_owned()).collect(),
         "priority" => model::PRIORITIES.iter().map(|p| p.1.to_owned()).collect(),
-        "assignee" | "reporter" | "creator" => {
-            inner.users.iter().map(|u| u.display_name.clone()).collect()
-        }
+        "assignee" | "reporter" | "creator" => users(),
         "labels" => inner
             .issues
             .values()

@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use super::{Expr, Val};
+use super::{Expr, Predicate, Val};
 use crate::store::{Inner, Issue};
 
 pub(super) fn rel_or_abs(s: &str, now: i64) -> Option<i64> {
@@ -42,7 +42,8 @@ pub fn matches(e: &Expr, i: &Issue, inner: &Inner, me: &str, now: i64) -> bool {
         Expr::Or(v) => v.iter().any(|x| matches(x, i, inner, me, now)),
         Expr::And(v) => v.iter().all(|x| matches(x, i, inner, me, now)),
         Expr::Not(x) => !matches(x, i, inner, me, now),
-        Expr::Clause(f, op, vals) => {
+        Expr::History(f, op, vals, preds, _) => history(f, op, vals, preds, i, inner, me, now),
+        Expr::Clause(f, op, vals, _) => {
             let neg = op.starts_with('!') || op.contains("not");
             let any = |pred: &dyn Fn(&Val) -> bool| vals.iter().any(pred);
             let hit = match f.as_str() {
@@ -169,6 +170,113 @@ pub fn matches(e: &Expr, i: &Issue, inner: &Inner, me: &str, now: i64) -> bool {
             hit != neg
         }
     }
+}
+
+/// Whether the raw value (an id; an accountId for users) of a history field is `v`.
+fn raw_is(f: &str, v: &Val, raw: Option<&str>, me: &str, inner: &Inner) -> bool {
+    let named = |table: Vec<(&str, &str)>, s: &str| {
+        raw.is_some_and(|r| {
+            table
+                .iter()
+                .any(|(id, name)| *id == r && (name.eq_ignore_ascii_case(s) || *id == s))
+        })
+    };
+    match (f, v) {
+        ("assignee", _) => user_matches(v, raw, me, inner),
+        (_, Val::Empty) => raw.is_none(),
+        ("status", Val::Str(s)) => named(
+            crate::model::STATUSES.iter().map(|t| (t.0, t.1)).collect(),
+            s,
+        ),
+        ("priority", Val::Str(s)) => named(
+            crate::model::PRIORITIES
+                .iter()
+                .map(|t| (t.0, t.1))
+                .collect(),
+            s,
+        ),
+        _ => false,
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+/// `WAS` and `CHANGED` against the issue's changelog. A value holds from the change that set it
+/// (or creation, by the creator) until the next change of the field; `WAS` asks whether one
+/// such period matches the value and the predicates, `CHANGED` whether one change does.
+#[allow(clippy::too_many_arguments)]
+fn history(
+    f: &str,
+    op: &str,
+    vals: &[Val],
+    preds: &[Predicate],
+    i: &Issue,
+    inner: &Inner,
+    me: &str,
+    now: i64,
+) -> bool {
+    let changes: Vec<(i64, &str, Option<&str>, Option<&str>)> = i
+        .history
+        .iter()
+        .flat_map(|h| {
+            h.items.iter().filter(|c| c.field_id == f).map(move |c| {
+                (
+                    h.created,
+                    h.author.as_str(),
+                    c.from.as_deref(),
+                    c.to.as_deref(),
+                )
+            })
+        })
+        .collect();
+    let date = |p: &Predicate, k: usize| match p.vals.get(k) {
+        Some(Val::Str(s)) => rel_or_abs(s, now),
+        _ => None,
+    };
+    // Whether the span [start, end) by `who` meets the time and author predicates.
+    let meets = |start: i64, end: i64, who: &str| {
+        preds.iter().all(|p| match p.name.as_str() {
+            "by" => p.vals.iter().any(|v| user_matches(v, Some(who), me, inner)),
+            "after" => date(p, 0).is_some_and(|t| end > t),
+            "before" => date(p, 0).is_some_and(|t| start < t),
+            "on" => date(p, 0).is_some_and(|t| start < t + DAY && end > t),
+            "during" => match (date(p, 0), date(p, 1)) {
+                (Some(a), Some(b)) => start <= b && end >= a,
+                _ => false,
+            },
+            _ => true,
+        })
+    };
+    if op == "changed" {
+        return changes.iter().any(|(at, who, from, to)| {
+            let value = |name: &str, raw: Option<&str>| {
+                preds
+                    .iter()
+                    .filter(|p| p.name == name)
+                    .all(|p| p.vals.iter().any(|v| raw_is(f, v, raw, me, inner)))
+            };
+            value("from", *from) && value("to", *to) && meets(*at, *at + 1, who)
+        });
+    }
+    let current = match f {
+        "status" => Some(i.status.as_str()),
+        "priority" => Some(i.priority.as_str()),
+        _ => i.assignee.as_deref(),
+    };
+    // The periods: (value, start, end, who set it).
+    let mut periods = Vec::new();
+    let mut start = (i.created, i.creator.as_str());
+    let mut value = changes.first().map_or(current, |c| c.2);
+    for (at, who, _, to) in &changes {
+        periods.push((value, start.0, *at, start.1));
+        value = *to;
+        start = (*at, *who);
+    }
+    periods.push((value, start.0, i64::MAX, start.1));
+    let was = periods.iter().any(|(v, s, e, who)| {
+        vals.iter().any(|x| raw_is(f, x, *v, me, inner)) && meets(*s, *e, who)
+    });
+    was != op.contains("not")
 }
 
 /// Compares two issues by the ORDER BY keys, then by id descending... ties broken by id.

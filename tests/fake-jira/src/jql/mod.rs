@@ -2,9 +2,11 @@
 //! than OR, parentheses, NOT), evaluation against the store, and ORDER BY (at most 7 keys).
 
 mod eval;
+mod tree;
 
 use eval::rel_or_abs;
 pub use eval::{compare, matches};
+pub use tree::structure;
 
 use crate::store::Inner;
 
@@ -15,6 +17,8 @@ pub struct Query {
     pub filter: Option<Expr>,
     /// ORDER BY keys: (field, descending).
     pub order: Vec<(String, bool)>,
+    /// ORDER BY keys as written: the field's spelling and the direction, when one was given.
+    pub sort: Vec<(String, Option<&'static str>)>,
 }
 
 /// A boolean expression.
@@ -26,8 +30,33 @@ pub enum Expr {
     And(Vec<Expr>),
     /// Negation.
     Not(Box<Expr>),
-    /// field op values.
-    Clause(String, String, Vec<Val>),
+    /// field op values (field lower-cased), and how the query wrote them.
+    Clause(String, String, Vec<Val>, Written),
+    /// A history clause: `field WAS [NOT] [IN] values predicates` or `field CHANGED predicates`
+    /// (field lower-cased; op `was`, `was not`, `was in`, `was not in` or `changed`, whose
+    /// values are empty).
+    History(String, String, Vec<Val>, Vec<Predicate>, Written),
+}
+
+/// A time or author predicate of a history clause: `BY`, `FROM`, `TO`, `AFTER`, `BEFORE`, `ON`
+/// (one value) or `DURING` (two).
+#[derive(Debug, Clone)]
+pub struct Predicate {
+    /// Lower-cased keyword.
+    pub name: String,
+    /// Its operand.
+    pub vals: Vec<Val>,
+    /// The operand was a parenthesized list.
+    pub list: bool,
+}
+
+/// What a clause looked like in the query, for the syntax tree `jql/parse` returns.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The field name as the query spelled it (unquoted).
+    pub field: String,
+    /// The operand was a parenthesized list.
+    pub list: bool,
 }
 
 /// A right-hand value.
@@ -205,8 +234,8 @@ impl P {
         self.clause()
     }
     fn clause(&mut self) -> Result<Expr, String> {
-        let field = match self.peek() {
-            Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.to_ascii_lowercase(),
+        let written = match self.peek() {
+            Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.clone(),
             _ => {
                 return Err(err(format!(
                     "Expecting a field name but got {}. (line 1, character {})",
@@ -215,7 +244,11 @@ impl P {
                 )))
             }
         };
+        let field = written.to_ascii_lowercase();
         self.i += 1;
+        if kw(self.peek(), "was") || kw(self.peek(), "changed") {
+            return self.history(field, written);
+        }
         let op = match self.peek() {
             Some(Tok::Op(o)) => o.clone(),
             Some(Tok::Word(w)) if w.eq_ignore_ascii_case("in") => "in".into(),
@@ -236,16 +269,76 @@ impl P {
             }
             _ => {
                 return Err(err(format!(
-                    "Expecting operator but got {}. (line 1, character {})",
+                    "Expecting operator but got {}. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character {})",
                     self.got(),
                     self.pos()
                 )))
             }
         };
         self.i += 1;
+        let (vals, list) = self.operand(op == "in" || op == "not in")?;
+        Ok(Expr::Clause(
+            field,
+            op,
+            vals,
+            Written {
+                field: written,
+                list,
+            },
+        ))
+    }
+    /// `WAS [NOT] [IN] operand predicates` or `CHANGED predicates`, after the field. `FROM` and
+    /// `TO` belong to `CHANGED` only.
+    fn history(&mut self, field: String, written: String) -> Result<Expr, String> {
+        let changed = kw(self.peek(), "changed");
+        self.i += 1;
+        let mut op = if changed { "changed" } else { "was" }.to_owned();
+        let mut vals = Vec::new();
+        let mut list = false;
+        if !changed {
+            if kw(self.peek(), "not") {
+                self.i += 1;
+                op.push_str(" not");
+            }
+            if kw(self.peek(), "in") {
+                self.i += 1;
+                op.push_str(" in");
+            }
+            (vals, list) = self.operand(op.ends_with(" in"))?;
+        }
+        let mut preds = Vec::new();
+        while let Some(Tok::Word(w)) = self.peek() {
+            let name = w.to_ascii_lowercase();
+            let allowed = match name.as_str() {
+                "by" | "after" | "before" | "on" | "during" => true,
+                "from" | "to" => changed,
+                _ => false,
+            };
+            if !allowed {
+                break;
+            }
+            self.i += 1;
+            let (vals, list) = self.operand(name == "during")?;
+            preds.push(Predicate { name, vals, list });
+        }
+        Ok(Expr::History(
+            field,
+            op,
+            vals,
+            preds,
+            Written {
+                field: written,
+                list,
+            },
+        ))
+    }
+    /// A value or function, or with `list_op` a parenthesized list (or a function); whether it
+    /// was a list.
+    fn operand(&mut self, list_op: bool) -> Result<(Vec<Val>, bool), String> {
         let function = matches!(self.peek(), Some(Tok::Word(_)))
             && self.toks.get(self.i + 1).map(|t| &t.0) == Some(&Tok::LParen);
-        let vals = if (op == "in" || op == "not in") && !function {
+        let list = list_op && !function;
+        let vals = if list {
             if self.peek() != Some(&Tok::LParen) {
                 return Err(err(format!(
                     "Expecting '(' but got {}. (line 1, character {})",
@@ -271,7 +364,7 @@ impl P {
         } else {
             vec![self.value()?]
         };
-        Ok(Expr::Clause(field, op, vals))
+        Ok((vals, list))
     }
     fn value(&mut self) -> Result<Val, String> {
         let v = match self.peek() {
@@ -362,11 +455,24 @@ pub const FIELDS: &[&str] = &[
     "sprint",
 ];
 
+fn has_history(e: &Expr) -> bool {
+    match e {
+        Expr::Or(v) | Expr::And(v) => v.iter().any(has_history),
+        Expr::Not(x) => has_history(x),
+        Expr::History(..) => true,
+        Expr::Clause(..) => false,
+    }
+}
+
 /// Parses a query. Errors are Jira's messages.
 pub fn parse(s: &str) -> Result<Query, String> {
     match parse_strict(s) {
         Ok(q) => Ok(q),
-        // Bare words (no operators, quotes or parentheses) are a text search, as Jira does.
+        // Bare words (no operators, quotes or parentheses) are a text search, as Jira does;
+        // not a history clause (`summary CHANGED`), whose error stands.
+        Err(e) if parse_syntax(s).is_ok_and(|q| q.filter.as_ref().is_some_and(has_history)) => {
+            Err(e)
+        }
         Err(e) => match tokenize(s) {
             Ok(toks) if !toks.is_empty() && toks.iter().all(|(t, _)| matches!(t, Tok::Word(_))) => {
                 Ok(Query {
@@ -374,8 +480,13 @@ pub fn parse(s: &str) -> Result<Query, String> {
                         "text".into(),
                         "~".into(),
                         vec![Val::Str(s.trim().to_string())],
+                        Written {
+                            field: "text".into(),
+                            list: false,
+                        },
                     )),
                     order: vec![],
+                    sort: vec![],
                 })
             }
             _ => Err(e),
@@ -384,6 +495,13 @@ pub fn parse(s: &str) -> Result<Query, String> {
 }
 
 fn parse_strict(s: &str) -> Result<Query, String> {
+    let q = parse_syntax(s)?;
+    check_fields(&q)?;
+    Ok(q)
+}
+
+/// Parses a query's syntax only: unknown fields pass (`jql/parse` with `validation=none`).
+pub fn parse_syntax(s: &str) -> Result<Query, String> {
     let mut p = P {
         toks: tokenize(s)?,
         i: 0,
@@ -394,11 +512,12 @@ fn parse_strict(s: &str) -> Result<Query, String> {
         Some(p.or()?)
     };
     let mut order = Vec::new();
+    let mut sort = Vec::new();
     if p.at_order() {
         p.i += 2;
         loop {
-            let f = match p.peek() {
-                Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.to_ascii_lowercase(),
+            let written = match p.peek() {
+                Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.clone(),
                 _ => {
                     return Err(err(format!(
                         "Expecting a field name but got {}. (line 1, character {})",
@@ -407,20 +526,17 @@ fn parse_strict(s: &str) -> Result<Query, String> {
                     )))
                 }
             };
-            if !ORDERABLE.contains(&f.as_str()) {
-                return Err(format!(
-                    "Field '{f}' does not exist or you do not have permission to view it."
-                ));
-            }
             p.i += 1;
-            let mut desc = false;
+            let mut direction = None;
             if kw(p.peek(), "desc") {
-                desc = true;
+                direction = Some("desc");
                 p.i += 1;
             } else if kw(p.peek(), "asc") {
+                direction = Some("asc");
                 p.i += 1;
             }
-            order.push((f, desc));
+            order.push((written.to_ascii_lowercase(), direction == Some("desc")));
+            sort.push((written, direction));
             if p.peek() == Some(&Tok::Comma) {
                 p.i += 1;
             } else {
@@ -440,22 +556,48 @@ fn parse_strict(s: &str) -> Result<Query, String> {
             p.pos()
         )));
     }
-    if let Some(f) = &filter {
-        check_fields(f)?;
-    }
-    Ok(Query { filter, order })
+    Ok(Query {
+        filter,
+        order,
+        sort,
+    })
 }
 
-fn check_fields(e: &Expr) -> Result<(), String> {
+/// Whether every field of the query exists: Jira's message for the first that does not.
+pub fn check_fields(q: &Query) -> Result<(), String> {
+    q.filter.as_ref().map_or(Ok(()), check_expr_fields)?;
+    match q
+        .order
+        .iter()
+        .find(|(f, _)| !ORDERABLE.contains(&f.as_str()))
+    {
+        Some((f, _)) => Err(format!(
+            "Field '{f}' does not exist or you do not have permission to view it."
+        )),
+        None => Ok(()),
+    }
+}
+
+fn check_expr_fields(e: &Expr) -> Result<(), String> {
     match e {
-        Expr::Or(v) | Expr::And(v) => v.iter().try_for_each(check_fields),
-        Expr::Not(x) => check_fields(x),
-        Expr::Clause(f, _, _) if !FIELDS.contains(&f.as_str()) => Err(format!(
+        Expr::Or(v) | Expr::And(v) => v.iter().try_for_each(check_expr_fields),
+        Expr::Not(x) => check_expr_fields(x),
+        Expr::Clause(f, ..) if !FIELDS.contains(&f.as_str()) => Err(format!(
             "Field '{f}' does not exist or you do not have permission to view it."
         )),
         Expr::Clause(..) => Ok(()),
+        Expr::History(f, ..) if !FIELDS.contains(&f.as_str()) => Err(format!(
+            "Field '{f}' does not exist or you do not have permission to view it."
+        )),
+        Expr::History(f, ..) if !HISTORY_FIELDS.contains(&f.as_str()) => {
+            Err(format!("History searches do not support the '{f}' field."))
+        }
+        Expr::History(..) => Ok(()),
     }
 }
+
+/// Fields whose changes the store records and history clauses (`WAS`, `CHANGED`) search.
+pub const HISTORY_FIELDS: &[&str] = &["status", "assignee", "priority"];
 
 /// Checks values that must exist (projects) against the store.
 pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
@@ -463,7 +605,7 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
         match e {
             Expr::Or(v) | Expr::And(v) => v.iter().try_for_each(|x| walk(x, inner)),
             Expr::Not(x) => walk(x, inner),
-            Expr::Clause(f, _, vals) if f == "project" => {
+            Expr::Clause(f, _, vals, _) if f == "project" => {
                 for v in vals {
                     if let Val::Str(s) = v {
                         if inner.project(s).is_none() {
@@ -475,7 +617,7 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
                 }
                 Ok(())
             }
-            Expr::Clause(f, _, vals) if f == "sprint" => {
+            Expr::Clause(f, _, vals, _) if f == "sprint" => {
                 for v in vals {
                     if let Val::Str(s) = v {
                         let known = inner
@@ -491,7 +633,7 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
                 }
                 Ok(())
             }
-            Expr::Clause(f, op, vals) if f == "updated" || f == "created" => {
+            Expr::Clause(f, op, vals, _) if f == "updated" || f == "created" => {
                 if !matches!(op.as_str(), ">=" | "<=" | ">" | "<" | "=" | "!=") {
                     return Err(err(format!(
                         "The operator '{op}' is not supported by the '{f}' field."
@@ -506,7 +648,7 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
                 }
                 Ok(())
             }
-            Expr::Clause(..) => Ok(()),
+            Expr::Clause(..) | Expr::History(..) => Ok(()),
         }
     }
     match &q.filter {
@@ -529,7 +671,7 @@ mod tests {
         assert!(parse("summary ~ \"a \\\"quoted\\\" word\"").is_ok());
         assert!(parse("project = A ORDER BY a,b,c,d,e,f,g,h").is_err());
         assert!(
-            matches!(parse("this is not jql").unwrap().filter, Some(Expr::Clause(f, _, _)) if f == "text")
+            matches!(parse("this is not jql").unwrap().filter, Some(Expr::Clause(f, ..)) if f == "text")
         );
     }
 }

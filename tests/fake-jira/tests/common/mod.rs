@@ -125,8 +125,29 @@ pub fn openapi() -> &'static Value {
         let s = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
         let mut v: Value = serde_json::from_str(&s).unwrap();
         nullable(&mut v);
+        open_unions(&mut v);
         v
     })
+}
+
+/// A union (`anyOf`) that also says `additionalProperties: false` without `properties` of its
+/// own (`JqlQueryClause`) means "one of these shapes" to the generator that wrote it, but "no
+/// property at all" to JSON Schema: even Jira's documented `jql/parse` example would fail. The
+/// members keep their own rules.
+fn open_unions(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            if o.contains_key("anyOf")
+                && !o.contains_key("properties")
+                && o.get("additionalProperties") == Some(&Value::Bool(false))
+            {
+                o.remove("additionalProperties");
+            }
+            o.values_mut().for_each(open_unions);
+        }
+        Value::Array(a) => a.iter_mut().for_each(open_unions),
+        _ => {}
+    }
 }
 
 /// The ADF schema (env `ADF_SCHEMA` or `../shared/jira/adf-schema.json`).
