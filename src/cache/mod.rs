@@ -42,6 +42,7 @@ mod store;
 mod watch;
 mod watch_diff;
 mod watch_poll;
+mod watch_scope;
 mod watch_time;
 mod weigh;
 
@@ -53,7 +54,7 @@ pub use reads::{Cache, CacheInfo, Cached, IssueRef};
 pub use recent::{MAX_RECENT, RECENT_WINDOW};
 pub use stats::{CacheStats, KindStats};
 pub use watch::{
-    Subscription, WatchError, WatchId, WatchKey, WatchRegistry, WatchSource, WatchTiming,
+    Subscription, WatchError, WatchId, WatchKey, WatchRegistry, WatchSource, WatchTiming, MAX_KEYS,
 };
 pub use watch_diff::{Change, WatchedIssue};
 pub use watch_time::jql_since;

@@ -32,8 +32,8 @@ pub struct JiraWatch {
     /// `ORDER BY …` of the full list.
     order: String,
     fields: Vec<String>,
-    /// A wider condition the query lies within (a live board's project), searched each tick
-    /// for issues that left the query.
+    /// A wider condition the query lies within (its projects, or a live board's project): the
+    /// scope's change detector searches it each tick for all the watches within it.
     scope: Option<String>,
     /// The user's UTC offset, learnt from Jira's timestamps (which it gives in the user's zone).
     offset_minutes: AtomicI32,
@@ -69,6 +69,31 @@ impl JiraWatch {
             .issues
             .iter()
             .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect())
+    }
+
+    /// Ids, keys and `updated` of the issues `jql` returns.
+    async fn stamps_of(&self, jql: String) -> Result<Vec<WatchedIssue<()>>, JiraError> {
+        let req = SearchRequest {
+            jql,
+            fields: vec!["updated".into()],
+            ..SearchRequest::default()
+        };
+        let page = self.client.search_all(&req, MAX_ISSUES, |_| {}).await?;
+        Ok(page
+            .issues
+            .iter()
+            .filter_map(|i| {
+                Some(WatchedIssue {
+                    id: i["id"].as_str()?.to_owned(),
+                    key: i["key"].as_str()?.to_owned(),
+                    updated: i["fields"]["updated"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    value: (),
+                })
+            })
             .collect())
     }
 
@@ -125,11 +150,11 @@ impl WatchSource for JiraWatch {
         self.ids_of(format!("{} {}", self.cond, self.order)).await
     }
 
-    fn has_scope(&self) -> bool {
-        self.scope.is_some()
+    fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
     }
 
-    async fn scope_changed_since(&self, since: &str) -> Result<Vec<String>, JiraError> {
+    async fn scope_changed_since(&self, since: &str) -> Result<Vec<WatchedIssue<()>>, JiraError> {
         let Some(scope) = &self.scope else {
             return Ok(Vec::new());
         };
@@ -137,7 +162,21 @@ impl WatchSource for JiraWatch {
             "({scope}) AND updated >= {} ORDER BY updated ASC",
             crate::jira::jql::quote(since)
         );
-        self.ids_of(jql).await
+        self.stamps_of(jql).await
+    }
+
+    async fn changed_among(&self, keys: &[String]) -> Result<Vec<WatchedIssue<Value>>, JiraError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = keys.iter().map(|k| crate::jira::jql::quote(k)).collect();
+        let jql = format!(
+            "({}) AND key in ({}) {}",
+            self.cond,
+            keys.join(", "),
+            self.order
+        );
+        self.search(jql).await
     }
 
     fn utc_offset_minutes(&self) -> i32 {
