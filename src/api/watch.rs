@@ -123,7 +123,7 @@ pub(super) async fn subscribe(
     interval: Duration,
 ) -> Result<crate::cache::Subscription<Value>, ApiError> {
     let (cond, order) = jql::split_order_by(built);
-    let scope = scope_jql(&scope.unwrap_or_else(|| ProjectScope::from_jql(cond)));
+    let scope = scope.unwrap_or_else(|| ProjectScope::from_jql(cond));
     let mut fields = if fields.is_empty() {
         DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect()
     } else {
@@ -171,18 +171,6 @@ pub(super) async fn subscribe(
         .unwrap_or_else(PoisonError::into_inner)
         .insert(sub.id, cx.conn.id());
     Ok(sub)
-}
-
-/// `project in (…)` of a known scope: one spelling per set of projects, so every watch within
-/// the same projects shares a detector.
-fn scope_jql(scope: &ProjectScope) -> Option<String> {
-    match scope {
-        ProjectScope::Projects(keys) if !keys.is_empty() => {
-            let keys: Vec<String> = keys.iter().map(|k| jql::quote(k)).collect();
-            Some(format!("project in ({})", keys.join(", ")))
-        }
-        _ => None,
-    }
 }
 
 /// Pushes one watch's changes to its connection until it is unwatched or the connection

@@ -49,6 +49,13 @@ pub trait WatchSource: Send + Sync + 'static {
         None
     }
 
+    /// Whether the scope can hold the issue of this key. A query may return issues beyond it
+    /// (a sprint holding another project's issue): while it does, its poller also polls it on its
+    /// own each tick, since the detector cannot see those issues change.
+    fn in_scope(&self, _key: &str) -> bool {
+        true
+    }
+
     /// The issues of the scope updated at or after `since`: ids, keys and `updated` only.
     fn scope_changed_since(
         &self,
@@ -57,8 +64,9 @@ pub trait WatchSource: Send + Sync + 'static {
         async { Ok(Vec::new()) }
     }
 
-    /// Those of the issues with these keys (at most [`MAX_KEYS`]) the query returns now: the
-    /// others, among issues it held, have left it. Asked only of sources with a scope.
+    /// Those of the issues with these keys (at most [`MAX_KEYS`]) the query returns now:
+    /// `(<jql>) AND key in (<keys>)`. The others, among issues it held, have left it. Every
+    /// source with a scope must answer it.
     fn changed_among(
         &self,
         _keys: &[String],
@@ -333,7 +341,6 @@ impl<S: WatchSource> WatchRegistry<S> {
             Arc::clone(&source),
             interval,
             self.inner.timing,
-            scope.is_some(),
             ready_tx,
         ));
         let _ = poller.task.set(task.abort_handle());

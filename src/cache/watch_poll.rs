@@ -22,8 +22,6 @@ pub(crate) async fn run_poller<S: WatchSource>(
     source: Arc<S>,
     interval: Duration,
     timing: WatchTiming,
-    // Its scope's detector finds the changes: this task only runs the id-only passes.
-    detected: bool,
     ready: watch::Sender<Ready<S::Error>>,
 ) {
     let mut last_sync = SystemTime::now();
@@ -41,6 +39,8 @@ pub(crate) async fn run_poller<S: WatchSource>(
             return;
         }
     }
+    // Its scope's change detector finds the changes: this task only runs the id-only passes.
+    let detected = source.scope().is_some();
     let every = u64::from(timing.id_pass_every.max(1));
     let mut tick: u64 = 0;
     let mut failures: u32 = 0;
@@ -54,7 +54,7 @@ pub(crate) async fn run_poller<S: WatchSource>(
         }
         tick += 1;
         let id_tick = tick % every == 0;
-        if detected && !id_tick {
+        if detected && !id_tick && !strays(&*source, &poller) {
             continue;
         }
         poller.pacer.turn().await;
@@ -90,6 +90,13 @@ async fn incremental<S: WatchSource>(
     let updates = source.changed_since(since).await?;
     apply(poller, |s| s.apply_updates(updates));
     Ok(true)
+}
+
+/// Whether the list holds issues beyond its scope, which its detector does not see change.
+fn strays<S: WatchSource>(source: &S, poller: &PollerOf<S>) -> bool {
+    lock(&poller.state)
+        .snapshot
+        .any(|i| !source.in_scope(&i.key))
 }
 
 /// Ids only; a full list only when issues we never saw appeared. Returns whether the

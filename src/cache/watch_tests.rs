@@ -382,6 +382,10 @@ impl WatchSource for AtLeast {
         Some("project = A")
     }
 
+    fn in_scope(&self, key: &str) -> bool {
+        key.starts_with("A-")
+    }
+
     async fn scope_changed_since(&self, since: &str) -> Result<Vec<WatchedIssue<()>>, String> {
         assert_eq!(since.len(), "yyyy-MM-dd HH:mm".len());
         self.project.scope_calls.fetch_add(1, Ordering::SeqCst);
@@ -549,4 +553,37 @@ async fn a_watch_joining_a_running_detector_sees_deletions_at_its_id_pass() {
         .expect("the watch lives");
     assert_eq!(ids(&change.removed), ["3"]);
     assert!(change.added.is_empty() && change.changed.is_empty());
+}
+
+#[tokio::test]
+async fn a_scoped_watch_holding_an_issue_beyond_its_scope_also_polls_on_its_own() {
+    let reg = WatchRegistry::new(WatchTiming {
+        id_pass_every: 1_000_000,
+        min_interval: Duration::from_millis(1),
+        requests_per_second: 10_000.0,
+        ..WatchTiming::default()
+    });
+    let project = Project::with(2);
+    let stray = |updated: &str| WatchedIssue {
+        key: "B-1".into(),
+        ..numbered("100", 5, updated)
+    };
+    project.issues.lock().unwrap().push(stray("t0"));
+    let source = AtLeast {
+        project: Arc::clone(&project),
+        min: 0,
+    };
+    let mut sub = reg.watch(key("sprint = 1"), TICK, source).await.unwrap();
+    assert_eq!(ids(&sub.initial), ["0", "1", "100"]);
+    // The issue of project B changes: the detector of project A cannot see it.
+    {
+        let mut issues = project.issues.lock().unwrap();
+        issues.retain(|i| i.id != "100");
+        issues.push(stray("t1"));
+    }
+    let change = tokio::time::timeout(Duration::from_secs(5), sub.changes.recv())
+        .await
+        .expect("a change")
+        .expect("the watch lives");
+    assert_eq!(ids(&change.changed), ["100"]);
 }

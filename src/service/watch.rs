@@ -1,7 +1,8 @@
 //! Watches over Jira: the [`WatchSource`] of one watched query, and the daemon's registry with
 //! the connection that owns each watch (only it may unwatch; its watches end with it).
 
-use crate::cache::{WatchId, WatchRegistry, WatchSource, WatchTiming, WatchedIssue};
+use crate::cache::{ProjectScope, WatchId, WatchRegistry, WatchSource, WatchTiming, WatchedIssue};
+use crate::jira::jql;
 use crate::jira::normalize::{normalize, DescriptionFormat};
 use crate::jira::offload;
 use crate::jira::{JiraClient, JiraError, SearchRequest};
@@ -32,9 +33,10 @@ pub struct JiraWatch {
     /// `ORDER BY …` of the full list.
     order: String,
     fields: Vec<String>,
-    /// A wider condition the query lies within (its projects, or a live board's project): the
+    /// The projects the query lies within (read from it, or a live board's project) as JQL: the
     /// scope's change detector searches it each tick for all the watches within it.
     scope: Option<String>,
+    projects: ProjectScope,
     /// The user's UTC offset, learnt from Jira's timestamps (which it gives in the user's zone).
     offset_minutes: AtomicI32,
 }
@@ -48,13 +50,22 @@ impl JiraWatch {
             order,
             fields,
             scope: None,
+            projects: ProjectScope::Unknown,
             offset_minutes: AtomicI32::new(0),
         }
     }
 
-    /// The same watch, told that its query lies within `scope` (JQL without `ORDER BY`).
-    pub fn within(mut self, scope: Option<String>) -> Self {
-        self.scope = scope;
+    /// The same watch, told which projects its query lies within. Spelt one way per set of
+    /// projects, so that every watch within the same projects shares a detector.
+    pub fn within(mut self, projects: ProjectScope) -> Self {
+        self.scope = match &projects {
+            ProjectScope::Projects(keys) if !keys.is_empty() => {
+                let keys: Vec<String> = keys.iter().map(|k| jql::quote(k)).collect();
+                Some(format!("project in ({})", keys.join(", ")))
+            }
+            _ => None,
+        };
+        self.projects = projects;
         self
     }
 
@@ -152,6 +163,11 @@ impl WatchSource for JiraWatch {
 
     fn scope(&self) -> Option<&str> {
         self.scope.as_deref()
+    }
+
+    fn in_scope(&self, key: &str) -> bool {
+        key.rsplit_once('-')
+            .is_some_and(|(project, _)| self.projects.may_contain(project))
     }
 
     async fn scope_changed_since(&self, since: &str) -> Result<Vec<WatchedIssue<()>>, JiraError> {
