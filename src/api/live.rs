@@ -5,7 +5,7 @@
 
 use super::watch::{evict, interval, subscribe, Slot};
 use super::{jira, ApiError};
-use crate::cache::{Change, Namespace, WatchId};
+use crate::cache::{Change, Namespace, ProjectScope, WatchId};
 use crate::jira::{jql, Filters};
 use crate::rpc::{Ctx, Register, Routes};
 use crate::service::boards::{self as agile, column_of};
@@ -66,10 +66,11 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
         ..Filters::default()
     };
     let built = jql::build(&filters)?;
-    // Within the board's project: an issue moved out shows at the next tick.
+    // Within the board's project: the project's change detector serves it, and an issue moved
+    // out of the sprint shows at the next tick.
     let scope = agile::board_project(&cx.app, &s, board)
         .await
-        .map(|project| format!("project = {}", jql::quote(&project)));
+        .map(|project| ProjectScope::projects(&[project]));
     let sub = subscribe(cx, &s, &built, p.fields, &["status"], scope, every).await?;
     let mut seen = HashMap::new();
     let issues: Vec<Value> = sub

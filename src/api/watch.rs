@@ -3,7 +3,7 @@
 
 use super::jira;
 use super::ApiError;
-use crate::cache::{Change, IssueRef, Namespace, WatchError, WatchId, WatchKey};
+use crate::cache::{Change, IssueRef, Namespace, ProjectScope, WatchError, WatchId, WatchKey};
 use crate::jira::{jql, JiraError};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
@@ -102,18 +102,20 @@ async fn start_watch(
 }
 
 /// Joins (or starts) the poller of a built query with these fields (the defaults when none,
-/// plus `always` and `updated`), owned by this connection; `scope` is a wider condition the
-/// query lies within, which lets the poller see issues leave at each tick.
+/// plus `always` and `updated`), owned by this connection. `scope` holds the projects the query
+/// lies within when the caller knows them (a live board's project); otherwise they are read from
+/// the query. Watches of known projects share that scope's change detector.
 pub(super) async fn subscribe(
     cx: &Ctx<AppState>,
     session: &crate::service::session::JiraSession,
     built: &str,
     fields: Vec<String>,
     always: &[&str],
-    scope: Option<String>,
+    scope: Option<ProjectScope>,
     interval: Duration,
 ) -> Result<crate::cache::Subscription<Value>, ApiError> {
     let (cond, order) = jql::split_order_by(built);
+    let scope = scope.unwrap_or_else(|| ProjectScope::from_jql(cond));
     let mut fields = if fields.is_empty() {
         DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect()
     } else {

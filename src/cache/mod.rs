@@ -52,7 +52,7 @@ pub use recent::{MAX_RECENT, RECENT_WINDOW};
 pub use stats::{CacheStats, KindStats};
 pub use watch::{
     jql_since, Change, Subscription, WatchError, WatchId, WatchKey, WatchRegistry, WatchSource,
-    WatchTiming, WatchedIssue,
+    WatchTiming, WatchedIssue, MAX_KEYS,
 };
 pub use weigh::Weigh;
 

@@ -1,7 +1,8 @@
 //! Watches over Jira: the [`WatchSource`] of one watched query, and the daemon's registry with
 //! the connection that owns each watch (only it may unwatch; its watches end with it).
 
-use crate::cache::{WatchId, WatchRegistry, WatchSource, WatchTiming, WatchedIssue};
+use crate::cache::{ProjectScope, WatchId, WatchRegistry, WatchSource, WatchTiming, WatchedIssue};
+use crate::jira::jql;
 use crate::jira::normalize::{normalize, DescriptionFormat};
 use crate::jira::offload;
 use crate::jira::{JiraClient, JiraError, SearchRequest};
@@ -32,9 +33,10 @@ pub struct JiraWatch {
     /// `ORDER BY …` of the full list.
     order: String,
     fields: Vec<String>,
-    /// A wider condition the query lies within (a live board's project), searched each tick
-    /// for issues that left the query.
+    /// The projects the query lies within (read from it, or a live board's project) as JQL: the
+    /// scope's change detector searches it each tick for all the watches within it.
     scope: Option<String>,
+    projects: ProjectScope,
     /// The user's UTC offset, learnt from Jira's timestamps (which it gives in the user's zone).
     offset_minutes: AtomicI32,
 }
@@ -48,13 +50,22 @@ impl JiraWatch {
             order,
             fields,
             scope: None,
+            projects: ProjectScope::Unknown,
             offset_minutes: AtomicI32::new(0),
         }
     }
 
-    /// The same watch, told that its query lies within `scope` (JQL without `ORDER BY`).
-    pub fn within(mut self, scope: Option<String>) -> Self {
-        self.scope = scope;
+    /// The same watch, told which projects its query lies within. Spelt one way per set of
+    /// projects, so that every watch within the same projects shares a detector.
+    pub fn within(mut self, projects: ProjectScope) -> Self {
+        self.scope = match &projects {
+            ProjectScope::Projects(keys) if !keys.is_empty() => {
+                let keys: Vec<String> = keys.iter().map(|k| jql::quote(k)).collect();
+                Some(format!("project in ({})", keys.join(", ")))
+            }
+            _ => None,
+        };
+        self.projects = projects;
         self
     }
 
@@ -69,6 +80,31 @@ impl JiraWatch {
             .issues
             .iter()
             .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect())
+    }
+
+    /// Ids, keys and `updated` of the issues `jql` returns.
+    async fn stamps_of(&self, jql: String) -> Result<Vec<WatchedIssue<()>>, JiraError> {
+        let req = SearchRequest {
+            jql,
+            fields: vec!["updated".into()],
+            ..SearchRequest::default()
+        };
+        let page = self.client.search_all(&req, MAX_ISSUES, |_| {}).await?;
+        Ok(page
+            .issues
+            .iter()
+            .filter_map(|i| {
+                Some(WatchedIssue {
+                    id: i["id"].as_str()?.to_owned(),
+                    key: i["key"].as_str()?.to_owned(),
+                    updated: i["fields"]["updated"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    value: (),
+                })
+            })
             .collect())
     }
 
@@ -125,11 +161,16 @@ impl WatchSource for JiraWatch {
         self.ids_of(format!("{} {}", self.cond, self.order)).await
     }
 
-    fn has_scope(&self) -> bool {
-        self.scope.is_some()
+    fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
     }
 
-    async fn scope_changed_since(&self, since: &str) -> Result<Vec<String>, JiraError> {
+    fn in_scope(&self, key: &str) -> bool {
+        key.rsplit_once('-')
+            .is_some_and(|(project, _)| self.projects.may_contain(project))
+    }
+
+    async fn scope_changed_since(&self, since: &str) -> Result<Vec<WatchedIssue<()>>, JiraError> {
         let Some(scope) = &self.scope else {
             return Ok(Vec::new());
         };
@@ -137,7 +178,21 @@ impl WatchSource for JiraWatch {
             "({scope}) AND updated >= {} ORDER BY updated ASC",
             crate::jira::jql::quote(since)
         );
-        self.ids_of(jql).await
+        self.stamps_of(jql).await
+    }
+
+    async fn changed_among(&self, keys: &[String]) -> Result<Vec<WatchedIssue<Value>>, JiraError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = keys.iter().map(|k| crate::jira::jql::quote(k)).collect();
+        let jql = format!(
+            "({}) AND key in ({}) {}",
+            self.cond,
+            keys.join(", "),
+            self.order
+        );
+        self.search(jql).await
     }
 
     fn utc_offset_minutes(&self) -> i32 {

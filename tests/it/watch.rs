@@ -166,3 +166,142 @@ fn bad_interval_and_failing_jira_are_errors() {
     let stats = c.result("cache/stats", json!({}));
     assert_eq!(stats["watchPollers"], 0);
 }
+
+/// Eight different queries within DEMO (one written `project in (DEMO)`): one scope.
+const DEMO_QUERIES: [&str; 8] = [
+    "project = DEMO",
+    "project = DEMO AND status = \"To Do\"",
+    "project = DEMO AND status != \"To Do\"",
+    "project = DEMO AND labels = watched",
+    "project = DEMO AND issuetype = Bug",
+    "project = DEMO AND issuetype != Bug",
+    "project in (DEMO) AND priority = High",
+    "project = DEMO AND priority != High",
+];
+
+/// The searches of a stretch of the log, by what asked them.
+#[derive(Debug, Default)]
+struct Searches {
+    /// The scope's change detector: which DEMO issues were updated lately.
+    detector: usize,
+    /// A query asked about the issues the detector found changed.
+    reevaluations: usize,
+    /// A query's own incremental search (a watch polling alone).
+    own_incremental: usize,
+    /// Full lists and id-only passes.
+    lists: usize,
+}
+
+fn classify(jqls: &[String]) -> Searches {
+    let mut s = Searches::default();
+    for q in jqls {
+        if q.starts_with("(project in (\"DEMO\")) AND updated >=") {
+            s.detector += 1;
+        } else if q.contains(") AND key in (") {
+            s.reevaluations += 1;
+        } else if q.contains("updated >=") {
+            s.own_incremental += 1;
+        } else {
+            s.lists += 1;
+        }
+    }
+    s
+}
+
+fn detector_ticks(world: &JiraWorld, from: usize) -> usize {
+    classify(world.search_jqls().get(from..).unwrap_or_default()).detector
+}
+
+#[test]
+fn watches_of_one_project_poll_jira_once_a_tick_and_each_hears_only_its_changes() {
+    for profile in ["cloud", "dc"] {
+        let world = JiraWorld::start();
+        let d = support::Daemon::start_with(&[], Some(&world.config(profile, FAST)));
+        let mut clients = Vec::new();
+        for (n, q) in DEMO_QUERIES.iter().enumerate() {
+            let framing = if n % 2 == 0 {
+                Framing::Ndjson
+            } else {
+                Framing::Lsp
+            };
+            let mut c = d.client(framing);
+            let w = c.result("issues/watch", json!({"jql": q, "intervalSeconds": 0.05}));
+            let listed: Vec<String> = keys(&w["issues"]).iter().map(|k| k.to_string()).collect();
+            clients.push((c, w["watchId"].clone(), listed));
+        }
+        // Each watch is first served once whatever changed lately; then the tick is steady.
+        let start = world.search_jqls().len();
+        until("the detector to settle", || {
+            detector_ticks(&world, start) >= 3
+        });
+
+        let start = world.search_jqls().len();
+        until("ten detector ticks", || detector_ticks(&world, start) >= 10);
+        let quiet = classify(&world.search_jqls()[start..]);
+        let total = quiet.detector + quiet.reevaluations + quiet.own_incremental + quiet.lists;
+        println!(
+            "{profile}: 8 watches of DEMO, nothing changing: {total} searches in {} ticks ({quiet:?})",
+            quiet.detector
+        );
+        assert_eq!(
+            (quiet.own_incremental, quiet.reevaluations),
+            (0, 0),
+            "{profile}: {quiet:?}"
+        );
+        // What is left besides the detector is each watch's id-only pass, every fifth tick.
+        assert!(total <= 4 * quiet.detector, "{profile}: {quiet:?}");
+
+        // Another client labels an issue of the "To Do" list.
+        let edited = clients[1].2[0].clone();
+        let mut editor = d.client(Framing::Ndjson);
+        let start = world.search_jqls().len();
+        editor.result(
+            "issues/update",
+            json!({"key": edited, "labels": ["watched"]}),
+        );
+        let mut told = Vec::new();
+        for (n, (c, watch_id, listed)) in clients.iter_mut().enumerate() {
+            let labels = DEMO_QUERIES[n].contains("labels");
+            if !labels && !listed.contains(&edited) {
+                continue;
+            }
+            let change = next_change(c);
+            assert_eq!(&change["watchId"], watch_id, "{profile}");
+            let (added, changed) = if labels {
+                (vec![edited.as_str()], vec![])
+            } else {
+                (vec![], vec![edited.as_str()])
+            };
+            assert_eq!(
+                keys(&change["added"]),
+                added,
+                "{profile} {}",
+                DEMO_QUERIES[n]
+            );
+            assert_eq!(
+                keys(&change["changed"]),
+                changed,
+                "{profile} {}",
+                DEMO_QUERIES[n]
+            );
+            assert!(change["removed"].as_array().unwrap().is_empty(), "{change}");
+            told.push(DEMO_QUERIES[n]);
+        }
+        assert!(told.len() >= 3, "{profile}: {told:?}");
+        // The others hear nothing, and no query is asked twice about the same change.
+        until("three more ticks", || detector_ticks(&world, start) >= 4);
+        for (c, ..) in &mut clients {
+            let id = c.request("cache/stats", json!({}));
+            let msg = c.recv().expect("reply");
+            assert_eq!(msg["id"], json!(id), "{profile}: unexpected message: {msg}");
+        }
+        let after = classify(&world.search_jqls()[start..]);
+        println!("{profile}: one issue edited: {after:?}");
+        assert_eq!(
+            after.reevaluations,
+            DEMO_QUERIES.len(),
+            "{profile}: {after:?}"
+        );
+        assert_eq!(after.own_incremental, 0, "{profile}: {after:?}");
+    }
+}

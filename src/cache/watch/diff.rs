@@ -67,6 +67,11 @@ impl<V: Clone> Snapshot<V> {
         s
     }
 
+    /// Whether it holds an issue for which `f` holds.
+    pub(crate) fn any(&self, f: impl Fn(&WatchedIssue<V>) -> bool) -> bool {
+        self.by_id.values().any(f)
+    }
+
     pub(crate) fn list(&self) -> Vec<WatchedIssue<V>> {
         self.order
             .iter()

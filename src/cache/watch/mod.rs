@@ -1,6 +1,7 @@
 //! Watched lists: identical watches (same namespace and normalized query) share one poller;
 //! each subscriber gets its own id and channel of changes. The poller stops when the last
-//! subscriber leaves, by `unwatch` or by dropping its receiver.
+//! subscriber leaves, by `unwatch` or by dropping its receiver. Pollers whose queries lie within
+//! the same scope (the same projects) also share one change detector (`scope.rs`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -15,6 +16,7 @@ use tokio::task::AbortHandle;
 
 mod diff;
 mod poll;
+mod scope;
 mod since;
 #[cfg(test)]
 mod tests;
@@ -26,6 +28,7 @@ use crate::cache::key::{normalize_jql, Namespace};
 use crate::cache::lock;
 use diff::Snapshot;
 use poll::run_poller;
+use scope::{run_detector, Group, GroupKey, Member};
 
 /// What the api layer implements over Jira for one watched query.
 pub trait WatchSource: Send + Sync + 'static {
@@ -47,20 +50,37 @@ pub trait WatchSource: Send + Sync + 'static {
     /// The ids of every issue the query returns now: cheap, to notice deletions.
     fn ids(&self) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send;
 
-    /// Whether the query lies within a wider scope the source can search (a live board: its
-    /// board's project), so that issues leaving it show at the next tick rather than at the
-    /// next id-only pass.
-    fn has_scope(&self) -> bool {
-        false
+    /// A wider condition the query lies within (JQL without `ORDER BY`: its projects, or a live
+    /// board's project). Watches of the same namespace and scope share one change detector,
+    /// which asks [`WatchSource::scope_changed_since`] once a tick for all of them; each then
+    /// reads only the issues it reports, with [`WatchSource::changed_among`]. `None`: the watch
+    /// polls its own query each tick.
+    fn scope(&self) -> Option<&str> {
+        None
     }
 
-    /// The ids of the issues of the wider scope updated at or after `since`. Asked before
-    /// [`WatchSource::changed_since`] with the same `since`: those of them it does not return
-    /// have left the query.
+    /// Whether the scope can hold the issue of this key. A query may return issues beyond it
+    /// (a sprint holding another project's issue): while it does, its poller also polls it on its
+    /// own each tick, since the detector cannot see those issues change.
+    fn in_scope(&self, _key: &str) -> bool {
+        true
+    }
+
+    /// The issues of the scope updated at or after `since`: ids, keys and `updated` only.
     fn scope_changed_since(
         &self,
         _since: &str,
-    ) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send {
+    ) -> impl Future<Output = Result<Vec<WatchedIssue<()>>, Self::Error>> + Send {
+        async { Ok(Vec::new()) }
+    }
+
+    /// Those of the issues with these keys (at most [`MAX_KEYS`]) the query returns now:
+    /// `(<jql>) AND key in (<keys>)`. The others, among issues it held, have left it. Every
+    /// source with a scope must answer it.
+    fn changed_among(
+        &self,
+        _keys: &[String],
+    ) -> impl Future<Output = Result<Vec<WatchedIssue<Self::Value>>, Self::Error>> + Send {
         async { Ok(Vec::new()) }
     }
 
@@ -69,6 +89,9 @@ pub trait WatchSource: Send + Sync + 'static {
         0
     }
 }
+
+/// The most keys one [`WatchSource::changed_among`] is asked about.
+pub const MAX_KEYS: usize = 100;
 
 /// One subscriber's watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -175,19 +198,21 @@ pub(crate) struct Poller<V, E> {
     pub(crate) state: Mutex<PollerState<V>>,
     /// The polling budget of the query's namespace.
     pub(crate) pacer: Arc<Pacer>,
-    ready: watch::Receiver<Ready<E>>,
+    pub(crate) ready: watch::Receiver<Ready<E>>,
     task: OnceLock<AbortHandle>,
 }
 
 type PollerOf<S> = Poller<<S as WatchSource>::Value, <S as WatchSource>::Error>;
 
 pub(crate) struct Maps<S: WatchSource> {
-    pollers: HashMap<WatchKey, Arc<PollerOf<S>>>,
+    pub(crate) pollers: HashMap<WatchKey, Arc<PollerOf<S>>>,
     by_id: HashMap<WatchId, WatchKey>,
+    /// The change detectors, each with the pollers it serves.
+    pub(crate) groups: HashMap<GroupKey, Group<S>>,
 }
 
 pub(crate) struct Registry<S: WatchSource> {
-    maps: Mutex<Maps<S>>,
+    pub(crate) maps: Mutex<Maps<S>>,
     /// One polling budget per namespace, shared by its pollers.
     pacers: Mutex<HashMap<Namespace, Arc<Pacer>>>,
     timing: WatchTiming,
@@ -228,6 +253,7 @@ impl<S: WatchSource> WatchRegistry<S> {
                 maps: Mutex::new(Maps {
                     pollers: HashMap::new(),
                     by_id: HashMap::new(),
+                    groups: HashMap::new(),
                 }),
                 pacers: Mutex::default(),
                 timing,
@@ -315,17 +341,40 @@ impl<S: WatchSource> WatchRegistry<S> {
             ready: ready_rx,
             task: OnceLock::new(),
         });
+        let interval = interval.max(self.inner.timing.min_interval);
+        let source = Arc::new(source);
+        let scope = source.scope().map(normalize_jql);
         let task = tokio::spawn(run_poller(
             Arc::downgrade(&self.inner),
             key.clone(),
             Arc::clone(&poller),
-            source,
-            interval.max(self.inner.timing.min_interval),
+            Arc::clone(&source),
+            interval,
             self.inner.timing,
             ready_tx,
         ));
         let _ = poller.task.set(task.abort_handle());
-        maps.pollers.insert(key, Arc::clone(&poller));
+        maps.pollers.insert(key.clone(), Arc::clone(&poller));
+        if let Some(scope) = scope {
+            let group = GroupKey {
+                ns: key.ns.clone(),
+                scope,
+            };
+            let member = Member::new(key, Arc::clone(&poller), source, interval);
+            match maps.groups.get_mut(&group) {
+                Some(g) => g.members.push(member),
+                None => {
+                    let task = tokio::spawn(run_detector(
+                        Arc::downgrade(&self.inner),
+                        group.clone(),
+                        Arc::clone(&poller.pacer),
+                        self.inner.timing,
+                    ));
+                    maps.groups
+                        .insert(group, Group::new(member, task.abort_handle()));
+                }
+            }
+        }
         poller
     }
 
@@ -337,6 +386,11 @@ impl<S: WatchSource> WatchRegistry<S> {
     /// Running pollers (one per distinct watched query).
     pub fn pollers(&self) -> usize {
         lock(&self.inner.maps).pollers.len()
+    }
+
+    /// Running change detectors (one per watched scope).
+    pub fn detectors(&self) -> usize {
+        lock(&self.inner.maps).groups.len()
     }
 
     /// Subscribers over all pollers.
@@ -417,8 +471,12 @@ impl<S: WatchSource> Registry<S> {
 
 impl<S: WatchSource> Drop for Registry<S> {
     fn drop(&mut self) {
-        for p in lock(&self.maps).pollers.values() {
+        let maps = lock(&self.maps);
+        for p in maps.pollers.values() {
             p.stop();
+        }
+        for g in maps.groups.values() {
+            g.stop();
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The poller task of one watched query: initial list, then incremental queries each tick
-//! and an id-only pass every few ticks; changes go to every subscriber.
+//! (unless its scope's change detector reads the changes for it) and an id-only pass every few
+//! ticks; changes go to every subscriber.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
@@ -18,7 +19,7 @@ pub(crate) async fn run_poller<S: WatchSource>(
     registry: Weak<Registry<S>>,
     key: WatchKey,
     poller: Arc<PollerOf<S>>,
-    source: S,
+    source: Arc<S>,
     interval: Duration,
     timing: WatchTiming,
     ready: watch::Sender<Ready<S::Error>>,
@@ -38,6 +39,8 @@ pub(crate) async fn run_poller<S: WatchSource>(
             return;
         }
     }
+    // Its scope's change detector finds the changes: this task only runs the id-only passes.
+    let detected = source.scope().is_some();
     let every = u64::from(timing.id_pass_every.max(1));
     let mut tick: u64 = 0;
     let mut failures: u32 = 0;
@@ -50,13 +53,17 @@ pub(crate) async fn run_poller<S: WatchSource>(
             _ => return,
         }
         tick += 1;
+        let id_tick = tick % every == 0;
+        if detected && !id_tick && !strays(&*source, &poller) {
+            continue;
+        }
         poller.pacer.turn().await;
         let started = SystemTime::now();
-        let result = if tick % every == 0 {
-            id_pass(&source, &poller).await
+        let result = if id_tick {
+            id_pass(&*source, &poller).await
         } else {
             let since = jql_since(last_sync, timing.skew, source.utc_offset_minutes());
-            incremental(&source, &poller, &since).await
+            incremental(&*source, &poller, &since).await
         };
         match result {
             Ok(synced) => {
@@ -74,33 +81,22 @@ pub(crate) async fn run_poller<S: WatchSource>(
     }
 }
 
-/// One incremental tick: the issues of the query updated since `since` are added or changed;
-/// with a wider scope, first asked, those of the scope updated since then that the query no longer
-/// returns are removed.
+/// One incremental tick: the issues of the query updated since `since` are added or changed.
 async fn incremental<S: WatchSource>(
     source: &S,
     poller: &Arc<PollerOf<S>>,
     since: &str,
 ) -> Result<bool, S::Error> {
-    let scope = if source.has_scope() {
-        let ids = source.scope_changed_since(since).await?;
-        poller.pacer.turn().await;
-        Some(ids)
-    } else {
-        None
-    };
     let updates = source.changed_since(since).await?;
-    let left: Vec<String> = scope
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|id| !updates.iter().any(|i| &i.id == id))
-        .collect();
-    apply(poller, |s| {
-        let mut change = s.apply_updates(updates);
-        change.removed = s.remove_ids(&left).removed;
-        change
-    });
+    apply(poller, |s| s.apply_updates(updates));
     Ok(true)
+}
+
+/// Whether the list holds issues beyond its scope, which its detector does not see change.
+fn strays<S: WatchSource>(source: &S, poller: &PollerOf<S>) -> bool {
+    lock(&poller.state)
+        .snapshot
+        .any(|i| !source.in_scope(&i.key))
 }
 
 /// Ids only; a full list only when issues we never saw appeared. Returns whether the
@@ -124,7 +120,10 @@ async fn id_pass<S: WatchSource>(source: &S, poller: &Arc<PollerOf<S>>) -> Resul
 
 /// Applies an answer to the snapshot and sends the change, both under the poller's lock, so
 /// a subscriber joining meanwhile sees either the old list and the change, or the new list.
-fn apply<V: Clone, E>(poller: &Poller<V, E>, f: impl FnOnce(&mut Snapshot<V>) -> Change<V>) {
+pub(crate) fn apply<V: Clone, E>(
+    poller: &Poller<V, E>,
+    f: impl FnOnce(&mut Snapshot<V>) -> Change<V>,
+) {
     let mut st = lock(&poller.state);
     let change = f(&mut st.snapshot);
     broadcast(&st.subscribers, change);

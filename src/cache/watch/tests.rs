@@ -300,86 +300,290 @@ async fn an_issue_appearing_without_an_update_is_found_by_the_id_pass() {
     assert!(fake.0.list_calls.load(Ordering::SeqCst) >= 2);
 }
 
-/// A query within a wider scope (a live board's sprint within its project).
+/// One project's issues, each with a number `n`; the watched queries are `n >= min` within it.
 #[derive(Default)]
-struct Scoped {
-    /// What the query returns now.
-    members: Mutex<Vec<WatchedIssue<Value>>>,
-    /// Ids of the scope's issues updated lately.
-    scope_updated: Mutex<Vec<String>>,
+struct Project {
+    issues: Mutex<Vec<WatchedIssue<Value>>>,
+    /// Ids of the issues updated lately (the fake ignores `since`).
+    recent: Mutex<Vec<String>>,
+    /// The detector's requests.
+    scope_calls: AtomicUsize,
+    /// Re-evaluations of changed issues, one per watched query.
+    among_calls: AtomicUsize,
+    /// Every other request: lists, incremental queries, id passes.
+    own_calls: AtomicUsize,
     ids_calls: AtomicUsize,
 }
 
-impl WatchSource for Arc<Scoped> {
+fn numbered(id: &str, n: i64, updated: &str) -> WatchedIssue<Value> {
+    WatchedIssue {
+        id: id.into(),
+        key: format!("A-{id}"),
+        updated: updated.into(),
+        value: json!({ "id": id, "n": n, "updated": updated }),
+    }
+}
+
+impl Project {
+    fn with(count: i64) -> Arc<Self> {
+        let p = Project::default();
+        *p.issues.lock().unwrap() = (0..count)
+            .map(|n| numbered(&n.to_string(), n, "t0"))
+            .collect();
+        Arc::new(p)
+    }
+
+    /// Sets (or adds) an issue and marks it updated lately.
+    fn put(&self, id: &str, n: i64, updated: &str) {
+        let mut issues = self.issues.lock().unwrap();
+        issues.retain(|i| i.id != id);
+        issues.push(numbered(id, n, updated));
+        self.recent.lock().unwrap().push(id.into());
+    }
+}
+
+struct AtLeast {
+    project: Arc<Project>,
+    min: i64,
+}
+
+impl AtLeast {
+    fn matching(&self) -> Vec<WatchedIssue<Value>> {
+        let issues = self.project.issues.lock().unwrap();
+        issues
+            .iter()
+            .filter(|i| i.value["n"].as_i64().unwrap() >= self.min)
+            .cloned()
+            .collect()
+    }
+}
+
+impl WatchSource for AtLeast {
     type Value = Value;
     type Error = String;
 
     async fn list(&self) -> Result<Vec<WatchedIssue<Value>>, String> {
-        Ok(self.members.lock().unwrap().clone())
+        self.project.own_calls.fetch_add(1, Ordering::SeqCst);
+        Ok(self.matching())
     }
 
     async fn changed_since(&self, _since: &str) -> Result<Vec<WatchedIssue<Value>>, String> {
-        let updated = self.scope_updated.lock().unwrap().clone();
-        Ok(self
-            .members
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|i| updated.contains(&i.id))
-            .cloned()
-            .collect())
+        self.project.own_calls.fetch_add(1, Ordering::SeqCst);
+        Ok(self.matching())
     }
 
     async fn ids(&self) -> Result<Vec<String>, String> {
-        self.ids_calls.fetch_add(1, Ordering::SeqCst);
-        Ok(self
-            .members
-            .lock()
-            .unwrap()
+        self.project.own_calls.fetch_add(1, Ordering::SeqCst);
+        self.project.ids_calls.fetch_add(1, Ordering::SeqCst);
+        Ok(self.matching().into_iter().map(|i| i.id).collect())
+    }
+
+    fn scope(&self) -> Option<&str> {
+        Some("project = A")
+    }
+
+    fn in_scope(&self, key: &str) -> bool {
+        key.starts_with("A-")
+    }
+
+    async fn scope_changed_since(&self, since: &str) -> Result<Vec<WatchedIssue<()>>, String> {
+        assert_eq!(since.len(), "yyyy-MM-dd HH:mm".len());
+        self.project.scope_calls.fetch_add(1, Ordering::SeqCst);
+        let recent = self.project.recent.lock().unwrap().clone();
+        let issues = self.project.issues.lock().unwrap();
+        Ok(issues
             .iter()
-            .map(|i| i.id.clone())
+            .filter(|i| recent.contains(&i.id))
+            .map(|i| WatchedIssue {
+                id: i.id.clone(),
+                key: i.key.clone(),
+                updated: i.updated.clone(),
+                value: (),
+            })
             .collect())
     }
 
-    fn has_scope(&self) -> bool {
-        true
+    async fn changed_among(&self, keys: &[String]) -> Result<Vec<WatchedIssue<Value>>, String> {
+        assert!(!keys.is_empty() && keys.len() <= MAX_KEYS);
+        self.project.among_calls.fetch_add(1, Ordering::SeqCst);
+        Ok(self
+            .matching()
+            .into_iter()
+            .filter(|i| keys.contains(&i.key))
+            .collect())
     }
+}
 
-    async fn scope_changed_since(&self, _since: &str) -> Result<Vec<String>, String> {
-        Ok(self.scope_updated.lock().unwrap().clone())
+/// Waits (bounded, not timed) until the detector has asked `n` more times.
+async fn detector_ticks(project: &Project, n: usize) {
+    let target = project.scope_calls.load(Ordering::SeqCst) + n;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while project.scope_calls.load(Ordering::SeqCst) < target {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the detector stalled"
+        );
+        tokio::time::sleep(TICK).await;
     }
 }
 
 #[tokio::test]
-async fn an_issue_leaving_a_scoped_query_is_removed_at_the_next_tick_without_an_id_pass() {
+async fn watches_within_one_project_share_one_change_detector() {
+    let reg = WatchRegistry::new(WatchTiming {
+        // No id pass in this test: every request after the lists is the detector's or a
+        // re-evaluation.
+        id_pass_every: 1_000_000,
+        min_interval: Duration::from_millis(1),
+        requests_per_second: 10_000.0,
+        ..WatchTiming::default()
+    });
+    let project = Project::with(20);
+    let mut subs = Vec::new();
+    for min in 0..10 {
+        let source = AtLeast {
+            project: Arc::clone(&project),
+            min,
+        };
+        let q = format!("project = A AND n >= {min}");
+        subs.push(reg.watch(key(&q), TICK, source).await.unwrap());
+    }
+    assert_eq!((reg.pollers(), reg.detectors()), (10, 1));
+    assert_eq!(subs[9].initial.len(), 11);
+
+    // Nothing changes: each tick is one request for all ten queries.
+    let own = project.own_calls.load(Ordering::SeqCst);
+    assert_eq!(own, 10, "the initial lists");
+    let before = project.scope_calls.load(Ordering::SeqCst);
+    detector_ticks(&project, 5).await;
+    assert_eq!(project.own_calls.load(Ordering::SeqCst), own);
+    assert_eq!(project.among_calls.load(Ordering::SeqCst), 0);
+    let ticks = project.scope_calls.load(Ordering::SeqCst) - before;
+    println!("{ticks} quiet ticks of 10 watches: {ticks} requests");
+    for sub in &mut subs {
+        assert!(sub.changes.try_recv().is_err());
+    }
+
+    // Issue 5 drops to n = 3 (it leaves the queries n >= 4 and n >= 5, changes in n >= 0..3);
+    // issue 20 arrives with n = 7 (it enters n >= 0..7).
+    project.put("5", 3, "t1");
+    project.put("20", 7, "t0");
+    for (min, sub) in subs.iter_mut().enumerate() {
+        if min >= 8 {
+            continue;
+        }
+        let change = tokio::time::timeout(Duration::from_secs(5), sub.changes.recv())
+            .await
+            .expect("a change")
+            .expect("the watch lives");
+        let (added, changed, removed) = (
+            ids(&change.added),
+            ids(&change.changed),
+            ids(&change.removed),
+        );
+        assert_eq!(added, ["20"], "n >= {min}");
+        assert_eq!(
+            changed,
+            if min <= 3 { vec!["5"] } else { vec![] },
+            "n >= {min}"
+        );
+        assert_eq!(
+            removed,
+            if (4..=5).contains(&min) {
+                vec!["5"]
+            } else {
+                vec![]
+            },
+            "n >= {min}"
+        );
+    }
+    // One re-evaluation per query, once: later ticks see the same issues and ask nothing more.
+    detector_ticks(&project, 3).await;
+    assert_eq!(project.among_calls.load(Ordering::SeqCst), 10);
+    assert_eq!(project.own_calls.load(Ordering::SeqCst), own);
+    assert_eq!(
+        project.ids_calls.load(Ordering::SeqCst),
+        0,
+        "no id-only pass"
+    );
+    for sub in &mut subs {
+        assert!(sub.changes.try_recv().is_err(), "told once");
+    }
+
+    // The detector ends with its last watch.
+    for sub in &subs {
+        reg.unwatch(sub.id);
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while reg.detectors() != 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(TICK).await;
+    }
+    assert_eq!((reg.pollers(), reg.detectors()), (0, 0));
+}
+
+#[tokio::test]
+async fn a_watch_joining_a_running_detector_sees_deletions_at_its_id_pass() {
+    let reg = WatchRegistry::new(WatchTiming {
+        id_pass_every: 3,
+        min_interval: Duration::from_millis(1),
+        requests_per_second: 10_000.0,
+        ..WatchTiming::default()
+    });
+    let project = Project::with(4);
+    let at = |min| AtLeast {
+        project: Arc::clone(&project),
+        min,
+    };
+    let _first = reg
+        .watch(key("project = A AND n >= 0"), TICK, at(0))
+        .await
+        .unwrap();
+    project.put("1", 1, "t1");
+    detector_ticks(&project, 2).await;
+    let mut late = reg
+        .watch(key("project = A AND n >= 2"), TICK, at(2))
+        .await
+        .unwrap();
+    assert_eq!(ids(&late.initial), ["2", "3"]);
+    assert_eq!(reg.detectors(), 1);
+    // Issue 3 is deleted: no scope query shows it, the late watch's id pass does.
+    project.issues.lock().unwrap().retain(|i| i.id != "3");
+    let change = tokio::time::timeout(Duration::from_secs(5), late.changes.recv())
+        .await
+        .expect("a change")
+        .expect("the watch lives");
+    assert_eq!(ids(&change.removed), ["3"]);
+    assert!(change.added.is_empty() && change.changed.is_empty());
+}
+
+#[tokio::test]
+async fn a_scoped_watch_holding_an_issue_beyond_its_scope_also_polls_on_its_own() {
     let reg = WatchRegistry::new(WatchTiming {
         id_pass_every: 1_000_000,
         min_interval: Duration::from_millis(1),
         requests_per_second: 10_000.0,
         ..WatchTiming::default()
     });
-    let source = Arc::new(Scoped::default());
-    *source.members.lock().unwrap() = vec![issue("1", "t0"), issue("2", "t0")];
-    let mut sub = reg
-        .watch(key("sprint = 2"), TICK, Arc::clone(&source))
-        .await
-        .unwrap();
-    assert_eq!(ids(&sub.initial), ["1", "2"]);
-    // "2" moves to the backlog: updated in the project, no longer in the sprint; "1" changes.
-    source.members.lock().unwrap().retain(|i| i.id != "2");
-    source.members.lock().unwrap()[0] = issue("1", "t1");
-    *source.scope_updated.lock().unwrap() = vec!["1".into(), "2".into()];
+    let project = Project::with(2);
+    let stray = |updated: &str| WatchedIssue {
+        key: "B-1".into(),
+        ..numbered("100", 5, updated)
+    };
+    project.issues.lock().unwrap().push(stray("t0"));
+    let source = AtLeast {
+        project: Arc::clone(&project),
+        min: 0,
+    };
+    let mut sub = reg.watch(key("sprint = 1"), TICK, source).await.unwrap();
+    assert_eq!(ids(&sub.initial), ["0", "1", "100"]);
+    // The issue of project B changes: the detector of project A cannot see it.
+    {
+        let mut issues = project.issues.lock().unwrap();
+        issues.retain(|i| i.id != "100");
+        issues.push(stray("t1"));
+    }
     let change = tokio::time::timeout(Duration::from_secs(5), sub.changes.recv())
         .await
         .expect("a change")
         .expect("the watch lives");
-    assert_eq!(ids(&change.removed), ["2"]);
-    assert_eq!(ids(&change.changed), ["1"]);
-    assert_eq!(
-        source.ids_calls.load(Ordering::SeqCst),
-        0,
-        "no id-only pass"
-    );
-    // Seen once: later ticks with the same answers report nothing.
-    assert!(quiet(&mut sub).await);
+    assert_eq!(ids(&change.changed), ["100"]);
 }

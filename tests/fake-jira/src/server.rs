@@ -52,13 +52,24 @@ pub async fn serve(listener: TcpListener, sh: Shared) {
     }
 }
 
-fn log(sh: &Shared, method: &Method, path: &str, query: Option<&str>, status: u16) {
+fn log(sh: &Shared, method: &Method, path: &str, query: Option<&str>, status: u16, body: &[u8]) {
     sh.lock().log.push(LoggedRequest {
         method: method.to_string(),
         path: path.to_string(),
         query: query.map(String::from),
         status,
+        jql: search_jql(path, body),
     });
+}
+
+/// The JQL of a search body, kept in the log so tests can tell searches apart.
+fn search_jql(path: &str, body: &[u8]) -> Option<String> {
+    if !path.contains("/search") {
+        return None;
+    }
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("jql")?.as_str().map(String::from))
 }
 
 async fn handle(
@@ -107,11 +118,18 @@ async fn handle(
             FaultAction::Status => {
                 let now = sh.lock().now();
                 let r = crate::faults::response(f, now, path.starts_with("/dc/"));
-                log(&sh, &method, &path, query.as_deref(), r.status().as_u16());
+                log(
+                    &sh,
+                    &method,
+                    &path,
+                    query.as_deref(),
+                    r.status().as_u16(),
+                    &body,
+                );
                 return Ok(r);
             }
             FaultAction::ResetBefore => {
-                log(&sh, &method, &path, query.as_deref(), 0);
+                log(&sh, &method, &path, query.as_deref(), 0, &body);
                 abort.notify_one();
                 std::future::pending::<()>().await;
             }
@@ -120,7 +138,7 @@ async fn handle(
     }
     let mut resp = route(&sh, &method, &path, query.as_deref(), &parts.headers, &body);
     if reset_after {
-        log(&sh, &method, &path, query.as_deref(), 0);
+        log(&sh, &method, &path, query.as_deref(), 0, &body);
         abort.notify_one();
         std::future::pending::<()>().await;
     }
@@ -130,6 +148,7 @@ async fn handle(
         &path,
         query.as_deref(),
         resp.status().as_u16(),
+        &body,
     );
     if resp.status().is_success() && sh.lock().config.near_limit {
         resp.headers_mut()

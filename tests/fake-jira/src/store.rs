@@ -425,6 +425,8 @@ pub struct LoggedRequest {
     pub query: Option<String>,
     /// Response status (0 when the connection was reset before answering).
     pub status: u16,
+    /// The JQL of a search whose body names one (`POST …/search…`).
+    pub jql: Option<String>,
 }
 
 /// Test switches.

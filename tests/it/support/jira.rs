@@ -118,6 +118,15 @@ redirect_uri = "{redirect_uri}"
         self.rt.block_on(self.fake.control(method, path, body))
     }
 
+    /// The JQL of every search the fake served so far, in order.
+    pub fn search_jqls(&self) -> Vec<String> {
+        self.fake
+            .requests()
+            .into_iter()
+            .filter_map(|r| r.jql)
+            .collect()
+    }
+
     /// How many requests the fake served whose method is `method` and whose path contains `path`.
     pub fn count_requests(&self, method: &str, path: &str) -> usize {
         self.fake
