@@ -26,7 +26,8 @@ pub fn docs() -> Vec<MethodDoc> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum BoardPart {
-    /// The board's active sprint (resolved when the watch starts).
+    /// The board's active sprint (resolved when the watch starts); with parallel sprints, all
+    /// of its active sprints, `sprint` naming the oldest.
     Active,
     /// The board's backlog: no future or active sprint, not in the last column.
     Backlog,

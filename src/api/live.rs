@@ -38,21 +38,24 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
     let (sprint, scope) = match p.sprint {
         SprintChoice::Part(BoardPart::Backlog) => (None, backlog_jql(cx, &s, board).await?),
         SprintChoice::Part(BoardPart::Active) => {
+            // A board running parallel sprints has several active: the live board shows them all.
             let active = agile::sprints(&cx.app, &s, board, vec!["active"], (None, None), true)
                 .await
                 .map_err(super::sprints::with_reason)?
-                .values
-                .into_iter()
-                .next()
-                .ok_or_else(|| {
-                    ApiError::new(
+                .values;
+            let ids: Vec<String> = active.iter().map(|a| a.id.to_string()).collect();
+            let scope = match ids.as_slice() {
+                [] => {
+                    return Err(ApiError::new(
                         ErrorKind::NotFound,
                         format!("board {board} has no active sprint"),
                     )
-                    .with("boardId", board)
-                })?;
-            let scope = agile::sprint_jql(active.id);
-            (Some(active), scope)
+                    .with("boardId", board))
+                }
+                [one] => format!("sprint = {one}"),
+                many => format!("sprint in ({})", many.join(", ")),
+            };
+            (active.into_iter().next(), scope)
         }
         SprintChoice::Id(id) => {
             let sprint = agile::sprint(&cx.app, &s, id, false).await?;

@@ -113,6 +113,54 @@ fn a_watched_active_sprint_hears_issues_enter_move_column_and_leave() {
 }
 
 #[test]
+fn with_parallel_sprints_a_board_runs_two_and_its_live_board_shows_both() {
+    for profile in ["cloud", "dc"] {
+        let world = JiraWorld::start();
+        let d = support::Daemon::start_with(&[], Some(&world.config(profile, FAST)));
+        let mut c = d.client(Framing::Ndjson);
+        // By default Jira refuses a second active sprint on the board.
+        let refused = c.call("sprints/start", json!({"sprintId": 3}));
+        assert_eq!(
+            refused["error"]["data"]["reason"], "oneActiveSprint",
+            "{profile}: {refused}"
+        );
+        let (status, body) = world.control("POST", "/config", json!({"parallelSprints": true}));
+        assert_eq!(status, 200, "{body}");
+        let started = c.result("sprints/start", json!({"sprintId": 3}));
+        assert_eq!(started["state"], "active", "{profile}: {started}");
+        let active = c.result("sprints/list", json!({"boardId": 1, "state": ["active"]}));
+        let ids: Vec<u64> = active["sprints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, [2, 3], "{profile}");
+
+        let w = c.result(
+            "sprints/watch",
+            json!({"boardId": 1, "sprint": "active", "intervalSeconds": 0.05}),
+        );
+        assert_eq!(w["sprint"]["id"], 2, "the oldest names the board: {w}");
+        let shown = keys(&w["issues"]);
+        for sprint in [2, 3] {
+            let issues = c.result("sprints/issues", json!({"sprintId": sprint, "limit": 100}));
+            let of_sprint = keys(&issues["issues"]);
+            assert!(
+                !of_sprint.is_empty(),
+                "{profile}: sprint {sprint} has issues"
+            );
+            for key in of_sprint {
+                assert!(
+                    shown.contains(&key),
+                    "{profile}: {key} of sprint {sprint}: {shown:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn a_kanban_board_has_no_active_sprint_to_watch() {
     let world = JiraWorld::start();
     let d = support::Daemon::start_with(&[], Some(&world.config("cloud", FAST)));

@@ -48,6 +48,7 @@ fn config(inner: &mut Inner, b: &Value) -> Resp {
             "indexDelayMs" => c.index_delay_ms = v.as_i64().unwrap_or(0),
             "nearLimit" => c.near_limit = v.as_bool().unwrap_or(false),
             "latencyMs" => c.latency_ms = v.as_u64().unwrap_or(0),
+            "parallelSprints" => c.parallel_sprints = v.as_bool().unwrap_or(false),
             _ => return bad(&format!("unknown switch '{k}'")),
         }
     }
@@ -60,6 +61,7 @@ fn config_json(inner: &Inner) -> Value {
         "leewaySamePair": c.leeway_same_pair, "revokeFamilyOnReuse": c.revoke_family_on_reuse,
         "stripScopes": c.stripped_scopes, "extraSites": c.extra_sites, "confluenceDuplicate": c.confluence_duplicate,
         "noSites": c.no_sites, "indexDelayMs": c.index_delay_ms, "nearLimit": c.near_limit, "latencyMs": c.latency_ms,
+        "parallelSprints": c.parallel_sprints,
         "nextAuthorization": c.next_decision.map(|d| if d { "approve" } else { "deny" })})
 }
 

@@ -87,6 +87,7 @@ impl Options {
             index_delay_ms: 0,
             near_limit: false,
             latency_ms: self.latency_ms,
+            parallel_sprints: false,
         }
     }
 

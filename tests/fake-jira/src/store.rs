@@ -458,6 +458,8 @@ pub struct Config {
     pub near_limit: bool,
     /// Per-request latency, ms.
     pub latency_ms: u64,
+    /// Jira Software's "parallel sprints": a board may have several active sprints.
+    pub parallel_sprints: bool,
 }
 
 /// Everything mutable.

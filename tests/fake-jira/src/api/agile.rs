@@ -719,10 +719,11 @@ fn update_sprint(a: &Actx, inner: &mut Inner, s: &Sprint, body: &Value, full: bo
     match (s.state.as_str(), to.as_str()) {
         (x, y) if x == y => {}
         ("future", "active") => {
-            if inner
-                .sprints
-                .iter()
-                .any(|o| o.board == s.board && o.state == "active")
+            if !inner.config.parallel_sprints
+                && inner
+                    .sprints
+                    .iter()
+                    .any(|o| o.board == s.board && o.state == "active")
             {
                 return jira_err(
                     StatusCode::BAD_REQUEST,
