@@ -18,6 +18,7 @@ pub mod openrpc;
 pub mod projects;
 pub mod sprints;
 pub mod versions;
+pub mod watch;
 pub mod watchers;
 pub mod workflow;
 pub mod worklogs;

@@ -90,6 +90,7 @@ pub fn contract() -> Vec<MethodDoc> {
         crate::projects::docs(),
         crate::boards::docs(),
         crate::sprints::docs(),
+        crate::watch::docs(),
         crate::live::docs(),
         crate::cache::docs(),
     ]

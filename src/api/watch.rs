@@ -9,7 +9,7 @@ use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
 use crate::service::watch::{JiraWatch, DEFAULT_FIELDS};
-use jirad_protocol::cache::*;
+use jirad_protocol::watch::*;
 use jirad_protocol::ErrorKind;
 use serde_json::Value;
 use std::sync::{Arc, PoisonError};
