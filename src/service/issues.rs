@@ -305,7 +305,8 @@ pub struct CachedPage {
 
 /// Something read about an issue beside its fields (`part`: its links, worklogs, a changelog
 /// page), through the shared cache: kept as long as issues are, evicted by writes to the issue
-/// through the daemon (and by changes a watch sees), refetched with `fresh`.
+/// through the daemon (and by changes a watch sees), refetched with `fresh`, and refetched when
+/// the daemon has since read the issue with another `updated` (someone changed it in Jira).
 pub async fn issue_part<T, F, Fut>(
     app: &AppState,
     s: &JiraSession,
@@ -319,19 +320,50 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<T, JiraError>> + Send + 'static,
 {
-    let cache_key = CacheKey::Meta(MetaKey::IssuePart {
-        issue: key.to_uppercase(),
-        part,
-    });
+    #[derive(serde::Serialize, Deserialize)]
+    struct Stamped<T> {
+        /// The issue's `updated` when the part was read (as far as the daemon knew it).
+        updated: Option<String>,
+        value: T,
+    }
+    let key = key.to_uppercase();
+    let updated = known_updated(app, s, &key);
+    let cache_key = CacheKey::Meta(MetaKey::IssuePart { issue: key, part });
+    // Read before the issue last changed (as the daemon has since read it): ask Jira again.
+    let outdated = updated.is_some()
+        && app.cache.get(&s.ns, &cache_key).is_some_and(|held| {
+            read_cached::<Stamp>(&held.value).is_ok_and(|p| p.updated != updated)
+        });
     let read = app
         .cache
-        .get_or_fetch(&s.ns, cache_key, fresh, move || {
+        .get_or_fetch(&s.ns, cache_key, fresh || outdated, move || {
             let fut = fetch();
-            async move { cached_json(&fut.await?) }
+            async move {
+                cached_json(&Stamped {
+                    updated,
+                    value: fut.await?,
+                })
+            }
         })
         .await
         .map_err(cache_err)?;
-    Ok(read_cached(&read.value)?)
+    Ok(read_cached::<Stamped<T>>(&read.value)?.value)
+}
+
+/// The `updated` member of a cached issue or issue part.
+#[derive(Deserialize)]
+struct Stamp {
+    updated: Option<String>,
+}
+
+/// The `updated` of the issue as the daemon holds it, if it does.
+fn known_updated(app: &AppState, s: &JiraSession, key: &str) -> Option<String> {
+    // Any cached copy that has the field will do.
+    let held = app.cache.get(
+        &s.ns,
+        &CacheKey::issue(key, FieldSet::from_request(&["updated"])),
+    )?;
+    read_cached::<Stamp>(&held.value).ok()?.updated
 }
 
 /// After a write that changed these issues (a link, a worklog, an attachment), even a failed one

@@ -327,6 +327,28 @@ fn an_issues_worklogs_links_and_history_are_read_once_until_a_write_through_the_
             "{profile}: fresh asks Jira"
         );
 
+        // Someone changes the issue in Jira. Once the daemon reads the issue again, the parts it
+        // read before that change are read again too, then kept.
+        let (status, body) = w.control(
+            "PATCH",
+            &format!("/issues/{key}"),
+            json!({"fields": {"summary": "changed in Jira"}}),
+        );
+        assert_eq!(status, 200, "{body}");
+        let unaware = w.fake.requests().len();
+        c.result_as(profile, "worklogs/list", json!({"key": key}));
+        assert_eq!(w.fake.requests().len(), unaware, "{profile}: not known yet");
+        c.result_as(profile, "issues/get", json!({"key": key, "fresh": true}));
+        let aware = w.fake.requests().len();
+        for _ in 0..2 {
+            c.result_as(profile, "worklogs/list", json!({"key": key}));
+        }
+        assert_eq!(
+            w.fake.requests().len(),
+            aware + 1,
+            "{profile}: read again once the issue's updated moved"
+        );
+
         c.result_as(
             profile,
             "worklogs/add",
