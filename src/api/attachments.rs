@@ -332,6 +332,9 @@ fn partial_path(target: &Path) -> PathBuf {
 
 async fn delete(p: AttachmentsDeleteParams, cx: Ctx<AppState>) -> Result<Empty, ApiError> {
     let s = jira(&cx, p.profile.as_deref()).await?;
-    s.client.delete_attachment(&p.id).await?;
+    let deleted = s.client.delete_attachment(&p.id).await;
+    // Jira does not say whose attachment it was: no cached issue may still list it.
+    issues::touched_somewhere(&cx.app, &s);
+    deleted?;
     Ok(Empty {})
 }

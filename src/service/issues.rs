@@ -366,6 +366,12 @@ fn known_updated(app: &AppState, s: &JiraSession, key: &str) -> Option<String> {
     read_cached::<Stamp>(&held.value).ok()?.updated
 }
 
+/// After a write to an issue Jira does not name (an attachment deleted by id), even a failed one:
+/// every cached issue, list and issue part of the profile goes.
+pub fn touched_somewhere(app: &AppState, s: &JiraSession) {
+    app.cache.meta_changed(&s.ns, |_| false, true);
+}
+
 /// After a write that changed these issues (a link, a worklog, an attachment), even a failed one
 /// (it may have been applied): their cached copies and the lists holding them go.
 pub fn touched(app: &AppState, s: &JiraSession, keys: &[&str]) {

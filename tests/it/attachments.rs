@@ -111,7 +111,22 @@ fn files_go_up_and_down_by_path_or_inline_and_are_never_overwritten_unasked() {
             "'copy.log' is not an absolute path"
         );
 
+        let listed = |c: &mut support::SocketClient| {
+            let got = c.result_as(
+                profile,
+                "issues/get",
+                json!({"key": key, "fields": ["attachment"]}),
+            );
+            got["fields"]["attachment"].as_array().map_or(0, Vec::len)
+        };
+        assert_eq!(
+            listed(&mut c),
+            2,
+            "{profile}: the issue, now cached, lists both"
+        );
         c.result_as(profile, "attachments/delete", json!({"id": id}));
+        // Jira's delete names no issue: the cached issue must not list the file still.
+        assert_eq!(listed(&mut c), 1, "{profile}");
         let gone = c.call_as(profile, "attachments/delete", json!({"id": id}));
         assert_eq!(gone["error"]["data"]["kind"], "notFound", "{gone}");
     }
