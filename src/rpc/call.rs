@@ -10,10 +10,6 @@ use futures::FutureExt;
 use jsonrpsee::types::{ErrorCode, ErrorObject};
 use std::panic::AssertUnwindSafe;
 
-/// LSP's RequestCancelled.
-pub const REQUEST_CANCELLED: i32 = jirad_protocol::error::standard::REQUEST_CANCELLED;
-pub(super) const CANCEL_METHOD: &str = "$/cancelRequest";
-
 /// Starts a call's handler; `Err` is the reply when there is nothing to run.
 pub(super) fn start_call_of(
     methods: &Router,

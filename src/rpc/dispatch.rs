@@ -7,7 +7,8 @@
 //! we need: single calls, batches, notifications, `$/cancelRequest`, the LSP lifecycle, panics
 //! turned into -32603.
 
-use super::call::{start_call_of, CANCEL_METHOD};
+use super::call::start_call_of;
+use super::cancel::CANCEL_METHOD;
 use super::connection::{ConnectionHandle, HangupProbe, Hub, Interrupt};
 use super::framing::{FrameError, JsonRpcCodec, DEFAULT_MAX_MESSAGE};
 use super::input_budget::InputBudget;

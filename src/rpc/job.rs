@@ -2,7 +2,8 @@
 //! `$/cancelRequest`, a notification's handler, and a batch, whose replies count against the
 //! connection's outbound budget as they are built.
 
-use super::call::{start, start_call_of, CANCEL_METHOD, REQUEST_CANCELLED};
+use super::call::{start, start_call_of};
+use super::cancel::{Cancellation, CANCEL_METHOD};
 use super::connection::ConnectionHandle;
 use super::message::{self, Message};
 use super::pending::PendingCalls;
@@ -33,20 +34,10 @@ impl Job {
         }
     }
 
+    /// `$/cancelRequest`: the cancelled call's reply, if it still waited.
     pub(super) async fn cancel(&self, params: Option<&str>) {
-        #[derive(serde::Deserialize)]
-        struct CancelParams<'a> {
-            #[serde(borrow)]
-            id: &'a RawValue,
-        }
-        let Some(p) = params.and_then(|p| serde_json::from_str::<CancelParams>(p).ok()) else {
-            return;
-        };
-        if self.pending.cancel(p.id.get()) {
-            let obj = ErrorObject::owned(REQUEST_CANCELLED, "Request cancelled", None::<()>);
-            self.conn
-                .reply(message::error_reply(Some(p.id.get()), obj))
-                .await;
+        if let Some(reply) = Cancellation::parse(params).and_then(|c| c.apply(&self.pending)) {
+            self.conn.reply(reply).await;
         }
     }
 

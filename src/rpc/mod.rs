@@ -3,6 +3,7 @@
 
 pub mod admission;
 mod call;
+mod cancel;
 pub mod connection;
 pub mod dispatch;
 pub mod framing;
