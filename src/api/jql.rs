@@ -6,7 +6,7 @@ use super::{jira, ApiError};
 use crate::cache::{CacheKey, MetaKey};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
-use crate::service::cached::{cached_json, read_cached};
+use crate::service::cached::read_through;
 use crate::service::state::AppState;
 use jirad_protocol::jql::*;
 use serde_json::Value;
@@ -39,14 +39,10 @@ async fn autocomplete(
     let s = jira(&cx, p.profile.as_deref()).await?;
     let client = s.client.clone();
     let key = CacheKey::Meta(MetaKey::Other("jqlReference".into()));
-    let read = cx
-        .app
-        .cache
-        .get_or_fetch(&s.ns, key, p.fresh, move || async move {
-            cached_json(&client.jql_reference().await?)
-        })
-        .await?;
-    let r: Value = read_cached(&read.value)?;
+    let r: Value = read_through(&cx.app.cache, &s.ns, key, p.fresh, move || async move {
+        client.jql_reference().await
+    })
+    .await?;
     let fields = r["visibleFieldNames"]
         .as_array()
         .into_iter()
@@ -87,14 +83,10 @@ async fn suggest(p: JqlSuggestParams, cx: Ctx<AppState>) -> Result<Vec<JqlSugges
         p.value
     )));
     let (field, value) = (p.field, p.value);
-    let read = cx
-        .app
-        .cache
-        .get_or_fetch(&s.ns, key, p.fresh, move || async move {
-            cached_json(&client.jql_suggestions(&field, &value, predicate).await?)
-        })
-        .await?;
-    let r: Value = read_cached(&read.value)?;
+    let r: Value = read_through(&cx.app.cache, &s.ns, key, p.fresh, move || async move {
+        client.jql_suggestions(&field, &value, predicate).await
+    })
+    .await?;
     Ok(r["results"]
         .as_array()
         .into_iter()

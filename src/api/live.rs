@@ -43,8 +43,7 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
                 .await
                 .map_err(super::sprints::with_reason)?
                 .values;
-            let ids: Vec<String> = active.iter().map(|a| a.id.to_string()).collect();
-            let scope = match ids.as_slice() {
+            let scope = match active.as_slice() {
                 [] => {
                     return Err(ApiError::new(
                         ErrorKind::NotFound,
@@ -52,8 +51,11 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
                     )
                     .with("boardId", board))
                 }
-                [one] => format!("sprint = {one}"),
-                many => format!("sprint in ({})", many.join(", ")),
+                [one] => agile::sprint_jql(one.id),
+                many => {
+                    let ids: Vec<String> = many.iter().map(|a| a.id.to_string()).collect();
+                    format!("sprint in ({})", ids.join(", "))
+                }
             };
             (active.into_iter().next(), scope)
         }

@@ -9,7 +9,7 @@ use crate::cache::{CacheKey, MetaKey};
 use crate::jira::{FieldMeta, JiraClient, JiraError};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
-use crate::service::cached::{cached_json, read_cached};
+use crate::service::cached::read_through;
 use crate::service::state::AppState;
 use futures::future::try_join_all;
 use jirad_protocol::projects::*;
@@ -29,18 +29,12 @@ async fn list(p: ProjectsListParams, cx: Ctx<AppState>) -> Result<Vec<ProjectInf
     let client = s.client.clone();
     // One entry holds every project; a `query` filters it here, as Jira does (key or name
     // contains, case-insensitive), so any query is answered from the one cached list.
-    let read = cx
-        .app
-        .cache
-        .get_or_fetch(
-            &s.ns,
-            CacheKey::Meta(MetaKey::Projects),
-            p.fresh,
-            move || async move { cached_json(&client.projects(None).await?) },
-        )
-        .await?;
+    let key = CacheKey::Meta(MetaKey::Projects);
+    let all: Value = read_through(&cx.app.cache, &s.ns, key, p.fresh, move || async move {
+        client.projects(None).await
+    })
+    .await?;
     let q = p.query.unwrap_or_default().to_lowercase();
-    let all: Value = read_cached(&read.value)?;
     Ok(all
         .as_array()
         .into_iter()
@@ -64,14 +58,10 @@ async fn issue_types(
     let project = p.project.to_uppercase();
     let key = CacheKey::Meta(MetaKey::Other(format!("issueTypes:{project}")));
     let client = s.client.clone();
-    let read = cx
-        .app
-        .cache
-        .get_or_fetch(&s.ns, key, p.fresh, move || async move {
-            cached_json(&create_screens(&client, &project).await?)
-        })
-        .await?;
-    let all: Value = read_cached(&read.value)?;
+    let all: Value = read_through(&cx.app.cache, &s.ns, key, p.fresh, move || async move {
+        create_screens(&client, &project).await
+    })
+    .await?;
     Ok(all
         .as_array()
         .into_iter()

@@ -12,7 +12,7 @@ use crate::cache::{CacheKey, MetaKey};
 use crate::jira::JiraError;
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
-use crate::service::cached::{cached_json, read_cached};
+use crate::service::cached::read_through;
 use crate::service::state::AppState;
 use crate::service::JiraSession;
 use jirad_protocol::issues::Empty;
@@ -88,18 +88,14 @@ async fn cached_list(
 ) -> Result<Vec<Value>, ApiError> {
     let client = s.client.clone();
     let project = project.to_owned();
-    let read = cx
-        .app
-        .cache
-        .get_or_fetch(&s.ns, family.key(&project), fresh, move || async move {
-            let all = match family {
-                Family::Versions => client.versions(&project).await?,
-                Family::Components => client.components(&project).await?,
-            };
-            cached_json(&all)
-        })
-        .await?;
-    Ok(read_cached(&read.value)?)
+    let key = family.key(&project);
+    read_through(&cx.app.cache, &s.ns, key, fresh, move || async move {
+        match family {
+            Family::Versions => client.versions(&project).await,
+            Family::Components => client.components(&project).await,
+        }
+    })
+    .await
 }
 
 /// After a write through the daemon (whatever its outcome: a timed-out write may have landed):

@@ -10,7 +10,7 @@ use crate::cache::{CacheKey, IssueRef, MetaKey};
 use crate::jira::{normalize_comment, DescriptionFormat, JiraError, RichText};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
-use crate::service::cached::{cached_json, read_cached};
+use crate::service::cached::read_through;
 use crate::service::state::AppState;
 use crate::service::{issues, JiraSession};
 use jirad_protocol::issues::Empty;
@@ -49,14 +49,10 @@ async fn transitions(
         issue: p.key.to_uppercase(),
     });
     let client = s.client.clone();
-    let read = cx
-        .app
-        .cache
-        .get_or_fetch(&s.ns, key, p.fresh, move || async move {
-            cached_json(&client.transitions(&p.key).await?)
-        })
-        .await?;
-    let all: Value = read_cached(&read.value)?;
+    let all: Value = read_through(&cx.app.cache, &s.ns, key, p.fresh, move || async move {
+        client.transitions(&p.key).await
+    })
+    .await?;
     Ok(all
         .as_array()
         .map(|all| all.iter().map(transition_of).collect())

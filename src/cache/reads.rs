@@ -125,6 +125,15 @@ where
         lock(&self.inner.store).lookup(ns, entry, key.wanted_fields(), max_age, Instant::now())
     }
 
+    /// A fresh entry, if any, without fetching or counting: for looking at what the cache holds
+    /// beside a read (which counts once, itself).
+    pub fn peek(&self, ns: &Namespace, key: &CacheKey) -> Option<Arc<V>> {
+        Some(
+            self.lookup(ns, key, self.inner.config.ttl(key.kind()))?
+                .value,
+        )
+    }
+
     /// A fresh entry, if any, without fetching (counts as a hit when found).
     pub fn get(&self, ns: &Namespace, key: &CacheKey) -> Option<Cached<V>> {
         let found = self.lookup(ns, key, self.inner.config.ttl(key.kind()))?;

@@ -3,7 +3,7 @@
 //! with `jirad issue`'s exit codes; a move that left an issue unmoved exits 1.
 
 use super::call::EXIT_NO_DAEMON;
-use super::issue::{columns, s, send, set, table, Target};
+use super::issue::{aligned, columns, s, send, set, table, Target};
 use super::SocketArgs;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
@@ -237,27 +237,6 @@ pub async fn sprint(args: SprintArgs) -> ExitCode {
         }
     };
     send(target(args.common), method, p, render).await
-}
-
-/// An array of rows (with a header) as aligned columns.
-fn aligned(rows: &[Vec<String>]) -> String {
-    let mut width = vec![0usize; rows.first().map_or(0, Vec::len)];
-    for row in rows {
-        for (w, cell) in width.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = width
-            .iter()
-            .zip(row)
-            .map(|(w, cell)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out.trim_end().to_owned()
 }
 
 fn boards_table(r: &Value) -> String {

@@ -712,18 +712,23 @@ pub(super) fn columns(r: &Value, names: &[&str]) -> String {
         .iter()
         .map(|i| names.iter().map(|n| s(&i[*n])).collect())
         .collect();
-    let mut width = vec![0usize; names.len()];
-    for row in &rows {
+    aligned(&rows)
+}
+
+/// Rows of cells as aligned columns, two spaces apart, with no trailing blanks.
+pub(super) fn aligned<S: AsRef<str>>(rows: &[Vec<S>]) -> String {
+    let mut width = vec![0usize; rows.iter().map(Vec::len).max().unwrap_or(0)];
+    for row in rows {
         for (w, cell) in width.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(cell.as_ref().chars().count());
         }
     }
     let mut out = String::new();
-    for row in &rows {
+    for row in rows {
         let line: Vec<String> = width
             .iter()
             .zip(row)
-            .map(|(w, cell)| format!("{cell:<w$}"))
+            .map(|(w, cell)| format!("{:<w$}", cell.as_ref()))
             .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');

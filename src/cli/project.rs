@@ -2,7 +2,7 @@
 //! wrappers of the versions and components methods, printed as `jirad issue` prints (a table or
 //! a line of text, or the raw result with `--json`).
 
-use super::issue::{call, s, set, Target};
+use super::issue::{aligned, call, s, set, Target};
 use super::SocketArgs;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
@@ -303,21 +303,6 @@ fn table(head: &[&str], rows: Vec<Vec<&str>>) -> String {
     if rows.is_empty() {
         return "(none)".into();
     }
-    let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in width.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in std::iter::once(head.to_vec()).chain(rows) {
-        let line: Vec<String> = width
-            .iter()
-            .zip(&row)
-            .map(|(w, cell)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out.trim_end().to_owned()
+    let all: Vec<Vec<&str>> = std::iter::once(head.to_vec()).chain(rows).collect();
+    aligned(&all)
 }

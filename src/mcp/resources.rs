@@ -239,9 +239,7 @@ fn board_text(board: &Value) -> String {
     };
     let issues: Vec<&Value> = board["issues"].as_array().into_iter().flatten().collect();
     let row = |i: &Value| {
-        let assignee = i["assignee"]["displayName"]
-            .as_str()
-            .unwrap_or("unassigned");
+        let assignee = results::user(&i["assignee"]).unwrap_or("unassigned");
         format!("\n{} | {} | {assignee}", s(&i["key"]), s(&i["summary"]))
     };
     let columns: Vec<&str> = board["columns"]

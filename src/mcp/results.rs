@@ -183,7 +183,7 @@ fn trim_description(issue: &mut Value) -> Option<usize> {
     Some(total)
 }
 
-fn user(v: &Value) -> Option<&str> {
+pub(super) fn user(v: &Value) -> Option<&str> {
     match v {
         Value::Null => Some("unassigned"),
         v => v["displayName"].as_str().or(v["accountId"].as_str()),

@@ -3,17 +3,15 @@
 //! through the daemon). Also the JQL that scopes an issue list to a sprint, a board's backlog or
 //! an epic, and a board's status → column map.
 
-use super::cached::{cached_json, read_cached};
-use super::issues::cache_err;
+use super::cached::read_through;
 use super::state::AppState;
 use super::{ApiError, JiraSession};
 use crate::cache::{CacheKey, FieldSet, ListKey, MetaKey, ProjectScope};
-use crate::jira::{jql, AgilePage, Flavor, JiraError};
+use crate::jira::{jql, AgilePage, Flavor};
 use jirad_protocol::boards::{Board, BoardConfiguration, Column, ColumnStatus, Epic, Estimation};
 use jirad_protocol::sprints::Sprint;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use std::future::Future;
 
 /// Where a scoped issue list searches: within a JQL condition, or within a Jira Software issue
 /// list (its path under `/rest/agile/1.0`), or both; the default is the whole site.
@@ -169,30 +167,6 @@ fn list_key(what: &str, args: &impl Serialize) -> CacheKey {
     CacheKey::List(key.with_scope(ProjectScope::Unknown))
 }
 
-/// A read through the shared cache, stored as the mapped value's JSON.
-async fn through<T, F, Fut>(
-    app: &AppState,
-    s: &JiraSession,
-    key: CacheKey,
-    fresh: bool,
-    fetch: F,
-) -> Result<T, ApiError>
-where
-    T: Serialize + DeserializeOwned,
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<T, JiraError>> + Send + 'static,
-{
-    let read = app
-        .cache
-        .get_or_fetch(&s.ns, key, fresh, || {
-            let fut = fetch();
-            async move { cached_json(&fut.await?) }
-        })
-        .await
-        .map_err(cache_err)?;
-    Ok(read_cached(&read.value)?)
-}
-
 /// `boards/list`.
 pub async fn boards(
     app: &AppState,
@@ -205,7 +179,7 @@ pub async fn boards(
 ) -> Result<Page<Board>, ApiError> {
     let key = meta_key("boards", &(&project, board_type, &name, &page));
     let client = s.client.clone();
-    through(app, s, key, fresh, move || async move {
+    read_through(&app.cache, &s.ns, key, fresh, move || async move {
         let (token, limit) = page;
         let p = client
             .boards(
@@ -230,7 +204,7 @@ pub async fn configuration(
 ) -> Result<BoardConfiguration, ApiError> {
     let key = meta_key("configuration", &board);
     let client = s.client.clone();
-    through(app, s, key, fresh, move || async move {
+    read_through(&app.cache, &s.ns, key, fresh, move || async move {
         let v = client.board_configuration(board).await?;
         // Names are a courtesy: a site that does not list its statuses still has ids.
         let statuses = client.statuses().await.unwrap_or_default();
@@ -287,7 +261,7 @@ pub async fn sprints(
 ) -> Result<Page<Sprint>, ApiError> {
     let key = list_key("sprints", &(board, &states, &page));
     let client = s.client.clone();
-    through(app, s, key, fresh, move || async move {
+    read_through(&app.cache, &s.ns, key, fresh, move || async move {
         let (token, limit) = page;
         let p = client
             .board_sprints(board, &states, token.as_deref(), limit)
@@ -306,7 +280,7 @@ pub async fn sprint(
 ) -> Result<Sprint, ApiError> {
     let key = list_key("sprint", &sprint);
     let client = s.client.clone();
-    through(app, s, key, fresh, move || async move {
+    read_through(&app.cache, &s.ns, key, fresh, move || async move {
         Ok(sprint_of(&client.sprint(sprint).await?))
     })
     .await
@@ -323,7 +297,7 @@ pub async fn epics(
 ) -> Result<Page<Epic>, ApiError> {
     let key = list_key("epics", &(board, done, &page));
     let client = s.client.clone();
-    through(app, s, key, fresh, move || async move {
+    read_through(&app.cache, &s.ns, key, fresh, move || async move {
         let (token, limit) = page;
         let p = client
             .board_epics(board, done, token.as_deref(), limit)

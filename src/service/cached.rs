@@ -4,6 +4,7 @@
 use crate::cache::{Cache, CacheKey, Doc, Namespace, Weigh};
 use crate::jira::meta::{MetaKey, MetaStore};
 use crate::jira::JiraError;
+use crate::service::ApiError;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -17,6 +18,30 @@ pub type SharedCache = Cache<CachedJson, JiraError>;
 /// A value to cache, as compact JSON.
 pub fn cached_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<CachedJson, JiraError> {
     Doc::of(v).map_err(|e| JiraError::Protocol(format!("caching an answer: {e}")))
+}
+
+/// A read through the shared cache: what `fetch` gives on a miss (or with `fresh`), kept as its
+/// JSON and shared with identical reads in flight, read back as `T`.
+pub async fn read_through<T, U, F, Fut>(
+    cache: &SharedCache,
+    ns: &Namespace,
+    key: CacheKey,
+    fresh: bool,
+    fetch: F,
+) -> Result<T, ApiError>
+where
+    T: serde::de::DeserializeOwned,
+    U: serde::Serialize,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<U, JiraError>> + Send + 'static,
+{
+    let read = cache
+        .get_or_fetch(ns, key, fresh, || {
+            let fut = fetch();
+            async move { cached_json(&fut.await?) }
+        })
+        .await?;
+    Ok(read_cached(&read.value)?)
 }
 
 /// A cached answer read back as `T` (a shape error is the daemon's own, reported as such).

@@ -6,10 +6,10 @@
 //! sends prepared bytes. Writes tell the cache what they touched, so a read after a write through
 //! the daemon sees it.
 
-use super::cached::{cached_json, read_cached, CachedJson};
+use super::cached::{cached_json, read_cached, read_through, CachedJson};
 use super::state::AppState;
 use super::{ApiError, JiraSession};
-use crate::cache::{CacheError, CacheKey, Cached, FieldSet, IssueRef, ListKey, MetaKey};
+use crate::cache::{CacheKey, Cached, FieldSet, IssueRef, ListKey, MetaKey};
 use crate::jira::{
     DescriptionFormat as Fmt, EditOptions, Filters, IssueUpdate, JiraError, ListOptions, NewIssue,
     BULK_MAX, DEFAULT_FIELDS,
@@ -20,14 +20,6 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
-
-pub fn cache_err(e: CacheError<JiraError>) -> ApiError {
-    match e {
-        // The error is shared by every caller of a coalesced fetch.
-        CacheError::Upstream(e) => JiraError::clone(&e).into(),
-        CacheError::FetchAborted => ApiError::new(ErrorKind::UpstreamUnavailable, e.to_string()),
-    }
-}
 
 /// What a read through the cache tells the client about itself.
 pub fn info(c: &Cached<CachedJson>) -> CacheInfo {
@@ -112,7 +104,7 @@ pub async fn read(
             async move { cached_json(&client.issue(&key, &fields, &expand, Fmt::Both).await?) }
         })
         .await
-        .map_err(cache_err)
+        .map_err(ApiError::from)
 }
 
 /// Cuts an issue answered from an entry fetched with more fields down to the fields asked for,
@@ -289,7 +281,7 @@ pub async fn list(
             cached_json(&page?)
         })
         .await
-        .map_err(cache_err)?;
+        .map_err(ApiError::from)?;
     Ok((read_cached(&read.value)?, info(&read)))
 }
 
@@ -331,23 +323,22 @@ where
     let cache_key = CacheKey::Meta(MetaKey::IssuePart { issue: key, part });
     // Read before the issue last changed (as the daemon has since read it): ask Jira again.
     let outdated = updated.is_some()
-        && app.cache.get(&s.ns, &cache_key).is_some_and(|held| {
-            read_cached::<Stamp>(&held.value).is_ok_and(|p| p.updated != updated)
-        });
-    let read = app
-        .cache
-        .get_or_fetch(&s.ns, cache_key, fresh || outdated, move || {
+        && app
+            .cache
+            .peek(&s.ns, &cache_key)
+            .is_some_and(|held| read_cached::<Stamp>(&held).is_ok_and(|p| p.updated != updated));
+    let part: Stamped<T> =
+        read_through(&app.cache, &s.ns, cache_key, fresh || outdated, move || {
             let fut = fetch();
             async move {
-                cached_json(&Stamped {
+                Ok(Stamped {
                     updated,
                     value: fut.await?,
                 })
             }
         })
-        .await
-        .map_err(cache_err)?;
-    Ok(read_cached::<Stamped<T>>(&read.value)?.value)
+        .await?;
+    Ok(part.value)
 }
 
 /// The `updated` member of a cached issue or issue part.

@@ -94,31 +94,6 @@ async fn an_unsaved_rotation_is_kept_used_and_saved_later() {
     )));
 }
 
-/// A token store that cannot even prepare a save (read-only, full, no file descriptors) fails
-/// the refresh before the token endpoint is called: the refresh token stays unspent.
-#[cfg(unix)]
-#[tokio::test]
-async fn a_store_that_cannot_prepare_spends_no_refresh_token() {
-    use std::os::unix::fs::PermissionsExt;
-    if unsafe { libc::geteuid() } == 0 {
-        eprintln!("skipped: root writes into read-only directories (tests/it/token_store.rs covers it as another uid)");
-        return;
-    }
-    let env = Env::new().await;
-    env.seed_expired("canary-rt-seed");
-    let m = env.manager(&env.oauth_profiles("user", ""));
-    let chmod = |mode| {
-        std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(mode)).unwrap()
-    };
-    chmod(0o500);
-    let e = m.authorization("p").await.unwrap_err();
-    chmod(0o700);
-    assert_eq!(e.kind(), "configError");
-    assert_eq!(env.fake.with(|s| s.refresh_grants), 0);
-    m.authorization("p").await.unwrap();
-    assert_eq!(env.fake.with(|s| s.refresh_grants), 1);
-}
-
 #[tokio::test]
 async fn a_401_refreshes_once_per_token() {
     let env = Env::new().await;
