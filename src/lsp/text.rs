@@ -46,18 +46,32 @@ impl Encoding {
     }
 }
 
-/// A document's text and where its lines start.
+/// A document's text, where its lines start, and marks along each line for counting units.
 #[derive(Debug, Default)]
 pub struct Text {
     text: String,
     lines: Vec<usize>,
+    marks: Vec<Mark>,
 }
+
+/// A character boundary and the UTF-16 units and characters before it on its line. One starts
+/// each line and one follows every [`MARK_EVERY`] bytes, so finding a position scans at most that
+/// much of a line, however long: a megabyte line with thousands of keys stays linear.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    at: usize,
+    utf16: usize,
+    chars: usize,
+}
+
+const MARK_EVERY: usize = 1024;
 
 impl Text {
     pub fn new(text: String) -> Text {
         let mut t = Text {
             text,
             lines: Vec::new(),
+            marks: Vec::new(),
         };
         t.index();
         t
@@ -65,14 +79,35 @@ impl Text {
 
     fn index(&mut self) {
         self.lines.clear();
+        self.marks.clear();
         self.lines.push(0);
-        self.lines.extend(
-            self.text
-                .bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let mut mark = Mark {
+            at: 0,
+            utf16: 0,
+            chars: 0,
+        };
+        self.marks.push(mark);
+        for (i, c) in self.text.char_indices() {
+            if c == '\n' {
+                self.lines.push(i + 1);
+                mark = Mark {
+                    at: i + 1,
+                    utf16: 0,
+                    chars: 0,
+                };
+                self.marks.push(mark);
+                continue;
+            }
+            if i - mark.at >= MARK_EVERY {
+                mark.utf16 += self.text[mark.at..i]
+                    .chars()
+                    .map(char::len_utf16)
+                    .sum::<usize>();
+                mark.chars += self.text[mark.at..i].chars().count();
+                mark.at = i;
+                self.marks.push(mark);
+            }
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -105,9 +140,17 @@ impl Text {
     /// The LSP position of a byte offset (on a character boundary).
     pub fn position(&self, offset: usize, enc: Encoding) -> Value {
         let line = self.lines.partition_point(|&s| s <= offset) - 1;
-        let start = self.lines[line];
-        let character: usize = self.text[start..offset].chars().map(|c| enc.units(c)).sum();
-        json!({ "line": line, "character": character })
+        let mark = self.marks[self.marks.partition_point(|m| m.at <= offset) - 1];
+        let before = match enc {
+            Encoding::Utf8 => mark.at - self.lines[line],
+            Encoding::Utf16 => mark.utf16,
+            Encoding::Utf32 => mark.chars,
+        };
+        let rest: usize = self.text[mark.at..offset]
+            .chars()
+            .map(|c| enc.units(c))
+            .sum();
+        json!({ "line": line, "character": before + rest })
     }
 
     /// The LSP range of a byte range.
@@ -226,6 +269,30 @@ mod tests {
             t.offset(&json!({"line":0,"character":99}), Encoding::Utf16),
             7
         );
+    }
+
+    #[test]
+    fn positions_on_a_long_line_match_counting_from_its_start() {
+        let text = Text::new(format!("x\n{}", "aé😀 DEMO-1 ".repeat(500)));
+        let start = text.lines[1];
+        for (offset, _) in text
+            .as_str()
+            .char_indices()
+            .filter(|(i, _)| *i >= start)
+            .step_by(97)
+        {
+            for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                let naive: usize = text.as_str()[start..offset]
+                    .chars()
+                    .map(|c| enc.units(c))
+                    .sum();
+                assert_eq!(
+                    text.position(offset, enc),
+                    json!({ "line": 1, "character": naive }),
+                    "{enc:?} at {offset}"
+                );
+            }
+        }
     }
 
     #[test]

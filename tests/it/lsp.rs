@@ -791,3 +791,48 @@ fn reading_a_documents_issues_shows_work_done_progress() {
             .is_some_and(|d| d.len() == 2)
     });
 }
+
+/// Hostile documents: a 2 MB note full of key-like text and a JQL query 100,000 parentheses deep
+/// are read, checked and completed, while the daemon keeps answering another client.
+#[test]
+fn a_megabyte_note_and_a_query_100000_levels_deep_leave_the_daemon_answering() {
+    let _heavy = support::heavy();
+    let (d, _) = start_demo();
+    let mut lsp = Lsp::start(d.dir.path(), &d.socket);
+    lsp.initialize(json!({ "capabilities": {} }));
+    let note = "DEMO-1 DEMO- DEMO-99999999999999999999 [x](DEMO-2) ".repeat(40_000);
+    lsp.open("file:///work/big.md", "markdown", &note);
+    let deep = "(".repeat(100_000) + "project = DEMO" + &")".repeat(100_000);
+    lsp.open("file:///work/deep.jql", "jql", &deep);
+    let mut other = d.client(support::Framing::Ndjson);
+    assert_eq!(
+        other.result("daemon/status", json!(null))["pid"],
+        d.pid() as u64
+    );
+    let hover = lsp.result(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///work/big.md" },
+                "position": { "line": 0, "character": 2 } }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Refactor audit log"),
+        "{hover}"
+    );
+    let completion = lsp.result(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": "file:///work/deep.jql" },
+                "position": { "line": 0, "character": deep.len() } }),
+    );
+    assert!(
+        completion.is_object() || completion.is_array(),
+        "{completion}"
+    );
+    assert_eq!(
+        other.result("daemon/status", json!(null))["pid"],
+        d.pid() as u64,
+        "the daemon is still up"
+    );
+}

@@ -164,7 +164,13 @@ fn tokenize(s: &str) -> Result<Vec<(Tok, usize)>, String> {
 struct P {
     toks: Vec<(Tok, usize)>,
     i: usize,
+    /// Parentheses and NOTs open around the token being read.
+    depth: usize,
 }
+
+/// How deep parentheses and NOTs may nest. Jira documents no limit; a query nested deeper than
+/// any person writes is refused with an error rather than allowed to exhaust the stack.
+const MAX_NESTING: usize = 100;
 
 fn kw(t: Option<&Tok>, k: &str) -> bool {
     matches!(t, Some(Tok::Word(w)) if w.eq_ignore_ascii_case(k))
@@ -214,13 +220,26 @@ impl P {
         })
     }
     fn unary(&mut self) -> Result<Expr, String> {
+        let nests = kw(self.peek(), "not") || self.peek() == Some(&Tok::LParen);
+        if nests && self.depth >= MAX_NESTING {
+            return Err(err(format!(
+                "The query nests parentheses or NOT more than {MAX_NESTING} levels deep. (line 1, character {})",
+                self.pos()
+            )));
+        }
         if kw(self.peek(), "not") {
             self.i += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            self.depth += 1;
+            let inner = self.unary();
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner?)));
         }
         if self.peek() == Some(&Tok::LParen) {
             self.i += 1;
-            let e = self.or()?;
+            self.depth += 1;
+            let e = self.or();
+            self.depth -= 1;
+            let e = e?;
             if self.peek() != Some(&Tok::RParen) {
                 return Err(err(format!(
                     "Expecting ')' but got {}. (line 1, character {})",
@@ -505,6 +524,7 @@ pub fn parse_syntax(s: &str) -> Result<Query, String> {
     let mut p = P {
         toks: tokenize(s)?,
         i: 0,
+        depth: 0,
     };
     let filter = if p.peek().is_none() || p.at_order() {
         None
@@ -660,6 +680,16 @@ pub fn validate(q: &Query, inner: &Inner) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn a_query_nested_deeper_than_the_limit_is_refused_not_a_crash() {
+        let deep = "(".repeat(100_000) + "project = DEMO" + &")".repeat(100_000);
+        assert!(parse_syntax(&deep).unwrap_err().contains("levels deep"));
+        let nots = "NOT ".repeat(100_000) + "project = DEMO";
+        assert!(parse_syntax(&nots).unwrap_err().contains("levels deep"));
+        let fine = "(".repeat(MAX_NESTING) + "project = DEMO" + &")".repeat(MAX_NESTING);
+        assert!(parse_syntax(&fine).is_ok());
+    }
+
     #[test]
     fn parses() {
         let q = parse("project = DEMO AND (status = \"In Progress\" OR labels in (a, 'b c')) ORDER BY updated DESC, key").unwrap();
