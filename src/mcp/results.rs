@@ -79,8 +79,10 @@ pub fn prepare(tool: &Tool, mut args: Value, pinned: Option<&str>) -> Result<Pre
 }
 
 /// A successful call as a tool result. `structuredContent` must be an object, so other values
-/// are wrapped in `{"result": …}`.
+/// are wrapped in `{"result": …}`. Members that are `null` are left out of both blocks: an agent
+/// pays for every one, and the output schemas say "absent" instead.
 pub fn success(method: &str, mut result: Value, view: View) -> Value {
+    drop_nulls(&mut result);
     let text = match method {
         "issues/get" | "issues/update" if result.is_object() => {
             let cut = if view.full_description {
@@ -103,16 +105,29 @@ pub fn success(method: &str, mut result: Value, view: View) -> Value {
         }
         _ => serde_json::to_string(&result).unwrap_or_default(),
     };
-    let structured = if result.is_object() {
-        result
-    } else {
-        json!({ "result": result })
+    let structured = match result {
+        Value::Object(_) => result,
+        Value::Null => json!({}),
+        other => json!({ "result": other }),
     };
     json!({
         "content": [{ "type": "text", "text": text }],
         "structuredContent": structured,
         "isError": false,
     })
+}
+
+/// Removes every object member whose value is `null`, at any depth (the daemon's replies are
+/// parsed with serde_json's recursion limit, so the depth is bounded).
+pub fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(members) => {
+            members.retain(|_, v| !v.is_null());
+            members.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
 }
 
 /// Inline attachment bytes as the content block a model reads best: an image as image content, a
@@ -209,8 +224,13 @@ fn issue_text(v: &Value, cut: Option<usize>) -> String {
             facts.push(format!("{label}: {s}"));
         }
     }
-    for field in ["assignee", "reporter"] {
-        if let Some(u) = v.get(field).and_then(user) {
+    // Null members are dropped before this: no assignee is unassigned, no reporter says nothing.
+    let assignee = v.get("assignee").map_or(Some("unassigned"), user);
+    for (field, u) in [
+        ("assignee", assignee),
+        ("reporter", v.get("reporter").and_then(user)),
+    ] {
+        if let Some(u) = u {
             facts.push(format!("{field}: {u}"));
         }
     }
@@ -347,6 +367,20 @@ mod tests {
             },
         );
         assert_eq!(full["structuredContent"]["description"], json!(long));
+    }
+
+    #[test]
+    fn null_members_are_left_out_of_both_blocks() {
+        let r = success(
+            "issues/transitions",
+            json!({ "transitions": [{ "id": "1", "to": null }, null], "next": null }),
+            View::default(),
+        );
+        let expected = json!({ "transitions": [{ "id": "1" }, null] });
+        assert_eq!(r["structuredContent"], expected);
+        assert_eq!(r["content"][0]["text"], expected.to_string());
+        let nothing = success("issues/delete", Value::Null, View::default());
+        assert_eq!(nothing["structuredContent"], json!({}));
     }
 
     #[test]
