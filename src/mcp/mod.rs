@@ -83,9 +83,12 @@ pub async fn serve_on(
     let shape = tools::Shape {
         pinned_profile: config.profile.as_deref().is_some_and(|p| !p.is_empty()),
     };
-    let tools = tools::tools(shape);
+    let doc = jirad_protocol::openrpc::document();
+    let mut tools = tools::from_document(&doc, &tools::not_tools());
     let policy = Policy::new(config, &tools)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    tools::describe(&mut tools, &doc, shape, |t| policy.check(t).is_ok());
+    drop(doc);
     let (out, mut out_rx) = mpsc::unbounded_channel::<Value>();
     let writer = tokio::spawn(async move {
         while let Some(msg) = out_rx.recv().await {

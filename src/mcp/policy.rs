@@ -236,7 +236,7 @@ mod tests {
         let doc = serde_json::json!({ "methods": [{ "name": "worklogs/list", "summary": "Worklogs.",
             "result": { "schema": {} }, "params": [],
             "x-annotations": { "title": "Worklogs", "readOnlyHint": true, "admin": false } }] });
-        let all = crate::mcp::tools::from_document(&doc, &[], Shape::default());
+        let all = crate::mcp::tools::from_document(&doc, &[]);
         let policy = Policy::new(McpConfig::default(), &all).unwrap();
         assert!(policy.check(&all[0]).is_err(), "not offered by default");
         let named = McpConfig {

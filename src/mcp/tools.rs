@@ -82,19 +82,26 @@ pub fn extra_args(method: &str, effect: &Effect) -> Vec<(&'static str, Value)> {
 
 /// The tools of this build's protocol: every request but the lifecycle family and [`NOT_TOOLS`].
 pub fn tools(shape: Shape) -> Vec<Tool> {
+    let doc = jirad_protocol::openrpc::document();
+    let mut tools = from_document(&doc, &not_tools());
+    describe(&mut tools, &doc, shape, |_| true);
+    tools
+}
+
+/// The methods that are no tools: the lifecycle family and [`NOT_TOOLS`].
+pub fn not_tools() -> Vec<&'static str> {
     let mut excluded: Vec<&str> = jirad_protocol::lifecycle::docs()
         .iter()
         .map(|m| m.name)
         .collect();
     excluded.extend(NOT_TOOLS);
-    from_document(&jirad_protocol::openrpc::document(), &excluded, shape)
+    excluded
 }
 
 /// Every request method of `doc` (those with a result) except `excluded` and internal names
-/// (`$/…`, `rpc.…`).
-pub fn from_document(doc: &Value, excluded: &[&str], shape: Shape) -> Vec<Tool> {
-    let empty = Map::new();
-    let defs = doc["components"]["schemas"].as_object().unwrap_or(&empty);
+/// (`$/…`, `rpc.…`), without its `tools/list` entry: [`describe`] builds those, for the tools a
+/// session offers only, since inlining every schema is most of `jirad mcp`'s start-up.
+pub fn from_document(doc: &Value, excluded: &[&str]) -> Vec<Tool> {
     let methods = doc["methods"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     methods
         .iter()
@@ -105,27 +112,53 @@ pub fn from_document(doc: &Value, excluded: &[&str], shape: Shape) -> Vec<Tool> 
             {
                 return None;
             }
-            Some(tool(m, method, defs, shape))
+            Some(tool(m, method))
         })
         .collect()
 }
 
-fn tool(m: &Value, method: &str, defs: &Map<String, Value>, shape: Shape) -> Tool {
-    let name = tool_name(method);
+/// Fills in the `tools/list` entry of each tool `offered` accepts.
+pub fn describe(tools: &mut [Tool], doc: &Value, shape: Shape, offered: impl Fn(&Tool) -> bool) {
+    let empty = Map::new();
+    let defs = doc["components"]["schemas"].as_object().unwrap_or(&empty);
+    let methods = doc["methods"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    for t in tools.iter_mut().filter(|t| offered(t)) {
+        if let Some(m) = methods.iter().find(|m| m["name"] == t.method.as_str()) {
+            t.listing = listing(m, t, defs, shape);
+        }
+    }
+}
+
+fn tool(m: &Value, method: &str) -> Tool {
+    let a = &m["x-annotations"];
+    let flag = |k: &str| a[k].as_bool() == Some(true);
+    let effect = Effect {
+        read_only: flag("readOnlyHint"),
+        irreversible: flag("irreversible"),
+        admin: flag("admin"),
+    };
+    let params = m["params"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let namespace = method.split('/').next().unwrap_or(method);
+    Tool {
+        name: tool_name(method),
+        method: method.to_owned(),
+        toolset: if effect.admin { "admin" } else { namespace }.to_owned(),
+        effect,
+        takes_profile: params.iter().any(|p| p["name"] == "profile"),
+        listing: Value::Null,
+    }
+}
+
+fn listing(m: &Value, tool: &Tool, defs: &Map<String, Value>, shape: Shape) -> Value {
+    let method = tool.method.as_str();
     let summary = m["summary"].as_str().unwrap_or_default();
     let a = &m["x-annotations"];
     let flag = |k: &str| a[k].as_bool();
-    let effect = Effect {
-        read_only: flag("readOnlyHint") == Some(true),
-        irreversible: flag("irreversible") == Some(true),
-        admin: flag("admin") == Some(true),
-    };
     let title = a["title"]
         .as_str()
         .unwrap_or_else(|| summary.trim_end_matches('.'));
     let mut input = input_schema(m, defs);
     strip_numeric_formats(&mut input);
-    let takes_profile = input["properties"].get("profile").is_some();
     if let Some(props) = input["properties"].as_object_mut() {
         for hidden in HIDDEN_PARAMS {
             props.remove(hidden);
@@ -133,12 +166,12 @@ fn tool(m: &Value, method: &str, defs: &Map<String, Value>, shape: Shape) -> Too
         if shape.pinned_profile {
             props.remove("profile");
         }
-        for (arg, schema) in extra_args(method, &effect) {
+        for (arg, schema) in extra_args(method, &tool.effect) {
             props.insert(arg.to_owned(), schema);
         }
     }
     let mut description = format!("{summary} (jirad method `{method}`.)");
-    if effect.irreversible {
+    if tool.effect.irreversible {
         description.push_str(" Cannot be undone: the user is asked to confirm first.");
     }
     // The hints MCP defines; absent ones would default to the worst case.
@@ -149,23 +182,14 @@ fn tool(m: &Value, method: &str, defs: &Map<String, Value>, shape: Shape) -> Too
         "idempotentHint": flag("idempotentHint").unwrap_or(false),
         "openWorldHint": flag("openWorldHint").unwrap_or(true),
     });
-    let listing = json!({
-        "name": name,
+    json!({
+        "name": tool.name,
         "title": title,
         "description": description,
         "inputSchema": input,
         "outputSchema": output_schema(m, defs),
         "annotations": annotations,
-    });
-    let namespace = method.split('/').next().unwrap_or(method);
-    Tool {
-        name,
-        method: method.to_owned(),
-        toolset: if effect.admin { "admin" } else { namespace }.to_owned(),
-        effect,
-        takes_profile,
-        listing,
-    }
+    })
 }
 
 /// `issues/get` → `issues_get` (MCP names allow `[A-Za-z0-9_.-]`).
@@ -414,7 +438,8 @@ mod tests {
 
     #[test]
     fn tools_come_from_request_methods_with_refs_inlined() {
-        let tools = from_document(&doc(), &["initialize"], Shape::default());
+        let mut tools = from_document(&doc(), &["initialize"]);
+        describe(&mut tools, &doc(), Shape::default(), |_| true);
         assert_eq!(tools.len(), 1);
         let t = &tools[0];
         assert_eq!(
@@ -441,7 +466,9 @@ mod tests {
         let pinned = Shape {
             pinned_profile: true,
         };
-        let t = &from_document(&doc(), &["initialize"], pinned)[0];
+        let mut tools = from_document(&doc(), &["initialize"]);
+        describe(&mut tools, &doc(), pinned, |_| true);
+        let t = &tools[0];
         assert!(t.takes_profile);
         assert!(t.listing["inputSchema"]["properties"]
             .get("profile")
