@@ -3,13 +3,13 @@
 //! between the user's disk and Jira in chunks; a download lands in a temporary file beside the
 //! target and is renamed into place once complete, so a failed one leaves nothing half-written.
 
-use super::projects::{text, user_ref};
 use super::{jira, ApiError};
 use crate::jira::attachments::Upload;
 use crate::jira::JiraError;
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::issues;
+use crate::service::projects::{text, user_ref};
 use crate::service::state::AppState;
 use base64::Engine;
 use futures::StreamExt;

@@ -2,7 +2,7 @@
 //! `links/deleteRemote`: links between issues and to the web. Every write tells the cache that
 //! the issues at both ends changed (their `issuelinks`).
 
-use super::projects::text;
+use crate::service::projects::text;
 use super::{jira, ApiError};
 use crate::cache::LINKS_PART;
 use crate::jira::JiraError;

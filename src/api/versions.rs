@@ -6,13 +6,13 @@
 //! (or components) through the daemon. A merge or delete moves issues to other versions, so it
 //! also forgets the profile's cached issues and lists.
 
-use super::projects::text;
 use super::{jira, ApiError};
 use crate::cache::{CacheKey, MetaKey};
 use crate::jira::JiraError;
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::cached::read_through;
+use crate::service::projects::text;
 use crate::service::state::AppState;
 use crate::service::JiraSession;
 use jirad_protocol::issues::Empty;

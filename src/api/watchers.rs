@@ -1,7 +1,7 @@
 //! `watchers/list`, `watchers/add`, `watchers/remove`, `votes/get`, `votes/add`, `votes/remove`.
 //! Writes answer the state after them, read back from Jira.
 
-use super::projects::user_ref;
+use crate::service::projects::user_ref;
 use super::{jira, ApiError};
 use crate::jira::JiraError;
 use crate::rpc::Routes;

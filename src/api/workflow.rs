@@ -4,13 +4,13 @@
 //! write here tells the cache, so a later `issues/get` or `issues/list` sees the change.
 
 use super::jira;
-use super::projects::{field_info, status_ref, text, user_ref};
 use super::ApiError;
 use crate::cache::{CacheKey, IssueRef, MetaKey};
 use crate::jira::{normalize_comment, DescriptionFormat, JiraError, RichText};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::cached::read_through;
+use crate::service::projects::{field_info, status_ref, text, user_ref};
 use crate::service::state::AppState;
 use crate::service::{issues, JiraSession};
 use jirad_protocol::issues::Empty;

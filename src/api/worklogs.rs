@@ -1,7 +1,7 @@
 //! `worklogs/list`, `worklogs/add`, `worklogs/update`, `worklogs/delete`. The list is kept in the
 //! cache with the issue; writes change the issue's time tracking and worklogs, so they evict both.
 
-use super::projects::{text, user_ref};
+use crate::service::projects::{text, user_ref};
 use super::{jira, ApiError};
 use crate::jira::worklogs::jira_started;
 use crate::rpc::Routes;

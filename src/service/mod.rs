@@ -6,6 +6,8 @@ pub mod boards;
 pub mod cached;
 pub mod error;
 pub mod issues;
+pub mod jql;
+pub mod projects;
 pub mod session;
 pub mod sprints;
 pub mod state;
