@@ -7,11 +7,14 @@ pub mod cached;
 pub mod error;
 pub mod issues;
 pub mod jql;
+pub mod links;
 pub mod projects;
 pub mod session;
 pub mod sprints;
 pub mod state;
 pub mod watch;
+pub mod watchers;
+pub mod worklogs;
 
 pub use error::ApiError;
 pub use session::{Caller, JiraSession};
