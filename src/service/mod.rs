@@ -12,6 +12,7 @@ pub mod projects;
 pub mod session;
 pub mod sprints;
 pub mod state;
+pub mod versions;
 pub mod watch;
 pub mod watchers;
 pub mod worklogs;
