@@ -15,6 +15,7 @@ pub mod state;
 pub mod versions;
 pub mod watch;
 pub mod watchers;
+pub mod workflow;
 pub mod worklogs;
 
 pub use error::ApiError;
