@@ -2,6 +2,7 @@
 //! a call acts as and its Jira session, the issue read policy over the shared cache, and watched
 //! lists. Handlers in `api/` decode params, call one function here and shape the reply.
 
+pub mod attachments;
 pub mod boards;
 pub mod cached;
 pub mod error;
