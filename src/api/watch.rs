@@ -3,16 +3,15 @@
 
 use super::jira;
 use super::ApiError;
-use crate::cache::{Change, IssueRef, Namespace, ProjectScope, WatchError, WatchId, WatchKey};
-use crate::jira::{jql, JiraError};
+use crate::cache::{Change, IssueRef, Namespace, ProjectScope, WatchId};
 use crate::rpc::Routes;
 use crate::rpc::{Ctx, Register};
 use crate::service::state::AppState;
-use crate::service::watch::{JiraWatch, DEFAULT_FIELDS};
+use crate::service::watch as watching;
 use jirad_protocol::watch::*;
 use jirad_protocol::ErrorKind;
 use serde_json::Value;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Registers the family.
@@ -36,11 +35,6 @@ pub(super) fn interval(seconds: Option<f64>) -> Result<Duration, ApiError> {
         )
         .with("field", "intervalSeconds")),
     }
-}
-
-fn upstream(e: &JiraError) -> ApiError {
-    let kind = ErrorKind::from_name(e.kind()).unwrap_or(ErrorKind::UpstreamUnavailable);
-    ApiError::new(kind, e.to_string())
 }
 
 async fn watch(p: IssuesWatchParams, cx: Ctx<AppState>) -> Result<IssuesWatchResult, ApiError> {
@@ -90,9 +84,9 @@ async fn start_watch(
     let interval = interval(p.interval_seconds)?;
     let session = jira(cx, p.profile.as_deref()).await?;
     let filters = super::issues::filters(p.take_filter(), None);
-    let filters = session.client.resolve_assignee(filters).await?;
-    let built = jql::build(&filters)?;
-    let sub = subscribe(cx, &session, &built, p.fields, &[], None, interval).await?;
+    let watches = &cx.app.watches;
+    let sub = watching::issues(watches, &session, filters, p.fields, interval).await?;
+    watches.own(sub.id, cx.conn.id());
     let id = sub.id;
     tokio::spawn(forward(cx.clone(), session.ns.clone(), id, sub.changes));
     Ok(IssuesWatchResult {
@@ -101,10 +95,8 @@ async fn start_watch(
     })
 }
 
-/// Joins (or starts) the poller of a built query with these fields (the defaults when none,
-/// plus `always` and `updated`), owned by this connection. `scope` holds the projects the query
-/// lies within when the caller knows them (a live board's project); otherwise they are read from
-/// the query. Watches of known projects share that scope's change detector.
+/// Joins (or starts) the poller of a built query (see [`watching::subscribe`]), owned by this
+/// connection.
 pub(super) async fn subscribe(
     cx: &Ctx<AppState>,
     session: &crate::service::session::JiraSession,
@@ -114,54 +106,9 @@ pub(super) async fn subscribe(
     scope: Option<ProjectScope>,
     interval: Duration,
 ) -> Result<crate::cache::Subscription<Value>, ApiError> {
-    let (cond, order) = jql::split_order_by(built);
-    let scope = scope.unwrap_or_else(|| ProjectScope::from_jql(cond));
-    let mut fields = if fields.is_empty() {
-        DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect()
-    } else {
-        fields
-    };
-    for f in always.iter().chain(&["updated"]) {
-        if !fields.iter().any(|x| x == f) {
-            fields.push((*f).into());
-        }
-    }
-    fields.sort();
-    fields.dedup();
-    // The fields change the answer, so they are part of what makes two watches identical.
-    let key = WatchKey::new(
-        session.ns.clone(),
-        &format!("{built} FIELDS {}", fields.join(",")),
-    );
-    let source = JiraWatch::new(
-        session.client.clone(),
-        cond.trim().to_owned(),
-        order.unwrap_or(jql::DEFAULT_ORDER).trim().to_owned(),
-        fields,
-    )
-    .within(scope);
     let watches = &cx.app.watches;
-    let sub = watches
-        .registry
-        .watch(key, interval, source)
-        .await
-        .map_err(|e| match e {
-            WatchError::Upstream(e) => upstream(&e),
-            WatchError::Stopped => ApiError::new(
-                ErrorKind::UpstreamUnavailable,
-                "the watch ended before it started",
-            ),
-            WatchError::TooManyQueries { max } => {
-                ApiError::new(ErrorKind::LimitExceeded, e.to_string())
-                    .with("limit", "max_watched_queries_per_profile")
-                    .with("max", max)
-            }
-        })?;
-    watches
-        .owners()
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(sub.id, cx.conn.id());
+    let sub = watching::subscribe(watches, session, built, fields, always, scope, interval).await?;
+    watches.own(sub.id, cx.conn.id());
     Ok(sub)
 }
 

@@ -4,6 +4,7 @@
 //! an epic, and a board's status → column map.
 
 use super::cached::read_through;
+use super::projects::text;
 use super::state::AppState;
 use super::{ApiError, JiraSession};
 use crate::cache::{CacheKey, FieldSet, ListKey, MetaKey, ProjectScope};
@@ -34,15 +35,6 @@ fn page_of<T>(p: AgilePage, f: impl Fn(&Value) -> T) -> Page<T> {
         values: p.values.iter().map(f).collect(),
         next_page_token: p.next_page_token,
         is_last: p.is_last,
-    }
-}
-
-/// A string or a number as text.
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        v => v.to_string(),
     }
 }
 

@@ -1,15 +1,22 @@
-//! Watches over Jira: the [`WatchSource`] of one watched query, and the daemon's registry with
-//! the connection that owns each watch (only it may unwatch; its watches end with it).
+//! Watches over Jira: the [`WatchSource`] of one watched query, the daemon's registry with
+//! the connection that owns each watch (only it may unwatch; its watches end with it), and
+//! joining a watch: [`issues`] for `issues/watch`, [`subscribe`] for it and `sprints/watch`.
 
-use crate::cache::{ProjectScope, WatchId, WatchRegistry, WatchSource, WatchTiming, WatchedIssue};
+use super::{ApiError, JiraSession};
+use crate::cache::{
+    ProjectScope, Subscription, WatchError, WatchId, WatchKey, WatchRegistry, WatchSource,
+    WatchTiming, WatchedIssue,
+};
 use crate::jira::jql;
 use crate::jira::normalize::{normalize, DescriptionFormat};
 use crate::jira::offload;
-use crate::jira::{JiraClient, JiraError, SearchRequest};
+use crate::jira::{Filters, JiraClient, JiraError, SearchRequest};
+use jirad_protocol::ErrorKind;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Fields of a watched issue when the watch names none.
 pub const DEFAULT_FIELDS: &[&str] = &[
@@ -266,8 +273,12 @@ impl Watches {
         }
     }
 
-    pub(crate) fn owners(&self) -> Arc<Mutex<HashMap<WatchId, u64>>> {
-        Arc::clone(&self.owners)
+    /// Records that connection `conn` owns watch `id` (only it may unwatch it).
+    pub fn own(&self, id: WatchId, conn: u64) {
+        self.owners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, conn);
     }
 
     /// Ends `id` if connection `conn` owns it.
@@ -284,6 +295,82 @@ impl Watches {
         }
         owned && self.registry.unwatch(id)
     }
+}
+
+/// `issues/watch`: the list `filters` select (`assignee` resolved to an account), joined or
+/// started with these fields.
+pub async fn issues(
+    watches: &Watches,
+    session: &JiraSession,
+    filters: Filters,
+    fields: Vec<String>,
+    interval: Duration,
+) -> Result<Subscription<Value>, ApiError> {
+    let filters = session.client.resolve_assignee(filters).await?;
+    let built = jql::build(&filters)?;
+    subscribe(watches, session, &built, fields, &[], None, interval).await
+}
+
+/// Joins (or starts) the poller of a built query with these fields (the defaults when none,
+/// plus `always` and `updated`). `scope` holds the projects the query lies within when the
+/// caller knows them (a live board's project); otherwise they are read from the query. Watches
+/// of known projects share that scope's change detector. The caller records the watch's owner.
+pub async fn subscribe(
+    watches: &Watches,
+    session: &JiraSession,
+    built: &str,
+    fields: Vec<String>,
+    always: &[&str],
+    scope: Option<ProjectScope>,
+    interval: Duration,
+) -> Result<Subscription<Value>, ApiError> {
+    let (cond, order) = jql::split_order_by(built);
+    let scope = scope.unwrap_or_else(|| ProjectScope::from_jql(cond));
+    let mut fields = if fields.is_empty() {
+        DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect()
+    } else {
+        fields
+    };
+    for f in always.iter().chain(&["updated"]) {
+        if !fields.iter().any(|x| x == f) {
+            fields.push((*f).into());
+        }
+    }
+    fields.sort();
+    fields.dedup();
+    // The fields change the answer, so they are part of what makes two watches identical.
+    let key = WatchKey::new(
+        session.ns.clone(),
+        &format!("{built} FIELDS {}", fields.join(",")),
+    );
+    let source = JiraWatch::new(
+        session.client.clone(),
+        cond.trim().to_owned(),
+        order.unwrap_or(jql::DEFAULT_ORDER).trim().to_owned(),
+        fields,
+    )
+    .within(scope);
+    watches
+        .registry
+        .watch(key, interval, source)
+        .await
+        .map_err(|e| match e {
+            WatchError::Upstream(e) => upstream(&e),
+            WatchError::Stopped => ApiError::new(
+                ErrorKind::UpstreamUnavailable,
+                "the watch ended before it started",
+            ),
+            WatchError::TooManyQueries { max } => {
+                ApiError::new(ErrorKind::LimitExceeded, e.to_string())
+                    .with("limit", "max_watched_queries_per_profile")
+                    .with("max", max)
+            }
+        })
+}
+
+fn upstream(e: &JiraError) -> ApiError {
+    let kind = ErrorKind::from_name(e.kind()).unwrap_or(ErrorKind::UpstreamUnavailable);
+    ApiError::new(kind, e.to_string())
 }
 
 #[cfg(test)]
