@@ -37,14 +37,13 @@ async fn status(p: StatusParams, cx: Ctx<AppState>) -> Result<ProfileInfo, ApiEr
         return Ok(info(cx.app.auth.status(&name)?));
     }
     let session = jira(&cx, Some(&name)).await?;
-    let me = session.client.myself().await?;
+    let me = crate::service::projects::me(&session).await?;
     let mut status = info(cx.app.auth.status(&name)?);
     // API tokens and PATs have no stored account: Jira's answer is the account.
-    let id = me["accountId"].as_str().or_else(|| me["name"].as_str());
-    if let (Some(id), Some(display)) = (id, me["displayName"].as_str()) {
+    if !me.account_id.is_empty() && !me.display_name.is_empty() {
         status.account = Some(AccountInfo {
-            account_id: id.to_owned(),
-            display_name: display.to_owned(),
+            account_id: me.account_id,
+            display_name: me.display_name,
         });
     }
     Ok(status)
