@@ -5,14 +5,11 @@
 
 use super::watch::{evict, interval, subscribe, Slot};
 use super::{jira, ApiError};
-use crate::cache::{Change, Namespace, ProjectScope, WatchId};
-use crate::jira::{jql, Filters};
+use crate::cache::{Change, Namespace, WatchId};
 use crate::rpc::{Ctx, Register, Routes};
-use crate::service::boards::{self as agile, column_of};
+use crate::service::live::{self, place_of, placed, Columns, LiveBoard};
 use crate::service::state::AppState;
-use jirad_protocol::boards::ColumnStatus;
 use jirad_protocol::live::*;
-use jirad_protocol::ErrorKind;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,8 +18,6 @@ use std::sync::Arc;
 pub fn register_all(m: &mut Routes<AppState>) {
     m.request::<SprintsWatch>(watch);
 }
-
-type Columns = Vec<(String, Vec<ColumnStatus>)>;
 
 async fn watch(p: SprintsWatchParams, cx: Ctx<AppState>) -> Result<SprintsWatchResult, ApiError> {
     let mut slot = Slot::reserve(&cx)?;
@@ -34,49 +29,13 @@ async fn watch(p: SprintsWatchParams, cx: Ctx<AppState>) -> Result<SprintsWatchR
 async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatchResult, ApiError> {
     let every = interval(p.interval_seconds)?;
     let s = jira(cx, p.profile.as_deref()).await?;
-    let board = p.board_id;
-    let (sprint, scope) = match p.sprint {
-        SprintChoice::Part(BoardPart::Backlog) => (None, backlog_jql(cx, &s, board).await?),
-        SprintChoice::Part(BoardPart::Active) => {
-            // A board running parallel sprints has several active: the live board shows them all.
-            let active = agile::sprints(&cx.app, &s, board, vec!["active"], (None, None), true)
-                .await
-                .map_err(super::sprints::with_reason)?
-                .values;
-            let scope = match active.as_slice() {
-                [] => {
-                    return Err(ApiError::new(
-                        ErrorKind::NotFound,
-                        format!("board {board} has no active sprint"),
-                    )
-                    .with("boardId", board))
-                }
-                [one] => agile::sprint_jql(one.id),
-                many => {
-                    let ids: Vec<String> = many.iter().map(|a| a.id.to_string()).collect();
-                    format!("sprint in ({})", ids.join(", "))
-                }
-            };
-            (active.into_iter().next(), scope)
-        }
-        SprintChoice::Id(id) => {
-            let sprint = agile::sprint(&cx.app, &s, id, false).await?;
-            (Some(sprint), agile::sprint_jql(id))
-        }
-    };
-    let columns = agile::status_columns(&cx.app, &s, board).await?;
-    // The same JQL an `issues/watch` of the sprint would build, so both share one poller.
-    let filters = Filters {
-        jql: Some(format!("{scope} ORDER BY Rank ASC")),
-        ..Filters::default()
-    };
-    let built = jql::build(&filters)?;
-    // Within the board's project: the project's change detector serves it, and an issue moved
-    // out of the sprint shows at the next tick.
-    let scope = agile::board_project(&cx.app, &s, board)
-        .await
-        .map(|project| ProjectScope::projects(&[project]));
-    let sub = subscribe(cx, &s, &built, p.fields, &["status"], scope, every).await?;
+    let LiveBoard {
+        sprint,
+        query,
+        scope,
+        columns,
+    } = live::board(&cx.app, &s, p.board_id, p.sprint).await?;
+    let sub = subscribe(cx, &s, &query, p.fields, &["status"], scope, every).await?;
     let mut seen = HashMap::new();
     let issues: Vec<Value> = sub
         .initial
@@ -102,60 +61,6 @@ async fn start(p: SprintsWatchParams, cx: &Ctx<AppState>) -> Result<SprintsWatch
         columns: columns.into_iter().map(|c| c.0).collect(),
         issues,
     })
-}
-
-/// The backlog as JQL, which a watch can poll (`boards/backlog` reads Jira Software's own list):
-/// the board's project's standard issues, epics aside, in no open sprint and not in the board's
-/// last column.
-async fn backlog_jql(
-    cx: &Ctx<AppState>,
-    s: &crate::service::JiraSession,
-    board: u64,
-) -> Result<String, ApiError> {
-    let config = agile::configuration(&cx.app, s, board, false).await?;
-    let Some(project) = config.project.as_deref() else {
-        return Err(ApiError::new(
-            ErrorKind::InvalidFields,
-            format!("board {board} belongs to no project: its backlog cannot be watched"),
-        ));
-    };
-    let mut q = format!(
-        "project = {} AND (sprint is EMPTY OR sprint not in (openSprints(), futureSprints())) \
-         AND issuetype in standardIssueTypes() AND issuetype != Epic",
-        jql::quote(project)
-    );
-    if let Some(done) = config.columns.iter().rev().find(|c| !c.statuses.is_empty()) {
-        let statuses: Vec<String> = done
-            .statuses
-            .iter()
-            .map(|st| jql::quote(st.name.as_deref().unwrap_or(&st.id)))
-            .collect();
-        q.push_str(&format!(" AND status not in ({})", statuses.join(", ")));
-    }
-    Ok(q)
-}
-
-fn status_name(v: &Value) -> Option<String> {
-    v.pointer("/status/name")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-/// The issue with its `column` (none when the board shows its status nowhere).
-fn placed(mut v: Value, columns: &Columns) -> Value {
-    let column = status_name(&v).and_then(|st| column_of(columns, &st).map(str::to_owned));
-    if let (Some(c), Some(o)) = (column, v.as_object_mut()) {
-        o.insert("column".into(), Value::String(c));
-    }
-    v
-}
-
-/// (status, column) of a placed issue.
-fn place_of(v: &Value) -> (Option<String>, Option<String>) {
-    (
-        status_name(v),
-        v.get("column").and_then(Value::as_str).map(str::to_owned),
-    )
 }
 
 /// Pushes one live board's changes to its connection, remembering each issue's status and

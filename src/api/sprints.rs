@@ -41,23 +41,12 @@ async fn list(p: SprintsListParams, cx: Ctx<AppState>) -> Result<SprintsListResu
         .map(SprintState::as_str)
         .collect();
     let page = (p.page_token, p.limit);
-    let sprints = agile::sprints(&cx.app, &s, p.board_id, states, page, p.fresh)
-        .await
-        .map_err(with_reason)?;
+    let sprints = agile::sprints(&cx.app, &s, p.board_id, states, page, p.fresh).await?;
     Ok(SprintsListResult {
         sprints: sprints.values,
         next_page_token: sprints.next_page_token,
         is_last: sprints.is_last,
     })
-}
-
-/// A read's error with the agile rule it broke (a kanban board has no sprints).
-pub(super) fn with_reason(e: ApiError) -> ApiError {
-    let text = e.message.to_lowercase();
-    if e.kind == ErrorKind::InvalidFields && text.contains("support sprint") {
-        return e.with("reason", AgileReason::BoardHasNoSprints.as_str());
-    }
-    e
 }
 
 async fn get(p: SprintsGetParams, cx: Ctx<AppState>) -> Result<Sprint, ApiError> {

@@ -9,8 +9,10 @@ use super::state::AppState;
 use super::{ApiError, JiraSession};
 use crate::cache::{CacheKey, FieldSet, ListKey, MetaKey, ProjectScope};
 use crate::jira::{jql, AgilePage, Flavor};
+use jirad_protocol::agile::AgileReason;
 use jirad_protocol::boards::{Board, BoardConfiguration, Column, ColumnStatus, Epic, Estimation};
 use jirad_protocol::sprints::Sprint;
+use jirad_protocol::ErrorKind;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -261,6 +263,16 @@ pub async fn sprints(
         Ok(page_of(p, sprint_of))
     })
     .await
+    .map_err(with_reason)
+}
+
+/// A read's error with the agile rule it broke (a kanban board has no sprints).
+fn with_reason(e: ApiError) -> ApiError {
+    let text = e.message.to_lowercase();
+    if e.kind == ErrorKind::InvalidFields && text.contains("support sprint") {
+        return e.with("reason", AgileReason::BoardHasNoSprints.as_str());
+    }
+    e
 }
 
 /// `sprints/get`.

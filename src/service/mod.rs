@@ -11,6 +11,7 @@ pub mod error;
 pub mod issues;
 pub mod jql;
 pub mod links;
+pub mod live;
 pub mod projects;
 pub mod session;
 pub mod sprints;
