@@ -308,5 +308,4 @@ fn non_empty(key: &str, value: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
-#[path = "profile_tests.rs"]
 mod tests;

@@ -577,5 +577,4 @@ pub(crate) mod failpoint {
 }
 
 #[cfg(test)]
-#[path = "store_tests.rs"]
 mod tests;

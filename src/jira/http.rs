@@ -575,5 +575,4 @@ fn parse(body: &[u8]) -> Result<Value, JiraError> {
 }
 
 #[cfg(test)]
-#[path = "http_tests.rs"]
 pub(crate) mod tests;

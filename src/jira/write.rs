@@ -522,7 +522,6 @@ impl JiraClient {
 }
 
 #[cfg(test)]
-#[path = "client_tests.rs"]
 mod tests;
 
 /// The nodes of rich text (ADF or wiki markup) that Markdown cannot express.

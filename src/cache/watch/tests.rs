@@ -587,3 +587,16 @@ async fn a_scoped_watch_holding_an_issue_beyond_its_scope_also_polls_on_its_own(
         .expect("the watch lives");
     assert_eq!(ids(&change.changed), ["100"]);
 }
+
+#[test]
+fn pacer_requests_waiting_together_go_out_one_gap_apart() {
+    let pacer = Pacer::new(4.0);
+    let now = tokio::time::Instant::now();
+    let slots: Vec<Duration> = (0..4).map(|_| pacer.slot(now) - now).collect();
+    let ms: Vec<u128> = slots.iter().map(Duration::as_millis).collect();
+    assert_eq!(ms, [0, 250, 500, 750]);
+    // After a quiet spell the budget does not pile up into a burst.
+    let later = now + Duration::from_secs(60);
+    assert_eq!(pacer.slot(later), later);
+    assert_eq!(pacer.slot(later) - later, Duration::from_millis(250));
+}
