@@ -5,7 +5,7 @@
 //! 2 cannot connect or bad arguments.
 
 use super::{AuthArgs, AuthCommand};
-use crate::client::{DaemonClient, SpawnArgs};
+use crate::daemon_client::{DaemonClient, SpawnArgs};
 use crate::rpc::transport::socket_path;
 use serde_json::{json, Value};
 use std::path::PathBuf;

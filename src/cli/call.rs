@@ -3,7 +3,7 @@
 //! Exit codes: 0 success, 1 JSON-RPC error (printed on stderr), 2 cannot connect or bad arguments.
 
 use super::{CallArgs, SocketArgs};
-use crate::client::{DaemonClient, SpawnArgs};
+use crate::daemon_client::{DaemonClient, SpawnArgs};
 use crate::rpc::transport::socket_path;
 use serde_json::Value;
 use std::process::ExitCode;
@@ -73,7 +73,7 @@ pub(super) async fn connect(
     })
 }
 
-fn print_reply(reply: Result<Result<Value, Value>, crate::client::ClientError>) -> ExitCode {
+fn print_reply(reply: Result<Result<Value, Value>, crate::daemon_client::ClientError>) -> ExitCode {
     match reply {
         Ok(Ok(result)) => {
             println!("{}", pretty(&result));

@@ -1,7 +1,7 @@
 //! `jirad lsp`: the Language Server Protocol face on stdio, forwarding to the shared daemon.
 
 use super::LspArgs;
-use crate::client::SpawnArgs;
+use crate::daemon_client::SpawnArgs;
 use crate::rpc::transport::socket_path;
 use std::process::ExitCode;
 

@@ -1,9 +1,9 @@
 //! `jirad mcp`: the Model Context Protocol face on stdio, forwarding to the shared daemon.
 
 use super::McpArgs;
-use crate::client::SpawnArgs;
 use crate::config::Config;
 use crate::config::McpConfig;
+use crate::daemon_client::SpawnArgs;
 use crate::rpc::transport::socket_path;
 use std::process::ExitCode;
 

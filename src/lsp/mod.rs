@@ -8,8 +8,8 @@
 mod features;
 mod text;
 
-use crate::client::SpawnArgs;
-use crate::forward::{Conn, Forwarder};
+use crate::daemon_client::multiplexed::{Conn, Forwarder};
+use crate::daemon_client::SpawnArgs;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;

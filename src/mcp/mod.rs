@@ -11,7 +11,7 @@ mod resources;
 pub mod results;
 pub mod tools;
 
-use crate::forward as daemon;
+use crate::daemon_client::multiplexed as daemon;
 use daemon::Forwarder;
 use host::Host;
 use policy::{McpConfig, Policy};
@@ -22,7 +22,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
 
-pub use crate::client::SpawnArgs;
+pub use crate::daemon_client::SpawnArgs;
 
 /// Supported protocol versions, newest first.
 pub const PROTOCOL_VERSIONS: [&str; 2] = ["2025-11-25", "2025-06-18"];

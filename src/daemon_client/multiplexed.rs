@@ -3,7 +3,7 @@
 //! the daemon when allowed), reopened when the daemon went away. The daemon's notifications
 //! (progress, watched issues, authorization changes) go to one channel for the face to translate.
 
-use crate::client::{ClientError, DaemonClient, SpawnArgs, Stream};
+use super::{ClientError, DaemonClient, SpawnArgs, Stream};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;

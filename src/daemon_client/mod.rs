@@ -1,5 +1,8 @@
-//! A minimal client of the daemon's socket (NDJSON framing), used by `jirad call`, `status` and
-//! `stop`; it can start the daemon in the background when nothing listens.
+//! The client of the daemon's socket (NDJSON framing), the one every Rust face uses: one call at a
+//! time for `jirad call`, `status`, `stop` and `auth`; [`multiplexed`] over it for the stdio
+//! faces. It can start the daemon in the background when nothing listens.
+
+pub mod multiplexed;
 
 use crate::rpc::transport::socket::{connect_checked, ConnectError};
 use crate::rpc::transport::EXIT_ALREADY_RUNNING;
