@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// Fields of a watched issue when the watch names none.
-pub const DEFAULT_FIELDS: &[&str] = &[
+pub const WATCHED_FIELDS: &[&str] = &[
     "summary",
     "status",
     "issuetype",
@@ -327,7 +327,7 @@ pub async fn subscribe(
     let (cond, order) = jql::split_order_by(built);
     let scope = scope.unwrap_or_else(|| ProjectScope::from_jql(cond));
     let mut fields = if fields.is_empty() {
-        DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect()
+        WATCHED_FIELDS.iter().map(|f| f.to_string()).collect()
     } else {
         fields
     };
