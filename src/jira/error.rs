@@ -3,6 +3,8 @@
 use serde_json::{Map, Value};
 use std::time::Duration;
 
+use super::offload::Halt;
+
 /// Jira's own error body (`{"errorMessages":[…],"errors":{…}}`), kept for `data` in the reply.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -112,6 +114,22 @@ pub enum JiraError {
     /// A response we could not understand (bad JSON, unexpected shape).
     #[error("unexpected response from Jira: {0}")]
     Protocol(String),
+    /// Converting Jira's content spent more work than its size allows: refused rather than left
+    /// running (every converter is linear, so only a converter's flaw reaches this).
+    #[error("{0}; the content was not converted")]
+    ConversionLimit(Halt),
+    /// The call that wanted the content is gone (cancelled, or its client left): nobody reads this.
+    #[error("{0}")]
+    Stopped(Halt),
+}
+
+impl From<Halt> for JiraError {
+    fn from(h: Halt) -> Self {
+        match h {
+            Halt::Stopped => Self::Stopped(h),
+            Halt::OverBudget { .. } => Self::ConversionLimit(h),
+        }
+    }
 }
 
 impl JiraError {
@@ -128,7 +146,9 @@ impl JiraError {
             | Self::TokenEndpoint(_)
             | Self::Unreachable { .. }
             | Self::OutcomeUnknown(_)
-            | Self::Protocol(_) => "upstreamUnavailable",
+            | Self::Protocol(_)
+            | Self::Stopped(_) => "upstreamUnavailable",
+            Self::ConversionLimit(_) => "limitExceeded",
             Self::Conflict(_) => "conflict",
             Self::UpstreamRemoved(_) => "upstreamRemoved",
             Self::LossyUpdate { .. } => "lossyUpdate",
