@@ -192,6 +192,37 @@ fn a_conversion_over_its_work_limit_is_refused_naming_the_limit() {
     }
 }
 
+#[test]
+fn adf_from_jira_as_deep_as_json_allows_renders_within_its_budget() {
+    // Two JSON levels per container: 60 of them and the text stay under serde_json's 128.
+    let text =
+        json!([{"type": "paragraph", "content": [{"type": "text", "text": "a ".repeat(50_000)}]}]);
+    for (outer, inner) in [("blockquote", None), ("bulletList", Some("listItem"))] {
+        let mut content = text.clone();
+        for level in 0..60 {
+            let kind = match inner {
+                Some(item) if level % 2 == 0 => item,
+                _ => outer,
+            };
+            content = json!([{"type": kind, "content": content}]);
+        }
+        let doc = json!({"type": "doc", "version": 1, "content": content});
+        let weight = adf::json_weight(&doc);
+        let mut markdown = Budget::new(&Stop::default(), weight);
+        let mut wiki = Budget::new(&Stop::default(), weight);
+        assert!(
+            adf::adf_to_markdown_within(&doc, &mut markdown).is_ok(),
+            "{outer}"
+        );
+        assert!(wiki::adf_to_wiki_within(&doc, &mut wiki).is_ok(), "{outer}");
+        let per_unit = markdown.spent().max(wiki.spent()) / weight as u64;
+        assert!(
+            per_unit * 4 <= UNITS_PER_BYTE,
+            "{outer}: {per_unit} units per unit of ADF"
+        );
+    }
+}
+
 /// A converted document stays within the nesting every reader of it handles.
 fn check_adf(doc: &Value) {
     let depth = json_depth(doc);

@@ -38,10 +38,11 @@ pub enum Halt {
 
 /// Units of work a conversion may spend per byte of input (for ADF, per unit of
 /// `adf::json_weight`). A unit is an event, a node, a line, or a character read, scanned or
-/// written. Measured on the hostile inputs of `hostile_tests.rs`: at most 5.4 per byte of text and
-/// 6.5 per unit of ADF; the costliest linear case is ADF of quotes nested as deep as JSON parsing
-/// allows (about 60), whose text is written again at each level. So a linear conversion stays far
-/// below this, and a superlinear one is stopped at a small multiple of its fair share.
+/// written. Measured (`hostile_tests.rs`): at most 5.4 per byte of hostile text and 6.5 per unit
+/// of the ADF built from it; the costliest linear case is ADF from Jira of 60 nested quotes, as deep
+/// as JSON parsing allows, whose text is written again at each level: 60 per unit. So a linear
+/// conversion stays 4x below this, and a superlinear one is stopped at a small multiple of its
+/// fair share.
 pub const UNITS_PER_BYTE: u64 = 256;
 
 /// Units of work any conversion may spend, however short its input.
