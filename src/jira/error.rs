@@ -231,6 +231,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_conversion_over_its_work_limit_is_limit_exceeded_naming_the_limit() {
+        let e = JiraError::from(Halt::OverBudget {
+            limit: 3_000_000,
+            input: 100,
+        });
+        assert_eq!(e.kind(), "limitExceeded");
+        assert!(e.to_string().contains("3000000 units of work"), "{e}");
+        assert!(!crate::cache::Transient::is_transient(&e));
+    }
+
+    #[test]
     fn maps_statuses_and_keeps_messages() {
         let body = r#"{"errorMessages":["Issue does not exist or you do not have permission to see it."],"errors":{}}"#;
         let e = JiraError::from_status(404, body);

@@ -89,7 +89,8 @@ impl Budget {
     }
 
     /// A budget whose stop is raised once `units` are spent, as if the caller left then.
-    pub fn stopping_after(units: u64) -> Self {
+    #[cfg(test)]
+    pub(crate) fn stopping_after(units: u64) -> Self {
         Self {
             stop_after: units,
             ..Self::unlimited()
@@ -188,6 +189,35 @@ mod tests {
             .unwrap();
         assert_eq!(small, here);
         assert_ne!(large, here);
+    }
+
+    #[test]
+    fn a_budget_sees_its_callers_stop_within_1024_units() {
+        let stop = Stop::default();
+        let mut budget = Budget::new(&stop, 1 << 20);
+        assert_eq!(budget.spend(10), Ok(()));
+        stop.raise();
+        let mut spent = 10;
+        while budget.spend(1).is_ok() {
+            spent += 1;
+        }
+        assert_eq!(budget.spend(1), Err(Halt::Stopped));
+        assert!(spent < CHECK_EVERY, "{spent} units after the stop");
+    }
+
+    #[test]
+    fn a_budget_refuses_work_past_its_limit_and_names_it() {
+        let mut budget = Budget::new(&Stop::default(), 10);
+        let limit = 10 * UNITS_PER_BYTE + BASE_UNITS;
+        assert_eq!(budget.spend(limit as usize), Ok(()));
+        let mut over = budget.spend(1);
+        while over.is_ok() {
+            over = budget.spend(1);
+        }
+        assert_eq!(over, Err(Halt::OverBudget { limit, input: 10 }));
+        assert!(budget.spent() <= limit + 1);
+        let message = over.err().map(|h| h.to_string()).unwrap_or_default();
+        assert!(message.contains(&limit.to_string()), "{message}");
     }
 
     #[tokio::test]
