@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 use std::time::Duration;
 
-use super::offload::Halt;
+use super::budget::Halt;
 
 /// Jira's own error body (`{"errorMessages":[…],"errors":{…}}`), kept for `data` in the reply.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::adf::tests::assert_valid;
 use super::adf::{self, json_depth, MAX_DOCUMENT_DEPTH};
-use super::offload::{Budget, Halt, Stop, BASE_UNITS, UNITS_PER_BYTE};
+use super::budget::{Budget, Halt, Stop, BASE_UNITS, UNITS_PER_BYTE};
 use super::{jql, wiki};
 
 /// Counts what the current thread allocates, so one test's cost is not blurred by another's.

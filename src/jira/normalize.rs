@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::offload::{Budget, Halt, Stop};
+use super::budget::{Budget, Halt, Stop};
 use super::{adf, wiki, Site};
 
 /// Fields fetched when a caller names none: what the normalized issue shows.

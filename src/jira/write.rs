@@ -527,7 +527,7 @@ mod tests;
 
 /// The nodes of rich text (ADF or wiki markup) that Markdown cannot express.
 async fn inexpressible(text: Value) -> Result<Vec<String>, JiraError> {
-    use super::offload::Budget;
+    use super::budget::Budget;
     super::offload::heavy(super::offload::UNKNOWN_SIZE, move |stop| match &text {
         Value::String(w) => wiki::inexpressible_within(w, &mut Budget::new(stop, w.len())),
         d if adf::is_adf(d) => {

@@ -122,7 +122,7 @@ impl JiraWatch {
                 .map(|bean| {
                     let format = DescriptionFormat::Markdown;
                     let issue = normalize(bean, &site, format, Some(&page.names), stop)?;
-                    Ok::<_, offload::Halt>(WatchedIssue {
+                    Ok::<_, crate::jira::budget::Halt>(WatchedIssue {
                         id: issue.id.clone(),
                         key: issue.key.clone(),
                         updated: issue.updated.clone().unwrap_or_default(),

@@ -5,7 +5,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde_json::{json, Map, Value};
 
 use super::MAX_BLOCK_NESTING;
-use crate::jira::offload::{Budget, Halt};
+use crate::jira::budget::{Budget, Halt};
 
 /// Markdown features the converter understands.
 pub(crate) fn options() -> Options {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{content, kind};
-use crate::jira::offload::{Budget, Halt};
+use crate::jira::budget::{Budget, Halt};
 
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum Ctx {

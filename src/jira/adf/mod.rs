@@ -24,7 +24,7 @@ pub use render::{adf_to_markdown, adf_to_markdown_within};
 
 use serde_json::Value;
 
-use super::offload::{Budget, Halt};
+use super::budget::{Budget, Halt};
 
 /// A node's children (none when it has no `content` array).
 pub(crate) fn content(n: &Value) -> &[Value] {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::inline::{code_span, dest, escape, inline, longest_run, Ctx};
 use super::{content, kind};
-use crate::jira::offload::{Budget, Halt};
+use crate::jira::budget::{Budget, Halt};
 
 /// Renders an ADF document (or any ADF node) as CommonMark + GFM tables, strikethrough and task lists.
 pub fn adf_to_markdown(doc: &Value) -> String {

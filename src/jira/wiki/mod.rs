@@ -7,7 +7,7 @@ mod parse;
 pub use parse::{wiki_to_adf, wiki_to_adf_within};
 
 use super::adf;
-use super::offload::{Budget, Halt};
+use super::budget::{Budget, Halt};
 
 // The conversions without a budget are given an unlimited one, which never halts.
 

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::jira::adf::{fit, merge_text, MAX_LIST_NESTING};
-use crate::jira::offload::{Budget, Halt};
+use crate::jira::budget::{Budget, Halt};
 
 /// Effects (`*`, `_`, `-`, `+`) nest at most this deep; deeper delimiters stay text.
 const MAX_INLINE_NESTING: usize = 8;
