@@ -278,7 +278,7 @@ fn daemon_logging_conversions(w: &JiraWorld) -> (Daemon, std::path::PathBuf) {
     support::write_private(&config, &w.config("dc", ""));
     let log = dir.path().join("stderr.log");
     let child = support::jirad(dir.path())
-        .env("RUST_LOG", "warn,jirad::jira::offload=debug")
+        .env("RUST_LOG", "warn,jirad::jira::budget=debug")
         .arg("serve")
         .arg("--socket")
         .arg(&socket)
