@@ -2,6 +2,10 @@
 //! cost of 4n against n (1.0-ish is linear; quadratic shows as 4x), and the peak of memory
 //! allocated while converting, against the input's size.
 //! Run: `cargo bench --bench convert`.
+//!
+//! With `CONVERT_ONE="CONVERTER INPUT BYTES"` (indexes into the lists below; `CONVERT_ONE=list`
+//! prints them) it converts that one input once, inside `convert_once`, and exits: what
+//! `bench/convert-instructions.sh` counts under callgrind.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -91,7 +95,37 @@ fn measure(convert: Convert, input: &str, runs: usize) -> (Duration, usize) {
     (times[runs / 2], PEAK.load(Relaxed) - base)
 }
 
+/// One conversion, the only code `bench/convert-instructions.sh` has callgrind count.
+#[inline(never)]
+fn convert_once(convert: Convert, input: &str) {
+    convert(std::hint::black_box(input));
+}
+
+/// The `CONVERT_ONE` mode: lists the converters and inputs, or converts one input once.
+fn convert_one(spec: &str) {
+    if spec == "list" {
+        for (c, (name, _)) in converters().iter().enumerate() {
+            for (i, (what, _)) in inputs(1).iter().enumerate() {
+                println!("{c}\t{i}\t{name}\t{what}");
+            }
+        }
+        return;
+    }
+    let numbers: Vec<usize> = spec
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [c, i, bytes] = numbers[..] else {
+        panic!("CONVERT_ONE=\"CONVERTER INPUT BYTES\" or list, not {spec:?}");
+    };
+    let input = inputs(bytes).swap_remove(i).1;
+    convert_once(converters()[c].1, &input);
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("CONVERT_ONE") {
+        return convert_one(&spec);
+    }
     let (n, runs) = (256 << 10, 5);
     let (small, large) = (inputs(n), inputs(4 * n));
     println!(

@@ -3,6 +3,8 @@
 use serde_json::{Map, Value};
 use std::time::Duration;
 
+use super::budget::Halt;
+
 /// Jira's own error body (`{"errorMessages":[…],"errors":{…}}`), kept for `data` in the reply.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -112,6 +114,22 @@ pub enum JiraError {
     /// A response we could not understand (bad JSON, unexpected shape).
     #[error("unexpected response from Jira: {0}")]
     Protocol(String),
+    /// Converting Jira's content spent more work than its size allows: refused rather than left
+    /// running (every converter is linear, so only a converter's flaw reaches this).
+    #[error("{0}; the content was not converted")]
+    ConversionLimit(Halt),
+    /// The call that wanted the content is gone (cancelled, or its client left): nobody reads this.
+    #[error("{0}")]
+    Stopped(Halt),
+}
+
+impl From<Halt> for JiraError {
+    fn from(h: Halt) -> Self {
+        match h {
+            Halt::Stopped => Self::Stopped(h),
+            Halt::OverBudget { .. } => Self::ConversionLimit(h),
+        }
+    }
 }
 
 impl JiraError {
@@ -128,7 +146,9 @@ impl JiraError {
             | Self::TokenEndpoint(_)
             | Self::Unreachable { .. }
             | Self::OutcomeUnknown(_)
-            | Self::Protocol(_) => "upstreamUnavailable",
+            | Self::Protocol(_)
+            | Self::Stopped(_) => "upstreamUnavailable",
+            Self::ConversionLimit(_) => "limitExceeded",
             Self::Conflict(_) => "conflict",
             Self::UpstreamRemoved(_) => "upstreamRemoved",
             Self::LossyUpdate { .. } => "lossyUpdate",
@@ -209,6 +229,17 @@ impl crate::cache::Transient for JiraError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_conversion_over_its_work_limit_is_limit_exceeded_naming_the_limit() {
+        let e = JiraError::from(Halt::OverBudget {
+            limit: 3_000_000,
+            input: 100,
+        });
+        assert_eq!(e.kind(), "limitExceeded");
+        assert!(e.to_string().contains("3000000 units of work"), "{e}");
+        assert!(!crate::cache::Transient::is_transient(&e));
+    }
 
     #[test]
     fn maps_statuses_and_keeps_messages() {

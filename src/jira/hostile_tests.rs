@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::adf::tests::assert_valid;
 use super::adf::{self, json_depth, MAX_DOCUMENT_DEPTH};
+use super::budget::{Budget, Halt, Stop, BASE_UNITS, UNITS_PER_BYTE};
 use super::{jql, wiki};
 
 /// Counts what the current thread allocates, so one test's cost is not blurred by another's.
@@ -92,6 +93,134 @@ fn converters() -> Vec<Converter> {
             let _ = jql::order_by(s);
         }),
     ]
+}
+
+/// A converter of content that spends a [`Budget`], named.
+type Budgeted = (&'static str, fn(&str, &mut Budget) -> Result<(), Halt>);
+
+/// Every converter of content, spending a budget (the JQL ones are single loops over their text).
+fn budgeted() -> Vec<Budgeted> {
+    vec![
+        ("markdown → ADF", |s, b| {
+            adf::markdown_to_adf_within(s, b).map(drop)
+        }),
+        ("markdown → ADF → markdown", |s, b| {
+            let doc = adf::markdown_to_adf_within(s, b)?;
+            adf::adf_to_markdown_within(&doc, b).map(drop)
+        }),
+        ("markdown → wiki", |s, b| {
+            wiki::markdown_to_wiki_within(s, b).map(drop)
+        }),
+        ("wiki → ADF", |s, b| {
+            wiki::wiki_to_adf_within(s, b).map(drop)
+        }),
+        ("wiki → markdown", |s, b| {
+            wiki::wiki_to_markdown_within(s, b).map(drop)
+        }),
+        ("wiki → ADF → wiki", |s, b| {
+            let doc = wiki::wiki_to_adf_within(s, b)?;
+            wiki::adf_to_wiki_within(&doc, b).map(drop)
+        }),
+        ("what markdown would lose from wiki", |s, b| {
+            wiki::inexpressible_within(s, b).map(drop)
+        }),
+    ]
+}
+
+/// Units of work a whole conversion of `input` spends.
+fn units(convert: fn(&str, &mut Budget) -> Result<(), Halt>, input: &str) -> u64 {
+    let mut budget = Budget::unlimited();
+    assert_eq!(convert(input, &mut budget), Ok(()));
+    budget.spent()
+}
+
+#[test]
+fn every_converter_spends_linear_work_within_its_budget() {
+    on_connection_stack(|| {
+        let (small, large) = (hostile(4_000), hostile(16_000));
+        for ((what, s), (_, l)) in small.iter().zip(&large) {
+            for (name, convert) in budgeted() {
+                let (at_n, at_4n) = (units(convert, s), units(convert, l));
+                assert!(
+                    at_4n * 2 <= at_n * 9,
+                    "{name} on {what}: {at_n} units at n, {at_4n} at 4n"
+                );
+                let mut budget = Budget::new(&Stop::default(), l.len());
+                assert_eq!(convert(l, &mut budget), Ok(()), "{name} on {what}");
+            }
+        }
+    });
+}
+
+#[test]
+fn every_converter_stops_part_way_when_its_caller_goes() {
+    on_connection_stack(|| {
+        let mut stopped = std::collections::HashSet::new();
+        for (what, input) in hostile(20_000) {
+            for (name, convert) in budgeted() {
+                let whole = units(convert, &input);
+                if whole < 64 * 1024 {
+                    continue;
+                }
+                // The caller leaves a quarter of the way through.
+                let mut budget = Budget::stopping_after(whole / 4);
+                assert_eq!(convert(&input, &mut budget), Err(Halt::Stopped), "{name}");
+                assert!(
+                    budget.spent() <= whole / 2,
+                    "{name} on {what}: {} of {whole} units before stopping",
+                    budget.spent()
+                );
+                stopped.insert(name);
+            }
+        }
+        assert_eq!(stopped.len(), budgeted().len(), "{stopped:?}");
+    });
+}
+
+#[test]
+fn a_conversion_over_its_work_limit_is_refused_naming_the_limit() {
+    let input = "- *[_a|http://x]* {{c}} > ".repeat(100_000);
+    for (name, convert) in budgeted() {
+        // Budgeted as if the input were 100 bytes: far more work than that allows.
+        let mut budget = Budget::new(&Stop::default(), 100);
+        let limit = 100 * UNITS_PER_BYTE + BASE_UNITS;
+        let halt = convert(&input, &mut budget);
+        assert_eq!(halt, Err(Halt::OverBudget { limit, input: 100 }), "{name}");
+        assert!(budget.spent() < limit + 64 * 1024, "{name} ran on");
+        let message = halt.err().map(|h| h.to_string()).unwrap_or_default();
+        assert!(message.contains(&limit.to_string()), "{message}");
+    }
+}
+
+#[test]
+fn adf_from_jira_as_deep_as_json_allows_renders_within_its_budget() {
+    // Two JSON levels per container: 60 of them and the text stay under serde_json's 128.
+    let text =
+        json!([{"type": "paragraph", "content": [{"type": "text", "text": "a ".repeat(50_000)}]}]);
+    for (outer, inner) in [("blockquote", None), ("bulletList", Some("listItem"))] {
+        let mut content = text.clone();
+        for level in 0..60 {
+            let kind = match inner {
+                Some(item) if level % 2 == 0 => item,
+                _ => outer,
+            };
+            content = json!([{"type": kind, "content": content}]);
+        }
+        let doc = json!({"type": "doc", "version": 1, "content": content});
+        let weight = adf::json_weight(&doc);
+        let mut markdown = Budget::new(&Stop::default(), weight);
+        let mut wiki = Budget::new(&Stop::default(), weight);
+        assert!(
+            adf::adf_to_markdown_within(&doc, &mut markdown).is_ok(),
+            "{outer}"
+        );
+        assert!(wiki::adf_to_wiki_within(&doc, &mut wiki).is_ok(), "{outer}");
+        let per_unit = markdown.spent().max(wiki.spent()) / weight as u64;
+        assert!(
+            per_unit * 4 <= UNITS_PER_BYTE,
+            "{outer}: {per_unit} units per unit of ADF"
+        );
+    }
 }
 
 /// A converted document stays within the nesting every reader of it handles.

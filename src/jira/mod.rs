@@ -7,6 +7,7 @@
 pub mod adf;
 mod agile;
 pub mod attachments;
+pub mod budget;
 mod client;
 mod error;
 pub mod http;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::budget::{Budget, Halt, Stop};
 use super::{adf, wiki, Site};
 
 /// Fields fetched when a caller names none: what the normalized issue shows.
@@ -128,13 +129,19 @@ fn issue_ref(v: &Value) -> Option<IssueRef> {
     })
 }
 
-/// Normalizes an IssueBean. `names` (field id → name) comes from `expand=names`, on the bean or the search page.
+/// Normalizes an IssueBean. `names` (field id → name) comes from `expand=names`, on the bean or
+/// the search page. The description converts within a [`Budget`] of its size, and nothing is done
+/// once `stop` is raised.
 pub fn normalize(
     bean: &Value,
     site: &Site,
     format: DescriptionFormat,
     names: Option<&Map<String, Value>>,
-) -> Issue {
+    stop: &Stop,
+) -> Result<Issue, Halt> {
+    if stop.requested() {
+        return Err(Halt::Stopped);
+    }
     let f = &bean["fields"];
     let has = |k: &str| f.get(k).is_some();
     let key = string(&bean["key"]).unwrap_or_default();
@@ -143,11 +150,17 @@ pub fn normalize(
         None => (None, None),
         Some(Value::Null) => (None, None),
         Some(d) => {
-            let doc = match d {
-                Value::String(w) => wiki_doc(w),
-                d => d.clone(),
+            let (doc, mut budget) = match d {
+                Value::String(w) => {
+                    let mut budget = Budget::new(stop, w.len());
+                    (wiki_doc_within(w, &mut budget)?, budget)
+                }
+                d => (d.clone(), Budget::new(stop, adf::json_weight(d))),
             };
-            let md = (format != DescriptionFormat::Adf).then(|| adf::adf_to_markdown(&doc));
+            let md = match format {
+                DescriptionFormat::Adf => None,
+                _ => Some(adf::adf_to_markdown_within(&doc, &mut budget)?),
+            };
             (md, (format != DescriptionFormat::Markdown).then_some(doc))
         }
     };
@@ -167,7 +180,7 @@ pub fn normalize(
         }
         fields.insert(id.clone(), value.clone());
     }
-    Issue {
+    Ok(Issue {
         url: site.browse_url(&key),
         key,
         id: string(&bean["id"]).unwrap_or_default(),
@@ -192,7 +205,7 @@ pub fn normalize(
         description,
         description_adf,
         fields,
-    }
+    })
 }
 
 /// A comment as clients see it: body as Markdown (and ADF when asked).
@@ -215,11 +228,17 @@ pub const MAX_PARSED_MARKUP: usize = 8 * 32_768;
 
 /// A Data Center text field as ADF.
 fn wiki_doc(wiki: &str) -> Value {
+    // An unlimited budget never halts.
+    wiki_doc_within(wiki, &mut Budget::unlimited()).unwrap_or_default()
+}
+
+/// [`wiki_doc`] spending `budget`.
+fn wiki_doc_within(wiki: &str, budget: &mut Budget) -> Result<Value, Halt> {
     if wiki.len() <= MAX_PARSED_MARKUP {
-        return wiki::wiki_to_adf(wiki);
+        return wiki::wiki_to_adf_within(wiki, budget);
     }
-    serde_json::json!({"type": "doc", "version": 1, "content": [
-        {"type": "codeBlock", "content": [{"type": "text", "text": wiki}]}]})
+    Ok(serde_json::json!({"type": "doc", "version": 1, "content": [
+        {"type": "codeBlock", "content": [{"type": "text", "text": wiki}]}]}))
 }
 
 /// Normalizes a Comment (Cloud ADF body or DC wiki body).
@@ -269,7 +288,9 @@ mod tests {
             &site(super::super::Flavor::Cloud),
             DescriptionFormat::Both,
             None,
-        );
+            &Stop::default(),
+        )
+        .unwrap();
         let v = serde_json::to_value(&i).unwrap();
         assert_eq!(v["url"], "https://x.atlassian.net/browse/ED-1");
         assert_eq!(v["status"], json!({"name": "To Do", "category": "new"}));
@@ -291,12 +312,16 @@ mod tests {
         assert!(v.get("updated").is_none(), "only returned fields travel");
 
         let dc = json!({"id": "1", "key": "D-1", "fields": {"assignee": {"name": "jdoe", "displayName": "J"}, "description": "h1. Title\n*bold*"}});
-        let v = serde_json::to_value(normalize(
-            &dc,
-            &site(super::super::Flavor::DataCenter),
-            DescriptionFormat::Markdown,
-            None,
-        ))
+        let v = serde_json::to_value(
+            normalize(
+                &dc,
+                &site(super::super::Flavor::DataCenter),
+                DescriptionFormat::Markdown,
+                None,
+                &Stop::default(),
+            )
+            .unwrap(),
+        )
         .unwrap();
         assert_eq!(v["assignee"]["accountId"], "jdoe");
         assert_eq!(v["description"], "# Title\n\n**bold**\n");

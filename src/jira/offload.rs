@@ -3,27 +3,15 @@
 //! clients' requests. Each piece of work is bounded (responses by `max_response_bytes`, converters
 //! linear in their input), and stops early when its caller goes away.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
+use super::budget::Stop;
 use super::JiraError;
-
-/// Raised when the call that asked for the work is gone (cancelled, or its client left).
-#[derive(Clone, Default)]
-pub struct Stop(Arc<AtomicBool>);
-
-impl Stop {
-    pub fn requested(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-}
 
 /// Sets the stop flag when the waiting future is dropped.
 struct StopOnDrop(Stop);
 
 impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        self.0 .0.store(true, Ordering::Relaxed);
+        self.0.raise();
     }
 }
 
@@ -35,7 +23,8 @@ const IN_PLACE_BYTES: usize = 64 << 10;
 pub const UNKNOWN_SIZE: usize = usize::MAX;
 
 /// Runs `work` on the blocking pool (in place when `size` is small). `work` should check
-/// [`Stop::requested`] between units of work (issues of a page, for instance).
+/// [`Stop::requested`] between units of work (issues of a page, for instance), and give each
+/// conversion a [`super::budget::Budget`] made from the stop, so a long one stops part-way too.
 pub async fn heavy<T, F>(size: usize, work: F) -> Result<T, JiraError>
 where
     T: Send + 'static,

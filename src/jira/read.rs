@@ -88,10 +88,11 @@ impl JiraClient {
         }
         let bean = self.get_issue(key, &fields, &expand).await?;
         let site = self.site.clone();
-        offload::heavy(offload::UNKNOWN_SIZE, move |_| {
-            normalize(&bean, &site, format, None)
+        offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
+            normalize(&bean, &site, format, None, stop)
         })
-        .await
+        .await?
+        .map_err(JiraError::from)
     }
 
     /// `issues/get` with expansions: the normalized issue (both description formats) and each
@@ -113,10 +114,10 @@ impl JiraClient {
             .map(|e| ((*e).to_owned(), bean.get(*e).cloned().unwrap_or_default()))
             .collect();
         let site = self.site.clone();
-        let issue = offload::heavy(offload::UNKNOWN_SIZE, move |_| {
-            normalize(&bean, &site, DescriptionFormat::Both, None)
+        let issue = offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
+            normalize(&bean, &site, DescriptionFormat::Both, None, stop)
         })
-        .await?;
+        .await??;
         Ok((issue, expanded))
     }
 
@@ -171,11 +172,10 @@ impl JiraClient {
         let issues = offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
             beans
                 .iter()
-                .take_while(|_| !stop.requested())
-                .map(|b| normalize(b, &site, format, Some(&names)))
-                .collect()
+                .map(|b| normalize(b, &site, format, Some(&names), stop))
+                .collect::<Result<_, _>>()
         })
-        .await?;
+        .await??;
         Ok(IssueList {
             issues,
             next_page_token,

@@ -526,12 +526,16 @@ mod tests;
 
 /// The nodes of rich text (ADF or wiki markup) that Markdown cannot express.
 async fn inexpressible(text: Value) -> Result<Vec<String>, JiraError> {
-    super::offload::heavy(super::offload::UNKNOWN_SIZE, move |_| match &text {
-        Value::String(w) => wiki::inexpressible(w),
-        d if adf::is_adf(d) => adf::inexpressible(d),
-        _ => vec![],
+    use super::budget::Budget;
+    super::offload::heavy(super::offload::UNKNOWN_SIZE, move |stop| match &text {
+        Value::String(w) => wiki::inexpressible_within(w, &mut Budget::new(stop, w.len())),
+        d if adf::is_adf(d) => {
+            adf::inexpressible_within(d, &mut Budget::new(stop, adf::json_weight(d)))
+        }
+        _ => Ok(vec![]),
     })
-    .await
+    .await?
+    .map_err(JiraError::from)
 }
 
 /// Versions and components given as plain names (`["1.0"]`) in the shape Jira takes

@@ -64,6 +64,9 @@ impl From<&crate::jira::JiraError> for ApiError {
                 .with("retryAfterMs", *retry_after_ms)
                 .with("reason", reason.as_str()),
             J::LossyUpdate { nodes } => err.with("nodes", nodes.clone()),
+            J::ConversionLimit(crate::jira::budget::Halt::OverBudget { limit, .. }) => {
+                err.with("limit", "conversionWork").with("max", *limit)
+            }
             J::OutcomeUnknown(_) => err.with("outcomeUnknown", true),
             J::Unreachable {
                 host,

@@ -126,20 +126,19 @@ impl JiraWatch {
         let issues: Vec<WatchedIssue<Value>> = offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
             page.issues
                 .iter()
-                .take_while(|_| !stop.requested())
                 .map(|bean| {
-                    let issue =
-                        normalize(bean, &site, DescriptionFormat::Markdown, Some(&page.names));
-                    WatchedIssue {
+                    let format = DescriptionFormat::Markdown;
+                    let issue = normalize(bean, &site, format, Some(&page.names), stop)?;
+                    Ok::<_, crate::jira::budget::Halt>(WatchedIssue {
                         id: issue.id.clone(),
                         key: issue.key.clone(),
                         updated: issue.updated.clone().unwrap_or_default(),
                         value: serde_json::to_value(&issue).unwrap_or(Value::Null),
-                    }
+                    })
                 })
-                .collect()
+                .collect::<Result<_, _>>()
         })
-        .await?;
+        .await??;
         if let Some(m) = issues.iter().find_map(|i| utc_offset_minutes(&i.updated)) {
             self.offset_minutes.store(m, Ordering::Relaxed);
         }

@@ -218,3 +218,126 @@ fn data_center_markup_far_over_jiras_limit_is_shown_whole_not_parsed() {
     );
     status_answers(&d);
 }
+
+/// Wiki markup that takes the daemon a while to convert: effects and brackets, under the size
+/// that is still parsed (`MAX_PARSED_MARKUP`), on four issues.
+fn plant_slow_markup(w: &JiraWorld) -> [&'static str; 4] {
+    let keys = ["DEMO-1", "DEMO-2", "DEMO-3", "DEMO-4"];
+    for key in keys {
+        plant_description(w, key, paragraph(&"*_-+[".repeat(50_000)));
+    }
+    keys
+}
+
+fn cancel(c: &mut support::SocketClient, id: u64) {
+    c.send(&json!({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": id}}));
+}
+
+#[test]
+fn a_cancelled_or_abandoned_page_of_hostile_markup_leaves_other_clients_answered() {
+    let w = JiraWorld::start();
+    let d = w.daemon("dc");
+    let keys = plant_slow_markup(&w);
+    let jql = format!("key in ({})", keys.join(", "));
+    let page = |limit: u64| json!({"jql": jql, "fields": ["description"], "limit": limit});
+    let mut other = d.client(Framing::Lsp);
+
+    let mut cancelled = d.client(Framing::Ndjson);
+    let id = cancelled.request("issues/list", page(10));
+    cancel(&mut cancelled, id);
+    let reply = cancelled.recv().expect("a reply to the cancelled call");
+    assert_eq!(reply["id"], id, "{reply}");
+    assert_eq!(reply["error"]["code"], -32800, "{reply}");
+
+    // A client that leaves before its page is converted gets nothing, and takes nothing down.
+    let mut gone = d.client(Framing::Ndjson);
+    gone.request("issues/list", page(9));
+    drop(gone);
+
+    for _ in 0..20 {
+        assert_eq!(other.result("daemon/status", json!(null))["pid"], d.pid());
+    }
+    let listed = other.result("issues/list", page(10));
+    for key in keys {
+        let issue = listed["issues"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|i| i["key"] == key);
+        let description = issue.and_then(|i| i["description"].as_str());
+        assert!(description.is_some_and(|d| !d.is_empty()), "{key}");
+    }
+    status_answers(&d);
+}
+
+/// A Data Center daemon whose debug log of conversions goes to the file returned.
+fn daemon_logging_conversions(w: &JiraWorld) -> (Daemon, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let socket = dir.path().join("jirad.sock");
+    let config = dir.path().join("config.toml");
+    support::write_private(&config, &w.config("dc", ""));
+    let log = dir.path().join("stderr.log");
+    let child = support::jirad(dir.path())
+        .env("RUST_LOG", "warn,jirad::jira::budget=debug")
+        .arg("serve")
+        .arg("--socket")
+        .arg(&socket)
+        .arg("--config")
+        .arg(&config)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("spawn jirad");
+    let d = Daemon { dir, socket, child };
+    support::wait_for_socket(&d.socket);
+    (d, log)
+}
+
+#[test]
+fn a_read_cancelled_while_converting_stops_part_way_and_says_so() {
+    let w = JiraWorld::start();
+    let (d, log) = daemon_logging_conversions(&w);
+    plant_slow_markup(&w);
+    let mut c = d.client(Framing::Ndjson);
+    let stopped = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("conversion stopped: its caller went away")
+    };
+    // A read with expansions goes to Jira and converts for this call alone. The cancel is sent
+    // once Jira has answered, so it finds the description converting; should it land earlier or
+    // later (a loaded machine), the call is tried again.
+    for _ in 0..5 {
+        let served = w.fake.requests().len();
+        let id = c.request(
+            "issues/get",
+            json!({"key": "DEMO-1", "fields": ["description"], "expand": ["names"]}),
+        );
+        while !w.fake.requests()[served..]
+            .iter()
+            .any(|r| r.path.ends_with("/issue/DEMO-1"))
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        cancel(&mut c, id);
+        let reply = c.recv().expect("a reply to the cancelled call");
+        if reply.get("result").is_some() {
+            continue; // converted before the cancel came
+        }
+        assert_eq!(reply["error"]["code"], -32800, "{reply}");
+        status_answers(&d);
+        // The stop is seen within 1,024 units of work: give the log a moment to say so.
+        for _ in 0..100 {
+            if stopped() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if stopped() {
+            break;
+        }
+    }
+    assert!(stopped(), "no stopped conversion in the log");
+}

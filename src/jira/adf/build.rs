@@ -5,6 +5,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde_json::{json, Map, Value};
 
 use super::MAX_BLOCK_NESTING;
+use crate::jira::budget::{Budget, Halt};
 
 /// Markdown features the converter understands.
 pub(crate) fn options() -> Options {
@@ -49,6 +50,13 @@ struct Builder {
 
 /// Converts Markdown to an ADF `doc` that validates against the official schema.
 pub fn markdown_to_adf(md: &str) -> Value {
+    // An unlimited budget never halts.
+    markdown_to_adf_within(md, &mut Budget::unlimited()).unwrap_or_default()
+}
+
+/// [`markdown_to_adf`] spending `budget`: a unit per parser event and per byte of its text (the
+/// parser's own work between events is pulldown-cmark's, measured by `benches/convert.rs`).
+pub fn markdown_to_adf_within(md: &str, budget: &mut Budget) -> Result<Value, Halt> {
     let mut b = Builder {
         stack: vec![Frame::new("doc", None)],
         opened: Vec::new(),
@@ -59,6 +67,7 @@ pub fn markdown_to_adf(md: &str) -> Value {
         tasks: 0,
     };
     for ev in Parser::new_ext(md, options()) {
+        budget.spend(1 + event_len(&ev))?;
         b.event(ev);
     }
     while b.stack.len() > 1 {
@@ -69,7 +78,21 @@ pub fn markdown_to_adf(md: &str) -> Value {
         .pop()
         .map(|f| fit("doc", f.children))
         .unwrap_or_default();
-    json!({"type": "doc", "version": 1, "content": doc})
+    Ok(json!({"type": "doc", "version": 1, "content": doc}))
+}
+
+/// The bytes of text an event carries.
+fn event_len(ev: &Event<'_>) -> usize {
+    match ev {
+        Event::Text(t)
+        | Event::Html(t)
+        | Event::InlineHtml(t)
+        | Event::InlineMath(t)
+        | Event::DisplayMath(t)
+        | Event::Code(t)
+        | Event::FootnoteReference(t) => t.len(),
+        _ => 0,
+    }
 }
 
 fn is_inline_container(kind: &str) -> bool {

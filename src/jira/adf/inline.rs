@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::{content, kind};
+use crate::jira::budget::{Budget, Halt};
 
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum Ctx {
@@ -23,11 +24,12 @@ fn delim(mark: &str) -> &'static str {
 }
 
 /// Inline nodes to Markdown: marks open and close as runs, whitespace stays outside delimiters.
-struct Inline {
+struct Inline<'b> {
     out: String,
     open: Vec<&'static str>,
     ws: String,
     ctx: Ctx,
+    budget: &'b mut Budget,
 }
 
 fn link_of(n: &Value) -> Option<String> {
@@ -42,28 +44,35 @@ fn link_of(n: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-pub(crate) fn inline(nodes: &[Value], ctx: Ctx) -> String {
-    inline_in(nodes, ctx, false)
+/// Inline nodes as Markdown, spending a unit per node and per byte of text written.
+pub(crate) fn inline(nodes: &[Value], ctx: Ctx, budget: &mut Budget) -> Result<String, Halt> {
+    inline_in(nodes, ctx, false, budget)
 }
 
-fn inline_in(nodes: &[Value], ctx: Ctx, in_link: bool) -> String {
+fn inline_in(
+    nodes: &[Value],
+    ctx: Ctx,
+    in_link: bool,
+    budget: &mut Budget,
+) -> Result<String, Halt> {
     let mut r = Inline {
         out: String::new(),
         open: Vec::new(),
         ws: String::new(),
         ctx,
+        budget,
     };
     let mut i = 0;
     while i < nodes.len() {
         let Some(href) = link_of(&nodes[i]).filter(|_| !in_link) else {
-            r.node(&nodes[i]);
+            r.node(&nodes[i])?;
             i += 1;
             continue;
         };
         let end = (i..nodes.len())
             .find(|&j| link_of(&nodes[j]).as_deref() != Some(&href))
             .unwrap_or(nodes.len());
-        let mut text = inline_in(&nodes[i..end], ctx, true);
+        let mut text = inline_in(&nodes[i..end], ctx, true, r.budget)?;
         if text.is_empty() {
             text = escape(&href, false, ctx == Ctx::Cell);
         }
@@ -80,7 +89,7 @@ fn inline_in(nodes: &[Value], ctx: Ctx, in_link: bool) -> String {
         i = end;
     }
     r.close(0);
-    r.out.trim().to_string()
+    Ok(r.out.trim().to_string())
 }
 
 /// A link destination: `<…>` when it holds spaces or parentheses.
@@ -98,7 +107,7 @@ pub(crate) fn dest(href: &str) -> String {
     }
 }
 
-impl Inline {
+impl Inline<'_> {
     fn close(&mut self, from: usize) {
         while self.open.len() > from {
             if let Some(m) = self.open.pop() {
@@ -125,7 +134,8 @@ impl Inline {
         self.out.push_str(core);
     }
 
-    fn text(&mut self, text: &str, marks: &[&'static str], code: bool) {
+    fn text(&mut self, text: &str, marks: &[&'static str], code: bool) -> Result<(), Halt> {
+        self.budget.spend(text.len())?;
         for (i, line) in text.split('\n').enumerate() {
             if i > 0 {
                 self.hard_break();
@@ -154,6 +164,7 @@ impl Inline {
             self.emit(&s, marks);
             self.ws.push_str(trail);
         }
+        Ok(())
     }
 
     fn hard_break(&mut self) {
@@ -167,7 +178,8 @@ impl Inline {
         }
     }
 
-    fn node(&mut self, n: &Value) {
+    fn node(&mut self, n: &Value) -> Result<(), Halt> {
+        self.budget.spend(1)?;
         let a = &n["attrs"];
         match kind(n) {
             "text" => {
@@ -183,9 +195,12 @@ impl Inline {
                 } else {
                     ORDER.into_iter().filter(|m| names.contains(m)).collect()
                 };
-                self.text(n["text"].as_str().unwrap_or(""), &marks, code);
+                self.text(n["text"].as_str().unwrap_or(""), &marks, code)
             }
-            "hardBreak" => self.hard_break(),
+            "hardBreak" => {
+                self.hard_break();
+                Ok(())
+            }
             "mention" => {
                 let t = a["text"]
                     .as_str()
@@ -199,7 +214,7 @@ impl Inline {
                     },
                     &[],
                     false,
-                );
+                )
             }
             "emoji" => self.text(
                 a["text"].as_str().or(a["shortName"].as_str()).unwrap_or(""),
@@ -220,9 +235,9 @@ impl Inline {
             "mediaInline" => self.text("[attachment]", &[], false),
             _ => {
                 if let Some(t) = n["text"].as_str().or(a["text"].as_str()) {
-                    self.text(t, &[], false);
+                    self.text(t, &[], false)?;
                 }
-                content(n).iter().for_each(|c| self.node(c));
+                content(n).iter().try_for_each(|c| self.node(c))
             }
         }
     }

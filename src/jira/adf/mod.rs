@@ -4,9 +4,9 @@ mod build;
 mod inline;
 mod render;
 
-pub use build::markdown_to_adf;
 #[allow(unused_imports)]
 pub(crate) use build::{fit, merge_text};
+pub use build::{markdown_to_adf, markdown_to_adf_within};
 
 /// Block containers (lists, list items, quotes, tables, rows, cells) nest at most this deep in what
 /// the converters build; deeper ones are flattened into the deepest allowed. Each level is two
@@ -20,9 +20,11 @@ pub const MAX_LIST_NESTING: usize = MAX_BLOCK_NESTING / 2;
 /// JSON levels a converted document stays within: two per block container, plus the document,
 /// a paragraph, its text node and the node's marks and their attributes.
 pub const MAX_DOCUMENT_DEPTH: usize = 2 * MAX_BLOCK_NESTING + 12;
-pub use render::adf_to_markdown;
+pub use render::{adf_to_markdown, adf_to_markdown_within};
 
 use serde_json::Value;
+
+use super::budget::{Budget, Halt};
 
 /// A node's children (none when it has no `content` array).
 pub(crate) fn content(n: &Value) -> &[Value] {
@@ -66,12 +68,23 @@ const EXPRESSIBLE: &[&str] = &[
 /// The node and mark types of `doc` that Markdown cannot express (mentions, panels, media, status,
 /// emoji, inline cards, underline, colours, …), sorted and without duplicates. Empty = lossless.
 pub fn inexpressible(doc: &Value) -> Vec<String> {
-    let mut found = std::collections::BTreeSet::new();
-    walk(doc, &mut found);
-    found.into_iter().collect()
+    // An unlimited budget never halts.
+    inexpressible_within(doc, &mut Budget::unlimited()).unwrap_or_default()
 }
 
-fn walk(n: &Value, found: &mut std::collections::BTreeSet<String>) {
+/// [`inexpressible`] spending `budget`: a unit per node.
+pub fn inexpressible_within(doc: &Value, budget: &mut Budget) -> Result<Vec<String>, Halt> {
+    let mut found = std::collections::BTreeSet::new();
+    walk(doc, &mut found, budget)?;
+    Ok(found.into_iter().collect())
+}
+
+fn walk(
+    n: &Value,
+    found: &mut std::collections::BTreeSet<String>,
+    budget: &mut Budget,
+) -> Result<(), Halt> {
+    budget.spend(1)?;
     if let Some(t) = n["type"].as_str() {
         if !EXPRESSIBLE.contains(&t) {
             found.insert(t.to_string());
@@ -86,12 +99,32 @@ fn walk(n: &Value, found: &mut std::collections::BTreeSet<String>) {
         .as_array()
         .into_iter()
         .flatten()
-        .for_each(|c| walk(c, found));
+        .try_for_each(|c| walk(c, found, budget))
 }
 
 /// Is this JSON an ADF document (as opposed to a Markdown string given where ADF was accepted)?
 pub fn is_adf(v: &Value) -> bool {
     v["type"] == "doc" && v["content"].is_array()
+}
+
+/// A measure of `v`'s size for a conversion's [`Budget`]: a unit per value and per byte of its
+/// strings and keys (its JSON text is at least this long), counted without recursion.
+pub fn json_weight(v: &Value) -> usize {
+    let mut weight = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        weight += 1;
+        match v {
+            Value::String(s) => weight += s.len(),
+            Value::Array(a) => stack.extend(a),
+            Value::Object(o) => {
+                weight += o.keys().map(String::len).sum::<usize>();
+                stack.extend(o.values());
+            }
+            _ => {}
+        }
+    }
+    weight
 }
 
 /// How many levels of arrays and objects `v` nests (a scalar is 0), walked without recursion.

@@ -5,15 +5,18 @@ use serde_json::Value;
 
 use super::inline::{code_span, dest, escape, inline, longest_run, Ctx};
 use super::{content, kind};
+use crate::jira::budget::{Budget, Halt};
 
 /// Renders an ADF document (or any ADF node) as CommonMark + GFM tables, strikethrough and task lists.
 pub fn adf_to_markdown(doc: &Value) -> String {
-    let md = blocks(content(doc), false);
-    if md.is_empty() {
-        md
-    } else {
-        md + "\n"
-    }
+    // An unlimited budget never halts.
+    adf_to_markdown_within(doc, &mut Budget::unlimited()).unwrap_or_default()
+}
+
+/// [`adf_to_markdown`] spending `budget`: a unit per node and per byte of Markdown written.
+pub fn adf_to_markdown_within(doc: &Value, budget: &mut Budget) -> Result<String, Halt> {
+    let md = blocks(content(doc), false, budget)?;
+    Ok(if md.is_empty() { md } else { md + "\n" })
 }
 
 fn is_inline(n: &Value) -> bool {
@@ -42,12 +45,12 @@ fn family(n: &Value) -> Option<bool> {
 }
 
 /// Blocks separated by blank lines; in a list item (`tight`) a nested list follows its paragraph directly.
-fn blocks(nodes: &[Value], tight: bool) -> String {
+fn blocks(nodes: &[Value], tight: bool, b: &mut Budget) -> Result<String, Halt> {
     let mut out = String::new();
     let (mut prev, mut alt) = (None::<&Value>, false);
     for n in nodes {
         alt = family(n).is_some() && prev.and_then(family) == family(n) && !alt;
-        let s = block(n, alt);
+        let s = block(n, alt, b)?;
         if s.is_empty() {
             continue;
         }
@@ -67,10 +70,12 @@ fn blocks(nodes: &[Value], tight: bool) -> String {
         out.push_str(&s);
         prev = Some(n);
     }
-    out
+    Ok(out)
 }
 
-fn prefix_lines(s: &str, first: &str, rest: &str) -> String {
+/// `s` with `first` before its first line and `rest` before the others: a pass over `s`, spent.
+fn prefix_lines(s: &str, first: &str, rest: &str, b: &mut Budget) -> Result<String, Halt> {
+    b.spend(s.len())?;
     let mut out = String::new();
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
@@ -84,21 +89,23 @@ fn prefix_lines(s: &str, first: &str, rest: &str) -> String {
             out.push_str(line);
         }
     }
-    out
+    Ok(out)
 }
 
-fn block(n: &Value, alt: bool) -> String {
+fn block(n: &Value, alt: bool, b: &mut Budget) -> Result<String, Halt> {
+    b.spend(1)?;
     let c = content(n);
-    match kind(n) {
-        "paragraph" => inline(c, Ctx::Para),
+    Ok(match kind(n) {
+        "paragraph" => inline(c, Ctx::Para, b)?,
         "heading" => {
             let level = n["attrs"]["level"].as_u64().unwrap_or(1).clamp(1, 6) as usize;
-            format!("{} {}", "#".repeat(level), inline(c, Ctx::Heading))
+            format!("{} {}", "#".repeat(level), inline(c, Ctx::Heading, b)?)
                 .trim_end()
                 .to_string()
         }
         "codeBlock" => {
             let text: String = c.iter().filter_map(|t| t["text"].as_str()).collect();
+            b.spend(c.len() + text.len())?;
             let run = longest_run(&text, '`');
             let fence = "`".repeat(run.max(2) + 1);
             let lang: String = n["attrs"]["language"]
@@ -114,16 +121,16 @@ fn block(n: &Value, alt: bool) -> String {
             };
             format!("{fence}{lang}\n{body}{fence}")
         }
-        "blockquote" | "panel" => prefix_lines(&blocks(c, false), "> ", "> "),
+        "blockquote" | "panel" => prefix_lines(&blocks(c, false, b)?, "> ", "> ", b)?,
         "rule" => "---".into(),
-        "bulletList" | "decisionList" => list(c, |_| if alt { "* " } else { "- " }.to_string()),
+        "bulletList" | "decisionList" => list(c, |_| if alt { "* " } else { "- " }.to_string(), b)?,
         "orderedList" => {
             let start = n["attrs"]["order"].as_u64().unwrap_or(1);
             let delim = if alt { ')' } else { '.' };
-            list(c, |i| format!("{}{delim} ", start + i as u64))
+            list(c, |i| format!("{}{delim} ", start + i as u64), b)?
         }
-        "taskList" => task_list(c, if alt { "* " } else { "- " }),
-        "table" => table(c),
+        "taskList" => task_list(c, if alt { "* " } else { "- " }, b)?,
+        "table" => table(c, b)?,
         "expand" | "nestedExpand" => {
             let title = n["attrs"]["title"].as_str().unwrap_or("");
             let head = if title.is_empty() {
@@ -131,30 +138,33 @@ fn block(n: &Value, alt: bool) -> String {
             } else {
                 format!("**{}**\n\n", escape(title, true, false))
             };
-            format!("{head}{}", blocks(c, false)).trim_end().to_string()
+            format!("{head}{}", blocks(c, false, b)?)
+                .trim_end()
+                .to_string()
         }
         "blockCard" | "embedCard" => n["attrs"]["url"]
             .as_str()
             .map(|u| format!("[{}]({})", escape(u, false, false), dest(u)))
             .unwrap_or_default(),
-        "mediaSingle" | "mediaGroup" | "media" => media(n),
-        _ if is_inline(n) => inline(std::slice::from_ref(n), Ctx::Para),
-        _ if c.iter().any(is_inline) => inline(c, Ctx::Para),
-        _ => blocks(c, false),
-    }
+        "mediaSingle" | "mediaGroup" | "media" => media(n, b)?,
+        _ if is_inline(n) => inline(std::slice::from_ref(n), Ctx::Para, b)?,
+        _ if c.iter().any(is_inline) => inline(c, Ctx::Para, b)?,
+        _ => blocks(c, false, b)?,
+    })
 }
 
-fn media(n: &Value) -> String {
+fn media(n: &Value, b: &mut Budget) -> Result<String, Halt> {
     let mut names = Vec::new();
-    collect_media(n, &mut names);
-    names
+    collect_media(n, &mut names, b)?;
+    Ok(names
         .iter()
         .map(|a| escape(&format!("[attachment: {a}]"), true, false))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" "))
 }
 
-fn collect_media(n: &Value, out: &mut Vec<String>) {
+fn collect_media(n: &Value, out: &mut Vec<String>, b: &mut Budget) -> Result<(), Halt> {
+    b.spend(1)?;
     if kind(n) == "media" {
         let a = &n["attrs"];
         let name = a["alt"]
@@ -164,37 +174,39 @@ fn collect_media(n: &Value, out: &mut Vec<String>) {
             .unwrap_or("file");
         out.push(name.to_string());
     }
-    content(n).iter().for_each(|c| collect_media(c, out));
+    content(n).iter().try_for_each(|c| collect_media(c, out, b))
 }
 
-fn list(items: &[Value], marker: impl Fn(usize) -> String) -> String {
+fn list(items: &[Value], marker: impl Fn(usize) -> String, b: &mut Budget) -> Result<String, Halt> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let m = marker(i);
         let body = if kind(item) == "listItem" || kind(item) == "decisionItem" {
+            b.spend(1)?;
             if content(item).iter().any(is_inline) {
-                inline(content(item), Ctx::Para)
+                inline(content(item), Ctx::Para, b)?
             } else {
-                blocks(content(item), true)
+                blocks(content(item), true, b)?
             }
         } else {
-            block(item, false)
+            block(item, false, b)?
         };
         out.push(
-            prefix_lines(&body, &m, &" ".repeat(m.len()))
+            prefix_lines(&body, &m, &" ".repeat(m.len()), b)?
                 .trim_end()
                 .to_string(),
         );
     }
-    out.join("\n")
+    Ok(out.join("\n"))
 }
 
-fn task_list(items: &[Value], marker: &str) -> String {
+fn task_list(items: &[Value], marker: &str, b: &mut Budget) -> Result<String, Halt> {
     let mut out: Vec<String> = Vec::new();
     for item in items {
+        b.spend(1)?;
         if kind(item) == "taskList" {
             // A nested task list belongs under the item before it.
-            let nested = prefix_lines(&task_list(content(item), "- "), "  ", "  ");
+            let nested = prefix_lines(&task_list(content(item), "- ", b)?, "  ", "  ", b)?;
             out.push(nested);
             continue;
         }
@@ -203,34 +215,30 @@ fn task_list(items: &[Value], marker: &str) -> String {
         } else {
             "[ ] "
         };
-        let body = inline(content(item), Ctx::Para);
+        let body = inline(content(item), Ctx::Para, b)?;
         out.push(
-            prefix_lines(&body, &format!("{marker}{check}"), "  ")
+            prefix_lines(&body, &format!("{marker}{check}"), "  ", b)?
                 .trim_end()
                 .to_string(),
         );
     }
-    out.join("\n")
+    Ok(out.join("\n"))
 }
 
-fn table(rows: &[Value]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            content(r)
+fn table(rows: &[Value], b: &mut Budget) -> Result<String, Halt> {
+    let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut row = Vec::new();
+        for cell in content(r) {
+            b.spend(1)?;
+            let texts = content(cell)
                 .iter()
-                .map(|cell| {
-                    content(cell)
-                        .iter()
-                        .map(cell_text)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .trim()
-                        .to_string()
-                })
-                .collect()
-        })
-        .collect();
+                .map(|n| cell_text(n, b))
+                .collect::<Result<Vec<_>, _>>()?;
+            row.push(texts.join(" ").trim().to_string());
+        }
+        cells.push(row);
+    }
     let width = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
     let line = |row: &[String]| {
         let padded: Vec<&str> = (0..width)
@@ -243,20 +251,29 @@ fn table(rows: &[Value]) -> String {
         format!("|{}", " --- |".repeat(width)),
     ];
     out.extend(cells.iter().skip(1).map(|r| line(r)));
-    out.join("\n")
+    let out = out.join("\n");
+    b.spend(out.len())?;
+    Ok(out)
 }
 
-fn cell_text(n: &Value) -> String {
+fn cell_text(n: &Value, b: &mut Budget) -> Result<String, Halt> {
+    b.spend(1)?;
     if is_inline(n) {
-        return inline(std::slice::from_ref(n), Ctx::Cell);
+        return inline(std::slice::from_ref(n), Ctx::Cell, b);
     }
     let c = content(n);
-    if c.iter().any(is_inline) || kind(n) == "paragraph" || kind(n) == "heading" {
-        inline(c, Ctx::Cell)
-    } else if kind(n) == "codeBlock" {
-        let text: String = c.iter().filter_map(|t| t["text"].as_str()).collect();
-        code_span(&text, true)
-    } else {
-        c.iter().map(cell_text).collect::<Vec<_>>().join(" ")
-    }
+    Ok(
+        if c.iter().any(is_inline) || kind(n) == "paragraph" || kind(n) == "heading" {
+            inline(c, Ctx::Cell, b)?
+        } else if kind(n) == "codeBlock" {
+            let text: String = c.iter().filter_map(|t| t["text"].as_str()).collect();
+            b.spend(text.len())?;
+            code_span(&text, true)
+        } else {
+            c.iter()
+                .map(|n| cell_text(n, b))
+                .collect::<Result<Vec<_>, _>>()?
+                .join(" ")
+        },
+    )
 }

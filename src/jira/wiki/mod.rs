@@ -4,24 +4,42 @@ use serde_json::Value;
 
 mod parse;
 
-pub use parse::wiki_to_adf;
+pub use parse::{wiki_to_adf, wiki_to_adf_within};
 
 use super::adf;
+use super::budget::{Budget, Halt};
+
+// The conversions without a budget are given an unlimited one, which never halts.
 
 /// Markdown → wiki markup, for Data Center.
 pub fn markdown_to_wiki(md: &str) -> String {
-    adf_to_wiki(&adf::markdown_to_adf(md))
+    markdown_to_wiki_within(md, &mut Budget::unlimited()).unwrap_or_default()
+}
+
+/// [`markdown_to_wiki`] spending `budget`.
+pub fn markdown_to_wiki_within(md: &str, budget: &mut Budget) -> Result<String, Halt> {
+    adf_to_wiki_within(&adf::markdown_to_adf_within(md, budget)?, budget)
 }
 
 /// Wiki markup → Markdown.
 pub fn wiki_to_markdown(wiki: &str) -> String {
-    adf::adf_to_markdown(&wiki_to_adf(wiki))
+    wiki_to_markdown_within(wiki, &mut Budget::unlimited()).unwrap_or_default()
+}
+
+/// [`wiki_to_markdown`] spending `budget`.
+pub fn wiki_to_markdown_within(wiki: &str, budget: &mut Budget) -> Result<String, Halt> {
+    adf::adf_to_markdown_within(&wiki_to_adf_within(wiki, budget)?, budget)
 }
 
 /// What Markdown would lose from wiki markup: the converter's own losses, plus wiki constructs it reads
 /// only as text (user mentions, panels, colours, attachments' images).
 pub fn inexpressible(wiki: &str) -> Vec<String> {
-    let mut lost = adf::inexpressible(&wiki_to_adf(wiki));
+    inexpressible_within(wiki, &mut Budget::unlimited()).unwrap_or_default()
+}
+
+/// [`inexpressible`] spending `budget`.
+pub fn inexpressible_within(wiki: &str, budget: &mut Budget) -> Result<Vec<String>, Halt> {
+    let mut lost = adf::inexpressible_within(&wiki_to_adf_within(wiki, budget)?, budget)?;
     let markers = [
         ("[~", "mention"),
         ("{panel", "panel"),
@@ -44,7 +62,7 @@ pub fn inexpressible(wiki: &str) -> Vec<String> {
     }
     lost.sort();
     lost.dedup();
-    lost
+    Ok(lost)
 }
 
 fn content(n: &Value) -> &[Value] {
@@ -56,98 +74,113 @@ fn content(n: &Value) -> &[Value] {
 
 /// Renders ADF as wiki markup (lossy where wiki has no equivalent, e.g. task lists become bullets).
 pub fn adf_to_wiki(doc: &Value) -> String {
-    blocks(content(doc)).trim_end().to_string()
+    adf_to_wiki_within(doc, &mut Budget::unlimited()).unwrap_or_default()
 }
 
-fn blocks(nodes: &[Value]) -> String {
-    nodes
-        .iter()
-        .map(block)
-        .filter(|b| !b.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+/// [`adf_to_wiki`] spending `budget`: a unit per node and per byte of text.
+pub fn adf_to_wiki_within(doc: &Value, budget: &mut Budget) -> Result<String, Halt> {
+    Ok(blocks(content(doc), budget)?.trim_end().to_string())
 }
 
-fn block(n: &Value) -> String {
+fn blocks(nodes: &[Value], b: &mut Budget) -> Result<String, Halt> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        let s = block(n, b)?;
+        if !s.is_empty() {
+            out.push(s);
+        }
+    }
+    Ok(out.join("\n\n"))
+}
+
+fn block(n: &Value, b: &mut Budget) -> Result<String, Halt> {
+    b.spend(1)?;
     let c = content(n);
-    match n["type"].as_str().unwrap_or("") {
-        "paragraph" => inline(c, false),
+    Ok(match n["type"].as_str().unwrap_or("") {
+        "paragraph" => inline(c, false, b)?,
         "heading" => format!(
             "h{}. {}",
             n["attrs"]["level"].as_u64().unwrap_or(1).clamp(1, 6),
-            inline(c, false)
+            inline(c, false, b)?
         ),
         "codeBlock" => {
             let text: String = c.iter().filter_map(|t| t["text"].as_str()).collect();
+            b.spend(c.len() + text.len())?;
             match n["attrs"]["language"].as_str().filter(|l| !l.is_empty()) {
                 Some(lang) => format!("{{code:{lang}}}\n{text}\n{{code}}"),
                 None => format!("{{code}}\n{text}\n{{code}}"),
             }
         }
-        "blockquote" | "panel" => format!("{{quote}}\n{}\n{{quote}}", blocks(c)),
+        "blockquote" | "panel" => format!("{{quote}}\n{}\n{{quote}}", blocks(c, b)?),
         "rule" => "----".into(),
-        "bulletList" | "orderedList" | "taskList" => list(n, ""),
-        "table" => c
-            .iter()
-            .map(|row| {
-                let cells: Vec<String> = content(row)
-                    .iter()
-                    .map(|cell| {
-                        let sep = if cell["type"] == "tableHeader" {
-                            "||"
-                        } else {
-                            "|"
-                        };
-                        let text: Vec<String> = content(cell)
-                            .iter()
-                            .map(|p| inline(content(p), true))
-                            .collect();
-                        format!("{sep}{}", text.join(" "))
-                    })
-                    .collect();
-                let end = if content(row)
-                    .first()
-                    .is_some_and(|c| c["type"] == "tableHeader")
-                {
-                    "||"
-                } else {
-                    "|"
-                };
-                format!("{}{end}", cells.concat())
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ if c.iter().any(|x| x["type"] == "text") => inline(c, false),
-        _ => blocks(c),
-    }
+        "bulletList" | "orderedList" | "taskList" => list(n, "", b)?,
+        "table" => table(c, b)?,
+        _ if c.iter().any(|x| x["type"] == "text") => inline(c, false, b)?,
+        _ => blocks(c, b)?,
+    })
 }
 
-fn list(n: &Value, prefix: &str) -> String {
+fn table(rows: &[Value], b: &mut Budget) -> Result<String, Halt> {
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut cells = String::new();
+        for cell in content(row) {
+            b.spend(1)?;
+            let sep = if cell["type"] == "tableHeader" {
+                "||"
+            } else {
+                "|"
+            };
+            let mut text: Vec<String> = Vec::new();
+            for p in content(cell) {
+                text.push(inline(content(p), true, b)?);
+            }
+            cells.push_str(sep);
+            cells.push_str(&text.join(" "));
+        }
+        let end = if content(row)
+            .first()
+            .is_some_and(|c| c["type"] == "tableHeader")
+        {
+            "||"
+        } else {
+            "|"
+        };
+        lines.push(format!("{cells}{end}"));
+    }
+    Ok(lines.join("\n"))
+}
+
+fn list(n: &Value, prefix: &str, b: &mut Budget) -> Result<String, Halt> {
     let marker = format!(
         "{prefix}{}",
         if n["type"] == "orderedList" { "#" } else { "*" }
     );
     let mut lines = Vec::new();
     for item in content(n) {
+        b.spend(1 + marker.len())?;
         if item["type"] == "taskItem" {
             let check = if item["attrs"]["state"] == "DONE" {
                 "[x]"
             } else {
                 "[ ]"
             };
-            lines.push(format!("{marker} {check} {}", inline(content(item), false)));
+            lines.push(format!(
+                "{marker} {check} {}",
+                inline(content(item), false, b)?
+            ));
             continue;
         }
         if item["type"] != "listItem" {
-            lines.push(list(item, &marker));
+            lines.push(list(item, &marker, b)?);
             continue;
         }
         let mut first = true;
         for child in content(item) {
             match child["type"].as_str().unwrap_or("") {
-                "bulletList" | "orderedList" | "taskList" => lines.push(list(child, &marker)),
-                _ if first => lines.push(format!("{marker} {}", block(child))),
-                _ => lines.push(block(child)),
+                "bulletList" | "orderedList" | "taskList" => lines.push(list(child, &marker, b)?),
+                _ if first => lines.push(format!("{marker} {}", block(child, b)?)),
+                _ => lines.push(block(child, b)?),
             }
             first = false;
         }
@@ -155,7 +188,7 @@ fn list(n: &Value, prefix: &str) -> String {
             lines.push(format!("{marker} "));
         }
     }
-    lines.join("\n")
+    Ok(lines.join("\n"))
 }
 
 fn mark_delim(m: &str) -> Option<&'static str> {
@@ -201,9 +234,10 @@ impl Runs {
 }
 
 /// Inline nodes as wiki text: effects open and close as runs, with whitespace kept outside the delimiters.
-fn inline(nodes: &[Value], cell: bool) -> String {
+fn inline(nodes: &[Value], cell: bool, b: &mut Budget) -> Result<String, Halt> {
     let mut r = Runs::default();
     for n in nodes {
+        b.spend(1 + n["text"].as_str().map_or(0, str::len))?;
         let a = &n["attrs"];
         let (text, marks, core) = match n["type"].as_str().unwrap_or("") {
             "text" => {
@@ -264,7 +298,7 @@ fn inline(nodes: &[Value], cell: bool) -> String {
         r.emit(&core, &marks, lead, trail);
     }
     r.emit("", &[], "", "");
-    r.out + &r.ws
+    Ok(r.out + &r.ws)
 }
 
 /// Escapes wiki syntax in text: effect characters at word boundaries, brackets, braces, pipes.
