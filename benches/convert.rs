@@ -5,7 +5,7 @@
 //!
 //! With `CONVERT_ONE="CONVERTER INPUT BYTES"` (indexes into the lists below; `CONVERT_ONE=list`
 //! prints them) it converts that one input once, inside `convert_once`, and exits: what
-//! `bench/convert-instructions.sh` counts under callgrind.
+//! `benches/convert-instructions.sh` counts under callgrind.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -95,7 +95,7 @@ fn measure(convert: Convert, input: &str, runs: usize) -> (Duration, usize) {
     (times[runs / 2], PEAK.load(Relaxed) - base)
 }
 
-/// One conversion, the only code `bench/convert-instructions.sh` has callgrind count.
+/// One conversion, the only code `benches/convert-instructions.sh` has callgrind count.
 #[inline(never)]
 fn convert_once(convert: Convert, input: &str) {
     convert(std::hint::black_box(input));

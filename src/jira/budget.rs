@@ -35,7 +35,7 @@ pub enum Halt {
 
 /// Units of work a conversion may spend per byte of input (for ADF, per unit of
 /// `adf::json_weight`). A unit is an event, a node, a line, or a character read, scanned or
-/// written. Measured (`hostile_tests.rs`): at most 5.4 per byte of hostile text and 6.5 per unit
+/// written. Measured (`jira/tests.rs`): at most 5.4 per byte of hostile text and 6.5 per unit
 /// of the ADF built from it; the costliest linear case is ADF from Jira of 60 nested quotes, as deep
 /// as JSON parsing allows, whose text is written again at each level: 60 per unit. So a linear
 /// conversion stays 4x below this, and a superlinear one is stopped at a small multiple of its

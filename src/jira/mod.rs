@@ -29,7 +29,7 @@ pub mod worklogs;
 mod write;
 
 #[cfg(test)]
-mod hostile_tests;
+mod tests;
 #[cfg(test)]
 mod testserver;
 

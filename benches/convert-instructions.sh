@@ -3,7 +3,7 @@
 # inputs at n and at 4n bytes, and their ratio: 4 is linear, 16 quadratic. Unlike times, the counts
 # do not move when the machine is busy. Only the conversion is counted (`convert_once`), not the
 # start-up or the building of the input.
-# Usage: bench/convert-instructions.sh [N]      (default: 16384 bytes; a few minutes)
+# Usage: benches/convert-instructions.sh [N]      (default: 16384 bytes; a few minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-16384}

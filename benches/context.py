@@ -1,7 +1,7 @@
 """What an agent pays in context: bytes and tokens of `tools/list` and of a fixed set of task results,
 jirad mcp against mcp-atlassian on the same fake Jira (Data Center, PAT), in one run.
 
-    target/bench/venv/bin/python bench/context.py [--bin-dir target/release] [--out target/bench]
+    target/bench/venv/bin/python benches/context.py [--bin-dir target/release] [--out target/bench]
 
 Each server is driven by a raw stdio client (one JSON message per line), so the figures are the
 server's own replies re-serialized the same compact way (`json.dumps`, no spaces, UTF-8) for both.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # jirad against mcp-atlassian, side by side in one run (issue 8).
-#   bench/run.sh [--latency-ms 30] [--issues 10000] [--quick] [--only atlassian,mcp,dc,cloud]
-#   bench/run.sh --context     # bytes and tokens an agent pays (bench/context.py) instead
-# Builds the release binaries and the cached virtualenv (in parallel), then runs bench/bench.py.
+#   benches/run.sh [--latency-ms 30] [--issues 10000] [--quick] [--only atlassian,mcp,dc,cloud]
+#   benches/run.sh --context     # bytes and tokens an agent pays (benches/context.py) instead
+# Builds the release binaries and the cached virtualenv (in parallel), then runs benches/bench.py.
 # Results: target/bench/results.{md,json,png}; server logs: target/bench/logs/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,10 +14,10 @@ mkdir -p "$out/logs"
 # The virtualenv is rebuilt only when requirements.txt changes.
 setup_venv() {
   local stamp=$venv/.requirements
-  if [ -f "$stamp" ] && cmp -s bench/requirements.txt "$stamp"; then return 0; fi
+  if [ -f "$stamp" ] && cmp -s benches/requirements.txt "$stamp"; then return 0; fi
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r bench/requirements.txt
-  cp bench/requirements.txt "$stamp"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r benches/requirements.txt
+  cp benches/requirements.txt "$stamp"
 }
 
 echo "[bench] building release binaries and the virtualenv ($venv)" >&2
@@ -33,6 +33,6 @@ fi
 echo "[bench] build and virtualenv ready in ${SECONDS} s" >&2
 if [ "${1:-}" = --context ]; then
   shift
-  exec "$venv/bin/python" bench/context.py --bin-dir target/release --out "$out" "$@"
+  exec "$venv/bin/python" benches/context.py --bin-dir target/release --out "$out" "$@"
 fi
-exec "$venv/bin/python" bench/bench.py --bin-dir target/release --out "$out" "$@"
+exec "$venv/bin/python" benches/bench.py --bin-dir target/release --out "$out" "$@"

@@ -1,4 +1,4 @@
-"""jirad against mcp-atlassian, side by side in one run. `bench/run.sh` builds, installs and starts it.
+"""jirad against mcp-atlassian, side by side in one run. `benches/run.sh` builds, installs and starts it.
 
 One fake Jira, then one "face" at a time, each through the same client code:
   mcp-atlassian (MCP over stdio, Data Center mode, PAT) · jirad mcp (MCP over stdio, forwarding to a daemon)
@@ -312,7 +312,7 @@ def machine() -> str:
 def write_outputs(a, bench: Bench, secs: float) -> None:
     res = bench.results
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    cmd = "bench/run.sh " + " ".join(sys.argv[1:])
+    cmd = "benches/run.sh " + " ".join(sys.argv[1:])
     title = f"jirad vs mcp-atlassian, fake Jira with {a.issues} issues, {a.latency_ms} ms upstream latency"
     verdicts = report.verdict_lines(report.verdicts(res))
     md = [f"# {title}\n", f"{when}, `{cmd}`, {secs:.0f} s in all.  \nMachine: {machine()}\n",

@@ -2,7 +2,7 @@
 # Instructions per round trip (valgrind callgrind): `daemon/status`, and a cached `issues/get`
 # against the fake Jira, next to the tokio echo of benches/roundtrip.rs. Unlike latencies, the
 # counts do not move when the machine is busy. JIRAD_BIN compares another build (A/B).
-# Usage: bench/instructions.sh [N]      (default: 5000 round trips each)
+# Usage: benches/instructions.sh [N]      (default: 5000 round trips each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-5000}

@@ -1,4 +1,4 @@
-"""Tests of the harness's pure helpers (`pytest bench/`); the benchmark itself is not a test."""
+"""Tests of the harness's pure helpers (`pytest benches/`); the benchmark itself is not a test."""
 
 import math
 
