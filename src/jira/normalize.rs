@@ -227,12 +227,7 @@ pub struct Comment {
 pub const MAX_PARSED_MARKUP: usize = 8 * 32_768;
 
 /// A Data Center text field as ADF.
-fn wiki_doc(wiki: &str) -> Value {
-    // An unlimited budget never halts.
-    wiki_doc_within(wiki, &mut Budget::unlimited()).unwrap_or_default()
-}
-
-/// [`wiki_doc`] spending `budget`.
+/// Data Center's wiki markup as ADF, spending `budget`.
 fn wiki_doc_within(wiki: &str, budget: &mut Budget) -> Result<Value, Halt> {
     if wiki.len() <= MAX_PARSED_MARKUP {
         return wiki::wiki_to_adf_within(wiki, budget);
@@ -242,23 +237,39 @@ fn wiki_doc_within(wiki: &str, budget: &mut Budget) -> Result<Value, Halt> {
 }
 
 /// Normalizes a Comment (Cloud ADF body or DC wiki body).
-pub fn normalize_comment(c: &Value, format: DescriptionFormat) -> Comment {
+/// A comment as clients see it; its body converted within a budget of its size, like a
+/// description ([`normalize`]).
+pub fn normalize_comment(
+    c: &Value,
+    format: DescriptionFormat,
+    stop: &Stop,
+) -> Result<Comment, Halt> {
     let doc = match &c["body"] {
-        Value::String(w) => Some(wiki_doc(w)),
-        d if adf::is_adf(d) => Some(d.clone()),
+        Value::String(w) => {
+            let mut budget = Budget::new(stop, w.len());
+            Some((wiki_doc_within(w, &mut budget)?, budget))
+        }
+        d if adf::is_adf(d) => Some((d.clone(), Budget::new(stop, adf::json_weight(d)))),
         _ => None,
     };
-    Comment {
+    let (body, body_adf) = match doc {
+        Some((doc, mut budget)) => {
+            let md = match format {
+                DescriptionFormat::Adf => None,
+                _ => Some(adf::adf_to_markdown_within(&doc, &mut budget)?),
+            };
+            (md, (format != DescriptionFormat::Markdown).then_some(doc))
+        }
+        None => (None, None),
+    };
+    Ok(Comment {
         id: string(&c["id"]).unwrap_or_default(),
         author: user(&c["author"]),
-        body: doc
-            .as_ref()
-            .filter(|_| format != DescriptionFormat::Adf)
-            .map(adf::adf_to_markdown),
-        body_adf: doc.filter(|_| format != DescriptionFormat::Markdown),
+        body,
+        body_adf,
         created: string(&c["created"]),
         updated: string(&c["updated"]),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -329,7 +340,9 @@ mod tests {
         let c = normalize_comment(
             &json!({"id": "5", "author": {"accountId": "a", "displayName": "A"}, "body": "_hi_"}),
             DescriptionFormat::Markdown,
-        );
+            &Stop::default(),
+        )
+        .unwrap();
         assert_eq!(c.body.as_deref(), Some("*hi*\n"));
     }
 }

@@ -10,7 +10,8 @@ use super::projects::{field_info, status_ref, text, user_ref};
 use super::state::AppState;
 use super::{issues, ApiError, JiraSession};
 use crate::cache::{CacheKey, IssueRef, MetaKey};
-use crate::jira::{normalize_comment, DescriptionFormat, JiraError, RichText};
+use crate::jira::budget::{Halt, Stop};
+use crate::jira::{normalize_comment, offload, DescriptionFormat, JiraError, RichText};
 use jirad_protocol::projects::UserRef;
 use jirad_protocol::workflow::{self as p, *};
 use serde_json::{Map, Value};
@@ -110,11 +111,20 @@ pub async fn comments(
     let limit = limit.unwrap_or(COMMENT_PAGE).clamp(1, COMMENT_PAGE_MAX);
     let page = s.client.comments(key, start, limit).await?;
     let format = format_of(format);
-    let comments: Vec<IssueComment> = page["comments"]
-        .as_array()
-        .map(|all| all.iter().map(|c| comment_of(c, format)).collect())
-        .unwrap_or_default();
-    let total = page["total"].as_u64();
+    // Bodies are text others wrote: converted off the runtime's threads, each within its budget,
+    // and not at all once the caller has gone.
+    let comments = offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
+        let all = page["comments"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let comments: Result<Vec<IssueComment>, Halt> =
+            all.iter().map(|c| comment_of(c, format, stop)).collect();
+        comments.map(|c| (c, page["total"].as_u64()))
+    })
+    .await?
+    .map_err(JiraError::from)?;
+    let (comments, total) = comments;
     let next = start + comments.len() as u64;
     let more = match total {
         Some(t) => next < t,
@@ -315,7 +325,10 @@ pub async fn add_comment(
         None => issue,
     };
     app.cache.issue_written(&s.ns, &issue, None);
-    Ok(comment_of(&created, DescriptionFormat::Markdown))
+    Ok(
+        comment_of(&created, DescriptionFormat::Markdown, &Stop::default())
+            .map_err(JiraError::from)?,
+    )
 }
 
 /// Changes a comment's body or visibility; refused as `lossyUpdate` when the Markdown would drop
@@ -342,7 +355,10 @@ pub async fn update_comment(
         .await?;
     app.cache
         .issue_written(&s.ns, &IssueRef::from_key(&p.key), None);
-    Ok(comment_of(&updated, DescriptionFormat::Markdown))
+    Ok(
+        comment_of(&updated, DescriptionFormat::Markdown, &Stop::default())
+            .map_err(JiraError::from)?,
+    )
 }
 
 /// Deletes a comment.
@@ -434,10 +450,10 @@ fn format_of(f: TextFormat) -> DescriptionFormat {
     }
 }
 
-fn comment_of(c: &Value, format: DescriptionFormat) -> IssueComment {
+fn comment_of(c: &Value, format: DescriptionFormat, stop: &Stop) -> Result<IssueComment, Halt> {
     let visibility = visibility_of(c);
-    let c = normalize_comment(c, format);
-    IssueComment {
+    let c = normalize_comment(c, format, stop)?;
+    Ok(IssueComment {
         visibility,
         id: c.id,
         author: c.author.map(|u| UserRef {
@@ -448,7 +464,7 @@ fn comment_of(c: &Value, format: DescriptionFormat) -> IssueComment {
         body_adf: c.body_adf,
         created: c.created,
         updated: c.updated,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -341,3 +341,42 @@ fn a_read_cancelled_while_converting_stops_part_way_and_says_so() {
     }
     assert!(stopped(), "no stopped conversion in the log");
 }
+
+/// Comments are text others wrote too: a Data Center page of hostile comments is converted off
+/// the runtime's threads, each within its budget, while other clients are answered.
+#[test]
+fn hostile_data_center_comments_read_while_other_clients_are_served() {
+    let w = JiraWorld::start();
+    let d = w.daemon("dc");
+    let bodies = [
+        "*".repeat(32_000),
+        "- ".repeat(100_000) + "x",
+        "*_-+[".repeat(50_000),
+        "[".repeat(200_000),
+    ];
+    {
+        let mut inner = w.fake.shared().lock();
+        let id = inner.find("DEMO-7").expect("issue exists");
+        let author = inner.issues[&id].reporter.clone().unwrap_or_default();
+        for body in &bodies {
+            fake_jira::seed::add_comment(&mut inner, id, &author, paragraph(body), 0)
+                .expect("comment added");
+        }
+    }
+    let socket = d.socket.clone();
+    let reader = std::thread::spawn(move || {
+        let mut c = support::SocketClient::connect(&socket, Framing::Ndjson);
+        c.call("issues/comments", json!({"key": "DEMO-7", "limit": 100}))
+    });
+    let mut other = d.client(Framing::Lsp);
+    while !reader.is_finished() {
+        assert!(other.result("daemon/status", json!(null))["pid"].is_number());
+    }
+    let reply = reader.join().expect("reader");
+    let comments = reply["result"]["comments"].as_array().expect("comments");
+    assert!(comments.len() >= bodies.len(), "{reply}");
+    for c in &comments[comments.len() - bodies.len()..] {
+        assert!(c["body"].as_str().is_some_and(|b| !b.is_empty()), "{c}");
+    }
+    status_answers(&d);
+}
