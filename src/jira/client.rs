@@ -137,15 +137,6 @@ impl JiraClient {
         }
     }
 
-    /// A rich-text field value (ADF or wiki) as Markdown.
-    pub fn markdown_of(&self, value: &Value) -> String {
-        match value {
-            Value::String(w) => wiki::wiki_to_markdown(w),
-            v if adf::is_adf(v) => adf::adf_to_markdown(v),
-            _ => String::new(),
-        }
-    }
-
     /// `GET issue/{key}` — the raw IssueBean. Empty `fields` means Jira's default (`*all`).
     pub async fn get_issue(
         &self,

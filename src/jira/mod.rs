@@ -39,7 +39,7 @@ pub use error::{AuthNeeded, JiraError, JiraMessages};
 pub use http::{Http, HttpPolicy, HttpPool};
 pub use jql::Filters;
 pub use normalize::{
-    normalize, normalize_comment, Comment, DescriptionFormat, Issue, DEFAULT_FIELDS,
+    markdown_of, normalize, normalize_comment, Comment, DescriptionFormat, Issue, DEFAULT_FIELDS,
 };
 pub use read::{IssueList, ListOptions, DEFAULT_CAP};
 pub use search::{SearchPage, SearchRequest};

@@ -237,6 +237,21 @@ fn wiki_doc_within(wiki: &str, budget: &mut Budget) -> Result<Value, Halt> {
 }
 
 /// Normalizes a Comment (Cloud ADF body or DC wiki body).
+/// A rich-text field value that is not a description or a comment body (a worklog's comment:
+/// Data Center's wiki markup or Cloud's ADF) as Markdown, within a budget of its size; empty
+/// when it holds neither.
+pub fn markdown_of(value: &Value, stop: &Stop) -> Result<String, Halt> {
+    let (doc, mut budget) = match value {
+        Value::String(w) => {
+            let mut budget = Budget::new(stop, w.len());
+            (wiki_doc_within(w, &mut budget)?, budget)
+        }
+        v if adf::is_adf(v) => (v.clone(), Budget::new(stop, adf::json_weight(v))),
+        _ => return Ok(String::new()),
+    };
+    adf::adf_to_markdown_within(&doc, &mut budget)
+}
+
 /// A comment as clients see it; its body converted within a budget of its size, like a
 /// description ([`normalize`]).
 pub fn normalize_comment(

@@ -4,14 +4,16 @@
 use super::projects::{text, user_ref};
 use super::state::AppState;
 use super::{issues, ApiError, JiraSession};
+use crate::jira::budget::{Halt, Stop};
 use crate::jira::worklogs::jira_started;
+use crate::jira::{markdown_of, offload, JiraError};
 use jirad_protocol::worklogs::*;
 use serde_json::{json, Value};
 
-fn worklog_of(s: &JiraSession, w: &Value) -> Worklog {
+fn worklog_of(w: &Value, stop: &Stop) -> Result<Worklog, Halt> {
     let opt = |v: &Value| v.as_str().map(str::to_owned);
-    let comment = Some(s.client.markdown_of(&w["comment"])).filter(|c| !c.is_empty());
-    Worklog {
+    let comment = Some(markdown_of(&w["comment"], stop)?).filter(|c| !c.is_empty());
+    Ok(Worklog {
         id: text(&w["id"]),
         author: user_ref(&w["author"]),
         started: opt(&w["started"]),
@@ -20,7 +22,12 @@ fn worklog_of(s: &JiraSession, w: &Value) -> Worklog {
         comment,
         created: opt(&w["created"]),
         updated: opt(&w["updated"]),
-    }
+    })
+}
+
+/// A worklog Jira answered a write with (its comment is the caller's own, bounded text).
+fn written(w: &Value) -> Result<Worklog, ApiError> {
+    Ok(worklog_of(w, &Stop::default()).map_err(JiraError::from)?)
 }
 
 /// An issue's worklogs, with the time they add up to.
@@ -37,7 +44,14 @@ pub async fn list(
             client.worklogs(&owned).await
         })
         .await?;
-    let worklogs: Vec<Worklog> = all.iter().map(|w| worklog_of(s, w)).collect();
+    // Comments are text others wrote: converted off the runtime's threads, within budgets.
+    let worklogs = offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
+        all.iter()
+            .map(|w| worklog_of(w, stop))
+            .collect::<Result<Vec<Worklog>, Halt>>()
+    })
+    .await?
+    .map_err(JiraError::from)?;
     Ok(WorklogPage {
         time_spent_seconds: worklogs.iter().map(|w| w.time_spent_seconds).sum(),
         worklogs,
@@ -99,7 +113,7 @@ pub async fn add(
     );
     let added = s.client.add_worklog(&p.key, b, &q).await;
     issues::touched(app, s, &[&p.key]);
-    Ok(worklog_of(s, &added?))
+    written(&added?)
 }
 
 /// Changes a worklog.
@@ -117,7 +131,7 @@ pub async fn update(
     let q = estimate_query(p.adjust_estimate, &p.new_estimate, None);
     let updated = s.client.update_worklog(&p.key, &p.id, b, &q).await;
     issues::touched(app, s, &[&p.key]);
-    Ok(worklog_of(s, &updated?))
+    written(&updated?)
 }
 
 /// Deletes a worklog.
