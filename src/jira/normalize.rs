@@ -38,77 +38,8 @@ const LIFTED: &[&str] = &[
     "description",
 ];
 
-/// How `description` travels.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DescriptionFormat {
-    #[default]
-    Markdown,
-    Adf,
-    Both,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Status {
-    pub name: String,
-    /// `new`, `indeterminate` or `done`.
-    pub category: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    /// Cloud's `accountId`; on Data Center the username (`name`), which plays the same role.
-    pub account_id: Option<String>,
-    pub display_name: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IssueRef {
-    pub key: String,
-    pub id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-}
-
-/// An issue as clients see it. Only fields that came back are set.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Issue {
-    pub key: String,
-    pub id: String,
-    pub url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub issue_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignee: Option<Option<User>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reporter: Option<Option<User>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<IssueRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subtasks: Option<Vec<IssueRef>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description_adf: Option<Value>,
-    /// Other returned fields, raw: custom fields under their id and, when `names` is known, their name.
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    pub fields: Map<String, Value>,
-}
+// The normalized issue is the protocol's: what clients get is what this builds.
+pub use jirad_protocol::issues::{DescriptionFormat, Issue, IssueRef, Status, User};
 
 fn string(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)

@@ -11,8 +11,7 @@ use super::state::AppState;
 use super::{ApiError, JiraSession};
 use crate::cache::{CacheKey, Cached, FieldSet, IssueRef, ListKey, MetaKey};
 use crate::jira::{
-    DescriptionFormat as Fmt, EditOptions, Filters, IssueUpdate, JiraError, ListOptions, NewIssue,
-    BULK_MAX, DEFAULT_FIELDS,
+    EditOptions, Filters, IssueUpdate, JiraError, ListOptions, NewIssue, BULK_MAX, DEFAULT_FIELDS,
 };
 use jirad_protocol::issues::{CacheInfo, DescriptionFormat, Issue};
 use jirad_protocol::ErrorKind;
@@ -101,7 +100,13 @@ pub async fn read(
         .get_or_fetch(&s.ns, cache_key, fresh, || {
             // Copied only when fetching: a hit costs no copies.
             let (client, key, fields) = (s.client.clone(), key.to_owned(), fields.list.to_vec());
-            async move { cached_json(&client.issue(&key, &fields, &expand, Fmt::Both).await?) }
+            async move {
+                cached_json(
+                    &client
+                        .issue(&key, &fields, &expand, DescriptionFormat::Both)
+                        .await?,
+                )
+            }
         })
         .await
         .map_err(ApiError::from)
@@ -252,7 +257,7 @@ pub async fn list(
         page_token: req.page_token,
         all: req.all,
         cap: req.cap,
-        format: Fmt::Both,
+        format: DescriptionFormat::Both,
         reconcile_issues: app
             .cache
             .recent_writes(&s.ns)
