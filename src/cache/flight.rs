@@ -4,19 +4,22 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use futures::future::{BoxFuture, Shared};
+use futures::future::{BoxFuture, Shared, WeakShared};
 
 use super::key::{CacheKey, Namespace};
 use super::lock;
 
 /// A fetch every waiter can await; the fetch itself runs in its own task, so a waiter that
-/// goes away does not cancel it for the others.
+/// goes away does not cancel it for the others. The table holds it weakly: once no waiter is
+/// left, the fetch is dropped (and stopped, see `Cache::get_or_fetch`).
 pub(crate) type SharedFetch<T> = Shared<BoxFuture<'static, T>>;
+
+type WeakFetch<T> = WeakShared<BoxFuture<'static, T>>;
 
 type FlightKey = (Namespace, CacheKey);
 
 pub(crate) struct Flights<T: Clone> {
-    map: Mutex<HashMap<FlightKey, (u64, SharedFetch<T>)>>,
+    map: Mutex<HashMap<FlightKey, (u64, WeakFetch<T>)>>,
     next_id: AtomicU64,
 }
 
@@ -47,16 +50,19 @@ impl<T: Clone> Flights<T> {
         let mut map = lock(&self.map);
         // Cloning the key for the lookup is cheaper than a nested map for two small strings.
         let fk = (ns.clone(), key.clone());
-        if let Some((_, f)) = map.get(&fk) {
-            return Joined::Joined(f.clone());
+        if let Some(f) = map.get(&fk).and_then(|(_, f)| f.upgrade()) {
+            return Joined::Joined(f);
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let f = start(id);
-        map.insert(fk, (id, f.clone()));
+        if let Some(weak) = f.downgrade() {
+            map.insert(fk, (id, weak));
+        }
         Joined::Started(f)
     }
 
-    /// Called by the flight when done: later reads go to the store (already updated).
+    /// Called by the flight when done (later reads go to the store, already updated) or
+    /// abandoned.
     pub(crate) fn finish(&self, ns: &Namespace, key: &CacheKey, id: u64) {
         let mut map = lock(&self.map);
         let fk = (ns.clone(), key.clone());

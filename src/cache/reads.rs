@@ -96,6 +96,28 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Held by a fetch's shared future: dropped unfinished (no caller waits any more), it aborts
+/// the fetch's task and forgets the flight.
+struct Abandon<V, E: std::error::Error + 'static> {
+    task: tokio::task::AbortHandle,
+    flights: Cache<V, E>,
+    ns: Namespace,
+    key: CacheKey,
+    id: u64,
+}
+
+impl<V, E: std::error::Error + 'static> Drop for Abandon<V, E> {
+    fn drop(&mut self) {
+        if !self.task.is_finished() {
+            self.task.abort();
+            self.flights
+                .inner
+                .flights
+                .finish(&self.ns, &self.key, self.id);
+        }
+    }
+}
+
 /// The [`MetaKey::IssuePart`] of an issue's links, which writes to any issue evict.
 pub const LINKS_PART: &str = "links";
 
@@ -150,7 +172,9 @@ where
 
     /// Answers from a fresh entry unless `fresh`; otherwise fetches, sharing the fetch with
     /// identical reads in flight. `fetch` is called only by the read that starts the fetch;
-    /// its future runs in its own task, so a cancelled caller does not fail the others.
+    /// its future runs in its own task, so a cancelled caller does not fail the others, and is
+    /// aborted once no caller waits for it (the last was cancelled or left): its work, converting
+    /// text others wrote included, stops rather than finishing for nobody.
     pub async fn get_or_fetch<F, Fut>(
         &self,
         ns: &Namespace,
@@ -177,9 +201,20 @@ where
                 generation,
                 fetch(),
             ));
-            async move { task.await.unwrap_or(Err(CacheError::FetchAborted)) }
-                .boxed()
-                .shared()
+            let abandon = Abandon {
+                task: task.abort_handle(),
+                flights: self.clone(),
+                ns: ns.clone(),
+                key: key.clone(),
+                id,
+            };
+            async move {
+                let result = task.await.unwrap_or(Err(CacheError::FetchAborted));
+                drop(abandon);
+                result
+            }
+            .boxed()
+            .shared()
         });
         let flight = match joined {
             Joined::Started(f) => f,

@@ -187,15 +187,64 @@ async fn a_cancelled_first_caller_does_not_break_the_others() {
         false,
         counted(&calls, json!(1), Duration::from_millis(40)),
     );
-    assert!(tokio::time::timeout(Duration::from_millis(10), first)
-        .await
-        .is_err());
-    let second = c
+    let second = c.get_or_fetch(
+        &n,
+        k.clone(),
+        false,
+        counted(&calls, json!(2), Duration::ZERO),
+    );
+    let (first, second) = tokio::join!(
+        tokio::time::timeout(Duration::from_millis(10), first),
+        second
+    );
+    assert!(first.is_err(), "the first caller gave up");
+    assert_eq!(*second.unwrap().value, json!(1));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+/// Once its last caller is gone, a fetch stops: its future is dropped part-way, nothing is
+/// stored, and the next read fetches again.
+#[tokio::test]
+async fn a_fetch_nobody_waits_for_any_more_stops() {
+    struct Dropped(Arc<AtomicUsize>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let c = C::new(CacheConfig::default());
+    let (calls, dropped) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let k = issue_key("A-1", &[]);
+    let (counter, guard) = (Arc::clone(&calls), Dropped(Arc::clone(&dropped)));
+    let slow = move || {
+        Box::pin(async move {
+            let _guard = guard;
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok::<_, Up>(json!("never"))
+        }) as futures::future::BoxFuture<'static, Result<Value, Up>>
+    };
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(20),
+        c.get_or_fetch(&ns(), k.clone(), false, slow),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    // The abort takes effect at the task's next poll.
+    for _ in 0..100 {
+        if dropped.load(Ordering::SeqCst) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(dropped.load(Ordering::SeqCst), 1, "the fetch was stopped");
+    assert!(c.get(&ns(), &k).is_none(), "nothing was stored");
+    let again = c
         .get_or_fetch(&ns(), k, false, counted(&calls, json!(2), Duration::ZERO))
         .await
         .unwrap();
-    assert_eq!(*second.value, json!(1));
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(*again.value, json!(2));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]

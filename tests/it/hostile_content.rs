@@ -294,8 +294,11 @@ fn daemon_logging_conversions(w: &JiraWorld) -> (Daemon, std::path::PathBuf) {
     (d, log)
 }
 
-#[test]
-fn a_read_cancelled_while_converting_stops_part_way_and_says_so() {
+/// Cancels `issues/get {params}` while the daemon converts DEMO-1's hostile description, and
+/// checks the conversion stopped part-way (it logs so). The cancel is sent once Jira has
+/// answered, so it finds the description converting; should it land earlier or later (a loaded
+/// machine), the call is tried again.
+fn cancelled_while_converting_stops_part_way(params: Value) {
     let w = JiraWorld::start();
     let (d, log) = daemon_logging_conversions(&w);
     plant_slow_markup(&w);
@@ -305,21 +308,23 @@ fn a_read_cancelled_while_converting_stops_part_way_and_says_so() {
             .unwrap_or_default()
             .contains("conversion stopped: its caller went away")
     };
-    // A read with expansions goes to Jira and converts for this call alone. The cancel is sent
-    // once Jira has answered, so it finds the description converting; should it land earlier or
-    // later (a loaded machine), the call is tried again.
     for _ in 0..5 {
+        // A conversion that finished (too early a cancel) would answer the next read from the cache.
+        c.call("cache/clear", json!({}));
         let served = w.fake.requests().len();
-        let id = c.request(
-            "issues/get",
-            json!({"key": "DEMO-1", "fields": ["description"], "expand": ["names"]}),
-        );
-        while !w.fake.requests()[served..]
-            .iter()
-            .any(|r| r.path.ends_with("/issue/DEMO-1"))
-        {
+        let id = c.request("issues/get", params.clone());
+        let asked = || {
+            w.fake.requests()[served..]
+                .iter()
+                .any(|r| r.path.ends_with("/issue/DEMO-1"))
+        };
+        for _ in 0..2000 {
+            if asked() {
+                break;
+            }
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
+        assert!(asked(), "the read never reached Jira");
         std::thread::sleep(std::time::Duration::from_millis(200));
         cancel(&mut c, id);
         let reply = c.recv().expect("a reply to the cancelled call");
@@ -340,6 +345,20 @@ fn a_read_cancelled_while_converting_stops_part_way_and_says_so() {
         }
     }
     assert!(stopped(), "no stopped conversion in the log");
+}
+
+/// A read with expansions goes to Jira and converts for this call alone.
+#[test]
+fn a_read_cancelled_while_converting_stops_part_way_and_says_so() {
+    cancelled_while_converting_stops_part_way(
+        json!({"key": "DEMO-1", "fields": ["description"], "expand": ["names"]}),
+    );
+}
+
+/// A read through the shared cache stops too once its only caller is gone.
+#[test]
+fn a_cached_read_cancelled_while_converting_stops_part_way() {
+    cancelled_while_converting_stops_part_way(json!({"key": "DEMO-1", "fields": ["description"]}));
 }
 
 /// Comments are text others wrote too: a Data Center page of hostile comments is converted off
