@@ -100,7 +100,7 @@ fn millis(d: Duration) -> u64 {
 /// the fetch's task and forgets the flight.
 struct Abandon<V, E: std::error::Error + 'static> {
     task: tokio::task::AbortHandle,
-    flights: Cache<V, E>,
+    cache: Cache<V, E>,
     ns: Namespace,
     key: CacheKey,
     id: u64,
@@ -110,7 +110,7 @@ impl<V, E: std::error::Error + 'static> Drop for Abandon<V, E> {
     fn drop(&mut self) {
         if !self.task.is_finished() {
             self.task.abort();
-            self.flights
+            self.cache
                 .inner
                 .flights
                 .finish(&self.ns, &self.key, self.id);
@@ -203,7 +203,7 @@ where
             ));
             let abandon = Abandon {
                 task: task.abort_handle(),
-                flights: self.clone(),
+                cache: self.clone(),
                 ns: ns.clone(),
                 key: key.clone(),
                 id,

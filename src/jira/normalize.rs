@@ -80,20 +80,7 @@ pub fn normalize(
     let (description, description_adf) = match f.get("description") {
         None => (None, None),
         Some(Value::Null) => (None, None),
-        Some(d) => {
-            let (doc, mut budget) = match d {
-                Value::String(w) => {
-                    let mut budget = Budget::new(stop, w.len());
-                    (wiki_doc_within(w, &mut budget)?, budget)
-                }
-                d => (d.clone(), Budget::new(stop, adf::json_weight(d))),
-            };
-            let md = match format {
-                DescriptionFormat::Adf => None,
-                _ => Some(adf::adf_to_markdown_within(&doc, &mut budget)?),
-            };
-            (md, (format != DescriptionFormat::Markdown).then_some(doc))
-        }
+        Some(d) => rich_text(d, format, stop)?,
     };
     let mut fields = Map::new();
     for (id, value) in f
@@ -168,45 +155,51 @@ fn wiki_doc_within(wiki: &str, budget: &mut Budget) -> Result<Value, Halt> {
 }
 
 /// Normalizes a Comment (Cloud ADF body or DC wiki body).
-/// A rich-text field value that is not a description or a comment body (a worklog's comment:
-/// Data Center's wiki markup or Cloud's ADF) as Markdown, within a budget of its size; empty
-/// when it holds neither.
-pub fn markdown_of(value: &Value, stop: &Stop) -> Result<String, Halt> {
-    let (doc, mut budget) = match value {
+/// Rich text (Data Center's wiki markup, else ADF) as the Markdown and the ADF `format` asks
+/// for, converted within a budget of its size.
+fn rich_text(
+    v: &Value,
+    format: DescriptionFormat,
+    stop: &Stop,
+) -> Result<(Option<String>, Option<Value>), Halt> {
+    let (doc, mut budget) = match v {
         Value::String(w) => {
             let mut budget = Budget::new(stop, w.len());
             (wiki_doc_within(w, &mut budget)?, budget)
         }
-        v if adf::is_adf(v) => (v.clone(), Budget::new(stop, adf::json_weight(v))),
-        _ => return Ok(String::new()),
+        v => (v.clone(), Budget::new(stop, adf::json_weight(v))),
     };
-    adf::adf_to_markdown_within(&doc, &mut budget)
+    let md = match format {
+        DescriptionFormat::Adf => None,
+        _ => Some(adf::adf_to_markdown_within(&doc, &mut budget)?),
+    };
+    Ok((md, (format != DescriptionFormat::Markdown).then_some(doc)))
 }
 
-/// A comment as clients see it; its body converted within a budget of its size, like a
-/// description ([`normalize`]).
+/// Whether `v` holds rich text: wiki markup or an ADF document.
+fn is_rich(v: &Value) -> bool {
+    v.is_string() || adf::is_adf(v)
+}
+
+/// A rich-text field value that is not a description or a comment body (a worklog's comment)
+/// as Markdown; empty when it holds no rich text.
+pub fn markdown_of(value: &Value, stop: &Stop) -> Result<String, Halt> {
+    if !is_rich(value) {
+        return Ok(String::new());
+    }
+    let (md, _) = rich_text(value, DescriptionFormat::Markdown, stop)?;
+    Ok(md.unwrap_or_default())
+}
+
+/// A comment as clients see it, its body converted like a description.
 pub fn normalize_comment(
     c: &Value,
     format: DescriptionFormat,
     stop: &Stop,
 ) -> Result<Comment, Halt> {
-    let doc = match &c["body"] {
-        Value::String(w) => {
-            let mut budget = Budget::new(stop, w.len());
-            Some((wiki_doc_within(w, &mut budget)?, budget))
-        }
-        d if adf::is_adf(d) => Some((d.clone(), Budget::new(stop, adf::json_weight(d)))),
-        _ => None,
-    };
-    let (body, body_adf) = match doc {
-        Some((doc, mut budget)) => {
-            let md = match format {
-                DescriptionFormat::Adf => None,
-                _ => Some(adf::adf_to_markdown_within(&doc, &mut budget)?),
-            };
-            (md, (format != DescriptionFormat::Markdown).then_some(doc))
-        }
-        None => (None, None),
+    let (body, body_adf) = match &c["body"] {
+        b if is_rich(b) => rich_text(b, format, stop)?,
+        _ => (None, None),
     };
     Ok(Comment {
         id: string(&c["id"]).unwrap_or_default(),

@@ -111,20 +111,18 @@ pub async fn comments(
     let limit = limit.unwrap_or(COMMENT_PAGE).clamp(1, COMMENT_PAGE_MAX);
     let page = s.client.comments(key, start, limit).await?;
     let format = format_of(format);
+    let total = page["total"].as_u64();
     // Bodies are text others wrote: converted off the runtime's threads, each within its budget,
     // and not at all once the caller has gone.
     let comments = offload::heavy(offload::UNKNOWN_SIZE, move |stop| {
-        let all = page["comments"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let comments: Result<Vec<IssueComment>, Halt> =
-            all.iter().map(|c| comment_of(c, format, stop)).collect();
-        comments.map(|c| (c, page["total"].as_u64()))
+        let all = page["comments"].as_array().map(Vec::as_slice);
+        all.unwrap_or(&[])
+            .iter()
+            .map(|c| comment_of(c, format, stop))
+            .collect::<Result<Vec<IssueComment>, Halt>>()
     })
     .await?
     .map_err(JiraError::from)?;
-    let (comments, total) = comments;
     let next = start + comments.len() as u64;
     let more = match total {
         Some(t) => next < t,
