@@ -77,3 +77,32 @@ impl AgileReason {
         }
     }
 }
+
+/// Declares the params of a Jira Software list (`boards/list`, `sprints/list`, `epics/list`): the
+/// fields given, then paging, `fresh` and `profile`.
+#[macro_export]
+macro_rules! with_agile_page {
+    ($(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        pub struct $name {
+            $($fields)*
+            /// Page size, 1 to 1000 (Jira may return fewer).
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::bounded::page_size"
+            )]
+            #[schemars(range(min = 1, max = 1000))]
+            pub limit: Option<u32>,
+            /// `nextPageToken` of the previous page.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub page_token: Option<String>,
+            /// Bypass the cache.
+            #[serde(default)]
+            pub fresh: bool,
+            /// Profile to act as.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub profile: Option<String>,
+        }
+    };
+}

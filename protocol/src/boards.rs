@@ -77,36 +77,21 @@ impl Request for BoardsList {
     type Result = BoardsListResult;
 }
 
-/// Params of `boards/list`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BoardsListParams {
-    /// Only boards of this project (key or id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<String>,
-    /// Only boards of this type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub board_type: Option<BoardType>,
-    /// Only boards whose name contains this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Page size, 1 to 1000 (Jira may return fewer).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::bounded::page_size"
-    )]
-    #[schemars(range(min = 1, max = 1000))]
-    pub limit: Option<u32>,
-    /// `nextPageToken` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_token: Option<String>,
-    /// Bypass the cache.
-    #[serde(default)]
-    pub fresh: bool,
-    /// Profile to act as.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+crate::with_agile_page! {
+    /// Params of `boards/list`.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct BoardsListParams {
+        /// Only boards of this project (key or id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub project: Option<String>,
+        /// Only boards of this type.
+        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        pub board_type: Option<BoardType>,
+        /// Only boards whose name contains this.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+    }
 }
 
 /// A page of boards.
@@ -250,31 +235,16 @@ impl Request for EpicsList {
     type Result = EpicsListResult;
 }
 
-/// Params of `epics/list`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EpicsListParams {
-    pub board_id: u64,
-    /// Only done (`true`) or only not done (`false`) epics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub done: Option<bool>,
-    /// Page size, 1 to 1000 (Jira may return fewer).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::bounded::page_size"
-    )]
-    #[schemars(range(min = 1, max = 1000))]
-    pub limit: Option<u32>,
-    /// `nextPageToken` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_token: Option<String>,
-    /// Bypass the cache.
-    #[serde(default)]
-    pub fresh: bool,
-    /// Profile to act as.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+crate::with_agile_page! {
+    /// Params of `epics/list`.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct EpicsListParams {
+        pub board_id: u64,
+        /// Only done (`true`) or only not done (`false`) epics.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub done: Option<bool>,
+    }
 }
 
 /// A page of epics.

@@ -95,31 +95,16 @@ impl Request for SprintsList {
     type Result = SprintsListResult;
 }
 
-/// Params of `sprints/list`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SprintsListParams {
-    pub board_id: u64,
-    /// Only sprints in these states (default: all).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<Vec<SprintState>>,
-    /// Page size, 1 to 1000 (Jira may return fewer).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::bounded::page_size"
-    )]
-    #[schemars(range(min = 1, max = 1000))]
-    pub limit: Option<u32>,
-    /// `nextPageToken` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_token: Option<String>,
-    /// Bypass the cache.
-    #[serde(default)]
-    pub fresh: bool,
-    /// Profile to act as.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+crate::with_agile_page! {
+    /// Params of `sprints/list`.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct SprintsListParams {
+        pub board_id: u64,
+        /// Only sprints in these states (default: all).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub state: Option<Vec<SprintState>>,
+    }
 }
 
 /// A page of sprints, oldest first.
