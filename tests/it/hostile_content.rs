@@ -361,8 +361,9 @@ fn a_cached_read_cancelled_while_converting_stops_part_way() {
     cancelled_while_converting_stops_part_way(json!({"key": "DEMO-1", "fields": ["description"]}));
 }
 
-/// Comments are text others wrote too: a Data Center page of hostile comments is converted off
-/// the runtime's threads, each within its budget, while other clients are answered.
+/// Comments and worklog comments are text others wrote too: Data Center pages of hostile ones,
+/// 100,000 levels deep and megabytes long, are converted off the runtime's threads, each within
+/// its budget, while other clients are answered.
 #[test]
 fn hostile_data_center_comments_read_while_other_clients_are_served() {
     let w = JiraWorld::start();
@@ -372,6 +373,7 @@ fn hostile_data_center_comments_read_while_other_clients_are_served() {
         "- ".repeat(100_000) + "x",
         "*_-+[".repeat(50_000),
         "[".repeat(200_000),
+        "{quote}".repeat(300_000),
     ];
     {
         let mut inner = w.fake.shared().lock();
@@ -381,21 +383,44 @@ fn hostile_data_center_comments_read_while_other_clients_are_served() {
             fake_jira::seed::add_comment(&mut inner, id, &author, paragraph(body), 0)
                 .expect("comment added");
         }
+        let first = inner.next_worklog_id;
+        inner.next_worklog_id += bodies.len() as u64;
+        let issue = inner.issues.get_mut(&id).expect("issue");
+        for (n, body) in bodies.iter().enumerate() {
+            issue.worklogs.push(fake_jira::store::Worklog {
+                id: first + n as u64,
+                author: author.clone(),
+                comment: Some(paragraph(body)),
+                started: "2026-12-01T09:00:00.000+0000".into(),
+                seconds: 60,
+                created: 0,
+                updated: 0,
+            });
+        }
     }
     let socket = d.socket.clone();
     let reader = std::thread::spawn(move || {
         let mut c = support::SocketClient::connect(&socket, Framing::Ndjson);
-        c.call("issues/comments", json!({"key": "DEMO-7", "limit": 100}))
+        let comments = c.call("issues/comments", json!({"key": "DEMO-7", "limit": 100}));
+        (comments, c.call("worklogs/list", json!({"key": "DEMO-7"})))
     });
     let mut other = d.client(Framing::Lsp);
     while !reader.is_finished() {
         assert!(other.result("daemon/status", json!(null))["pid"].is_number());
     }
-    let reply = reader.join().expect("reader");
-    let comments = reply["result"]["comments"].as_array().expect("comments");
-    assert!(comments.len() >= bodies.len(), "{reply}");
+    let (comments, worklogs) = reader.join().expect("reader");
+    let comments = comments["result"]["comments"].as_array().expect("comments");
+    assert!(comments.len() >= bodies.len());
     for c in &comments[comments.len() - bodies.len()..] {
         assert!(c["body"].as_str().is_some_and(|b| !b.is_empty()), "{c}");
+    }
+    let worklogs = worklogs["result"]["worklogs"].as_array().expect("worklogs");
+    assert!(worklogs.len() >= bodies.len());
+    for wl in &worklogs[worklogs.len() - bodies.len()..] {
+        assert!(
+            wl["comment"].as_str().is_some_and(|b| !b.is_empty()),
+            "{wl}"
+        );
     }
     status_answers(&d);
 }
